@@ -1,0 +1,202 @@
+"""Domain errors and their one mapping to gRPC status with `google.rpc` details.
+
+Handlers and domain code raise these; the error interceptor turns them into a rich status
+(`google.rpc.Status` with ErrorInfo / BadRequest / PreconditionFailure details). Nothing else
+builds gRPC statuses by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+ERROR_DOMAIN = "holidaypeak.hub"
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One invalid request field: its path (snake_case, dotted) and what is wrong with it."""
+
+    field: str
+    description: str
+
+
+@dataclass
+class DomainError(Exception):
+    """Base of every error a client may cause; carries a stable reason for ErrorInfo."""
+
+    message: str
+    reason: str = "UNSPECIFIED"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    code: grpc.StatusCode = field(default=grpc.StatusCode.UNKNOWN, init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def extra_details(self) -> list[any_pb2.Any]:
+        """Details beyond ErrorInfo that a subclass contributes."""
+        return []
+
+    def to_status(self) -> status_pb2.Status:
+        info = error_details_pb2.ErrorInfo(
+            reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata)
+        )
+        details = [_pack(info), *self.extra_details()]
+        return status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
+
+
+@dataclass
+class InvalidArgument(DomainError):
+    """The request is malformed; `violations` names each bad field."""
+
+    violations: tuple[FieldViolation, ...] = ()
+    reason: str = "VALIDATION_FAILED"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.INVALID_ARGUMENT
+
+    def extra_details(self) -> list[any_pb2.Any]:
+        request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                for v in self.violations
+            ]
+        )
+        return [_pack(request)]
+
+
+@dataclass
+class NotFound(DomainError):
+    """The resource does not exist or is not visible to the caller."""
+
+    reason: str = "NOT_FOUND"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.NOT_FOUND
+
+
+@dataclass
+class AlreadyExists(DomainError):
+    """A resource with the same identity exists."""
+
+    reason: str = "ALREADY_EXISTS"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.ALREADY_EXISTS
+
+
+@dataclass
+class FailedPrecondition(DomainError):
+    """A business rule refuses the request in the current state (out of stock, illegal transition)."""
+
+    subject: str = ""
+    reason: str = "FAILED_PRECONDITION"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.FAILED_PRECONDITION
+
+    def extra_details(self) -> list[any_pb2.Any]:
+        violation = error_details_pb2.PreconditionFailure.Violation(
+            type=self.reason, subject=self.subject, description=self.message
+        )
+        return [_pack(error_details_pb2.PreconditionFailure(violations=[violation]))]
+
+
+@dataclass
+class Aborted(DomainError):
+    """A concurrency conflict (ETag mismatch, request in flight); the client may retry."""
+
+    reason: str = "CONCURRENT_MODIFICATION"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.ABORTED
+
+
+@dataclass
+class Unauthenticated(DomainError):
+    """Missing, invalid, expired or revoked credentials."""
+
+    reason: str = "UNAUTHENTICATED"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.UNAUTHENTICATED
+
+
+@dataclass
+class PermissionDenied(DomainError):
+    """Authenticated, but not allowed (role too low, not the owner)."""
+
+    reason: str = "ROLE_REQUIRED"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.PERMISSION_DENIED
+
+
+@dataclass
+class ResourceExhausted(DomainError):
+    """A quota or rate limit was hit; retry_after_seconds goes into RetryInfo."""
+
+    retry_after_seconds: float = 1.0
+    reason: str = "RATE_LIMITED"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def extra_details(self) -> list[any_pb2.Any]:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromNanoseconds(int(self.retry_after_seconds * 1e9))
+        return [_pack(retry)]
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+class Violations:
+    """Collects field violations so a request reports all of its problems at once."""
+
+    def __init__(self) -> None:
+        self._items: list[FieldViolation] = []
+
+    def add(self, field_path: str, description: str) -> None:
+        self._items.append(FieldViolation(field_path, description))
+
+    def check(self, ok: bool, field_path: str, description: str) -> bool:
+        """Records a violation unless ok; returns ok so callers can skip dependent checks."""
+        if not ok:
+            self.add(field_path, description)
+        return ok
+
+    def extend(self, violations: Iterable[FieldViolation]) -> None:
+        self._items.extend(violations)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    @property
+    def items(self) -> tuple[FieldViolation, ...]:
+        return tuple(self._items)
+
+    def raise_if_any(self, message: str = "") -> None:
+        if self._items:
+            summary = message or "; ".join(f"{v.field}: {v.description}" for v in self._items)
+            raise InvalidArgument(summary, violations=tuple(self._items))
+
+
+INTERNAL_MESSAGE = "internal error; the request id is in the server log"
+INTERNAL_CODE = code_pb2.INTERNAL

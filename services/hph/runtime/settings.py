@@ -1,0 +1,105 @@
+"""The one settings object, read from `HPH_*` environment variables and nowhere else.
+
+Every variable is documented in README.md ("Configuration"). `Settings.from_env()` is called once,
+by the composition root; everything else receives the object.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_AUDIENCE = "api://holiday-peak-hub"
+DEV_ISSUER = "https://dev.holidaypeak.local/issuer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Platform configuration; the field docs are the README's configuration table."""
+
+    # Where embedded state lives: SQLite database, dev issuer keys, local files.
+    data_dir: Path = Path(".hph-data")
+    # Interface the gRPC server binds to.
+    grpc_host: str = "127.0.0.1"
+    # gRPC port; 0 picks a free one.
+    grpc_port: int = 50051
+    # Interface the REST gateway binds to.
+    http_host: str = "127.0.0.1"
+    # REST gateway port; 0 picks a free one.
+    http_port: int = 8080
+    # Storage adapter: "sqlite" (embedded default) or "cosmos".
+    storage: str = "sqlite"
+    # Accepted `aud` claim of bearer tokens.
+    jwt_audience: str = DEFAULT_AUDIENCE
+    # Clock skew tolerated on exp/nbf/iat, seconds.
+    jwt_leeway_seconds: int = 60
+    # Trust tokens from the local dev issuer (keys under data_dir); turn off in production.
+    dev_issuer_enabled: bool = True
+    # Lifetime of tokens minted by `hph token`, seconds.
+    dev_token_ttl_seconds: int = 3600
+    # Entra ID tenant id; setting it trusts Entra-issued tokens for that tenant.
+    entra_tenant_id: str = ""
+    # Entra ID application (client) id; accepted as an audience beside jwt_audience.
+    entra_client_id: str = ""
+    # OpenID metadata URL; defaults to the tenant's v2.0 well-known document.
+    entra_metadata_url: str = ""
+    # Minimum seconds between two JWKS refetches triggered by unknown key ids.
+    jwks_min_refresh_seconds: float = 30.0
+    # Currency for prices created without one.
+    default_currency: str = "USD"
+    # Seed demo data when the store is empty (`hph up`).
+    seed_demo_data: bool = True
+    # Seconds the server waits for in-flight calls on SIGTERM before cancelling them.
+    shutdown_grace_seconds: float = 10.0
+    # Log level name (DEBUG, INFO, WARNING, ERROR).
+    log_level: str = "INFO"
+    # Log format: "json" (structured) or "text".
+    log_format: str = "json"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Builds settings from HPH_<FIELD> variables, then applies explicit overrides (CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"HPH_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, raw, type(getattr(cls(), f.name)))
+        settings = cls(**values)
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **given) if given else settings
+
+    @property
+    def entra_enabled(self) -> bool:
+        return bool(self.entra_tenant_id)
+
+    @property
+    def resolved_entra_metadata_url(self) -> str:
+        if self.entra_metadata_url:
+            return self.entra_metadata_url
+        return (
+            f"https://login.microsoftonline.com/{self.entra_tenant_id}/v2.0/.well-known/openid-configuration"
+        )
+
+
+def _parse(name: str, raw: str, kind: type[Any]) -> Any:
+    try:
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if kind is Path or issubclass(kind, Path):
+            return Path(raw)
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"HPH_{name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+
+
+ENV_DOC: dict[str, str] = {f.name: f"HPH_{f.name.upper()}" for f in fields(Settings)}
