@@ -43,9 +43,7 @@ class DomainError(Exception):
         return []
 
     def to_status(self) -> status_pb2.Status:
-        info = error_details_pb2.ErrorInfo(
-            reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata)
-        )
+        info = error_details_pb2.ErrorInfo(reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata))
         details = [_pack(info), *self.extra_details()]
         return status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
 
@@ -159,6 +157,17 @@ class ResourceExhausted(DomainError):
         retry = error_details_pb2.RetryInfo()
         retry.retry_delay.FromNanoseconds(int(self.retry_after_seconds * 1e9))
         return [_pack(retry)]
+
+
+@dataclass
+class Unavailable(DomainError):
+    """A dependency (another service, an identity provider) cannot be reached; retry later."""
+
+    reason: str = "DEPENDENCY_UNAVAILABLE"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.code = grpc.StatusCode.UNAVAILABLE
 
 
 def _pack(message: object) -> any_pb2.Any:

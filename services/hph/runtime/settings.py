@@ -30,6 +30,8 @@ class Settings:
     http_host: str = "127.0.0.1"
     # REST gateway port; 0 picks a free one.
     http_port: int = 8080
+    # Where other services live, "name=host:port,..."; unlisted services are called in-process.
+    service_addresses: str = ""
     # Storage adapter: "sqlite" (embedded default) or "cosmos".
     storage: str = "sqlite"
     # Accepted `aud` claim of bearer tokens.
@@ -81,9 +83,7 @@ class Settings:
     def resolved_entra_metadata_url(self) -> str:
         if self.entra_metadata_url:
             return self.entra_metadata_url
-        return (
-            f"https://login.microsoftonline.com/{self.entra_tenant_id}/v2.0/.well-known/openid-configuration"
-        )
+        return f"https://login.microsoftonline.com/{self.entra_tenant_id}/v2.0/.well-known/openid-configuration"
 
 
 def _parse(name: str, raw: str, kind: type[Any]) -> Any:

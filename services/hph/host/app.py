@@ -1,0 +1,130 @@
+"""The composition root: builds the object graph from settings and starts servers.
+
+This is the only place that knows every service; `hph up` hosts them all in one process and
+`hph serve --services ...` any subset, built the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError
+from hph.runtime.auth.principal import Principal
+from hph.runtime.auth.revocation import RevocationList
+from hph.runtime.auth.verifier import build_verifier
+from hph.runtime.channels import ChannelPool, parse_addresses
+from hph.runtime.deps import Dependencies
+from hph.runtime.errors import Unavailable
+from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
+from hph.runtime.settings import Settings
+from hph.runtime.storage import DocumentStore
+from hph.runtime.storage.sqlite import SqliteDocumentStore
+from hph.runtime.unimplemented import unimplemented_binding
+
+log = logging.getLogger("hph.host")
+
+Factory = Callable[[Dependencies], Awaitable[ServiceBinding]]
+PROTO_PACKAGE = "holidaypeak.commerce.v1"
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A hostable commerce service: CLI name, proto service and where its implementation lives."""
+
+    name: str
+    proto_service: str
+    proto_module: str
+    implementation: str = ""  # "module:factory"; empty while only the contract exists
+    planned: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{PROTO_PACKAGE}.{self.proto_service}"
+
+    async def binding(self, deps: Dependencies) -> ServiceBinding:
+        importlib.import_module(f"{PROTO_PACKAGE}.{self.proto_module}")  # registers the descriptor
+        if not self.implementation:
+            return unimplemented_binding(self.full_name, self.planned)
+        module_name, factory_name = self.implementation.split(":")
+        factory: Factory = getattr(importlib.import_module(module_name), factory_name)
+        return await factory(deps)
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("catalog", "CatalogService", "catalog_service_pb2", "hph.services.catalog.servicer:create_binding"),
+    ServiceSpec("reviews", "ReviewService", "review_service_pb2", "hph.services.reviews.servicer:create_binding"),
+    ServiceSpec("users", "UserService", "user_service_pb2", "hph.services.users.servicer:create_binding"),
+    ServiceSpec("inventory", "InventoryService", "inventory_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("cart", "CartService", "cart_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("checkout", "CheckoutService", "checkout_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("orders", "OrderService", "order_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("payments", "PaymentService", "payment_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("tickets", "SupportTicketService", "support_ticket_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec("shipments", "ShipmentService", "shipment_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec("returns", "ReturnService", "return_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec("analytics", "AnalyticsService", "analytics_service_pb2", planned="arrives with issue #5"),
+)
+SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
+
+
+def select_services(names: Sequence[str]) -> list[ServiceSpec]:
+    by_name = {spec.name: spec for spec in SERVICES}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ValueError(f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICE_NAMES)}")
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def database_path(settings: Settings) -> Path:
+    return settings.data_dir / "hph.sqlite3"
+
+
+async def open_store(settings: Settings) -> DocumentStore:
+    if settings.storage != "sqlite":
+        raise ValueError(f"storage adapter {settings.storage!r} is not available in this build; use 'sqlite'")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return await SqliteDocumentStore.open(database_path(settings))
+
+
+@dataclass
+class RunningPlatform:
+    settings: Settings
+    store: DocumentStore
+    grpc: GrpcHost
+    channels: ChannelPool
+
+    async def stop(self) -> None:
+        await self.grpc.stop(self.settings.shutdown_grace_seconds)
+        await self.channels.close()
+        await self.store.close()
+
+
+async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *, seed: bool) -> RunningPlatform:
+    """Opens storage, optionally seeds demo data, and serves the chosen services on one server."""
+    store = await open_store(settings)
+    channels = ChannelPool(parse_addresses(settings.service_addresses))
+    deps = Dependencies(settings=settings, store=store, channels=channels)
+    if seed:
+        from hph.host.seed import seed_demo_data
+
+        await seed_demo_data(deps, only_if_empty=True)
+    revocations = RevocationList(store)
+    verifier = build_verifier(settings, is_revoked=revocations.is_revoked)
+
+    async def authenticate(token: str) -> Principal:
+        try:
+            return await verifier.verify(token)
+        except InvalidTokenError as exc:
+            raise exc.to_domain_error() from None
+        except AuthConfigError:
+            log.exception("identity provider metadata unavailable")
+            raise Unavailable("the identity provider cannot be reached; retry shortly") from None
+
+    bindings = [await spec.binding(deps) for spec in services]
+    host = await start_grpc_host(bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate)
+    channels.set_local_address(f"{settings.grpc_host}:{host.port}")
+    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels)

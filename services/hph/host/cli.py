@@ -1,0 +1,171 @@
+"""`hph`: the one command that runs, seeds and inspects Holiday Peak Hub.
+
+Configuration comes from HPH_* environment variables (see README); flags override them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hph.runtime import logs
+from hph.runtime.settings import Settings
+
+EPILOG = """examples:
+  hph up                                   # whole platform on embedded defaults, with demo data
+  hph up --data-dir /tmp/hph2 --grpc-port 50061 --http-port 8081   # a second instance beside it
+  hph serve --services catalog,reviews     # a subset in one gRPC server
+  hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
+"""
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="embedded state folder (default .hph-data, env HPH_DATA_DIR)")
+
+
+def _add_server(parser: argparse.ArgumentParser) -> None:
+    _add_common(parser)
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1, env HPH_GRPC_HOST)")
+    parser.add_argument("--grpc-port", type=int, help="gRPC port, 0 = any free (default 50051, env HPH_GRPC_PORT)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from hph.host.app import SERVICE_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="hph", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="run the whole platform on embedded defaults with demo data")
+    _add_server(up)
+    up.add_argument("--http-port", type=int, help="REST gateway port (default 8080, env HPH_HTTP_PORT)")
+    up.add_argument("--no-seed", action="store_true", help="do not seed demo data into an empty store")
+
+    serve = commands.add_parser("serve", help="host a subset of services in one gRPC server")
+    _add_server(serve)
+    serve.add_argument(
+        "--services", required=True, help=f"comma-separated, any of: {', '.join(SERVICE_NAMES)} (or 'all')"
+    )
+    serve.add_argument("--seed", action="store_true", help="seed demo data into an empty store first")
+
+    seed = commands.add_parser("seed", help="write the demo catalog and users (skips what already exists)")
+    _add_common(seed)
+
+    token = commands.add_parser("token", help="print a dev JWT signed by the data dir's local issuer")
+    _add_common(token)
+    token.add_argument("--role", required=True, choices=["customer", "staff", "admin"])
+    token.add_argument("--sub", required=True, help="subject (user id) of the token")
+    token.add_argument("--email", default="", help="email claim (default <sub>@example.com)")
+    token.add_argument("--name", default="", help="name claim")
+    token.add_argument("--ttl", type=int, help="lifetime in seconds (default 3600, env HPH_DEV_TOKEN_TTL_SECONDS)")
+
+    codegen = commands.add_parser("codegen", help="regenerate stubs and descriptor set from protos/")
+    codegen.add_argument("--check", action="store_true", help="fail if the committed generated code is stale")
+    return parser
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    return Settings.from_env(
+        data_dir=getattr(args, "data_dir", None),
+        grpc_host=getattr(args, "host", None),
+        grpc_port=getattr(args, "grpc_port", None),
+        http_port=getattr(args, "http_port", None),
+        **extra,
+    )
+
+
+async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, banner: bool) -> None:
+    from hph.host.app import select_services, start_platform
+    from hph.runtime.server import run_until_signalled
+
+    platform = await start_platform(settings, select_services(names), seed=seed)
+    address = f"{settings.grpc_host}:{platform.grpc.port}"
+    lines = [
+        "Holiday Peak Hub is up",
+        f"  gRPC     {address}  ({len(names)} services, health + reflection)",
+        f"  data     {settings.data_dir.resolve()}",
+    ]
+    if banner:
+        lines += [
+            f"  REST     port {settings.http_port} is reserved for the JSON gateway (not in this build yet)",
+            "  try      grpcurl -plaintext "
+            f"-d '{{\"limit\": 3}}' {address} holidaypeak.commerce.v1.CatalogService/ListProducts",
+            f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
+        ]
+    print("\n".join(lines), flush=True)
+    await run_until_signalled(platform.stop)
+
+
+def _token(args: argparse.Namespace) -> int:
+    from hph.runtime.auth.dev_issuer import DevIssuer
+
+    settings = _settings(args)
+    if not settings.dev_issuer_enabled:
+        print("the dev issuer is disabled (HPH_DEV_ISSUER_ENABLED=false)", file=sys.stderr)
+        return 2
+    issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience)
+    token = issuer.issue(
+        args.sub,
+        args.role,
+        email=args.email or f"{args.sub}@example.com",
+        name=args.name,
+        ttl_seconds=args.ttl or settings.dev_token_ttl_seconds,
+    )
+    print(token)
+    return 0
+
+
+async def _seed(settings: Settings) -> None:
+    from hph.host.app import open_store
+    from hph.host.seed import seed_demo_data
+    from hph.runtime.deps import Dependencies
+
+    store = await open_store(settings)
+    try:
+        counts = await seed_demo_data(Dependencies(settings=settings, store=store), only_if_empty=False)
+    finally:
+        await store.close()
+    print("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "codegen":
+        from hph.host import codegen
+
+        return codegen.main(["--check"] if args.check else [])
+    if args.command == "token":
+        return _token(args)
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"hph: {exc}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level, settings.log_format)
+    try:
+        if args.command == "up":
+            from hph.host.app import SERVICE_NAMES
+
+            asyncio.run(_serve(settings, SERVICE_NAMES, seed=settings.seed_demo_data and not args.no_seed, banner=True))
+        elif args.command == "serve":
+            from hph.host.app import SERVICE_NAMES
+
+            names = (
+                SERVICE_NAMES if args.services == "all" else [s.strip() for s in args.services.split(",") if s.strip()]
+            )
+            asyncio.run(_serve(settings, names, seed=args.seed, banner=False))
+        elif args.command == "seed":
+            asyncio.run(_seed(settings))
+    except (ValueError, OSError) as exc:
+        print(f"hph: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""`hph seed` and first start of `hph up`: the deterministic demo data, written by each owner."""
+
+from __future__ import annotations
+
+import logging
+
+from hph.host.demo_data import generate_catalog
+from hph.runtime import clock as clocks
+from hph.runtime.deps import Dependencies
+from hph.runtime.storage import ConflictError, Query
+
+log = logging.getLogger("hph.seed")
+
+# Stock levels live in the inventory container that the inventory service (issue #4) owns;
+# the document shape is {id=sku, sku, quantity_on_hand, quantity_reserved, reorder_point, safety_stock}.
+INVENTORY = "inventory"
+
+
+async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str, int]:
+    """Seeds catalog, stock and users; with only_if_empty, does nothing on a store with products."""
+    from hph.services.catalog.seed import seed_catalog
+    from hph.services.catalog.servicer import PRODUCTS
+    from hph.services.users.seed import seed_users
+
+    products = await deps.store.container(PRODUCTS, "/id")
+    if only_if_empty and await products.count(Query()) > 0:
+        return {}
+    demo = generate_catalog()
+    counts = await seed_catalog(deps, demo)
+    inventory = await deps.store.container(INVENTORY, "/id")
+    now = clocks.to_iso(deps.clock())
+    stocked = 0
+    for product in demo.products:
+        try:
+            await inventory.create(
+                {
+                    "id": product.id,
+                    "sku": product.id,
+                    "quantity_on_hand": product.stock_on_hand,
+                    "quantity_reserved": 0,
+                    "reorder_point": product.reorder_point,
+                    "safety_stock": product.safety_stock,
+                    "updated_at": now,
+                }
+            )
+            stocked += 1
+        except ConflictError:
+            pass
+    counts["stock levels"] = stocked
+    counts.update(await seed_users(deps, demo))
+    log.info("demo data seeded", extra={"counts": counts})
+    return counts

@@ -1,0 +1,1 @@
+"""gRPC plumbing shared by every server: access policy, call context and interceptors."""

@@ -1,0 +1,72 @@
+"""Who is calling, under which policy: set by the auth interceptor, read by handlers.
+
+Ownership is enforced here, once, from the contract's `owner_only`/`owner_override_role`, so no
+handler re-implements "customers see their own, staff see all".
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from hph.runtime.auth.principal import Principal
+from hph.runtime.errors import NotFound, PermissionDenied, Unauthenticated
+from hph.runtime.rpc.policy import MethodPolicy
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """The authenticated caller of the current RPC and the RPC's declared policy."""
+
+    principal: Principal
+    policy: MethodPolicy
+    request_id: str
+    idempotency_key: str = ""
+
+
+_current: ContextVar[CallContext] = ContextVar("hph_call_context")
+
+
+def set_call(call: CallContext) -> object:
+    """Installs the call context for the current task; returns the token for `reset_call`."""
+    return _current.set(call)
+
+
+def reset_call(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]
+
+
+def current_call() -> CallContext:
+    try:
+        return _current.get()
+    except LookupError as exc:  # pragma: no cover - a wiring bug, not a client error
+        raise RuntimeError("no call context: is the auth interceptor installed?") from exc
+
+
+def current_principal() -> Principal:
+    return current_call().principal
+
+
+def require_subject() -> str:
+    """The signed-in caller's subject; UNAUTHENTICATED for anonymous callers."""
+    principal = current_principal()
+    if not principal.is_authenticated:
+        raise Unauthenticated("sign in first: this operation needs a bearer token")
+    return principal.subject
+
+
+def require_owner(owner_id: str, *, resource: str = "resource", hide_existence: bool = False) -> None:
+    """Refuses the call unless the caller owns the resource or holds the policy's override role.
+
+    With hide_existence the refusal is NOT_FOUND, so customers cannot probe other users' ids.
+    """
+    call = current_call()
+    principal = call.principal
+    if not call.policy.owner_only or principal.subject == owner_id:
+        return
+    override = call.policy.owner_override_role
+    if override and principal.has_role(override):
+        return
+    if hide_existence:
+        raise NotFound(f"{resource} not found")
+    raise PermissionDenied(f"only the owner of this {resource} may do that", reason="NOT_OWNER")

@@ -1,0 +1,107 @@
+"""Builds and runs one grpc.aio server: our services, health, reflection, interceptors, drain.
+
+Whether it hosts one service (a pod) or all of them (`hph up`), the server is built the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from hph.runtime.rpc.interceptors import Authenticate, AuthInterceptor, ErrorInterceptor
+from hph.runtime.rpc.policy import PolicyTable
+
+log = logging.getLogger("hph.server")
+
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceBinding:
+    """One gRPC service to host: its full proto name and how to add its servicer to a server."""
+
+    full_name: str
+    add_to_server: Callable[[grpc.aio.Server], None]
+
+
+class GrpcHost:
+    """A started gRPC server and what it needs to shut down cleanly."""
+
+    def __init__(
+        self,
+        server: grpc.aio.Server,
+        port: int,
+        health_servicer: health.aio.HealthServicer,
+        service_names: Sequence[str],
+    ) -> None:
+        self.server = server
+        self.port = port
+        self._health = health_servicer
+        self.service_names = tuple(service_names)
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Reports NOT_SERVING, refuses new calls and lets in-flight ones finish within the grace."""
+        await self._health.enter_graceful_shutdown()
+        await self.server.stop(grace_seconds)
+
+    async def wait(self) -> None:
+        await self.server.wait_for_termination()
+
+
+async def start_grpc_host(
+    bindings: Sequence[ServiceBinding],
+    *,
+    host: str,
+    port: int,
+    authenticate: Authenticate | None,
+) -> GrpcHost:
+    """Starts a server with every binding plus grpc.health.v1 and reflection; port 0 picks one."""
+    names = [b.full_name for b in bindings]
+    policies = PolicyTable(names)
+    server = grpc.aio.server(
+        interceptors=[ErrorInterceptor(), AuthInterceptor(policies, authenticate)],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    for binding in bindings:
+        binding.add_to_server(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
+    )
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot bind gRPC server to {host}:{port}")
+    await server.start()
+    for name in ["", *names]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("grpc server listening", extra={"address": f"{host}:{bound}", "services": names})
+    return GrpcHost(server, bound, health_servicer, names)
+
+
+async def run_until_signalled(
+    stop: Callable[[], Awaitable[None]], *, signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT)
+) -> None:
+    """Blocks until SIGTERM/SIGINT, then runs `stop` (which drains in-flight calls)."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in signals:
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await stopping.wait()
+        log.info("shutdown requested; draining in-flight calls")
+        await stop()
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)

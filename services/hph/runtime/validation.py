@@ -1,0 +1,60 @@
+"""Reusable field checks; each records a violation on a `Violations` collector and says why."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from hph.runtime.errors import Violations
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text(
+    violations: Violations,
+    field: str,
+    value: str,
+    *,
+    required: bool = False,
+    max_length: int = 200,
+    min_length: int = 1,
+) -> bool:
+    """Checks a free-text field: required-ness, length in characters, no control characters."""
+    stripped = value.strip()
+    if not stripped:
+        return violations.check(not required, field, "is required")
+    ok = violations.check(
+        min_length <= len(stripped) <= max_length, field, f"must be {min_length}..{max_length} characters"
+    )
+    return ok and violations.check(not _CONTROL_CHARS.search(value), field, "contains control characters")
+
+
+def identifier(violations: Violations, field: str, value: str, pattern: re.Pattern[str], hint: str) -> bool:
+    return violations.check(bool(pattern.fullmatch(value)), field, hint)
+
+
+def http_url(violations: Violations, field: str, value: str) -> bool:
+    """An absolute http(s) URL (empty passes: callers decide whether it is required)."""
+    if not value:
+        return True
+    parsed = urlparse(value)
+    ok = parsed.scheme in {"http", "https"} and bool(parsed.netloc) and len(value) <= 2048
+    return violations.check(ok, field, "must be an absolute http(s) URL of at most 2048 characters")
+
+
+def page_size(violations: Violations, field: str, value: int, *, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """Validates a page size (0 = default) and returns the effective one."""
+    if value == 0:
+        return default
+    violations.check(1 <= value <= MAX_PAGE_SIZE, field, f"must be between 1 and {MAX_PAGE_SIZE}")
+    return value
+
+
+def page_token(violations: Violations, field: str, value: str) -> str | None:
+    if not value:
+        return None
+    violations.check(len(value) <= 4096 and value.isascii(), field, "is not a token this API issued")
+    return value

@@ -1,0 +1,1 @@
+"""Catalog: owns products and categories (browsing for everyone, management for staff)."""

@@ -1,0 +1,410 @@
+"""CatalogService over gRPC: decodes requests, checks them, and reads/writes catalog documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from holidaypeak.commerce.v1 import (
+    catalog_service_pb2 as pb,
+)
+from holidaypeak.commerce.v1 import (
+    catalog_service_pb2_grpc as pb_grpc,
+)
+from holidaypeak.commerce.v1 import (
+    category_pb2,
+    product_pb2,
+)
+from hph.runtime import clock as clocks
+from hph.runtime import money, validation
+from hph.runtime.deps import Dependencies
+from hph.runtime.documents import read_or_not_found, update_document
+from hph.runtime.errors import AlreadyExists, FailedPrecondition, Violations
+from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import (
+    And,
+    ConflictError,
+    Container,
+    Contains,
+    Document,
+    Eq,
+    In,
+    NotFoundError,
+    OrderBy,
+    Query,
+    Term,
+)
+from hph.services.catalog import rules
+
+PRODUCTS, CATEGORIES = "products", "categories"
+BY_NAME = (OrderBy("name"),)
+MAX_CATEGORIES = 1000
+
+_PRODUCT_STATUS = {
+    rules.ACTIVE: product_pb2.PRODUCT_STATUS_ACTIVE,
+    rules.ARCHIVED: product_pb2.PRODUCT_STATUS_ARCHIVED,
+}
+_CATEGORY_STATUS = {
+    rules.ACTIVE: category_pb2.CATEGORY_STATUS_ACTIVE,
+    rules.ARCHIVED: category_pb2.CATEGORY_STATUS_ARCHIVED,
+}
+
+
+def product_message(doc: Document) -> product_pb2.Product:
+    return product_pb2.Product(
+        id=doc["id"],
+        name=doc["name"],
+        description=doc.get("description", ""),
+        price=money.to_major(doc["price_minor"], doc["currency_code"]),
+        currency_code=doc["currency_code"],
+        category_id=doc["category_id"],
+        image_url=doc.get("image_url", ""),
+        in_stock=bool(doc.get("in_stock", False)),
+        brand=doc.get("brand", ""),
+        tags=doc.get("tags", []),
+        status=_PRODUCT_STATUS[doc["status"]],
+        created_at=clocks.to_timestamp(doc.get("created_at")),
+        updated_at=clocks.to_timestamp(doc.get("updated_at")),
+        etag=doc.get("_etag", ""),
+    )
+
+
+def category_message(doc: Document) -> category_pb2.Category:
+    return category_pb2.Category(
+        id=doc["id"],
+        name=doc["name"],
+        description=doc.get("description", ""),
+        parent_id=doc.get("parent_id", ""),
+        image_url=doc.get("image_url", ""),
+        status=_CATEGORY_STATUS[doc["status"]],
+        created_at=clocks.to_timestamp(doc.get("created_at")),
+        updated_at=clocks.to_timestamp(doc.get("updated_at")),
+        etag=doc.get("_etag", ""),
+    )
+
+
+def product_document(fields: dict[str, Any]) -> Document:
+    """Completes a product document with its derived search text."""
+    fields["search_text"] = rules.search_text(
+        fields["name"], fields.get("description", ""), fields.get("brand", ""), fields.get("tags", [])
+    )
+    return fields
+
+
+def _check_product_id(violations: Violations, product_id: str) -> None:
+    validation.identifier(
+        violations, "product_id", product_id, rules.PRODUCT_ID, "must be 3..64 of A-Z, a-z, 0-9, '-', '_'"
+    )
+
+
+def _check_category_id(violations: Violations, field: str, category_id: str) -> None:
+    validation.identifier(violations, field, category_id, rules.CATEGORY_ID, "must be 2..64 of a-z, 0-9 and '-'")
+
+
+class CatalogServicer(pb_grpc.CatalogServiceServicer):
+    def __init__(self, deps: Dependencies, products: Container, categories: Container) -> None:
+        self._deps = deps
+        self._products = products
+        self._categories = categories
+
+    # --- products -------------------------------------------------------------------------
+
+    async def ListProducts(self, request: pb.ListProductsRequest, context: Any) -> pb.ListProductsResponse:
+        violations = Violations()
+        limit = validation.page_size(violations, "limit", request.limit)
+        token = validation.page_token(violations, "page_token", request.page_token)
+        rules.check_search(violations, request.search)
+        if request.category:
+            _check_category_id(violations, "category", request.category)
+        violations.raise_if_any()
+
+        terms: list[Term] = [Eq("status", rules.ACTIVE)]
+        terms += [Contains("search_text", word) for word in rules.search_words(request.search)]
+        if request.category:
+            parents = await self._category_parents()
+            terms.append(In("category_id", sorted(rules.descendants(request.category, parents))))
+        page = await self._products.query(
+            Query(where=And(*terms), order_by=BY_NAME), max_items=limit, continuation=token
+        )
+        return pb.ListProductsResponse(
+            products=[product_message(d) for d in page.items], next_page_token=page.continuation or ""
+        )
+
+    async def GetProduct(self, request: pb.GetProductRequest, context: Any) -> product_pb2.Product:
+        violations = Violations()
+        _check_product_id(violations, request.product_id)
+        violations.raise_if_any()
+        doc = await read_or_not_found(self._products, request.product_id, request.product_id, "product")
+        return product_message(doc)
+
+    async def CreateProduct(self, request: pb.CreateProductRequest, context: Any) -> product_pb2.Product:
+        violations = Violations()
+        if request.product_id:
+            _check_product_id(violations, request.product_id)
+        tags = list(request.tags)
+        rules.check_product_fields(
+            violations,
+            name=request.name,
+            description=request.description,
+            image_url=request.image_url,
+            brand=request.brand,
+            tags=tags,
+        )
+        currency = request.currency_code or self._deps.settings.default_currency
+        price_minor = rules.check_price(violations, request.price, currency)
+        if violations.check(bool(request.category_id), "category_id", "is required"):
+            _check_category_id(violations, "category_id", request.category_id)
+        validation.text(violations, "request_id", request.request_id, max_length=128)
+        violations.raise_if_any()
+        await self._require_active_category(request.category_id, "category_id")
+
+        product_id = request.product_id or rules.new_product_id(request.request_id)
+        now = clocks.to_iso(self._deps.clock())
+        doc = product_document(
+            {
+                "id": product_id,
+                "name": request.name.strip(),
+                "description": request.description.strip(),
+                "price_minor": price_minor,
+                "currency_code": currency,
+                "category_id": request.category_id,
+                "image_url": request.image_url,
+                "brand": request.brand.strip(),
+                "tags": rules.normalize_tags(tags),
+                "status": rules.ACTIVE,
+                # No stock until inventory receives some.
+                "in_stock": False,
+                "created_at": now,
+                "updated_at": now,
+                "request_id": request.request_id,
+            }
+        )
+        try:
+            created = await self._products.create(doc)
+        except ConflictError:
+            existing = await read_or_not_found(self._products, product_id, product_id, "product")
+            if request.request_id and existing.get("request_id") == request.request_id:
+                return product_message(existing)  # a retry of the create that already happened
+            raise AlreadyExists(f"product {product_id!r} already exists") from None
+        return product_message(created)
+
+    async def UpdateProduct(self, request: pb.UpdateProductRequest, context: Any) -> product_pb2.Product:
+        violations = Violations()
+        _check_product_id(violations, request.product_id)
+        given = {name for name in ("name", "description", "image_url", "brand") if request.HasField(name)}
+        tags = list(request.tags) if request.tags else None
+        rules.check_product_fields(violations, tags=tags, **{name: getattr(request, name) for name in given})
+        if request.HasField("category_id"):
+            _check_category_id(violations, "category_id", request.category_id)
+        if request.HasField("currency_code") and not request.HasField("price"):
+            violations.add("price", "is required when currency_code changes")
+        violations.raise_if_any()
+        if request.HasField("category_id"):
+            await self._require_active_category(request.category_id, "category_id")
+
+        async def mutate(doc: Document) -> Document:
+            checks = Violations()
+            if request.HasField("price"):
+                currency = request.currency_code if request.HasField("currency_code") else doc["currency_code"]
+                doc["price_minor"] = rules.check_price(checks, request.price, currency)
+                doc["currency_code"] = currency
+            checks.raise_if_any()
+            for name in given:
+                doc[name] = getattr(request, name).strip()
+            if request.HasField("category_id"):
+                doc["category_id"] = request.category_id
+            if tags is not None:
+                doc["tags"] = rules.normalize_tags(tags)
+            doc["updated_at"] = clocks.to_iso(self._deps.clock())
+            return product_document(doc)
+
+        updated = await update_document(
+            self._products,
+            request.product_id,
+            request.product_id,
+            mutate,
+            what="product",
+            expected_etag=request.etag,
+        )
+        return product_message(updated)
+
+    async def ArchiveProduct(self, request: pb.ArchiveProductRequest, context: Any) -> product_pb2.Product:
+        return await self._set_product_status(request.product_id, request.etag, rules.ARCHIVED)
+
+    async def RestoreProduct(self, request: pb.RestoreProductRequest, context: Any) -> product_pb2.Product:
+        return await self._set_product_status(request.product_id, request.etag, rules.ACTIVE)
+
+    async def _set_product_status(self, product_id: str, etag: str, status: str) -> product_pb2.Product:
+        violations = Violations()
+        _check_product_id(violations, product_id)
+        violations.raise_if_any()
+
+        async def mutate(doc: Document) -> Document | None:
+            if doc["status"] == status:
+                return None  # already there: idempotent
+            if status == rules.ACTIVE:
+                await self._require_active_category(
+                    doc["category_id"],
+                    "product_id",
+                    why="its category is archived; restore the category first",
+                )
+            doc["status"] = status
+            doc["updated_at"] = clocks.to_iso(self._deps.clock())
+            return doc
+
+        updated = await update_document(
+            self._products, product_id, product_id, mutate, what="product", expected_etag=etag
+        )
+        return product_message(updated)
+
+    # --- categories -----------------------------------------------------------------------
+
+    async def ListCategories(self, request: pb.ListCategoriesRequest, context: Any) -> pb.ListCategoriesResponse:
+        violations = Violations()
+        size = validation.page_size(violations, "page_size", request.page_size, default=validation.MAX_PAGE_SIZE)
+        token = validation.page_token(violations, "page_token", request.page_token)
+        if request.parent_id:
+            _check_category_id(violations, "parent_id", request.parent_id)
+        violations.raise_if_any()
+        terms: list[Term] = [Eq("status", rules.ACTIVE)]
+        if request.parent_id:
+            terms.append(Eq("parent_id", request.parent_id))
+        page = await self._categories.query(
+            Query(where=And(*terms), order_by=BY_NAME), max_items=size, continuation=token
+        )
+        return pb.ListCategoriesResponse(
+            categories=[category_message(d) for d in page.items], next_page_token=page.continuation or ""
+        )
+
+    async def GetCategory(self, request: pb.GetCategoryRequest, context: Any) -> category_pb2.Category:
+        violations = Violations()
+        _check_category_id(violations, "category_id", request.category_id)
+        violations.raise_if_any()
+        doc = await read_or_not_found(self._categories, request.category_id, request.category_id, "category")
+        return category_message(doc)
+
+    async def CreateCategory(self, request: pb.CreateCategoryRequest, context: Any) -> category_pb2.Category:
+        violations = Violations()
+        category_id = request.category_id or rules.slugify(request.name)
+        if request.category_id:
+            _check_category_id(violations, "category_id", request.category_id)
+        validation.text(violations, "name", request.name, required=True, max_length=100)
+        validation.text(violations, "description", request.description, max_length=1000)
+        validation.http_url(violations, "image_url", request.image_url)
+        if request.parent_id:
+            _check_category_id(violations, "parent_id", request.parent_id)
+        violations.raise_if_any()
+        if request.parent_id:
+            await self._require_active_category(request.parent_id, "parent_id")
+        now = clocks.to_iso(self._deps.clock())
+        doc = {
+            "id": category_id,
+            "name": request.name.strip(),
+            "description": request.description.strip(),
+            "parent_id": request.parent_id,
+            "image_url": request.image_url,
+            "status": rules.ACTIVE,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            created = await self._categories.create(doc)
+        except ConflictError:
+            raise AlreadyExists(f"category {category_id!r} already exists") from None
+        return category_message(created)
+
+    async def UpdateCategory(self, request: pb.UpdateCategoryRequest, context: Any) -> category_pb2.Category:
+        violations = Violations()
+        _check_category_id(violations, "category_id", request.category_id)
+        if request.HasField("name"):
+            validation.text(violations, "name", request.name, required=True, max_length=100)
+        if request.HasField("description"):
+            validation.text(violations, "description", request.description, max_length=1000)
+        if request.HasField("image_url"):
+            validation.http_url(violations, "image_url", request.image_url)
+        if request.HasField("parent_id") and request.parent_id:
+            _check_category_id(violations, "parent_id", request.parent_id)
+        violations.raise_if_any()
+        if request.HasField("parent_id") and request.parent_id:
+            await self._require_active_category(request.parent_id, "parent_id")
+            if rules.creates_cycle(request.category_id, request.parent_id, await self._category_parents()):
+                bad = Violations()
+                bad.add("parent_id", "would make the category its own ancestor")
+                bad.raise_if_any()
+
+        async def mutate(doc: Document) -> Document:
+            for name in ("name", "description", "image_url", "parent_id"):
+                if request.HasField(name):
+                    doc[name] = getattr(request, name).strip()
+            doc["updated_at"] = clocks.to_iso(self._deps.clock())
+            return doc
+
+        updated = await update_document(
+            self._categories,
+            request.category_id,
+            request.category_id,
+            mutate,
+            what="category",
+            expected_etag=request.etag,
+        )
+        return category_message(updated)
+
+    async def ArchiveCategory(self, request: pb.ArchiveCategoryRequest, context: Any) -> category_pb2.Category:
+        violations = Violations()
+        _check_category_id(violations, "category_id", request.category_id)
+        violations.raise_if_any()
+        in_use = await self._products.count(
+            Query(where=And(Eq("status", rules.ACTIVE), Eq("category_id", request.category_id)))
+        )
+        children = await self._categories.count(
+            Query(where=And(Eq("status", rules.ACTIVE), Eq("parent_id", request.category_id)))
+        )
+        if in_use or children:
+            raise FailedPrecondition(
+                f"category {request.category_id!r} still has {in_use} active products and "
+                f"{children} active subcategories; move or archive them first",
+                subject=f"categories/{request.category_id}",
+                reason="CATEGORY_IN_USE",
+            )
+
+        async def mutate(doc: Document) -> Document | None:
+            if doc["status"] == rules.ARCHIVED:
+                return None
+            doc["status"] = rules.ARCHIVED
+            doc["updated_at"] = clocks.to_iso(self._deps.clock())
+            return doc
+
+        updated = await update_document(
+            self._categories,
+            request.category_id,
+            request.category_id,
+            mutate,
+            what="category",
+            expected_etag=request.etag,
+        )
+        return category_message(updated)
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _category_parents(self) -> dict[str, str]:
+        page = await self._categories.query(Query(), max_items=MAX_CATEGORIES)
+        return {doc["id"]: doc.get("parent_id", "") for doc in page.items}
+
+    async def _require_active_category(self, category_id: str, field: str, why: str = "") -> None:
+        try:
+            doc = await self._categories.read(category_id, category_id)
+        except NotFoundError:
+            doc = None
+        if doc is None or doc["status"] != rules.ACTIVE:
+            bad = Violations()
+            bad.add(field, why or f"no active category {category_id!r}")
+            bad.raise_if_any()
+
+
+async def create_binding(deps: Dependencies) -> ServiceBinding:
+    products = await deps.store.container(PRODUCTS, "/id")
+    categories = await deps.store.container(CATEGORIES, "/id")
+    servicer = CatalogServicer(deps, products, categories)
+    return ServiceBinding(
+        full_name=pb.DESCRIPTOR.services_by_name["CatalogService"].full_name,
+        add_to_server=lambda server: pb_grpc.add_CatalogServiceServicer_to_server(servicer, server),
+    )

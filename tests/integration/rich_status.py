@@ -1,0 +1,42 @@
+"""Reads the google.rpc details a failed call carries, for assertions that say what came back."""
+
+from __future__ import annotations
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+
+def details(error: grpc.aio.AioRpcError) -> list[object]:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    if status is None:
+        return []
+    decoded: list[object] = []
+    for packed in status.details:
+        for kind in (
+            error_details_pb2.BadRequest,
+            error_details_pb2.ErrorInfo,
+            error_details_pb2.PreconditionFailure,
+            error_details_pb2.RetryInfo,
+        ):
+            if packed.Is(kind.DESCRIPTOR):
+                message = kind()
+                packed.Unpack(message)
+                decoded.append(message)
+    return decoded
+
+
+def violated_fields(error: grpc.aio.AioRpcError) -> dict[str, str]:
+    """field -> description of every BadRequest field violation."""
+    fields: dict[str, str] = {}
+    for detail in details(error):
+        if isinstance(detail, error_details_pb2.BadRequest):
+            fields.update({v.field: v.description for v in detail.field_violations})
+    return fields
+
+
+def reason(error: grpc.aio.AioRpcError) -> str:
+    for detail in details(error):
+        if isinstance(detail, error_details_pb2.ErrorInfo):
+            return detail.reason
+    return ""
