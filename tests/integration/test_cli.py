@@ -1,0 +1,83 @@
+"""The `hph` command as a user runs it: a real subprocess, a free port, a temporary data dir."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import jwt
+import pytest
+
+from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
+from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
+
+pytestmark = pytest.mark.integration
+
+HPH = [sys.executable, "-m", "hph.host.cli"]
+
+
+def run_hph(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HPH, *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=60)
+
+
+def test_token_prints_only_a_jwt_signed_by_the_data_dirs_issuer(tmp_path: Path) -> None:
+    result = run_hph("token", "--role", "staff", "--sub", "staff-sam", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert result.stdout.count("\n") == 1 and token.count(".") == 2
+    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["sub"] == "staff-sam" and claims["roles"] == ["staff"]
+    assert (tmp_path / "auth").is_dir()
+
+
+def test_unknown_service_is_a_clear_usage_error(tmp_path: Path) -> None:
+    result = run_hph("serve", "--services", "catalog,nope", "--grpc-port", "0", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "unknown service(s) nope" in result.stderr
+
+
+def test_up_serves_the_seeded_catalog_and_drains_on_sigterm(tmp_path: Path) -> None:
+    env = {**os.environ, "HPH_LOG_FORMAT": "text"}
+    process = subprocess.Popen(
+        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        banner = ""
+        deadline = time.monotonic() + 60
+        while "gRPC" not in banner and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            banner += line
+        match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
+        assert match, f"no gRPC address in the banner: {banner!r}"
+        with grpc.insecure_channel(f"127.0.0.1:{match.group(1)}") as channel:
+            stub = pb_grpc.CatalogServiceStub(channel)
+            page = stub.ListProducts(pb.ListProductsRequest(limit=100), timeout=10)
+            assert len(page.products) == 100 and page.next_page_token
+            token = run_hph("token", "--role", "customer", "--sub", "c1", data_dir=tmp_path).stdout.strip()
+            with pytest.raises(grpc.RpcError) as denied:
+                stub.ArchiveProduct(
+                    pb.ArchiveProductRequest(product_id=page.products[0].id),
+                    metadata=[("authorization", f"Bearer {token}")],
+                    timeout=10,
+                )
+            assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
