@@ -78,7 +78,8 @@ class ReviewServiceServicer:
 
     def CreateReview(self, request, context):
         """Writes the caller's review of a product; one review per user per product (ALREADY_EXISTS,
-        reason DUPLICATE, for a second one); NOT_FOUND when the product does not exist.
+        reason DUPLICATE, for a second one); INVALID_ARGUMENT on product_id when the product does not
+        exist or is archived.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

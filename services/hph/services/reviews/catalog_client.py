@@ -1,0 +1,44 @@
+"""What reviews ask the catalog, over gRPC with a deadline: may this product be reviewed?"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import grpc
+
+from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, product_pb2
+from hph.runtime.channels import ChannelPool
+from hph.runtime.errors import FieldViolation, InvalidArgument, Unavailable
+from hph.runtime.rpc.call_context import current_call
+
+DEADLINE_SECONDS = 3.0
+# Codes meaning "the product id is not one the catalog knows".
+_UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
+
+
+class CatalogProducts:
+    def __init__(self, channels: ChannelPool) -> None:
+        self._channels = channels
+
+    async def require_reviewable(self, product_id: str) -> None:
+        """Passes for an existing, active product; INVALID_ARGUMENT on product_id otherwise."""
+        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        try:
+            product = await stub.GetProduct(
+                catalog_service_pb2.GetProductRequest(product_id=product_id),
+                timeout=DEADLINE_SECONDS,
+                metadata=(("x-request-id", current_call().request_id),),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in _UNKNOWN_PRODUCT:
+                _refuse("no such product")
+            raise Unavailable(
+                f"the catalog could not confirm the product ({exc.code().name}); retry shortly",
+                metadata={"service": "catalog"},
+            ) from None
+        if product.status != product_pb2.PRODUCT_STATUS_ACTIVE:
+            _refuse("the product is no longer sold and cannot be reviewed")
+
+
+def _refuse(description: str) -> NoReturn:
+    raise InvalidArgument(f"product_id: {description}", violations=(FieldViolation("product_id", description),))

@@ -1,0 +1,1 @@
+"""Users: owns sign-in state (me, register, logout), profiles, saved addresses and saved payment methods."""
