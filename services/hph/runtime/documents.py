@@ -7,6 +7,9 @@ from collections.abc import Awaitable, Callable
 from hph.runtime.errors import Aborted, NotFound
 from hph.runtime.storage import Container, Document, NotFoundError, PreconditionFailedError
 
+# Turns the current document into the new one, or None for "no change needed".
+Mutation = Callable[[Document], Awaitable[Document | None]]
+
 # Attempts when the caller did not pin an etag and someone else wrote in between our read and write.
 UNPINNED_ATTEMPTS = 5
 
@@ -22,7 +25,7 @@ async def update_document(
     container: Container,
     doc_id: str,
     partition_key: str,
-    mutate: Callable[[Document], Awaitable[Document | None]],
+    mutate: Mutation,
     *,
     what: str,
     expected_etag: str = "",

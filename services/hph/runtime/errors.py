@@ -59,6 +59,11 @@ class InvalidArgument(DomainError):
         super().__post_init__()
         self.code = grpc.StatusCode.INVALID_ARGUMENT
 
+    @classmethod
+    def for_field(cls, field_path: str, description: str) -> InvalidArgument:
+        """The common case: one field is wrong."""
+        return cls(f"{field_path}: {description}", violations=(FieldViolation(field_path, description),))
+
     def extra_details(self) -> list[any_pb2.Any]:
         request = error_details_pb2.BadRequest(
             field_violations=[

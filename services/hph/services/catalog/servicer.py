@@ -17,8 +17,8 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.deps import Dependencies
-from hph.runtime.documents import read_or_not_found, update_document
-from hph.runtime.errors import AlreadyExists, FailedPrecondition, Violations
+from hph.runtime.documents import Mutation, read_or_not_found, update_document
+from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, Violations
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
@@ -217,15 +217,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return product_document(doc)
 
-        updated = await update_document(
-            self._products,
-            request.product_id,
-            request.product_id,
-            mutate,
-            what="product",
-            expected_etag=request.etag,
-        )
-        return product_message(updated)
+        return product_message(await self._update_product(request.product_id, request.etag, mutate))
 
     async def ArchiveProduct(self, request: pb.ArchiveProductRequest, context: Any) -> product_pb2.Product:
         return await self._set_product_status(request.product_id, request.etag, rules.ARCHIVED)
@@ -251,10 +243,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return doc
 
-        updated = await update_document(
-            self._products, product_id, product_id, mutate, what="product", expected_etag=etag
-        )
-        return product_message(updated)
+        return product_message(await self._update_product(product_id, etag, mutate))
 
     # --- categories -----------------------------------------------------------------------
 
@@ -327,9 +316,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         if request.HasField("parent_id") and request.parent_id:
             await self._require_active_category(request.parent_id, "parent_id")
             if rules.creates_cycle(request.category_id, request.parent_id, await self._category_parents()):
-                bad = Violations()
-                bad.add("parent_id", "would make the category its own ancestor")
-                bad.raise_if_any()
+                raise InvalidArgument.for_field("parent_id", "would make the category its own ancestor")
 
         async def mutate(doc: Document) -> Document:
             for name in ("name", "description", "image_url", "parent_id"):
@@ -338,15 +325,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return doc
 
-        updated = await update_document(
-            self._categories,
-            request.category_id,
-            request.category_id,
-            mutate,
-            what="category",
-            expected_etag=request.etag,
-        )
-        return category_message(updated)
+        return category_message(await self._update_category(request.category_id, request.etag, mutate))
 
     async def ArchiveCategory(self, request: pb.ArchiveCategoryRequest, context: Any) -> category_pb2.Category:
         violations = Violations()
@@ -373,17 +352,17 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return doc
 
-        updated = await update_document(
-            self._categories,
-            request.category_id,
-            request.category_id,
-            mutate,
-            what="category",
-            expected_etag=request.etag,
-        )
-        return category_message(updated)
+        return category_message(await self._update_category(request.category_id, request.etag, mutate))
 
     # --- helpers --------------------------------------------------------------------------
+
+    async def _update_category(self, category_id: str, etag: str, mutate: Mutation) -> Document:
+        return await update_document(
+            self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
+        )
+
+    async def _update_product(self, product_id: str, etag: str, mutate: Mutation) -> Document:
+        return await update_document(self._products, product_id, product_id, mutate, what="product", expected_etag=etag)
 
     async def _category_parents(self) -> dict[str, str]:
         page = await self._categories.query(Query(), max_items=MAX_CATEGORIES)
@@ -395,9 +374,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         except NotFoundError:
             doc = None
         if doc is None or doc["status"] != rules.ACTIVE:
-            bad = Violations()
-            bad.add(field, why or f"no active category {category_id!r}")
-            bad.raise_if_any()
+            raise InvalidArgument.for_field(field, why or f"no active category {category_id!r}")
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:

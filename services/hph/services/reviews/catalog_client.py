@@ -8,7 +8,7 @@ import grpc
 
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, product_pb2
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import FieldViolation, InvalidArgument, Unavailable
+from hph.runtime.errors import InvalidArgument, Unavailable
 from hph.runtime.rpc.call_context import current_call
 
 DEADLINE_SECONDS = 3.0
@@ -41,4 +41,4 @@ class CatalogProducts:
 
 
 def _refuse(description: str) -> NoReturn:
-    raise InvalidArgument(f"product_id: {description}", violations=(FieldViolation("product_id", description),))
+    raise InvalidArgument.for_field("product_id", description)
