@@ -30,6 +30,20 @@ class Settings:
     http_host: str = "127.0.0.1"
     # REST gateway port; 0 picks a free one.
     http_port: int = 8080
+    # gRPC address the REST gateway forwards to; empty means this process's own gRPC server.
+    gateway_grpc_target: str = ""
+    # Browser origins allowed by CORS, comma-separated (e.g. "https://shop.example"); empty = none.
+    cors_allowed_origins: str = ""
+    # Whether CORS responses allow credentials (never combined with a wildcard origin).
+    cors_allow_credentials: bool = False
+    # Largest accepted REST request body, bytes; larger bodies get 413.
+    max_request_body_bytes: int = 1_048_576
+    # REST requests per minute per authenticated user (JWT subject).
+    rate_limit_per_user_per_minute: int = 100
+    # REST requests per minute per client IP address.
+    rate_limit_per_ip_per_minute: int = 600
+    # Deadline of each upstream gRPC call made by the gateway, seconds.
+    gateway_upstream_timeout_seconds: float = 15.0
     # Where other services live, "name=host:port,..."; unlisted services are called in-process.
     service_addresses: str = ""
     # Storage adapter: "sqlite" (embedded default) or "cosmos".
@@ -74,6 +88,10 @@ class Settings:
         settings = cls(**values)
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given) if given else settings
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.cors_allowed_origins.split(",") if o.strip())
 
     @property
     def entra_enabled(self) -> bool:
