@@ -94,7 +94,8 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         email=email,
         name=_text(claims.get("name")),
         role=role_from_claim(claims.get("roles")),
-        token_id=_text(claims.get("jti")),
+        # Entra access tokens carry their unique id as `uti` rather than `jti`; either makes logout work.
+        token_id=_text(claims.get("jti")) or _text(claims.get("uti")),
         expires_at=datetime.fromtimestamp(exp, tz=UTC) if isinstance(exp, int | float) else None,
         issuer=_text(claims.get("iss")),
         claims=MappingProxyType(dict(claims)),
