@@ -1,0 +1,270 @@
+"""The outbox relay: publishes unsent outbox records to the bus, marks them sent, purges old ones.
+
+Delivery is at least once. For each registered container the relay reads unsent records in
+`created_at` order (across partitions), publishes each to its topic and only then marks it sent
+(`replace` with `if_match`). A crash between the two re-publishes the event after restart; consumers
+deduplicate by event_id. A publish that fails or times out stops the container's pass there, so
+later events of the same key are not published ahead of it, and it is retried on the next pass.
+
+Latency without hot polling: services call `notify()` after committing, which wakes the loop at
+once; `poll_interval` only bounds how late the relay finds records it was not told about (written
+before a crash, or by another process). On start the first pass runs immediately, which is how a
+restart resumes what was not sent.
+
+Several relays on one store (several processes) are safe but may publish an event more than once.
+
+Cost: every pass is one query per container; with the SQLite adapter that query scans the
+container's documents, so a busy container is best served by notify() and a relaxed poll_interval.
+Sent records are purged once they are older than `retention`, at most every `purge_interval`
+seconds, so the table stays small without a purge on every pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from hph.runtime.clock import Clock, system_clock, to_iso
+from hph.runtime.events.bus import EventBus
+from hph.runtime.events.outbox import (
+    IS_OUTBOX,
+    PENDING,
+    SENT_AT_FIELD,
+    SENT_FIELD,
+    decode_envelope,
+)
+from hph.runtime.storage import (
+    MAX_BATCH_OPERATIONS,
+    And,
+    BatchError,
+    BatchOperation,
+    Container,
+    DeleteOp,
+    Document,
+    Eq,
+    Lt,
+    NotFoundError,
+    OrderBy,
+    PreconditionFailedError,
+    Query,
+    ReplaceOp,
+)
+from hph.runtime.storage.port import partition_key_of, validate_partition_key_path
+
+log = logging.getLogger("hph.events.relay")
+
+_PENDING_QUERY = Query(PENDING, order_by=(OrderBy("created_at"),))
+# Written in the record when its envelope cannot be decoded: it is set aside (marked sent) so it
+# cannot block the records behind it forever; the error log line is what an operator follows up.
+UNDELIVERABLE_FIELD = "undeliverable"
+
+
+class OutboxRelay:
+    """Relays the outbox records of `containers` to `bus`; see the module docstring."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        containers: Sequence[Container] = (),
+        *,
+        poll_interval: float = 0.5,
+        batch_size: int = 100,
+        publish_timeout: float = 30.0,
+        retention: float = 24 * 3600.0,
+        purge_interval: float = 60.0,
+        clock: Clock = system_clock,
+    ) -> None:
+        if poll_interval <= 0 or publish_timeout <= 0 or retention < 0 or purge_interval <= 0:
+            raise ValueError("poll_interval, publish_timeout and purge_interval must be > 0, retention >= 0")
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        self._bus = bus
+        self._containers: list[Container] = []
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+        self._publish_timeout = publish_timeout
+        self._retention = timedelta(seconds=retention)
+        self._purge_interval = purge_interval
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._last_purge: float | None = None
+        for container in containers:
+            self.register(container)
+
+    def register(self, container: Container) -> None:
+        """Adds a container whose outbox this relay serves (idempotent by container name)."""
+        validate_partition_key_path(container.partition_key_path)
+        if all(known.name != container.name for known in self._containers):
+            self._containers.append(container)
+
+    def notify(self) -> None:
+        """Wakes the relay now (call it on the event loop after committing an outbox record)."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Starts the loop; its first pass publishes whatever a previous run left unsent."""
+        if self._task is not None:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="hph-outbox-relay")
+
+    async def stop(self, *, drain: bool = True) -> None:
+        """Stops the loop (letting a pass in progress finish); with `drain`, publishes what is
+        pending one last time. Stop the relay before closing the bus."""
+        task, self._task = self._task, None
+        if task is not None:
+            self._stopping = True
+            self._wake.set()
+            await task
+        if drain:
+            try:
+                await self.drain_once()
+            except Exception:
+                log.exception("outbox relay: final drain failed")
+
+    async def drain_once(self) -> int:
+        """Publishes every record pending now, in order, and marks them sent; returns how many
+        were published. A container whose pass fails is logged and left for the next pass."""
+        async with self._drain_lock:
+            published = 0
+            for container in list(self._containers):
+                try:
+                    published += await self._drain(container)
+                except Exception:
+                    log.exception("outbox relay: pass failed", extra={"container": container.name})
+            return published
+
+    async def purge_once(self) -> int:
+        """Deletes sent records whose sent_at is older than the retention; returns how many."""
+        cutoff = to_iso(self._clock() - self._retention)
+        query = Query(And(IS_OUTBOX, Eq(SENT_FIELD, True), Lt(SENT_AT_FIELD, cutoff)))
+        purged = 0
+        for container in list(self._containers):
+            try:
+                purged += await self._purge(container, query)
+            except Exception:
+                log.exception("outbox relay: purge failed", extra={"container": container.name})
+        return purged
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            self._wake.clear()  # Before the pass, so a notify() during it triggers another.
+            await self.drain_once()
+            if self._last_purge is None or loop.time() - self._last_purge >= self._purge_interval:
+                self._last_purge = loop.time()
+                await self.purge_once()
+            if self._stopping:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    # --- one container ----------------------------------------------------------------------
+
+    async def _drain(self, container: Container) -> int:
+        published = 0
+        while True:
+            page = await container.query(_PENDING_QUERY, max_items=self._batch_size)
+            if not page.items:
+                return published
+            done, count, complete = await self._publish(page.items)
+            published += count
+            settled = await self._mark_sent(container, done)
+            # A short page was the last; an interrupted or unsettled one is retried next pass.
+            if not complete or settled < len(page.items) or len(page.items) < self._batch_size:
+                return published
+
+    async def _publish(self, records: list[Document]) -> tuple[list[Document], int, bool]:
+        """Publishes records in order until one fails. Returns the records to mark sent (marked
+        with an error when undeliverable), how many were published, and whether all were handled."""
+        done: list[Document] = []
+        published = 0
+        for record in records:
+            try:
+                envelope = decode_envelope(record)
+            except ValueError as exc:
+                log.error("outbox record set aside", extra={"record_id": record.get("id"), "error": str(exc)})
+                done.append({**record, UNDELIVERABLE_FIELD: str(exc)})
+                continue
+            topic = str(record.get("topic", ""))
+            try:
+                await asyncio.wait_for(self._bus.publish(topic, envelope), self._publish_timeout)
+            except Exception as exc:
+                log.warning(
+                    "outbox relay: publish failed, will retry",
+                    extra={"topic": topic, "event_id": envelope.event_id, "error": repr(exc)},
+                )
+                return done, published, False
+            done.append(record)
+            published += 1
+        return done, published, True
+
+    async def _mark_sent(self, container: Container, records: list[Document]) -> int:
+        sent_at = to_iso(self._clock())
+        return await _per_partition(
+            container,
+            records,
+            lambda record: ReplaceOp({**record, SENT_FIELD: True, SENT_AT_FIELD: sent_at}, if_match=record["_etag"]),
+        )
+
+    async def _purge(self, container: Container, query: Query) -> int:
+        purged = 0
+        while True:
+            page = await container.query(query, max_items=self._batch_size)
+            if not page.items:
+                return purged
+            settled = await _per_partition(
+                container, page.items, lambda record: DeleteOp(record["id"], if_match=record["_etag"])
+            )
+            purged += settled
+            if settled < len(page.items) or len(page.items) < self._batch_size:
+                return purged
+
+
+async def _per_partition(
+    container: Container, records: list[Document], operation: Callable[[Document], BatchOperation]
+) -> int:
+    """Applies `operation` to each record, batched per partition (one transaction instead of one
+    per record). Returns how many records are settled: written, or already changed or removed by
+    someone else (another relay), which needs nothing more from us either."""
+    segments = validate_partition_key_path(container.partition_key_path)
+    by_partition: dict[str, list[Document]] = {}
+    for record in records:
+        by_partition.setdefault(partition_key_of(record, segments), []).append(record)
+    settled = 0
+    for partition_key, group in by_partition.items():
+        for start in range(0, len(group), MAX_BATCH_OPERATIONS):
+            chunk = group[start : start + MAX_BATCH_OPERATIONS]
+            try:
+                await container.batch(partition_key, [operation(record) for record in chunk])
+                settled += len(chunk)
+            except BatchError:
+                settled += await _one_by_one(container, partition_key, chunk, operation)
+    return settled
+
+
+async def _one_by_one(
+    container: Container, partition_key: str, records: list[Document], operation: Callable[[Document], BatchOperation]
+) -> int:
+    """The fallback when a batch failed: each record alone, so one stale record spoils no other."""
+    settled = 0
+    for record in records:
+        try:
+            await container.batch(partition_key, [operation(record)])
+            settled += 1
+        except BatchError as exc:
+            if isinstance(exc.cause, NotFoundError | PreconditionFailedError):
+                settled += 1
+            else:
+                log.warning(
+                    "outbox relay: record update failed", extra={"record_id": record.get("id"), "error": str(exc)}
+                )
+    return settled
