@@ -1,0 +1,1 @@
+"""Payments: owns charging orders through the payment provider, refunds and the provider's webhooks."""
