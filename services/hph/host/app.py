@@ -12,13 +12,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError
 from hph.runtime.auth.principal import Principal
 from hph.runtime.auth.revocation import RevocationList
+from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.auth.verifier import build_verifier
 from hph.runtime.channels import ChannelPool, parse_addresses
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable
+from hph.runtime.events import InProcessBus, OutboxRelay
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
@@ -96,9 +99,16 @@ class RunningPlatform:
     store: DocumentStore
     grpc: GrpcHost
     channels: ChannelPool
+    deps: Dependencies
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_seconds)
+        for task in reversed(self.deps.background):
+            await task.stop()
+        if self.deps.relay is not None:
+            await self.deps.relay.stop()
+        if self.deps.bus is not None:
+            await self.deps.bus.close()
         await self.channels.close()
         await self.store.close()
 
@@ -107,7 +117,17 @@ async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *,
     """Opens storage, optionally seeds demo data, and serves the chosen services on one server."""
     store = await open_store(settings)
     channels = ChannelPool(parse_addresses(settings.service_addresses))
-    deps = Dependencies(settings=settings, store=store, channels=channels)
+    bus = InProcessBus()
+    relay = OutboxRelay(bus, poll_interval=settings.outbox_poll_seconds)
+    issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
+    deps = Dependencies(
+        settings=settings,
+        store=store,
+        channels=channels,
+        service_credentials=ServiceCredentials(issuer),
+        relay=relay,
+        bus=bus,
+    )
     if seed:
         from hph.host.seed import seed_demo_data
 
@@ -127,4 +147,9 @@ async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *,
     bindings = [await spec.binding(deps) for spec in services]
     host = await start_grpc_host(bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate)
     channels.set_local_address(f"{settings.grpc_host}:{host.port}")
-    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels)
+    # Consumers subscribed while the bindings were built; now pending outbox records can flow.
+    await bus.start()
+    await relay.start()
+    for task in deps.background:
+        await task.start()
+    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps)

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
+from hph.runtime.events import EventBus, OutboxRelay
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
+
+
+class BackgroundTask(Protocol):
+    """A service's long-running job; the host starts it after the server and stops it before exit."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -19,3 +30,16 @@ class Dependencies:
     clock: Clock = system_clock
     # Channels to other services (call them through generated stubs, with a deadline).
     channels: ChannelPool = field(default_factory=ChannelPool)
+    # The platform's own bearer token for internal RPCs (staff role); empty metadata when unset.
+    service_credentials: ServiceCredentials = field(default_factory=lambda: ServiceCredentials(None))
+    # Publishes committed outbox records; services register their containers and notify after commits.
+    relay: OutboxRelay | None = None
+    # The event bus consumers subscribe to.
+    bus: EventBus | None = None
+    # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
+    background: list[BackgroundTask] = field(default_factory=list)
+
+    def notify_relay(self) -> None:
+        """Wakes the outbox relay after a commit so events go out without waiting for a poll."""
+        if self.relay is not None:
+            self.relay.notify()

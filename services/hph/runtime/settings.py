@@ -44,6 +44,18 @@ class Settings:
     rate_limit_per_ip_per_minute: int = 600
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
+    # Seconds between outbox relay polls (commits also wake it at once).
+    outbox_poll_seconds: float = 0.5
+    # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
+    reservation_hold_seconds: int = 900
+    # Payment provider adapter: "offline" (deterministic simulator) or "stripe".
+    payment_provider: str = "offline"
+    # Stripe secret key (sk_...), for payment_provider=stripe; never logged.
+    stripe_api_key: str = ""
+    # Stripe API base URL override (tests point it at a local fake).
+    stripe_api_base: str = ""
+    # Stripe webhook signing secret (whsec_...), for POST /api/webhooks/stripe.
+    stripe_webhook_secret: str = ""
     # Where other services live, "name=host:port,..."; unlisted services are called in-process.
     service_addresses: str = ""
     # Storage adapter: "sqlite" (embedded default) or "cosmos".
