@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import jwt
 import pytest
-from conftest import Hub
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from platform_harness import Hub
 from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb

@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
-from conftest import Hub, Metadata, start_hub, stop_hub
+from platform_harness import Hub, Metadata, start_hub, stop_hub
 from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb

@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--name", default="", help="name claim")
     token.add_argument("--ttl", type=int, help="lifetime in seconds (default 3600, env HPH_DEV_TOKEN_TTL_SECONDS)")
 
+    gateway = commands.add_parser("gateway", help="run the REST (JSON<->gRPC transcoding) gateway alone")
+    gateway.add_argument("--grpc-target", help="gRPC server to forward to (default 127.0.0.1:<grpc port>)")
+    gateway.add_argument("--port", type=int, help="HTTP port, 0 = any free (default 8080, env HPH_HTTP_PORT)")
+    gateway.add_argument("--host", help="interface to bind (default 127.0.0.1, env HPH_HTTP_HOST)")
+
+    envoy = commands.add_parser("envoy-config", help="write the Envoy bootstrap (grpc_json_transcoder) as YAML")
+    envoy.add_argument("--output", type=Path, help="file to write (default: stdout)")
+
     codegen = commands.add_parser("codegen", help="regenerate stubs and descriptor set from protos/")
     codegen.add_argument("--check", action="store_true", help="fail if the committed generated code is stale")
     return parser
@@ -79,7 +87,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     )
 
 
-async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, banner: bool) -> None:
+async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_gateway: bool) -> None:
     from hph.host.app import select_services, start_platform
     from hph.runtime.server import run_until_signalled
 
@@ -90,15 +98,41 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, banner
         f"  gRPC     {address}  ({len(names)} services, health + reflection)",
         f"  data     {settings.data_dir.resolve()}",
     ]
-    if banner:
+    gateway = None
+    if with_gateway:
+        from hph.host.gateway_process import GatewayProcess
+
+        try:
+            gateway = await GatewayProcess.start(settings, grpc_target=address)
+        except OSError:
+            await platform.stop()
+            raise
+        rest = f"http://{settings.http_host}:{gateway.port}"
         lines += [
-            f"  REST     port {settings.http_port} is reserved for the JSON gateway (not in this build yet)",
-            "  try      grpcurl -plaintext "
-            f"-d '{{\"limit\": 3}}' {address} holidaypeak.commerce.v1.CatalogService/ListProducts",
+            f"  REST     {rest}/api/...  (docs {rest}/docs, OpenAPI {rest}/openapi.json)",
+            f"  try      curl '{rest}/api/products?limit=3'",
+            f"           grpcurl -plaintext -d '{{\"limit\": 3}}' {address} "
+            "holidaypeak.commerce.v1.CatalogService/ListProducts",
             f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
         ]
     print("\n".join(lines), flush=True)
-    await run_until_signalled(platform.stop)
+
+    async def stop() -> None:
+        if gateway is not None:
+            await gateway.stop(settings.shutdown_grace_seconds)
+        await platform.stop()
+
+    await run_until_signalled(stop)
+
+
+async def _gateway(settings: Settings, grpc_target: str) -> None:
+    from hph.gateway.server import start_gateway
+    from hph.runtime.server import run_until_signalled
+
+    host = await start_gateway(settings, grpc_target=grpc_target)
+    # `hph up` reads this line to learn the port (it may have asked for port 0).
+    print(f"REST gateway listening on http://{settings.http_host}:{host.port} -> gRPC {grpc_target}", flush=True)
+    await run_until_signalled(host.stop)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -141,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return codegen.main(["--check"] if args.check else [])
     if args.command == "token":
         return _token(args)
+    if args.command == "envoy-config":
+        from hph.gateway import envoy
+
+        return envoy.main(["--output", str(args.output)] if args.output else [])
     try:
         settings = _settings(args)
     except ValueError as exc:
@@ -151,16 +189,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "up":
             from hph.host.app import SERVICE_NAMES
 
-            asyncio.run(_serve(settings, SERVICE_NAMES, seed=settings.seed_demo_data and not args.no_seed, banner=True))
+            asyncio.run(
+                _serve(settings, SERVICE_NAMES, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True)
+            )
         elif args.command == "serve":
             from hph.host.app import SERVICE_NAMES
 
             names = (
                 SERVICE_NAMES if args.services == "all" else [s.strip() for s in args.services.split(",") if s.strip()]
             )
-            asyncio.run(_serve(settings, names, seed=args.seed, banner=False))
+            asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=False))
         elif args.command == "seed":
             asyncio.run(_seed(settings))
+        elif args.command == "gateway":
+            http = Settings.from_env(http_host=args.host, http_port=args.port)
+            target = args.grpc_target or http.gateway_grpc_target or f"127.0.0.1:{http.grpc_port}"
+            asyncio.run(_gateway(http, target))
     except (ValueError, OSError) as exc:
         print(f"hph: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,922 @@
+"""Owns the OpenAPI 3.1 document of the REST surface and the offline API docs page built from it.
+
+Everything comes from the descriptor set: paths from the google.api.http rules, parameters and
+bodies from the input messages, schemas from messages (proto field names, proto3 JSON types), text
+from proto comments, security from the holidaypeak access option. The gateway serves the result at
+`/openapi.json` and `/docs`, so the document always matches what is routed.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+from google.api import field_behavior_pb2
+from google.protobuf import descriptor
+
+from holidaypeak.common.v1 import access_pb2
+from hph.gateway.descriptors import DescriptorSet, HttpBinding, service_bindings
+
+JsonObject = dict[str, Any]
+
+
+def _package_version() -> str:
+    try:
+        return metadata.version("holiday-peak-hub")
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
+DEFAULT_VERSION = _package_version()
+STATUS_SCHEMA = "Status"
+BEARER_SCHEME = "bearerAuth"
+
+_HTTP_BODY = "google.api.HttpBody"
+_OPENAPI_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_FD = descriptor.FieldDescriptor
+
+_INT32_RANGE = {"minimum": -(2**31), "maximum": 2**31 - 1}
+_UINT32_RANGE = {"minimum": 0, "maximum": 2**32 - 1}
+# proto3 JSON prints 64-bit integers as strings and accepts a string or a number.
+_INT64 = {"type": ["string", "integer"], "format": "int64"}
+_UINT64 = {"type": ["string", "integer"], "format": "uint64"}
+
+_SCALARS: dict[int, JsonObject] = {
+    _FD.TYPE_DOUBLE: {"type": "number", "format": "double"},
+    _FD.TYPE_FLOAT: {"type": "number", "format": "float"},
+    _FD.TYPE_INT64: _INT64,
+    _FD.TYPE_SINT64: _INT64,
+    _FD.TYPE_SFIXED64: _INT64,
+    _FD.TYPE_UINT64: _UINT64,
+    _FD.TYPE_FIXED64: _UINT64,
+    _FD.TYPE_INT32: {"type": "integer", "format": "int32", **_INT32_RANGE},
+    _FD.TYPE_SINT32: {"type": "integer", "format": "int32", **_INT32_RANGE},
+    _FD.TYPE_SFIXED32: {"type": "integer", "format": "int32", **_INT32_RANGE},
+    _FD.TYPE_UINT32: {"type": "integer", "format": "uint32", **_UINT32_RANGE},
+    _FD.TYPE_FIXED32: {"type": "integer", "format": "uint32", **_UINT32_RANGE},
+    _FD.TYPE_BOOL: {"type": "boolean"},
+    _FD.TYPE_STRING: {"type": "string"},
+    _FD.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
+}
+
+_DURATION = {
+    "type": "string",
+    "pattern": r"^-?[0-9]+(\.[0-9]{1,9})?s$",
+    "description": 'Duration in seconds with an "s" suffix, e.g. "1.5s".',
+}
+
+# Well-known types have their own JSON form (proto3 JSON mapping), so they are never components.
+_WELL_KNOWN: dict[str, JsonObject] = {
+    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
+    "google.protobuf.Duration": _DURATION,
+    "google.protobuf.FieldMask": {
+        "type": "string",
+        "description": 'Comma-separated field paths, e.g. "name,price".',
+    },
+    "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
+    "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array", "items": {}},
+    "google.protobuf.Empty": {"type": "object"},
+    "google.protobuf.Any": {
+        "type": "object",
+        "properties": {"@type": {"type": "string"}},
+        "required": ["@type"],
+        "additionalProperties": True,
+    },
+    "google.protobuf.DoubleValue": {"type": ["number", "null"], "format": "double"},
+    "google.protobuf.FloatValue": {"type": ["number", "null"], "format": "float"},
+    "google.protobuf.Int64Value": {"type": ["string", "integer", "null"], "format": "int64"},
+    "google.protobuf.UInt64Value": {"type": ["string", "integer", "null"], "format": "uint64"},
+    "google.protobuf.Int32Value": {"type": ["integer", "null"], "format": "int32", **_INT32_RANGE},
+    "google.protobuf.UInt32Value": {"type": ["integer", "null"], "format": "uint32", **_UINT32_RANGE},
+    "google.protobuf.BoolValue": {"type": ["boolean", "null"]},
+    "google.protobuf.StringValue": {"type": ["string", "null"]},
+    "google.protobuf.BytesValue": {"type": ["string", "null"], "contentEncoding": "base64"},
+}
+# Well-known types a query parameter can carry (their JSON form is a single string or scalar).
+_WRAPPERS = {name for name in _WELL_KNOWN if name.endswith("Value")} - {
+    "google.protobuf.Value",
+    "google.protobuf.ListValue",
+}
+_QUERY_WELL_KNOWN = _WRAPPERS | {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
+
+_BINARY = {"type": "string", "format": "binary"}
+
+_ROLE_NAMES: dict[int, str] = {
+    access_pb2.ROLE_ANONYMOUS: "anonymous",
+    access_pb2.ROLE_CUSTOMER: "customer",
+    access_pb2.ROLE_STAFF: "staff",
+    access_pb2.ROLE_ADMIN: "admin",
+}
+
+# Error responses: (status, component name, description).
+_ERROR_RESPONSES = {
+    "400": ("BadRequest", "Invalid request: bad JSON, wrong types, unknown query parameter or a field violation."),
+    "401": ("Unauthenticated", "Missing, expired, revoked or invalid bearer token."),
+    "403": ("PermissionDenied", "The caller's role (or ownership) does not allow this operation."),
+    "404": ("NotFound", "The resource does not exist (or is not visible to the caller)."),
+    "409": ("Conflict", "Already exists, or a concurrent change (etag mismatch) aborted the operation."),
+    "429": ("TooManyRequests", "Rate limit exceeded; retry after the number of seconds in Retry-After."),
+}
+
+_INFO_DESCRIPTION = """\
+REST/JSON surface of Holiday Peak Hub, transcoded from the platform's gRPC services (same contracts,
+same rules as Envoy's gRPC-JSON transcoder).
+
+**JSON.** Field names are the proto field names (snake_case); lowerCamelCase names are accepted in
+requests too. 64-bit integers are printed as strings (requests accept strings or numbers), enums as
+their names, timestamps as RFC 3339 strings. Fields holding their default value are omitted from
+responses. Unknown JSON fields in requests are ignored; unknown query parameters are refused.
+
+**Errors.** Every error answers a JSON `Status`: `{"code": <gRPC code>, "message": "...",
+"details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", ...}]}`. The HTTP status follows
+the gRPC code: INVALID_ARGUMENT, FAILED_PRECONDITION and OUT_OF_RANGE give 400, UNAUTHENTICATED 401,
+PERMISSION_DENIED 403, NOT_FOUND 404, ALREADY_EXISTS and ABORTED 409, RESOURCE_EXHAUSTED 429,
+UNIMPLEMENTED 501, UNAVAILABLE 503, DEADLINE_EXCEEDED 504, others 500. Details use the `google.rpc`
+types (BadRequest with field violations, ErrorInfo with a reason, PreconditionFailure, RetryInfo).
+
+**Authentication and roles.** Send `Authorization: Bearer <JWT>`. Roles, each including the ones
+before it: anonymous (no token needed), customer (any signed-in user, acting on their own data),
+staff (sees and manages every shopper's data), admin (staff plus money-moving and destructive
+operations). Each operation states its minimum role; "owner only" operations act on the caller's
+own resources unless the caller holds the stated override role.
+"""
+
+
+@dataclass(frozen=True)
+class _PathVariable:
+    field_path: str
+    pattern: str | None  # None for a plain single-segment "{field}"
+
+
+def build_openapi(
+    descriptors: DescriptorSet,
+    *,
+    title: str = "Holiday Peak Hub",
+    version: str = DEFAULT_VERSION,
+    server_url: str | None = None,
+) -> JsonObject:
+    """The OpenAPI 3.1 document of every HTTP binding in the descriptor set (deterministic)."""
+    builder = _DocumentBuilder(descriptors)
+    bindings = service_bindings(descriptors)
+    labels = _service_labels(bindings)
+    for binding, operation_id in zip(bindings, _operation_ids(bindings, labels), strict=True):
+        builder.add_operation(binding, operation_id, labels[binding.service])
+    document: JsonObject = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version, "description": _INFO_DESCRIPTION},
+    }
+    if server_url:
+        document["servers"] = [{"url": server_url}]
+    document["security"] = [{BEARER_SCHEME: []}]
+    document["tags"] = builder.tags()
+    document["paths"] = builder.paths()
+    document["components"] = {
+        "schemas": builder.schemas(),
+        "responses": _error_responses(),
+        "securitySchemes": {
+            BEARER_SCHEME: {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "A JWT from the identity provider; its roles claim carries the platform roles.",
+            }
+        },
+    }
+    return document
+
+
+def _service_labels(bindings: Sequence[HttpBinding]) -> dict[str, str]:
+    """Tag and operation id prefix per service: its short name, or the full one when short names clash."""
+    by_short: dict[str, set[str]] = {}
+    for binding in bindings:
+        service = binding.method.containing_service
+        by_short.setdefault(service.name, set()).add(service.full_name)
+    return {
+        full: short if len(fulls) == 1 else full.replace(".", "_")
+        for short, fulls in by_short.items()
+        for full in fulls
+    }
+
+
+def _operation_ids(bindings: Sequence[HttpBinding], labels: dict[str, str]) -> list[str]:
+    """`Service_Method`, with `_2`, `_3`... for a method's additional bindings."""
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for binding in bindings:
+        base = f"{labels[binding.service]}_{binding.method.name}"
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return ids
+
+
+class _DocumentBuilder:
+    """Accumulates paths, tags and the component schemas the operations reach."""
+
+    def __init__(self, descriptors: DescriptorSet) -> None:
+        self._descriptors = descriptors
+        self._paths: dict[str, JsonObject] = {}
+        self._tags: dict[str, str] = {}
+        self._schemas: dict[str, JsonObject] = {}
+        self._pending: list[descriptor.Descriptor | descriptor.EnumDescriptor] = []
+
+    # -- results -------------------------------------------------------------------------------
+
+    def paths(self) -> JsonObject:
+        ordered: JsonObject = {}
+        for path in sorted(self._paths):
+            item = self._paths[path]
+            ordered[path] = {key: item[key] for key in sorted(item, key=_path_item_order)}
+        return ordered
+
+    def tags(self) -> list[JsonObject]:
+        return [
+            {"name": name, "description": text} if text else {"name": name} for name, text in sorted(self._tags.items())
+        ]
+
+    def schemas(self) -> JsonObject:
+        while self._pending:
+            item = self._pending.pop()
+            if item.full_name in self._schemas:
+                continue
+            if isinstance(item, descriptor.EnumDescriptor):
+                self._schemas[item.full_name] = self._enum_component(item)
+            else:
+                self._schemas[item.full_name] = self._message_component(item)
+        schemas = {**self._schemas, STATUS_SCHEMA: _status_schema()}
+        return {name: schemas[name] for name in sorted(schemas)}
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def add_operation(self, binding: HttpBinding, operation_id: str, tag: str) -> None:
+        self._tags.setdefault(tag, self._descriptors.comments(binding.service))
+        path, variables = _openapi_path(binding.template)
+        operation = self._operation(binding, operation_id, tag, variables)
+        item = self._paths.setdefault(path, {})
+        key = binding.http_method.lower()
+        if key not in _OPENAPI_METHODS:
+            # OpenAPI 3.1 has no field for other HTTP methods; keep them visible as an extension.
+            item.setdefault("x-custom-operations", {})[binding.http_method] = operation
+        elif key in item:
+            # Two templates that differ only in a variable's pattern collapse into one OpenAPI path.
+            first = item[key]
+            first["description"] += (
+                f"\n\nAlso routed here: {binding.http_method} `{binding.template}` calls `{binding.rpc}`"
+                " (OpenAPI cannot tell the two templates apart)."
+            )
+            # Either template's pattern may match now, so the parameter must not promise just one.
+            for parameter in first.get("parameters", []):
+                if parameter["in"] == "path":
+                    parameter["schema"].pop("pattern", None)
+        else:
+            item[key] = operation
+
+    def _operation(
+        self, binding: HttpBinding, operation_id: str, tag: str, variables: Sequence[_PathVariable]
+    ) -> JsonObject:
+        method = binding.method
+        comment = self._descriptors.comments(method.full_name)
+        access = binding.access
+        secured = access.min_role != access_pb2.ROLE_ANONYMOUS
+        operation: JsonObject = {
+            "tags": [tag],
+            "operationId": operation_id,
+            "summary": _first_sentence(comment) or method.name,
+            "description": self._operation_description(binding, comment),
+            "x-hph-rpc": binding.rpc,
+            "x-hph-access": _access_extension(access),
+        }
+        parameters = self._path_parameters(method.input_type, variables)
+        if binding.body != "*":
+            parameters += self._query_parameters(binding, variables)
+        if parameters:
+            operation["parameters"] = parameters
+        request_body = self._request_body(binding, variables)
+        if request_body is not None:
+            operation["requestBody"] = request_body
+        operation["responses"] = self._responses(binding, secured, bool(variables))
+        operation["security"] = [{BEARER_SCHEME: []}] if secured else []
+        return operation
+
+    def _operation_description(self, binding: HttpBinding, comment: str) -> str:
+        parts = [comment] if comment else []
+        parts.append(f"**Access:** {access_text(binding.access)}")
+        if binding.method.server_streaming:
+            parts.append("**Streaming:** the response is a JSON array, streamed as the messages are produced.")
+        parts.append(f"gRPC: `{binding.rpc}`")
+        return "\n\n".join(parts)
+
+    # -- parameters ----------------------------------------------------------------------------
+
+    def _path_parameters(self, message: descriptor.Descriptor, variables: Sequence[_PathVariable]) -> list[JsonObject]:
+        parameters = []
+        for variable in variables:
+            field = _resolve_field(message, variable.field_path)
+            schema = self._query_schema(field) if field is not None else {"type": "string"}
+            notes = [self._descriptors.comments(field.full_name)] if field is not None else []
+            if variable.pattern is not None:
+                schema = {**schema, "pattern": _pattern_regex(variable.pattern)}
+                notes.append(f"Matches the template pattern `{variable.pattern}`; its slashes are sent as they are.")
+            parameter: JsonObject = {"name": variable.field_path, "in": "path", "required": True, "schema": schema}
+            description = " ".join(note for note in notes if note)
+            if description:
+                parameter["description"] = description
+            parameters.append(parameter)
+        return parameters
+
+    def _query_parameters(self, binding: HttpBinding, variables: Sequence[_PathVariable]) -> list[JsonObject]:
+        bound = {variable.field_path for variable in variables}
+        if binding.body:
+            bound.add(binding.body)
+        parameters: list[JsonObject] = []
+        self._flatten_query(binding.method.input_type, "", bound, (binding.method.input_type.full_name,), parameters)
+        return parameters
+
+    def _flatten_query(
+        self,
+        message: descriptor.Descriptor,
+        prefix: str,
+        bound: set[str],
+        ancestors: tuple[str, ...],
+        out: list[JsonObject],
+    ) -> None:
+        for field in message.fields:
+            name = prefix + field.name
+            if name in bound or _is_map(field):
+                continue
+            nested = field.message_type
+            if nested is not None and nested.full_name not in _QUERY_WELL_KNOWN:
+                # Repeated messages cannot be query parameters; cyclic types would never end.
+                if field.is_repeated or nested.full_name in _WELL_KNOWN or nested.full_name in ancestors:
+                    continue
+                self._flatten_query(nested, name + ".", bound, (*ancestors, nested.full_name), out)
+                continue
+            parameter: JsonObject = {"name": name, "in": "query", "schema": self._query_schema(field)}
+            if field.is_repeated:
+                parameter["style"] = "form"
+                parameter["explode"] = True
+            description = self._descriptors.comments(field.full_name)
+            if field.json_name != field.name:
+                description = f"{description} Also accepted as `{prefix}{field.json_name}`.".strip()
+            if description:
+                parameter["description"] = description
+            out.append(parameter)
+
+    def _query_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
+        """A parameter's schema: enums inline with their names, wrappers without null."""
+        if field.enum_type is not None:
+            single: JsonObject = {"type": "string", "enum": [value.name for value in field.enum_type.values]}
+        elif field.message_type is not None:
+            single = copy.deepcopy(_WELL_KNOWN.get(field.message_type.full_name, {"type": "string"}))
+            if isinstance(single.get("type"), list):
+                single["type"] = [kind for kind in single["type"] if kind != "null"]
+                if len(single["type"]) == 1:
+                    single["type"] = single["type"][0]
+            single.pop("description", None)
+        else:
+            single = copy.deepcopy(_SCALARS[field.type])
+        if field.is_repeated:
+            return {"type": "array", "items": single}
+        return single
+
+    # -- bodies --------------------------------------------------------------------------------
+
+    def _request_body(self, binding: HttpBinding, variables: Sequence[_PathVariable]) -> JsonObject | None:
+        message = binding.method.input_type
+        if not binding.body:
+            return None
+        if binding.body == "*":
+            component = self._message_component(message)
+            top_level_bound = {v.field_path for v in variables if "." not in v.field_path}
+            required = [name for name in component.get("required", []) if name not in top_level_bound]
+            schema = self._ref(message)
+            if top_level_bound:
+                # The path supplies these fields, so the body schema is the message without them.
+                properties = {k: v for k, v in component["properties"].items() if k not in top_level_bound}
+                schema = {key: value for key, value in component.items() if key != "required"}
+                schema["properties"] = properties
+                if required:
+                    schema["required"] = required
+            # A body is only mandatory when it must carry a required field; `{}` is implied otherwise.
+            return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+        field = message.fields_by_name.get(binding.body)
+        if field is None:
+            return None
+        description = self._descriptors.comments(field.full_name)
+        if field.message_type is not None and field.message_type.full_name == _HTTP_BODY:
+            body: JsonObject = {"required": True, "content": {"*/*": {"schema": dict(_BINARY)}}}
+        else:
+            body = {"required": True, "content": {"application/json": {"schema": self._field_schema(field)}}}
+        if description:
+            body["description"] = description
+        return body
+
+    def _responses(self, binding: HttpBinding, secured: bool, has_path_variables: bool) -> JsonObject:
+        method = binding.method
+        output = method.output_type
+        description = self._descriptors.comments(output.full_name) or f"A {output.name}."
+        field = output.fields_by_name.get(binding.response_body) if binding.response_body else None
+        answered = field.message_type if field is not None else output
+        if answered is not None and answered.full_name == _HTTP_BODY:
+            content: JsonObject = {"*/*": {"schema": dict(_BINARY)}}
+            description = "Raw bytes with their own content type."
+        else:
+            schema = self._field_schema(field) if field is not None else self._ref(output)
+            if method.server_streaming:
+                schema = {"type": "array", "items": schema}
+                description = f"A JSON array of {output.name} messages, streamed."
+            content = {"application/json": {"schema": schema}}
+        responses: JsonObject = {"200": {"description": description, "content": content}}
+        statuses = ["400"]
+        if secured:
+            statuses += ["401", "403"]
+        if has_path_variables:
+            statuses.append("404")
+        if binding.http_method not in ("GET", "HEAD", "OPTIONS"):
+            statuses.append("409")
+        statuses.append("429")
+        for status in statuses:
+            responses[status] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
+        responses["default"] = {"$ref": "#/components/responses/Error"}
+        return responses
+
+    # -- schemas -------------------------------------------------------------------------------
+
+    def _ref(self, item: descriptor.Descriptor | descriptor.EnumDescriptor) -> JsonObject:
+        if isinstance(item, descriptor.Descriptor) and item.full_name in _WELL_KNOWN:
+            return copy.deepcopy(_WELL_KNOWN[item.full_name])
+        if item.full_name not in self._schemas:
+            self._pending.append(item)
+        return {"$ref": f"#/components/schemas/{item.full_name}"}
+
+    def _message_component(self, message: descriptor.Descriptor) -> JsonObject:
+        schema: JsonObject = {"type": "object"}
+        description = self._descriptors.comments(message.full_name)
+        if description:
+            schema["description"] = description
+        properties: JsonObject = {}
+        required: list[str] = []
+        for field in message.fields:
+            behaviors = _field_behaviors(field)
+            prop = self._field_schema(field)
+            # A well-known type's own hint (e.g. the Duration format) follows the field's comment.
+            notes = [self._descriptors.comments(field.full_name), str(prop.get("description", ""))]
+            oneof = field.containing_oneof
+            if oneof is not None and not _is_synthetic_oneof(oneof, field):
+                others = ", ".join(f"`{other.name}`" for other in oneof.fields)
+                notes.append(f"Member of oneof `{oneof.name}`: at most one of {others} is set.")
+            text = " ".join(note for note in notes if note)
+            if text:
+                prop = {**prop, "description": text}
+            if field_behavior_pb2.OUTPUT_ONLY in behaviors:
+                prop = {**prop, "readOnly": True}
+            if field_behavior_pb2.INPUT_ONLY in behaviors:
+                prop = {**prop, "writeOnly": True}
+            if field_behavior_pb2.REQUIRED in behaviors:
+                required.append(field.name)
+            properties[field.name] = prop
+        schema["properties"] = properties
+        if required:
+            schema["required"] = required
+        return schema
+
+    def _enum_component(self, enum: descriptor.EnumDescriptor) -> JsonObject:
+        lines = [self._descriptors.comments(enum.full_name)]
+        for value in enum.values:
+            text = self._descriptors.comments(f"{enum.full_name}.{value.name}")
+            lines.append(f"- `{value.name}`: {text}" if text else f"- `{value.name}`")
+        schema: JsonObject = {"type": "string", "enum": [value.name for value in enum.values]}
+        description = "\n".join(line for line in lines if line)
+        if description:
+            schema["description"] = description
+        return schema
+
+    def _field_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
+        entry = field.message_type
+        if entry is not None and entry.GetOptions().map_entry:
+            key_field = entry.fields_by_name["key"]
+            value_field = entry.fields_by_name["value"]
+            schema: JsonObject = {"type": "object", "additionalProperties": self._single_schema(value_field)}
+            if key_field.type == _FD.TYPE_BOOL:
+                schema["propertyNames"] = {"enum": ["true", "false"]}
+            elif key_field.type != _FD.TYPE_STRING:
+                schema["propertyNames"] = {"pattern": "^-?[0-9]+$"}
+            return schema
+        single = self._single_schema(field)
+        if field.is_repeated:
+            return {"type": "array", "items": single}
+        return single
+
+    def _single_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
+        if field.enum_type is not None:
+            if field.enum_type.full_name == "google.protobuf.NullValue":
+                return {"type": "null"}
+            return self._ref(field.enum_type)
+        if field.message_type is not None:
+            return self._ref(field.message_type)
+        return copy.deepcopy(_SCALARS[field.type])
+
+
+def _error_responses() -> JsonObject:
+    ref = {"$ref": f"#/components/schemas/{STATUS_SCHEMA}"}
+    responses: JsonObject = {}
+    for status in sorted(_ERROR_RESPONSES):
+        name, description = _ERROR_RESPONSES[status]
+        response: JsonObject = {"description": description, "content": {"application/json": {"schema": ref}}}
+        if status == "429":
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 0},
+                }
+            }
+        responses[name] = response
+    responses["Error"] = {
+        "description": "Any other error (500 internal, 501 unimplemented, 503 unavailable, 504 timeout...).",
+        "content": {"application/json": {"schema": ref}},
+    }
+    return dict(sorted(responses.items()))
+
+
+def _status_schema() -> JsonObject:
+    return {
+        "type": "object",
+        "description": "Error answered by every failing operation (google.rpc.Status as JSON).",
+        "properties": {
+            "code": {"type": "integer", "format": "int32", "description": "gRPC status code number."},
+            "message": {"type": "string", "description": "Developer-facing explanation of the error."},
+            "details": {
+                "type": "array",
+                "description": "google.rpc detail messages (BadRequest, ErrorInfo, ...) as JSON Any.",
+                "items": {
+                    "type": "object",
+                    "properties": {"@type": {"type": "string", "description": "Type URL of the detail."}},
+                    "required": ["@type"],
+                    "additionalProperties": True,
+                },
+            },
+        },
+        "required": ["code", "message"],
+    }
+
+
+def role_name(role: int) -> str:
+    """Readable name of an access role; an undeclared role is treated as admin (as the interceptor does)."""
+    return _ROLE_NAMES.get(role, "admin")
+
+
+def access_text(access: access_pb2.AccessRule) -> str:
+    """One sentence stating who may call: minimum role, owner only and the override role."""
+    if access.min_role == access_pb2.ROLE_ANONYMOUS:
+        text = "anonymous (no token needed; a valid bearer token is accepted)."
+    else:
+        text = f"requires a bearer token with role `{role_name(access.min_role)}` or above"
+        if access.min_role == access_pb2.ROLE_UNSPECIFIED:
+            text += " (no access rule declared, so treated as admin)"
+        text += "."
+    if access.owner_only:
+        text += " Owner only: acts on the caller's own resources"
+        if access.owner_override_role != access_pb2.ROLE_UNSPECIFIED:
+            text += f"; role `{role_name(access.owner_override_role)}` may act on anyone's"
+        text += "."
+    return text
+
+
+def _access_extension(access: access_pb2.AccessRule) -> JsonObject:
+    extension: JsonObject = {"min_role": role_name(access.min_role), "owner_only": access.owner_only}
+    if access.owner_only and access.owner_override_role != access_pb2.ROLE_UNSPECIFIED:
+        extension["owner_override_role"] = role_name(access.owner_override_role)
+    return extension
+
+
+def _path_item_order(key: str) -> tuple[int, str]:
+    return (_OPENAPI_METHODS.index(key), key) if key in _OPENAPI_METHODS else (len(_OPENAPI_METHODS), key)
+
+
+_VARIABLE = re.compile(r"\{([^}=]+)(?:=([^}]*))?\}")
+
+
+def _openapi_path(template: str) -> tuple[str, list[_PathVariable]]:
+    """`/v1/{name=shelves/*}:verb` -> (`/v1/{name}:verb`, [name with its pattern]); bare wildcards named."""
+    variables: list[_PathVariable] = []
+
+    def replace(match: re.Match[str]) -> str:
+        pattern = match.group(2)
+        variables.append(_PathVariable(match.group(1).strip(), None if pattern in (None, "*") else pattern))
+        return "{" + match.group(1).strip() + "}"
+
+    path = _VARIABLE.sub(replace, template)
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        head, colon, verb = segment.partition(":")
+        if head in ("*", "**"):
+            name = f"wildcard{len(variables) + 1}"
+            variables.append(_PathVariable(name, None if head == "*" else "**"))
+            segments[index] = "{" + name + "}" + colon + verb
+    return "/".join(segments), variables
+
+
+def _pattern_regex(pattern: str) -> str:
+    parts = []
+    for segment in pattern.split("/"):
+        parts.append("[^/]+" if segment == "*" else ".*" if segment == "**" else re.escape(segment))
+    return "^" + "/".join(parts) + "$"
+
+
+def _resolve_field(message: descriptor.Descriptor, field_path: str) -> descriptor.FieldDescriptor | None:
+    field = None
+    current: descriptor.Descriptor | None = message
+    for name in field_path.split("."):
+        if current is None:
+            return None
+        field = current.fields_by_name.get(name)
+        if field is None:
+            return None
+        current = field.message_type
+    return field
+
+
+def _field_behaviors(field: descriptor.FieldDescriptor) -> set[int]:
+    options = field.GetOptions()
+    return set(options.Extensions[field_behavior_pb2.field_behavior])
+
+
+def _is_map(field: descriptor.FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
+
+
+def _is_synthetic_oneof(oneof: descriptor.OneofDescriptor, field: descriptor.FieldDescriptor) -> bool:
+    """proto3 `optional` fields sit in a one-field oneof named after them; that is not a real choice."""
+    return len(oneof.fields) == 1 and oneof.name.lstrip("X") == f"_{field.name}"
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return (match.group(1) if match else text).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# The /docs page: plain HTML and CSS, readable offline, no scripts.
+# ---------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#1d2330;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:24px}
+header a{color:#9cc3ff}main{max-width:1100px;margin:0 auto;padding:16px 32px 64px}
+.intro{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:4px 16px}
+nav ul{columns:3;padding-left:20px}
+h2{margin:32px 0 4px;border-bottom:2px solid #dde1e7;padding-bottom:4px}h2+p{margin-top:4px;color:#4a5263}
+details{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:8px 0}
+details>summary{cursor:pointer;padding:8px 12px;display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
+details[open]>summary{border-bottom:1px solid #dde1e7}.body{padding:8px 16px 16px}
+.method{font:bold 12px monospace;color:#fff;border-radius:4px;padding:2px 8px;min-width:56px;text-align:center}
+.get{background:#2f7d32}.post{background:#1565c0}.put{background:#8e5a00}.patch{background:#6a1b9a}
+.delete{background:#b71c1c}.other{background:#455a64}
+.path{font:600 14px ui-monospace,Menlo,Consolas,monospace;word-break:break-all}.summary{color:#4a5263;flex:1}
+.role{font-size:12px;border-radius:10px;padding:1px 8px;background:#e3f2fd;border:1px solid #90caf9}
+.role.anonymous{background:#e8f5e9;border-color:#a5d6a7}.role.admin{background:#ffebee;border-color:#ef9a9a}
+.role.staff{background:#fff8e1;border-color:#ffe082}
+table{border-collapse:collapse;width:100%;margin:4px 0 12px;font-size:14px}
+th,td{border:1px solid #dde1e7;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f2f5}
+code,.type{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
+.desc p{margin:4px 0}.flag{font-size:11px;border-radius:3px;padding:0 4px;margin-left:4px;
+background:#eef1f5;border:1px solid #cfd5de}h4{margin:12px 0 4px}
+"""
+
+_METHOD_CLASSES = {"get", "post", "put", "patch", "delete"}
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def operations(spec: JsonObject) -> Iterable[tuple[str, str, JsonObject]]:
+    """Every (METHOD, path, operation) of a spec, custom methods included (for the page and tests)."""
+    for path, item in spec.get("paths", {}).items():
+        for key, operation in item.items():
+            if key in _OPENAPI_METHODS:
+                yield key.upper(), path, operation
+        yield from ((method, path, op) for method, op in item.get("x-custom-operations", {}).items())
+
+
+def render_docs_html(spec: JsonObject) -> str:
+    """A self-contained HTML page documenting the spec: operations grouped by tag, schemas at the end.
+
+    Every text taken from the spec is HTML-escaped (proto comments are authored by anyone), and the
+    page uses no script or external resource, so it reads the same offline.
+    """
+    info = spec.get("info", {})
+    title = str(info.get("title", "API"))
+    components = spec.get("components", {})
+    page = _Page(components.get("schemas", {}), components.get("responses", {}))
+    groups = _operations_by_tag(spec)
+    tag_texts = {str(tag.get("name")): str(tag.get("description", "")) for tag in spec.get("tags", [])}
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)} API</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>{_e(title)} API</h1>",
+        f"<div>Version {_e(info.get('version', ''))} · OpenAPI {_e(spec.get('openapi', ''))} · "
+        '<a href="/openapi.json">openapi.json</a></div></header><main>',
+    ]
+    if info.get("description"):
+        out.append(f'<div class="intro desc">{_text(info["description"])}</div>')
+    servers = [str(server.get("url", "")) for server in spec.get("servers", [])]
+    if servers:
+        out.append(f"<p>Servers: {', '.join(f'<code>{_e(url)}</code>' for url in servers)}</p>")
+    out.append("<nav><h3>Services</h3><ul>")
+    for tag, members in groups.items():
+        out.append(f'<li><a href="#tag-{_anchor(tag)}">{_e(tag)}</a> ({len(members)})</li>')
+    out.append('<li><a href="#schemas">Schemas</a></li></ul></nav>')
+    for tag, members in groups.items():
+        out.append(f'<section><h2 id="tag-{_anchor(tag)}">{_e(tag)}</h2>')
+        if tag_texts.get(tag):
+            out.append(f"<p>{_e(tag_texts[tag])}</p>")
+        out.extend(page.operation(method, path, operation) for method, path, operation in members)
+        out.append("</section>")
+    out.append('<section><h2 id="schemas">Schemas</h2>')
+    out.extend(page.schema_component(name, schema) for name, schema in page.schemas.items())
+    out.append("</section></main></body></html>")
+    return "\n".join(out)
+
+
+def _operations_by_tag(spec: JsonObject) -> dict[str, list[tuple[str, str, JsonObject]]]:
+    groups: dict[str, list[tuple[str, str, JsonObject]]] = {}
+    for method, path, operation in operations(spec):
+        tags = operation.get("tags") or ["default"]
+        groups.setdefault(str(tags[0]), []).append((method, path, operation))
+    return {tag: groups[tag] for tag in sorted(groups)}
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Renders the parts of the page; knows the components so references can be shown inline."""
+
+    schemas: JsonObject
+    responses: JsonObject
+
+    def operation(self, method: str, path: str, operation: JsonObject) -> str:
+        access = operation.get("x-hph-access", {})
+        role = str(access.get("min_role", "authenticated" if operation.get("security", [{}]) else "anonymous"))
+        role_label = role + (" · owner only" if access.get("owner_only") else "")
+        css = method.lower() if method.lower() in _METHOD_CLASSES else "other"
+        out = [
+            f'<details id="op-{_anchor(str(operation.get("operationId", path)))}"><summary>',
+            f'<span class="method {css}">{_e(method)}</span><span class="path">{_e(path)}</span>',
+            f'<span class="summary">{_e(operation.get("summary", ""))}</span>',
+            f'<span class="role {_anchor(role)}" title="minimum role">{_e(role_label)}</span>',
+            '</summary><div class="body">',
+        ]
+        if operation.get("description"):
+            out.append(f'<div class="desc">{_text(operation["description"])}</div>')
+        out.append(f"<p>Operation id: <code>{_e(operation.get('operationId', ''))}</code></p>")
+        parameters = operation.get("parameters", [])
+        if parameters:
+            out.append("<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>")
+            for parameter in parameters:
+                flag = ' <span class="flag">required</span>' if parameter.get("required") else ""
+                out.append(
+                    f"<tr><td><code>{_e(parameter.get('name', ''))}</code>{flag}</td>"
+                    f"<td>{_e(parameter.get('in', ''))}</td>"
+                    f'<td class="type">{_type_label(parameter.get("schema", {}))}</td>'
+                    f'<td class="desc">{_text(parameter.get("description", ""))}</td></tr>'
+                )
+            out.append("</table>")
+        body = operation.get("requestBody")
+        if body:
+            out.append(f"<h4>Request body{' (required)' if body.get('required') else ''}</h4>")
+            if body.get("description"):
+                out.append(f'<div class="desc">{_text(body["description"])}</div>')
+            out.extend(self._content(body.get("content", {})))
+        out.append("<h4>Responses</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>")
+        for status, response in operation.get("responses", {}).items():
+            resolved = self._response(response)
+            bodies = ", ".join(
+                f"{_e(kind)}: {_type_label(entry.get('schema', {}))}"
+                for kind, entry in resolved.get("content", {}).items()
+            )
+            out.append(
+                f"<tr><td><code>{_e(status)}</code></td>"
+                f'<td class="desc">{_text(resolved.get("description", ""))}</td><td class="type">{bodies}</td></tr>'
+            )
+        out.append("</table>")
+        ok = self._response(operation.get("responses", {}).get("200", {}))
+        if ok.get("content"):
+            out.append("<h4>Response body (200)</h4>")
+            out.extend(self._content(ok["content"]))
+        out.append("</div></details>")
+        return "\n".join(out)
+
+    def schema_component(self, name: str, schema: JsonObject) -> str:
+        out = [
+            f'<details id="schema-{_anchor(name)}"><summary><span class="path">{_e(name)}</span>',
+            f'<span class="summary">{_e(_first_sentence(str(schema.get("description", ""))))}</span></summary>',
+            '<div class="body">',
+        ]
+        if schema.get("description"):
+            out.append(f'<div class="desc">{_text(schema["description"])}</div>')
+        if isinstance(schema.get("properties"), dict):
+            out.append(_properties_table(schema))
+        else:
+            out.append(f'<p class="type">{_type_label(schema)}</p>')
+        out.append("</div></details>")
+        return "\n".join(out)
+
+    def _response(self, response: JsonObject) -> JsonObject:
+        ref = str(response.get("$ref", ""))
+        if ref.startswith("#/components/responses/"):
+            resolved = self.responses.get(ref.rsplit("/", 1)[-1], {})
+            return resolved if isinstance(resolved, dict) else {}
+        return response
+
+    def _content(self, content: JsonObject) -> list[str]:
+        """Each media type with its schema; a referenced message (or array of one) shows its fields."""
+        out = []
+        for kind, entry in content.items():
+            schema = entry.get("schema", {})
+            out.append(f"<p><code>{_e(kind)}</code> {_type_label(schema)}</p>")
+            shown = schema.get("items", {}) if schema.get("type") == "array" else schema
+            ref = str(shown.get("$ref", ""))
+            if ref.startswith(_SCHEMA_REF):
+                shown = self.schemas.get(ref[len(_SCHEMA_REF) :], {})
+            if isinstance(shown, dict) and isinstance(shown.get("properties"), dict):
+                out.append(_properties_table(shown))
+        return out
+
+
+def _properties_table(schema: JsonObject) -> str:
+    required = set(schema.get("required", []))
+    rows = ["<table><tr><th>Field</th><th>Type</th><th>Description</th></tr>"]
+    for name, prop in schema.get("properties", {}).items():
+        flags = "".join(
+            f' <span class="flag">{label}</span>'
+            for label, present in (
+                ("required", name in required),
+                ("read-only", prop.get("readOnly")),
+                ("write-only", prop.get("writeOnly")),
+            )
+            if present
+        )
+        rows.append(
+            f'<tr><td><code>{_e(name)}</code>{flags}</td><td class="type">{_type_label(prop)}</td>'
+            f'<td class="desc">{_text(prop.get("description", ""))}</td></tr>'
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _type_label(schema: JsonObject) -> str:
+    """Escaped HTML naming a schema's type; references link to the schema section."""
+    if not isinstance(schema, dict) or not any(key in schema for key in ("$ref", "type", "enum")):
+        return "any JSON value"
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return f'<a href="#schema-{_anchor(name)}">{_e(name)}</a>'
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind] if kind else []
+    if "array" in kinds:
+        return f"array of {_type_label(schema.get('items', {}))}"
+    if "object" in kinds and isinstance(schema.get("additionalProperties"), dict):
+        return f"map of string to {_type_label(schema['additionalProperties'])}"
+    label = " | ".join(_e(k) for k in kinds) or "any"
+    extras = [_e(schema[key]) for key in ("format", "contentEncoding") if schema.get(key)]
+    if schema.get("enum"):
+        extras.append("one of " + ", ".join(_e(value) for value in schema["enum"]))
+    if schema.get("pattern"):
+        extras.append("pattern " + _e(schema["pattern"]))
+    return label + (f" ({'; '.join(extras)})" if extras else "")
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_STRONG = re.compile(r"\*\*([^*]+)\*\*")
+
+
+def _text(value: object) -> str:
+    """Escapes a description, then renders the little markdown this module writes: paragraphs,
+    `- ` list lines, **strong** and `code`. Markup is applied only after escaping, so no input text
+    can inject HTML."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", str(value).strip()):
+        if not block:
+            continue
+        escaped = _CODE_SPAN.sub(r"<code>\1</code>", _STRONG.sub(r"<strong>\1</strong>", _e(block)))
+        lines = escaped.split("\n")
+        if any(line.startswith("- ") for line in lines):
+            head = [line for line in lines if not line.startswith("- ")]
+            items = "".join(f"<li>{line[2:]}</li>" for line in lines if line.startswith("- "))
+            paragraphs.append((f"<p>{' '.join(head)}</p>" if head else "") + f"<ul>{items}</ul>")
+        else:
+            paragraphs.append(f"<p>{' '.join(lines)}</p>")
+    return "".join(paragraphs)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _anchor(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)

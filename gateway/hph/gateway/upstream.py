@@ -1,0 +1,107 @@
+"""Calls the upstream gRPC services generically: bytes in, bytes out, over pooled channels.
+
+The gateway never links generated stubs: a route names its RPC path ("/pkg.Service/Method") and
+the serialized request; the response bytes are decoded against the descriptor set by the caller.
+Adding an RPC to a contract therefore needs no gateway code. Failures surface as
+`grpc.aio.AioRpcError` (code, details, trailing metadata with `grpc-status-details-bin`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+Metadata = Sequence[tuple[str, str | bytes]]
+
+
+class UnaryMethod:
+    """One unary RPC on one channel; the multicallable is made once and reused."""
+
+    __slots__ = ("_call", "rpc", "timeout")
+
+    def __init__(self, channel: grpc.aio.Channel, rpc: str, timeout: float) -> None:
+        self.rpc = rpc
+        self.timeout = timeout
+        # Registered like generated stubs do: the method path is interned once, not per call.
+        self._call = channel.unary_unary(
+            rpc, request_serializer=None, response_deserializer=None, _registered_method=True
+        )
+
+    async def __call__(self, request: bytes, metadata: Metadata) -> bytes:
+        response: bytes = await self._call(request, metadata=metadata, timeout=self.timeout)
+        return response
+
+
+class StreamMethod:
+    """One server-streaming RPC; returns the call so the caller can iterate and cancel it."""
+
+    __slots__ = ("_call", "rpc", "timeout")
+
+    def __init__(self, channel: grpc.aio.Channel, rpc: str, timeout: float) -> None:
+        self.rpc = rpc
+        self.timeout = timeout
+        self._call = channel.unary_stream(
+            rpc, request_serializer=None, response_deserializer=None, _registered_method=True
+        )
+
+    def __call__(self, request: bytes, metadata: Metadata) -> grpc.aio.UnaryStreamCall:
+        call: grpc.aio.UnaryStreamCall = self._call(request, metadata=metadata, timeout=self.timeout)
+        return call
+
+
+class UpstreamPool:
+    """One grpc.aio channel per target, shared by every route that calls it."""
+
+    def __init__(self, *, timeout_seconds: float) -> None:
+        self.timeout_seconds = timeout_seconds
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._unary: dict[tuple[str, str], UnaryMethod] = {}
+        self._stream: dict[tuple[str, str], StreamMethod] = {}
+
+    def channel(self, target: str) -> grpc.aio.Channel:
+        channel = self._channels.get(target)
+        if channel is None:
+            channel = grpc.aio.insecure_channel(
+                target,
+                options=[
+                    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ],
+            )
+            self._channels[target] = channel
+        return channel
+
+    def unary(self, target: str, rpc: str) -> UnaryMethod:
+        key = (target, rpc)
+        method = self._unary.get(key)
+        if method is None:
+            method = self._unary[key] = UnaryMethod(self.channel(target), rpc, self.timeout_seconds)
+        return method
+
+    def stream(self, target: str, rpc: str) -> StreamMethod:
+        key = (target, rpc)
+        method = self._stream.get(key)
+        if method is None:
+            method = self._stream[key] = StreamMethod(self.channel(target), rpc, self.timeout_seconds)
+        return method
+
+    async def health(self, target: str, service: str, *, deadline_seconds: float = 2.0) -> str:
+        """grpc.health.v1 status name of `service` at `target`, or the error code name if unreachable."""
+        stub: Any = health_pb2_grpc.HealthStub(self.channel(target))
+        try:
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=deadline_seconds)
+        except grpc.aio.AioRpcError as exc:
+            return str(exc.code().name)
+        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+    async def close(self) -> None:
+        channels, self._channels = list(self._channels.values()), {}
+        self._unary.clear()
+        self._stream.clear()
+        for channel in channels:
+            await channel.close()

@@ -1,0 +1,43 @@
+"""The whole platform plus the REST gateway, in-process on free ports (shared by the e2e tests)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from platform_harness import Hub, start_hub, stop_hub
+
+from hph.gateway.server import GatewayHost, start_gateway
+
+
+@dataclass
+class RestHub:
+    """A seeded platform behind the gateway, an HTTP client for it, and a token minter."""
+
+    hub: Hub
+    gateway: GatewayHost
+    http: httpx.AsyncClient
+
+    def bearer(self, role: str, sub: str, **claims: str) -> dict[str, str]:
+        return {"authorization": self.hub.auth(role, sub, **claims)[0][1]}
+
+
+async def start_rest_hub(data_dir: Path) -> RestHub:
+    hub = await start_hub(data_dir, seed=True)
+    settings = replace(
+        hub.settings, http_port=0, rate_limit_per_user_per_minute=10_000, rate_limit_per_ip_per_minute=10_000
+    )
+    gateway = await start_gateway(settings, grpc_target=hub.address)
+    client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10)
+    return RestHub(hub, gateway, client)
+
+
+async def stop_rest_hub(rest: RestHub) -> None:
+    await rest.http.aclose()
+    await rest.gateway.stop()
+    await stop_hub(rest.hub)

@@ -1,0 +1,45 @@
+"""Starts the real platform in-process on a free port with a temporary data dir (shared by test suites)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+from hph.host.app import SERVICE_NAMES, RunningPlatform, select_services, start_platform
+from hph.runtime.auth.dev_issuer import DevIssuer
+from hph.runtime.settings import Settings
+
+Metadata = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Hub:
+    """A running platform plus a client channel and a way to mint tokens for it."""
+
+    settings: Settings
+    platform: RunningPlatform
+    channel: grpc.aio.Channel
+    issuer: DevIssuer
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.platform.grpc.port}"
+
+    def auth(self, role: str, sub: str, *, email: str = "", name: str = "", ttl: int = 600) -> Metadata:
+        token = self.issuer.issue(sub, role, email=email or f"{sub}@example.com", name=name, ttl_seconds=ttl)
+        return (("authorization", f"Bearer {token}"),)
+
+
+async def start_hub(data_dir: Path, *, services: Sequence[str] = SERVICE_NAMES, seed: bool) -> Hub:
+    settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
+    platform = await start_platform(settings, select_services(services), seed=seed)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
+    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
+
+
+async def stop_hub(hub: Hub) -> None:
+    await hub.channel.close()
+    await hub.platform.stop()
