@@ -44,6 +44,8 @@ class Settings:
     rate_limit_per_ip_per_minute: int = 600
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
+    # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
+    catalog_cache_seconds: float = 2.0
     # Seconds between outbox relay polls (commits also wake it at once).
     outbox_poll_seconds: float = 0.5
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.

@@ -16,6 +16,7 @@ from holidaypeak.commerce.v1 import (
 )
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
+from hph.runtime.cache import TtlCache
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import Mutation, read_or_not_found, update_document
 from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, Violations
@@ -33,7 +34,7 @@ from hph.runtime.storage import (
     Query,
     Term,
 )
-from hph.services.catalog import rules
+from hph.services.catalog import rules, stock_listener
 
 PRODUCTS, CATEGORIES = "products", "categories"
 BY_NAME = (OrderBy("name"),)
@@ -104,6 +105,9 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     def __init__(self, deps: Dependencies, products: Container, categories: Container) -> None:
         self._deps = deps
         self._products = products
+        # Hot tier for the peak's read storm; our own writes invalidate, the TTL bounds the rest.
+        self._hot_products: TtlCache[product_pb2.Product] = TtlCache(deps.settings.catalog_cache_seconds)
+        self._hot_pages: TtlCache[pb.ListProductsResponse] = TtlCache(deps.settings.catalog_cache_seconds, 2_000)
         self._categories = categories
 
     # --- products -------------------------------------------------------------------------
@@ -116,6 +120,10 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         if request.category:
             _check_category_id(violations, "category", request.category)
         violations.raise_if_any()
+        page_key = request.SerializeToString(deterministic=True)
+        cached_page = self._hot_pages.get(page_key)
+        if cached_page is not None:
+            return cached_page
 
         terms: list[Term] = [Eq("status", rules.ACTIVE)]
         terms += [Contains("search_text", word) for word in rules.search_words(request.search)]
@@ -125,16 +133,23 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         page = await self._products.query(
             Query(where=And(*terms), order_by=BY_NAME), max_items=limit, continuation=token
         )
-        return pb.ListProductsResponse(
+        response = pb.ListProductsResponse(
             products=[product_message(d) for d in page.items], next_page_token=page.continuation or ""
         )
+        self._hot_pages.put(page_key, response)
+        return response
 
     async def GetProduct(self, request: pb.GetProductRequest, context: Any) -> product_pb2.Product:
         violations = Violations()
         _check_product_id(violations, request.product_id)
         violations.raise_if_any()
+        cached = self._hot_products.get(request.product_id)
+        if cached is not None:
+            return cached
         doc = await read_or_not_found(self._products, request.product_id, request.product_id, "product")
-        return product_message(doc)
+        product = product_message(doc)
+        self._hot_products.put(request.product_id, product)
+        return product
 
     async def CreateProduct(self, request: pb.CreateProductRequest, context: Any) -> product_pb2.Product:
         violations = Violations()
@@ -178,6 +193,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 "request_id": request.request_id,
             }
         )
+        self._forget()
         try:
             created = await self._products.create(doc)
         except ConflictError:
@@ -357,12 +373,24 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     # --- helpers --------------------------------------------------------------------------
 
     async def _update_category(self, category_id: str, etag: str, mutate: Mutation) -> Document:
+        self._forget()  # category moves change which products a category filter lists
         return await update_document(
             self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
         )
 
     async def _update_product(self, product_id: str, etag: str, mutate: Mutation) -> Document:
-        return await update_document(self._products, product_id, product_id, mutate, what="product", expected_etag=etag)
+        try:
+            return await update_document(
+                self._products, product_id, product_id, mutate, what="product", expected_etag=etag
+            )
+        finally:
+            self._forget(product_id)
+
+    def _forget(self, product_id: str = "") -> None:
+        """Drops what this replica's writes made stale: the product and every cached page."""
+        if product_id:
+            self._hot_products.invalidate(product_id)
+        self._hot_pages.clear()
 
     async def _category_parents(self) -> dict[str, str]:
         page = await self._categories.query(Query(), max_items=MAX_CATEGORIES)
@@ -381,6 +409,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     products = await deps.store.container(PRODUCTS, "/id")
     categories = await deps.store.container(CATEGORIES, "/id")
     servicer = CatalogServicer(deps, products, categories)
+    if deps.bus is not None:  # in_stock follows inventory's stock levels
+        deps.bus.subscribe(stock_listener.TOPIC, stock_listener.GROUP, stock_listener.StockListener(products).handle)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         add_to_server=lambda server: pb_grpc.add_CatalogServiceServicer_to_server(servicer, server),
