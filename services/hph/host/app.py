@@ -61,7 +61,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("catalog", "CatalogService", "catalog_service_pb2", "hph.services.catalog.servicer:create_binding"),
     ServiceSpec("reviews", "ReviewService", "review_service_pb2", "hph.services.reviews.servicer:create_binding"),
     ServiceSpec("users", "UserService", "user_service_pb2", "hph.services.users.servicer:create_binding"),
-    ServiceSpec("inventory", "InventoryService", "inventory_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec(
+        "inventory", "InventoryService", "inventory_service_pb2", "hph.services.inventory.servicer:create_binding"
+    ),
     ServiceSpec("cart", "CartService", "cart_service_pb2", "hph.services.cart.servicer:create_binding"),
     ServiceSpec("checkout", "CheckoutService", "checkout_service_pb2", planned="arrives with issue #4"),
     ServiceSpec("orders", "OrderService", "order_service_pb2", planned="arrives with issue #4"),

@@ -11,15 +11,14 @@ from hph.runtime.storage import ConflictError, Query
 
 log = logging.getLogger("hph.seed")
 
-# Stock levels live in the inventory container that the inventory service (issue #4) owns;
-# the document shape is {id=sku, sku, quantity_on_hand, quantity_reserved, reorder_point, safety_stock}.
-INVENTORY = "inventory"
-
 
 async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str, int]:
     """Seeds catalog, stock and users; with only_if_empty, does nothing on a store with products."""
     from hph.services.catalog.seed import seed_catalog
     from hph.services.catalog.servicer import PRODUCTS
+    from hph.services.inventory.ledger import INVENTORY
+    from hph.services.inventory.ledger import PARTITION_KEY as INVENTORY_PARTITION_KEY
+    from hph.services.inventory.rules import new_stock_document
     from hph.services.users.seed import seed_users
 
     products = await deps.store.container(PRODUCTS, "/id")
@@ -27,21 +26,20 @@ async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str
         return {}
     demo = generate_catalog()
     counts = await seed_catalog(deps, demo)
-    inventory = await deps.store.container(INVENTORY, "/id")
+    # Stock records belong to the inventory service, which defines their shape and container.
+    inventory = await deps.store.container(INVENTORY, INVENTORY_PARTITION_KEY)
     now = clocks.to_iso(deps.clock())
     stocked = 0
     for product in demo.products:
         try:
             await inventory.create(
-                {
-                    "id": product.id,
-                    "sku": product.id,
-                    "quantity_on_hand": product.stock_on_hand,
-                    "quantity_reserved": 0,
-                    "reorder_point": product.reorder_point,
-                    "safety_stock": product.safety_stock,
-                    "updated_at": now,
-                }
+                new_stock_document(
+                    product.id,
+                    on_hand=product.stock_on_hand,
+                    reorder_point=product.reorder_point,
+                    safety_stock=product.safety_stock,
+                    now=now,
+                )
             )
             stocked += 1
         except ConflictError:

@@ -193,7 +193,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 "request_id": request.request_id,
             }
         )
-        self._forget()
+        self.forget()
         try:
             created = await self._products.create(doc)
         except ConflictError:
@@ -373,7 +373,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     # --- helpers --------------------------------------------------------------------------
 
     async def _update_category(self, category_id: str, etag: str, mutate: Mutation) -> Document:
-        self._forget()  # category moves change which products a category filter lists
+        self.forget()  # category moves change which products a category filter lists
         return await update_document(
             self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
         )
@@ -384,9 +384,9 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 self._products, product_id, product_id, mutate, what="product", expected_etag=etag
             )
         finally:
-            self._forget(product_id)
+            self.forget(product_id)
 
-    def _forget(self, product_id: str = "") -> None:
+    def forget(self, product_id: str = "") -> None:
         """Drops what this replica's writes made stale: the product and every cached page."""
         if product_id:
             self._hot_products.invalidate(product_id)
@@ -410,7 +410,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     categories = await deps.store.container(CATEGORIES, "/id")
     servicer = CatalogServicer(deps, products, categories)
     if deps.bus is not None:  # in_stock follows inventory's stock levels
-        deps.bus.subscribe(stock_listener.TOPIC, stock_listener.GROUP, stock_listener.StockListener(products).handle)
+        listener = stock_listener.StockListener(products, on_change=servicer.forget)
+        deps.bus.subscribe(stock_listener.TOPIC, stock_listener.GROUP, listener.handle)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         add_to_server=lambda server: pb_grpc.add_CatalogServiceServicer_to_server(servicer, server),

@@ -1,0 +1,44 @@
+"""What inventory asks the catalog, over gRPC with a deadline: does a product with this id exist?
+
+Needed only for SKUs without a stock record yet (GetInventoryItem answers zero stock for a known
+product and NOT_FOUND for an unknown id; the first UpdateInventoryItem of a product creates its
+record). Archived products count as existing: their stock still needs counting.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.channels import ChannelPool
+from hph.runtime.errors import Unavailable
+from hph.runtime.rpc.call_context import current_call
+
+DEADLINE_SECONDS = 3.0
+# Codes meaning "the id is not one the catalog knows".
+_UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
+
+
+class CatalogProducts:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    async def exists(self, product_id: str) -> bool:
+        """True when the catalog knows the product; UNAVAILABLE when it cannot say."""
+        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        try:
+            await stub.GetProduct(
+                catalog_service_pb2.GetProductRequest(product_id=product_id),
+                timeout=DEADLINE_SECONDS,
+                metadata=(*self._credentials.metadata(), ("x-request-id", current_call().request_id)),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in _UNKNOWN_PRODUCT:
+                return False
+            raise Unavailable(
+                f"the catalog could not confirm the product ({exc.code().name}); retry shortly",
+                metadata={"service": "catalog"},
+            ) from None
+        return True
