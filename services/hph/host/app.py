@@ -65,9 +65,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "inventory", "InventoryService", "inventory_service_pb2", "hph.services.inventory.servicer:create_binding"
     ),
     ServiceSpec("cart", "CartService", "cart_service_pb2", "hph.services.cart.servicer:create_binding"),
-    ServiceSpec("checkout", "CheckoutService", "checkout_service_pb2", planned="arrives with issue #4"),
-    ServiceSpec("orders", "OrderService", "order_service_pb2", planned="arrives with issue #4"),
-    ServiceSpec("payments", "PaymentService", "payment_service_pb2", planned="arrives with issue #4"),
+    ServiceSpec("checkout", "CheckoutService", "checkout_service_pb2", "hph.services.checkout.servicer:create_binding"),
+    ServiceSpec("orders", "OrderService", "order_service_pb2", "hph.services.orders.servicer:create_binding"),
+    ServiceSpec("payments", "PaymentService", "payment_service_pb2", "hph.services.payments.servicer:create_binding"),
     ServiceSpec("tickets", "SupportTicketService", "support_ticket_service_pb2", planned="arrives with issue #5"),
     ServiceSpec("shipments", "ShipmentService", "shipment_service_pb2", planned="arrives with issue #5"),
     ServiceSpec("returns", "ReturnService", "return_service_pb2", planned="arrives with issue #5"),

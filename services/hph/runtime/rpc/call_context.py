@@ -7,7 +7,7 @@ handler re-implements "customers see their own, staff see all".
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hph.runtime.auth.principal import Principal
 from hph.runtime.errors import NotFound, PermissionDenied, Unauthenticated
@@ -22,6 +22,8 @@ class CallContext:
     policy: MethodPolicy
     request_id: str
     idempotency_key: str = ""
+    # The caller's own `authorization` header, to forward on user-scoped calls to other services.
+    authorization: str = field(default="", repr=False)
 
 
 _current: ContextVar[CallContext] = ContextVar("hph_call_context")
@@ -45,6 +47,15 @@ def current_call() -> CallContext:
 
 def current_principal() -> Principal:
     return current_call().principal
+
+
+def forwarded_metadata() -> tuple[tuple[str, str], ...]:
+    """Metadata that calls another service as the caller (their token) within this request."""
+    call = current_call()
+    metadata = [("x-request-id", call.request_id)]
+    if call.authorization:
+        metadata.append(("authorization", call.authorization))
+    return tuple(metadata)
 
 
 def require_subject() -> str:

@@ -118,12 +118,14 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
         @asynccontextmanager
         async def around(context: Context) -> AsyncIterator[None]:
-            principal = await self.principal_for(_metadata_value(context, "authorization"), policy)
+            authorization = _metadata_value(context, "authorization")
+            principal = await self.principal_for(authorization, policy)
             call = CallContext(
                 principal=principal,
                 policy=policy,
                 request_id=_metadata_value(context, "x-request-id") or uuid.uuid4().hex,
                 idempotency_key=_metadata_value(context, "idempotency-key"),
+                authorization=authorization,
             )
             token = set_call(call)
             try:

@@ -1,0 +1,186 @@
+"""CheckoutService over gRPC: checks and prices a cart before it becomes an order; stores nothing.
+
+ValidateCheckout answers business problems as errors/warnings (valid=false), never as an RPC error;
+QuoteCheckout refuses with FAILED_PRECONDITION (the first error's reason, every message). Both gather
+their inputs through `sources` and price with `rules.assess`, exactly as CreateOrder does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from holidaypeak.commerce.v1 import address_pb2, checkout_pb2
+from holidaypeak.commerce.v1 import checkout_service_pb2 as pb
+from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as pb_grpc
+from holidaypeak.common.v1 import postal_address_pb2
+from hph.runtime import clock as clocks
+from hph.runtime import money, validation
+from hph.runtime.deps import Dependencies
+from hph.runtime.errors import Violations
+from hph.runtime.rpc.call_context import require_owner, require_subject
+from hph.runtime.server import ServiceBinding
+from hph.services.checkout import rules
+from hph.services.checkout.sources import CheckoutSources, GatherRequest
+from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
+from hph.services.orders.clients import CartClient, CatalogClient, InventoryClient, UserDirectory
+
+ID_MAX = 64
+OPTION_MAX = 32
+USER_ID_MAX = 255
+
+
+def issue_message(issue: rules.Issue) -> checkout_pb2.CheckoutIssue:
+    return checkout_pb2.CheckoutIssue(
+        code=checkout_pb2.CheckoutIssueCode.Value(f"CHECKOUT_ISSUE_CODE_{issue.code.value}"),  # type: ignore[arg-type]
+        message=issue.message,
+        product_id=issue.product_id,
+        field=issue.field,
+    )
+
+
+def option_message(option: rules.OfferedOption, currency: str) -> checkout_pb2.ShippingOption:
+    return checkout_pb2.ShippingOption(
+        id=option.option_id,
+        name=option.name,
+        amount=money.to_major(option.amount_minor, currency),
+        currency_code=currency,
+        min_delivery_days=option.min_days,
+        max_delivery_days=option.max_days,
+        earliest_delivery_at=clocks.to_timestamp(option.earliest_delivery_at),
+        latest_delivery_at=clocks.to_timestamp(option.latest_delivery_at),
+    )
+
+
+def line_message(line: rules.PricedLine, currency: str) -> checkout_pb2.CheckoutLine:
+    return checkout_pb2.CheckoutLine(
+        product_id=line.product_id,
+        name=line.name,
+        quantity=line.quantity,
+        unit_price=money.to_major(line.unit_price_minor, currency),
+        line_total=money.to_major(line.line_total_minor, currency),
+        image_url=line.image_url,
+    )
+
+
+def postal_address(address: address_pb2.Address) -> postal_address_pb2.PostalAddress:
+    return postal_address_pb2.PostalAddress(
+        name=address.name,
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        region=address.region,
+        postal_code=address.postal_code,
+        country_code=address.country_code,
+        phone=address.phone,
+    )
+
+
+def check_request_fields(
+    violations: Violations, *, address_id: str = "", payment_method_id: str = "", shipping_option: str = ""
+) -> None:
+    """Shape checks only; whether the ids exist is a checkout issue, not a malformed request."""
+    validation.text(violations, "shipping_address_id", address_id, max_length=ID_MAX)
+    validation.text(violations, "payment_method_id", payment_method_id, max_length=ID_MAX)
+    validation.text(violations, "shipping_option", shipping_option, max_length=OPTION_MAX)
+
+
+def _on_behalf_of(user_id: str) -> str:
+    """ "" for the caller's own cart, else the named user (staff only: PERMISSION_DENIED otherwise)."""
+    violations = Violations()
+    validation.text(violations, "user_id", user_id, max_length=USER_ID_MAX)
+    violations.raise_if_any()
+    if not user_id or user_id == require_subject():
+        return ""
+    require_owner(user_id, resource="cart")
+    return user_id
+
+
+class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
+    def __init__(self, sources: CheckoutSources, shipping: ShippingTable, taxes: TaxTable) -> None:
+        self._sources = sources
+        self._shipping = shipping
+        self._taxes = taxes
+
+    async def ValidateCheckout(self, request: pb.ValidateCheckoutRequest, context: Any) -> pb.ValidateCheckoutResponse:
+        violations = Violations()
+        check_request_fields(
+            violations,
+            address_id=request.shipping_address_id,
+            payment_method_id=request.payment_method_id,
+            shipping_option=request.shipping_option,
+        )
+        violations.raise_if_any()
+        gathered = await self._sources.gather(
+            GatherRequest(
+                user_id=_on_behalf_of(request.user_id),
+                address_id=request.shipping_address_id,
+                payment_method_id=request.payment_method_id,
+                shipping_option=request.shipping_option,
+            )
+        )
+        result = rules.assess(gathered.checkout, self._shipping, self._taxes)
+        currency = result.currency_code
+        return pb.ValidateCheckoutResponse(
+            valid=result.valid,
+            errors=[issue_message(i) for i in result.errors],
+            warnings=[issue_message(i) for i in result.warnings],
+            subtotal=money.to_major(result.subtotal_minor, currency),
+            estimated_shipping=money.to_major(result.shipping_minor, currency),
+            estimated_tax=money.to_major(result.tax_minor, currency),
+            estimated_total=money.to_major(result.total_minor, currency),
+            currency_code=currency,
+            shipping_options=[option_message(o, currency) for o in result.options],
+            shipping_option=result.selected.option_id if result.selected else "",
+        )
+
+    async def QuoteCheckout(self, request: pb.QuoteCheckoutRequest, context: Any) -> pb.QuoteCheckoutResponse:
+        violations = Violations()
+        check_request_fields(
+            violations, address_id=request.shipping_address_id, shipping_option=request.shipping_option
+        )
+        violations.raise_if_any()
+        gathered = await self._sources.gather(
+            GatherRequest(
+                user_id=_on_behalf_of(request.user_id),
+                address_id=request.shipping_address_id,
+                shipping_option=request.shipping_option,
+                check_payment=False,
+                strict=True,
+            )
+        )
+        result = rules.assess(gathered.checkout, self._shipping, self._taxes)
+        if result.errors:
+            raise rules.refusal(result.errors)
+        currency = result.currency_code
+        return pb.QuoteCheckoutResponse(
+            lines=[line_message(line, currency) for line in result.lines],
+            subtotal=money.to_major(result.subtotal_minor, currency),
+            shipping=money.to_major(result.shipping_minor, currency),
+            tax=money.to_major(result.tax_minor, currency),
+            total=money.to_major(result.total_minor, currency),
+            currency_code=currency,
+            selected_shipping_option=option_message(result.selected, currency) if result.selected else None,
+            shipping_options=[option_message(o, currency) for o in result.options],
+            shipping_address=postal_address(gathered.address) if gathered.address else None,
+            warnings=[issue_message(i) for i in result.warnings],
+            quoted_at=clocks.to_timestamp(gathered.checkout.now),
+        )
+
+
+def checkout_sources(deps: Dependencies) -> CheckoutSources:
+    return CheckoutSources(
+        CartClient(deps.channels),
+        UserDirectory(deps.channels),
+        CatalogClient(deps.channels),
+        InventoryClient(deps.channels, deps.service_credentials),
+        clock=deps.clock,
+        default_currency=deps.settings.default_currency,
+    )
+
+
+async def create_binding(deps: Dependencies) -> ServiceBinding:
+    servicer = CheckoutServicer(checkout_sources(deps), default_shipping_table(), default_tax_table())
+    return ServiceBinding(
+        full_name=pb.DESCRIPTOR.services_by_name["CheckoutService"].full_name,
+        add_to_server=lambda server: pb_grpc.add_CheckoutServiceServicer_to_server(servicer, server),
+    )

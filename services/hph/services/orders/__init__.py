@@ -1,0 +1,1 @@
+"""Orders: placing orders from the cart with stock reserved, their lifecycle, payment and cancellation."""

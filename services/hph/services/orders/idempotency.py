@@ -1,0 +1,39 @@
+"""CreateOrder's idempotency: which key a request carries, what makes two requests "the same", and
+the records that store the first response (`hph.runtime.idempotency`, kept in the `orders`
+container in the customer's partition so the response is stored in the order's own batch).
+"""
+
+from __future__ import annotations
+
+from holidaypeak.commerce.v1 import order_service_pb2 as pb
+from hph.runtime import idempotency
+from hph.runtime.clock import Clock
+from hph.runtime.errors import Violations
+from hph.runtime.rpc.call_context import current_call
+from hph.runtime.storage import Container
+from hph.services.orders import rules
+
+CREATE_SCOPE = "orders.create"
+
+
+def idempotency_key(request_id: str) -> str:
+    """The request's key: the request_id field, else the `idempotency-key` header."""
+    return request_id or current_call().idempotency_key
+
+
+def check_required_key(violations: Violations, key: str) -> None:
+    """Placing an order always needs a key, so a retried POST can never place a second order."""
+    if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
+        rules.check_request_id(violations, key)
+
+
+def create_fingerprint(request: pb.CreateOrderRequest) -> str:
+    """Hash of everything but the key, so the field and the header name the same request."""
+    canonical = pb.CreateOrderRequest()
+    canonical.CopyFrom(request)
+    canonical.ClearField("request_id")
+    return idempotency.request_fingerprint(canonical)
+
+
+def create_records(orders: Container, clock: Clock) -> idempotency.IdempotencyRecords:
+    return idempotency.IdempotencyRecords(orders, scope=CREATE_SCOPE, clock=clock)

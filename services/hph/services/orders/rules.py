@@ -1,0 +1,158 @@
+"""Order rules, free of I/O: the fulfilment state machine, payment-status changes, ids and limits.
+
+Fulfilment: pending -> paid -> fulfilling -> shipped -> delivered; pending/paid -> cancelled;
+delivered -> partially_returned -> returned (or straight to returned). Who drives which edge:
+
+- payment (RecordOrderPayment, called by the payments service): pending -> paid;
+- cancellation (CancelOrder by the owner or staff, or the platform when payment is overdue):
+  pending|paid -> cancelled;
+- staff (UpdateOrderStatus): every other edge.
+
+Moving to the status an order already has is "no change", which makes retries harmless. Any other
+edge is refused with FAILED_PRECONDITION, reason ILLEGAL_TRANSITION.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from enum import StrEnum
+
+from hph.runtime import validation
+from hph.runtime.errors import FailedPrecondition, Violations
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    FULFILLING = "fulfilling"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    PARTIALLY_RETURNED = "partially_returned"
+    RETURNED = "returned"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+class Actor(StrEnum):
+    """What drives a transition; each edge belongs to exactly one."""
+
+    PAYMENT = "payment"
+    CANCELLATION = "cancellation"
+    STAFF = "staff"
+
+
+TRANSITIONS: Mapping[tuple[Status, Status], Actor] = {
+    (Status.PENDING, Status.PAID): Actor.PAYMENT,
+    (Status.PENDING, Status.CANCELLED): Actor.CANCELLATION,
+    (Status.PAID, Status.CANCELLED): Actor.CANCELLATION,
+    (Status.PAID, Status.FULFILLING): Actor.STAFF,
+    (Status.FULFILLING, Status.SHIPPED): Actor.STAFF,
+    (Status.SHIPPED, Status.DELIVERED): Actor.STAFF,
+    (Status.DELIVERED, Status.PARTIALLY_RETURNED): Actor.STAFF,
+    (Status.DELIVERED, Status.RETURNED): Actor.STAFF,
+    (Status.PARTIALLY_RETURNED, Status.RETURNED): Actor.STAFF,
+}
+TERMINAL = frozenset({Status.CANCELLED, Status.RETURNED})
+# Statuses whose stock reservation is still held or confirmed (so a cancellation must release it).
+HOLDS_STOCK = frozenset({Status.PENDING, Status.PAID})
+# When each status was reached, as stored (statuses without a timestamp of their own are absent).
+REACHED_AT: Mapping[Status, str] = {
+    Status.PAID: "paid_at",
+    Status.SHIPPED: "shipped_at",
+    Status.DELIVERED: "delivered_at",
+    Status.CANCELLED: "cancelled_at",
+}
+
+ORDER_ID = re.compile(r"ORD-[0-9A-F]{16}")
+ORDER_PREFIX = "ORD-"
+REQUEST_ID_MAX = 128
+REASON_MAX = 500
+ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+_GUIDANCE: Mapping[Actor, str] = {
+    Actor.PAYMENT: "orders become paid when a payment succeeds",
+    Actor.CANCELLATION: "cancel through CancelOrder",
+    Actor.STAFF: "staff move orders through fulfilment",
+}
+
+
+def new_order_id() -> str:
+    return f"{ORDER_PREFIX}{uuid.uuid4().hex[:16].upper()}"
+
+
+def is_no_change(current: Status, target: Status) -> bool:
+    return current == target
+
+
+def check_transition(current: Status, target: Status, actor: Actor, *, order_id: str = "") -> None:
+    """Passes when `actor` may move an order from `current` to `target` (callers handle the
+    no-change case first); FAILED_PRECONDITION (ILLEGAL_TRANSITION) otherwise."""
+    owner = TRANSITIONS.get((current, target))
+    if owner == actor:
+        return
+    if owner is not None:
+        why = _GUIDANCE[owner]
+    elif current in TERMINAL:
+        why = f"a {current.value} order does not change any more"
+    else:
+        allowed = sorted(t.value for (c, t) in TRANSITIONS if c == current)
+        why = f"from {current.value} it can go to {', '.join(allowed)}"
+    raise FailedPrecondition(
+        f"an order cannot go from {current.value} to {target.value}: {why}",
+        reason=ILLEGAL_TRANSITION,
+        subject=f"orders/{order_id}" if order_id else "order",
+        metadata={"from": current.value, "to": target.value},
+    )
+
+
+def staff_targets() -> frozenset[Status]:
+    return frozenset(t for (_, t), actor in TRANSITIONS.items() if actor == Actor.STAFF)
+
+
+# --- payment status ----------------------------------------------------------------------------
+
+REFUNDED_STATUSES = frozenset({PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
+CAPTURED_STATUSES = frozenset({PaymentStatus.PAID, *REFUNDED_STATUSES})
+
+
+def refund_status(amount_refunded_minor: int, total_minor: int) -> PaymentStatus:
+    return PaymentStatus.REFUNDED if amount_refunded_minor >= total_minor else PaymentStatus.PARTIALLY_REFUNDED
+
+
+def check_refund(violations: Violations, amount_refunded_minor: int, total_minor: int) -> None:
+    violations.check(
+        0 < amount_refunded_minor <= total_minor,
+        "amount_refunded",
+        "must be more than 0 and at most the order total",
+    )
+
+
+def attempt_status_applies(current: PaymentStatus) -> bool:
+    """Whether a payment attempt's progress (pending/failed) may still change the order's payment
+    status: only before money was captured (a late failure of another attempt never downgrades)."""
+    return current not in CAPTURED_STATUSES
+
+
+# --- request fields ----------------------------------------------------------------------------
+
+
+def check_order_id(violations: Violations, order_id: str, field: str = "order_id") -> None:
+    if violations.check(bool(order_id), field, "is required"):
+        violations.check(bool(ORDER_ID.fullmatch(order_id)), field, "must be ORD- followed by 16 hex digits")
+
+
+def check_request_id(violations: Violations, request_id: str) -> None:
+    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)
+
+
+def check_reason(violations: Violations, reason: str) -> None:
+    validation.text(violations, "reason", reason, max_length=REASON_MAX)

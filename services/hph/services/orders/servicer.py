@@ -1,0 +1,612 @@
+"""OrderService over gRPC: placing orders from the cart, their lifecycle, and who sees them.
+
+Storage: container `orders`, partition key /user_id. A customer's orders, their idempotency records
+and the orders' outbox events share the customer's partition, so every change commits its state,
+its events and (on creation) its stored response in ONE batch. Customers read their own partition
+(someone else's order id is simply NOT_FOUND); staff (and the payments service) find an order
+through `order_index` (pk /id: order id -> user id), written just before the order, so every
+lookup is two point reads rather than a cross-partition query. A locator whose order was never
+committed leads nowhere, which reads as NOT_FOUND.
+
+Placing an order (CreateOrder) is a short saga around that one batch:
+1. claim the idempotency key (replay / IDEMPOTENCY_KEY_REUSED / REQUEST_IN_FLIGHT, see
+   hph.runtime.idempotency); the key is required;
+2. gather and price the cart with checkout's rules (the same math as ValidateCheckout); every
+   checkout error refuses the order with FAILED_PRECONDITION and that issue's reason (CART_EMPTY,
+   PRODUCT_INACTIVE, SHIPPING_ADDRESS_INVALID for an address id that is not the caller's, ...);
+3. reserve stock for every line at once (InventoryService.ReserveStock; OUT_OF_STOCK passes through
+   with the short SKUs);
+4. commit order (pending, prices/address/totals frozen) + OrderCreated + OrderStatusChanged + the
+   stored response in one batch; if that fails the reservation is released (and a hold left by a
+   crash expires by its TTL);
+5. clear the cart, only if it is unchanged since step 2 (its etag): a line added meanwhile stays.
+The response (stored and replayed) carries no etag: it is fixed before the write assigns one.
+
+Who confirms stock on payment: the payments service (ConfirmReservation, then RecordOrderPayment);
+RecordOrderPayment itself only records the outcome. Cancelling releases the reservation (held or
+confirmed) before the order is marked cancelled; a paid order's OrderCancelled carries
+refund_minor > 0, which the payments service acts on (then reports the refund through
+RecordOrderPayment). Pending orders whose payment is overdue are cancelled by `expiry`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from holidaypeak.commerce.v1 import order_pb2
+from holidaypeak.commerce.v1 import order_service_pb2 as pb
+from holidaypeak.commerce.v1 import order_service_pb2_grpc as pb_grpc
+from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.runtime import clock as clocks
+from hph.runtime import money, validation
+from hph.runtime.auth.principal import ROLE_STAFF
+from hph.runtime.deps import Dependencies
+from hph.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, Violations
+from hph.runtime.events import outbox_ops
+from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
+from hph.runtime.rpc.call_context import current_call, current_principal, require_owner, require_subject
+from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import (
+    And,
+    BatchError,
+    BatchOperation,
+    Container,
+    CreateOp,
+    Document,
+    Eq,
+    Ge,
+    In,
+    Lt,
+    NotFoundError,
+    OrderBy,
+    PreconditionFailedError,
+    Query,
+    ReplaceOp,
+    Term,
+)
+from hph.services.checkout import rules as checkout_rules
+from hph.services.checkout.servicer import check_request_fields, checkout_sources, postal_address
+from hph.services.checkout.sources import CheckoutSources, GatherRequest
+from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
+from hph.services.orders import idempotency, messages, rules
+from hph.services.orders.clients import CartClient, InventoryClient, best_effort
+from hph.services.orders.expiry import OverdueOrderSweeper
+from hph.services.orders.rules import Actor, PaymentStatus, Status
+
+ORDERS, ORDER_INDEX = "orders", "order_index"
+# Containers holding outbox records (the host registers them with the relay)...
+CONTAINERS: tuple[tuple[str, str], ...] = ((ORDERS, "/user_id"),)
+# ...and the others this service uses: order id -> owner, so staff find an order with point reads.
+AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((ORDER_INDEX, "/id"),)
+NEWEST_FIRST = (OrderBy("created_at", descending=True),)
+# Re-reads after losing a compare-and-swap on one order; more means sustained contention.
+ATTEMPTS = 5
+AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+ORDER_ALREADY_PAID = "ORDER_ALREADY_PAID"
+ORDER_NOT_PAID = "ORDER_NOT_PAID"
+PAYMENT_ID_MAX = 128
+USER_ID_MAX = 255
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a decision writes: the new order document and the events it emits."""
+
+    doc: Document
+    events: Sequence[EventEnvelope] = ()
+
+
+Decide = Callable[[Document], Awaitable[Change | None]]
+Load = Callable[[], Awaitable[Document]]
+
+
+def _correlation_id() -> str:
+    try:
+        return current_call().request_id
+    except RuntimeError:  # background job
+        return ""
+
+
+def _status_filter(violations: Violations, field: str, values: Sequence[int], known: Any) -> list[str] | None:
+    """Stored names for a repeated enum filter; None for "no filter". UNSPECIFIED matches nothing."""
+    if not values:
+        return None
+    names = []
+    for value in values:
+        if value not in known and value != 0:
+            violations.add(field, f"{value} is not a known status")
+        elif value in known:
+            names.append(known[value].value)
+    return names
+
+
+class OrderServicer(pb_grpc.OrderServiceServicer):
+    def __init__(
+        self,
+        deps: Dependencies,
+        orders: Container,
+        index: Container,
+        records: IdempotencyRecords,
+        sources: CheckoutSources,
+        cart: CartClient,
+        inventory: InventoryClient,
+        shipping: ShippingTable,
+        taxes: TaxTable,
+    ) -> None:
+        self._deps = deps
+        self._orders = orders
+        self._index = index
+        self._records = records
+        self._sources = sources
+        self._cart = cart
+        self._inventory = inventory
+        self._shipping = shipping
+        self._taxes = taxes
+        # Compensations still running after their request ended (kept so they are not collected).
+        self._compensations: set[asyncio.Future[None]] = set()
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def ListOrders(self, request: pb.ListOrdersRequest, context: Any) -> pb.ListOrdersResponse:
+        violations = Violations()
+        statuses = _status_filter(violations, "status", request.status, messages.STATUS_FROM_PB)
+        size = validation.page_size(violations, "page_size", request.page_size)
+        token = validation.page_token(violations, "page_token", request.page_token)
+        violations.raise_if_any()
+        terms: list[Term] = [Eq("kind", messages.KIND)]
+        if statuses is not None:
+            terms.append(In("status", statuses))
+        page = await self._orders.query(
+            Query(where=And(*terms), order_by=NEWEST_FIRST),
+            partition_key=require_subject(),
+            max_items=size,
+            continuation=token,
+        )
+        return pb.ListOrdersResponse(
+            orders=[messages.order_message(d) for d in page.items], next_page_token=page.continuation or ""
+        )
+
+    async def GetOrder(self, request: pb.GetOrderRequest, context: Any) -> order_pb2.Order:
+        _check_order_id(request.order_id)
+        return messages.order_message(await self._find(request.order_id))
+
+    async def ListAllOrders(self, request: pb.ListAllOrdersRequest, context: Any) -> pb.ListAllOrdersResponse:
+        violations = Violations()
+        statuses = _status_filter(violations, "status", request.status, messages.STATUS_FROM_PB)
+        payments = _status_filter(violations, "payment_status", request.payment_status, messages.PAYMENT_FROM_PB)
+        validation.text(violations, "user_id", request.user_id, max_length=USER_ID_MAX)
+        after = request.created_after.ToDatetime(tzinfo=UTC) if request.HasField("created_after") else None
+        before = request.created_before.ToDatetime(tzinfo=UTC) if request.HasField("created_before") else None
+        if after and before:
+            violations.check(after < before, "created_before", "must be later than created_after")
+        size = validation.page_size(violations, "page_size", request.page_size)
+        token = validation.page_token(violations, "page_token", request.page_token)
+        violations.raise_if_any()
+
+        terms: list[Term] = [Eq("kind", messages.KIND)]
+        if statuses is not None:
+            terms.append(In("status", statuses))
+        if payments is not None:
+            terms.append(In("payment_status", payments))
+        if after:
+            terms.append(Ge("created_at", clocks.to_iso(after)))
+        if before:
+            terms.append(Lt("created_at", clocks.to_iso(before)))
+        page = await self._orders.query(
+            Query(where=And(*terms), order_by=NEWEST_FIRST),
+            partition_key=request.user_id or None,
+            max_items=size,
+            continuation=token,
+        )
+        return pb.ListAllOrdersResponse(
+            orders=[messages.order_message(d) for d in page.items], next_page_token=page.continuation or ""
+        )
+
+    # --- placing --------------------------------------------------------------------------
+
+    async def CreateOrder(self, request: pb.CreateOrderRequest, context: Any) -> order_pb2.Order:
+        violations = Violations()
+        violations.check(bool(request.shipping_address_id.strip()), "shipping_address_id", "is required")
+        check_request_fields(
+            violations,
+            address_id=request.shipping_address_id,
+            payment_method_id=request.payment_method_id,
+            shipping_option=request.shipping_option,
+        )
+        if request.shipping_option:
+            known = sorted(self._shipping.option_ids)
+            violations.check(request.shipping_option in known, "shipping_option", f"must be one of {', '.join(known)}")
+        if request.HasField("expected_total"):
+            violations.check(
+                math.isfinite(request.expected_total) and request.expected_total >= 0,
+                "expected_total",
+                "must be a non-negative amount",
+            )
+        key = idempotency.idempotency_key(request.request_id)
+        idempotency.check_required_key(violations, key)
+        violations.raise_if_any()
+        user_id = require_subject()
+
+        claimed = await self._records.claim(user_id, key, idempotency.create_fingerprint(request))
+        if isinstance(claimed, Replay):
+            return order_pb2.Order.FromString(claimed.response)
+        try:
+            return await self._place(request, user_id, key, claimed)
+        except BaseException:
+            # Nothing was placed (or it was, and the record is completed so this is a no-op).
+            await asyncio.shield(self._records.release(claimed))
+            raise
+
+    async def _place(self, request: pb.CreateOrderRequest, user_id: str, key: str, claim: Claim) -> order_pb2.Order:
+        gathered = await self._sources.gather(
+            GatherRequest(
+                address_id=request.shipping_address_id,
+                payment_method_id=request.payment_method_id,
+                shipping_option=request.shipping_option,
+                # Empty means paying through a payment intent, so there is nothing to check.
+                check_payment=bool(request.payment_method_id),
+                # The reservation below is the authority on stock.
+                check_stock=False,
+                strict=True,
+            )
+        )
+        priced = checkout_rules.assess(gathered.checkout, self._shipping, self._taxes)
+        if priced.errors:
+            raise checkout_rules.refusal(priced.errors)
+        if gathered.address is None:  # pragma: no cover - strict assessment reports it as an error
+            raise FailedPrecondition("no shipping address", reason="SHIPPING_ADDRESS_REQUIRED")
+        if request.HasField("expected_total"):
+            _require_expected_total(request.expected_total, priced)
+
+        order_id = rules.new_order_id()
+        reservation = await self._inventory.reserve(
+            order_id=order_id, user_id=user_id, lines=[(line.product_id, line.quantity) for line in priced.lines]
+        )
+        now = clocks.to_iso(self._deps.clock())
+        doc = messages.new_order_document(
+            order_id=order_id,
+            user_id=user_id,
+            assessment=priced,
+            address=postal_address(gathered.address),
+            address_id=request.shipping_address_id,
+            payment_method_id=request.payment_method_id,
+            reservation_id=reservation.id,
+            payment_due_at=(
+                clocks.to_iso(reservation.expires_at.ToDatetime(tzinfo=UTC))
+                if reservation.HasField("expires_at")
+                else ""
+            ),
+            request_id=key,
+            now=now,
+        )
+        response = messages.order_message(doc, with_etag=False)
+        events = messages.created_events(doc, correlation_id=_correlation_id(), clock=self._deps.clock)
+        operations: list[BatchOperation] = [
+            CreateOp(doc),
+            *outbox_ops(self._orders, events, user_id),
+            self._records.completion_op(claim, response.SerializeToString(deterministic=True)),
+        ]
+        await self._index.create({"id": order_id, "user_id": user_id, "created_at": now})
+        await self._commit_placement(user_id, operations, reservation.id)
+        self._deps.notify_relay()
+        await best_effort(
+            f"clearing the cart after order {order_id}",
+            lambda: self._cart.clear(user_id="", etag=gathered.cart.etag, request_id=f"{order_id}.clear"),
+        )
+        return response
+
+    async def _commit_placement(self, user_id: str, operations: list[BatchOperation], reservation_id: str) -> None:
+        """Commits the new order; whenever it is not committed, its stock goes back.
+
+        The commit runs to its end even if the caller goes away meanwhile (the store may already be
+        applying it), and the stock is released only once the commit is known to have failed."""
+        commit = asyncio.ensure_future(self._orders.batch(user_id, operations))
+        try:
+            await asyncio.shield(commit)
+        except asyncio.CancelledError:
+            commit.add_done_callback(lambda done: self._release_if_failed(done, reservation_id))
+            raise
+        except Exception as exc:
+            await self._release_unplaced(reservation_id)
+            if isinstance(exc, BatchError) and exc.index == len(operations) - 1:
+                raise Aborted(
+                    "this request took too long and a retry took it over; its result is the one that counts",
+                    reason="REQUEST_IN_FLIGHT",
+                ) from None
+            raise
+
+    def _release_if_failed(self, commit: asyncio.Future[Any], reservation_id: str) -> None:
+        if commit.cancelled() or commit.exception() is not None:
+            task = asyncio.ensure_future(self._release_unplaced(reservation_id))
+            self._compensations.add(task)
+            task.add_done_callback(self._compensations.discard)
+
+    async def _release_unplaced(self, reservation_id: str) -> None:
+        await best_effort(
+            f"releasing reservation {reservation_id} of an order that was not placed",
+            lambda: self._inventory.release(reservation_id, reason="order not placed"),
+        )
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def CancelOrder(self, request: pb.CancelOrderRequest, context: Any) -> order_pb2.Order:
+        violations = Violations()
+        rules.check_order_id(violations, request.order_id)
+        rules.check_reason(violations, request.reason)
+        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        violations.raise_if_any()
+        principal = current_principal()
+        default_reason = "cancelled by staff" if principal.has_role(ROLE_STAFF) else "cancelled by the customer"
+        reason = request.reason.strip() or default_reason
+        doc = await self._change(
+            lambda: self._find(request.order_id),
+            self._cancellation(reason, principal.subject),
+            expected_etag=request.etag,
+        )
+        return messages.order_message(doc)
+
+    async def cancel_overdue(self, doc: Document) -> None:
+        """Cancels a pending order whose payment did not arrive in time (the expiry sweeper's job)."""
+
+        async def load() -> Document:
+            return await self._orders.read(doc["id"], doc["user_id"])
+
+        async def decide(current: Document) -> Change | None:
+            if current.get("status") != Status.PENDING.value:
+                return None  # paid or cancelled meanwhile
+            return await self._cancellation("payment not received", "")(current)
+
+        await self._change(load, decide)
+
+    def _cancellation(self, reason: str, actor_id: str) -> Decide:
+        async def decide(doc: Document) -> Change | None:
+            previous = Status(doc["status"])
+            if previous == Status.CANCELLED:
+                return None  # idempotent
+            rules.check_transition(previous, Status.CANCELLED, Actor.CANCELLATION, order_id=doc["id"])
+            if doc.get("reservation_id"):
+                # Before the write: a cancelled order never keeps stock; a failed write re-decides.
+                await self._inventory.release(doc["reservation_id"], reason="order cancelled")
+            now = clocks.to_iso(self._deps.clock())
+            updated = {**doc, "status": Status.CANCELLED.value, "cancel_reason": reason, "cancelled_at": now}
+            updated["updated_at"] = now
+            updated.pop("payment_due_at", None)
+            captured = PaymentStatus(doc["payment_status"]) in rules.CAPTURED_STATUSES
+            refund = doc["total_minor"] - doc.get("amount_refunded_minor", 0) if captured else 0
+            events = messages.cancelled_events(
+                updated,
+                previous,
+                actor_id=actor_id,
+                refund_minor=refund,
+                correlation_id=_correlation_id(),
+                clock=self._deps.clock,
+            )
+            return Change(updated, events)
+
+        return decide
+
+    async def UpdateOrderStatus(self, request: pb.UpdateOrderStatusRequest, context: Any) -> order_pb2.Order:
+        violations = Violations()
+        rules.check_order_id(violations, request.order_id)
+        target = messages.STATUS_FROM_PB.get(request.status)
+        violations.check(target is not None, "status", "is required: the status to move the order to")
+        rules.check_reason(violations, request.reason)
+        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        violations.raise_if_any()
+        assert target is not None
+
+        async def decide(doc: Document) -> Change | None:
+            current = Status(doc["status"])
+            if rules.is_no_change(current, target):
+                return None
+            rules.check_transition(current, target, Actor.STAFF, order_id=doc["id"])
+            now = clocks.to_iso(self._deps.clock())
+            updated = {**doc, "status": target.value, "updated_at": now}
+            if target in rules.REACHED_AT:
+                updated[rules.REACHED_AT[target]] = now
+            event = messages.status_changed_event(
+                updated,
+                current,
+                reason=request.reason.strip(),
+                correlation_id=_correlation_id(),
+                clock=self._deps.clock,
+            )
+            return Change(updated, [event])
+
+        doc = await self._change(lambda: self._find(request.order_id), decide, expected_etag=request.etag)
+        return messages.order_message(doc)
+
+    async def RecordOrderPayment(self, request: pb.RecordOrderPaymentRequest, context: Any) -> order_pb2.Order:
+        violations = Violations()
+        rules.check_order_id(violations, request.order_id)
+        validation.text(violations, "payment_id", request.payment_id, required=True, max_length=PAYMENT_ID_MAX)
+        target = messages.PAYMENT_FROM_PB.get(request.payment_status)
+        violations.check(
+            target is not None and target != PaymentStatus.UNPAID,
+            "payment_status",
+            "must be PENDING, PAID, FAILED, PARTIALLY_REFUNDED or REFUNDED",
+        )
+        if target in rules.REFUNDED_STATUSES:
+            violations.check(
+                math.isfinite(request.amount_refunded) and request.amount_refunded > 0,
+                "amount_refunded",
+                "is required with a refunded status: the cumulative amount refunded",
+            )
+        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        violations.raise_if_any()
+        assert target is not None
+        decide = self._payment_outcome(request, target)
+        doc = await self._change(lambda: self._find(request.order_id), decide)
+        return messages.order_message(doc)
+
+    def _payment_outcome(self, request: pb.RecordOrderPaymentRequest, target: PaymentStatus) -> Decide:
+        async def decide(doc: Document) -> Change | None:
+            status, paid = Status(doc["status"]), PaymentStatus(doc["payment_status"])
+            now = clocks.to_iso(self._deps.clock())
+            if target == PaymentStatus.PAID:
+                if paid in rules.CAPTURED_STATUSES:
+                    if doc.get("payment_id") == request.payment_id:
+                        return None  # a retry of the payment already recorded
+                    raise FailedPrecondition(
+                        f"order {doc['id']} was already paid by payment {doc.get('payment_id')}",
+                        reason=ORDER_ALREADY_PAID,
+                        subject=f"orders/{doc['id']}",
+                    )
+                rules.check_transition(status, Status.PAID, Actor.PAYMENT, order_id=doc["id"])
+                updated = {
+                    **doc,
+                    "status": Status.PAID.value,
+                    "payment_status": PaymentStatus.PAID.value,
+                    "payment_id": request.payment_id,
+                    "paid_at": now,
+                    "updated_at": now,
+                }
+                updated.pop("payment_due_at", None)
+                return Change(
+                    updated, messages.paid_events(updated, correlation_id=_correlation_id(), clock=self._deps.clock)
+                )
+            if target in rules.REFUNDED_STATUSES:
+                return _refund_change(doc, request.amount_refunded, now)
+            # An attempt in progress or failed: informational, only while nothing was captured.
+            if status != Status.PENDING or not rules.attempt_status_applies(paid):
+                return None
+            if paid == target and doc.get("last_payment_attempt_id") == request.payment_id:
+                return None
+            updated = {**doc, "payment_status": target.value, "last_payment_attempt_id": request.payment_id}
+            updated["updated_at"] = now
+            return Change(updated)
+
+        return decide
+
+    # --- helpers --------------------------------------------------------------------------
+
+    async def _find(self, order_id: str) -> Document:
+        """The order as the caller may see it: staff any, a customer only their own (else NOT_FOUND)."""
+        principal = current_principal()
+        doc: Document | None = None
+        try:
+            if principal.has_role(ROLE_STAFF):
+                locator = await self._index.read(order_id, order_id)
+                doc = await self._orders.read(order_id, locator["user_id"])
+            else:
+                doc = await self._orders.read(order_id, require_subject())
+        except NotFoundError:
+            pass
+        if doc is None or doc.get("kind") != messages.KIND:
+            raise NotFound(f"order {order_id!r} not found")
+        require_owner(doc["user_id"], resource="order", hide_existence=True)
+        return doc
+
+    async def _change(self, load: Load, decide: Decide, *, expected_etag: str = "") -> Document:
+        """Read, decide, write with the etag read (state + events in one batch); re-decides when
+        another writer got in between, unless the caller pinned an etag (then ABORTED)."""
+        for _ in range(ATTEMPTS):
+            doc = await load()
+            if expected_etag and doc.get("_etag") != expected_etag:
+                raise Aborted(f"order {doc['id']!r} changed since etag {expected_etag!r}; read it again")
+            change = await decide(dict(doc))
+            if change is None:
+                return doc
+            written = await self._commit(doc, change)
+            if written is not None:
+                return written
+            if expected_etag:
+                raise Aborted(f"order {doc['id']!r} changed meanwhile; read it again")
+        raise Aborted("the order is being changed by others; retry")
+
+    async def _commit(self, current: Document, change: Change) -> Document | None:
+        user_id = current["user_id"]
+        operations: list[BatchOperation] = [
+            ReplaceOp(change.doc, if_match=current["_etag"]),
+            *outbox_ops(self._orders, change.events, user_id),
+        ]
+        try:
+            results = await self._orders.batch(user_id, operations)
+        except BatchError as exc:
+            if exc.index == 0 and isinstance(exc.cause, PreconditionFailedError | NotFoundError):
+                return None
+            raise
+        if change.events:
+            self._deps.notify_relay()
+        written = results[0]
+        assert written is not None
+        return written
+
+
+def _check_order_id(order_id: str) -> None:
+    violations = Violations()
+    rules.check_order_id(violations, order_id)
+    violations.raise_if_any()
+
+
+def _require_expected_total(expected_total: float, priced: checkout_rules.Assessment) -> None:
+    currency = priced.currency_code
+    try:
+        expected = money.to_minor(expected_total, currency)
+    except money.MoneyError as exc:
+        raise InvalidArgument.for_field("expected_total", str(exc)) from None
+    if expected != priced.total_minor:
+        shown = checkout_rules.format_money(expected, currency)
+        total = checkout_rules.format_money(priced.total_minor, currency)
+        raise FailedPrecondition(
+            f"the order now comes to {total}, not the {shown} shown; review it and order again",
+            reason=AMOUNT_MISMATCH,
+            subject="expected_total",
+            metadata={
+                "expected_total": str(expected_total),
+                "total": str(money.to_major(priced.total_minor, currency)),
+            },
+        )
+
+
+def _refund_change(doc: Document, amount_refunded: float, now: str) -> Change | None:
+    if PaymentStatus(doc["payment_status"]) not in rules.CAPTURED_STATUSES:
+        raise FailedPrecondition(
+            f"order {doc['id']} was not paid, so nothing can be refunded",
+            reason=ORDER_NOT_PAID,
+            subject=f"orders/{doc['id']}",
+        )
+    try:
+        amount = money.to_minor(amount_refunded, doc["currency_code"])
+    except money.MoneyError as exc:
+        raise InvalidArgument.for_field("amount_refunded", str(exc)) from None
+    violations = Violations()
+    rules.check_refund(violations, amount, doc["total_minor"])
+    violations.raise_if_any()
+    if amount <= doc.get("amount_refunded_minor", 0):
+        return None  # a retry, or an older report arriving late
+    updated = {
+        **doc,
+        "amount_refunded_minor": amount,
+        "payment_status": rules.refund_status(amount, doc["total_minor"]).value,
+        "updated_at": now,
+    }
+    return Change(updated)
+
+
+async def create_binding(deps: Dependencies) -> ServiceBinding:
+    orders = await deps.store.container(ORDERS, "/user_id")
+    index = await deps.store.container(ORDER_INDEX, "/id")
+    if deps.relay is not None:
+        deps.relay.register(orders)
+    servicer = OrderServicer(
+        deps,
+        orders,
+        index,
+        idempotency.create_records(orders, deps.clock),
+        checkout_sources(deps),
+        CartClient(deps.channels),
+        InventoryClient(deps.channels, deps.service_credentials),
+        default_shipping_table(),
+        default_tax_table(),
+    )
+    deps.background.append(OverdueOrderSweeper(orders, servicer.cancel_overdue, clock=deps.clock))
+    return ServiceBinding(
+        full_name=pb.DESCRIPTOR.services_by_name["OrderService"].full_name,
+        add_to_server=lambda server: pb_grpc.add_OrderServiceServicer_to_server(servicer, server),
+    )

@@ -1,0 +1,172 @@
+"""What payments asks the order side over gRPC, with deadlines and the platform's own identity.
+
+- `OrdersClient.get_order`: the order as the platform reads it (staff token); the payments service
+  checks ownership itself against the caller.
+- `OrdersClient.record_payment`: RecordOrderPayment (pending -> paid, refund amounts), idempotent per
+  payment on the order side.
+- `ReservationsClient.confirm`: InventoryService.ConfirmReservation, idempotent on a confirmed hold.
+
+Who confirms the stock: the payments service, once per captured payment, BEFORE it records the
+payment on the order (ConfirmReservation, then RecordOrderPayment). Both calls are idempotent, so a
+crash or a retry between them is repaired by running both again; the payment document remembers
+when they are done (`order_recorded`).
+
+Refusals the callee states (FAILED_PRECONDITION with its ErrorInfo reason, NOT_FOUND) come back as
+the same domain errors; anything else (deadline, callee down) is Unavailable: the caller retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from holidaypeak.commerce.v1 import (
+    inventory_service_pb2,
+    inventory_service_pb2_grpc,
+    order_pb2,
+    order_service_pb2,
+    order_service_pb2_grpc,
+)
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.channels import ChannelPool
+from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
+from hph.runtime.money import to_minor
+from hph.services.payments.messages import current_request_id
+
+DEADLINE_SECONDS = 5.0
+Metadata = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """What a payment needs to know about an order; amounts in minor units."""
+
+    id: str
+    user_id: str
+    status: int  # order_pb2.OrderStatus
+    payment_status: int  # order_pb2.OrderPaymentStatus
+    total_minor: int
+    currency: str
+    reservation_id: str
+    payment_id: str
+
+    @property
+    def payable(self) -> bool:
+        return (
+            self.status == order_pb2.ORDER_STATUS_PENDING and self.payment_status != order_pb2.ORDER_PAYMENT_STATUS_PAID
+        )
+
+
+def order_view(order: order_pb2.Order) -> OrderView:
+    return OrderView(
+        id=order.id,
+        user_id=order.user_id,
+        status=order.status,
+        payment_status=order.payment_status,
+        total_minor=to_minor(order.total, order.currency_code),
+        currency=order.currency_code,
+        reservation_id=order.reservation_id,
+        payment_id=order.payment_id,
+    )
+
+
+def request_metadata(credentials: ServiceCredentials) -> Metadata:
+    """The platform's token plus the current request id (none when called from an event handler)."""
+    request_id = current_request_id()
+    tracing: Metadata = (("x-request-id", request_id),) if request_id else ()
+    return credentials.metadata() + tracing
+
+
+def error_reason(exc: grpc.aio.AioRpcError) -> str:
+    """The ErrorInfo reason a refusal carried ("" when none)."""
+    status = rpc_status.from_call(exc)
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return str(info.reason)
+    return ""
+
+
+def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoReturn:
+    """Re-raises what the callee refused as our domain error; anything else means "retry later"."""
+    code = exc.code()
+    details = exc.details() or ""
+    if code == grpc.StatusCode.FAILED_PRECONDITION:
+        raise FailedPrecondition(details, subject=subject, reason=error_reason(exc) or "FAILED_PRECONDITION") from None
+    if code == grpc.StatusCode.NOT_FOUND:
+        raise NotFound(details or f"{subject} not found") from None
+    raise Unavailable(
+        f"the {service} service did not answer ({code.name}); retry shortly", metadata={"service": service}
+    ) from None
+
+
+class OrdersClient:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
+        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+
+    async def get_order(self, order_id: str) -> OrderView:
+        """The order; NOT_FOUND when the orders service does not know it."""
+        try:
+            order = await self._stub().GetOrder(
+                order_service_pb2.GetOrderRequest(order_id=order_id),
+                timeout=DEADLINE_SECONDS,
+                metadata=request_metadata(self._credentials),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise NotFound(f"order {order_id!r} not found") from None
+            raise_refusal(exc, "orders", f"orders/{order_id}")
+        return order_view(order)
+
+    async def record_payment(
+        self, order_id: str, payment_id: str, payment_status: int, *, amount_refunded: float = 0.0, request_id: str
+    ) -> OrderView:
+        """Records a payment outcome; FailedPrecondition when the order refuses it (e.g. cancelled)."""
+        try:
+            order = await self._stub().RecordOrderPayment(
+                order_service_pb2.RecordOrderPaymentRequest(
+                    order_id=order_id,
+                    payment_id=payment_id,
+                    payment_status=payment_status,  # type: ignore[arg-type]
+                    amount_refunded=amount_refunded,
+                    request_id=request_id,
+                ),
+                timeout=DEADLINE_SECONDS,
+                metadata=request_metadata(self._credentials),
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise_refusal(exc, "orders", f"orders/{order_id}")
+        return order_view(order)
+
+
+class ReservationsClient:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    async def confirm(self, reservation_id: str, *, request_id: str) -> None:
+        """Makes the hold final; FailedPrecondition (e.g. OUT_OF_STOCK, released) when it cannot be."""
+        stub = inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        try:
+            await stub.ConfirmReservation(
+                inventory_service_pb2.ConfirmReservationRequest(reservation_id=reservation_id, request_id=request_id),
+                timeout=DEADLINE_SECONDS,
+                metadata=request_metadata(self._credentials),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                raise FailedPrecondition(
+                    f"reservation {reservation_id!r} no longer exists",
+                    subject=f"reservations/{reservation_id}",
+                    reason="RESERVATION_NOT_FOUND",
+                ) from None
+            raise_refusal(exc, "inventory", f"reservations/{reservation_id}")

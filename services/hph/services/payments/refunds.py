@@ -1,0 +1,218 @@
+"""Refunds: never more than was captured, idempotent per key, safe under concurrency and crashes.
+
+A refund is a record inside its payment document. It goes through three steps:
+
+1. Reserve: append the refund (status pending) to the payment with a compare-and-swap on the
+   payment's ETag. What is refundable is captured - refunded - pending refunds, so two concurrent
+   refunds cannot both pass: the second write fails on the ETag, re-reads, and is judged against the
+   amount the first one reserved. The provider is never asked for more than we reserved.
+2. Submit: call the provider with a key derived from the refund id, so a retry (same idempotency
+   key -> same refund id) or a resumed crash replays instead of refunding twice.
+3. Settle: mark the refund succeeded (amount_refunded grows, the payment becomes partially_refunded
+   or refunded, RefundIssued goes to the outbox in the same batch) or failed (its amount is
+   refundable again). A provider outage leaves it pending and reserved; the same key resumes it,
+   and any later refund of the payment first resumes pending refunds whose attempt stopped.
+
+After a refund succeeded the order is told the cumulative refunded amount (RecordOrderPayment),
+unless the refund returns a capture the order never took (an automatic refund of a duplicate).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from holidaypeak.commerce.v1 import order_pb2
+from hph.runtime.clock import Clock, to_iso
+from hph.runtime.errors import Aborted, DomainError, InvalidArgument, NotFound
+from hph.runtime.money import MoneyError, to_major, to_minor
+from hph.runtime.storage import Document
+from hph.services.payments import rules
+from hph.services.payments.ledger import PaymentLedger, backoff
+from hph.services.payments.messages import current_request_id, refund_issued_event
+from hph.services.payments.orders_client import OrdersClient
+from hph.services.payments.providers import IdempotencyMismatch, PaymentProvider, RefundOutcome, RefundRefused
+
+log = logging.getLogger("hph.payments")
+
+ATTEMPTS = 16
+
+
+class Refunder:
+    def __init__(self, ledger: PaymentLedger, provider: PaymentProvider, orders: OrdersClient, *, clock: Clock) -> None:
+        self._ledger = ledger
+        self._provider = provider
+        self._orders = orders
+        self._clock = clock
+
+    async def refund(
+        self,
+        located: Document,
+        *,
+        amount: float,
+        reason: str,
+        return_id: str,
+        idempotency_key: str,
+        requested_by: str,
+        sync_order: bool = True,
+    ) -> tuple[Document, Document]:
+        """Refunds `amount` major units (0 = everything still refundable) of the payment `located`
+        (any version of its document); returns (payment, refund)."""
+        payment_id = located["id"]
+        refund_id = rules.refund_id_for(payment_id, idempotency_key)
+        await self._resume_stale(located, skip=refund_id)
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await backoff(attempt)
+            payment = await self._ledger.reread(located)
+            if payment is None:
+                raise NotFound(f"payment {payment_id!r} not found")
+            requested = _requested_minor(amount, payment["currency"])
+            record = rules.find_refund(payment, refund_id=refund_id)
+            if record is not None:
+                if requested and record["amount_minor"] != requested:
+                    raise IdempotencyMismatch.for_field(
+                        "request_id", "this idempotency key was already used for a refund of another amount"
+                    )
+                break
+            record = self._new_refund(
+                refund_id, idempotency_key, rules.refund_amount(payment, requested), reason, return_id, requested_by
+            )
+            record["sync_order"] = sync_order
+            written = await self._ledger.write(
+                payment, {**payment, "refunds": [*payment["refunds"], record], "updated_at": record["created_at"]}
+            )
+            if written is not None:
+                payment = written
+                break
+        else:
+            raise Aborted(f"payment {payment_id} is being refunded concurrently; retry")
+        if record["status"] == rules.REFUND_PENDING and not record["transaction_id"]:
+            return await self._submit(payment, record)
+        return payment, record
+
+    def _new_refund(
+        self, refund_id: str, key: str, amount_minor: int, reason: str, return_id: str, requested_by: str
+    ) -> Document:
+        now = to_iso(self._clock())
+        return {
+            "id": refund_id,
+            "idempotency_key": key,
+            "amount_minor": amount_minor,
+            "status": rules.REFUND_PENDING,
+            "reason": reason,
+            "return_id": return_id,
+            "requested_by": requested_by,
+            "transaction_id": "",
+            "failure_message": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    async def _resume_stale(self, located: Document, *, skip: str) -> None:
+        payment = await self._ledger.reread(located)
+        if payment is None:
+            return
+        for record in rules.stale_pending_refunds(payment, self._clock()):
+            if record["id"] == skip:
+                continue
+            try:
+                await self._submit(payment, record)
+            except DomainError as exc:
+                log.warning("resuming refund %s of payment %s failed: %s", record["id"], payment["id"], exc.message)
+
+    async def _submit(self, payment: Document, record: Document) -> tuple[Document, Document]:
+        try:
+            result = await self._provider.refund(
+                provider_payment_id=payment["transaction_id"],
+                amount_minor=record["amount_minor"],
+                idempotency_key=rules.provider_key(record["id"]),
+                reason=record["reason"],
+            )
+        except RefundRefused as refused:
+            # Our ledger allowed it but the provider did not (e.g. refunded outside the platform): the
+            # refund is recorded as failed, its amount refundable again, and returned like any outcome.
+            return await self.settle(payment, record["id"], "failed", failure_message=refused.message)
+        return await self.settle(payment, record["id"], result.status, transaction_id=result.id)
+
+    async def settle(
+        self,
+        located: Document,
+        refund_id: str,
+        outcome: RefundOutcome,
+        *,
+        transaction_id: str = "",
+        failure_message: str = "",
+    ) -> tuple[Document, Document]:
+        """Stores a refund's outcome once (also what a refund webhook calls); returns (payment, refund)."""
+        payment_id = located["id"]
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                await backoff(attempt)
+            payment = await self._ledger.reread(located)
+            record = rules.find_refund(payment, refund_id=refund_id) if payment is not None else None
+            if payment is None or record is None:
+                raise NotFound(f"refund {refund_id!r} of payment {payment_id!r} not found")
+            if record["status"] != rules.REFUND_PENDING:
+                return payment, record  # settled before (a concurrent retry or a webhook)
+            now = to_iso(self._clock())
+            settled: Document = {
+                **record,
+                "status": _REFUND_STATUS[outcome],
+                "transaction_id": transaction_id or record["transaction_id"],
+                "failure_message": failure_message,
+                "updated_at": now,
+            }
+            updated: Document = {
+                **payment,
+                "refunds": [settled if r["id"] == refund_id else r for r in payment["refunds"]],
+                "updated_at": now,
+            }
+            events = []
+            if settled["status"] == rules.REFUND_SUCCEEDED:
+                refunded = payment["amount_refunded_minor"] + settled["amount_minor"]
+                updated["amount_refunded_minor"] = refunded
+                updated["status"] = rules.status_after_refunds(payment["amount_minor"], refunded)
+                events.append(
+                    refund_issued_event(updated, settled, clock=self._clock, correlation_id=current_request_id())
+                )
+            written = await self._ledger.write(payment, updated, events)
+            if written is None:
+                continue
+            if settled["status"] == rules.REFUND_SUCCEEDED and settled.get("sync_order", True):
+                await self._tell_order(written, settled)
+            return written, settled
+        raise Aborted(f"payment {payment_id} is being refunded concurrently; retry")
+
+    async def _tell_order(self, payment: Document, refund: Document) -> None:
+        status = (
+            order_pb2.ORDER_PAYMENT_STATUS_REFUNDED
+            if payment["status"] == rules.REFUNDED
+            else order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED
+        )
+        try:
+            await self._orders.record_payment(
+                payment["order_id"],
+                payment["id"],
+                status,
+                amount_refunded=to_major(payment["amount_refunded_minor"], payment["currency"]),
+                request_id=f"{refund['id']}.order",
+            )
+        except DomainError as exc:
+            # The refund stands; the order's copy of the refunded amount catches up on the next refund.
+            log.warning("order %s did not take refund %s: %s", payment["order_id"], refund["id"], exc.message)
+
+
+_REFUND_STATUS: dict[str, str] = {
+    "succeeded": rules.REFUND_SUCCEEDED,
+    "failed": rules.REFUND_FAILED,
+    "pending": rules.REFUND_PENDING,
+}
+
+
+def _requested_minor(amount: float, currency: str) -> int:
+    if not amount:
+        return 0
+    try:
+        return to_minor(amount, currency)
+    except MoneyError as exc:
+        raise InvalidArgument.for_field("amount", str(exc)) from None
