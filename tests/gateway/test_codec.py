@@ -502,3 +502,17 @@ def test_binding_error_becomes_a_400_body_naming_the_field() -> None:
     assert body["code"] == 3
     assert body["details"][0]["reason"] == "INVALID_ARGUMENT"
     assert body["details"][1]["field_violations"] == [{"field": "page.size", "description": error.message}]
+
+
+def test_emit_defaults_prints_every_field_without_presence(bookstore: Any) -> None:
+    # Envoy's always_print_primitive_fields: scalars, enums, repeated and maps appear with their
+    # defaults; message fields, oneof members and wrappers stay absent until set.
+    message = bookstore.pb2.EchoMessage(id="x")
+    printed = json.loads(codec.encode_message(message, emit_defaults=True))
+    assert printed["id"] == "x" and printed["i32"] == 0 and printed["i64"] == "0" and printed["flag"] is False
+    assert printed["genre"] == "GENRE_UNSPECIFIED" and printed["tags"] == [] and printed["counts"] == {}
+    assert printed["data"] == "" and printed["dbl"] == 0
+    assert "page" not in printed and "first" not in printed and "maybe" not in printed and "at" not in printed
+    nested = json.loads(codec.encode_message(bookstore.pb2.EchoMessage(page={}), emit_defaults=True))
+    assert nested["page"] == {"size": 0, "token": ""}
+    assert json.loads(codec.encode_message(message)) == {"id": "x"}

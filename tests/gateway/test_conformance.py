@@ -70,6 +70,8 @@ def gateway_settings(**overrides: Any) -> Settings:
         rate_limit_per_user_per_minute=0,
         gateway_upstream_timeout_seconds=5.0,
         shutdown_grace_seconds=2.0,
+        # Envoy's default printing (defaults omitted); the platform turns always-print on.
+        json_emit_defaults=False,
     )
     return replace(base, **overrides)
 

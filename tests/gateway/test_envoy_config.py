@@ -273,7 +273,8 @@ def test_the_transcoder_is_configured_strictly(platform: DescriptorSet) -> None:
     }
     options = transcoder["print_options"]
     assert options["preserve_proto_field_names"] is True
-    assert options["always_print_primitive_fields"] is False
+    # Same printing as the local gateway (HPH_JSON_EMIT_DEFAULTS, on by default).
+    assert options["always_print_primitive_fields"] is True
     assert options["always_print_enums_as_ints"] is False
     assert transcoder["max_request_body_size"] == 4096
 

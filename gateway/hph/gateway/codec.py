@@ -108,14 +108,19 @@ def http_status(code: int | None) -> int:
     return HTTP_STATUS.get(code, 500)
 
 
-def encode_message(message: Message) -> bytes:
-    """Proto3 JSON of `message` with proto field names and defaults omitted; `{}` when empty."""
-    return _JSON.encode(to_json_object(message)).encode("utf-8")
+def encode_message(message: Message, *, emit_defaults: bool = False) -> bytes:
+    """Proto3 JSON of `message` with proto field names; `{}` when empty.
+
+    Fields without presence that hold their default value are omitted, unless `emit_defaults`
+    (Envoy's `always_print_primitive_fields`): then scalars, enums, repeated fields and maps are
+    always printed (0, false, "", the zero enum name, [], {}), so a client never meets a missing key.
+    """
+    return _JSON.encode(to_json_object(message, emit_defaults=emit_defaults)).encode("utf-8")
 
 
-def to_json_object(message: Message) -> Any:
+def to_json_object(message: Message, *, emit_defaults: bool = False) -> Any:
     """The JSON value (dict, or str/number for a well-known type) `encode_message` serializes."""
-    return _converter(cast(descriptor.Descriptor, message.DESCRIPTOR))(message)
+    return _converter(cast(descriptor.Descriptor, message.DESCRIPTOR), emit_defaults)(message)
 
 
 def status_details(
@@ -210,21 +215,40 @@ _WRAPPERS = frozenset(
     f"google.protobuf.{name}Value"
     for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
 )
-_MESSAGES: dict[descriptor.Descriptor, _Convert] = {}
+_MESSAGES: dict[tuple[descriptor.Descriptor, bool], _Convert] = {}
 
 
-def _converter(message: descriptor.Descriptor) -> _Convert:
-    found = _MESSAGES.get(message)
+def _converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
+    found = _MESSAGES.get((message, emit))
     if found is None:
-        found = _build_converter(message)
+        found = _build_converter(message, emit)
     return found
 
 
-def _build_converter(message: descriptor.Descriptor) -> _Convert:
+def _default_json(field: descriptor.FieldDescriptor) -> Any:
+    """What a field without presence prints as when it holds its default value."""
+    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+        return {}
+    if field.is_repeated:
+        return []
+    if field.enum_type is not None:
+        return field.enum_type.values_by_number[0].name if 0 in field.enum_type.values_by_number else 0
+    if field.type in _INT64_TYPES:
+        return "0"
+    if field.type == _FD.TYPE_BOOL:
+        return False
+    if field.type in (_FD.TYPE_STRING, _FD.TYPE_BYTES):
+        return ""
+    return 0
+
+
+def _build_converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
     special = _well_known(message)
     if special is not None:
-        _MESSAGES[message] = special
+        _MESSAGES[(message, emit)] = special
         return special
+    # Printed when absent, with emit: fields that have no presence (not messages, oneofs or optional).
+    defaults = [(f.name, _default_json(f)) for f in message.fields if emit and not f.has_presence]
     # Field -> (JSON name, value converter or None when the Python value is already the JSON one).
     plan: dict[descriptor.FieldDescriptor, tuple[str, _Convert | None]] = {}
 
@@ -233,23 +257,26 @@ def _build_converter(message: descriptor.Descriptor) -> _Convert:
         for field, item in value.ListFields():
             entry = plan.get(field)
             if entry is None:  # an extension: not known when the plan was made
-                entry = plan[field] = (f"[{field.full_name}]", _field_converter(field))
+                entry = plan[field] = (f"[{field.full_name}]", _field_converter(field, emit))
             name, to_json = entry
             out[name] = item if to_json is None else to_json(item)
+        for name, default in defaults:
+            if name not in out:
+                out[name] = default
         return out
 
     # Registered before the plan is filled so recursive message types find themselves.
-    _MESSAGES[message] = convert
+    _MESSAGES[(message, emit)] = convert
     for field in message.fields:
-        plan[field] = (field.name, _field_converter(field))
+        plan[field] = (field.name, _field_converter(field, emit))
     return convert
 
 
-def _field_converter(field: descriptor.FieldDescriptor) -> _Convert | None:
+def _field_converter(field: descriptor.FieldDescriptor, emit: bool = False) -> _Convert | None:
     entry = field.message_type
     if field.is_repeated and entry is not None and entry.GetOptions().map_entry:
         key_field = entry.fields_by_name["key"]
-        value_convert = _value_converter(entry.fields_by_name["value"])
+        value_convert = _value_converter(entry.fields_by_name["value"], emit)
         key_is_bool = key_field.type == _FD.TYPE_BOOL
         return lambda items: {
             (("true" if key else "false") if key_is_bool else str(key)): (
@@ -257,7 +284,7 @@ def _field_converter(field: descriptor.FieldDescriptor) -> _Convert | None:
             )
             for key, value in items.items()
         }
-    single = _value_converter(field)
+    single = _value_converter(field, emit)
     if field.is_repeated:
         if single is None:
             return list
@@ -266,11 +293,11 @@ def _field_converter(field: descriptor.FieldDescriptor) -> _Convert | None:
     return single
 
 
-def _value_converter(field: descriptor.FieldDescriptor) -> _Convert | None:
+def _value_converter(field: descriptor.FieldDescriptor, emit: bool = False) -> _Convert | None:
     kind = field.type
     if field.message_type is not None:
         message = field.message_type
-        return lambda value: _converter(message)(value)
+        return lambda value: _converter(message, emit)(value)
     if field.enum_type is not None:
         if field.enum_type.full_name == "google.protobuf.NullValue":
             return lambda value: None

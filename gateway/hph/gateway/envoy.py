@@ -116,6 +116,7 @@ def build_bootstrap(
     upstream_timeout_seconds: float = 15.0,
     max_request_body_bytes: int = 1_048_576,
     xff_num_trusted_hops: int = 0,
+    emit_defaults: bool = True,
 ) -> Json:
     """The complete Envoy v3 bootstrap; `upstreams` maps every routed service's full name to (host, port)."""
     services = routed_services(descriptors)
@@ -133,6 +134,7 @@ def build_bootstrap(
         timeout=upstream_timeout_seconds,
         max_request_body_bytes=max_request_body_bytes,
         xff_num_trusted_hops=xff_num_trusted_hops,
+        emit_defaults=emit_defaults,
     )
     return {
         "node": {"id": "holidaypeak-edge", "cluster": "holidaypeak-edge"},
@@ -189,6 +191,7 @@ def _http_connection_manager(
     timeout: float,
     max_request_body_bytes: int,
     xff_num_trusted_hops: int,
+    emit_defaults: bool,
 ) -> Json:
     virtual_host: Json = {"name": "holidaypeak", "domains": ["*"], "routes": _routes(services, timeout)}
     if cors_origins:
@@ -207,7 +210,7 @@ def _http_connection_manager(
             {"name": "envoy.filters.http.local_ratelimit", "typed_config": _local_rate_limit(rate_limits)},
             {
                 "name": "envoy.filters.http.grpc_json_transcoder",
-                "typed_config": _transcoder(services, descriptor_path_in_envoy, max_request_body_bytes),
+                "typed_config": _transcoder(services, descriptor_path_in_envoy, max_request_body_bytes, emit_defaults),
             },
             {"name": "envoy.filters.http.router", "typed_config": {"@type": _ROUTER}},
         ],
@@ -233,14 +236,18 @@ def _http_connection_manager(
     }
 
 
-def _transcoder(services: Sequence[RoutedService], descriptor_path: str, max_request_body_bytes: int) -> Json:
+def _transcoder(
+    services: Sequence[RoutedService], descriptor_path: str, max_request_body_bytes: int, emit_defaults: bool
+) -> Json:
     return {
         "@type": _TRANSCODER,
         "proto_descriptor": descriptor_path,
         "services": [s.name for s in services],
         "print_options": {
             "add_whitespace": False,
-            "always_print_primitive_fields": False,
+            # Same as the local gateway's HPH_JSON_EMIT_DEFAULTS: the storefront reads keys such as
+            # `valid` and `in_stock` even when they are false.
+            "always_print_primitive_fields": emit_defaults,
             "always_print_enums_as_ints": False,
             "preserve_proto_field_names": True,
         },
@@ -594,6 +601,7 @@ def main(argv: list[str]) -> int:
             ),
             upstream_timeout_seconds=settings.gateway_upstream_timeout_seconds,
             max_request_body_bytes=settings.max_request_body_bytes,
+            emit_defaults=settings.json_emit_defaults,
             xff_num_trusted_hops=args.xff_trusted_hops,
         )
     except (OSError, ValueError) as exc:

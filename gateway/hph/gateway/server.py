@@ -851,8 +851,8 @@ class Gateway:
             return (body.content_type or "application/octet-stream").encode("latin-1"), body.data
         message = call.output_class.FromString(response)
         if call.response_body:
-            return _JSON, _encode_field(message, call.response_body)
-        return _JSON, codec.encode_message(message)
+            return _JSON, _encode_field(message, call.response_body, self.settings.json_emit_defaults)
+        return _JSON, codec.encode_message(message, emit_defaults=self.settings.json_emit_defaults)
 
     def _status_body(self, exc: grpc.aio.AioRpcError) -> tuple[int, bytes]:
         """HTTP status and `{"code","message","details"}` of a failed call (details from the trailer)."""
@@ -941,12 +941,12 @@ class Gateway:
         return 200, b"text/html; charset=utf-8", self.docs
 
 
-def _encode_field(message: Message, field_name: str) -> bytes:
+def _encode_field(message: Message, field_name: str, emit_defaults: bool) -> bytes:
     """JSON of one response field (`response_body` in the HTTP rule); a default value is printed."""
     field = message.DESCRIPTOR.fields_by_name[field_name]
     if field.message_type is not None and not field.is_repeated:
-        return codec.encode_message(getattr(message, field_name))
-    rendered = codec.to_json_object(message).get(field_name)
+        return codec.encode_message(getattr(message, field_name), emit_defaults=emit_defaults)
+    rendered = codec.to_json_object(message, emit_defaults=emit_defaults).get(field_name)
     if rendered is None:
         with_defaults = json_format.MessageToDict(
             message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True

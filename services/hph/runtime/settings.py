@@ -42,6 +42,9 @@ class Settings:
     rate_limit_per_user_per_minute: int = 100
     # REST requests per minute per client IP address.
     rate_limit_per_ip_per_minute: int = 600
+    # REST JSON prints fields holding their default value (0, false, "", []) instead of omitting them
+    # (Envoy's always_print_primitive_fields), so the storefront always finds the keys it reads.
+    json_emit_defaults: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
