@@ -15,7 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from hph.runtime.rpc.interceptors import Authenticate, AuthInterceptor, ErrorInterceptor
+from hph.runtime.rpc.interceptors import Authenticate, PlatformInterceptor
 from hph.runtime.rpc.policy import PolicyTable
 
 log = logging.getLogger("hph.server")
@@ -66,7 +66,7 @@ async def start_grpc_host(
     names = [b.full_name for b in bindings]
     policies = PolicyTable(names)
     server = grpc.aio.server(
-        interceptors=[ErrorInterceptor(), AuthInterceptor(policies, authenticate)],
+        interceptors=[PlatformInterceptor(policies, authenticate)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

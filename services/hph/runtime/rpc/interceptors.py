@@ -1,9 +1,7 @@
-"""The two server interceptors every gRPC server installs, outermost first:
-
-1. `ErrorInterceptor` turns exceptions into statuses (domain errors with `google.rpc` details,
-   anything unexpected into INTERNAL without leaking internals) and logs failures.
-2. `AuthInterceptor` authenticates the bearer token, enforces the RPC's minimum role and installs
-   the call context that handlers read.
+"""The server interceptor every gRPC server installs (`PlatformInterceptor`): it authenticates the
+bearer token, enforces the RPC's minimum role, installs the call context that handlers read, and
+turns exceptions into statuses (domain errors with `google.rpc` details, anything unexpected into
+INTERNAL without leaking internals), logging failures.
 """
 
 from __future__ import annotations
@@ -41,12 +39,8 @@ Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandl
 Authenticate = Callable[[str], Awaitable[Principal]]
 
 
-def _metadata_value(context: Context, key: str) -> str:
-    for item in context.invocation_metadata() or ():
-        if item.key == key:
-            value = item.value
-            return value.decode() if isinstance(value, bytes) else value
-    return ""
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def as_domain_error(exc: BaseException) -> DomainError | None:
@@ -63,7 +57,39 @@ def as_domain_error(exc: BaseException) -> DomainError | None:
     return None
 
 
-class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+async def _abort_with(exc: Exception, context: Context, method: str, started: float) -> None:
+    """Ends the call with the status `exc` means (INTERNAL, without details, when unexpected)."""
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    error = as_domain_error(exc)
+    if error is None:
+        log.error(
+            "rpc failed",
+            exc_info=exc,
+            extra={"method": method, "elapsed_ms": elapsed_ms, "code": "INTERNAL"},
+        )
+        await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+        return
+    log.info(
+        "rpc refused",
+        extra={"method": method, "elapsed_ms": elapsed_ms, "code": error.code.name, "reason": error.reason},
+    )
+    status = rpc_status.to_status(error.to_status())
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
+class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Authenticates `authorization: Bearer <JWT>`, enforces the contract's minimum role, installs
+    the call context, and turns every exception into the right status.
+
+    One interceptor rather than two, and wrapped handlers are cached per method: the interceptor
+    chain runs on every call, and on the catalog's cached reads it was a tenth of the server's work.
+    """
+
+    def __init__(self, policies: PolicyTable, authenticate: Authenticate | None) -> None:
+        self._policies = policies
+        self._authenticate = authenticate
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+
     async def intercept_service(
         self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler | None:
@@ -71,69 +97,70 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler is None:
             return None
         method = handler_call_details.method
+        cached = self._wrapped.get(method)
+        if cached is not None and cached[0] is handler:
+            return cached[1]
+        wrapped = self._wrap(handler, method, self._policies.lookup(method))
+        self._wrapped[method] = (handler, wrapped)
+        return wrapped
+
+    def _wrap(self, handler: grpc.RpcMethodHandler, method: str, policy: MethodPolicy) -> grpc.RpcMethodHandler:
+        if handler.unary_unary is not None:
+            # The hot path (every unary RPC): one plain coroutine, no context-manager machinery.
+            inner = handler.unary_unary
+
+            async def unary_unary(request: Any, context: Context) -> Any:
+                started = time.perf_counter()
+                token = None
+                try:
+                    token = set_call(await self.call_context(context, policy))
+                    return await inner(request, context)
+                except (grpc.aio.AbortError, asyncio.CancelledError):
+                    raise
+                except Exception as exc:
+                    await _abort_with(exc, context, method, started)
+                finally:
+                    if token is not None:
+                        reset_call(token)
+
+            return handler._replace(unary_unary=unary_unary)
 
         @asynccontextmanager
         async def around(context: Context) -> AsyncIterator[None]:
             started = time.perf_counter()
+            token = None
             try:
+                token = set_call(await self.call_context(context, policy))
                 yield
             except (grpc.aio.AbortError, asyncio.CancelledError):
                 raise
             except Exception as exc:
-                elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-                error = as_domain_error(exc)
-                if error is None:
-                    log.exception("rpc failed", extra={"method": method, "elapsed_ms": elapsed_ms, "code": "INTERNAL"})
-                    await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
-                    raise  # unreachable: abort raises
-                log.info(
-                    "rpc refused",
-                    extra={
-                        "method": method,
-                        "elapsed_ms": elapsed_ms,
-                        "code": error.code.name,
-                        "reason": error.reason,
-                    },
-                )
-                status = rpc_status.to_status(error.to_status())
-                await context.abort(status.code, status.details, status.trailing_metadata)
-
-        return wrap_handler(handler, around)
-
-
-class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Authenticates `authorization: Bearer <JWT>` and enforces the contract's minimum role."""
-
-    def __init__(self, policies: PolicyTable, authenticate: Authenticate | None) -> None:
-        self._policies = policies
-        self._authenticate = authenticate
-
-    async def intercept_service(
-        self, continuation: Continuation, handler_call_details: grpc.HandlerCallDetails
-    ) -> grpc.RpcMethodHandler | None:
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return None
-        policy = self._policies.lookup(handler_call_details.method)
-
-        @asynccontextmanager
-        async def around(context: Context) -> AsyncIterator[None]:
-            authorization = _metadata_value(context, "authorization")
-            principal = await self.principal_for(authorization, policy)
-            call = CallContext(
-                principal=principal,
-                policy=policy,
-                request_id=_metadata_value(context, "x-request-id") or uuid.uuid4().hex,
-                idempotency_key=_metadata_value(context, "idempotency-key"),
-                authorization=authorization,
-            )
-            token = set_call(call)
-            try:
-                yield
+                await _abort_with(exc, context, method, started)
             finally:
-                reset_call(token)
+                if token is not None:
+                    reset_call(token)
 
         return wrap_handler(handler, around)
+
+    async def call_context(self, context: Context, policy: MethodPolicy) -> CallContext:
+        """Reads the metadata once and authenticates the caller under the RPC's policy."""
+        authorization = request_id = idempotency_key = ""
+        for item in context.invocation_metadata() or ():
+            key = item.key
+            if key == "authorization":
+                authorization = _text(item.value)
+            elif key == "x-request-id":
+                request_id = _text(item.value)
+            elif key == "idempotency-key":
+                idempotency_key = _text(item.value)
+        principal = await self.principal_for(authorization, policy)
+        return CallContext(
+            principal=principal,
+            policy=policy,
+            request_id=request_id or uuid.uuid4().hex,
+            idempotency_key=idempotency_key,
+            authorization=authorization,
+        )
 
     async def principal_for(self, authorization: str, policy: MethodPolicy) -> Principal:
         """The caller, or an error: a bad token is refused even on anonymous RPCs (never
