@@ -1,0 +1,163 @@
+"""The full checkout journey under load: add to cart, validate, create order, pay — per shopper, in a
+loop, many shoppers at once, over gRPC against `hph up` as shipped (fresh data dir, demo catalog).
+
+    .venv/bin/python tests/perf/bench_checkout.py --duration 20 --shoppers 20
+
+Reports completed orders/s and p50/p99 per call type. Not a test: a measurement (issue #4 target:
+150 orders/s with p99 < 250 ms per call on the embedded defaults, 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+import grpc
+from bench_common import Result, start_platform
+
+from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
+from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
+from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
+from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
+from holidaypeak.commerce.v1 import checkout_service_pb2 as checkout_pb
+from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as checkout_grpc
+from holidaypeak.commerce.v1 import order_service_pb2 as order_pb
+from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
+from holidaypeak.commerce.v1 import payment_service_pb2 as payment_pb
+from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payment_grpc
+from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
+from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
+
+CALLS = ("AddCartItem", "ValidateCheckout", "CreateOrder", "CreatePayment")
+
+
+def token(data_dir: str, sub: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "hph.host.cli", "token", "--role", "customer", "--sub", sub, "--data-dir", data_dir],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+async def run(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
+        process, grpc_address, _ = start_platform(data_dir)
+        try:
+            channel = grpc.aio.insecure_channel(grpc_address)
+            products = (
+                await catalog_grpc.CatalogServiceStub(channel).ListProducts(catalog_pb.ListProductsRequest(limit=100))
+            ).products
+            skus = [p.id for p in products if p.in_stock]
+            latencies: dict[str, list[float]] = collections.defaultdict(list)
+            errors: collections.Counter[str] = collections.Counter()
+            completed = 0
+
+            async def timed(name: str, call: object) -> object:
+                started = time.perf_counter()
+                try:
+                    return await call  # type: ignore[misc]
+                finally:
+                    latencies[name].append((time.perf_counter() - started) * 1000)
+
+            async def shopper(n: int, stop_at: float) -> None:
+                nonlocal completed
+                metadata = (("authorization", f"Bearer {token(data_dir, f'bench-{n}')}"),)
+                users = user_grpc.UserServiceStub(channel)
+                address = await users.CreateAddress(
+                    user_pb.CreateAddressRequest(
+                        name="Bench",
+                        line1="1 Main St",
+                        city="Austin",
+                        region="TX",
+                        postal_code="73301",
+                        country_code="US",
+                    ),
+                    metadata=metadata,
+                )
+                card = await users.CreatePaymentMethod(
+                    user_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=metadata
+                )
+                i = 0
+                while time.perf_counter() < stop_at:
+                    i += 1
+                    try:
+                        await timed(
+                            "AddCartItem",
+                            cart_grpc.CartServiceStub(channel).AddCartItem(
+                                cart_pb.AddCartItemRequest(product_id=skus[(n + i) % len(skus)], quantity=1),
+                                metadata=metadata,
+                            ),
+                        )
+                        await timed(
+                            "ValidateCheckout",
+                            checkout_grpc.CheckoutServiceStub(channel).ValidateCheckout(
+                                checkout_pb.ValidateCheckoutRequest(
+                                    shipping_address_id=address.id, payment_method_id=card.id
+                                ),
+                                metadata=metadata,
+                            ),
+                        )
+                        order = await timed(
+                            "CreateOrder",
+                            order_grpc.OrderServiceStub(channel).CreateOrder(
+                                order_pb.CreateOrderRequest(
+                                    shipping_address_id=address.id,
+                                    payment_method_id=card.id,
+                                    request_id=uuid.uuid4().hex,
+                                ),
+                                metadata=metadata,
+                            ),
+                        )
+                        await timed(
+                            "CreatePayment",
+                            payment_grpc.PaymentServiceStub(channel).CreatePayment(
+                                payment_pb.CreatePaymentRequest(
+                                    order_id=order.id,
+                                    payment_method_id=card.id,  # type: ignore[attr-defined]
+                                    amount=order.total,
+                                    request_id=uuid.uuid4().hex,
+                                ),  # type: ignore[attr-defined]
+                                metadata=metadata,
+                            ),
+                        )
+                        completed += 1
+                    except grpc.aio.AioRpcError as error:
+                        errors[f"{error.code().name}: {error.details()[:80]}"] += 1
+
+            started = time.perf_counter()
+            stop_at = started + args.duration
+            await asyncio.gather(*(shopper(n, stop_at) for n in range(args.shoppers)))
+            elapsed = time.perf_counter() - started
+            print(
+                f"completed orders: {completed} in {elapsed:.1f} s = {completed / elapsed:.1f} orders/s "
+                f"({args.shoppers} shoppers)"
+            )
+            print(f"{'call':18} {'count':>7} {'p50 ms':>8} {'p99 ms':>8}")
+            for name in CALLS:
+                figures = Result(name, len(latencies[name]), 0, elapsed, latencies[name])
+                print(f"{name:18} {figures.requests:7d} {figures.percentile(0.5):8.1f} {figures.percentile(0.99):8.1f}")
+            for message, count in errors.most_common(5):
+                print(f"error x{count}: {message}")
+            await channel.close()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
+    parser.add_argument("--shoppers", type=int, default=20, help="concurrent shoppers")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""What the benchmarks share: starting `hph up` as shipped, and latency figures."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def start_platform(data_dir: str) -> tuple[subprocess.Popen[str], str, int]:
+    env = {
+        **os.environ,
+        "HPH_LOG_LEVEL": "WARNING",
+        "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "100000000",
+        "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hph.host.cli", "up", "--data-dir", data_dir, "--grpc-port", "0", "--http-port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    banner = ""
+    while "REST" not in banner:
+        line = process.stdout.readline()
+        if not line:
+            raise SystemExit(f"hph up failed to start:\n{banner}")
+        banner += line
+    grpc_address = re.search(r"gRPC\s+([\d.]+:\d+)", banner).group(1)  # type: ignore[union-attr]
+    rest_port = int(re.search(r"REST\s+http://[\d.]+:(\d+)", banner).group(1))  # type: ignore[union-attr]
+    return process, grpc_address, rest_port
