@@ -17,6 +17,7 @@ from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError
 from hph.runtime.auth.principal import Principal
 from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.auth.token_cache import VerifiedTokens
 from hph.runtime.auth.verifier import build_verifier
 from hph.runtime.channels import ChannelPool, parse_addresses
 from hph.runtime.deps import Dependencies
@@ -136,10 +137,11 @@ async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *,
         await seed_demo_data(deps, only_if_empty=True)
     revocations = RevocationList(store)
     verifier = build_verifier(settings, is_revoked=revocations.is_revoked)
+    verified = VerifiedTokens(verifier.verify, revocations.is_revoked)
 
     async def authenticate(token: str) -> Principal:
         try:
-            return await verifier.verify(token)
+            return await verified.principal(token)
         except InvalidTokenError as exc:
             raise exc.to_domain_error() from None
         except AuthConfigError:
