@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -16,6 +17,9 @@ import pytest
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
+from hph.host.app import database_path
+from hph.runtime.settings import Settings
+from hph.runtime.storage import SqliteDocumentStore
 
 pytestmark = pytest.mark.integration
 
@@ -41,6 +45,23 @@ def test_unknown_service_is_a_clear_usage_error(tmp_path: Path) -> None:
     result = run_hph("serve", "--services", "catalog,nope", "--grpc-port", "0", data_dir=tmp_path)
     assert result.returncode == 2
     assert "unknown service(s) nope" in result.stderr
+
+
+def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_path: Path) -> None:
+    async def write_old_layout() -> None:
+        store = await SqliteDocumentStore.open(database_path(Settings(data_dir=tmp_path)))
+        try:
+            await store.container("products", "/id")  # products were partitioned by id before events
+        finally:
+            await store.close()
+
+    asyncio.run(write_old_layout())
+    result = run_hph("up", "--grpc-port", "0", "--http-port", "0", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"hph: the data dir {tmp_path} was written by a version")
+    assert "'products' has partition key path '/id', not '/product_id'" in result.stderr
+    assert "--data-dir" in result.stderr
 
 
 def test_up_serves_the_seeded_catalog_and_drains_on_sigterm(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from hph.runtime.errors import Unavailable
 from hph.runtime.events import InProcessBus, OutboxRelay
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
-from hph.runtime.storage import DocumentStore
+from hph.runtime.storage import DocumentStore, PartitionKeyPathMismatch
 from hph.runtime.storage.sqlite import SqliteDocumentStore
 from hph.runtime.unimplemented import unimplemented_binding
 
@@ -116,9 +116,33 @@ class RunningPlatform:
         await self.store.close()
 
 
+def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> ValueError:
+    """What to tell an operator whose data dir was written with another container layout."""
+    return ValueError(
+        f"the data dir {settings.data_dir} was written by a version of Holiday Peak Hub that stored "
+        f"{mismatch.container!r} differently ({mismatch}); move it away or start with another "
+        "--data-dir (HPH_DATA_DIR) to begin with fresh demo data"
+    )
+
+
 async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *, seed: bool) -> RunningPlatform:
-    """Opens storage, optionally seeds demo data, and serves the chosen services on one server."""
+    """Opens storage, optionally seeds demo data, and serves the chosen services on one server.
+
+    A data dir whose containers were created with other partition keys is refused with a ValueError
+    saying so; that happens while seeding or building the services, before anything is served, so
+    closing the store is all the cleanup it needs.
+    """
     store = await open_store(settings)
+    try:
+        return await _start_on(store, settings, services, seed=seed)
+    except PartitionKeyPathMismatch as mismatch:
+        await store.close()
+        raise _older_layout(settings, mismatch) from mismatch
+
+
+async def _start_on(
+    store: DocumentStore, settings: Settings, services: Sequence[ServiceSpec], *, seed: bool
+) -> RunningPlatform:
     channels = ChannelPool(parse_addresses(settings.service_addresses))
     bus = InProcessBus()
     relay = OutboxRelay(bus, poll_interval=settings.outbox_poll_seconds)

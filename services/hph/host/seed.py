@@ -7,6 +7,7 @@ import logging
 from hph.host.demo_data import generate_catalog
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
+from hph.runtime.events import NOT_OUTBOX
 from hph.runtime.storage import ConflictError, Query
 
 log = logging.getLogger("hph.seed")
@@ -15,14 +16,14 @@ log = logging.getLogger("hph.seed")
 async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str, int]:
     """Seeds catalog, stock and users; with only_if_empty, does nothing on a store with products."""
     from hph.services.catalog.seed import seed_catalog
-    from hph.services.catalog.servicer import PRODUCTS
+    from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
     from hph.services.inventory.ledger import INVENTORY
     from hph.services.inventory.ledger import PARTITION_KEY as INVENTORY_PARTITION_KEY
     from hph.services.inventory.rules import new_stock_document
     from hph.services.users.seed import seed_users
 
-    products = await deps.store.container(PRODUCTS, "/id")
-    if only_if_empty and await products.count(Query()) > 0:
+    products = await deps.store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
+    if only_if_empty and await products.count(Query(NOT_OUTBOX)) > 0:
         return {}
     demo = generate_catalog()
     counts = await seed_catalog(deps, demo)

@@ -91,6 +91,17 @@ class BatchError(StorageError):
         self.cause = cause
 
 
+class PartitionKeyPathMismatch(ValueError):
+    """A container was asked for with a partition key path other than the one it was created with
+    (a container's path never changes; its data must be moved to a new container)."""
+
+    def __init__(self, container: str, stored_path: str, requested_path: str) -> None:
+        super().__init__(f"container {container!r} has partition key path {stored_path!r}, not {requested_path!r}")
+        self.container = container
+        self.stored_path = stored_path
+        self.requested_path = requested_path
+
+
 # --- validation shared by adapters -------------------------------------------------------------
 
 
@@ -434,7 +445,8 @@ class Container(Protocol):
 
 class DocumentStore(Protocol):
     async def container(self, name: str, partition_key_path: str) -> Container:
-        """The container, created if absent; ValueError if it exists with another key path."""
+        """The container, created if absent; PartitionKeyPathMismatch (a ValueError) if it exists
+        with another key path."""
         ...
 
     async def close(self) -> None: ...

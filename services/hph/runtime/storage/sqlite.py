@@ -55,6 +55,7 @@ from hph.runtime.storage.port import (
     NotFoundError,
     Or,
     Page,
+    PartitionKeyPathMismatch,
     PreconditionFailedError,
     Query,
     ReadOp,
@@ -385,16 +386,12 @@ class SqliteDocumentStore:
         if known is None:
             container_id, stored_path = await self.run(_register_container, name, partition_key_path)
             if stored_path != partition_key_path:
-                raise ValueError(
-                    f"container {name!r} has partition key path {stored_path!r}, not {partition_key_path!r}"
-                )
+                raise PartitionKeyPathMismatch(name, stored_path, partition_key_path)
             known = self._containers.setdefault(
                 name, SqliteContainer(self, container_id, name, partition_key_path, pk_segments)
             )
         if known.partition_key_path != partition_key_path:
-            raise ValueError(
-                f"container {name!r} has partition key path {known.partition_key_path!r}, not {partition_key_path!r}"
-            )
+            raise PartitionKeyPathMismatch(name, known.partition_key_path, partition_key_path)
         return known
 
     async def close(self) -> None:

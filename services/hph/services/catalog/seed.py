@@ -1,4 +1,8 @@
-"""Writes the demo catalog into the catalog containers (create-if-absent: staff edits survive)."""
+"""Writes the demo catalog into the catalog containers (create-if-absent: staff edits survive).
+
+Seeding emits no ProductCreated: the demo catalog is the store's starting state, not a staff action,
+and a consumer that needs it reads the catalog (events only report changes after that).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,13 @@ from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.storage import ConflictError, Container, Document
 from hph.services.catalog import rules
-from hph.services.catalog.servicer import CATEGORIES, PRODUCTS, product_document
+from hph.services.catalog.servicer import (
+    CATEGORIES,
+    CATEGORY_PARTITION_KEY,
+    PRODUCT_PARTITION_KEY,
+    PRODUCTS,
+    product_document,
+)
 
 
 async def _create_missing(container: Container, docs: list[Document]) -> int:
@@ -58,6 +68,6 @@ async def seed_catalog(deps: Dependencies, demo: DemoCatalog) -> dict[str, int]:
         for p in demo.products
     ]
     return {
-        "categories": await _create_missing(await deps.store.container(CATEGORIES, "/id"), categories),
-        "products": await _create_missing(await deps.store.container(PRODUCTS, "/id"), products),
+        "categories": await _create_missing(await deps.store.container(CATEGORIES, CATEGORY_PARTITION_KEY), categories),
+        "products": await _create_missing(await deps.store.container(PRODUCTS, PRODUCT_PARTITION_KEY), products),
     }

@@ -1,4 +1,10 @@
-"""CatalogService over gRPC: decodes requests, checks them, and reads/writes catalog documents."""
+"""CatalogService over gRPC: decodes requests, checks them, and reads/writes catalog documents.
+
+Storage: `products` (pk /product_id, a field equal to the id: the container also holds the products'
+outbox records, whose ids differ from the product's) and `categories` (pk /id). Every product write
+commits its event (ProductCreated/ProductUpdated/ProductArchived) in the same batch; product queries
+exclude the outbox records with NOT_OUTBOX.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +20,23 @@ from holidaypeak.commerce.v1 import (
     category_pb2,
     product_pb2,
 )
+from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import Mutation, read_or_not_found, update_document
 from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, Violations
+from hph.runtime.events import NOT_OUTBOX, OUTBOX_ID_PREFIX, outbox_op
+from hph.runtime.rpc.call_context import current_call
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
+    BatchError,
     ConflictError,
     Container,
     Contains,
+    CreateOp,
     Document,
     Eq,
     In,
@@ -34,9 +45,15 @@ from hph.runtime.storage import (
     Query,
     Term,
 )
-from hph.services.catalog import rules, stock_listener
+from hph.services.catalog import product_events, rules, stock_listener
 
 PRODUCTS, CATEGORIES = "products", "categories"
+# Products are partitioned by a copy of their id: `outbox_op` needs a partition key field that its
+# records (ids "outbox-...") can carry with the product's value.
+PRODUCT_PARTITION_KEY = "/product_id"
+CATEGORY_PARTITION_KEY = "/id"
+# Containers whose outbox the relay serves.
+CONTAINERS: tuple[tuple[str, str], ...] = ((PRODUCTS, PRODUCT_PARTITION_KEY),)
 BY_NAME = (OrderBy("name"),)
 MAX_CATEGORIES = 1000
 
@@ -84,7 +101,8 @@ def category_message(doc: Document) -> category_pb2.Category:
 
 
 def product_document(fields: dict[str, Any]) -> Document:
-    """Completes a product document with its derived search text."""
+    """Completes a product document with its partition key field and derived search text."""
+    fields["product_id"] = fields["id"]
     fields["search_text"] = rules.search_text(
         fields["name"], fields.get("description", ""), fields.get("brand", ""), fields.get("tags", [])
     )
@@ -131,7 +149,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             parents = await self._category_parents()
             terms.append(In("category_id", sorted(rules.descendants(request.category, parents))))
         page = await self._products.query(
-            Query(where=And(*terms), order_by=BY_NAME), max_items=limit, continuation=token
+            Query(where=And(*terms, NOT_OUTBOX), order_by=BY_NAME), max_items=limit, continuation=token
         )
         response = pb.ListProductsResponse(
             products=[product_message(d) for d in page.items], next_page_token=page.continuation or ""
@@ -155,6 +173,11 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         violations = Violations()
         if request.product_id:
             _check_product_id(violations, request.product_id)
+            violations.check(
+                not request.product_id.startswith(OUTBOX_ID_PREFIX),
+                "product_id",
+                f"must not start with {OUTBOX_ID_PREFIX!r}",
+            )
         tags = list(request.tags)
         rules.check_product_fields(
             violations,
@@ -193,14 +216,25 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 "request_id": request.request_id,
             }
         )
+        call = current_call()
+        event = product_events.created(
+            doc, actor_id=call.principal.subject, correlation_id=call.request_id, clock=self._deps.clock
+        )
         self.forget()
         try:
-            created = await self._products.create(doc)
-        except ConflictError:
+            results = await self._products.batch(
+                product_id, [CreateOp(doc), outbox_op(self._products, event, product_id)]
+            )
+        except BatchError as exc:
+            if not isinstance(exc.cause, ConflictError):
+                raise
             existing = await read_or_not_found(self._products, product_id, product_id, "product")
             if request.request_id and existing.get("request_id") == request.request_id:
                 return product_message(existing)  # a retry of the create that already happened
             raise AlreadyExists(f"product {product_id!r} already exists") from None
+        self._deps.notify_relay()
+        created = results[0]
+        assert created is not None  # a create returns the document it wrote
         return product_message(created)
 
     async def UpdateProduct(self, request: pb.UpdateProductRequest, context: Any) -> product_pb2.Product:
@@ -348,7 +382,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         _check_category_id(violations, "category_id", request.category_id)
         violations.raise_if_any()
         in_use = await self._products.count(
-            Query(where=And(Eq("status", rules.ACTIVE), Eq("category_id", request.category_id)))
+            Query(where=And(Eq("status", rules.ACTIVE), Eq("category_id", request.category_id), NOT_OUTBOX))
         )
         children = await self._categories.count(
             Query(where=And(Eq("status", rules.ACTIVE), Eq("parent_id", request.category_id)))
@@ -379,12 +413,28 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         )
 
     async def _update_product(self, product_id: str, etag: str, mutate: Mutation) -> Document:
+        """Writes a staff change of the product together with the event it amounts to."""
+        call = current_call()
+
+        def events(before: Document, after: Document) -> list[EventEnvelope]:
+            return product_events.changed(
+                before, after, actor_id=call.principal.subject, correlation_id=call.request_id, clock=self._deps.clock
+            )
+
         try:
-            return await update_document(
-                self._products, product_id, product_id, mutate, what="product", expected_etag=etag
+            updated = await update_document(
+                self._products,
+                product_id,
+                product_id,
+                mutate,
+                what="product",
+                expected_etag=etag,
+                events=events,
             )
         finally:
             self.forget(product_id)
+        self._deps.notify_relay()
+        return updated
 
     def forget(self, product_id: str = "") -> None:
         """Drops what this replica's writes made stale: the product and every cached page."""
@@ -406,8 +456,10 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
-    products = await deps.store.container(PRODUCTS, "/id")
-    categories = await deps.store.container(CATEGORIES, "/id")
+    products = await deps.store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
+    categories = await deps.store.container(CATEGORIES, CATEGORY_PARTITION_KEY)
+    if deps.relay is not None:
+        deps.relay.register(products)
     servicer = CatalogServicer(deps, products, categories)
     if deps.bus is not None:  # in_stock follows inventory's stock levels
         listener = stock_listener.StockListener(products, on_change=servicer.forget)

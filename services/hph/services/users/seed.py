@@ -1,4 +1,7 @@
-"""Writes the demo users' profiles and saved addresses (create-if-absent: later edits survive)."""
+"""Writes the demo users' profiles and saved addresses (create-if-absent: later edits survive).
+
+Seeding emits no UserRegistered: the demo users are the store's starting state, not sign-ins.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from hph.runtime.storage import ConflictError
 from hph.services.users import address_rules, rules
 from hph.services.users.servicer import (
     ADDRESSES,
+    OWNED_PARTITION_KEY,
+    USER_PARTITION_KEY,
     USERS,
     address_collection,
     new_address_document,
@@ -18,8 +23,8 @@ from hph.services.users.servicer import (
 
 
 async def seed_users(deps: Dependencies, demo: DemoCatalog) -> dict[str, int]:
-    users = await deps.store.container(USERS, "/id")
-    addresses = address_collection(await deps.store.container(ADDRESSES, "/user_id"), deps)
+    users = await deps.store.container(USERS, USER_PARTITION_KEY)
+    addresses = address_collection(await deps.store.container(ADDRESSES, OWNED_PARTITION_KEY), deps)
     now = clocks.to_iso(deps.clock())
     created_users = created_addresses = 0
     for user in demo.users:

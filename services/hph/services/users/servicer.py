@@ -1,6 +1,9 @@
 """UserService over gRPC: sign-in state, profiles, saved addresses and saved payment methods.
 
-Storage: `users` (pk /id = token subject), `addresses` and `payment_methods` (pk /user_id). Every
+Storage: `users` (pk /user_id, a field equal to the id = token subject, because the container also
+holds the profile's outbox records, whose ids differ), `addresses` and `payment_methods` (pk /user_id).
+Register (first time) and UpdateProfile commit UserRegistered/UserUpdated in the same batch as the
+profile; queries over `users` exclude outbox records with NOT_OUTBOX. Every
 customer RPC works in the caller's own partition (the token subject), so ids of other users'
 items are simply NOT_FOUND; collection invariants live in `collection.OwnedCollection`.
 Addresses and payment methods do not need a profile: a shopper may save them before Register.
@@ -13,21 +16,40 @@ from typing import Any
 from holidaypeak.commerce.v1 import address_pb2, payment_method_pb2, user_pb2
 from holidaypeak.commerce.v1 import user_service_pb2 as pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as pb_grpc
+from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime import validation
 from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import update_document
 from hph.runtime.errors import FailedPrecondition, NotFound, Violations
+from hph.runtime.events import NOT_OUTBOX, outbox_op
 from hph.runtime.rpc.call_context import current_call, current_principal, require_subject
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import ConflictError, Container, Document, Eq, NotFoundError, OrderBy, Query
-from hph.services.users import address_rules, rules
+from hph.runtime.storage import (
+    And,
+    BatchError,
+    ConflictError,
+    Container,
+    CreateOp,
+    Document,
+    Eq,
+    NotFoundError,
+    OrderBy,
+    Query,
+)
+from hph.services.users import address_rules, profile_events, rules
 from hph.services.users.collection import OwnedCollection
 from hph.services.users.messages import address_message, payment_method_message, user_message
 from hph.services.users.payment_tokens import CardDetails, PaymentTokenResolver, SimulatedCardTokens, check_token
 
 USERS, ADDRESSES, PAYMENT_METHODS = "users", "addresses", "payment_methods"
+# Profiles are partitioned by a copy of their id: `outbox_op` needs a partition key field that its
+# records (ids "outbox-...") can carry with the user's value.
+USER_PARTITION_KEY = "/user_id"
+OWNED_PARTITION_KEY = "/user_id"
+# Containers whose outbox the relay serves.
+CONTAINERS: tuple[tuple[str, str], ...] = ((USERS, USER_PARTITION_KEY),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 REGISTER_FIRST = "no profile yet: register first (POST /api/auth/register)"
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country_code", "phone")
@@ -55,6 +77,7 @@ def profile_document(user_id: str, email: str, name: str, phone: str, now: str) 
     # email_lower serves the staff lookup by e-mail, which compares case-insensitively.
     return {
         "id": user_id,
+        "user_id": user_id,
         "email": email,
         "email_lower": rules.normalize_email(email),
         "name": name,
@@ -122,11 +145,18 @@ class UserServicer(pb_grpc.UserServiceServicer):
         now = clocks.to_iso(self._deps.clock())
         name = rules.display_name(request.name, principal.name, principal.email, user_id)
         doc = profile_document(user_id, principal.email, name, phone, now)
+        event = profile_events.registered(doc, correlation_id=current_call().request_id, clock=self._deps.clock)
         try:
-            return user_message(await self._users.create(doc))
-        except ConflictError:
-            # A concurrent first sign-in won the race; its profile is the one.
+            results = await self._users.batch(user_id, [CreateOp(doc), outbox_op(self._users, event, user_id)])
+        except BatchError as exc:
+            if not isinstance(exc.cause, ConflictError):
+                raise
+            # A concurrent first sign-in won the race; its profile (and its event) is the one.
             return user_message(await self._users.read(user_id, user_id))
+        self._deps.notify_relay()
+        created = results[0]
+        assert created is not None  # a create returns the document it wrote
+        return user_message(created)
 
     async def Logout(self, request: pb.LogoutRequest, context: Any) -> pb.LogoutResponse:
         principal = current_principal()
@@ -162,12 +192,18 @@ class UserServicer(pb_grpc.UserServiceServicer):
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return doc
 
+        correlation_id = current_call().request_id
+
+        def events(before: Document, after: Document) -> list[EventEnvelope]:
+            return profile_events.updated(before, after, correlation_id=correlation_id, clock=self._deps.clock)
+
         try:
             updated = await update_document(
-                self._users, user_id, user_id, mutate, what="profile", expected_etag=request.etag
+                self._users, user_id, user_id, mutate, what="profile", expected_etag=request.etag, events=events
             )
         except NotFound:
             raise NotFound(REGISTER_FIRST) from None
+        self._deps.notify_relay()
         return user_message(updated)
 
     # --- addresses ------------------------------------------------------------------------
@@ -328,7 +364,8 @@ class UserServicer(pb_grpc.UserServiceServicer):
         size = validation.page_size(violations, "page_size", request.page_size)
         token = validation.page_token(violations, "page_token", request.page_token)
         violations.raise_if_any()
-        query = Query(where=Eq("email_lower", email) if email else None, order_by=NEWEST_FIRST)
+        where = And(Eq("email_lower", email), NOT_OUTBOX) if email else NOT_OUTBOX
+        query = Query(where=where, order_by=NEWEST_FIRST)
         page = await self._users.query(query, max_items=size, continuation=token)
         return pb.ListUsersResponse(
             users=[user_message(d) for d in page.items], next_page_token=page.continuation or ""
@@ -377,9 +414,11 @@ def _card_details(doc: Document) -> CardDetails:
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
-    users = await deps.store.container(USERS, "/id")
-    addresses = await deps.store.container(ADDRESSES, "/user_id")
-    payment_methods = await deps.store.container(PAYMENT_METHODS, "/user_id")
+    users = await deps.store.container(USERS, USER_PARTITION_KEY)
+    addresses = await deps.store.container(ADDRESSES, OWNED_PARTITION_KEY)
+    payment_methods = await deps.store.container(PAYMENT_METHODS, OWNED_PARTITION_KEY)
+    if deps.relay is not None:
+        deps.relay.register(users)
     servicer = UserServicer(
         deps,
         users,
