@@ -76,7 +76,7 @@ class CartServiceServicer:
 
     def AddCartItem(self, request, context):
         """Adds units of a product to the caller's cart, merging with an existing line (FAILED_PRECONDITION
-        with PRODUCT_INACTIVE or OUT_OF_STOCK when it cannot be bought); emits CartItemAdded.
+        with PRODUCT_INACTIVE or OUT_OF_STOCK when it cannot be bought).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -126,7 +126,8 @@ class OrderServiceServicer:
 
     def RecordOrderPayment(self, request, context):
         """Internal (payment service): records a payment outcome on an order; PAID moves a pending order to
-        paid and confirms its stock reservation; refunds update amount_refunded. Idempotent per state.
+        paid (the payment service has already confirmed the stock reservation); refunds update
+        amount_refunded. Idempotent per state.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
