@@ -19,6 +19,7 @@ from hph.runtime.events.envelope import (
     TOPICS,
     new_event,
     payload_of,
+    resource_event,
     topic_name,
     topic_of,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "outbox_op",
     "outbox_ops",
     "payload_of",
+    "resource_event",
     "topic_name",
     "topic_of",
 ]

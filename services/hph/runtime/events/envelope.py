@@ -103,6 +103,28 @@ def new_event(
     return envelope
 
 
+def resource_event(
+    payload: Message,
+    *,
+    source: str,
+    collection: str,
+    resource_id: str,
+    partition_key: str = "",
+    correlation_id: str = "",
+    clock: Clock = system_clock,
+) -> EventEnvelope:
+    """An event about one resource: subject "<collection>/<resource_id>", keyed on the topic by the
+    resource id unless another `partition_key` keeps related events in order (a payment's order)."""
+    return new_event(
+        payload,
+        source=source,
+        subject=f"{collection}/{resource_id}",
+        partition_key=partition_key or resource_id,
+        correlation_id=correlation_id,
+        clock=clock,
+    )
+
+
 def _payload_field_name(envelope: EventEnvelope) -> str:
     name: str | None = envelope.WhichOneof(_PAYLOAD_ONEOF)
     if name is None:

@@ -12,7 +12,7 @@ from google.protobuf.message import Message
 from holidaypeak.events.v1 import product_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock
-from hph.runtime.events import new_event
+from hph.runtime.events import resource_event
 from hph.runtime.storage import Document
 from hph.services.catalog import rules
 
@@ -53,11 +53,11 @@ def changed_fields(before: Document, after: Document) -> list[str]:
 
 
 def _envelope(payload: Message, product_id: str, *, correlation_id: str, clock: Clock) -> EventEnvelope:
-    return new_event(
+    return resource_event(
         payload,
         source=SOURCE,
-        subject=f"products/{product_id}",
-        partition_key=product_id,
+        collection="products",
+        resource_id=product_id,
         correlation_id=correlation_id,
         clock=clock,
     )

@@ -12,7 +12,7 @@ from holidaypeak.events.v1 import inventory_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
-from hph.runtime.events import new_event
+from hph.runtime.events import resource_event
 from hph.services.inventory import rules
 
 SOURCE = "inventory"
@@ -102,11 +102,6 @@ def low_stock(sku: str, level: rules.Level) -> ev.LowStock:
 
 
 def envelope(payload: Message, sku: str, *, correlation_id: str, clock: Clock) -> EventEnvelope:
-    return new_event(
-        payload,
-        source=SOURCE,
-        subject=f"inventory/{sku}",
-        partition_key=sku,
-        correlation_id=correlation_id,
-        clock=clock,
+    return resource_event(
+        payload, source=SOURCE, collection="inventory", resource_id=sku, correlation_id=correlation_id, clock=clock
     )

@@ -20,7 +20,7 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime import money
 from hph.runtime.clock import Clock
-from hph.runtime.events import new_event
+from hph.runtime.events import resource_event
 from hph.runtime.storage import Document
 from hph.services.checkout import rules as checkout_rules
 from hph.services.orders.rules import PaymentStatus, Status
@@ -158,13 +158,8 @@ def _lines(doc: Document) -> list[events_pb.OrderLine]:
 
 
 def _envelope(payload: Message, doc: Document, correlation_id: str, clock: Clock) -> EventEnvelope:
-    return new_event(
-        payload,
-        source=SOURCE,
-        subject=f"orders/{doc['id']}",
-        partition_key=doc["id"],
-        correlation_id=correlation_id,
-        clock=clock,
+    return resource_event(
+        payload, source=SOURCE, collection="orders", resource_id=doc["id"], correlation_id=correlation_id, clock=clock
     )
 
 

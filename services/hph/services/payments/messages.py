@@ -15,7 +15,7 @@ from holidaypeak.events.v1 import payment_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
-from hph.runtime.events import new_event
+from hph.runtime.events import resource_event
 from hph.runtime.money import to_major
 from hph.runtime.rpc.call_context import current_call
 from hph.services.payments import rules
@@ -99,11 +99,12 @@ def current_request_id() -> str:
 
 
 def _envelope(payload: Any, doc: Mapping[str, Any], clock: Clock, correlation_id: str) -> EventEnvelope:
-    return new_event(
+    return resource_event(
         payload,
         source=SOURCE,
-        subject=f"payments/{doc['id']}",
-        partition_key=doc["order_id"],
+        collection="payments",
+        resource_id=doc["id"],
+        partition_key=doc["order_id"],  # a payment's events stay in order with its order's
         correlation_id=correlation_id,
         clock=clock,
     )

@@ -11,7 +11,7 @@ from google.protobuf.message import Message
 from holidaypeak.events.v1 import user_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock
-from hph.runtime.events import new_event
+from hph.runtime.events import resource_event
 from hph.runtime.storage import Document
 
 SOURCE = "users"
@@ -20,13 +20,8 @@ PROFILE_FIELDS = ("name", "phone")
 
 
 def _envelope(payload: Message, user_id: str, *, correlation_id: str, clock: Clock) -> EventEnvelope:
-    return new_event(
-        payload,
-        source=SOURCE,
-        subject=f"users/{user_id}",
-        partition_key=user_id,
-        correlation_id=correlation_id,
-        clock=clock,
+    return resource_event(
+        payload, source=SOURCE, collection="users", resource_id=user_id, correlation_id=correlation_id, clock=clock
     )
 
 
