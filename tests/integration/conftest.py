@@ -6,24 +6,18 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from platform_harness import Hub, start_hub, stop_hub
+from platform_harness import Hub, running_hub
 
 
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """Every service, demo data seeded."""
-    running = await start_hub(tmp_path / "data", seed=True)
-    try:
+    async with running_hub(tmp_path / "data", seed=True) as running:
         yield running
-    finally:
-        await stop_hub(running)
 
 
 @pytest.fixture
 async def empty_hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """Every service, nothing seeded."""
-    running = await start_hub(tmp_path / "data", seed=False)
-    try:
+    async with running_hub(tmp_path / "data", seed=False) as running:
         yield running
-    finally:
-        await stop_hub(running)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,3 +44,13 @@ async def start_hub(data_dir: Path, *, services: Sequence[str] = SERVICE_NAMES, 
 async def stop_hub(hub: Hub) -> None:
     await hub.channel.close()
     await hub.platform.stop()
+
+
+@asynccontextmanager
+async def running_hub(data_dir: Path, *, services: Sequence[str] = SERVICE_NAMES, seed: bool) -> AsyncIterator[Hub]:
+    """A hub for the length of a `with` block (what each suite's `hub` fixture yields)."""
+    hub = await start_hub(data_dir, services=services, seed=seed)
+    try:
+        yield hub
+    finally:
+        await stop_hub(hub)

@@ -13,7 +13,7 @@ import grpc
 import pytest
 from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
-from platform_harness import Hub, Metadata, start_hub, stop_hub
+from platform_harness import Hub, Metadata, running_hub
 from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
@@ -41,11 +41,8 @@ SERVICES = ("catalog", "inventory")
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """Catalog and inventory with the demo data seeded."""
-    running = await start_hub(tmp_path / "data", services=SERVICES, seed=True)
-    try:
+    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
         yield running
-    finally:
-        await stop_hub(running)
 
 
 def inventory(hub: Hub) -> pb_grpc.InventoryServiceStub:

@@ -13,7 +13,7 @@ from pathlib import Path
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from platform_harness import Hub, Metadata, start_hub, stop_hub
+from platform_harness import Hub, Metadata, running_hub
 from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
@@ -49,11 +49,8 @@ Issue = checkout_pb2.CheckoutIssueCode
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """The services an order touches, with the demo catalog, stock and users seeded."""
-    running = await start_hub(tmp_path / "data", services=SERVICES, seed=True)
-    try:
+    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
         yield running
-    finally:
-        await stop_hub(running)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, start_hub, stop_hub
+from platform_harness import Hub, Metadata, running_hub
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -34,11 +34,8 @@ SERVICES = ("catalog", "users")
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """Catalog and users with the demo data seeded."""
-    running = await start_hub(tmp_path / "data", services=SERVICES, seed=True)
-    try:
+    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
         yield running
-    finally:
-        await stop_hub(running)
 
 
 def catalog(hub: Hub) -> catalog_grpc.CatalogServiceStub:

@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, start_hub, stop_hub
+from platform_harness import Hub, Metadata, running_hub
 from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
@@ -40,11 +40,8 @@ SF_HOME: dict[str, Any] = {
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     """Catalog, reviews and users with the demo data seeded."""
-    running = await start_hub(tmp_path / "data", services=SERVICES, seed=True)
-    try:
+    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
         yield running
-    finally:
-        await stop_hub(running)
 
 
 def users(hub: Hub) -> users_grpc.UserServiceStub:

@@ -10,8 +10,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from hph.runtime.auth.principal import Principal
-from hph.runtime.errors import NotFound, PermissionDenied, Unauthenticated
+from hph.runtime.errors import FailedPrecondition, NotFound, PermissionDenied, Unauthenticated
 from hph.runtime.rpc.policy import MethodPolicy
+from hph.runtime.storage import is_valid_id
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,23 @@ def require_subject() -> str:
     if not principal.is_authenticated:
         raise Unauthenticated("sign in first: this operation needs a bearer token")
     return principal.subject
+
+
+def require_user_id() -> str:
+    """The signed-in caller's subject, which keys their documents; refused when the store could not
+    hold it as a document id (token subjects are used as they are)."""
+    subject = require_subject()
+    if not is_valid_id(subject):
+        raise FailedPrecondition(
+            "this token's subject cannot be used as a user id (it contains / \\ ? or #)",
+            reason="UNSUPPORTED_SUBJECT",
+        )
+    return subject
+
+
+def idempotency_key(request_id: str) -> str:
+    """The request's idempotency key: its `request_id` field, else the `idempotency-key` header."""
+    return request_id or current_call().idempotency_key
 
 
 def require_owner(owner_id: str, *, resource: str = "resource", hide_existence: bool = False) -> None:

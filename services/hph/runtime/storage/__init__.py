@@ -41,6 +41,7 @@ from hph.runtime.storage.port import (
     StorageError,
     Term,
     UpsertOp,
+    is_valid_id,
 )
 from hph.runtime.storage.sqlite import SqliteContainer, SqliteDocumentStore
 
@@ -83,4 +84,5 @@ __all__ = [
     "StorageError",
     "Term",
     "UpsertOp",
+    "is_valid_id",
 ]

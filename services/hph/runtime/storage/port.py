@@ -134,6 +134,11 @@ def validate_container_name(name: str) -> str:
     return name
 
 
+def is_valid_id(value: object) -> bool:
+    """Whether `value` meets Cosmos DB's id rules (1-255 chars, none of / \\ ? #)."""
+    return isinstance(value, str) and 1 <= len(value) <= MAX_ID_LENGTH and not _FORBIDDEN_NAME_CHARS.intersection(value)
+
+
 def validate_id(doc_id: object) -> str:
     """Applies Cosmos DB's id rules (1-255 chars, none of / \\ ? #)."""
     if not isinstance(doc_id, str) or not 1 <= len(doc_id) <= MAX_ID_LENGTH:

@@ -18,6 +18,7 @@ from typing import Any
 
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
+from hph.runtime.storage import is_valid_id
 from hph.services.catalog.rules import PRODUCT_ID
 
 Document = dict[str, Any]
@@ -25,14 +26,12 @@ Document = dict[str, Any]
 MAX_QUANTITY = 99
 MAX_LINES = 100  # the contract's limit (Cart.items), also what one ReserveStock call accepts
 REQUEST_ID_MAX = 128
-USER_ID_MAX = 255
 # Idempotency keys remembered per cart; a retry comes seconds after the original, never 50 changes later.
 REMEMBERED_REQUESTS = 50
 
 NO_LONGER_SOLD = "No longer sold"
 NOT_CHECKED = "Availability could not be checked just now; checkout confirms it"
 OUT_OF_STOCK = "Out of stock"
-_FORBIDDEN_ID_CHARS = frozenset("/\\?#")  # the document store's id rules (Cosmos DB)
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ def check_etag(violations: Violations, etag: str) -> None:
 
 def is_storable_user_id(user_id: str) -> bool:
     """Whether the document store can key a cart by this user id (token subjects are used as is)."""
-    return 1 <= len(user_id) <= USER_ID_MAX and not _FORBIDDEN_ID_CHARS.intersection(user_id)
+    return is_valid_id(user_id)
 
 
 # --- business rules on a product about to be added --------------------------------------------

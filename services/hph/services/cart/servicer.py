@@ -21,10 +21,10 @@ from hph.runtime import clock as clocks
 from hph.runtime import money
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import update_document
-from hph.runtime.errors import Aborted, FailedPrecondition, Violations
-from hph.runtime.rpc.call_context import current_call, require_owner, require_subject
+from hph.runtime.errors import Aborted, Violations
+from hph.runtime.rpc.call_context import idempotency_key, require_owner, require_user_id
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import ConflictError, Container, Document, NotFoundError
+from hph.runtime.storage import ConflictError, Container, Document, NotFoundError, is_valid_id
 from hph.services.cart import rules
 from hph.services.cart.clients import CatalogLookup, InventoryLookup
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo
@@ -95,21 +95,6 @@ def cart_message(user_id: str, doc: Document, priced: rules.PricedCart) -> cart_
     )
 
 
-def _caller_id() -> str:
-    """The caller's user id (token subject), which keys their cart."""
-    subject = require_subject()
-    if not rules.is_storable_user_id(subject):
-        raise FailedPrecondition(
-            "this token's subject cannot be used as a user id (it contains / \\ ? or #)",
-            reason="UNSUPPORTED_SUBJECT",
-        )
-    return subject
-
-
-def _idempotency_key(request_id: str) -> str:
-    return request_id or current_call().idempotency_key
-
-
 def _skus(doc: Document) -> list[str]:
     return [line["product_id"] for line in doc.get("lines") or []]
 
@@ -132,10 +117,10 @@ class CartServicer(pb_grpc.CartServiceServicer):
         violations = Violations()
         rules.check_product_id(violations, request.product_id)
         rules.check_quantity(violations, request.quantity, minimum=1)
-        key = _idempotency_key(request.request_id)
+        key = idempotency_key(request.request_id)
         rules.check_request_id(violations, key)
         violations.raise_if_any()
-        user_id = _caller_id()
+        user_id = require_user_id()
         request_fingerprint = rules.fingerprint("add", request.product_id, request.quantity)
 
         before = await self._read(user_id) or rules.new_cart(user_id)
@@ -162,10 +147,10 @@ class CartServicer(pb_grpc.CartServiceServicer):
         rules.check_product_id(violations, request.product_id)
         rules.check_quantity(violations, request.quantity, minimum=0)
         rules.check_etag(violations, request.etag)
-        key = _idempotency_key(request.request_id)
+        key = idempotency_key(request.request_id)
         rules.check_request_id(violations, key)
         violations.raise_if_any()
-        user_id = _caller_id()
+        user_id = require_user_id()
         doc = await self._change(
             user_id,
             lambda cart: rules.set_quantity(cart, request.product_id, request.quantity),
@@ -179,10 +164,10 @@ class CartServicer(pb_grpc.CartServiceServicer):
         violations = Violations()
         rules.check_product_id(violations, request.product_id)
         rules.check_etag(violations, request.etag)
-        key = _idempotency_key(request.request_id)
+        key = idempotency_key(request.request_id)
         rules.check_request_id(violations, key)
         violations.raise_if_any()
-        user_id = _caller_id()
+        user_id = require_user_id()
         doc = await self._change(
             user_id,
             lambda cart: rules.remove_line(cart, request.product_id),
@@ -195,7 +180,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
     async def ClearCart(self, request: pb.ClearCartRequest, context: Any) -> cart_pb2.Cart:
         violations = Violations()
         rules.check_etag(violations, request.etag)
-        key = _idempotency_key(request.request_id)
+        key = idempotency_key(request.request_id)
         rules.check_request_id(violations, key)
         violations.raise_if_any()
         user_id = self._target_user(request.user_id)
@@ -214,9 +199,9 @@ class CartServicer(pb_grpc.CartServiceServicer):
         """Whose cart a Get/Clear is about: the caller's, or a named user's for staff (and the
         platform's own identity, e.g. orders clearing a cart after an order)."""
         if not requested:
-            return _caller_id()
+            return require_user_id()
         violations = Violations()
-        violations.check(rules.is_storable_user_id(requested), "user_id", "is not a user id")
+        violations.check(is_valid_id(requested), "user_id", "is not a user id")
         violations.raise_if_any()
         require_owner(requested, resource="cart")
         return requested

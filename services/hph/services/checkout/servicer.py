@@ -19,6 +19,7 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Violations
 from hph.runtime.rpc.call_context import require_owner, require_subject
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage.port import MAX_ID_LENGTH
 from hph.services.checkout import rules
 from hph.services.checkout.sources import CheckoutSources, GatherRequest
 from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
@@ -26,7 +27,6 @@ from hph.services.orders.clients import CartClient, CatalogClient, InventoryClie
 
 ID_MAX = 64
 OPTION_MAX = 32
-USER_ID_MAX = 255
 
 
 def issue_message(issue: rules.Issue) -> checkout_pb2.CheckoutIssue:
@@ -87,7 +87,7 @@ def check_request_fields(
 def _on_behalf_of(user_id: str) -> str:
     """ "" for the caller's own cart, else the named user (staff only: PERMISSION_DENIED otherwise)."""
     violations = Violations()
-    validation.text(violations, "user_id", user_id, max_length=USER_ID_MAX)
+    validation.text(violations, "user_id", user_id, max_length=MAX_ID_LENGTH)
     violations.raise_if_any()
     if not user_id or user_id == require_subject():
         return ""

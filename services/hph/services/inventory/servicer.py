@@ -10,7 +10,7 @@ from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as pb_grpc
 from hph.runtime import validation
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
-from hph.runtime.rpc.call_context import current_call, current_principal
+from hph.runtime.rpc.call_context import current_call, current_principal, idempotency_key
 from hph.runtime.server import ServiceBinding
 from hph.services.inventory import messages, rules
 from hph.services.inventory.catalog_client import CatalogProducts
@@ -32,7 +32,7 @@ def _check_reservation_id(violations: Violations, reservation_id: str) -> None:
 
 def _idempotency_key(violations: Violations, request_id: str) -> str:
     rules.check_key(violations, "request_id", request_id)
-    return request_id or current_call().idempotency_key
+    return idempotency_key(request_id)
 
 
 class InventoryServicer(pb_grpc.InventoryServiceServicer):

@@ -9,16 +9,10 @@ from holidaypeak.commerce.v1 import order_service_pb2 as pb
 from hph.runtime import idempotency
 from hph.runtime.clock import Clock
 from hph.runtime.errors import Violations
-from hph.runtime.rpc.call_context import current_call
 from hph.runtime.storage import Container
 from hph.services.orders import rules
 
 CREATE_SCOPE = "orders.create"
-
-
-def idempotency_key(request_id: str) -> str:
-    """The request's key: the request_id field, else the `idempotency-key` header."""
-    return request_id or current_call().idempotency_key
 
 
 def check_required_key(violations: Violations, key: str) -> None:

@@ -49,7 +49,13 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
-from hph.runtime.rpc.call_context import current_call, current_principal, require_owner, require_subject
+from hph.runtime.rpc.call_context import (
+    current_call,
+    current_principal,
+    idempotency_key,
+    require_owner,
+    require_subject,
+)
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
@@ -69,6 +75,7 @@ from hph.runtime.storage import (
     ReplaceOp,
     Term,
 )
+from hph.runtime.storage.port import MAX_ID_LENGTH
 from hph.services.checkout import rules as checkout_rules
 from hph.services.checkout.servicer import check_request_fields, checkout_sources, postal_address
 from hph.services.checkout.sources import CheckoutSources, GatherRequest
@@ -90,7 +97,6 @@ AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
 ORDER_ALREADY_PAID = "ORDER_ALREADY_PAID"
 ORDER_NOT_PAID = "ORDER_NOT_PAID"
 PAYMENT_ID_MAX = 128
-USER_ID_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         violations = Violations()
         statuses = _status_filter(violations, "status", request.status, messages.STATUS_FROM_PB)
         payments = _status_filter(violations, "payment_status", request.payment_status, messages.PAYMENT_FROM_PB)
-        validation.text(violations, "user_id", request.user_id, max_length=USER_ID_MAX)
+        validation.text(violations, "user_id", request.user_id, max_length=MAX_ID_LENGTH)
         after = request.created_after.ToDatetime(tzinfo=UTC) if request.HasField("created_after") else None
         before = request.created_before.ToDatetime(tzinfo=UTC) if request.HasField("created_before") else None
         if after and before:
@@ -227,7 +233,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "expected_total",
                 "must be a non-negative amount",
             )
-        key = idempotency.idempotency_key(request.request_id)
+        key = idempotency_key(request.request_id)
         idempotency.check_required_key(violations, key)
         violations.raise_if_any()
         user_id = require_subject()
@@ -338,7 +344,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         violations = Violations()
         rules.check_order_id(violations, request.order_id)
         rules.check_reason(violations, request.reason)
-        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        rules.check_request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         principal = current_principal()
         default_reason = "cancelled by staff" if principal.has_role(ROLE_STAFF) else "cancelled by the customer"
@@ -396,7 +402,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         target = messages.STATUS_FROM_PB.get(request.status)
         violations.check(target is not None, "status", "is required: the status to move the order to")
         rules.check_reason(violations, request.reason)
-        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        rules.check_request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         assert target is not None
 
@@ -437,7 +443,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "amount_refunded",
                 "is required with a refunded status: the cumulative amount refunded",
             )
-        rules.check_request_id(violations, idempotency.idempotency_key(request.request_id))
+        rules.check_request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         assert target is not None
         decide = self._payment_outcome(request, target)

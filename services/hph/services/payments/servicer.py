@@ -21,7 +21,12 @@ from hph.runtime.auth.principal import ROLE_STAFF
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, NotFound, Violations
 from hph.runtime.money import to_major
-from hph.runtime.rpc.call_context import current_call, current_principal, require_owner, require_subject
+from hph.runtime.rpc.call_context import (
+    current_principal,
+    idempotency_key,
+    require_owner,
+    require_subject,
+)
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import And, Document, Eq, Ge, In, Lt, Term
 from hph.services.payments import rules
@@ -77,7 +82,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         rules.check_reference(violations, "payment_method_id", request.payment_method_id)
         rules.check_positive_amount(violations, "amount", request.amount)
         rules.check_currency(violations, request.currency_code)
-        key = request.request_id or current_call().idempotency_key
+        key = idempotency_key(request.request_id)
         rules.check_idempotency_key(violations, key, required=True)
         violations.raise_if_any()
         doc = await self._charger.charge(
@@ -117,7 +122,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         violations = Violations()
         rules.check_reference(violations, "order_id", request.order_id)
         # One open intent per order makes every call idempotent; a key is accepted but not needed.
-        rules.check_idempotency_key(violations, request.request_id or current_call().idempotency_key, required=False)
+        rules.check_idempotency_key(violations, idempotency_key(request.request_id), required=False)
         violations.raise_if_any()
         require_subject()
         doc = await self._charger.open_intent(request.order_id)
@@ -151,7 +156,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         rules.check_refund_amount(violations, request.amount)
         rules.check_reason(violations, request.reason)
         rules.check_reference(violations, "return_id", request.return_id, required=False)
-        key = request.request_id or current_call().idempotency_key
+        key = idempotency_key(request.request_id)
         rules.check_idempotency_key(violations, key, required=False)
         violations.raise_if_any()
         located = await self._ledger.find(request.payment_id)

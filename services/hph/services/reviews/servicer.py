@@ -16,7 +16,12 @@ from hph.runtime import validation
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import read_or_not_found
 from hph.runtime.errors import AlreadyExists, NotFound, Violations
-from hph.runtime.rpc.call_context import current_call, current_principal, require_owner, require_subject
+from hph.runtime.rpc.call_context import (
+    current_principal,
+    idempotency_key,
+    require_owner,
+    require_subject,
+)
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import ConflictError, Container, Document, NotFoundError, OrderBy, Query
 from hph.services.reviews import rules
@@ -68,7 +73,7 @@ class ReviewServicer(pb_grpc.ReviewServiceServicer):
         violations = Violations()
         rules.check_product_id(violations, request.product_id)
         rules.check_review_fields(violations, rating=request.rating, title=request.title, comment=request.comment)
-        request_id = request.request_id or current_call().idempotency_key
+        request_id = idempotency_key(request.request_id)
         rules.check_request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()

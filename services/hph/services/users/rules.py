@@ -10,6 +10,7 @@ from typing import Any
 
 from hph.runtime import validation
 from hph.runtime.errors import Violations
+from hph.runtime.storage import is_valid_id
 from hph.services.users.address_rules import check_phone
 
 MAX_ADDRESSES = 20
@@ -25,7 +26,6 @@ PAYMENT_METHOD_PREFIX = "pmt_"
 ADDRESS_ID = re.compile(r"adr_[0-9a-f]{16}")
 PAYMENT_METHOD_ID = re.compile(r"pmt_[0-9a-f]{16}")
 # What the document store accepts as an id (Cosmos DB rules); token subjects are used as user ids.
-_STORABLE_ID = re.compile(r"[^/\\?#]{1,255}")
 
 
 def new_item_id(prefix: str, user_id: str, request_id: str) -> str:
@@ -35,7 +35,8 @@ def new_item_id(prefix: str, user_id: str, request_id: str) -> str:
 
 
 def is_storable_user_id(user_id: str) -> bool:
-    return bool(_STORABLE_ID.fullmatch(user_id))
+    """Whether the document store can key a user's documents by this token subject."""
+    return is_valid_id(user_id)
 
 
 def normalize_email(email: str) -> str:

@@ -24,7 +24,13 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.documents import update_document
 from hph.runtime.errors import FailedPrecondition, NotFound, Violations
 from hph.runtime.events import NOT_OUTBOX, outbox_op
-from hph.runtime.rpc.call_context import current_call, current_principal, require_subject
+from hph.runtime.rpc.call_context import (
+    current_call,
+    current_principal,
+    idempotency_key,
+    require_subject,
+    require_user_id,
+)
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
@@ -37,6 +43,7 @@ from hph.runtime.storage import (
     NotFoundError,
     OrderBy,
     Query,
+    is_valid_id,
 )
 from hph.services.users import address_rules, profile_events, rules
 from hph.services.users.collection import OwnedCollection
@@ -87,21 +94,6 @@ def profile_document(user_id: str, email: str, name: str, phone: str, now: str) 
     }
 
 
-def _caller_id() -> str:
-    """The caller's user id (token subject); refused when the store could not hold it as an id."""
-    subject = require_subject()
-    if not rules.is_storable_user_id(subject):
-        raise FailedPrecondition(
-            "this token's subject cannot be used as a user id (it contains / \\ ? or #)",
-            reason="UNSUPPORTED_SUBJECT",
-        )
-    return subject
-
-
-def _request_id(request_id: str) -> str:
-    return request_id or current_call().idempotency_key
-
-
 class UserServicer(pb_grpc.UserServiceServicer):
     def __init__(
         self,
@@ -123,7 +115,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
 
     async def GetMe(self, request: pb.GetMeRequest, context: Any) -> pb.GetMeResponse:
         principal = current_principal()
-        profile = await self._profile_or_none(_caller_id())
+        profile = await self._profile_or_none(require_user_id())
         return pb.GetMeResponse(
             user_id=principal.subject,
             email=principal.email,
@@ -137,7 +129,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         rules.check_name(violations, "name", request.name, required=False)
         phone = rules.check_profile_phone(violations, "phone", request.phone)
         violations.raise_if_any()
-        user_id = _caller_id()
+        user_id = require_user_id()
         existing = await self._profile_or_none(user_id)
         if existing is not None:
             return user_message(existing)  # idempotent: a second sign-in changes nothing
@@ -169,7 +161,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         return pb.LogoutResponse(revoked_until=clocks.to_timestamp(principal.expires_at))
 
     async def GetProfile(self, request: pb.GetProfileRequest, context: Any) -> user_pb2.User:
-        profile = await self._profile_or_none(_caller_id())
+        profile = await self._profile_or_none(require_user_id())
         if profile is None:
             raise NotFound(REGISTER_FIRST)
         return user_message(profile)
@@ -180,7 +172,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
             rules.check_name(violations, "name", request.name, required=True)
         phone = rules.check_profile_phone(violations, "phone", request.phone) if request.HasField("phone") else None
         violations.raise_if_any()
-        user_id = _caller_id()
+        user_id = require_user_id()
 
         async def mutate(doc: Document) -> Document | None:
             if not request.HasField("name") and phone is None:
@@ -227,7 +219,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
     async def CreateAddress(self, request: pb.CreateAddressRequest, context: Any) -> address_pb2.Address:
         violations = Violations()
         fields = address_rules.check_address(violations, address_rules.PostalFields.of(request))
-        request_id = _request_id(request.request_id)
+        request_id = idempotency_key(request.request_id)
         rules.check_request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()
@@ -299,7 +291,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         violations = Violations()
         check_token(violations, request.token)
         rules.check_label(violations, "label", request.label)
-        request_id = _request_id(request.request_id)
+        request_id = idempotency_key(request.request_id)
         rules.check_request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()
@@ -374,9 +366,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
     async def GetUser(self, request: pb.GetUserRequest, context: Any) -> user_pb2.User:
         violations = Violations()
         if violations.check(bool(request.user_id), "user_id", "is required"):
-            violations.check(
-                rules.is_storable_user_id(request.user_id), "user_id", "must be 1..255 characters without / \\ ? #"
-            )
+            violations.check(is_valid_id(request.user_id), "user_id", "must be 1..255 characters without / \\ ? #")
         violations.raise_if_any()
         profile = await self._profile_or_none(request.user_id)
         if profile is None:
