@@ -146,6 +146,7 @@ async def _start_on(
     channels = ChannelPool(parse_addresses(settings.service_addresses))
     bus = InProcessBus()
     relay = OutboxRelay(bus, poll_interval=settings.outbox_poll_seconds)
+    relay.attach(store)
     issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
     deps = Dependencies(
         settings=settings,

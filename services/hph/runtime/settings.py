@@ -49,8 +49,9 @@ class Settings:
     gateway_upstream_timeout_seconds: float = 15.0
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
     catalog_cache_seconds: float = 2.0
-    # Seconds between outbox relay polls (commits also wake it at once).
-    outbox_poll_seconds: float = 0.5
+    # Seconds between the outbox relay's scans for records this process was not told about (written
+    # by another process or before a crash); its own commits are published at once.
+    outbox_poll_seconds: float = 2.0
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
     reservation_hold_seconds: int = 900
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".

@@ -6,17 +6,25 @@ Delivery is at least once. For each registered container the relay reads unsent 
 deduplicate by event_id. A publish that fails or times out stops the container's pass there, so
 later events of the same key are not published ahead of it, and it is retried on the next pass.
 
-Latency without hot polling: services call `notify()` after committing, which wakes the loop at
-once; `poll_interval` only bounds how late the relay finds records it was not told about (written
-before a crash, or by another process). On start the first pass runs immediately, which is how a
-restart resumes what was not sent.
+Two ways records are found:
+
+- Attached to the store (`attach(store)`, what the host does), the relay is told about every outbox
+  record this process commits, as it commits (a storage commit listener). It queues them in commit
+  order and publishes them from memory; marking them sent is then its only storage work. This is the
+  hot path: a query per container per commit cost more than the rest of the request once containers
+  grew.
+- A scan of every container (one query each) finds what it was not told about: records written
+  before a crash, or by another process. It runs on start (which is how a restart resumes what was
+  not sent) and then every `poll_interval` seconds. A relay that is not attached scans on every
+  `notify()` as well.
+
+Services call `notify()` after committing, which wakes the loop at once.
 
 Several relays on one store (several processes) are safe but may publish an event more than once.
 
-Cost: every pass is one query per container; with the SQLite adapter that query scans the
-container's documents, so a busy container is best served by notify() and a relaxed poll_interval.
-Sent records are purged once they are older than `retention`, at most every `purge_interval`
-seconds, so the table stays small without a purge on every pass.
+Cost: a scan is one query per container; with the SQLite adapter that query reads the container's
+documents, which is why it only runs on the poll schedule when the relay is attached. Sent records
+are purged once they are older than `retention`, at most every `purge_interval` seconds.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
@@ -35,6 +44,7 @@ from hph.runtime.events.outbox import (
     SENT_AT_FIELD,
     SENT_FIELD,
     decode_envelope,
+    is_outbox,
 )
 from hph.runtime.storage import (
     MAX_BATCH_OPERATIONS,
@@ -44,6 +54,7 @@ from hph.runtime.storage import (
     Container,
     DeleteOp,
     Document,
+    DocumentStore,
     Eq,
     Lt,
     NotFoundError,
@@ -94,8 +105,30 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._last_purge: float | None = None
+        self._last_scan: float | None = None
+        self._attached = False
+        # Records this process committed and has not published yet, in commit order.
+        self._committed: OrderedDict[tuple[str, str], tuple[Container, Document]] = OrderedDict()
         for container in containers:
             self.register(container)
+
+    def attach(self, store: DocumentStore) -> None:
+        """Has `store` report every commit, so the relay publishes what this process writes
+        without scanning (see the module docstring)."""
+        if not self._attached:
+            store.add_commit_listener(self._on_commit)
+            self._attached = True
+
+    def _on_commit(self, container: Container, partition_key: str, docs: Sequence[Document]) -> None:
+        if all(known.name != container.name for known in self._containers):
+            return
+        queued = False
+        for doc in docs:
+            if is_outbox(doc) and doc.get(SENT_FIELD) is False:
+                self._committed[(container.name, str(doc["id"]))] = (container, doc)
+                queued = True
+        if queued:
+            self._wake.set()
 
     def register(self, container: Container) -> None:
         """Adds a container whose outbox this relay serves (idempotent by container name)."""
@@ -132,13 +165,18 @@ class OutboxRelay:
         """Publishes every record pending now, in order, and marks them sent; returns how many
         were published. A container whose pass fails is logged and left for the next pass."""
         async with self._drain_lock:
-            published = 0
+            published = await self._drain_committed()
             for container in list(self._containers):
                 try:
                     published += await self._drain(container)
                 except Exception:
                     log.exception("outbox relay: pass failed", extra={"container": container.name})
             return published
+
+    async def drain_committed(self) -> int:
+        """Publishes the records this process committed since the last pass (no scan)."""
+        async with self._drain_lock:
+            return await self._drain_committed()
 
     async def purge_once(self) -> int:
         """Deletes sent records whose sent_at is older than the retention; returns how many."""
@@ -158,14 +196,46 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             self._wake.clear()  # Before the pass, so a notify() during it triggers another.
-            await self.drain_once()
+            scan_due = self._last_scan is None or loop.time() - self._last_scan >= self._poll_interval
+            if scan_due or not self._attached:
+                self._last_scan = loop.time()
+                await self.drain_once()
+            else:
+                await self.drain_committed()
             if self._last_purge is None or loop.time() - self._last_purge >= self._purge_interval:
                 self._last_purge = loop.time()
                 await self.purge_once()
             if self._stopping:
                 return
+            assert self._last_scan is not None
+            next_scan = max(0.0, self._last_scan + self._poll_interval - loop.time())
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                await asyncio.wait_for(self._wake.wait(), next_scan)
+
+    # --- what this process committed --------------------------------------------------------
+
+    async def _drain_committed(self) -> int:
+        """Publishes the queued records in commit order and marks them sent. A record whose publish
+        fails stays at the head of the queue, with everything behind it, for the next pass."""
+        published = 0
+        to_mark: dict[str, tuple[Container, list[Document]]] = {}
+        try:
+            while self._committed:
+                key, (container, record) = next(iter(self._committed.items()))
+                done, count, complete = await self._publish([record])
+                if not complete:
+                    break
+                self._committed.pop(key, None)
+                published += count
+                to_mark.setdefault(container.name, (container, []))[1].extend(done)
+        finally:
+            for container, records in to_mark.values():
+                try:
+                    await self._mark_sent(container, records)
+                except Exception:
+                    # Published but not marked: a later scan publishes them again (at least once).
+                    log.exception("outbox relay: marking sent failed", extra={"container": container.name})
+        return published
 
     # --- one container ----------------------------------------------------------------------
 
@@ -177,6 +247,8 @@ class OutboxRelay:
                 return published
             done, count, complete = await self._publish(page.items)
             published += count
+            for record in done:  # published by the scan: not again from the queue
+                self._committed.pop((container.name, str(record["id"])), None)
             settled = await self._mark_sent(container, done)
             # A short page was the last; an interrupted or unsettled one is retried next pass.
             if not complete or settled < len(page.items) or len(page.items) < self._batch_size:

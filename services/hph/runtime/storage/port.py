@@ -41,7 +41,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
@@ -448,10 +448,20 @@ class Container(Protocol):
         ...
 
 
+CommitListener: TypeAlias = Callable[["Container", str, Sequence[Document]], None]
+"""Told, on the event loop right after a write of this process commits, the container, the
+partition key and the documents as stored (system fields included). Must not mutate them or block."""
+
+
 class DocumentStore(Protocol):
     async def container(self, name: str, partition_key_path: str) -> Container:
         """The container, created if absent; PartitionKeyPathMismatch (a ValueError) if it exists
         with another key path."""
+        ...
+
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        """Calls `listener` after every write this store object commits (creates, replaces,
+        upserts and batches; not deletes). Writes of other processes are not reported."""
         ...
 
     async def close(self) -> None: ...

@@ -162,12 +162,14 @@ class StockLedger:
         return await self._read(sku, sku)
 
     async def read_stocks(self, skus: Sequence[str]) -> dict[str, Document]:
-        """Stock records of `skus` (absent SKUs are missing from the answer), in one query."""
-        wanted = list(dict.fromkeys(skus))
-        if not wanted:
-            return {}
-        page = await self._container.query(Query(And(STOCK_RECORDS, In("sku", wanted))), max_items=len(wanted))
-        return {doc["sku"]: doc for doc in page.items}
+        """Stock records of `skus` (absent SKUs are missing from the answer), by point reads: each
+        SKU is its own partition, so one query would scan the container (holds and outbox too)."""
+        found: dict[str, Document] = {}
+        for sku in dict.fromkeys(skus):
+            stock = await self.read_stock(sku)
+            if stock is not None:
+                found[sku] = stock
+        return found
 
     async def page(
         self, *, health: Sequence[str] | None, sku_prefix: str, page_size: int, continuation: str | None
