@@ -175,7 +175,7 @@ async def _start_on(
 
     bindings = [await spec.binding(deps) for spec in services]
     host = await start_grpc_host(bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate)
-    channels.set_local_address(f"{settings.grpc_host}:{host.port}")
+    channels.set_local_address(f"{settings.grpc_host}:{host.port}", host.local if settings.inprocess_calls else None)
     # Consumers subscribed while the bindings were built; now pending outbox records can flow.
     await bus.start()
     await relay.start()

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import grpc
 
+from hph.runtime.rpc.local import LocalChannel, LocalDispatcher
+
 # Transparent retries for UNAVAILABLE on reads; writes carry idempotency keys and retry themselves.
 _SERVICE_CONFIG = json.dumps(
     {
@@ -39,11 +41,14 @@ class ChannelPool:
     def __init__(self, addresses: Mapping[str, str] | None = None) -> None:
         self._addresses = dict(addresses or {})
         self._local = ""
+        self._local_channel: LocalChannel | None = None
         self._channels: dict[str, grpc.aio.Channel] = {}
 
-    def set_local_address(self, address: str) -> None:
-        """Where this process's own server listens (known only once it is bound)."""
+    def set_local_address(self, address: str, dispatcher: LocalDispatcher | None = None) -> None:
+        """Where this process's own server listens (known only once it is bound); with a
+        `dispatcher`, calls to it are made in-process (hph.runtime.rpc.local) instead."""
         self._local = address
+        self._local_channel = None if dispatcher is None else LocalChannel(dispatcher)
 
     def target(self, service: str) -> str:
         target = self._addresses.get(service) or self._local
@@ -53,6 +58,8 @@ class ChannelPool:
 
     def get(self, service: str) -> grpc.aio.Channel:
         target = self.target(service)
+        if target == self._local and self._local_channel is not None:
+            return self._local_channel
         channel = self._channels.get(target)
         if channel is None:
             channel = grpc.aio.insecure_channel(

@@ -16,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from hph.runtime.rpc.interceptors import Authenticate, PlatformInterceptor
+from hph.runtime.rpc.local import LocalDispatcher
 from hph.runtime.rpc.policy import PolicyTable
 
 log = logging.getLogger("hph.server")
@@ -40,11 +41,14 @@ class GrpcHost:
         port: int,
         health_servicer: health.aio.HealthServicer,
         service_names: Sequence[str],
+        local: LocalDispatcher,
     ) -> None:
         self.server = server
         self.port = port
         self._health = health_servicer
         self.service_names = tuple(service_names)
+        # The same handlers, for in-process calls from co-hosted services (hph.runtime.rpc.local).
+        self.local = local
 
     async def stop(self, grace_seconds: float) -> None:
         """Reports NOT_SERVING, refuses new calls and lets in-flight ones finish within the grace."""
@@ -64,9 +68,10 @@ async def start_grpc_host(
 ) -> GrpcHost:
     """Starts a server with every binding plus grpc.health.v1 and reflection; port 0 picks one."""
     names = [b.full_name for b in bindings]
-    policies = PolicyTable(names)
+    interceptor = PlatformInterceptor(PolicyTable(names), authenticate)
+    local = LocalDispatcher(interceptor)
     server = grpc.aio.server(
-        interceptors=[PlatformInterceptor(policies, authenticate)],
+        interceptors=[interceptor],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -75,6 +80,7 @@ async def start_grpc_host(
     )
     for binding in bindings:
         binding.add_to_server(server)
+        binding.add_to_server(local)  # the registration API is all it needs
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -87,7 +93,7 @@ async def start_grpc_host(
     for name in ["", *names]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("grpc server listening", extra={"address": f"{host}:{bound}", "services": names})
-    return GrpcHost(server, bound, health_servicer, names)
+    return GrpcHost(server, bound, health_servicer, names, local)
 
 
 async def run_until_signalled(

@@ -64,6 +64,9 @@ class Settings:
     stripe_webhook_secret: str = ""
     # Where other services live, "name=host:port,..."; unlisted services are called in-process.
     service_addresses: str = ""
+    # Calls to services hosted in this same process skip the loopback socket (same stubs,
+    # interceptor and policies); false sends them over gRPC like any other.
+    inprocess_calls: bool = True
     # Storage adapter: "sqlite" (embedded default) or "cosmos".
     storage: str = "sqlite"
     # Accepted `aud` claim of bearer tokens.
