@@ -26,9 +26,19 @@ if _version_not_supported:
 
 
 class AnalyticsServiceStub:
-    """AnalyticsService answers staff questions about sales over a window of time. Figures come from
-    paid orders (cancelled ones excluded) and issued refunds, in the platform currency, and are
-    cached for a short time, so they may lag writes by up to a minute.
+    """AnalyticsService answers staff questions about sales over a window of time, in the platform
+    currency. What counts:
+    - revenue: an order counts, with its total (what the customer paid: items, shipping and tax), at
+    the moment it was paid (its paid_at); orders cancelled before payment never count, and an order
+    cancelled after payment counts when it was paid while its refund counts when issued;
+    - refunds: every refund issued (for a cancellation, a return or otherwise) counts at the moment
+    it was issued, whenever its order was paid; net revenue is revenue minus refunds;
+    - products and categories: an order's total is shared among its lines pro rata to their line
+    totals (in minor units, remainders to the largest fractions), so they add up to the revenue;
+    - time: UTC; days are calendar days, weeks ISO weeks starting on Monday, months calendar months.
+    Figures come from a projection of order and payment events and are cached for
+    HPH_ANALYTICS_CACHE_SECONDS (30 s by default), so they may lag a sale by that much plus the
+    event delivery delay.
 
     Window parameters `from` and `to` (query names; proto fields from_date and to_date, because
     `from` is a keyword in Python and other languages) take either an ISO 8601 date (YYYY-MM-DD,
@@ -62,9 +72,19 @@ class AnalyticsServiceStub:
 
 
 class AnalyticsServiceServicer:
-    """AnalyticsService answers staff questions about sales over a window of time. Figures come from
-    paid orders (cancelled ones excluded) and issued refunds, in the platform currency, and are
-    cached for a short time, so they may lag writes by up to a minute.
+    """AnalyticsService answers staff questions about sales over a window of time, in the platform
+    currency. What counts:
+    - revenue: an order counts, with its total (what the customer paid: items, shipping and tax), at
+    the moment it was paid (its paid_at); orders cancelled before payment never count, and an order
+    cancelled after payment counts when it was paid while its refund counts when issued;
+    - refunds: every refund issued (for a cancellation, a return or otherwise) counts at the moment
+    it was issued, whenever its order was paid; net revenue is revenue minus refunds;
+    - products and categories: an order's total is shared among its lines pro rata to their line
+    totals (in minor units, remainders to the largest fractions), so they add up to the revenue;
+    - time: UTC; days are calendar days, weeks ISO weeks starting on Monday, months calendar months.
+    Figures come from a projection of order and payment events and are cached for
+    HPH_ANALYTICS_CACHE_SECONDS (30 s by default), so they may lag a sale by that much plus the
+    event delivery delay.
 
     Window parameters `from` and `to` (query names; proto fields from_date and to_date, because
     `from` is a keyword in Python and other languages) take either an ISO 8601 date (YYYY-MM-DD,
@@ -84,7 +104,8 @@ class AnalyticsServiceServicer:
 
     def GetSalesTimeseries(self, request, context):
         """Returns revenue, orders and refunds per day, week or month of a window (staff); buckets
-        without sales are included with zeros.
+        without sales are included with zeros, and the buckets add up to GetSalesSummary's figures for
+        the same window.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -124,9 +145,19 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AnalyticsService:
-    """AnalyticsService answers staff questions about sales over a window of time. Figures come from
-    paid orders (cancelled ones excluded) and issued refunds, in the platform currency, and are
-    cached for a short time, so they may lag writes by up to a minute.
+    """AnalyticsService answers staff questions about sales over a window of time, in the platform
+    currency. What counts:
+    - revenue: an order counts, with its total (what the customer paid: items, shipping and tax), at
+    the moment it was paid (its paid_at); orders cancelled before payment never count, and an order
+    cancelled after payment counts when it was paid while its refund counts when issued;
+    - refunds: every refund issued (for a cancellation, a return or otherwise) counts at the moment
+    it was issued, whenever its order was paid; net revenue is revenue minus refunds;
+    - products and categories: an order's total is shared among its lines pro rata to their line
+    totals (in minor units, remainders to the largest fractions), so they add up to the revenue;
+    - time: UTC; days are calendar days, weeks ISO weeks starting on Monday, months calendar months.
+    Figures come from a projection of order and payment events and are cached for
+    HPH_ANALYTICS_CACHE_SECONDS (30 s by default), so they may lag a sale by that much plus the
+    event delivery delay.
 
     Window parameters `from` and `to` (query names; proto fields from_date and to_date, because
     `from` is a keyword in Python and other languages) take either an ISO 8601 date (YYYY-MM-DD,

@@ -156,8 +156,9 @@ class ReturnServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RestockReturn(self, request, context):
-        """Puts the sellable units back into stock (staff): received -> restocked; emits ReturnRestocked,
-        which raises on-hand stock.
+        """Puts the sellable units back into stock (staff): received -> restocked; raises on-hand stock
+        through the inventory service exactly once per SKU (retries never add twice); emits
+        ReturnRestocked.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

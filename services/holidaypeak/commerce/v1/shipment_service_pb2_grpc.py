@@ -70,8 +70,11 @@ class ShipmentServiceServicer:
     """
 
     def CreateShipment(self, request, context):
-        """Creates a shipment (label_created) for a paid order (staff); FAILED_PRECONDITION when the order
-        is not paid or the items exceed what is left to ship; emits ShipmentCreated.
+        """Creates a shipment (label_created) for a paid order (staff), moving the order to fulfilling;
+        an order already fulfilling or shipped may get further parcels while units are left.
+        FAILED_PRECONDITION when the order is not paid (ORDER_NOT_SHIPPABLE), nothing is left to ship
+        (NOTHING_TO_SHIP) or the items exceed what is left (ITEMS_EXCEED_ORDER); emits ShipmentCreated
+        and ShipmentStatusChanged (label_created).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -93,9 +96,11 @@ class ShipmentServiceServicer:
 
     def AddShipmentEvent(self, request, context):
         """Records a carrier tracking event (staff or carrier integration); the status may stay the same
-        (intermediate scan), move forward in the lifecycle, or become exception; delivered is final
-        (FAILED_PRECONDITION, ILLEGAL_TRANSITION). Emits ShipmentStatusChanged, and ShipmentDelivered
-        on delivery.
+        (intermediate scan), move forward in the lifecycle (skipping missed scans), or become exception,
+        which resumes at the status it interrupted or later; delivered is final, and reporting it again
+        changes nothing. Going back is FAILED_PRECONDITION (ILLEGAL_TRANSITION). A late scan is placed
+        by occurred_at and must fit there. The order follows: picked up -> shipped, every unit
+        delivered -> delivered. Emits ShipmentStatusChanged, and ShipmentDelivered on delivery.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

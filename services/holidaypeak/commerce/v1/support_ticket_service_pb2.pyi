@@ -111,13 +111,15 @@ class UpdateTicketRequest(_message.Message):
     def __init__(self, ticket_id: _Optional[str] = ..., status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ..., priority: _Optional[_Union[_ticket_pb2.TicketPriority, str]] = ..., assignee_id: _Optional[str] = ..., category: _Optional[_Union[_ticket_pb2.TicketCategory, str]] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class AddStaffTicketMessageRequest(_message.Message):
-    __slots__ = ("ticket_id", "body", "internal", "request_id")
+    __slots__ = ("ticket_id", "body", "internal", "request_id", "status")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     INTERNAL_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     ticket_id: str
     body: str
     internal: bool
     request_id: str
-    def __init__(self, ticket_id: _Optional[str] = ..., body: _Optional[str] = ..., internal: _Optional[bool] = ..., request_id: _Optional[str] = ...) -> None: ...
+    status: _ticket_pb2.TicketStatus
+    def __init__(self, ticket_id: _Optional[str] = ..., body: _Optional[str] = ..., internal: _Optional[bool] = ..., request_id: _Optional[str] = ..., status: _Optional[_Union[_ticket_pb2.TicketStatus, str]] = ...) -> None: ...

@@ -138,7 +138,7 @@ class SupportTicketServiceServicer:
 
     def AddStaffTicketMessage(self, request, context):
         """Adds a staff reply to the customer, or an internal note (staff); the first public reply sets
-        first_response_at. Refused on a closed ticket.
+        first_response_at and picks an open ticket up (in_progress). Refused on a closed ticket.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -8,6 +8,7 @@ from holidaypeak.events.v1 import payment_events_pb2 as _payment_events_pb2
 from holidaypeak.events.v1 import product_events_pb2 as _product_events_pb2
 from holidaypeak.events.v1 import return_events_pb2 as _return_events_pb2
 from holidaypeak.events.v1 import shipment_events_pb2 as _shipment_events_pb2
+from holidaypeak.events.v1 import ticket_events_pb2 as _ticket_events_pb2
 from holidaypeak.events.v1 import user_events_pb2 as _user_events_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -27,6 +28,7 @@ class Topic(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TOPIC_USER: _ClassVar[Topic]
     TOPIC_SHIPMENT: _ClassVar[Topic]
     TOPIC_RETURN: _ClassVar[Topic]
+    TOPIC_TICKET: _ClassVar[Topic]
 TOPIC_UNSPECIFIED: Topic
 TOPIC_ORDER: Topic
 TOPIC_PAYMENT: Topic
@@ -35,9 +37,10 @@ TOPIC_PRODUCT: Topic
 TOPIC_USER: Topic
 TOPIC_SHIPMENT: Topic
 TOPIC_RETURN: Topic
+TOPIC_TICKET: Topic
 
 class EventEnvelope(_message.Message):
-    __slots__ = ("event_id", "event_type", "schema_version", "source", "subject", "occurred_at", "correlation_id", "partition_key", "causation_id", "order_created", "order_paid", "order_cancelled", "order_status_changed", "payment_succeeded", "payment_failed", "refund_issued", "inventory_reserved", "inventory_released", "inventory_confirmed", "inventory_adjusted", "low_stock", "product_created", "product_updated", "product_archived", "user_registered", "user_updated", "shipment_created", "shipment_status_changed", "shipment_delivered", "return_requested", "return_approved", "return_rejected", "return_received", "return_restocked", "return_refunded")
+    __slots__ = ("event_id", "event_type", "schema_version", "source", "subject", "occurred_at", "correlation_id", "partition_key", "causation_id", "order_created", "order_paid", "order_cancelled", "order_status_changed", "payment_succeeded", "payment_failed", "refund_issued", "inventory_reserved", "inventory_released", "inventory_confirmed", "inventory_adjusted", "low_stock", "product_created", "product_updated", "product_archived", "user_registered", "user_updated", "shipment_created", "shipment_status_changed", "shipment_delivered", "return_requested", "return_approved", "return_rejected", "return_received", "return_restocked", "return_refunded", "ticket_created", "ticket_status_changed", "ticket_message_added", "ticket_assigned", "ticket_triaged")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     SCHEMA_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +76,11 @@ class EventEnvelope(_message.Message):
     RETURN_RECEIVED_FIELD_NUMBER: _ClassVar[int]
     RETURN_RESTOCKED_FIELD_NUMBER: _ClassVar[int]
     RETURN_REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    TICKET_CREATED_FIELD_NUMBER: _ClassVar[int]
+    TICKET_STATUS_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    TICKET_MESSAGE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    TICKET_ASSIGNED_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TRIAGED_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     event_type: str
     schema_version: int
@@ -108,4 +116,9 @@ class EventEnvelope(_message.Message):
     return_received: _return_events_pb2.ReturnReceived
     return_restocked: _return_events_pb2.ReturnRestocked
     return_refunded: _return_events_pb2.ReturnRefunded
-    def __init__(self, event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., schema_version: _Optional[int] = ..., source: _Optional[str] = ..., subject: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correlation_id: _Optional[str] = ..., partition_key: _Optional[str] = ..., causation_id: _Optional[str] = ..., order_created: _Optional[_Union[_order_events_pb2.OrderCreated, _Mapping]] = ..., order_paid: _Optional[_Union[_order_events_pb2.OrderPaid, _Mapping]] = ..., order_cancelled: _Optional[_Union[_order_events_pb2.OrderCancelled, _Mapping]] = ..., order_status_changed: _Optional[_Union[_order_events_pb2.OrderStatusChanged, _Mapping]] = ..., payment_succeeded: _Optional[_Union[_payment_events_pb2.PaymentSucceeded, _Mapping]] = ..., payment_failed: _Optional[_Union[_payment_events_pb2.PaymentFailed, _Mapping]] = ..., refund_issued: _Optional[_Union[_payment_events_pb2.RefundIssued, _Mapping]] = ..., inventory_reserved: _Optional[_Union[_inventory_events_pb2.InventoryReserved, _Mapping]] = ..., inventory_released: _Optional[_Union[_inventory_events_pb2.InventoryReleased, _Mapping]] = ..., inventory_confirmed: _Optional[_Union[_inventory_events_pb2.InventoryConfirmed, _Mapping]] = ..., inventory_adjusted: _Optional[_Union[_inventory_events_pb2.InventoryAdjusted, _Mapping]] = ..., low_stock: _Optional[_Union[_inventory_events_pb2.LowStock, _Mapping]] = ..., product_created: _Optional[_Union[_product_events_pb2.ProductCreated, _Mapping]] = ..., product_updated: _Optional[_Union[_product_events_pb2.ProductUpdated, _Mapping]] = ..., product_archived: _Optional[_Union[_product_events_pb2.ProductArchived, _Mapping]] = ..., user_registered: _Optional[_Union[_user_events_pb2.UserRegistered, _Mapping]] = ..., user_updated: _Optional[_Union[_user_events_pb2.UserUpdated, _Mapping]] = ..., shipment_created: _Optional[_Union[_shipment_events_pb2.ShipmentCreated, _Mapping]] = ..., shipment_status_changed: _Optional[_Union[_shipment_events_pb2.ShipmentStatusChanged, _Mapping]] = ..., shipment_delivered: _Optional[_Union[_shipment_events_pb2.ShipmentDelivered, _Mapping]] = ..., return_requested: _Optional[_Union[_return_events_pb2.ReturnRequested, _Mapping]] = ..., return_approved: _Optional[_Union[_return_events_pb2.ReturnApproved, _Mapping]] = ..., return_rejected: _Optional[_Union[_return_events_pb2.ReturnRejected, _Mapping]] = ..., return_received: _Optional[_Union[_return_events_pb2.ReturnReceived, _Mapping]] = ..., return_restocked: _Optional[_Union[_return_events_pb2.ReturnRestocked, _Mapping]] = ..., return_refunded: _Optional[_Union[_return_events_pb2.ReturnRefunded, _Mapping]] = ...) -> None: ...
+    ticket_created: _ticket_events_pb2.TicketCreated
+    ticket_status_changed: _ticket_events_pb2.TicketStatusChanged
+    ticket_message_added: _ticket_events_pb2.TicketMessageAdded
+    ticket_assigned: _ticket_events_pb2.TicketAssigned
+    ticket_triaged: _ticket_events_pb2.TicketTriaged
+    def __init__(self, event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., schema_version: _Optional[int] = ..., source: _Optional[str] = ..., subject: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., correlation_id: _Optional[str] = ..., partition_key: _Optional[str] = ..., causation_id: _Optional[str] = ..., order_created: _Optional[_Union[_order_events_pb2.OrderCreated, _Mapping]] = ..., order_paid: _Optional[_Union[_order_events_pb2.OrderPaid, _Mapping]] = ..., order_cancelled: _Optional[_Union[_order_events_pb2.OrderCancelled, _Mapping]] = ..., order_status_changed: _Optional[_Union[_order_events_pb2.OrderStatusChanged, _Mapping]] = ..., payment_succeeded: _Optional[_Union[_payment_events_pb2.PaymentSucceeded, _Mapping]] = ..., payment_failed: _Optional[_Union[_payment_events_pb2.PaymentFailed, _Mapping]] = ..., refund_issued: _Optional[_Union[_payment_events_pb2.RefundIssued, _Mapping]] = ..., inventory_reserved: _Optional[_Union[_inventory_events_pb2.InventoryReserved, _Mapping]] = ..., inventory_released: _Optional[_Union[_inventory_events_pb2.InventoryReleased, _Mapping]] = ..., inventory_confirmed: _Optional[_Union[_inventory_events_pb2.InventoryConfirmed, _Mapping]] = ..., inventory_adjusted: _Optional[_Union[_inventory_events_pb2.InventoryAdjusted, _Mapping]] = ..., low_stock: _Optional[_Union[_inventory_events_pb2.LowStock, _Mapping]] = ..., product_created: _Optional[_Union[_product_events_pb2.ProductCreated, _Mapping]] = ..., product_updated: _Optional[_Union[_product_events_pb2.ProductUpdated, _Mapping]] = ..., product_archived: _Optional[_Union[_product_events_pb2.ProductArchived, _Mapping]] = ..., user_registered: _Optional[_Union[_user_events_pb2.UserRegistered, _Mapping]] = ..., user_updated: _Optional[_Union[_user_events_pb2.UserUpdated, _Mapping]] = ..., shipment_created: _Optional[_Union[_shipment_events_pb2.ShipmentCreated, _Mapping]] = ..., shipment_status_changed: _Optional[_Union[_shipment_events_pb2.ShipmentStatusChanged, _Mapping]] = ..., shipment_delivered: _Optional[_Union[_shipment_events_pb2.ShipmentDelivered, _Mapping]] = ..., return_requested: _Optional[_Union[_return_events_pb2.ReturnRequested, _Mapping]] = ..., return_approved: _Optional[_Union[_return_events_pb2.ReturnApproved, _Mapping]] = ..., return_rejected: _Optional[_Union[_return_events_pb2.ReturnRejected, _Mapping]] = ..., return_received: _Optional[_Union[_return_events_pb2.ReturnReceived, _Mapping]] = ..., return_restocked: _Optional[_Union[_return_events_pb2.ReturnRestocked, _Mapping]] = ..., return_refunded: _Optional[_Union[_return_events_pb2.ReturnRefunded, _Mapping]] = ..., ticket_created: _Optional[_Union[_ticket_events_pb2.TicketCreated, _Mapping]] = ..., ticket_status_changed: _Optional[_Union[_ticket_events_pb2.TicketStatusChanged, _Mapping]] = ..., ticket_message_added: _Optional[_Union[_ticket_events_pb2.TicketMessageAdded, _Mapping]] = ..., ticket_assigned: _Optional[_Union[_ticket_events_pb2.TicketAssigned, _Mapping]] = ..., ticket_triaged: _Optional[_Union[_ticket_events_pb2.TicketTriaged, _Mapping]] = ...) -> None: ...
