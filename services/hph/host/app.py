@@ -69,7 +69,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("checkout", "CheckoutService", "checkout_service_pb2", "hph.services.checkout.servicer:create_binding"),
     ServiceSpec("orders", "OrderService", "order_service_pb2", "hph.services.orders.servicer:create_binding"),
     ServiceSpec("payments", "PaymentService", "payment_service_pb2", "hph.services.payments.servicer:create_binding"),
-    ServiceSpec("tickets", "SupportTicketService", "support_ticket_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec(
+        "tickets",
+        "SupportTicketService",
+        "support_ticket_service_pb2",
+        "hph.services.tickets.servicer:create_binding",
+    ),
     ServiceSpec("shipments", "ShipmentService", "shipment_service_pb2", planned="arrives with issue #5"),
     ServiceSpec("returns", "ReturnService", "return_service_pb2", planned="arrives with issue #5"),
     ServiceSpec("analytics", "AnalyticsService", "analytics_service_pb2", planned="arrives with issue #5"),
