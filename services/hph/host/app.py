@@ -75,7 +75,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "support_ticket_service_pb2",
         "hph.services.tickets.servicer:create_binding",
     ),
-    ServiceSpec("shipments", "ShipmentService", "shipment_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec(
+        "shipments", "ShipmentService", "shipment_service_pb2", "hph.services.shipments.servicer:create_binding"
+    ),
     ServiceSpec("returns", "ReturnService", "return_service_pb2", planned="arrives with issue #5"),
     ServiceSpec("analytics", "AnalyticsService", "analytics_service_pb2", planned="arrives with issue #5"),
 )

@@ -1,0 +1,1 @@
+"""Shipments: parcels for paid orders, carrier tracking, and the order following them."""

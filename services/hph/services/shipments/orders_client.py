@@ -1,0 +1,124 @@
+"""What shipments asks the orders service over gRPC, with deadlines.
+
+- `get_order(order_id)`: the order as the platform reads it (staff token), to ship it.
+- `get_callers_order(order_id)`: the order as the caller sees it (their token forwarded), so a
+  customer asking for tracking of someone else's order gets NOT_FOUND from its owner.
+- `advance(order_id, reached, target)`: moves the order along paid -> fulfilling -> shipped ->
+  delivered with UpdateOrderStatus as the platform, one edge at a time. Safe to repeat: the orders
+  service treats "already there" as no change, and an ILLEGAL_TRANSITION saying the order is
+  already further along the chain counts as done.
+
+Refusals the callee states (FAILED_PRECONDITION with its reason, NOT_FOUND) come back as the same
+domain errors; anything else (deadline, callee down) is Unavailable: the caller retries.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from holidaypeak.commerce.v1 import order_pb2, order_service_pb2, order_service_pb2_grpc
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.channels import ChannelPool
+from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
+from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.services.shipments import rules
+from hph.services.shipments.rules import OrderStatus
+
+DEADLINE_SECONDS = 5.0
+Metadata = tuple[tuple[str, str], ...]
+ORDER_STATUS_NAMES: dict[int, str] = {
+    value: order_pb2.OrderStatus.Name(value).removeprefix("ORDER_STATUS_").lower()
+    for value in order_pb2.OrderStatus.values()
+}
+
+
+def _error_info(exc: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | None:
+    status = rpc_status.from_call(exc)
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    return None
+
+
+def _raise_refusal(exc: grpc.aio.AioRpcError, subject: str) -> NoReturn:
+    code, details = exc.code(), exc.details() or ""
+    if code == grpc.StatusCode.FAILED_PRECONDITION:
+        info = _error_info(exc)
+        raise FailedPrecondition(details, subject=subject, reason=info.reason if info else "FAILED_PRECONDITION")
+    if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+        raise NotFound(f"{subject.replace('/', ' ')} not found") from None
+    raise Unavailable(
+        f"the orders service did not answer ({code.name}); retry shortly", metadata={"service": "orders"}
+    ) from None
+
+
+def order_status_name(order: order_pb2.Order) -> str:
+    return ORDER_STATUS_NAMES.get(order.status, "")
+
+
+class OrdersClient:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
+        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+
+    def _platform(self) -> Metadata:
+        try:
+            tracing: Metadata = (("x-request-id", current_call().request_id),)
+        except RuntimeError:  # a background job: no request
+            tracing = ()
+        return self._credentials.metadata() + tracing
+
+    async def get_order(self, order_id: str) -> order_pb2.Order:
+        return await self._get(order_id, self._platform())
+
+    async def get_callers_order(self, order_id: str) -> order_pb2.Order:
+        return await self._get(order_id, forwarded_metadata())
+
+    async def _get(self, order_id: str, metadata: Metadata) -> order_pb2.Order:
+        try:
+            order: order_pb2.Order = await self._stub().GetOrder(
+                order_service_pb2.GetOrderRequest(order_id=order_id), timeout=DEADLINE_SECONDS, metadata=metadata
+            )
+        except grpc.aio.AioRpcError as exc:
+            _raise_refusal(exc, f"orders/{order_id}")
+        return order
+
+    async def advance(self, order_id: str, reached: str, target: OrderStatus, *, reason: str) -> str:
+        """Moves the order from `reached` (what we last knew) up to `target`; returns the status
+        reached. FailedPrecondition when the order left the chain (e.g. cancelled)."""
+        for status in rules.order_path(reached, target):
+            await self._update(order_id, status, reason)
+        return target.value
+
+    async def _update(self, order_id: str, status: OrderStatus, reason: str) -> None:
+        wire = order_pb2.OrderStatus.Value(f"ORDER_STATUS_{status.name}")
+        try:
+            await self._stub().UpdateOrderStatus(
+                order_service_pb2.UpdateOrderStatusRequest(
+                    order_id=order_id,
+                    status=wire,  # type: ignore[arg-type]
+                    reason=reason[: rules.DESCRIPTION_MAX],
+                    request_id=f"shipments.{order_id}.{status.value}",
+                ),
+                timeout=DEADLINE_SECONDS,
+                metadata=self._platform(),
+            )
+        except grpc.aio.AioRpcError as exc:
+            info = _error_info(exc)
+            if (
+                exc.code() == grpc.StatusCode.FAILED_PRECONDITION
+                and info is not None
+                and info.reason == rules.ILLEGAL_TRANSITION
+                and rules.order_rank(info.metadata.get("from", "")) >= rules.order_rank(status.value)
+            ):
+                return  # the order is already there or further along
+            _raise_refusal(exc, f"orders/{order_id}")
