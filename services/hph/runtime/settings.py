@@ -54,6 +54,8 @@ class Settings:
     outbox_poll_seconds: float = 2.0
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
     reservation_hold_seconds: int = 900
+    # Days after an order's delivery during which its customer may request a return.
+    return_window_days: int = 30
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".
     payment_provider: str = "offline"
     # Stripe secret key (sk_...), for payment_provider=stripe; never logged.

@@ -1,0 +1,1 @@
+"""Returns and refunds: customers send delivered items back, staff approve, receive, restock, refund."""

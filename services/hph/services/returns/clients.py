@@ -1,0 +1,231 @@
+"""What the return service asks other services over gRPC, each call with a deadline.
+
+Which credentials each call carries (decided once, here):
+
+- As the platform (deps.service_credentials, staff role): reading the order (ownership is checked
+  here against the caller, NOT_FOUND for someone else's order, like payments does), moving the
+  order to partially_returned/returned (OrderService.UpdateOrderStatus is staff-only) and raising
+  stock (InventoryService.UpdateInventoryItem with a relative delta and an idempotency key derived
+  from the return and SKU, so a retried restock never adds twice).
+- As the caller (their token, forwarded): RefundPayment. It is admin-only, and so is RefundReturn,
+  so the admin who refunds the return is the one the payment service checks and records as
+  `requested_by`; the platform identity stays staff and borrows no privilege to move money.
+
+Refusals the callee states come back as the same domain errors (FAILED_PRECONDITION keeps its
+reason, e.g. AMOUNT_MISMATCH from payments); anything that is not an answer (deadline, callee down)
+is UNAVAILABLE naming the service, so clients retry (every step here is safe to retry).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from holidaypeak.commerce.v1 import (
+    inventory_service_pb2,
+    inventory_service_pb2_grpc,
+    order_pb2,
+    order_service_pb2,
+    order_service_pb2_grpc,
+    payment_service_pb2,
+    payment_service_pb2_grpc,
+    refund_pb2,
+)
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.channels import ChannelPool
+from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
+from hph.runtime.money import to_minor
+from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.services.returns.rules import OrderedLine
+
+log = logging.getLogger("hph.returns.clients")
+
+DEADLINE_SECONDS = 5.0
+Metadata = tuple[tuple[str, str], ...]
+T = TypeVar("T")
+_STATUS_PREFIX = "ORDER_STATUS_"
+# Reasons callees give for an idempotency key used before with other parameters.
+_KEY_REUSED = frozenset({"IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_MISMATCH"})
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """What a return needs to know about its order; amounts in minor units."""
+
+    id: str
+    user_id: str
+    status: str  # the order service's status name, e.g. "delivered"
+    delivered_at: datetime | None
+    lines: dict[str, OrderedLine]
+    subtotal_minor: int
+    tax_minor: int
+    currency: str
+    payment_id: str
+
+
+def order_view(order: order_pb2.Order) -> OrderView:
+    currency = order.currency_code
+    lines: dict[str, OrderedLine] = {}
+    for item in order.items:  # an order lists each product once; be safe and add up repeats
+        known = lines.get(item.product_id)
+        quantity = item.quantity + (known.quantity if known else 0)
+        lines[item.product_id] = OrderedLine(item.product_id, quantity, to_minor(item.unit_price, currency))
+    return OrderView(
+        id=order.id,
+        user_id=order.user_id,
+        status=order_pb2.OrderStatus.Name(order.status).removeprefix(_STATUS_PREFIX).lower(),
+        delivered_at=order.delivered_at.ToDatetime(tzinfo=UTC) if order.HasField("delivered_at") else None,
+        lines=lines,
+        subtotal_minor=to_minor(order.subtotal, currency),
+        tax_minor=to_minor(order.tax, currency),
+        currency=currency,
+        payment_id=order.payment_id,
+    )
+
+
+def _request_id_metadata() -> Metadata:
+    try:
+        return (("x-request-id", current_call().request_id),)
+    except RuntimeError:  # outside an RPC
+        return ()
+
+
+def _info(exc: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo, str, list[tuple[str, str]]]:
+    info = error_details_pb2.ErrorInfo()
+    subject = ""
+    fields: list[tuple[str, str]] = []
+    status = rpc_status.from_call(exc)
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            detail.Unpack(info)
+        elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            subject = ", ".join(v.subject for v in failure.violations if v.subject)
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields = [(v.field, v.description) for v in bad.field_violations]
+    return info, subject, fields
+
+
+def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
+    """The domain error a downstream failure means to our caller (see the module docstring)."""
+    code = exc.code()
+    info, subject, fields = _info(exc)
+    message = exc.details() or f"{service} refused the request"
+    if code == grpc.StatusCode.FAILED_PRECONDITION:
+        return FailedPrecondition(
+            message, reason=info.reason or "FAILED_PRECONDITION", subject=subject, metadata=dict(info.metadata)
+        )
+    if code == grpc.StatusCode.NOT_FOUND:
+        return NotFound(message)
+    if code == grpc.StatusCode.ABORTED:
+        return Aborted(message, reason=info.reason or "CONCURRENT_MODIFICATION")
+    if code == grpc.StatusCode.INVALID_ARGUMENT and info.reason in _KEY_REUSED:
+        # Only our own derived keys reach the callee, so this is a conflict between two attempts.
+        return Aborted(message, reason=info.reason)
+    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        log.warning("%s answered %s: %s %s", service, code.name, message, fields)
+    return Unavailable(
+        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
+    )
+
+
+async def _call(service: str, call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except grpc.aio.AioRpcError as exc:
+        raise refusal_from(exc, service) from None
+
+
+class OrdersClient:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
+        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+
+    def _as_platform(self) -> Metadata:
+        return self._credentials.metadata() + _request_id_metadata()
+
+    async def get(self, order_id: str) -> OrderView | None:
+        """The order as the platform reads it; None when the orders service does not know it."""
+        try:
+            order = await self._stub().GetOrder(
+                order_service_pb2.GetOrderRequest(order_id=order_id),
+                timeout=DEADLINE_SECONDS,
+                metadata=self._as_platform(),
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                return None
+            raise refusal_from(exc, "orders") from None
+        return order_view(order)
+
+    async def mark_returned(self, order_id: str, *, fully: bool, reason: str, request_id: str) -> None:
+        """Moves a delivered order to partially_returned, or to returned when `fully`; a no-op when
+        it is there already (the order service treats the same status as no change)."""
+        status = order_pb2.ORDER_STATUS_RETURNED if fully else order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
+        await _call(
+            "orders",
+            self._stub().UpdateOrderStatus(
+                order_service_pb2.UpdateOrderStatusRequest(
+                    order_id=order_id, status=status, reason=reason, request_id=request_id
+                ),
+                timeout=DEADLINE_SECONDS,
+                metadata=self._as_platform(),
+            ),
+        )
+
+
+class InventoryClient:
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    async def restock(self, sku: str, quantity: int, *, reason: str, request_id: str) -> None:
+        """Raises on-hand stock of `sku` by `quantity`, once per `request_id` (the inventory service
+        commits the change and its receipt for the key in one batch, and replays a retried key)."""
+        stub = inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        await _call(
+            "inventory",
+            stub.UpdateInventoryItem(
+                inventory_service_pb2.UpdateInventoryItemRequest(
+                    sku=sku, quantity_on_hand_delta=quantity, reason=reason, request_id=request_id
+                ),
+                timeout=DEADLINE_SECONDS,
+                metadata=self._credentials.metadata() + _request_id_metadata(),
+            ),
+        )
+
+
+class PaymentsClient:
+    def __init__(self, channels: ChannelPool) -> None:
+        self._channels = channels
+
+    async def refund(
+        self, payment_id: str, *, amount: float, reason: str, return_id: str, request_id: str
+    ) -> refund_pb2.Refund:
+        """Refunds `amount` of the payment as the calling admin; the same `request_id` never
+        refunds twice (payments replays the first refund, or resumes a pending one)."""
+        stub = payment_service_pb2_grpc.PaymentServiceStub(self._channels.get("payments"))
+        refund: refund_pb2.Refund = await _call(
+            "payments",
+            stub.RefundPayment(
+                payment_service_pb2.RefundPaymentRequest(
+                    payment_id=payment_id, amount=amount, reason=reason, return_id=return_id, request_id=request_id
+                ),
+                timeout=DEADLINE_SECONDS,
+                metadata=forwarded_metadata(),
+            ),
+        )
+        return refund
