@@ -79,7 +79,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
         "shipments", "ShipmentService", "shipment_service_pb2", "hph.services.shipments.servicer:create_binding"
     ),
     ServiceSpec("returns", "ReturnService", "return_service_pb2", "hph.services.returns.servicer:create_binding"),
-    ServiceSpec("analytics", "AnalyticsService", "analytics_service_pb2", planned="arrives with issue #5"),
+    ServiceSpec(
+        "analytics", "AnalyticsService", "analytics_service_pb2", "hph.services.analytics.servicer:create_binding"
+    ),
 )
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 

@@ -49,6 +49,8 @@ class Settings:
     gateway_upstream_timeout_seconds: float = 15.0
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
     catalog_cache_seconds: float = 2.0
+    # How long sales analytics answers are served from the in-process cache, seconds (0 = off).
+    analytics_cache_seconds: float = 30.0
     # Seconds between the outbox relay's scans for records this process was not told about (written
     # by another process or before a crash); its own commits are published at once.
     outbox_poll_seconds: float = 2.0

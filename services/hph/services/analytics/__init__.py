@@ -1,0 +1,1 @@
+"""Sales analytics: a projection of order and payment events, and the staff reports read from it."""
