@@ -1,9 +1,11 @@
 """The full checkout journey under load: add to cart, validate, create order, pay — per shopper, in a
 loop, many shoppers at once, over gRPC against `hph up` as shipped (fresh data dir, demo catalog).
 
-    .venv/bin/python tests/perf/bench_checkout.py --duration 20 --shoppers 20
+    .venv/bin/python tests/perf/bench_checkout.py --duration 20 --shoppers 20 --workers 2
 
-Reports completed orders/s and p50/p99 per call type. Not a test: a measurement (issue #4 target:
+Reports completed orders/s and p50/p99 per call type. With --workers N the platform runs N server
+processes on one port (`hph up --workers N`); shoppers then spread over --connections gRPC
+connections (the kernel balances connections, not calls, over the workers). Not a test: a measurement (issue #4 target:
 150 orders/s with p99 < 250 ms per call on the embedded defaults, 2 cores).
 """
 
@@ -28,6 +30,8 @@ from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import checkout_service_pb2 as checkout_pb
 from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as checkout_grpc
+from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
+from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from holidaypeak.commerce.v1 import order_service_pb2 as order_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from holidaypeak.commerce.v1 import payment_service_pb2 as payment_pb
@@ -38,9 +42,13 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
 CALLS = ("AddCartItem", "ValidateCheckout", "CreateOrder", "CreatePayment")
 
 
-def token(data_dir: str, sub: str) -> str:
+# Units put on hand for every benchmarked SKU, so the run measures checkouts rather than sell-outs.
+STOCK_PER_SKU = 1_000_000
+
+
+def token(data_dir: str, sub: str, role: str = "customer") -> str:
     return subprocess.run(
-        [sys.executable, "-m", "hph.host.cli", "token", "--role", "customer", "--sub", sub, "--data-dir", data_dir],
+        [sys.executable, "-m", "hph.host.cli", "token", "--role", role, "--sub", sub, "--data-dir", data_dir],
         capture_output=True,
         text=True,
         check=True,
@@ -49,13 +57,26 @@ def token(data_dir: str, sub: str) -> str:
 
 async def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, _ = start_platform(data_dir)
+        process, grpc_address, _ = start_platform(data_dir, args.workers)
         try:
-            channel = grpc.aio.insecure_channel(grpc_address)
+            # Channels with their own subchannel pool are separate connections (shared otherwise).
+            channels = [
+                grpc.aio.insecure_channel(grpc_address, options=[("grpc.use_local_subchannel_pool", 1)])
+                for _ in range(args.connections or 2 * args.workers)
+            ]
+            channel = channels[0]
             products = (
                 await catalog_grpc.CatalogServiceStub(channel).ListProducts(catalog_pb.ListProductsRequest(limit=100))
             ).products
             skus = [p.id for p in products if p.in_stock]
+            staff = (("authorization", f"Bearer {token(data_dir, 'bench-staff', 'staff')}"),)
+            for sku in skus:
+                await inventory_grpc.InventoryServiceStub(channel).UpdateInventoryItem(
+                    inventory_pb.UpdateInventoryItemRequest(
+                        sku=sku, quantity_on_hand=STOCK_PER_SKU, reason="benchmark stock take"
+                    ),
+                    metadata=staff,
+                )
             latencies: dict[str, list[float]] = collections.defaultdict(list)
             errors: collections.Counter[str] = collections.Counter()
             completed = 0
@@ -70,7 +91,7 @@ async def run(args: argparse.Namespace) -> None:
             async def prepare(n: int) -> tuple[tuple[tuple[str, str]], str, str]:
                 """Sign in and register an address and a card: set-up, outside the measured window."""
                 metadata = (("authorization", f"Bearer {await asyncio.to_thread(token, data_dir, f'bench-{n}')}"),)
-                users = user_grpc.UserServiceStub(channel)
+                users = user_grpc.UserServiceStub(channels[n % len(channels)])
                 address = await users.CreateAddress(
                     user_pb.CreateAddressRequest(
                         name="Bench",
@@ -91,6 +112,7 @@ async def run(args: argparse.Namespace) -> None:
                 n: int, stop_at: float, metadata: tuple[tuple[str, str]], address_id: str, card_id: str
             ) -> None:
                 nonlocal completed
+                channel = channels[n % len(channels)]
                 i = 0
                 while time.perf_counter() < stop_at:
                     i += 1
@@ -153,7 +175,8 @@ async def run(args: argparse.Namespace) -> None:
                 print(f"{name:18} {figures.requests:7d} {figures.percentile(0.5):8.1f} {figures.percentile(0.99):8.1f}")
             for message, count in errors.most_common(5):
                 print(f"error x{count}: {message}")
-            await channel.close()
+            for each in channels:
+                await each.close()
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -163,6 +186,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--shoppers", type=int, default=20, help="concurrent shoppers")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (hph up --workers)")
+    parser.add_argument("--connections", type=int, default=0, help="gRPC connections (default 2 per worker)")
     asyncio.run(run(parser.parse_args()))
 
 

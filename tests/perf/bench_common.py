@@ -26,7 +26,7 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def start_platform(data_dir: str) -> tuple[subprocess.Popen[str], str, int]:
+def start_platform(data_dir: str, workers: int = 1) -> tuple[subprocess.Popen[str], str, int]:
     env = {
         **os.environ,
         "HPH_LOG_LEVEL": "WARNING",
@@ -34,7 +34,20 @@ def start_platform(data_dir: str) -> tuple[subprocess.Popen[str], str, int]:
         "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "hph.host.cli", "up", "--data-dir", data_dir, "--grpc-port", "0", "--http-port", "0"],
+        [
+            sys.executable,
+            "-m",
+            "hph.host.cli",
+            "up",
+            "--data-dir",
+            data_dir,
+            "--grpc-port",
+            "0",
+            "--http-port",
+            "0",
+            "--workers",
+            str(workers),
+        ],
         stdout=subprocess.PIPE,
         text=True,
         env=env,

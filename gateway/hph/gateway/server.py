@@ -684,7 +684,10 @@ class Gateway:
         self.max_body = settings.max_request_body_bytes
         self.connections: set[HttpConnection] = set()
         self.all_closed = asyncio.Event()
-        self.pool = UpstreamPool(timeout_seconds=settings.gateway_upstream_timeout_seconds)
+        self.pool = UpstreamPool(
+            timeout_seconds=settings.gateway_upstream_timeout_seconds,
+            connections=settings.gateway_upstream_connections or settings.workers,
+        )
         self.cors = CorsPolicy(settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
         self.limiter = RateLimiter(
             per_ip_per_minute=settings.rate_limit_per_ip_per_minute,

@@ -20,20 +20,24 @@ Metadata = Sequence[tuple[str, str | bytes]]
 
 
 class UnaryMethod:
-    """One unary RPC on one channel; the multicallable is made once and reused."""
+    """One unary RPC over the target's connections (round robin); multicallables are made once."""
 
-    __slots__ = ("_call", "rpc", "timeout")
+    __slots__ = ("_calls", "_next", "rpc", "timeout")
 
-    def __init__(self, channel: grpc.aio.Channel, rpc: str, timeout: float) -> None:
+    def __init__(self, channels: Sequence[grpc.aio.Channel], rpc: str, timeout: float) -> None:
         self.rpc = rpc
         self.timeout = timeout
         # Registered like generated stubs do: the method path is interned once, not per call.
-        self._call = channel.unary_unary(
-            rpc, request_serializer=None, response_deserializer=None, _registered_method=True
-        )
+        self._calls = [
+            channel.unary_unary(rpc, request_serializer=None, response_deserializer=None, _registered_method=True)
+            for channel in channels
+        ]
+        self._next = 0
 
     async def __call__(self, request: bytes, metadata: Metadata) -> bytes:
-        response: bytes = await self._call(request, metadata=metadata, timeout=self.timeout)
+        call = self._calls[self._next]
+        self._next = (self._next + 1) % len(self._calls)
+        response: bytes = await call(request, metadata=metadata, timeout=self.timeout)
         return response
 
 
@@ -55,32 +59,43 @@ class StreamMethod:
 
 
 class UpstreamPool:
-    """One grpc.aio channel per target, shared by every route that calls it."""
+    """`connections` grpc.aio channels per target, shared by every route that calls it.
 
-    def __init__(self, *, timeout_seconds: float) -> None:
+    Several connections matter when the target is several server processes sharing one port
+    (`HPH_WORKERS`): the kernel spreads connections, not calls, so one connection would pin all
+    REST traffic to one worker.
+    """
+
+    def __init__(self, *, timeout_seconds: float, connections: int = 1) -> None:
+        if connections < 1:
+            raise ValueError("connections must be >= 1")
         self.timeout_seconds = timeout_seconds
-        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._connections = connections
+        self._channels: dict[str, list[grpc.aio.Channel]] = {}
         self._unary: dict[tuple[str, str], UnaryMethod] = {}
         self._stream: dict[tuple[str, str], StreamMethod] = {}
 
+    def channels(self, target: str) -> list[grpc.aio.Channel]:
+        channels = self._channels.get(target)
+        if channels is None:
+            options = [
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                # Without a channel-local subchannel pool, channels to one target share one connection.
+                ("grpc.use_local_subchannel_pool", 1),
+            ]
+            channels = [grpc.aio.insecure_channel(target, options=options) for _ in range(self._connections)]
+            self._channels[target] = channels
+        return channels
+
     def channel(self, target: str) -> grpc.aio.Channel:
-        channel = self._channels.get(target)
-        if channel is None:
-            channel = grpc.aio.insecure_channel(
-                target,
-                options=[
-                    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-                ],
-            )
-            self._channels[target] = channel
-        return channel
+        return self.channels(target)[0]
 
     def unary(self, target: str, rpc: str) -> UnaryMethod:
         key = (target, rpc)
         method = self._unary.get(key)
         if method is None:
-            method = self._unary[key] = UnaryMethod(self.channel(target), rpc, self.timeout_seconds)
+            method = self._unary[key] = UnaryMethod(self.channels(target), rpc, self.timeout_seconds)
         return method
 
     def stream(self, target: str, rpc: str) -> StreamMethod:
@@ -100,7 +115,7 @@ class UpstreamPool:
         return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
 
     async def close(self) -> None:
-        channels, self._channels = list(self._channels.values()), {}
+        channels, self._channels = [c for group in self._channels.values() for c in group], {}
         self._unary.clear()
         self._stream.clear()
         for channel in channels:

@@ -134,8 +134,18 @@ def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> Val
     )
 
 
-async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *, seed: bool) -> RunningPlatform:
+async def start_platform(
+    settings: Settings,
+    services: Sequence[ServiceSpec],
+    *,
+    seed: bool,
+    background: bool = True,
+    reuse_port: bool = False,
+) -> RunningPlatform:
     """Opens storage, optionally seeds demo data, and serves the chosen services on one server.
+
+    `background=False` leaves the services' background jobs (sweepers) to another worker;
+    `reuse_port` lets several worker processes share the gRPC port.
 
     A data dir whose containers were created with other partition keys is refused with a ValueError
     saying so; that happens while seeding or building the services, before anything is served, so
@@ -143,20 +153,27 @@ async def start_platform(settings: Settings, services: Sequence[ServiceSpec], *,
     """
     store = await open_store(settings)
     try:
-        return await _start_on(store, settings, services, seed=seed)
+        return await _start_on(store, settings, services, seed=seed, background=background, reuse_port=reuse_port)
     except PartitionKeyPathMismatch as mismatch:
         await store.close()
         raise _older_layout(settings, mismatch) from mismatch
 
 
 async def _start_on(
-    store: DocumentStore, settings: Settings, services: Sequence[ServiceSpec], *, seed: bool
+    store: DocumentStore,
+    settings: Settings,
+    services: Sequence[ServiceSpec],
+    *,
+    seed: bool,
+    background: bool,
+    reuse_port: bool,
 ) -> RunningPlatform:
     channels = ChannelPool(parse_addresses(settings.service_addresses))
     bus = InProcessBus()
     relay = OutboxRelay(bus, poll_interval=settings.outbox_poll_seconds)
     relay.attach(store)
     issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
+    revocations = RevocationList(store, cache_seconds=settings.revocation_cache_seconds)
     deps = Dependencies(
         settings=settings,
         store=store,
@@ -164,12 +181,12 @@ async def _start_on(
         service_credentials=ServiceCredentials(issuer),
         relay=relay,
         bus=bus,
+        revocations=revocations,
     )
     if seed:
         from hph.host.seed import seed_demo_data
 
         await seed_demo_data(deps, only_if_empty=True)
-    revocations = RevocationList(store)
     verifier = build_verifier(settings, is_revoked=revocations.is_revoked)
     verified = VerifiedTokens(verifier.verify, revocations.is_revoked)
 
@@ -183,11 +200,15 @@ async def _start_on(
             raise Unavailable("the identity provider cannot be reached; retry shortly") from None
 
     bindings = [await spec.binding(deps) for spec in services]
-    host = await start_grpc_host(bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate)
+    host = await start_grpc_host(
+        bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate, reuse_port=reuse_port
+    )
     channels.set_local_address(f"{settings.grpc_host}:{host.port}", host.local if settings.inprocess_calls else None)
     # Consumers subscribed while the bindings were built; now pending outbox records can flow.
     await bus.start()
     await relay.start()
+    if not background:
+        deps.background.clear()  # another worker runs them; RunningPlatform.stop stops what ran
     for task in deps.background:
         await task.start()
     return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps)

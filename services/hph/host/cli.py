@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from hph.runtime.settings import Settings
 EPILOG = """examples:
   hph up                                   # whole platform on embedded defaults, with demo data
   hph up --data-dir /tmp/hph2 --grpc-port 50061 --http-port 8081   # a second instance beside it
+  hph up --workers 2                       # two server processes sharing the port (one per core)
   hph serve --services catalog,reviews     # a subset in one gRPC server
   hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
 """
@@ -31,6 +33,9 @@ def _add_server(parser: argparse.ArgumentParser) -> None:
     _add_common(parser)
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1, env HPH_GRPC_HOST)")
     parser.add_argument("--grpc-port", type=int, help="gRPC port, 0 = any free (default 50051, env HPH_GRPC_PORT)")
+    parser.add_argument(
+        "--workers", type=int, help="server processes sharing the gRPC port, one per core at peak (env HPH_WORKERS)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--services", required=True, help=f"comma-separated, any of: {', '.join(SERVICE_NAMES)} (or 'all')"
     )
     serve.add_argument("--seed", action="store_true", help="seed demo data into an empty store first")
+    serve.add_argument(
+        "--worker",
+        action="store_true",
+        help="run as an extra worker of `hph up`/`hph serve --workers N` (started by them): share the port, "
+        "skip seeding and background jobs",
+    )
 
     seed = commands.add_parser("seed", help="write the demo catalog and users (skips what already exists)")
     _add_common(seed)
@@ -83,31 +94,64 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
         grpc_host=getattr(args, "host", None),
         grpc_port=getattr(args, "grpc_port", None),
         http_port=getattr(args, "http_port", None),
+        workers=getattr(args, "workers", None),
         **extra,
     )
 
 
-async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_gateway: bool) -> None:
+async def _serve_worker(settings: Settings, names: Sequence[str]) -> None:
+    """An extra worker: the same services on the port the first worker bound, nothing else."""
     from hph.host.app import select_services, start_platform
     from hph.runtime.server import run_until_signalled
 
-    platform = await start_platform(settings, select_services(names), seed=seed)
+    platform = await start_platform(settings, select_services(names), seed=False, background=False, reuse_port=True)
+    # The parent reads this line to know the worker is serving.
+    print(f"worker {os.getpid()} serving gRPC on {settings.grpc_host}:{platform.grpc.port}", flush=True)
+    await run_until_signalled(platform.stop)
+
+
+async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_gateway: bool) -> None:
+    from dataclasses import replace
+
+    from hph.host.app import select_services, start_platform
+    from hph.host.children import ChildProcess, start_gateway, start_worker
+    from hph.runtime.server import run_until_signalled
+
+    if settings.workers < 1:
+        raise ValueError(f"HPH_WORKERS must be at least 1, not {settings.workers}")
+    shared = settings.workers > 1
+    # This process is the first worker: it seeds, runs the background jobs and binds the port
+    # (port 0 picks one); the others then bind the same port.
+    platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
     address = f"{settings.grpc_host}:{platform.grpc.port}"
+    # Stopped in this order: the gateway first (no new REST calls), then the workers, then this one.
+    children: list[ChildProcess] = []
+
+    async def stop() -> None:
+        for child in children:
+            await child.stop(settings.shutdown_grace_seconds)
+        await platform.stop()
+
+    try:
+        for _ in range(settings.workers - 1):
+            children.append(await start_worker(replace(settings, grpc_port=platform.grpc.port), names))
+    except OSError:
+        await stop()
+        raise
+    workers = f", {settings.workers} worker processes" if shared else ""
     lines = [
         "Holiday Peak Hub is up",
-        f"  gRPC     {address}  ({len(names)} services, health + reflection)",
+        f"  gRPC     {address}  ({len(names)} services{workers}, health + reflection)",
         f"  data     {settings.data_dir.resolve()}",
     ]
-    gateway = None
     if with_gateway:
-        from hph.host.gateway_process import GatewayProcess
-
         try:
-            gateway = await GatewayProcess.start(settings, grpc_target=address)
+            gateway, http_port = await start_gateway(settings, grpc_target=address)
         except OSError:
-            await platform.stop()
+            await stop()
             raise
-        rest = f"http://{settings.http_host}:{gateway.port}"
+        children.insert(0, gateway)
+        rest = f"http://{settings.http_host}:{http_port}"
         lines += [
             f"  REST     {rest}/api/...  (docs {rest}/docs, OpenAPI {rest}/openapi.json)",
             f"  try      curl '{rest}/api/products?limit=3'",
@@ -116,12 +160,6 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
             f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
         ]
     print("\n".join(lines), flush=True)
-
-    async def stop() -> None:
-        if gateway is not None:
-            await gateway.stop(settings.shutdown_grace_seconds)
-        await platform.stop()
-
     await run_until_signalled(stop)
 
 
@@ -198,7 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             names = (
                 SERVICE_NAMES if args.services == "all" else [s.strip() for s in args.services.split(",") if s.strip()]
             )
-            asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=False))
+            if args.worker:
+                asyncio.run(_serve_worker(settings, names))
+            else:
+                asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=False))
         elif args.command == "seed":
             asyncio.run(_seed(settings))
         elif args.command == "gateway":

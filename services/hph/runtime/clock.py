@@ -14,12 +14,21 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+# The storage form, e.g. 2026-11-25T19:28:52.123456Z: fixed width, so text order is time order.
+_ISO_LENGTH = len("2026-11-25T19:28:52.123456Z")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def to_iso(moment: datetime) -> str:
     """Storage form of a timestamp: RFC 3339 UTC with microseconds, sortable as text."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat() rather than strftime(): the same text at a fraction of the cost (it is on every write).
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:
+    """Parses the storage form (only that form: anything else is a ValueError)."""
+    if len(text) == _ISO_LENGTH and text[-1] == "Z" and text[10] == "T" and text[19] == ".":
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
@@ -28,6 +37,8 @@ def to_timestamp(text_or_moment: str | datetime | None) -> timestamp_pb2.Timesta
     if not text_or_moment:
         return None
     moment = from_iso(text_or_moment) if isinstance(text_or_moment, str) else text_or_moment
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment.astimezone(UTC))
-    return stamp
+    # Integer arithmetic on the timedelta: exact to the microsecond, and cheaper than FromDatetime.
+    since_epoch = moment - _EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=since_epoch.days * 86_400 + since_epoch.seconds, nanos=since_epoch.microseconds * 1000
+    )

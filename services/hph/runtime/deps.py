@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
@@ -36,6 +37,8 @@ class Dependencies:
     relay: OutboxRelay | None = None
     # The event bus consumers subscribe to.
     bus: EventBus | None = None
+    # Revoked tokens: the same object the server authenticates with, so a logout here applies at once.
+    revocations: RevocationList | None = None
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
     background: list[BackgroundTask] = field(default_factory=list)
 

@@ -65,8 +65,11 @@ async def start_grpc_host(
     host: str,
     port: int,
     authenticate: Authenticate | None,
+    reuse_port: bool = False,
 ) -> GrpcHost:
-    """Starts a server with every binding plus grpc.health.v1 and reflection; port 0 picks one."""
+    """Starts a server with every binding plus grpc.health.v1 and reflection; port 0 picks one.
+    With `reuse_port`, other processes may bind the same port (workers sharing it); without, a
+    port already taken is an error rather than a silent second listener."""
     names = [b.full_name for b in bindings]
     interceptor = PlatformInterceptor(PolicyTable(names), authenticate)
     local = LocalDispatcher(interceptor)
@@ -75,7 +78,7 @@ async def start_grpc_host(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.so_reuseport", 0),
+            ("grpc.so_reuseport", 1 if reuse_port else 0),
         ],
     )
     for binding in bindings:

@@ -26,6 +26,9 @@ class Settings:
     grpc_host: str = "127.0.0.1"
     # gRPC port; 0 picks a free one.
     grpc_port: int = 50051
+    # Server processes `hph up` / `hph serve` run, each hosting every selected service on the same
+    # port (SO_REUSEPORT spreads connections over them); use one per core at peak.
+    workers: int = 1
     # Interface the REST gateway binds to.
     http_host: str = "127.0.0.1"
     # REST gateway port; 0 picks a free one.
@@ -47,6 +50,11 @@ class Settings:
     json_emit_defaults: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
+    # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = one per worker.
+    gateway_upstream_connections: int = 0
+    # How long a token found not revoked is trusted without asking storage again, seconds (0 = off);
+    # a logout through another worker takes effect within this time, through this one at once.
+    revocation_cache_seconds: float = 1.0
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
     catalog_cache_seconds: float = 2.0
     # How long sales analytics answers are served from the in-process cache, seconds (0 = off).

@@ -39,6 +39,7 @@ from datetime import timedelta
 from hph.runtime.clock import Clock, system_clock, to_iso
 from hph.runtime.events.bus import EventBus
 from hph.runtime.events.outbox import (
+    CREATED_AT_FIELD,
     IS_OUTBOX,
     PENDING,
     SENT_AT_FIELD,
@@ -161,14 +162,22 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay: final drain failed")
 
-    async def drain_once(self) -> int:
+    async def drain_once(self, *, settled_for: float = 0.0) -> int:
         """Publishes every record pending now, in order, and marks them sent; returns how many
-        were published. A container whose pass fails is logged and left for the next pass."""
+        were published. A container whose pass fails is logged and left for the next pass.
+
+        With `settled_for`, the scan skips records younger than that many seconds: the periodic
+        scans of an attached relay leave them to the process that committed them, which publishes
+        them from memory, instead of racing it into a duplicate."""
         async with self._drain_lock:
             published = await self._drain_committed()
+            pending = _PENDING_QUERY
+            if settled_for > 0:
+                cutoff = to_iso(self._clock() - timedelta(seconds=settled_for))
+                pending = Query(And(PENDING, Lt(CREATED_AT_FIELD, cutoff)), order_by=_PENDING_QUERY.order_by)
             for container in list(self._containers):
                 try:
-                    published += await self._drain(container)
+                    published += await self._drain(container, pending)
                 except Exception:
                     log.exception("outbox relay: pass failed", extra={"container": container.name})
             return published
@@ -196,10 +205,13 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             self._wake.clear()  # Before the pass, so a notify() during it triggers another.
-            scan_due = self._last_scan is None or loop.time() - self._last_scan >= self._poll_interval
+            first_scan = self._last_scan is None
+            scan_due = first_scan or loop.time() - (self._last_scan or 0.0) >= self._poll_interval
             if scan_due or not self._attached:
                 self._last_scan = loop.time()
-                await self.drain_once()
+                # The first scan takes everything: what is pending then was left by a stopped process.
+                settled_for = self._poll_interval if self._attached and not first_scan else 0.0
+                await self.drain_once(settled_for=settled_for)
             else:
                 await self.drain_committed()
             if self._last_purge is None or loop.time() - self._last_purge >= self._purge_interval:
@@ -239,10 +251,10 @@ class OutboxRelay:
 
     # --- one container ----------------------------------------------------------------------
 
-    async def _drain(self, container: Container) -> int:
+    async def _drain(self, container: Container, pending: Query) -> int:
         published = 0
         while True:
-            page = await container.query(_PENDING_QUERY, max_items=self._batch_size)
+            page = await container.query(pending, max_items=self._batch_size)
             if not page.items:
                 return published
             done, count, complete = await self._publish(page.items)

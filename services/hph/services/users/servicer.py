@@ -415,7 +415,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         address_collection(addresses, deps),
         payment_method_collection(payment_methods, deps),
         SimulatedCardTokens(deps.clock),
-        RevocationList(deps.store, deps.clock),
+        deps.revocations or RevocationList(deps.store, deps.clock),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["UserService"].full_name,
