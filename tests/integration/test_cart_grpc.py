@@ -239,6 +239,20 @@ async def test_a_price_change_after_adding_is_flagged_with_both_prices(hub: Hub)
     assert (readded.price, readded.current_price, readded.price_changed, readded.quantity) == (24.5, 24.5, False, 3)
 
 
+async def test_the_stored_view_returns_snapshots_without_pricing_or_checking(hub: Hub) -> None:
+    product = STOCKED[0]
+    await set_price(hub, product.id, 20.0)
+    await add(hub, product.id, 2)
+    await set_price(hub, product.id, 24.5)
+    stored = await cart(hub).GetCart(pb.GetCartRequest(view=pb.CART_VIEW_STORED), metadata=customer(hub))
+    item = stored.items[0]
+    assert (item.product_id, item.quantity, item.price, item.current_price) == (product.id, 2, 20.0, 20.0)
+    assert (item.price_changed, item.available, item.availability_warning) == (False, False, "")
+    assert (stored.subtotal, stored.item_count, stored.currency_code) == (40.0, 2, "USD")
+    full = await cart(hub).GetCart(pb.GetCartRequest(view=pb.CART_VIEW_FULL), metadata=customer(hub))
+    assert (full.items[0].current_price, full.items[0].available, full.etag) == (24.5, True, stored.etag)
+
+
 # --- ownership ------------------------------------------------------------------------------------
 
 

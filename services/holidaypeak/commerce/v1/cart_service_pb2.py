@@ -28,7 +28,7 @@ from holidaypeak.commerce.v1 import cart_pb2 as holidaypeak_dot_commerce_dot_v1_
 from holidaypeak.common.v1 import access_pb2 as holidaypeak_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*holidaypeak/commerce/v1/cart_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\"holidaypeak/commerce/v1/cart.proto\x1a\"holidaypeak/common/v1/access.proto\"!\n\x0eGetCartRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"Z\n\x12\x41\x64\x64\x43\x61rtItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08quantity\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"k\n\x15UpdateCartItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08quantity\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"S\n\x15RemoveCartItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"E\n\x10\x43learCartRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t2\x93\x05\n\x0b\x43\x61rtService\x12n\n\x07GetCart\x12\'.holidaypeak.commerce.v1.GetCartRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\x1b\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x0b\x12\t/api/cart\x12}\n\x0b\x41\x64\x64\x43\x61rtItem\x12+.holidaypeak.commerce.v1.AddCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\"\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x14\"\x0f/api/cart/items:\x01*\x12\x90\x01\n\x0eUpdateCartItem\x12..holidaypeak.commerce.v1.UpdateCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"/\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02!2\x1c/api/cart/items/{product_id}:\x01*\x12\x8d\x01\n\x0eRemoveCartItem\x12..holidaypeak.commerce.v1.RemoveCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\",\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x1e*\x1c/api/cart/items/{product_id}\x12r\n\tClearCart\x12).holidaypeak.commerce.v1.ClearCartRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\x1b\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x0b*\t/api/cartb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*holidaypeak/commerce/v1/cart_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\"holidaypeak/commerce/v1/cart.proto\x1a\"holidaypeak/common/v1/access.proto\"R\n\x0eGetCartRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12/\n\x04view\x18\x02 \x01(\x0e\x32!.holidaypeak.commerce.v1.CartView\"Z\n\x12\x41\x64\x64\x43\x61rtItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08quantity\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"k\n\x15UpdateCartItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08quantity\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"S\n\x15RemoveCartItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"E\n\x10\x43learCartRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t*O\n\x08\x43\x61rtView\x12\x19\n\x15\x43\x41RT_VIEW_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x43\x41RT_VIEW_FULL\x10\x01\x12\x14\n\x10\x43\x41RT_VIEW_STORED\x10\x02\x32\x93\x05\n\x0b\x43\x61rtService\x12n\n\x07GetCart\x12\'.holidaypeak.commerce.v1.GetCartRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\x1b\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x0b\x12\t/api/cart\x12}\n\x0b\x41\x64\x64\x43\x61rtItem\x12+.holidaypeak.commerce.v1.AddCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\"\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x14\"\x0f/api/cart/items:\x01*\x12\x90\x01\n\x0eUpdateCartItem\x12..holidaypeak.commerce.v1.UpdateCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"/\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02!2\x1c/api/cart/items/{product_id}:\x01*\x12\x8d\x01\n\x0eRemoveCartItem\x12..holidaypeak.commerce.v1.RemoveCartItemRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\",\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x1e*\x1c/api/cart/items/{product_id}\x12r\n\tClearCart\x12).holidaypeak.commerce.v1.ClearCartRequest\x1a\x1d.holidaypeak.commerce.v1.Cart\"\x1b\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x0b*\t/api/cartb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -55,16 +55,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CARTSERVICE'].methods_by_name['RemoveCartItem']._serialized_options = b'\302\363\030\004\010\002\020\001\202\323\344\223\002\036*\034/api/cart/items/{product_id}'
   _globals['_CARTSERVICE'].methods_by_name['ClearCart']._loaded_options = None
   _globals['_CARTSERVICE'].methods_by_name['ClearCart']._serialized_options = b'\302\363\030\006\010\002\020\001\030\003\202\323\344\223\002\013*\t/api/cart'
+  _globals['_CARTVIEW']._serialized_start=647
+  _globals['_CARTVIEW']._serialized_end=726
   _globals['_GETCARTREQUEST']._serialized_start=206
-  _globals['_GETCARTREQUEST']._serialized_end=239
-  _globals['_ADDCARTITEMREQUEST']._serialized_start=241
-  _globals['_ADDCARTITEMREQUEST']._serialized_end=331
-  _globals['_UPDATECARTITEMREQUEST']._serialized_start=333
-  _globals['_UPDATECARTITEMREQUEST']._serialized_end=440
-  _globals['_REMOVECARTITEMREQUEST']._serialized_start=442
-  _globals['_REMOVECARTITEMREQUEST']._serialized_end=525
-  _globals['_CLEARCARTREQUEST']._serialized_start=527
-  _globals['_CLEARCARTREQUEST']._serialized_end=596
-  _globals['_CARTSERVICE']._serialized_start=599
-  _globals['_CARTSERVICE']._serialized_end=1258
+  _globals['_GETCARTREQUEST']._serialized_end=288
+  _globals['_ADDCARTITEMREQUEST']._serialized_start=290
+  _globals['_ADDCARTITEMREQUEST']._serialized_end=380
+  _globals['_UPDATECARTITEMREQUEST']._serialized_start=382
+  _globals['_UPDATECARTITEMREQUEST']._serialized_end=489
+  _globals['_REMOVECARTITEMREQUEST']._serialized_start=491
+  _globals['_REMOVECARTITEMREQUEST']._serialized_end=574
+  _globals['_CLEARCARTREQUEST']._serialized_start=576
+  _globals['_CLEARCARTREQUEST']._serialized_end=645
+  _globals['_CARTSERVICE']._serialized_start=729
+  _globals['_CARTSERVICE']._serialized_end=1388
 # @@protoc_insertion_point(module_scope)

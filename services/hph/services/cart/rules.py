@@ -320,3 +320,22 @@ def price_cart(
         for line in lines
     )
     return PricedCart(currency_code=cart_currency(doc, default_currency), lines=priced)
+
+
+def stored_cart(doc: Document, *, default_currency: str) -> PricedCart:
+    """The cart as stored (CART_VIEW_STORED): snapshot prices, availability not judged."""
+    lines = tuple(
+        PricedLine(
+            product_id=line["product_id"],
+            name=line.get("name", ""),
+            image_url=line.get("image_url", ""),
+            quantity=line["quantity"],
+            price_minor=line["price_minor"],
+            current_price_minor=line["price_minor"],
+            available=False,
+            availability_warning="",
+            added_at=line.get("added_at", ""),
+        )
+        for line in doc.get("lines") or []
+    )
+    return PricedCart(currency_code=cart_currency(doc, default_currency), lines=lines)

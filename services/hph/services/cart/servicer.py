@@ -111,7 +111,13 @@ class CartServicer(pb_grpc.CartServiceServicer):
 
     async def GetCart(self, request: pb.GetCartRequest, context: Any) -> cart_pb2.Cart:
         user_id = self._target_user(request.user_id)
-        return await self._respond(user_id, await self._read(user_id) or rules.new_cart(user_id))
+        doc = await self._read(user_id) or rules.new_cart(user_id)
+        if request.view == pb.CART_VIEW_STORED:
+            # No catalog or stock reads: the lines as stored, at their snapshot prices.
+            return cart_message(
+                user_id, doc, rules.stored_cart(doc, default_currency=self._deps.settings.default_currency)
+            )
+        return await self._respond(user_id, doc)
 
     async def AddCartItem(self, request: pb.AddCartItemRequest, context: Any) -> cart_pb2.Cart:
         violations = Violations()

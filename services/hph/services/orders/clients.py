@@ -129,11 +129,12 @@ class CartClient:
         return cart_service_pb2_grpc.CartServiceStub(self._channels.get("cart"))
 
     async def get(self, user_id: str = "") -> cart_pb2.Cart:
-        """The cart of the caller (or of `user_id`, which the cart allows staff), as the caller."""
+        """The stored cart of the caller (or of `user_id`, which the cart allows staff), as the caller.
+        Its stored view: checkout and orders price and check the lines themselves."""
         return await _call(
             "cart",
             self._stub().GetCart(
-                cart_service_pb2.GetCartRequest(user_id=user_id),
+                cart_service_pb2.GetCartRequest(user_id=user_id, view=cart_service_pb2.CART_VIEW_STORED),
                 timeout=DEADLINE_SECONDS,
                 metadata=forwarded_metadata(),
             ),
