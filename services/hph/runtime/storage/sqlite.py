@@ -6,10 +6,13 @@ the worker thread that runs every statement. Semantics follow `port` (Cosmos DB 
 - Two connections. Statements whose cost is bounded by a primary-key lookup (point reads, single
   writes, one-partition batches) run inline on the event loop's own connection: they take tens of
   microseconds, several times less than the hop to a thread and back, which dominated the cost of a
-  request. That connection never waits for a lock (busy_timeout 0): when another process holds the
-  write lock, the statement is retried on the worker connection instead, whose thread waits
-  (busy_timeout). Queries and counts, whose cost grows with the data, always run on the worker thread
-  so the event loop never stalls on a scan. Inline writes do not checkpoint the WAL themselves; the
+  request. That connection never waits for a lock (busy_timeout 0): when another process (another
+  worker) holds the write lock, the statement is tried again inline after pauses of a fraction of a
+  millisecond, during which the loop runs other work, and only if the lock stays taken (~25 ms) is
+  it handed to the worker connection, whose thread waits (busy_timeout). SQLite's own busy handler
+  sleeps 1, 2, 5, 10... ms between attempts and so kept losing the lock to quicker writers.
+  Queries and counts, whose cost grows with the data, always run on the worker thread so the event
+  loop never stalls on a scan. Inline writes do not checkpoint the WAL themselves; the
   worker does that every `_CHECKPOINT_EVERY` inline commits, off the loop. WAL mode lets other
   processes read while we write.
 - Conditional writes are single statements (`UPDATE ... WHERE etag = ?`,
@@ -470,20 +473,31 @@ class SqliteDocumentStore:
             raise StorageError("the document store is closed")
         if threading.get_ident() != self._inline_thread:
             return await self.run(function, *args)
-        try:
-            result = function(self._inline, *args)
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc):
+        for pause in _INLINE_RETRY_PAUSES:
+            try:
+                result = function(self._inline, *args)
+                break
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise StorageError(f"sqlite: {exc}") from exc
+            except sqlite3.Error as exc:
                 raise StorageError(f"sqlite: {exc}") from exc
-            return await self.run(function, *args)
-        except sqlite3.Error as exc:
-            raise StorageError(f"sqlite: {exc}") from exc
+            # Another process holds the lock, usually for a commit of well under a millisecond:
+            # try again shortly without blocking the loop. SQLite's own busy handler (the worker's)
+            # sleeps 1, 2, 5, 10... ms and loses the race to writers that retry sooner.
+            await asyncio.sleep(pause)
+        else:
+            return await self.run(function, *args)  # held for long: the worker waits for it
         if writes:
             self._inline_commits += 1
             if self._inline_commits % _CHECKPOINT_EVERY == 0:
                 asyncio.get_running_loop().run_in_executor(self._executor, _checkpoint, self._connection)
         return result
 
+
+# Pauses between inline attempts while another process holds the write lock (~25 ms in all) before
+# the statement is handed to the worker, which waits up to busy_timeout.
+_INLINE_RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.001, 0.002, 0.002, 0.003, 0.005, 0.005, 0.005)
 
 # Inline commits between two WAL checkpoints run by the worker (SQLite's own default is ~1000 pages).
 _CHECKPOINT_EVERY = 500
