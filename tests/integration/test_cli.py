@@ -102,3 +102,90 @@ def test_up_serves_the_seeded_catalog_and_drains_on_sigterm(tmp_path: Path) -> N
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    return inodes
+
+
+def _tcp_sockets_on_port(port: int) -> dict[str, str]:
+    """inode -> TCP state (hex, 0A listen, 01 established) of local sockets bound to `port`."""
+    sockets = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    sockets[fields[9]] = fields[3]
+    return sockets
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_up_with_two_workers_shares_the_port_and_stops_every_process(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HPH_LOG_FORMAT": "text"},
+    )
+    try:
+        assert process.stdout is not None
+        banner = ""
+        deadline = time.monotonic() + 60
+        while "REST" not in banner and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            banner += line
+        match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)\s+\(12 services, 2 worker processes", banner)
+        assert match, f"unexpected banner: {banner!r}"
+        port = int(match.group(1))
+        children = _children(process.pid)
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0") for pid in children}
+        workers = [pid for pid, argv in commands.items() if "--worker" in argv]
+        gateways = [pid for pid, argv in commands.items() if "gateway" in argv]
+        assert len(workers) == 1 and len(gateways) == 1, commands
+
+        # Connections with their own subchannel pools are separate TCP connections; the kernel spreads
+        # them over the two listeners (24 of them all landing on one worker has odds of 2 in 2**24).
+        channels = [
+            grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.use_local_subchannel_pool", 1)])
+            for _ in range(24)
+        ]
+        try:
+            for channel in channels:
+                page = pb_grpc.CatalogServiceStub(channel).ListProducts(pb.ListProductsRequest(limit=1), timeout=10)
+                assert len(page.products) == 1
+            sockets = _tcp_sockets_on_port(port)
+            for pid in (process.pid, workers[0]):
+                states = [sockets[inode] for inode in _socket_inodes(pid) if inode in sockets]
+                assert "0A" in states, f"process {pid} does not listen on {port}"
+                assert "01" in states, f"process {pid} serves none of the 24 connections"
+        finally:
+            for channel in channels:
+                channel.close()
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        for pid in children:
+            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
