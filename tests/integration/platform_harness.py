@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -34,8 +35,16 @@ class Hub:
         return (("authorization", f"Bearer {token}"),)
 
 
-async def start_hub(data_dir: Path, *, services: Sequence[str] = SERVICE_NAMES, seed: bool) -> Hub:
+async def start_hub(
+    data_dir: Path,
+    *,
+    services: Sequence[str] = SERVICE_NAMES,
+    seed: bool,
+    settings_overrides: Mapping[str, Any] | None = None,
+) -> Hub:
+    """`settings_overrides` replaces fields of the test settings (e.g. {"inprocess_calls": False})."""
     settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
+    settings = replace(settings, **dict(settings_overrides or {}))
     platform = await start_platform(settings, select_services(services), seed=seed)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
     return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
@@ -47,9 +56,15 @@ async def stop_hub(hub: Hub) -> None:
 
 
 @asynccontextmanager
-async def running_hub(data_dir: Path, *, services: Sequence[str] = SERVICE_NAMES, seed: bool) -> AsyncIterator[Hub]:
+async def running_hub(
+    data_dir: Path,
+    *,
+    services: Sequence[str] = SERVICE_NAMES,
+    seed: bool,
+    settings_overrides: Mapping[str, Any] | None = None,
+) -> AsyncIterator[Hub]:
     """A hub for the length of a `with` block (what each suite's `hub` fixture yields)."""
-    hub = await start_hub(data_dir, services=services, seed=seed)
+    hub = await start_hub(data_dir, services=services, seed=seed, settings_overrides=settings_overrides)
     try:
         yield hub
     finally:
