@@ -7,7 +7,8 @@ runs in the same process (`hph up`) or in another pod: the topology is the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import grpc
 
@@ -34,6 +35,8 @@ _SERVICE_CONFIG = json.dumps(
 
 DEFAULT_DEADLINE_SECONDS = 3.0
 
+Stub = TypeVar("Stub")
+
 
 class ChannelPool:
     """One channel per target address; services not listed in `addresses` are reached locally."""
@@ -43,6 +46,7 @@ class ChannelPool:
         self._local = ""
         self._local_channel: LocalChannel | None = None
         self._channels: dict[str, grpc.aio.Channel] = {}
+        self._stubs: dict[tuple[int, Any], tuple[Any, Any]] = {}
 
     def set_local_address(self, address: str, dispatcher: LocalDispatcher | None = None) -> None:
         """Where this process's own server listens (known only once it is bound); with a
@@ -68,7 +72,19 @@ class ChannelPool:
             self._channels[target] = channel
         return channel
 
+    def stub(self, service: str, stub_class: Callable[[Any], Stub]) -> Stub:
+        """A generated stub for `service` over its channel, built once per channel and class (a stub
+        makes one multicallable per method of its service, which cost more than many calls)."""
+        channel = self.get(service)
+        key = (id(channel), stub_class)
+        known = self._stubs.get(key)
+        if known is None or known[0] is not channel:
+            known = self._stubs[key] = (channel, stub_class(channel))
+        stub: Stub = known[1]
+        return stub
+
     async def close(self) -> None:
+        self._stubs.clear()
         for channel in self._channels.values():
             await channel.close()
         self._channels.clear()

@@ -42,7 +42,7 @@ class OrderReader:
         self._credentials = credentials
 
     async def paid_order(self, order_id: str) -> PaidOrder | None:
-        stub = order_grpc.OrderServiceStub(self._channels.get("orders"))
+        stub = self._channels.stub("orders", order_grpc.OrderServiceStub)
         try:
             order = await stub.GetOrder(
                 order_service_pb2.GetOrderRequest(order_id=order_id),
@@ -76,7 +76,7 @@ class CatalogLookup:
         self._products: TtlCache[tuple[str, str]] = TtlCache(ttl_seconds, 20_000)
 
     def _stub(self) -> catalog_service_pb2_grpc.CatalogServiceStub:
-        return catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        return self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
 
     async def _product(self, sku: str) -> tuple[str, str] | None:
         """(name, category_id) of a product; None when it cannot be read."""

@@ -55,7 +55,7 @@ class CatalogLookup:
         self._channels = channels
 
     async def _get(self, product_id: str) -> product_pb2.Product:
-        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
         product: product_pb2.Product = await stub.GetProduct(
             catalog_service_pb2.GetProductRequest(product_id=product_id),
             timeout=DEADLINE_SECONDS,
@@ -112,7 +112,7 @@ class InventoryLookup:
         wanted = list(dict.fromkeys(skus))
         if not wanted:
             return {}
-        stub = inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        stub = self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
         try:
             response = await stub.BatchGetAvailability(
                 inventory_service_pb2.BatchGetAvailabilityRequest(skus=wanted),

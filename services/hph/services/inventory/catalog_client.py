@@ -27,7 +27,7 @@ class CatalogProducts:
 
     async def exists(self, product_id: str) -> bool:
         """True when the catalog knows the product; UNAVAILABLE when it cannot say."""
-        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
         try:
             await stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),

@@ -126,7 +126,7 @@ class CartClient:
         self._channels = channels
 
     def _stub(self) -> cart_service_pb2_grpc.CartServiceStub:
-        return cart_service_pb2_grpc.CartServiceStub(self._channels.get("cart"))
+        return self._channels.stub("cart", cart_service_pb2_grpc.CartServiceStub)
 
     async def get(self, user_id: str = "") -> cart_pb2.Cart:
         """The stored cart of the caller (or of `user_id`, which the cart allows staff), as the caller.
@@ -162,7 +162,7 @@ class UserDirectory:
         self._channels = channels
 
     def _stub(self) -> user_service_pb2_grpc.UserServiceStub:
-        return user_service_pb2_grpc.UserServiceStub(self._channels.get("users"))
+        return self._channels.stub("users", user_service_pb2_grpc.UserServiceStub)
 
     async def address(self, address_id: str) -> address_pb2.Address | None:
         return await _call_or_none(
@@ -214,7 +214,7 @@ class CatalogClient:
 
     async def products(self, product_ids: Iterable[str]) -> dict[str, product_pb2.Product]:
         """The products that exist, by id (absent ids do not exist), read concurrently."""
-        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
         gate = asyncio.Semaphore(PRODUCT_READS_IN_FLIGHT)
         metadata = _request_id_metadata()
 
@@ -240,7 +240,7 @@ class InventoryClient:
         self._credentials = credentials
 
     def _stub(self) -> inventory_service_pb2_grpc.InventoryServiceStub:
-        return inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        return self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
 
     def _as_platform(self) -> Metadata:
         return self._credentials.metadata() + _request_id_metadata()

@@ -111,7 +111,7 @@ class OrdersClient:
         self._credentials = credentials
 
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
-        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+        return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
     async def get_order(self, order_id: str) -> OrderView:
         """The order; NOT_FOUND when the orders service does not know it."""
@@ -155,7 +155,7 @@ class ReservationsClient:
 
     async def confirm(self, reservation_id: str, *, request_id: str) -> None:
         """Makes the hold final; FailedPrecondition (e.g. OUT_OF_STOCK, released) when it cannot be."""
-        stub = inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        stub = self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
         try:
             await stub.ConfirmReservation(
                 inventory_service_pb2.ConfirmReservationRequest(reservation_id=reservation_id, request_id=request_id),

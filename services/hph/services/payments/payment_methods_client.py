@@ -38,7 +38,7 @@ class PaymentMethodsClient:
     async def get_callers(self, payment_method_id: str) -> SavedMethod:
         if not current_call().authorization:
             raise Unauthenticated("sign in first: paying needs the caller's bearer token")
-        stub = user_service_pb2_grpc.UserServiceStub(self._channels.get("users"))
+        stub = self._channels.stub("users", user_service_pb2_grpc.UserServiceStub)
         try:
             method = await stub.GetPaymentMethod(
                 user_service_pb2.GetPaymentMethodRequest(payment_method_id=payment_method_id),

@@ -152,7 +152,7 @@ class OrdersClient:
         self._credentials = credentials
 
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
-        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+        return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
     def _as_platform(self) -> Metadata:
         return self._credentials.metadata() + _request_id_metadata()
@@ -195,7 +195,7 @@ class InventoryClient:
     async def restock(self, sku: str, quantity: int, *, reason: str, request_id: str) -> None:
         """Raises on-hand stock of `sku` by `quantity`, once per `request_id` (the inventory service
         commits the change and its receipt for the key in one batch, and replays a retried key)."""
-        stub = inventory_service_pb2_grpc.InventoryServiceStub(self._channels.get("inventory"))
+        stub = self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
         await _call(
             "inventory",
             stub.UpdateInventoryItem(
@@ -217,7 +217,7 @@ class PaymentsClient:
     ) -> refund_pb2.Refund:
         """Refunds `amount` of the payment as the calling admin; the same `request_id` never
         refunds twice (payments replays the first refund, or resumes a pending one)."""
-        stub = payment_service_pb2_grpc.PaymentServiceStub(self._channels.get("payments"))
+        stub = self._channels.stub("payments", payment_service_pb2_grpc.PaymentServiceStub)
         refund: refund_pb2.Refund = await _call(
             "payments",
             stub.RefundPayment(

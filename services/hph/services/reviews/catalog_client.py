@@ -22,7 +22,7 @@ class CatalogProducts:
 
     async def require_reviewable(self, product_id: str) -> None:
         """Passes for an existing, active product; INVALID_ARGUMENT on product_id otherwise."""
-        stub = catalog_service_pb2_grpc.CatalogServiceStub(self._channels.get("catalog"))
+        stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
         try:
             product = await stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),

@@ -68,7 +68,7 @@ class OrdersClient:
         self._credentials = credentials
 
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
-        return order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+        return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
     def _platform(self) -> Metadata:
         try:

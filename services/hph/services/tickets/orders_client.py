@@ -34,7 +34,7 @@ class CustomerOrders:
 
     async def require_own(self, order_id: str, user_id: str) -> None:
         """Passes when `order_id` is an order of `user_id` that the caller may read."""
-        stub = order_service_pb2_grpc.OrderServiceStub(self._channels.get("orders"))
+        stub = self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
         try:
             order = await stub.GetOrder(
                 order_service_pb2.GetOrderRequest(order_id=order_id),
