@@ -376,8 +376,9 @@ class Charger:
             return  # nothing left to refund: someone already did
 
     async def _mark_recorded(self, located: Document) -> Document:
+        # Usually `located` is the version just written: try it first, read again only if it moved on.
+        doc: Document | None = located
         for _ in range(ATTEMPTS):
-            doc = await self._ledger.reread(located)
             if doc is None:
                 raise NotFound(f"payment {located['id']!r} not found")
             if doc.get("order_recorded"):
@@ -385,6 +386,7 @@ class Charger:
             written = await self._ledger.write(doc, {**doc, "order_recorded": True})
             if written is not None:
                 return written
+            doc = await self._ledger.reread(located)
         raise Aborted(f"payment {located['id']} is being changed concurrently; retry")
 
     # --- CreatePaymentIntent ----------------------------------------------------------------------
