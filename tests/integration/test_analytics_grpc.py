@@ -429,7 +429,8 @@ async def test_figures_reconcile_exactly_with_the_orders_and_refunds_in_the_stor
         if revenue:
             assert sum(c.revenue_share for c in categories.categories) == pytest.approx(1.0)
 
-    # Every sale was recorded with the order's own paid_at (read from the orders service).
+    # Every sale was recorded with the order's own paid_at (as OrderPaid carries it), never the
+    # envelope's occurred_at stand-in.
     sales = await hub.platform.store.container(SALES, SALES_KEY)
     assert await sales.count(Query(And(Eq("kind", "sale"), Eq("paid_at_source", "event")))) == 0
     assert await sales.count(Query(Eq("kind", "sale"))) == len(store.sales)

@@ -33,18 +33,20 @@ ORDER_STATUS_PARTIALLY_RETURNED: OrderStatus
 ORDER_STATUS_RETURNED: OrderStatus
 
 class OrderLine(_message.Message):
-    __slots__ = ("sku", "category_id", "quantity", "unit_price_minor", "line_total_minor")
+    __slots__ = ("sku", "category_id", "quantity", "unit_price_minor", "line_total_minor", "name")
     SKU_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     UNIT_PRICE_MINOR_FIELD_NUMBER: _ClassVar[int]
     LINE_TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     sku: str
     category_id: str
     quantity: int
     unit_price_minor: int
     line_total_minor: int
-    def __init__(self, sku: _Optional[str] = ..., category_id: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_minor: _Optional[int] = ..., line_total_minor: _Optional[int] = ...) -> None: ...
+    name: str
+    def __init__(self, sku: _Optional[str] = ..., category_id: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_minor: _Optional[int] = ..., line_total_minor: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
 
 class OrderCreated(_message.Message):
     __slots__ = ("order_id", "user_id", "lines", "subtotal_minor", "shipping_minor", "tax_minor", "discount_minor", "total_minor", "currency_code", "ship_to_postal_code", "ship_to_region", "ship_to_country_code", "reservation_id", "reservation_expires_at", "campaign_code")
@@ -81,20 +83,22 @@ class OrderCreated(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., discount_minor: _Optional[int] = ..., total_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., ship_to_postal_code: _Optional[str] = ..., ship_to_region: _Optional[str] = ..., ship_to_country_code: _Optional[str] = ..., reservation_id: _Optional[str] = ..., reservation_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_code: _Optional[str] = ...) -> None: ...
 
 class OrderPaid(_message.Message):
-    __slots__ = ("order_id", "user_id", "payment_id", "amount_minor", "currency_code", "lines")
+    __slots__ = ("order_id", "user_id", "payment_id", "amount_minor", "currency_code", "lines", "paid_at")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    PAID_AT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     user_id: str
     payment_id: str
     amount_minor: int
     currency_code: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
-    def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+    paid_at: _timestamp_pb2.Timestamp
+    def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrderCancelled(_message.Message):
     __slots__ = ("order_id", "user_id", "previous_status", "reason", "actor_id", "lines", "refund_minor", "currency_code")

@@ -9,9 +9,10 @@ other event is skipped. Delivery is at least once, so every step is idempotent:
   are written in ONE batch: the fact is a create, so a redelivered event fails on it and changes
   nothing; a concurrent rollup writer fails the rollup's etag and the event is re-applied.
 - Container `analytics_orders`, partition key /id: per order, the paid moment and item names the
-  projection settled on (`claim`). The first delivery reads the order from the orders service (its
-  exact paid_at); if the order cannot be read, the event's occurred_at stands in. A redelivery
-  reuses the claim, so the same order always lands on the same day and is counted once.
+  projection settled on (`claim`). OrderPaid carries the order's exact paid_at and the line names;
+  an event of an older version without them makes the first delivery read the order from the
+  orders service (if that fails too, the event's occurred_at stands in). A redelivery reuses the
+  claim, so the same order always lands on the same day and is counted once.
 - Refunds count at the RefundIssued's occurred_at: the moment the payments service recorded the
   refund as succeeded (the same commit as the refund's settlement).
 
@@ -163,7 +164,7 @@ class SalesProjection:
 
     async def record_sale(self, paid: order_events_pb2.OrderPaid, occurred_at: datetime) -> bool:
         """Projects an OrderPaid; False when it was already recorded."""
-        claim = await self._claim(paid.order_id, occurred_at)
+        claim = await self._claim(paid, occurred_at)
         names: dict[str, str] = claim.get("names", {})
         lines = []
         for line in paid.lines:
@@ -187,20 +188,28 @@ class SalesProjection:
             return False
         return await self._apply(refund_document(refund, issued_at))
 
-    async def _claim(self, order_id: str, occurred_at: datetime) -> Document:
-        """The paid moment and names this order is (or was already) recorded with."""
+    async def _claim(self, paid: order_events_pb2.OrderPaid, occurred_at: datetime) -> Document:
+        """The paid moment and names this order is (or was already) recorded with: the event's own
+        paid_at and line names when it carries them, else (events of older versions) the order's."""
+        order_id = paid.order_id
         try:
             return await self._claims.read(order_id, order_id)
         except NotFoundError:
             pass
-        order = await self._orders.paid_order(order_id)
-        claim: Document = {
-            "id": order_id,
-            "paid_at": to_iso(order.paid_at if order else occurred_at),
-            "source": "order" if order else "event",
-            "names": order.names if order else {},
-            "claimed_at": to_iso(self._clock()),
-        }
+        claim: Document = {"id": order_id, "claimed_at": to_iso(self._clock())}
+        if paid.HasField("paid_at"):
+            claim.update(
+                paid_at=to_iso(paid.paid_at.ToDatetime(tzinfo=UTC)),
+                source="order",  # the order's own paid_at, as OrderPaid carries it
+                names={line.sku: line.name for line in paid.lines},
+            )
+        else:
+            order = await self._orders.paid_order(order_id)
+            claim.update(
+                paid_at=to_iso(order.paid_at if order else occurred_at),
+                source="order" if order else "event",
+                names=order.names if order else {},
+            )
         try:
             return await self._claims.create(claim)
         except ConflictError:  # a concurrent delivery claimed it first: its choice stands

@@ -152,6 +152,7 @@ def _lines(doc: Document) -> list[events_pb.OrderLine]:
             quantity=item["quantity"],
             unit_price_minor=item["unit_price_minor"],
             line_total_minor=item["line_total_minor"],
+            name=item.get("name", ""),
         )
         for item in doc["items"]
     ]
@@ -207,6 +208,7 @@ def paid_events(doc: Document, *, correlation_id: str, clock: Clock) -> list[Eve
         amount_minor=doc["total_minor"],
         currency_code=doc["currency_code"],
         lines=_lines(doc),
+        paid_at=clocks.to_timestamp(doc.get("paid_at")),
     )
     return [
         _envelope(paid, doc, correlation_id, clock),
