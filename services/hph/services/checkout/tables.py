@@ -9,15 +9,14 @@ are decimal strings so 0.0725 stays exact.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
 from hph.runtime import money
+from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
 
 DATA_PACKAGE = "hph.services.checkout"
 SHIPPING_FILE, TAX_FILE = "shipping_rates.json", "tax_rates.json"
@@ -107,9 +106,9 @@ class TaxTable:
 
 def parse_shipping_table(data: Any) -> ShippingTable:
     """The table in `data` (the JSON shape of shipping_rates.json); ValueError if malformed."""
-    default = _mapping(data, "shipping table").get("default_destination")
-    default_map = _mapping(default, "default_destination")
-    zones = tuple(_zone(item) for item in _list(data.get("zones"), "zones"))
+    default = as_mapping(data, "shipping table").get("default_destination")
+    default_map = as_mapping(default, "default_destination")
+    zones = tuple(_zone(item) for item in as_list(data.get("zones"), "zones"))
     if not zones:
         raise ValueError("the shipping table has no zones")
     seen: set[str] = set()
@@ -120,7 +119,7 @@ def parse_shipping_table(data: Any) -> ShippingTable:
     return ShippingTable(
         zones=zones,
         default_destination=Destination(
-            country_code=_text(default_map.get("country_code"), "default_destination.country_code"),
+            country_code=as_text(default_map.get("country_code"), "default_destination.country_code"),
             region=str(default_map.get("region", "")),
         ),
     )
@@ -129,11 +128,11 @@ def parse_shipping_table(data: Any) -> ShippingTable:
 def parse_tax_table(data: Any) -> TaxTable:
     """The table in `data` (the JSON shape of tax_rates.json); ValueError if malformed."""
     countries: dict[str, CountryTax] = {}
-    for code, entry in _mapping(_mapping(data, "tax table").get("countries"), "countries").items():
-        entry_map = _mapping(entry, f"countries.{code}")
+    for code, entry in as_mapping(as_mapping(data, "tax table").get("countries"), "countries").items():
+        entry_map = as_mapping(entry, f"countries.{code}")
         regions = {
             str(region): _rate(rate, f"countries.{code}.regions.{region}")
-            for region, rate in _mapping(entry_map.get("regions", {}), f"countries.{code}.regions").items()
+            for region, rate in as_mapping(entry_map.get("regions", {}), f"countries.{code}.regions").items()
         }
         countries[str(code)] = CountryTax(
             rate=_rate(entry_map.get("rate"), f"countries.{code}.rate"),
@@ -145,27 +144,23 @@ def parse_tax_table(data: Any) -> TaxTable:
 
 @functools.cache
 def default_shipping_table() -> ShippingTable:
-    return parse_shipping_table(_load(SHIPPING_FILE))
+    return parse_shipping_table(load_json(DATA_PACKAGE, SHIPPING_FILE))
 
 
 @functools.cache
 def default_tax_table() -> TaxTable:
-    return parse_tax_table(_load(TAX_FILE))
-
-
-def _load(name: str) -> Any:
-    return json.loads(resources.files(DATA_PACKAGE).joinpath("data", name).read_text(encoding="utf-8"))
+    return parse_tax_table(load_json(DATA_PACKAGE, TAX_FILE))
 
 
 def _zone(data: Any) -> ShippingZone:
-    zone = _mapping(data, "zone")
-    zone_id = _text(zone.get("id"), "zone id")
-    options = tuple(_rate_option(item, zone_id) for item in _list(zone.get("options"), f"{zone_id}.options"))
+    zone = as_mapping(data, "zone")
+    zone_id = as_text(zone.get("id"), "zone id")
+    options = tuple(_rate_option(item, zone_id) for item in as_list(zone.get("options"), f"{zone_id}.options"))
     ids = [rate.option_id for rate in options]
     if not options or len(set(ids)) != len(ids):
         raise ValueError(f"zone {zone_id!r} needs options with distinct ids")
     countries = frozenset(
-        _text(c, f"{zone_id}.countries") for c in _list(zone.get("countries"), f"{zone_id}.countries")
+        as_text(c, f"{zone_id}.countries") for c in as_list(zone.get("countries"), f"{zone_id}.countries")
     )
     return ShippingZone(
         zone_id=zone_id,
@@ -176,8 +171,8 @@ def _zone(data: Any) -> ShippingZone:
 
 
 def _rate_option(data: Any, zone_id: str) -> ShippingRate:
-    option = _mapping(data, f"{zone_id} option")
-    option_id = _text(option.get("id"), f"{zone_id} option id")
+    option = as_mapping(data, f"{zone_id} option")
+    option_id = as_text(option.get("id"), f"{zone_id} option id")
     where = f"{zone_id}.{option_id}"
     min_days, max_days = option.get("min_days"), option.get("max_days")
     if not (isinstance(min_days, int) and isinstance(max_days, int) and 0 < min_days <= max_days):
@@ -185,12 +180,12 @@ def _rate_option(data: Any, zone_id: str) -> ShippingRate:
     amounts = _amounts(option.get("amount"), f"{where}.amount")
     if not amounts:
         raise ValueError(f"{where}: no amount")
-    return ShippingRate(option_id, _text(option.get("name"), f"{where}.name"), amounts, min_days, max_days)
+    return ShippingRate(option_id, as_text(option.get("name"), f"{where}.name"), amounts, min_days, max_days)
 
 
 def _amounts(data: Any, where: str) -> Mapping[str, int]:
     amounts: dict[str, int] = {}
-    for currency, amount in _mapping(data, where).items():
+    for currency, amount in as_mapping(data, where).items():
         if not money.is_supported_currency(currency):
             raise ValueError(f"{where}: unsupported currency {currency!r}")
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
@@ -209,21 +204,3 @@ def _rate(value: Any, where: str) -> Decimal:
     if not Decimal(0) <= rate < Decimal(1):
         raise ValueError(f"{where}: a rate is a fraction in [0, 1)")
     return rate
-
-
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: expected an object")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError(f"{where}: expected a list")
-    return value
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{where}: expected a non-empty string")
-    return value

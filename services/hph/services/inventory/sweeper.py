@@ -8,13 +8,12 @@ sweepers (one per process) or a sweeper racing a confirmation cannot return a un
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.periodic import PeriodicJob
 from hph.services.inventory.ledger import StockLedger
 from hph.services.inventory.reservations import Reservations
 
@@ -46,20 +45,23 @@ class ReservationSweeper:
         self._reservations = reservations
         self._ledger = ledger
         self._clock = clock
-        self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
+        # The first pass runs at once (holds a previous process left behind come back at start-up);
+        # stop lets a pass in progress finish.
+        self._job = PeriodicJob(
+            self._sweep_now,
+            interval=interval_seconds,
+            name="hph-reservation-sweeper",
+            log=log,
+            failure="reservation sweep failed; retrying on the next pass",
+            first_pass="now",
+            stop="after_pass",
+        )
 
     async def start(self) -> None:
-        if self._task is None:
-            self._stopping.clear()
-            self._task = asyncio.create_task(self._run(), name="hph-reservation-sweeper")
+        await self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            self._stopping.set()
-            await task
+        await self._job.stop()
 
     async def sweep_once(self, now: datetime) -> int:
         """Expires what is due at `now`; returns how many held lines gave their units back."""
@@ -78,13 +80,7 @@ class ReservationSweeper:
             returned += await self._reservations.expire_hold(hold, moment)
         return returned
 
-    async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                returned = await self.sweep_once(self._clock())
-                if returned:
-                    log.info("expired stale holds", extra={"lines": returned})
-            except Exception:
-                log.exception("reservation sweep failed; retrying on the next pass")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._interval)
+    async def _sweep_now(self) -> None:
+        returned = await self.sweep_once(self._clock())
+        if returned:
+            log.info("expired stale holds", extra={"lines": returned})

@@ -26,8 +26,6 @@ from typing import TypeVar
 
 import grpc
 from google.protobuf import duration_pb2
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from holidaypeak.commerce.v1 import (
     address_pb2,
@@ -48,7 +46,8 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable
-from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.runtime.rpc.call_context import forwarded_metadata
+from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 
 log = logging.getLogger("hph.orders.clients")
 
@@ -58,21 +57,14 @@ PRODUCT_READS_IN_FLIGHT = 16
 # Ids another service rejects as malformed are, to us, ids that do not exist.
 _UNKNOWN = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT})
 
-Metadata = tuple[tuple[str, str], ...]
 T = TypeVar("T")
-
-
-def _request_id_metadata() -> Metadata:
-    try:
-        return (("x-request-id", current_call().request_id),)
-    except RuntimeError:  # called outside an RPC (background job)
-        return ()
 
 
 def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     """The domain error a downstream failure means to our caller (see the module docstring)."""
     code = exc.code()
-    info, subject = _rich_details(exc)
+    refusal = refusal_details(exc)
+    info, subject = refusal.info, refusal.subject
     message = exc.details() or f"{service} refused the request"
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         return FailedPrecondition(
@@ -88,20 +80,6 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     return Unavailable(
         f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
     )
-
-
-def _rich_details(exc: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo, str]:
-    info = error_details_pb2.ErrorInfo()
-    subject = ""
-    status = rpc_status.from_call(exc)
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            detail.Unpack(info)
-        elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
-            failure = error_details_pb2.PreconditionFailure()
-            detail.Unpack(failure)
-            subject = ", ".join(v.subject for v in failure.violations if v.subject)
-    return info, subject
 
 
 async def _call(service: str, call: Awaitable[T]) -> T:
@@ -216,7 +194,7 @@ class CatalogClient:
         """The products that exist, by id (absent ids do not exist), read concurrently."""
         stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
         gate = asyncio.Semaphore(PRODUCT_READS_IN_FLIGHT)
-        metadata = _request_id_metadata()
+        metadata = request_id_metadata()
 
         async def one(product_id: str) -> product_pb2.Product | None:
             async with gate:
@@ -243,7 +221,7 @@ class InventoryClient:
         return self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
 
     def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + _request_id_metadata()
+        return self._credentials.metadata() + request_id_metadata()
 
     async def availability(self, skus: Sequence[str]) -> Mapping[str, inventory_item_pb2.SkuAvailability]:
         distinct = list(dict.fromkeys(skus))
@@ -254,7 +232,7 @@ class InventoryClient:
             self._stub().BatchGetAvailability(
                 inventory_service_pb2.BatchGetAvailabilityRequest(skus=distinct),
                 timeout=DEADLINE_SECONDS,
-                metadata=_request_id_metadata(),
+                metadata=request_id_metadata(),
             ),
         )
         return {item.sku: item for item in answer.availabilities}

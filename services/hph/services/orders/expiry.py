@@ -8,14 +8,13 @@ to `cancel`, which re-checks the order under its etag, so a payment that wins th
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.periodic import PeriodicJob
 from hph.runtime.storage import And, Container, Document, Eq, Lt, OrderBy, Query
 
 log = logging.getLogger("hph.orders.expiry")
@@ -38,20 +37,20 @@ class OverdueOrderSweeper:
         self._orders = orders
         self._cancel = cancel
         self._clock = clock
-        self._interval = interval
         self._grace = grace
-        self._task: asyncio.Task[None] | None = None
+        self._job = PeriodicJob(
+            self.sweep_once,
+            interval=interval,
+            name="hph-orders-overdue-sweeper",
+            log=log,
+            failure="overdue order sweep failed",
+        )
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="hph-orders-overdue-sweeper")
+        await self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._job.stop()
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
         """Cancels up to one batch of overdue orders as of `now` (default: the clock); returns how
@@ -70,11 +69,3 @@ class OverdueOrderSweeper:
             except Exception:
                 log.exception("could not cancel overdue order %s; retrying next sweep", doc.get("id"))
         return len(page.items)
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.sweep_once()
-            except Exception:
-                log.exception("overdue order sweep failed")

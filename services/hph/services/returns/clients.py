@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from holidaypeak.commerce.v1 import (
     inventory_service_pb2,
@@ -42,13 +40,13 @@ from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
 from hph.runtime.money import to_minor
-from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.runtime.rpc.call_context import forwarded_metadata
+from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 from hph.services.returns.rules import OrderedLine
 
 log = logging.getLogger("hph.returns.clients")
 
 DEADLINE_SECONDS = 5.0
-Metadata = tuple[tuple[str, str], ...]
 T = TypeVar("T")
 _STATUS_PREFIX = "ORDER_STATUS_"
 # Reasons callees give for an idempotency key used before with other parameters.
@@ -90,36 +88,11 @@ def order_view(order: order_pb2.Order) -> OrderView:
     )
 
 
-def _request_id_metadata() -> Metadata:
-    try:
-        return (("x-request-id", current_call().request_id),)
-    except RuntimeError:  # outside an RPC
-        return ()
-
-
-def _info(exc: grpc.aio.AioRpcError) -> tuple[error_details_pb2.ErrorInfo, str, list[tuple[str, str]]]:
-    info = error_details_pb2.ErrorInfo()
-    subject = ""
-    fields: list[tuple[str, str]] = []
-    status = rpc_status.from_call(exc)
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            detail.Unpack(info)
-        elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
-            failure = error_details_pb2.PreconditionFailure()
-            detail.Unpack(failure)
-            subject = ", ".join(v.subject for v in failure.violations if v.subject)
-        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields = [(v.field, v.description) for v in bad.field_violations]
-    return info, subject, fields
-
-
 def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     """The domain error a downstream failure means to our caller (see the module docstring)."""
     code = exc.code()
-    info, subject, fields = _info(exc)
+    refusal = refusal_details(exc)
+    info, subject, fields = refusal.info, refusal.subject, refusal.fields
     message = exc.details() or f"{service} refused the request"
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         return FailedPrecondition(
@@ -155,7 +128,7 @@ class OrdersClient:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
     def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + _request_id_metadata()
+        return self._credentials.metadata() + request_id_metadata()
 
     async def get(self, order_id: str) -> OrderView | None:
         """The order as the platform reads it; None when the orders service does not know it."""
@@ -203,7 +176,7 @@ class InventoryClient:
                     sku=sku, quantity_on_hand_delta=quantity, reason=reason, request_id=request_id
                 ),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._credentials.metadata() + _request_id_metadata(),
+                metadata=self._credentials.metadata() + request_id_metadata(),
             ),
         )
 

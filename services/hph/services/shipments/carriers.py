@@ -9,16 +9,15 @@ a carrier is a data change only.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
 from hph.services.shipments.rules import MAX_LENGTH_MM, MAX_WEIGHT_GRAMS, ServiceLevel
 
 DATA_PACKAGE = "hph.services.shipments"
@@ -71,8 +70,8 @@ class CarrierTable:
 
 def parse_carrier_table(data: Any) -> CarrierTable:
     carriers: dict[str, Carrier] = {}
-    for index, entry in enumerate(_list(_mapping(data, "carrier table").get("carriers"), "carriers")):
-        carrier = _carrier(_mapping(entry, f"carriers[{index}]"), f"carriers[{index}]")
+    for index, entry in enumerate(as_list(as_mapping(data, "carrier table").get("carriers"), "carriers")):
+        carrier = _carrier(as_mapping(entry, f"carriers[{index}]"), f"carriers[{index}]")
         if carrier.code in carriers:
             raise ValueError(f"carriers[{index}]: carrier {carrier.code!r} appears twice")
         carriers[carrier.code] = carrier
@@ -83,16 +82,15 @@ def parse_carrier_table(data: Any) -> CarrierTable:
 
 @functools.cache
 def default_carrier_table() -> CarrierTable:
-    text = resources.files(DATA_PACKAGE).joinpath("data", CARRIERS_FILE).read_text(encoding="utf-8")
-    return parse_carrier_table(json.loads(text))
+    return parse_carrier_table(load_json(DATA_PACKAGE, CARRIERS_FILE))
 
 
 def _carrier(entry: Mapping[str, Any], where: str) -> Carrier:
-    code = _text(entry.get("code"), f"{where}.code")
+    code = as_text(entry.get("code"), f"{where}.code")
     if not _CODE.fullmatch(code):
         raise ValueError(f"{where}.code: {code!r} is not a lower-case carrier code")
     levels: dict[ServiceLevel, int] = {}
-    for name, days in _mapping(entry.get("service_levels"), f"{where}.service_levels").items():
+    for name, days in as_mapping(entry.get("service_levels"), f"{where}.service_levels").items():
         try:
             level = ServiceLevel(name)
         except ValueError:
@@ -103,7 +101,7 @@ def _carrier(entry: Mapping[str, Any], where: str) -> Carrier:
     if not levels:
         raise ValueError(f"{where}.service_levels: the carrier sells no service level")
     try:
-        pattern = re.compile(_text(entry.get("tracking_number"), f"{where}.tracking_number"))
+        pattern = re.compile(as_text(entry.get("tracking_number"), f"{where}.tracking_number"))
     except re.error as exc:
         raise ValueError(f"{where}.tracking_number: {exc}") from None
     template = entry.get("tracking_url", "")
@@ -115,7 +113,7 @@ def _carrier(entry: Mapping[str, Any], where: str) -> Carrier:
     length = _limit(entry.get("max_length_mm"), MAX_LENGTH_MM, f"{where}.max_length_mm")
     return Carrier(
         code=code,
-        name=_text(entry.get("name"), f"{where}.name"),
+        name=as_text(entry.get("name"), f"{where}.name"),
         transit_days=MappingProxyType(levels),
         tracking_number=pattern,
         tracking_url_template=template,
@@ -127,22 +125,4 @@ def _carrier(entry: Mapping[str, Any], where: str) -> Carrier:
 def _limit(value: Any, ceiling: int, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= ceiling:
         raise ValueError(f"{where}: must be an integer in 1..{ceiling}")
-    return value
-
-
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: expected an object")
-    return value
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValueError(f"{where}: expected a list")
-    return value
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{where}: expected a non-empty string")
     return value

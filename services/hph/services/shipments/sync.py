@@ -18,14 +18,13 @@ further along counts as done), and `order_synced` only ever moves forward (etag 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.documents import update_document
+from hph.runtime.periodic import PeriodicJob
 from hph.runtime.storage import And, Container, Document, Eq, Lt, NotFoundError, OrderBy, Query
 from hph.services.shipments import messages, rules
 from hph.services.shipments.orders_client import OrdersClient
@@ -94,20 +93,20 @@ class OrderSyncSweeper:
         self._shipments = shipments
         self._sync = sync
         self._clock = clock
-        self._interval = interval
         self._grace = grace
-        self._task: asyncio.Task[None] | None = None
+        self._job = PeriodicJob(
+            self.sweep_once,
+            interval=interval,
+            name="hph-shipments-order-sync",
+            log=log,
+            failure="shipment order sync sweep failed",
+        )
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="hph-shipments-order-sync")
+        await self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._job.stop()
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
         """Syncs up to one batch of out-of-sync orders last changed before `now` minus the grace;
@@ -126,11 +125,3 @@ class OrderSyncSweeper:
             except Exception:
                 log.exception("could not move order %s after its shipments; retrying next sweep", doc.get("order_id"))
         return len(page.items)
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.sweep_once()
-            except Exception:
-                log.exception("shipment order sync sweep failed")
