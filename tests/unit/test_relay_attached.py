@@ -292,6 +292,24 @@ async def test_a_running_relay_retries_a_failed_record_before_the_next_commit(
     await run_stopping(relay, body)
 
 
+async def test_a_failed_record_is_retried_on_its_own_without_another_commit(
+    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+) -> None:
+    flaky = FlakyBus(bus, failures=2)
+    relay = OutboxRelay(flaky, [counted], poll_interval=NEVER, purge_interval=NEVER, retry_interval=0.05)
+    relay.attach(store)
+    await relay.start()
+    await until(lambda: counted.other_queries >= 1)
+
+    async def body() -> None:
+        event = order_created("ORD-1", "u1")
+        await commit_order(counted, "ORD-1", "u1", event)
+        await until(lambda: flaky.published == [event.event_id])
+        assert flaky.attempts == 3 and counted.scans == 1  # two refusals, then sent; no scan needed
+
+    await run_stopping(relay, body)
+
+
 async def test_a_record_queued_and_found_by_a_scan_is_published_once(
     store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
 ) -> None:

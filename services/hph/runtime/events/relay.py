@@ -87,15 +87,20 @@ class OutboxRelay:
         publish_timeout: float = 30.0,
         retention: float = 24 * 3600.0,
         purge_interval: float = 60.0,
+        retry_interval: float = 0.5,
         clock: Clock = system_clock,
     ) -> None:
-        if poll_interval <= 0 or publish_timeout <= 0 or retention < 0 or purge_interval <= 0:
-            raise ValueError("poll_interval, publish_timeout and purge_interval must be > 0, retention >= 0")
+        if min(poll_interval, publish_timeout, purge_interval, retry_interval) <= 0 or retention < 0:
+            raise ValueError(
+                "poll_interval, publish_timeout, purge_interval and retry_interval must be > 0, retention >= 0"
+            )
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self._bus = bus
         self._containers: list[Container] = []
         self._poll_interval = poll_interval
+        # How soon a record whose publish failed is tried again when nothing else wakes the relay.
+        self._retry_interval = retry_interval
         self._batch_size = batch_size
         self._publish_timeout = publish_timeout
         self._retention = timedelta(seconds=retention)
@@ -220,9 +225,11 @@ class OutboxRelay:
             if self._stopping:
                 return
             assert self._last_scan is not None
-            next_scan = max(0.0, self._last_scan + self._poll_interval - loop.time())
+            pause = max(0.0, self._last_scan + self._poll_interval - loop.time())
+            if self._committed:  # a publish failed: retry soon, not only on the next commit or scan
+                pause = min(pause, self._retry_interval)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), next_scan)
+                await asyncio.wait_for(self._wake.wait(), pause)
 
     # --- what this process committed --------------------------------------------------------
 
