@@ -47,7 +47,7 @@ from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_
 from hph.gateway.edge import CorsPolicy, RateLimiter, SubjectReader, request_id
 from hph.gateway.openapi import build_openapi, render_docs_html
 from hph.gateway.routes import Match, Route, RouteError, RouteTable
-from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool
+from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool, upstream_connections_for
 from hph.runtime.server import run_until_signalled
 from hph.runtime.settings import Settings
 
@@ -686,7 +686,7 @@ class Gateway:
         self.all_closed = asyncio.Event()
         self.pool = UpstreamPool(
             timeout_seconds=settings.gateway_upstream_timeout_seconds,
-            connections=settings.gateway_upstream_connections or settings.workers,
+            connections=settings.gateway_upstream_connections or upstream_connections_for(settings.workers),
         )
         self.cors = CorsPolicy(settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
         self.limiter = RateLimiter(

@@ -58,6 +58,17 @@ class StreamMethod:
         return call
 
 
+# Connections per worker behind one port. The kernel hashes each connection to a worker at random, so
+# one each would leave a worker idle half the time with two workers; four each leave one idle with
+# odds of 1 in 128 and keep the split near even.
+CONNECTIONS_PER_WORKER = 4
+
+
+def upstream_connections_for(workers: int) -> int:
+    """Connections the gateway keeps to `workers` server processes sharing its gRPC target's port."""
+    return CONNECTIONS_PER_WORKER * workers if workers > 1 else 1
+
+
 class UpstreamPool:
     """`connections` grpc.aio channels per target, shared by every route that calls it.
 

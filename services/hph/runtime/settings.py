@@ -50,7 +50,8 @@ class Settings:
     json_emit_defaults: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
-    # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = one per worker.
+    # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker
+    # (one with a single worker).
     gateway_upstream_connections: int = 0
     # How long a token found not revoked is trusted without asking storage again, seconds (0 = off);
     # a logout through another worker takes effect within this time, through this one at once.
