@@ -157,7 +157,7 @@ class Reservations:
                 return None
             return {**current, "status": rules.HELD, "updated_at": self._now()}
 
-        placed = await self._transition(doc["id"], held)
+        placed = await self._transition(doc["id"], held, known=doc)
         if placed["status"] in (rules.HELD, rules.CONFIRMED):
             return placed
         # Released (or expired) by someone else while we were acquiring: give back what we took.
@@ -220,7 +220,7 @@ class Reservations:
                         updated["release_reason"] = rules.EXPIRY_REASON
                 return updated
 
-            doc = await self._transition(reservation_id, confirming)
+            doc = await self._transition(reservation_id, confirming, known=doc)
             refs = _refs(doc)
             if reacquire:
                 await self._acquire_all(doc, refs, correlation_id)
@@ -240,7 +240,7 @@ class Reservations:
                 return {**current, "status": rules.CONFIRMED, "intent": "", "confirmed_at": now, "released_at": "",
                         "release_reason": "", "updated_at": now}  # fmt: skip
 
-            return await self._transition(reservation_id, confirmed)
+            return await self._transition(reservation_id, confirmed, known=doc)
 
     # --- ReleaseReservation ------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ class Reservations:
                     raise Aborted(f"reservation {reservation_id!r} changed meanwhile; retry")
                 return {**current, "intent": rules.RELEASING, "updated_at": self._now()}
 
-            doc = await self._transition(reservation_id, releasing)
+            doc = await self._transition(reservation_id, releasing, known=doc)
             await self._release_all(_refs(doc), reason, correlation_id)
 
             def released(current: Document) -> Document:
@@ -269,7 +269,7 @@ class Reservations:
                     updated.update(status=rules.RELEASED, released_at=now, release_reason=reason)
                 return updated
 
-            return await self._transition(reservation_id, released)
+            return await self._transition(reservation_id, released, known=doc)
 
     async def _release_all(self, refs: Sequence[LineRef], reason: str, correlation_id: str) -> None:
         for ref in refs:
@@ -325,17 +325,27 @@ class Reservations:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _transition(self, reservation_id: str, decide: Decide) -> Document:
-        """Read-decide-write with the etag read; `decide` returns None for "leave it as it is"."""
+    async def _transition(self, reservation_id: str, decide: Decide, *, known: Document | None = None) -> Document:
+        """Read-decide-write with the etag read; `decide` returns None for "leave it as it is".
+
+        `known` is the version the caller just read or wrote: the first attempt decides on it without
+        reading again (its etag still guards the write); a stale one costs a read, as does "leave it
+        as it is", which is only believed of what storage holds now."""
+        current = known
         for _ in range(ATTEMPTS):
-            current = await self.get(reservation_id)
+            read_now = current is None
+            if current is None:
+                current = await self.get(reservation_id)
             updated = decide(dict(current))
             if updated is None:
-                return current
+                if read_now:
+                    return current
+                current = None
+                continue
             try:
                 return await self._container.replace(updated, if_match=current["_etag"])
             except PreconditionFailedError:
-                continue
+                current = None
         raise Aborted(f"reservation {reservation_id!r} is being changed concurrently; retry")
 
     async def _read(self, reservation_id: str) -> Document | None:
