@@ -262,7 +262,7 @@ async def test_staff_run_operations_and_the_customer_sees_each_step(up: Up) -> N
     # --- Two returns of one unit each: approve (admin), receive, restock (stock goes up), refund.
     sku = skus[0]
     refunds: list[Json] = []
-    for expected_order_status in ("ORDER_STATUS_PARTIALLY_RETURNED", "ORDER_STATUS_RETURNED"):
+    for expected_order_status, units_returned in (("ORDER_STATUS_PARTIALLY_RETURNED", 1), ("ORDER_STATUS_RETURNED", 2)):
         asked = ok(
             await http.post(
                 "/api/returns",
@@ -314,6 +314,7 @@ async def test_staff_run_operations_and_the_customer_sees_each_step(up: Up) -> N
         refunds.append(refunded)
         after = ok(await http.get(f"/api/orders/{order['id']}", headers=ava))
         assert after["status"] == expected_order_status
+        assert [(i["product_id"], i.get("quantity_returned", 0)) for i in after["items"]] == [(sku, units_returned)]
         assert money(after["amount_refunded"]) == money(*(r["refund_amount"] for r in refunds))
 
     # --- Today's sales reconcile exactly: revenue = paid orders' totals, net = that minus refunds.

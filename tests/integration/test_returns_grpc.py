@@ -1,8 +1,8 @@
 """Returns over real gRPC with the real orders, payments and inventory: a delivered order is returned,
 approved, received, restocked (stock up exactly once under retries) and refunded (the payment shows
-the refund, the order becomes partially_returned, then returned); the window, quantities, idempotency
-and who sees what. Orders are delivered by staff with UpdateOrderStatus (paid -> fulfilling ->
-shipped -> delivered)."""
+the refund, the order becomes partially_returned, then returned, its lines showing the units
+returned); the window, quantities, idempotency and who sees what. Orders are delivered by staff with
+UpdateOrderStatus (paid -> fulfilling -> shipped -> delivered)."""
 
 from __future__ import annotations
 
@@ -171,6 +171,37 @@ def create_request(order_id: str, items: dict[str, int], **fields: Any) -> pb.Cr
     )
 
 
+def returned_units(order: order_pb2.Order) -> dict[str, int]:
+    return {item.product_id: item.quantity_returned for item in order.items}
+
+
+async def order_events(hub: Hub, order: order_pb2.Order) -> list[str]:
+    container = await hub.platform.store.container("orders", "/user_id")
+    page = await container.query(Query(where=Eq("kind", "outbox")), partition_key=order.user_id, max_items=100)
+    return sorted(str(d["event_type"]).rsplit(".", 1)[-1] for d in page.items)
+
+
+async def refund_a_return(hub: Hub, shopper: Shopper, order_id: str, items: dict[str, int]) -> rpb.Return:
+    """A return of `items` taken all the way: requested, approved, received, restocked, refunded."""
+    created = await returns(hub).CreateReturn(create_request(order_id, items), metadata=shopper.me)
+    await returns(hub).ApproveReturn(pb.ApproveReturnRequest(return_id=created.id), metadata=admin(hub))
+    await returns(hub).ReceiveReturn(pb.ReceiveReturnRequest(return_id=created.id), metadata=staff(hub))
+    await returns(hub).RestockReturn(pb.RestockReturnRequest(return_id=created.id), metadata=staff(hub))
+    refunded: rpb.Return = await returns(hub).RefundReturn(
+        pb.RefundReturnRequest(return_id=created.id), metadata=admin(hub)
+    )
+    assert refunded.status == rpb.RETURN_STATUS_REFUNDED
+    return refunded
+
+
+def returned_request(order_id: str, status: int, items: dict[str, int]) -> orders_pb.UpdateOrderStatusRequest:
+    return orders_pb.UpdateOrderStatusRequest(
+        order_id=order_id,
+        status=status,  # type: ignore[arg-type]
+        returned_items=[orders_pb.ReturnedItem(product_id=p, quantity=q) for p, q in items.items()],
+    )
+
+
 async def return_events(hub: Hub, order_id: str) -> list[str]:
     container = await hub.platform.store.container(RETURNS, PARTITION_KEY)
     page = await container.query(Query(where=Eq("kind", "outbox")), partition_key=order_id, max_items=100)
@@ -301,6 +332,8 @@ async def test_a_delivered_order_is_returned_restocked_once_and_refunded(hub: Hu
     after_first = await get_order(hub, order.id)
     assert after_first.status == order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
     assert after_first.payment_status == order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED
+    # The refunded units show on the order's lines; the retried refund above did not count twice.
+    assert returned_units(after_first) == {sku_a: 2, sku_b: 0}
 
     # The last unit: a damaged one, written off (restocked with 0), refunded less a fee -> returned.
     stock_b = await available(hub, sku_b)
@@ -322,6 +355,12 @@ async def test_a_delivered_order_is_returned_restocked_once_and_refunded(hub: Hu
     final = await get_order(hub, order.id)
     assert final.status == order_pb2.ORDER_STATUS_RETURNED
     assert final.amount_refunded == pytest.approx(requested.refund_amount + 1.0)
+    assert returned_units(final) == {sku_a: 2, sku_b: 1}
+    # Retrying either refund (which re-syncs the order) changes nothing on the returned order.
+    for return_id in (requested.id, second.id):
+        await returns(hub).RefundReturn(pb.RefundReturnRequest(return_id=return_id), metadata=admin(hub))
+    repeated = await get_order(hub, order.id)
+    assert returned_units(repeated) == {sku_a: 2, sku_b: 1} and repeated.etag == final.etag
 
     # Nothing is left to return; every step was published, in the order's partition.
     nothing_left = await expect_error(
@@ -515,3 +554,78 @@ async def test_a_refund_the_payment_refuses_can_be_retried_with_another_amount(h
     payment = await payments.GetPayment(payments_pb.GetPaymentRequest(payment_id=order.payment_id), metadata=ava.me)
     assert payment.status == payment_pb2.PAYMENT_STATUS_REFUNDED and payment.amount_refunded == order.total
     assert (await get_order(hub, order.id)).status == order_pb2.ORDER_STATUS_RETURNED
+
+
+# --- the order's returned units -----------------------------------------------------------------
+
+
+async def test_each_partial_return_raises_the_lines_returned_units_and_repeats_never_add(hub: Hub) -> None:
+    sku_a, sku_b = await stocked_products(hub, 2)
+    ava = await a_shopper(hub, "ava-units")
+    order = await a_delivered_order(hub, ava, {sku_a: 3, sku_b: 1})
+    events_before = await order_events(hub, order)
+
+    # First partial return: the order moves to partially_returned (one OrderStatusChanged).
+    await refund_a_return(hub, ava, order.id, {sku_a: 1})
+    first = await get_order(hub, order.id)
+    assert first.status == order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
+    assert returned_units(first) == {sku_a: 1, sku_b: 0}
+    after_first = await order_events(hub, order)
+    assert after_first == sorted([*events_before, "OrderStatusChanged"])
+
+    # Second partial return while already partially_returned: the units grow, no status event.
+    await refund_a_return(hub, ava, order.id, {sku_a: 1})
+    second = await get_order(hub, order.id)
+    assert second.status == order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
+    assert returned_units(second) == {sku_a: 2, sku_b: 0}
+    assert await order_events(hub, order) == after_first
+
+    # A repeat of the same counts, or an older, lower report arriving late, changes nothing.
+    partial = order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
+    for stale in ({sku_a: 2}, {sku_a: 1, sku_b: 0}, {sku_a: 0}):
+        same = await orders(hub).UpdateOrderStatus(returned_request(order.id, partial, stale), metadata=staff(hub))
+        assert returned_units(same) == {sku_a: 2, sku_b: 0} and same.etag == second.etag
+
+    # The rest: everything returned, every line shows all its units.
+    await refund_a_return(hub, ava, order.id, {sku_a: 1, sku_b: 1})
+    final = await get_order(hub, order.id)
+    assert final.status == order_pb2.ORDER_STATUS_RETURNED
+    assert returned_units(final) == {sku_a: 3, sku_b: 1}
+    again = await orders(hub).UpdateOrderStatus(
+        returned_request(order.id, order_pb2.ORDER_STATUS_RETURNED, {sku_a: 3, sku_b: 1}), metadata=staff(hub)
+    )
+    assert again.etag == final.etag
+
+
+async def test_returned_items_are_validated_with_field_violations(hub: Hub) -> None:
+    sku_a, sku_b = await stocked_products(hub, 2)
+    ava = await a_shopper(hub, "ava-bad-units")
+    order = await a_delivered_order(hub, ava, {sku_a: 2})
+    partial, returned = order_pb2.ORDER_STATUS_PARTIALLY_RETURNED, order_pb2.ORDER_STATUS_RETURNED
+
+    async def refused(request: orders_pb.UpdateOrderStatusRequest) -> dict[str, str]:
+        error = await expect_error(
+            orders(hub).UpdateOrderStatus(request, metadata=staff(hub)), grpc.StatusCode.INVALID_ARGUMENT
+        )
+        return violated_fields(error)
+
+    # Only with a return status (checked before the order is read).
+    wrong = await refused(returned_request(order.id, order_pb2.ORDER_STATUS_SHIPPED, {sku_a: 1}))
+    assert list(wrong) == ["returned_items"]
+    # At most the units ordered; a product of the order; named once; not negative; named at all.
+    assert list(await refused(returned_request(order.id, partial, {sku_a: 3}))) == ["returned_items[0].quantity"]
+    assert list(await refused(returned_request(order.id, returned, {sku_b: 1}))) == ["returned_items[0].product_id"]
+    twice = orders_pb.UpdateOrderStatusRequest(
+        order_id=order.id,
+        status=partial,
+        returned_items=[orders_pb.ReturnedItem(product_id=sku_a, quantity=1)] * 2,
+    )
+    assert list(await refused(twice)) == ["returned_items[1].product_id"]
+    assert list(await refused(returned_request(order.id, partial, {sku_a: -1}))) == ["returned_items[0].quantity"]
+    assert list(await refused(returned_request(order.id, partial, {"": 1}))) == ["returned_items[0].product_id"]
+
+    # Nothing was stored; a valid update records the units with the status.
+    unchanged = await get_order(hub, order.id)
+    assert unchanged.status == order_pb2.ORDER_STATUS_DELIVERED and returned_units(unchanged) == {sku_a: 0}
+    moved = await orders(hub).UpdateOrderStatus(returned_request(order.id, partial, {sku_a: 1}), metadata=staff(hub))
+    assert moved.status == partial and returned_units(moved) == {sku_a: 1}

@@ -160,3 +160,30 @@ def test_order_message_converts_minor_units_and_omits_unset_times() -> None:
     assert order.HasField("paid_at") and not order.HasField("shipped_at") and not order.HasField("payment_due_at")
     assert order.etag == "abc"
     assert messages.order_message(doc, with_etag=False).etag == ""
+
+
+def test_returned_items_need_a_return_status_a_known_line_and_at_most_the_units_ordered() -> None:
+    violations = Violations()
+    rules.check_returned_items(violations, [("A", 1), ("A", 2), ("", 1), ("B", -1)], Status.SHIPPED)
+    assert [v.field for v in violations.items] == [
+        "returned_items",
+        "returned_items[1].product_id",
+        "returned_items[2].product_id",
+        "returned_items[3].quantity",
+    ]
+    fine = Violations()
+    assert rules.check_returned_items(fine, [("A", 2), ("B", 0)], Status.PARTIALLY_RETURNED) == {"A": 2, "B": 0}
+    assert not fine
+    against = Violations()
+    rules.check_returned_against_order(against, [("A", 3), ("C", 1), ("B", 1)], {"A": 2, "B": 1}, order_id="ORD-1")
+    assert [v.field for v in against.items] == ["returned_items[0].quantity", "returned_items[1].product_id"]
+
+
+def test_returned_units_keep_the_larger_count_per_line_and_never_add() -> None:
+    lines = [{"product_id": "A", "quantity": 3, "quantity_returned": 2}, {"product_id": "B", "quantity": 1}]
+    assert rules.merge_returned(lines, {"A": 2}) is None  # a repeat
+    assert rules.merge_returned(lines, {"A": 1, "B": 0}) is None  # an older report
+    merged = rules.merge_returned(lines, {"A": 3, "B": 1})
+    assert merged is not None
+    assert [(line["product_id"], line["quantity_returned"]) for line in merged] == [("A", 3), ("B", 1)]
+    assert lines[0]["quantity_returned"] == 2  # the stored lines are not changed in place

@@ -90,18 +90,28 @@ class ListAllOrdersResponse(_message.Message):
     def __init__(self, orders: _Optional[_Iterable[_Union[_order_pb2.Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateOrderStatusRequest(_message.Message):
-    __slots__ = ("order_id", "status", "reason", "etag", "request_id")
+    __slots__ = ("order_id", "status", "reason", "etag", "request_id", "returned_items")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_ITEMS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     status: _order_pb2.OrderStatus
     reason: str
     etag: str
     request_id: str
-    def __init__(self, order_id: _Optional[str] = ..., status: _Optional[_Union[_order_pb2.OrderStatus, str]] = ..., reason: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    returned_items: _containers.RepeatedCompositeFieldContainer[ReturnedItem]
+    def __init__(self, order_id: _Optional[str] = ..., status: _Optional[_Union[_order_pb2.OrderStatus, str]] = ..., reason: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ..., returned_items: _Optional[_Iterable[_Union[ReturnedItem, _Mapping]]] = ...) -> None: ...
+
+class ReturnedItem(_message.Message):
+    __slots__ = ("product_id", "quantity")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    quantity: int
+    def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class RecordOrderPaymentRequest(_message.Message):
     __slots__ = ("order_id", "payment_id", "payment_status", "amount_refunded", "request_id")

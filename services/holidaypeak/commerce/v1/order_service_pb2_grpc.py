@@ -118,7 +118,9 @@ class OrderServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateOrderStatus(self, request, context):
-        """Moves an order along its fulfilment lifecycle (staff); emits OrderStatusChanged.
+        """Moves an order along its fulfilment lifecycle (staff) and records returned units per line
+        (returned_items: a growth is stored even when the status stays); emits OrderStatusChanged when
+        the status changes.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

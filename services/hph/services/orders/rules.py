@@ -10,14 +10,19 @@ delivered -> partially_returned -> returned (or straight to returned). Who drive
 
 Moving to the status an order already has is "no change", which makes retries harmless. Any other
 edge is refused with FAILED_PRECONDITION, reason ILLEGAL_TRANSITION.
+
+Returned units: a move to partially_returned/returned may carry each line's CUMULATIVE returned units
+(`returned_items`); a line keeps the larger of stored and given, so a retry or a late, older report
+changes nothing, and a growth is stored even when the status stays (a second partial return).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
+from typing import Any
 
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
@@ -63,6 +68,8 @@ TRANSITIONS: Mapping[tuple[Status, Status], Actor] = {
     (Status.PARTIALLY_RETURNED, Status.RETURNED): Actor.STAFF,
 }
 TERMINAL = frozenset({Status.CANCELLED, Status.RETURNED})
+# Statuses an update may record returned units with.
+RETURN_STATUSES = frozenset({Status.PARTIALLY_RETURNED, Status.RETURNED})
 # Statuses whose stock reservation is still held or confirmed (so a cancellation must release it).
 HOLDS_STOCK = frozenset({Status.PENDING, Status.PAID})
 # When each status was reached, as stored (statuses without a timestamp of their own are absent).
@@ -77,6 +84,8 @@ ORDER_ID = re.compile(r"ORD-[0-9A-F]{16}")
 ORDER_PREFIX = "ORD-"
 REQUEST_ID_MAX = 128
 REASON_MAX = 500
+PRODUCT_ID_MAX = 128
+RETURNED_ITEMS = "returned_items"
 ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
 _GUIDANCE: Mapping[Actor, str] = {
     Actor.PAYMENT: "orders become paid when a payment succeeds",
@@ -156,3 +165,49 @@ def check_request_id(violations: Violations, request_id: str) -> None:
 
 def check_reason(violations: Violations, reason: str) -> None:
     validation.text(violations, "reason", reason, max_length=REASON_MAX)
+
+
+def check_returned_items(
+    violations: Violations, items: Sequence[tuple[str, int]], target: Status | None
+) -> dict[str, int]:
+    """What can be checked of `returned_items` without the order: the target status allows them,
+    each product is named once and each quantity is not negative. Product id -> cumulative units."""
+    if items and target is not None and target not in RETURN_STATUSES:
+        violations.add(RETURNED_ITEMS, "is allowed only with status PARTIALLY_RETURNED or RETURNED")
+    given: dict[str, int] = {}
+    for index, (product_id, quantity) in enumerate(items):
+        field = f"{RETURNED_ITEMS}[{index}]"
+        named = validation.text(violations, f"{field}.product_id", product_id, required=True, max_length=PRODUCT_ID_MAX)
+        if named and violations.check(product_id not in given, f"{field}.product_id", "names a product listed before"):
+            given[product_id] = quantity
+        violations.check(quantity >= 0, f"{field}.quantity", "must be 0 or more")
+    return given
+
+
+def check_returned_against_order(
+    violations: Violations, items: Sequence[tuple[str, int]], ordered: Mapping[str, int], *, order_id: str
+) -> None:
+    """Each returned product is a line of the order and its units are at most the units ordered."""
+    for index, (product_id, quantity) in enumerate(items):
+        field = f"{RETURNED_ITEMS}[{index}]"
+        if product_id not in ordered:
+            violations.add(f"{field}.product_id", f"is not a line of order {order_id}")
+        else:
+            violations.check(
+                quantity <= ordered[product_id],
+                f"{field}.quantity",
+                f"must be at most {ordered[product_id]}, the units ordered",
+            )
+
+
+def merge_returned(lines: Sequence[Mapping[str, Any]], given: Mapping[str, int]) -> list[dict[str, Any]] | None:
+    """The order's lines with each one's quantity_returned raised to the given count where that is
+    more (never lowered, never added); None when no line grows."""
+    merged: list[dict[str, Any]] = []
+    grew = False
+    for line in lines:
+        stored = int(line.get("quantity_returned") or 0)
+        wanted = given.get(line["product_id"], 0)
+        grew = grew or wanted > stored
+        merged.append({**line, "quantity_returned": max(stored, wanted)})
+    return merged if grew else None

@@ -403,16 +403,29 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         violations.check(target is not None, "status", "is required: the status to move the order to")
         rules.check_reason(violations, request.reason)
         rules.check_request_id(violations, idempotency_key(request.request_id))
+        returned = [(item.product_id, item.quantity) for item in request.returned_items]
+        given = rules.check_returned_items(violations, returned, target)
         violations.raise_if_any()
         assert target is not None
 
         async def decide(doc: Document) -> Change | None:
             current = Status(doc["status"])
-            if rules.is_no_change(current, target):
-                return None
-            rules.check_transition(current, target, Actor.STAFF, order_id=doc["id"])
+            if returned:
+                against_order = Violations()
+                ordered = {line["product_id"]: line["quantity"] for line in doc["items"]}
+                rules.check_returned_against_order(against_order, returned, ordered, order_id=doc["id"])
+                against_order.raise_if_any()
+            lines = rules.merge_returned(doc["items"], given) if given else None
             now = clocks.to_iso(self._deps.clock())
+            if rules.is_no_change(current, target):
+                if lines is None:
+                    return None
+                # Only more units returned (e.g. a second partial return): stored, no status event.
+                return Change({**doc, "items": lines, "updated_at": now})
+            rules.check_transition(current, target, Actor.STAFF, order_id=doc["id"])
             updated = {**doc, "status": target.value, "updated_at": now}
+            if lines is not None:
+                updated["items"] = lines
             if target in rules.REACHED_AT:
                 updated[rules.REACHED_AT[target]] = now
             event = messages.status_changed_event(

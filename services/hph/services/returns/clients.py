@@ -19,7 +19,7 @@ is UNAVAILABLE naming the service, so clients retry (every step here is safe to 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -144,15 +144,19 @@ class OrdersClient:
             raise refusal_from(exc, "orders") from None
         return order_view(order)
 
-    async def mark_returned(self, order_id: str, *, fully: bool, reason: str, request_id: str) -> None:
-        """Moves a delivered order to partially_returned, or to returned when `fully`; a no-op when
-        it is there already (the order service treats the same status as no change)."""
+    async def mark_returned(
+        self, order_id: str, *, fully: bool, returned: Mapping[str, int], reason: str, request_id: str
+    ) -> None:
+        """Moves a delivered order to partially_returned, or to returned when `fully`, recording
+        `returned` (product id -> CUMULATIVE units refunded) on its lines; a no-op when the order is
+        there already with those units (the order service keeps the larger count per line)."""
         status = order_pb2.ORDER_STATUS_RETURNED if fully else order_pb2.ORDER_STATUS_PARTIALLY_RETURNED
+        items = [order_service_pb2.ReturnedItem(product_id=p, quantity=q) for p, q in sorted(returned.items())]
         await _call(
             "orders",
             self._stub().UpdateOrderStatus(
                 order_service_pb2.UpdateOrderStatusRequest(
-                    order_id=order_id, status=status, reason=reason, request_id=request_id
+                    order_id=order_id, status=status, reason=reason, request_id=request_id, returned_items=items
                 ),
                 timeout=DEADLINE_SECONDS,
                 metadata=self._as_platform(),

@@ -19,7 +19,8 @@ committed, so a retry (or a crash between the steps) never repeats an effect:
 - refund: the amount is stored first (`refund_plan`, with an attempt number); RefundPayment is
   called with key "<return>.refund.<attempt>" (payments replays a retried key and resumes a pending
   refund); on success the return becomes refunded and the order's refunded units grow in the same
-  batch, then the order moves to partially_returned/returned. A refund the provider refused
+  batch, then the order moves to partially_returned/returned with each line's refunded units so far
+  (cumulative: the order keeps the larger count, so repeats never add). A refund the provider refused
   (REFUND_FAILED) or payments refused before moving money (e.g. AMOUNT_MISMATCH) may be tried
   again, with another amount, under the next attempt's key. A pending refund answers
   UNAVAILABLE (REFUND_PENDING): retry once it settled. Retrying RefundReturn on a refunded return
@@ -494,21 +495,32 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         return await self._stage(doc, "refund_plan", fresh, in_progress=rules.REFUND_IN_PROGRESS)
 
     async def _sync_order(self, doc: Document, order: OrderView | None = None) -> None:
-        """Moves the order to returned when every unit of it is refunded, else partially_returned."""
+        """Moves the order to returned when every unit of it is refunded, else partially_returned,
+        with the units refunded so far per line (cumulative, so a repeat or a late call is harmless).
+        An order already returned keeps its status; only its lines' returned units may catch up."""
         order = order or await self._order_of(doc)
-        if order.status == "returned":
-            return
         tally = await self._read(messages.tally_id(order.id), order.id)
-        refunded = tally.get("refunded", {}) if tally is not None else {}
-        fully = rules.fully_returned(order.lines.values(), refunded)
-        try:
+        refunded: dict[str, int] = tally.get("refunded", {}) if tally is not None else {}
+        fully = order.status == "returned" or rules.fully_returned(order.lines.values(), refunded)
+        returned = {p: min(q, order.lines[p].quantity) for p, q in refunded.items() if p in order.lines}
+
+        async def mark(fully: bool) -> None:
             await self._orders.mark_returned(
-                order.id, fully=fully, reason=f"return {doc['id']} refunded", request_id=f"{doc['id']}.order"
+                order.id,
+                fully=fully,
+                returned=returned,
+                reason=f"return {doc['id']} refunded",
+                request_id=f"{doc['id']}.order",
             )
+
+        try:
+            await mark(fully)
         except FailedPrecondition as refused:
-            # Another return's refund moved the order on to returned meanwhile: nothing left to do.
+            # Another return's refund (or staff) moved the order on to returned meanwhile: its
+            # status stays; only the units refunded so far may still need recording.
             if refused.reason != rules.ILLEGAL_TRANSITION or (await self._order_of(doc)).status != "returned":
                 raise
+            await mark(True)
 
     async def _order_of(self, doc: Document) -> OrderView:
         order = await self._orders.get(doc["order_id"])
