@@ -1,9 +1,11 @@
 """The full checkout journey under load: add to cart, validate, create order, pay — per shopper, in a
 loop, many shoppers at once, over gRPC against `hph up` as shipped (fresh data dir, demo catalog).
 
-    .venv/bin/python tests/perf/bench_checkout.py --duration 20 --shoppers 20 --workers 2
+    .venv/bin/python tests/perf/bench_checkout.py --duration 15 --shoppers 20 --workers 1,2 --loopback
 
-Reports completed orders/s and p50/p99 per call type. With --workers N the platform runs N server
+Reports completed orders/s and p50/p99 per call type. Several variants (--workers 1,2; --loopback
+adds each again with HPH_INPROCESS_CALLS=false) run one after another in the same invocation and
+end in a side-by-side table of ratios to the first. With --workers N the platform runs N server
 processes on one port (`hph up --workers N`); each shopper is a client with its own connection
 (--connections), and the kernel spreads connections, not calls, over the workers. "server CPU" is the
 CPU time of `hph up` and its children per completed order, steadier than orders/s on a shared machine.
@@ -23,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 
 import grpc
 from bench_common import Result, start_platform, tree_cpu_seconds
@@ -58,9 +61,28 @@ def token(data_dir: str, sub: str, role: str = "customer") -> str:
     ).stdout.strip()
 
 
-async def run(args: argparse.Namespace) -> None:
+@dataclass(frozen=True)
+class Variant:
+    workers: int
+    loopback: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.workers} worker{'s' if self.workers > 1 else ''}" + (", loopback calls" if self.loopback else "")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    orders_per_second: float
+    server_cpu_ms_per_order: float
+    worst_p99_ms: float
+
+
+async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
+    """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
+    extra_env = {"HPH_INPROCESS_CALLS": "false"} if variant.loopback else {}
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, _ = start_platform(data_dir, args.workers)
+        process, grpc_address, _ = start_platform(data_dir, variant.workers, extra_env)
         try:
             # Channels with their own subchannel pool are separate connections (shared otherwise).
             channels = [
@@ -164,7 +186,7 @@ async def run(args: argparse.Namespace) -> None:
                         errors[f"{error.code().name}: {error.details()[:80]}"] += 1
 
             shoppers = await asyncio.gather(*(prepare(n) for n in range(args.shoppers)))
-            print(f"measuring for {args.duration:.0f} s ...", flush=True)
+            print(f"== {variant.label}: measuring for {args.duration:.0f} s ...", flush=True)
             cpu_before = tree_cpu_seconds(process.pid)
             started = time.perf_counter()
             stop_at = started + args.duration
@@ -173,20 +195,23 @@ async def run(args: argparse.Namespace) -> None:
             server_cpu = tree_cpu_seconds(process.pid) - cpu_before
             print(
                 f"completed orders: {completed} in {elapsed:.1f} s = {completed / elapsed:.1f} orders/s "
-                f"({args.shoppers} shoppers, {args.workers} workers)"
+                f"({args.shoppers} shoppers, {variant.label})"
             )
             print(
                 f"server CPU: {server_cpu:.1f} s = {server_cpu / max(completed, 1) * 1000:.1f} ms per order "
                 f"(hph up and its children)"
             )
             print(f"{'call':18} {'count':>7} {'p50 ms':>8} {'p99 ms':>8}")
+            worst_p99 = 0.0
             for name in CALLS:
                 figures = Result(name, len(latencies[name]), 0, elapsed, latencies[name])
+                worst_p99 = max(worst_p99, figures.percentile(0.99))
                 print(f"{name:18} {figures.requests:7d} {figures.percentile(0.5):8.1f} {figures.percentile(0.99):8.1f}")
             for message, count in errors.most_common(5):
                 print(f"error x{count}: {message}")
             for each in channels:
                 await each.close()
+            return Outcome(completed / elapsed, server_cpu / max(completed, 1) * 1000, worst_p99)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -196,11 +221,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of load")
     parser.add_argument("--shoppers", type=int, default=20, help="concurrent shoppers")
-    parser.add_argument("--workers", type=int, default=1, help="server processes (hph up --workers)")
+    parser.add_argument(
+        "--workers", default="1", help="server processes (hph up --workers); a comma list runs each, e.g. 1,2"
+    )
+    parser.add_argument(
+        "--loopback", action="store_true", help="also run each with HPH_INPROCESS_CALLS=false (internal gRPC calls)"
+    )
     parser.add_argument(
         "--connections", type=int, default=0, help="gRPC connections (default one per shopper, like separate clients)"
     )
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    variants = [
+        Variant(int(workers), loopback)
+        for workers in args.workers.split(",")
+        for loopback in ((False, True) if args.loopback else (False,))
+    ]
+    outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
+    if len(variants) > 1:
+        base = outcomes[0]
+        print(f"\nside by side (ratios to {variants[0].label}):")
+        print(f"{'variant':28} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
+        for variant, outcome in zip(variants, outcomes, strict=True):
+            print(
+                f"{variant.label:28} {outcome.orders_per_second:9.1f} "
+                f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
+                f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,12 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def start_platform(data_dir: str, workers: int = 1) -> tuple[subprocess.Popen[str], str, int]:
+def start_platform(
+    data_dir: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str, int]:
     env = {
         **os.environ,
+        **(extra_env or {}),
         "HPH_LOG_LEVEL": "WARNING",
         "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "100000000",
         "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000",
