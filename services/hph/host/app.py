@@ -101,8 +101,7 @@ def database_path(settings: Settings) -> Path:
 async def open_store(settings: Settings) -> DocumentStore:
     if settings.storage != "sqlite":
         raise ValueError(f"storage adapter {settings.storage!r} is not available in this build; use 'sqlite'")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return await SqliteDocumentStore.open(database_path(settings))
+    return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
 
 
 @dataclass

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from hph.runtime import logs
 from hph.runtime.settings import Settings
@@ -88,14 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
+    if args.command == "gateway":  # its --host and --port are the HTTP ones
+        return Settings.from_env(http_host=args.host, http_port=args.port)
     return Settings.from_env(
         data_dir=getattr(args, "data_dir", None),
         grpc_host=getattr(args, "host", None),
         grpc_port=getattr(args, "grpc_port", None),
         http_port=getattr(args, "http_port", None),
         workers=getattr(args, "workers", None),
-        **extra,
     )
 
 
@@ -243,9 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "seed":
             asyncio.run(_seed(settings))
         elif args.command == "gateway":
-            http = Settings.from_env(http_host=args.host, http_port=args.port)
-            target = args.grpc_target or http.gateway_grpc_target or f"127.0.0.1:{http.grpc_port}"
-            asyncio.run(_gateway(http, target))
+            target = args.grpc_target or settings.gateway_grpc_target or f"127.0.0.1:{settings.grpc_port}"
+            asyncio.run(_gateway(settings, target))
     except (ValueError, OSError) as exc:
         print(f"hph: {exc}", file=sys.stderr)
         return 2

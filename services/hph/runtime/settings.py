@@ -113,12 +113,13 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Builds settings from HPH_<FIELD> variables, then applies explicit overrides (CLI flags)."""
         env = os.environ if environ is None else environ
+        defaults = cls()
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get(f"HPH_{f.name.upper()}")
             if raw is None:
                 continue
-            values[f.name] = _parse(f.name, raw, type(getattr(cls(), f.name)))
+            values[f.name] = _parse(f.name, raw, type(getattr(defaults, f.name)))
         settings = cls(**values)
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given) if given else settings

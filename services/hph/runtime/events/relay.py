@@ -97,7 +97,8 @@ class OutboxRelay:
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
         self._bus = bus
-        self._containers: list[Container] = []
+        # By name: registering one again is a no-op, and a commit's container is found at once.
+        self._containers: dict[str, Container] = {}
         self._poll_interval = poll_interval
         # How soon a record whose publish failed is tried again when nothing else wakes the relay.
         self._retry_interval = retry_interval
@@ -126,7 +127,7 @@ class OutboxRelay:
             self._attached = True
 
     def _on_commit(self, container: Container, partition_key: str, docs: Sequence[Document]) -> None:
-        if all(known.name != container.name for known in self._containers):
+        if container.name not in self._containers:
             return
         queued = False
         for doc in docs:
@@ -139,8 +140,7 @@ class OutboxRelay:
     def register(self, container: Container) -> None:
         """Adds a container whose outbox this relay serves (idempotent by container name)."""
         validate_partition_key_path(container.partition_key_path)
-        if all(known.name != container.name for known in self._containers):
-            self._containers.append(container)
+        self._containers.setdefault(container.name, container)
 
     def notify(self) -> None:
         """Wakes the relay now (call it on the event loop after committing an outbox record)."""
@@ -180,7 +180,7 @@ class OutboxRelay:
             if settled_for > 0:
                 cutoff = to_iso(self._clock() - timedelta(seconds=settled_for))
                 pending = Query(And(PENDING, Lt(CREATED_AT_FIELD, cutoff)), order_by=_PENDING_QUERY.order_by)
-            for container in list(self._containers):
+            for container in list(self._containers.values()):
                 try:
                     published += await self._drain(container, pending)
                 except Exception:
@@ -197,7 +197,7 @@ class OutboxRelay:
         cutoff = to_iso(self._clock() - self._retention)
         query = Query(And(IS_OUTBOX, Eq(SENT_FIELD, True), Lt(SENT_AT_FIELD, cutoff)))
         purged = 0
-        for container in list(self._containers):
+        for container in list(self._containers.values()):
             try:
                 purged += await self._purge(container, query)
             except Exception:

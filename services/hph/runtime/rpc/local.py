@@ -146,8 +146,6 @@ class LocalChannel:
 
     def __init__(self, dispatcher: LocalDispatcher) -> None:
         self._dispatcher = dispatcher
-        # Stubs are cheap to build per call only if their multicallables are: one per method.
-        self._methods: dict[tuple[str, Any, Any], LocalUnaryUnary] = {}
 
     def unary_unary(
         self,
@@ -158,13 +156,8 @@ class LocalChannel:
     ) -> LocalUnaryUnary:
         if request_serializer is None or response_deserializer is None:
             raise TypeError("local calls need the stub's serializer and deserializer")
-        key = (method, request_serializer, response_deserializer)
-        known = self._methods.get(key)
-        if known is None:
-            known = self._methods[key] = LocalUnaryUnary(
-                self._dispatcher, method, request_serializer, response_deserializer
-            )
-        return known
+        # Called once per method when a stub is built, and ChannelPool.stub builds each stub once.
+        return LocalUnaryUnary(self._dispatcher, method, request_serializer, response_deserializer)
 
     async def close(self) -> None:
         """Nothing to release (there is no connection)."""

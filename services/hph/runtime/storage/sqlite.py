@@ -559,7 +559,7 @@ def _register_container(connection: sqlite3.Connection, name: str, partition_key
     return int(row[0]), str(row[1])
 
 
-# --- statements run on the worker thread -------------------------------------------------------
+# --- statements (run inline on the loop's connection or on the worker thread) ------------------
 
 
 def _read_body(connection: sqlite3.Connection, container_id: int, pk: str, doc_id: str) -> str:
