@@ -23,7 +23,7 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime import money
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import InvalidArgument, Unavailable
-from hph.runtime.rpc.call_context import current_call
+from hph.runtime.rpc.downstream import request_id_metadata
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo, Unchecked
 
 log = logging.getLogger("hph.cart")
@@ -33,10 +33,6 @@ DEADLINE_SECONDS = 3.0
 MAX_CONCURRENT_LOOKUPS = 16
 # Codes meaning "the product id is not one the catalog knows".
 _UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
-
-
-def _metadata() -> tuple[tuple[str, str], ...]:
-    return (("x-request-id", current_call().request_id),)
 
 
 def product_info(product: product_pb2.Product) -> ProductInfo:
@@ -59,7 +55,7 @@ class CatalogLookup:
         product: product_pb2.Product = await stub.GetProduct(
             catalog_service_pb2.GetProductRequest(product_id=product_id),
             timeout=DEADLINE_SECONDS,
-            metadata=_metadata(),
+            metadata=request_id_metadata(),
         )
         return product
 
@@ -117,7 +113,7 @@ class InventoryLookup:
             response = await stub.BatchGetAvailability(
                 inventory_service_pb2.BatchGetAvailabilityRequest(skus=wanted),
                 timeout=DEADLINE_SECONDS,
-                metadata=_metadata(),
+                metadata=request_id_metadata(),
             )
         except grpc.aio.AioRpcError as exc:
             log.warning("availability lookup failed", extra={"code": exc.code().name, "skus": len(wanted)})

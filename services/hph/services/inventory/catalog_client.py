@@ -13,7 +13,7 @@ from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grp
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Unavailable
-from hph.runtime.rpc.call_context import current_call
+from hph.runtime.rpc.downstream import request_id_metadata
 
 DEADLINE_SECONDS = 3.0
 # Codes meaning "the id is not one the catalog knows".
@@ -32,7 +32,7 @@ class CatalogProducts:
             await stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=(*self._credentials.metadata(), ("x-request-id", current_call().request_id)),
+                metadata=self._credentials.metadata() + request_id_metadata(),
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in _UNKNOWN_PRODUCT:

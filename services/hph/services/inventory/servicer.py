@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from holidaypeak.commerce.v1 import inventory_item_pb2, reservation_pb2
@@ -106,17 +107,23 @@ class InventoryServicer(pb_grpc.InventoryServiceServicer):
         violations.check(len(request.etag) <= 256, "etag", "is not an etag this API issued")
         key = _idempotency_key(violations, request.request_id)
         violations.raise_if_any()
-        exists = await self._ledger.read_stock(request.sku) is not None
-        doc = await self._ledger.adjust(
+        adjust = functools.partial(
+            self._ledger.adjust,
             request.sku,
             change,
             reason=request.reason.strip(),
             actor_id=current_principal().subject,
             expected_etag=request.etag,
             idempotency_key=key,
-            may_create=exists or await self._catalog.exists(request.sku),
             correlation_id=current_call().request_id,
         )
+        try:
+            doc = await adjust(may_create=False)
+        except NotFound:
+            # No stock record yet: the first adjustment of a product the catalog knows creates it.
+            if not await self._catalog.exists(request.sku):
+                raise
+            doc = await adjust(may_create=True)
         return messages.inventory_item(request.sku, doc)
 
     # --- shoppers ----------------------------------------------------------------------------

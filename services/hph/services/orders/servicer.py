@@ -108,7 +108,6 @@ class Change:
 
 
 Decide = Callable[[Document], Awaitable[Change | None]]
-Load = Callable[[], Awaitable[Document]]
 
 
 def _correlation_id() -> str:
@@ -349,25 +348,19 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         principal = current_principal()
         default_reason = "cancelled by staff" if principal.has_role(ROLE_STAFF) else "cancelled by the customer"
         reason = request.reason.strip() or default_reason
-        doc = await self._change(
-            lambda: self._find(request.order_id),
-            self._cancellation(reason, principal.subject),
-            expected_etag=request.etag,
-        )
+        decide = self._cancellation(reason, principal.subject)
+        doc = await self._change(await self._find(request.order_id), decide, expected_etag=request.etag)
         return messages.order_message(doc)
 
     async def cancel_overdue(self, doc: Document) -> None:
         """Cancels a pending order whose payment did not arrive in time (the expiry sweeper's job)."""
-
-        async def load() -> Document:
-            return await self._orders.read(doc["id"], doc["user_id"])
 
         async def decide(current: Document) -> Change | None:
             if current.get("status") != Status.PENDING.value:
                 return None  # paid or cancelled meanwhile
             return await self._cancellation("payment not received", "")(current)
 
-        await self._change(load, decide)
+        await self._change(await self._reread(doc), decide)
 
     def _cancellation(self, reason: str, actor_id: str) -> Decide:
         async def decide(doc: Document) -> Change | None:
@@ -437,7 +430,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             )
             return Change(updated, [event])
 
-        doc = await self._change(lambda: self._find(request.order_id), decide, expected_etag=request.etag)
+        doc = await self._change(await self._find(request.order_id), decide, expected_etag=request.etag)
         return messages.order_message(doc)
 
     async def RecordOrderPayment(self, request: pb.RecordOrderPaymentRequest, context: Any) -> order_pb2.Order:
@@ -460,7 +453,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         violations.raise_if_any()
         assert target is not None
         decide = self._payment_outcome(request, target)
-        doc = await self._change(lambda: self._find(request.order_id), decide)
+        doc = await self._change(await self._find(request.order_id), decide)
         return messages.order_message(doc)
 
     def _payment_outcome(self, request: pb.RecordOrderPaymentRequest, target: PaymentStatus) -> Decide:
@@ -521,11 +514,16 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         require_owner(doc["user_id"], resource="order", hide_existence=True)
         return doc
 
-    async def _change(self, load: Load, decide: Decide, *, expected_etag: str = "") -> Document:
-        """Read, decide, write with the etag read (state + events in one batch); re-decides when
-        another writer got in between, unless the caller pinned an etag (then ABORTED)."""
-        for _ in range(ATTEMPTS):
-            doc = await load()
+    async def _reread(self, doc: Document) -> Document:
+        """The order's current version (its owner, so its partition, never changes)."""
+        return await self._orders.read(doc["id"], doc["user_id"])
+
+    async def _change(self, doc: Document, decide: Decide, *, expected_etag: str = "") -> Document:
+        """Decide on `doc` (just read), write with its etag (state + events in one batch); re-reads and
+        re-decides when another writer got in between, unless the caller pinned an etag (then ABORTED)."""
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                doc = await self._reread(doc)
             if expected_etag and doc.get("_etag") != expected_etag:
                 raise Aborted(f"order {doc['id']!r} changed since etag {expected_etag!r}; read it again")
             change = await decide(dict(doc))

@@ -306,10 +306,13 @@ class Charger:
     # --- settling ---------------------------------------------------------------------------------
 
     async def settle(self, located: Document, result: ProviderPayment) -> Document:
-        """Applies an outcome the provider reported later (webhook) to a payment; idempotent."""
+        """Applies an outcome the provider reported later (webhook) to a payment; idempotent. Decides
+        first on `located` (a version just read); its etag guards the write."""
         payment_id = located["id"]
-        for _ in range(ATTEMPTS):
-            doc = await self._ledger.reread(located)
+        doc: Document | None = located
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                doc = await self._ledger.reread(located)
             if doc is None:
                 raise NotFound(f"payment {payment_id!r} not found")
             if doc["status"] in rules.CAPTURED_STATUSES or doc["status"] == result.status:

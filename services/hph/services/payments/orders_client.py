@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from holidaypeak.commerce.v1 import (
     inventory_service_pb2,
@@ -35,10 +33,9 @@ from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
 from hph.runtime.money import to_minor
-from hph.services.payments.messages import current_request_id
+from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 
 DEADLINE_SECONDS = 5.0
-Metadata = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -76,20 +73,7 @@ def order_view(order: order_pb2.Order) -> OrderView:
 
 def request_metadata(credentials: ServiceCredentials) -> Metadata:
     """The platform's token plus the current request id (none when called from an event handler)."""
-    request_id = current_request_id()
-    tracing: Metadata = (("x-request-id", request_id),) if request_id else ()
-    return credentials.metadata() + tracing
-
-
-def error_reason(exc: grpc.aio.AioRpcError) -> str:
-    """The ErrorInfo reason a refusal carried ("" when none)."""
-    status = rpc_status.from_call(exc)
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return str(info.reason)
-    return ""
+    return credentials.metadata() + request_id_metadata()
 
 
 def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoReturn:
@@ -97,7 +81,8 @@ def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoRe
     code = exc.code()
     details = exc.details() or ""
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        raise FailedPrecondition(details, subject=subject, reason=error_reason(exc) or "FAILED_PRECONDITION") from None
+        reason = refusal_details(exc).info.reason or "FAILED_PRECONDITION"
+        raise FailedPrecondition(details, subject=subject, reason=reason) from None
     if code == grpc.StatusCode.NOT_FOUND:
         raise NotFound(details or f"{subject} not found") from None
     raise Unavailable(

@@ -56,14 +56,15 @@ class Refunder:
         sync_order: bool = True,
     ) -> tuple[Document, Document]:
         """Refunds `amount` major units (0 = everything still refundable) of the payment `located`
-        (any version of its document); returns (payment, refund)."""
+        (a version just read: decided on first, its etag guards the write); returns (payment, refund)."""
         payment_id = located["id"]
         refund_id = rules.refund_id_for(payment_id, idempotency_key)
-        await self._resume_stale(located, skip=refund_id)
+        resumed = await self._resume_stale(located, skip=refund_id)
         for attempt in range(ATTEMPTS):
             if attempt:
                 await backoff(attempt)
-            payment = await self._ledger.reread(located)
+            # Read again only when `located` is known to have moved on (a lost write, resumed refunds).
+            payment = await self._ledger.reread(located) if attempt or resumed else located
             if payment is None:
                 raise NotFound(f"payment {payment_id!r} not found")
             requested = _requested_minor(amount, payment["currency"])
@@ -108,17 +109,15 @@ class Refunder:
             "updated_at": now,
         }
 
-    async def _resume_stale(self, located: Document, *, skip: str) -> None:
-        payment = await self._ledger.reread(located)
-        if payment is None:
-            return
-        for record in rules.stale_pending_refunds(payment, self._clock()):
-            if record["id"] == skip:
-                continue
+    async def _resume_stale(self, payment: Document, *, skip: str) -> bool:
+        """Submits again the payment's pending refunds whose attempt stopped; True when there were any."""
+        stale = [r for r in rules.stale_pending_refunds(payment, self._clock()) if r["id"] != skip]
+        for record in stale:
             try:
-                await self._submit(payment, record)
+                payment, _ = await self._submit(payment, record)
             except DomainError as exc:
                 log.warning("resuming refund %s of payment %s failed: %s", record["id"], payment["id"], exc.message)
+        return bool(stale)
 
     async def _submit(self, payment: Document, record: Document) -> tuple[Document, Document]:
         try:
@@ -143,12 +142,14 @@ class Refunder:
         transaction_id: str = "",
         failure_message: str = "",
     ) -> tuple[Document, Document]:
-        """Stores a refund's outcome once (also what a refund webhook calls); returns (payment, refund)."""
+        """Stores a refund's outcome once (also what a refund webhook calls); returns (payment, refund).
+        Decides first on `located` (a version just read or written); its etag guards the write."""
         payment_id = located["id"]
         for attempt in range(ATTEMPTS):
+            payment: Document | None = located
             if attempt:
                 await backoff(attempt)
-            payment = await self._ledger.reread(located)
+                payment = await self._ledger.reread(located)
             record = rules.find_refund(payment, refund_id=refund_id) if payment is not None else None
             if payment is None or record is None:
                 raise NotFound(f"refund {refund_id!r} of payment {payment_id!r} not found")

@@ -9,7 +9,7 @@ import grpc
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, product_pb2
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import InvalidArgument, Unavailable
-from hph.runtime.rpc.call_context import current_call
+from hph.runtime.rpc.downstream import request_id_metadata
 
 DEADLINE_SECONDS = 3.0
 # Codes meaning "the product id is not one the catalog knows".
@@ -27,7 +27,7 @@ class CatalogProducts:
             product = await stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=(("x-request-id", current_call().request_id),),
+                metadata=request_id_metadata(),
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in _UNKNOWN_PRODUCT:
