@@ -81,7 +81,6 @@ CONTAINERS: tuple[tuple[str, str], ...] = ((RETURNS, PARTITION_KEY),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True), OrderBy("id", descending=True))
 # Re-reads after losing a compare-and-swap; more means sustained contention on one order.
 ATTEMPTS = 8
-KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 REFUND_PENDING = "REFUND_PENDING"
 _ROLE_NUMBER: Mapping[Role, int] = {Role.CUSTOMER: ROLE_CUSTOMER, Role.STAFF: ROLE_STAFF, Role.ADMIN: ROLE_ADMIN}
 
@@ -143,17 +142,21 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         if order is None or order.user_id != user_id:
             raise NotFound(f"order {request.order_id!r} not found")
         fingerprint = _create_fingerprint(request)
-        replayed = await self._replay_create(order.id, user_id, key, fingerprint)
+        tally_id = messages.tally_id(order.id)
+        tally = await self._read(tally_id, order.id)
+        # A retry is answered even once the order or the window no longer allow a new return.
+        replayed = await self._replay_create(user_id, key, fingerprint, tally)
         if replayed is not None:
             return messages.return_message(replayed)
         rules.check_order_returnable(order.status, order_id=order.id)
         rules.check_window(order.delivered_at, self._deps.clock(), self._window_days, order_id=order.id)
 
-        for _ in range(ATTEMPTS):
-            tally = await self._read(messages.tally_id(order.id), order.id)
-            replayed = await self._replay_create(order.id, user_id, key, fingerprint, tally)
-            if replayed is not None:
-                return messages.return_message(replayed)
+        for attempt in range(ATTEMPTS):
+            if attempt:  # the tally changed under the last attempt: decide again on the new one
+                tally = await self._read(tally_id, order.id)
+                replayed = await self._replay_create(user_id, key, fingerprint, tally)
+                if replayed is not None:
+                    return messages.return_message(replayed)
             current = tally or messages.new_tally(order.id)
             rules.check_quantities(wanted, order.lines, current["claimed"], order_id=order.id)
             number = int(current["last_number"]) + 1
@@ -311,7 +314,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             }
 
         done = await self._transition(
-            doc["id"], Status.RESTOCKED, note=request.note.strip(), etag="", key=key, extra=restocked
+            doc["id"], Status.RESTOCKED, note=request.note.strip(), etag="", key=key, extra=restocked, start=staged
         )
         return messages.return_message(done)
 
@@ -391,6 +394,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             key=key,
             extra=refunded,
             tally_change=count_refunded,
+            start=staged,
         )
         await self._sync_order(done, order)
         return messages.return_message(done)
@@ -411,12 +415,15 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         key: str,
         extra: Extra | None = None,
         tally_change: TallyChange | None = None,
+        start: Document | None = None,
     ) -> Document:
         """Moves the return to `target` (no change when it is there already, or when `key` already
-        made that step), committing return, tally and event in one batch."""
+        made that step), committing return, tally and event in one batch. `start` is the return as
+        this request last read or wrote it: the first decision is made on it (its etag still guards
+        the write), so it is not read again."""
         actor = current_principal().subject
-        for _ in range(ATTEMPTS):
-            doc = await self._find(return_id)
+        for attempt in range(ATTEMPTS):
+            doc = start if start is not None and not attempt else await self._find(return_id)
             if (done := self._already(doc, target, key)) is not None:
                 return done
             _check_etag(doc, etag)
@@ -572,21 +579,18 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             "updated_at": now,
         }
 
-    async def _replay_create(
-        self, order_id: str, user_id: str, key: str, fingerprint: str, tally: Document | None = None
-    ) -> Document | None:
-        """The return a retried create with the same key made; IDEMPOTENCY_KEY_REUSED for another request."""
+    async def _replay_create(self, user_id: str, key: str, fingerprint: str, tally: Document | None) -> Document | None:
+        """The return a retried create with the same key made, as the order's `tally` remembers it;
+        IDEMPOTENCY_KEY_REUSED for another request."""
         if not key:
             return None
-        if tally is None:
-            tally = await self._read(messages.tally_id(order_id), order_id)
         seen = (tally or {}).get("requests", {}).get(_request_slot(user_id, key))
         if seen is None:
             return None
         if seen["fingerprint"] != fingerprint:
             raise InvalidArgument(
                 "this idempotency key was already used for a different return; use a new key",
-                reason=KEY_REUSED,
+                reason=idempotency.KEY_REUSED,
                 violations=(FieldViolation("request_id", "was already used for a different request"),),
             )
         return await self._find(seen["return_id"])

@@ -17,40 +17,28 @@ from __future__ import annotations
 from typing import NoReturn
 
 import grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from holidaypeak.commerce.v1 import order_pb2, order_service_pb2, order_service_pb2_grpc
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
-from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.runtime.rpc.call_context import forwarded_metadata
+from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 from hph.services.shipments import rules
 from hph.services.shipments.rules import OrderStatus
 
 DEADLINE_SECONDS = 5.0
-Metadata = tuple[tuple[str, str], ...]
 ORDER_STATUS_NAMES: dict[int, str] = {
     value: order_pb2.OrderStatus.Name(value).removeprefix("ORDER_STATUS_").lower()
     for value in order_pb2.OrderStatus.values()
 }
 
 
-def _error_info(exc: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo | None:
-    status = rpc_status.from_call(exc)
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    return None
-
-
 def _raise_refusal(exc: grpc.aio.AioRpcError, subject: str) -> NoReturn:
     code, details = exc.code(), exc.details() or ""
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        info = _error_info(exc)
-        raise FailedPrecondition(details, subject=subject, reason=info.reason if info else "FAILED_PRECONDITION")
+        reason = refusal_details(exc).info.reason or "FAILED_PRECONDITION"
+        raise FailedPrecondition(details, subject=subject, reason=reason)
     if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
         raise NotFound(f"{subject.replace('/', ' ')} not found") from None
     raise Unavailable(
@@ -71,11 +59,7 @@ class OrdersClient:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
     def _platform(self) -> Metadata:
-        try:
-            tracing: Metadata = (("x-request-id", current_call().request_id),)
-        except RuntimeError:  # a background job: no request
-            tracing = ()
-        return self._credentials.metadata() + tracing
+        return self._credentials.metadata() + request_id_metadata()
 
     async def get_order(self, order_id: str) -> order_pb2.Order:
         return await self._get(order_id, self._platform())
@@ -113,10 +97,9 @@ class OrdersClient:
                 metadata=self._platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            info = _error_info(exc)
+            info = refusal_details(exc).info
             if (
                 exc.code() == grpc.StatusCode.FAILED_PRECONDITION
-                and info is not None
                 and info.reason == rules.ILLEGAL_TRANSITION
                 and rules.order_rank(info.metadata.get("from", "")) >= rules.order_rank(status.value)
             ):
