@@ -6,6 +6,7 @@ and `http_bindings`, so they can never disagree about which routes exist.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,13 @@ class DescriptorSet:
 
     def comments(self, full_name: str) -> str:
         """Leading comment of a service, method, message, field or enum (from source info)."""
-        return _comment_index(self.files).get(full_name, "")
+        return self._comments.get(full_name, "")
+
+    @functools.cached_property
+    def _comments(self) -> dict[str, str]:
+        # Built once per set and kept on it: a cache keyed by id() handed a new set the comments of
+        # a collected one whose id it reused.
+        return _comment_index(self.files)
 
 
 def load_descriptor_set(source: bytes | Path | None = None) -> DescriptorSet:
@@ -121,14 +128,8 @@ def service_bindings(descriptors: DescriptorSet, names: Sequence[str] | None = N
     return list(http_bindings(methods))
 
 
-_COMMENT_CACHE: dict[int, dict[str, str]] = {}
-
-
 def _comment_index(files: descriptor_pb2.FileDescriptorSet) -> dict[str, str]:
     """Maps full names to leading comments using source_code_info paths."""
-    cached = _COMMENT_CACHE.get(id(files))
-    if cached is not None:
-        return cached
     index: dict[str, str] = {}
     for file in files.file:
         prefix = f"{file.package}." if file.package else ""
@@ -145,7 +146,6 @@ def _comment_index(files: descriptor_pb2.FileDescriptorSet) -> dict[str, str]:
             name = names.get(tuple(location.path))
             if name and location.leading_comments:
                 index[name] = " ".join(line.strip() for line in location.leading_comments.strip().splitlines())
-    _COMMENT_CACHE[id(files)] = index
     return index
 
 
