@@ -9,6 +9,7 @@ import pytest
 
 from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.events.v1 import order_events_pb2
+from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 from hph.services.orders import messages, rules
 from hph.services.orders.rules import Actor, PaymentStatus, Status
@@ -108,7 +109,7 @@ def test_order_ids() -> None:
 
 def test_request_id_and_reason_limits() -> None:
     violations = Violations()
-    rules.check_request_id(violations, "k" * 129)
+    validation.request_id(violations, "k" * 129)
     rules.check_reason(violations, "r" * 501)
     assert [v.field for v in violations.items] == ["request_id", "reason"]
 

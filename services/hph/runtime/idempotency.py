@@ -64,6 +64,15 @@ def request_fingerprint(request: Message) -> str:
     return hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
 
 
+def keyed_request_fingerprint(request: Message, key_field: str = "request_id") -> str:
+    """`request_fingerprint` of everything but the key field, so the field and the
+    `idempotency-key` header name the same request."""
+    canonical = type(request)()
+    canonical.CopyFrom(request)
+    canonical.ClearField(key_field)
+    return request_fingerprint(canonical)
+
+
 @dataclass(frozen=True)
 class Claim:
     """The caller holds the key: do the work, then complete or release."""

@@ -9,6 +9,8 @@ from hph.runtime.errors import Violations
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Longest idempotency key (`request_id` field or `idempotency-key` header) any RPC accepts.
+REQUEST_ID_MAX = 128
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -30,6 +32,11 @@ def text(
         min_length <= len(stripped) <= max_length, field, f"must be {min_length}..{max_length} characters"
     )
     return ok and violations.check(not _CONTROL_CHARS.search(value), field, "contains control characters")
+
+
+def request_id(violations: Violations, value: str, *, required: bool = False) -> bool:
+    """Checks an idempotency key (the `request_id` field, or the header standing in for it)."""
+    return text(violations, "request_id", value, required=required, max_length=REQUEST_ID_MAX)
 
 
 def identifier(violations: Violations, field: str, value: str, pattern: re.Pattern[str], hint: str) -> bool:

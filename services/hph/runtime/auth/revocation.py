@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from hph.runtime.clock import Clock, system_clock
 from hph.runtime.storage import ConflictError, Container, DocumentStore, NotFoundError
 
 CONTAINER = "revoked_tokens"
@@ -25,13 +24,11 @@ class RevocationList:
     def __init__(
         self,
         store: DocumentStore,
-        clock: Clock = system_clock,
         *,
         cache_seconds: float = 0.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        self._clock = clock
         self._container: Container | None = None
         self._cache_seconds = cache_seconds
         self._monotonic = monotonic

@@ -46,6 +46,14 @@ def current_call() -> CallContext:
         raise RuntimeError("no call context: is the auth interceptor installed?") from exc
 
 
+def current_request_id() -> str:
+    """The request id of the RPC being served; "" outside one (background job, event handler)."""
+    try:
+        return _current.get().request_id
+    except LookupError:
+        return ""
+
+
 def current_principal() -> Principal:
     return current_call().principal
 

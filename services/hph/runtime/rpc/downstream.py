@@ -15,7 +15,7 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from hph.runtime.rpc.call_context import current_call
+from hph.runtime.rpc.call_context import current_request_id
 
 Metadata = tuple[tuple[str, str], ...]
 
@@ -54,7 +54,5 @@ def refusal_details(exc: grpc.aio.AioRpcError) -> RefusalDetails:
 def request_id_metadata() -> Metadata:
     """The current RPC's request id as `x-request-id` metadata; none outside an RPC (background job,
     event handler)."""
-    try:
-        return (("x-request-id", current_call().request_id),)
-    except RuntimeError:
-        return ()
+    request_id = current_request_id()
+    return (("x-request-id", request_id),) if request_id else ()

@@ -25,7 +25,6 @@ Document = dict[str, Any]
 
 MAX_QUANTITY = 99
 MAX_LINES = 100  # the contract's limit (Cart.items), also what one ReserveStock call accepts
-REQUEST_ID_MAX = 128
 # Idempotency keys remembered per cart; a retry comes seconds after the original, never 50 changes later.
 REMEMBERED_REQUESTS = 50
 
@@ -119,10 +118,6 @@ def check_quantity(violations: Violations, quantity: int, *, minimum: int) -> bo
     return violations.check(
         minimum <= quantity <= MAX_QUANTITY, "quantity", f"must be between {minimum} and {MAX_QUANTITY}"
     )
-
-
-def check_request_id(violations: Violations, request_id: str) -> None:
-    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)
 
 
 def check_etag(violations: Violations, etag: str) -> None:

@@ -18,7 +18,7 @@ from holidaypeak.commerce.v1 import cart_pb2
 from holidaypeak.commerce.v1 import cart_service_pb2 as pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as pb_grpc
 from hph.runtime import clock as clocks
-from hph.runtime import money
+from hph.runtime import money, validation
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import update_document
 from hph.runtime.errors import Aborted, Violations
@@ -124,7 +124,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
         rules.check_product_id(violations, request.product_id)
         rules.check_quantity(violations, request.quantity, minimum=1)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         user_id = require_user_id()
         request_fingerprint = rules.fingerprint("add", request.product_id, request.quantity)
@@ -154,7 +154,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
         rules.check_quantity(violations, request.quantity, minimum=0)
         rules.check_etag(violations, request.etag)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         user_id = require_user_id()
         doc = await self._change(
@@ -171,7 +171,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
         rules.check_product_id(violations, request.product_id)
         rules.check_etag(violations, request.etag)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         user_id = require_user_id()
         doc = await self._change(
@@ -187,7 +187,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
         violations = Violations()
         rules.check_etag(violations, request.etag)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         user_id = self._target_user(request.user_id)
         doc = await self._change(

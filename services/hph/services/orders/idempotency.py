@@ -6,11 +6,10 @@ container in the customer's partition so the response is stored in the order's o
 from __future__ import annotations
 
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
-from hph.runtime import idempotency
+from hph.runtime import idempotency, validation
 from hph.runtime.clock import Clock
 from hph.runtime.errors import Violations
 from hph.runtime.storage import Container
-from hph.services.orders import rules
 
 CREATE_SCOPE = "orders.create"
 
@@ -18,15 +17,12 @@ CREATE_SCOPE = "orders.create"
 def check_required_key(violations: Violations, key: str) -> None:
     """Placing an order always needs a key, so a retried POST can never place a second order."""
     if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
 
 
 def create_fingerprint(request: pb.CreateOrderRequest) -> str:
     """Hash of everything but the key, so the field and the header name the same request."""
-    canonical = pb.CreateOrderRequest()
-    canonical.CopyFrom(request)
-    canonical.ClearField("request_id")
-    return idempotency.request_fingerprint(canonical)
+    return idempotency.keyed_request_fingerprint(request)
 
 
 def create_records(orders: Container, clock: Clock) -> idempotency.IdempotencyRecords:

@@ -82,7 +82,6 @@ REACHED_AT: Mapping[Status, str] = {
 
 ORDER_ID = re.compile(r"ORD-[0-9A-F]{16}")
 ORDER_PREFIX = "ORD-"
-REQUEST_ID_MAX = 128
 REASON_MAX = 500
 PRODUCT_ID_MAX = 128
 RETURNED_ITEMS = "returned_items"
@@ -157,10 +156,6 @@ def attempt_status_applies(current: PaymentStatus) -> bool:
 def check_order_id(violations: Violations, order_id: str, field: str = "order_id") -> None:
     if violations.check(bool(order_id), field, "is required"):
         violations.check(bool(ORDER_ID.fullmatch(order_id)), field, "must be ORD- followed by 16 hex digits")
-
-
-def check_request_id(violations: Violations, request_id: str) -> None:
-    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)
 
 
 def check_reason(violations: Violations, reason: str) -> None:

@@ -50,8 +50,8 @@ from hph.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, Not
 from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
 from hph.runtime.rpc.call_context import (
-    current_call,
     current_principal,
+    current_request_id,
     idempotency_key,
     require_owner,
     require_subject,
@@ -108,13 +108,6 @@ class Change:
 
 
 Decide = Callable[[Document], Awaitable[Change | None]]
-
-
-def _correlation_id() -> str:
-    try:
-        return current_call().request_id
-    except RuntimeError:  # background job
-        return ""
 
 
 def _status_filter(violations: Violations, field: str, values: Sequence[int], known: Any) -> list[str] | None:
@@ -290,7 +283,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             now=now,
         )
         response = messages.order_message(doc, with_etag=False)
-        events = messages.created_events(doc, correlation_id=_correlation_id(), clock=self._deps.clock)
+        events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
         operations: list[BatchOperation] = [
             CreateOp(doc),
             *outbox_ops(self._orders, events, user_id),
@@ -343,7 +336,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         violations = Violations()
         rules.check_order_id(violations, request.order_id)
         rules.check_reason(violations, request.reason)
-        rules.check_request_id(violations, idempotency_key(request.request_id))
+        validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         principal = current_principal()
         default_reason = "cancelled by staff" if principal.has_role(ROLE_STAFF) else "cancelled by the customer"
@@ -382,7 +375,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 previous,
                 actor_id=actor_id,
                 refund_minor=refund,
-                correlation_id=_correlation_id(),
+                correlation_id=current_request_id(),
                 clock=self._deps.clock,
             )
             return Change(updated, events)
@@ -395,7 +388,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         target = messages.STATUS_FROM_PB.get(request.status)
         violations.check(target is not None, "status", "is required: the status to move the order to")
         rules.check_reason(violations, request.reason)
-        rules.check_request_id(violations, idempotency_key(request.request_id))
+        validation.request_id(violations, idempotency_key(request.request_id))
         returned = [(item.product_id, item.quantity) for item in request.returned_items]
         given = rules.check_returned_items(violations, returned, target)
         violations.raise_if_any()
@@ -425,7 +418,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 updated,
                 current,
                 reason=request.reason.strip(),
-                correlation_id=_correlation_id(),
+                correlation_id=current_request_id(),
                 clock=self._deps.clock,
             )
             return Change(updated, [event])
@@ -449,7 +442,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "amount_refunded",
                 "is required with a refunded status: the cumulative amount refunded",
             )
-        rules.check_request_id(violations, idempotency_key(request.request_id))
+        validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         assert target is not None
         decide = self._payment_outcome(request, target)
@@ -480,7 +473,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 }
                 updated.pop("payment_due_at", None)
                 return Change(
-                    updated, messages.paid_events(updated, correlation_id=_correlation_id(), clock=self._deps.clock)
+                    updated, messages.paid_events(updated, correlation_id=current_request_id(), clock=self._deps.clock)
                 )
             if target in rules.REFUNDED_STATUSES:
                 return _refund_change(doc, request.amount_refunded, now)

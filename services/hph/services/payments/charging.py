@@ -35,11 +35,11 @@ from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound
 from hph.runtime.money import MoneyError, to_minor
-from hph.runtime.rpc.call_context import require_owner
+from hph.runtime.rpc.call_context import current_request_id, require_owner
 from hph.runtime.storage import ConflictError, Document
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger
-from hph.services.payments.messages import current_request_id, outcome_event
+from hph.services.payments.messages import outcome_event
 from hph.services.payments.orders_client import OrdersClient, OrderView, ReservationsClient
 from hph.services.payments.payment_methods_client import PaymentMethodsClient
 from hph.services.payments.providers import IdempotencyMismatch, PaymentProvider, ProviderPayment

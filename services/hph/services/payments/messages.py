@@ -17,7 +17,6 @@ from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.events import resource_event
 from hph.runtime.money import to_major
-from hph.runtime.rpc.call_context import current_call
 from hph.services.payments import rules
 
 SOURCE = "payments"
@@ -85,14 +84,6 @@ def refund_message(payment: Mapping[str, Any], refund: Mapping[str, Any]) -> ref
         created_at=clocks.to_timestamp(refund.get("created_at")),
         updated_at=clocks.to_timestamp(refund.get("updated_at")),
     )
-
-
-def current_request_id() -> str:
-    """The request id of the RPC being served; "" in an event handler (no RPC)."""
-    try:
-        return current_call().request_id
-    except RuntimeError:
-        return ""
 
 
 # --- events --------------------------------------------------------------------------------------

@@ -25,10 +25,11 @@ from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
 from hph.runtime.errors import Aborted, DomainError, InvalidArgument, NotFound
 from hph.runtime.money import MoneyError, to_major, to_minor
+from hph.runtime.rpc.call_context import current_request_id
 from hph.runtime.storage import Document
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger, backoff
-from hph.services.payments.messages import current_request_id, refund_issued_event
+from hph.services.payments.messages import refund_issued_event
 from hph.services.payments.orders_client import OrdersClient
 from hph.services.payments.providers import IdempotencyMismatch, PaymentProvider, RefundOutcome, RefundRefused
 

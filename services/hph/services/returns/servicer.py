@@ -52,7 +52,12 @@ from hph.runtime.errors import (
 )
 from hph.runtime.events import outbox_ops
 from hph.runtime.money import MoneyError, to_major, to_minor
-from hph.runtime.rpc.call_context import current_call, current_principal, idempotency_key, require_owner
+from hph.runtime.rpc.call_context import (
+    current_principal,
+    current_request_id,
+    idempotency_key,
+    require_owner,
+)
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
@@ -88,13 +93,6 @@ _ROLE_NUMBER: Mapping[Role, int] = {Role.CUSTOMER: ROLE_CUSTOMER, Role.STAFF: RO
 Extra = Callable[[Document], dict[str, Any]]
 # The tally after a transition, from the return before it and the tally read.
 TallyChange = Callable[[Document, Document], Document]
-
-
-def _correlation_id() -> str:
-    try:
-        return current_call().request_id
-    except RuntimeError:  # outside an RPC
-        return ""
 
 
 def _status_filter(violations: Violations, value: int) -> Status | None:
@@ -141,7 +139,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         order = await self._orders.get(request.order_id)
         if order is None or order.user_id != user_id:
             raise NotFound(f"order {request.order_id!r} not found")
-        fingerprint = _create_fingerprint(request)
+        fingerprint = idempotency.keyed_request_fingerprint(request)
         tally_id = messages.tally_id(order.id)
         tally = await self._read(tally_id, order.id)
         # A retry is answered even once the order or the window no longer allow a new return.
@@ -179,7 +177,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
                     _request_slot(user_id, key): {"return_id": doc["id"], "fingerprint": fingerprint},
                 }
             event = messages.event_for(
-                doc, actor_id=user_id, note="", correlation_id=_correlation_id(), clock=self._deps.clock
+                doc, actor_id=user_id, note="", correlation_id=current_request_id(), clock=self._deps.clock
             )
             operations: list[BatchOperation] = [
                 CreateOp(new_tally) if tally is None else ReplaceOp(new_tally, if_match=tally["_etag"]),
@@ -436,7 +434,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             step = {"status": target.value, "actor_id": actor, "note": note, "changed_at": now, "request_id": key}
             updated["history"] = [*doc.get("history", []), step]
             event = messages.event_for(
-                updated, actor_id=actor, note=note, correlation_id=_correlation_id(), clock=self._deps.clock
+                updated, actor_id=actor, note=note, correlation_id=current_request_id(), clock=self._deps.clock
             )
             operations: list[BatchOperation] = [ReplaceOp(updated, if_match=doc["_etag"])]
             if tally_change is not None:
@@ -652,13 +650,6 @@ def _check_etag(doc: Document, etag: str) -> None:
 def _request_slot(user_id: str, key: str) -> str:
     """Where a create's idempotency key is remembered in the tally (keys are client text)."""
     return hashlib.sha256(f"{user_id}\n{key}".encode()).hexdigest()[:40]
-
-
-def _create_fingerprint(request: pb.CreateReturnRequest) -> str:
-    canonical = pb.CreateReturnRequest()
-    canonical.CopyFrom(request)
-    canonical.ClearField("request_id")
-    return idempotency.request_fingerprint(canonical)
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:

@@ -20,7 +20,6 @@ from hph.services.catalog.rules import PRODUCT_ID
 SEPARATOR = "."  # never part of a product id (see PRODUCT_ID)
 RATING_MIN, RATING_MAX = 1, 5
 TITLE_MAX, COMMENT_MAX = 120, 5000
-REQUEST_ID_MAX = 128
 _DIGEST = re.compile(r"[0-9a-f]{20}")
 
 
@@ -68,7 +67,3 @@ def check_review_fields(violations: Violations, *, rating: int, title: str, comm
     violations.check(RATING_MIN <= rating <= RATING_MAX, "rating", stars)
     validation.text(violations, "title", title, required=True, max_length=TITLE_MAX)
     validation.text(violations, "comment", comment, required=True, max_length=COMMENT_MAX)
-
-
-def check_request_id(violations: Violations, request_id: str) -> None:
-    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)

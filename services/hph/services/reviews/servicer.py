@@ -74,7 +74,7 @@ class ReviewServicer(pb_grpc.ReviewServiceServicer):
         rules.check_product_id(violations, request.product_id)
         rules.check_review_fields(violations, rating=request.rating, title=request.title, comment=request.comment)
         request_id = idempotency_key(request.request_id)
-        rules.check_request_id(violations, request_id)
+        validation.request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()
         await self._catalog.require_reviewable(request.product_id)

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 
 
@@ -242,7 +241,6 @@ MAX_LENGTH_MM = 3_000
 TRACKING_NUMBER_MAX = 64
 LOCATION_MAX = 200
 DESCRIPTION_MAX = 500
-REQUEST_ID_MAX = 128
 PRODUCT_ID_MAX = 255
 CLOCK_SKEW = timedelta(minutes=5)
 ESTIMATE_HORIZON = timedelta(days=365)
@@ -281,7 +279,3 @@ def check_tracking_number(
     if not violations.check(len(value) <= TRACKING_NUMBER_MAX, field, f"at most {TRACKING_NUMBER_MAX} characters"):
         return False
     return violations.check(bool(pattern.fullmatch(value)), field, f"is not a {carrier} tracking number")
-
-
-def check_request_id(violations: Violations, key: str, *, required: bool) -> None:
-    validation.text(violations, "request_id", key, required=required, max_length=REQUEST_ID_MAX)

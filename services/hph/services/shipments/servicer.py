@@ -50,7 +50,7 @@ from hph.runtime.errors import (
 )
 from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
-from hph.runtime.rpc.call_context import current_call, idempotency_key, require_owner
+from hph.runtime.rpc.call_context import current_request_id, idempotency_key, require_owner
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
@@ -89,13 +89,6 @@ OLDEST_FIRST = (OrderBy("created_at"),)
 ATTEMPTS = 8
 
 
-def _correlation_id() -> str:
-    try:
-        return current_call().request_id
-    except RuntimeError:  # pragma: no cover - background job
-        return ""
-
-
 def _moment(violations: Violations, field: str, stamp: timestamp_pb2.Timestamp) -> datetime | None:
     """The timestamp as a UTC datetime; a violation when it is out of range."""
     try:
@@ -103,14 +96,6 @@ def _moment(violations: Violations, field: str, stamp: timestamp_pb2.Timestamp) 
     except (ValueError, OverflowError):
         violations.add(field, "is not a valid timestamp")
         return None
-
-
-def _fingerprint(request: Any) -> str:
-    """Hash of everything but the key, so the field and the header name the same request."""
-    canonical = type(request)()
-    canonical.CopyFrom(request)
-    canonical.ClearField("request_id")
-    return idempotency.request_fingerprint(canonical)
 
 
 def _ordered_units(order: order_pb2.Order) -> dict[str, int]:
@@ -164,11 +149,11 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 )
         key = idempotency_key(request.request_id)
         if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
-            rules.check_request_id(violations, key, required=True)
+            validation.request_id(violations, key, required=True)
         violations.raise_if_any()
         assert carrier is not None and level is not None
 
-        claimed = await self._records.claim(request.order_id, key, _fingerprint(request))
+        claimed = await self._records.claim(request.order_id, key, idempotency.keyed_request_fingerprint(request))
         if isinstance(claimed, Replay):
             await self._follow(request.order_id)
             return shipment_pb2.Shipment.FromString(claimed.response)
@@ -249,7 +234,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
             doc["request_id"] = key
             updated = self._fulfilment_with(fulfilment, order, ordered, shipped, allocation, shipment_id, reached, now)
             response = messages.shipment_message(doc, with_etag=False)
-            events = messages.created_events(doc, correlation_id=_correlation_id(), clock=self._deps.clock)
+            events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
             first: BatchOperation = (
                 ReplaceOp(updated, if_match=fulfilment["_etag"]) if fulfilment else CreateOp(updated)
             )
@@ -390,12 +375,12 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
             f"must be at most {rules.TRACKING_NUMBER_MAX} characters",
         )
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key, required=False)
+        validation.request_id(violations, key, required=False)
         violations.raise_if_any()
         assert target is not None
 
         order_id = rules.order_of(request.shipment_id)
-        fingerprint = _fingerprint(request)
+        fingerprint = idempotency.keyed_request_fingerprint(request)
         for _ in range(ATTEMPTS):
             doc = await self._read_shipment(request.shipment_id)
             fulfilment = await self._sync.fulfilment(order_id)
@@ -542,7 +527,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 updated["tracking_url"] = carrier.tracking_url(tracking_number)
         envelopes = [
             messages.status_changed_event(
-                updated, event, previous, correlation_id=_correlation_id(), clock=self._deps.clock
+                updated, event, previous, correlation_id=current_request_id(), clock=self._deps.clock
             )
         ]
         if final == Status.DELIVERED and not doc.get("delivered_at"):
@@ -550,7 +535,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 messages.delivered_event(
                     updated,
                     estimate_before=doc.get("estimated_delivery_at", ""),
-                    correlation_id=_correlation_id(),
+                    correlation_id=current_request_id(),
                     clock=self._deps.clock,
                 )
             )

@@ -129,7 +129,6 @@ TICKET_ID = re.compile(r"TKT-[0-9A-F]{16}")
 TICKET_PREFIX = "TKT-"
 SUBJECT_MAX = 200
 BODY_MAX = 5000
-REQUEST_ID_MAX = 128
 USER_ID_MAX = 128
 # A conversation stays well inside one document (Cosmos DB allows 2 MB; its stored idempotent
 # response, base64, too): past either limit the customer is asked to open a new ticket.
@@ -251,10 +250,6 @@ def check_subject(violations: Violations, subject: str) -> None:
 
 def check_body(violations: Violations, body: str) -> None:
     validation.text(violations, "body", body, required=True, max_length=BODY_MAX)
-
-
-def check_request_id(violations: Violations, request_id: str) -> None:
-    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)
 
 
 def check_user_id(violations: Violations, field: str, value: str) -> None:

@@ -42,8 +42,8 @@ from hph.runtime.errors import Aborted, NotFound, Violations
 from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
 from hph.runtime.rpc.call_context import (
-    current_call,
     current_principal,
+    current_request_id,
     idempotency_key,
     require_owner,
     require_user_id,
@@ -95,10 +95,6 @@ Decide = Callable[[Document, datetime], Change | None]
 Run = Callable[[Claim | None], Awaitable[ticket_pb2.Ticket]]
 
 
-def _correlation_id() -> str:
-    return current_call().request_id
-
-
 def _is_staff() -> bool:
     return current_principal().has_role(ROLE_STAFF)
 
@@ -111,13 +107,6 @@ def _enum_filter(violations: Violations, field: str, value: int, known: Any) -> 
         violations.add(field, f"{value} is not a known value")
         return None
     return known[value]
-
-
-def _fingerprint(request: Message) -> str:
-    canonical = type(request)()
-    canonical.CopyFrom(request)
-    canonical.ClearField("request_id")
-    return idempotency.request_fingerprint(canonical)
 
 
 class TicketServicer(pb_grpc.SupportTicketServiceServicer):
@@ -145,7 +134,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             order_rules.check_order_id(violations, request.order_id)
         category = _enum_filter(violations, "category", request.category, CATEGORY_FROM_PB)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         user_id = require_user_id()
 
@@ -171,7 +160,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             request_id=key,
             now=now,
         )
-        event = messages.created_event(doc, correlation_id=_correlation_id(), clock=self._deps.clock)
+        event = messages.created_event(doc, correlation_id=current_request_id(), clock=self._deps.clock)
         operations: list[BatchOperation] = [CreateOp(doc), *outbox_ops(self._tickets, [event], user_id)]
         if claim is not None:
             stored = self._view(doc, staff_view=False, with_etag=False)
@@ -216,7 +205,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
         rules.check_ticket_id(violations, request.ticket_id)
         rules.check_body(violations, request.body)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         doc = await self._find_own(request.ticket_id)
         require_owner(doc["user_id"], resource="ticket", hide_existence=True)
@@ -239,7 +228,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
                     by_staff=False,
                     internal=False,
                     first_response=False,
-                    correlation_id=_correlation_id(),
+                    correlation_id=current_request_id(),
                     clock=self._deps.clock,
                 )
             ]
@@ -307,7 +296,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             violations.add("status", "set at least one of status, priority, category or assignee_id")
         violations.check(len(request.etag) <= ETAG_MAX and request.etag.isascii(), "etag", "is not an etag we issued")
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         doc = await self._find_any(request.ticket_id)
         actor_id = current_principal().subject
@@ -338,7 +327,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
                         previous_priority,
                         previous_category,
                         actor_id=actor_id,
-                        correlation_id=_correlation_id(),
+                        correlation_id=current_request_id(),
                         clock=self._deps.clock,
                     )
                 )
@@ -350,7 +339,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
                         current,
                         previous_assignee,
                         actor_id=actor_id,
-                        correlation_id=_correlation_id(),
+                        correlation_id=current_request_id(),
                         clock=self._deps.clock,
                     )
                 )
@@ -374,7 +363,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             requested = STATUS_FROM_PB.get(request.status)
             violations.check(requested is not None, "status", "must be a ticket status (not UNSPECIFIED)")
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         doc = await self._find_any(request.ticket_id)
         principal = current_principal()
@@ -407,7 +396,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
                     by_staff=True,
                     internal=request.internal,
                     first_response=first_response,
-                    correlation_id=_correlation_id(),
+                    correlation_id=current_request_id(),
                     clock=self._deps.clock,
                 )
             ]
@@ -448,7 +437,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             actor_id=actor_id,
             by_staff=by_staff,
             now=now,
-            correlation_id=_correlation_id(),
+            correlation_id=current_request_id(),
             clock=self._deps.clock,
         )
 
@@ -486,7 +475,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
         """Runs `run` once per key (see the module docstring); without a key, just runs it."""
         if not scoped_key:
             return await run(None)
-        claimed = await self._records.claim(owner, scoped_key, _fingerprint(request))
+        claimed = await self._records.claim(owner, scoped_key, idempotency.keyed_request_fingerprint(request))
         if isinstance(claimed, Replay):
             return ticket_pb2.Ticket.FromString(claimed.response)
         try:

@@ -18,7 +18,6 @@ MAX_PAYMENT_METHODS = 10
 NAME_MAX = 100
 LABEL_MAX = 50
 EMAIL_MAX = 254
-REQUEST_ID_MAX = 128
 
 ADDRESS_PREFIX = "adr_"
 # Not "pm_": provider tokens and Stripe ids already start with that, and ours must never be mistaken for one.
@@ -62,10 +61,6 @@ def check_profile_phone(violations: Violations, field: str, phone: str) -> str:
 
 def check_label(violations: Violations, field: str, label: str) -> None:
     validation.text(violations, field, label, max_length=LABEL_MAX)
-
-
-def check_request_id(violations: Violations, request_id: str) -> None:
-    validation.text(violations, "request_id", request_id, max_length=REQUEST_ID_MAX)
 
 
 def check_item_id(violations: Violations, field: str, item_id: str, pattern: re.Pattern[str], prefix: str) -> None:

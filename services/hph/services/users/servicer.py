@@ -220,7 +220,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         violations = Violations()
         fields = address_rules.check_address(violations, address_rules.PostalFields.of(request))
         request_id = idempotency_key(request.request_id)
-        rules.check_request_id(violations, request_id)
+        validation.request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()
         doc = new_address_document(
@@ -292,7 +292,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         check_token(violations, request.token)
         rules.check_label(violations, "label", request.label)
         request_id = idempotency_key(request.request_id)
-        rules.check_request_id(violations, request_id)
+        validation.request_id(violations, request_id)
         violations.raise_if_any()
         user_id = require_subject()
         card = await self._cards.resolve(request.token)  # refuses card numbers and unknown tokens
@@ -415,7 +415,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         address_collection(addresses, deps),
         payment_method_collection(payment_methods, deps),
         SimulatedCardTokens(deps.clock),
-        deps.revocations or RevocationList(deps.store, deps.clock),
+        deps.revocations or RevocationList(deps.store),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["UserService"].full_name,
