@@ -1,10 +1,11 @@
 """The full checkout journey under load: add to cart, validate, create order, pay — per shopper, in a
 loop, many shoppers at once, over gRPC against `hph up` as shipped (fresh data dir, demo catalog).
 
-    .venv/bin/python tests/perf/bench_checkout.py --duration 15 --shoppers 20 --workers 1,2 --loopback
+    .venv/bin/python tests/perf/bench_checkout.py --duration 15 --shoppers 20 --workers 1,2 --rest
 
-Reports completed orders/s and p50/p99 per call type. Several variants (--workers 1,2; --loopback
-adds each again with HPH_INPROCESS_CALLS=false) run one after another in the same invocation and
+Reports completed orders/s and p50/p99 per call type. Several variants (--workers 1,2; --rest adds
+each again through the REST gateway, as the storefront calls it; --loopback adds each again with
+HPH_INPROCESS_CALLS=false) run one after another in the same invocation and
 end in a side-by-side table of ratios to the first. With --workers N the platform runs N server
 processes on one port (`hph up --workers N`); each shopper is a client with its own connection
 (--connections), and the kernel spreads connections, not calls, over the workers. "server CPU" is the
@@ -28,7 +29,8 @@ import uuid
 from dataclasses import dataclass
 
 import grpc
-from bench_common import Result, start_platform, tree_cpu_seconds
+import orjson
+from bench_common import RawHttpClient, Result, cpu_spent, start_platform, tree_cpu_seconds
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -48,6 +50,10 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
 CALLS = ("AddCartItem", "ValidateCheckout", "CreateOrder", "CreatePayment")
 
 
+class RestRefusal(Exception):
+    """A non-200 answer on the REST journey: counted as an error, the shopper goes on."""
+
+
 # Units put on hand for every benchmarked SKU, so the run measures checkouts rather than sell-outs.
 STOCK_PER_SKU = 1_000_000
 
@@ -65,10 +71,15 @@ def token(data_dir: str, sub: str, role: str = "customer") -> str:
 class Variant:
     workers: int
     loopback: bool
+    rest: bool
 
     @property
     def label(self) -> str:
-        return f"{self.workers} worker{'s' if self.workers > 1 else ''}" + (", loopback calls" if self.loopback else "")
+        return (
+            f"{self.workers} worker{'s' if self.workers > 1 else ''}"
+            + (", REST" if self.rest else "")
+            + (", loopback calls" if self.loopback else "")
+        )
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
     extra_env = {"HPH_INPROCESS_CALLS": "false"} if variant.loopback else {}
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, _ = start_platform(data_dir, variant.workers, extra_env)
+        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, extra_env)
         try:
             # Channels with their own subchannel pool are separate connections (shared otherwise).
             channels = [
@@ -185,21 +196,73 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                     except grpc.aio.AioRpcError as error:
                         errors[f"{error.code().name}: {error.details()[:80]}"] += 1
 
+            async def rest_shopper(
+                n: int, stop_at: float, metadata: tuple[tuple[str, str]], address_id: str, card_id: str
+            ) -> None:
+                """The same journey as the storefront drives it: JSON over HTTP/1.1 through the gateway."""
+                nonlocal completed
+                client = await RawHttpClient.connect("127.0.0.1", rest_port)
+                headers = (("Authorization", metadata[0][1]),)
+
+                async def call(name: str, path: str, body: dict[str, object]) -> dict[str, object]:
+                    status, payload = await timed(name, client.request("POST", path, orjson.dumps(body), headers))  # type: ignore[misc]
+                    if status != 200:
+                        raise RestRefusal(f"{status}: {payload[:80]!r}")
+                    return orjson.loads(payload)  # type: ignore[no-any-return]
+
+                checkout = {"shipping_address_id": address_id, "payment_method_id": card_id}
+                i = 0
+                try:
+                    while time.perf_counter() < stop_at:
+                        i += 1
+                        try:
+                            await call(
+                                "AddCartItem",
+                                "/api/cart/items",
+                                {"product_id": skus[(n + i) % len(skus)], "quantity": 1},
+                            )
+                            await call("ValidateCheckout", "/api/checkout/validate", checkout)
+                            order = await call(
+                                "CreateOrder", "/api/orders", {**checkout, "request_id": uuid.uuid4().hex}
+                            )
+                            await call(
+                                "CreatePayment",
+                                "/api/payments",
+                                {
+                                    "order_id": order["id"],
+                                    "payment_method_id": card_id,
+                                    "amount": order["total"],
+                                    "request_id": uuid.uuid4().hex,
+                                },
+                            )
+                            completed += 1
+                        except RestRefusal as refusal:
+                            errors[str(refusal)] += 1
+                finally:
+                    await client.close()
+
             shoppers = await asyncio.gather(*(prepare(n) for n in range(args.shoppers)))
             print(f"== {variant.label}: measuring for {args.duration:.0f} s ...", flush=True)
             cpu_before = tree_cpu_seconds(process.pid)
             started = time.perf_counter()
             stop_at = started + args.duration
-            await asyncio.gather(*(shopper(n, stop_at, *prepared) for n, prepared in enumerate(shoppers)))
+            journey = rest_shopper if variant.rest else shopper
+            await asyncio.gather(*(journey(n, stop_at, *prepared) for n, prepared in enumerate(shoppers)))
             elapsed = time.perf_counter() - started
-            server_cpu = tree_cpu_seconds(process.pid) - cpu_before
+            cpu_after = tree_cpu_seconds(process.pid)
+            server_cpu = cpu_spent(cpu_before, cpu_after)
+            per_process = "; ".join(
+                f"{key.split()[0]} {'gateway' if 'gateway' in key else 'services'} "
+                f"{(seconds - cpu_before.get(key, 0.0)) / max(completed, 1) * 1000:.1f}"
+                for key, seconds in cpu_after.items()
+            )
             print(
                 f"completed orders: {completed} in {elapsed:.1f} s = {completed / elapsed:.1f} orders/s "
                 f"({args.shoppers} shoppers, {variant.label})"
             )
             print(
                 f"server CPU: {server_cpu:.1f} s = {server_cpu / max(completed, 1) * 1000:.1f} ms per order "
-                f"(hph up and its children)"
+                f"(hph up and its children: {per_process})"
             )
             print(f"{'call':18} {'count':>7} {'p50 ms':>8} {'p99 ms':>8}")
             worst_p99 = 0.0
@@ -228,22 +291,28 @@ def main() -> None:
         "--loopback", action="store_true", help="also run each with HPH_INPROCESS_CALLS=false (internal gRPC calls)"
     )
     parser.add_argument(
+        "--rest",
+        action="store_true",
+        help="also run each through the REST gateway (JSON over HTTP/1.1, one connection per shopper)",
+    )
+    parser.add_argument(
         "--connections", type=int, default=0, help="gRPC connections (default one per shopper, like separate clients)"
     )
     args = parser.parse_args()
     variants = [
-        Variant(int(workers), loopback)
+        Variant(int(workers), loopback, rest)
         for workers in args.workers.split(",")
+        for rest in ((False, True) if args.rest else (False,))
         for loopback in ((False, True) if args.loopback else (False,))
     ]
     outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
     if len(variants) > 1:
         base = outcomes[0]
         print(f"\nside by side (ratios to {variants[0].label}):")
-        print(f"{'variant':28} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
+        print(f"{'variant':34} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
-                f"{variant.label:28} {outcome.orders_per_second:9.1f} "
+                f"{variant.label:34} {outcome.orders_per_second:9.1f} "
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
                 f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f}"
             )

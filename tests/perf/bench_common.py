@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -27,21 +28,29 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its descendants (Linux /proc)."""
+def tree_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by a process and each descendant, keyed by
+    "<pid> <command line>" (Linux /proc), so a caller can sum them or pick out one role."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    used: dict[str, float] = {}
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            command = Path(f"/proc/{current}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            used[f"{current} {command}"] = (int(fields[11]) + int(fields[12])) / ticks
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(child) for child in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+    return used
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float], role: str = "") -> float:
+    """CPU seconds spent between two tree_cpu_seconds readings by the processes whose command line
+    contains `role` (all of them by default)."""
+    return sum(seconds - before.get(key, 0.0) for key, seconds in after.items() if role in key)
 
 
 def start_platform(
@@ -83,3 +92,37 @@ def start_platform(
     grpc_address = re.search(r"gRPC\s+([\d.]+:\d+)", banner).group(1)  # type: ignore[union-attr]
     rest_port = int(re.search(r"REST\s+http://[\d.]+:(\d+)", banner).group(1))  # type: ignore[union-attr]
     return process, grpc_address, rest_port
+
+
+class RawHttpClient:
+    """A lean keep-alive HTTP/1.1 client on one connection, so the load generator costs little CPU
+    next to the gateway it measures (an httpx call costs several times the gateway's own work)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._host = host
+
+    @classmethod
+    async def connect(cls, host: str, port: int) -> RawHttpClient:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer, f"{host}:{port}")
+
+    async def request(
+        self, method: str, path: str, body: bytes = b"", headers: tuple[tuple[str, str], ...] = ()
+    ) -> tuple[int, bytes]:
+        """Sends one request and reads its whole response: (status, body). Needs Content-Length."""
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self._host}\r\nAccept: application/json\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers)
+        if body or method in ("POST", "PUT", "PATCH"):
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self._writer.write(head.encode() + b"\r\n" + body)
+        response_head = await self._reader.readuntil(b"\r\n\r\n")
+        match = re.search(rb"(?i)content-length:\s*(\d+)", response_head)
+        if match is None:
+            raise RuntimeError(f"response without Content-Length: {response_head[:200]!r}")
+        return int(response_head[9:12]), await self._reader.readexactly(int(match.group(1)))
+
+    async def close(self) -> None:
+        self._writer.close()
+        await self._writer.wait_closed()

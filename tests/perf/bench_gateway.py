@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import statistics
 import tempfile
@@ -24,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import grpc
-from bench_common import Result, start_platform
+from bench_common import RawHttpClient, Result, start_platform
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
@@ -53,17 +52,12 @@ async def drive(
 
 
 def http_caller(host: str, port: int, path: str) -> Callable[[], Awaitable[Callable[[], Awaitable[bool]]]]:
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n\r\n".encode()
-
     async def connect() -> Callable[[], Awaitable[bool]]:
-        reader, writer = await asyncio.open_connection(host, port)
+        client = await RawHttpClient.connect(host, port)
 
         async def call() -> bool:
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
-            await reader.readexactly(length)
-            return head.startswith(b"HTTP/1.1 200")
+            status, _ = await client.request("GET", path)
+            return status == 200
 
         return call
 
