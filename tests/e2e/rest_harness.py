@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from platform_harness import Hub, start_hub, stop_hub
 
 from hph.gateway.server import GatewayHost, start_gateway
+from hph.runtime.rpc.local import LocalChannel
 
 
 @dataclass
@@ -27,12 +28,15 @@ class RestHub:
         return {"authorization": self.hub.auth(role, sub, **claims)[0][1]}
 
 
-async def start_rest_hub(data_dir: Path) -> RestHub:
+async def start_rest_hub(data_dir: Path, *, cohosted: bool = True) -> RestHub:
+    """`cohosted`: the gateway calls the services in-process, as `hph up` runs it by default; else
+    over gRPC only, as a gateway process of its own (HPH_GATEWAY_COHOSTED=false) does."""
     hub = await start_hub(data_dir, seed=True)
     settings = replace(
         hub.settings, http_port=0, rate_limit_per_user_per_minute=10_000, rate_limit_per_ip_per_minute=10_000
     )
-    gateway = await start_gateway(settings, grpc_target=hub.address)
+    local = LocalChannel(hub.platform.grpc.local) if cohosted else None
+    gateway = await start_gateway(settings, grpc_target=hub.address, local=local)
     client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10)
     return RestHub(hub, gateway, client)
 

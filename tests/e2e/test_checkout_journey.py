@@ -43,7 +43,8 @@ async def available(rest: RestHub, sku: str, staff: dict[str, str]) -> int:
     return int(ok(await rest.http.get(f"/api/staff/inventory/{sku}", headers=staff)).get("quantity_available", 0))
 
 
-async def test_a_shopper_orders_pays_and_cancels_through_rest(rest: RestHub) -> None:
+async def test_a_shopper_orders_pays_and_cancels_through_rest(rest_either: RestHub) -> None:
+    rest = rest_either  # through either gateway topology
     ava = rest.bearer("customer", "ava", email="ava@example.com", name="Ava Reyes")
     staff = rest.bearer("staff", "staff-sam")
     ok(await rest.http.post("/api/auth/register", json={}, headers=ava))
@@ -96,7 +97,8 @@ async def test_a_shopper_orders_pays_and_cancels_through_rest(rest: RestHub) -> 
     assert (await rest.http.get(f"/api/orders/{order['id']}", headers=other)).status_code == 404
 
 
-async def test_checkout_refusals_are_clear(rest: RestHub) -> None:
+async def test_checkout_refusals_are_clear(rest_either: RestHub) -> None:
+    rest = rest_either  # through either gateway topology
     ava = rest.bearer("customer", "ava")
     empty = ok(await rest.http.post("/api/checkout/validate", json={}, headers=ava))
     assert empty["valid"] is False and empty["errors"]

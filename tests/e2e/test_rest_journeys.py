@@ -52,7 +52,8 @@ async def test_browse_products_with_paging_search_and_categories(rest: RestHub) 
     assert {p["category_id"] for p in in_category["products"]} <= {c["id"] for c in children} | {top["id"]}
 
 
-async def test_client_mistakes_get_clear_4xx_errors(rest: RestHub) -> None:
+async def test_client_mistakes_get_clear_4xx_errors(rest_either: RestHub) -> None:
+    rest = rest_either  # through either gateway topology
     missing = expect(await rest.http.get("/api/products/NOPE-0000"), 404)
     assert missing["code"] == 5 and "NOPE-0000" in missing["message"]
     wrong_type = expect(await rest.http.get("/api/products", params={"limit": "abc"}), 400)

@@ -136,31 +136,88 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_up_with_two_workers_shares_the_port_and_stops_every_process(tmp_path: Path) -> None:
+def _start_up(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """`hph up` on free ports; the process and its banner once it printed the REST line."""
     process = subprocess.Popen(
-        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", "--workers", "2"],
+        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "HPH_LOG_FORMAT": "text"},
+        env={**os.environ, "HPH_LOG_FORMAT": "text", **(env or {})},
     )
+    assert process.stdout is not None
+    banner = ""
+    deadline = time.monotonic() + 60
+    while "REST" not in banner and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        banner += line
+    return process, banner
+
+
+def _serving_processes(port: int, pids: list[int]) -> list[int]:
+    """Which of `pids` listen on `port` and hold at least one established connection on it."""
+    sockets = _tcp_sockets_on_port(port)
+    serving = []
+    for pid in pids:
+        states = [sockets[inode] for inode in _socket_inodes(pid) if inode in sockets]
+        if "0A" in states and "01" in states:
+            serving.append(pid)
+    return serving
+
+
+def _stop_and_reap(process: subprocess.Popen[str], children: list[int]) -> None:
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    for pid in children:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+class _RestConnections:
+    """Many keep-alive HTTP/1.1 connections to one port, all open at once (as separate clients)."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.port = port
+        self.count = count
+        self.opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def open(self) -> None:
+        self.opened = [await asyncio.open_connection("127.0.0.1", self.port) for _ in range(self.count)]
+
+    async def get(self, path: str, token: str, *, calls_each: int) -> list[int]:
+        """`calls_each` GETs of `path` on every connection; the statuses in order."""
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode()
+        statuses = []
+        for reader, writer in self.opened:
+            for _ in range(calls_each):
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+                assert length, head
+                await reader.readexactly(int(length.group(1)))
+                statuses.append(int(head[9:12]))
+        return statuses
+
+    async def close(self) -> None:
+        for _, writer in self.opened:
+            writer.close()
+
+
+def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_every_process(tmp_path: Path) -> None:
+    process, banner = _start_up(tmp_path, "--workers", "2", env={"HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "10"})
     try:
-        assert process.stdout is not None
-        banner = ""
-        deadline = time.monotonic() + 60
-        while "REST" not in banner and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            banner += line
         match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)\s+\(12 services, 2 worker processes", banner)
-        assert match, f"unexpected banner: {banner!r}"
-        port = int(match.group(1))
+        rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
+        assert match and rest, f"unexpected banner: {banner!r}"
+        port, http_port = int(match.group(1)), int(rest.group(1))
         children = _children(process.pid)
         commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0") for pid in children}
         workers = [pid for pid, argv in commands.items() if "--worker" in argv]
-        gateways = [pid for pid, argv in commands.items() if "gateway" in argv]
-        assert len(workers) == 1 and len(gateways) == 1, commands
+        # The REST gateway runs inside each worker (HPH_GATEWAY_COHOSTED): no process of its own.
+        assert len(workers) == 1 and len(children) == 1, commands
+        both = [process.pid, workers[0]]
 
         # Connections with their own subchannel pools are separate TCP connections; the kernel spreads
         # them over the two listeners (24 of them all landing on one worker has odds of 2 in 2**24).
@@ -172,19 +229,59 @@ def test_up_with_two_workers_shares_the_port_and_stops_every_process(tmp_path: P
             for channel in channels:
                 page = pb_grpc.CatalogServiceStub(channel).ListProducts(pb.ListProductsRequest(limit=1), timeout=10)
                 assert len(page.products) == 1
-            sockets = _tcp_sockets_on_port(port)
-            for pid in (process.pid, workers[0]):
-                states = [sockets[inode] for inode in _socket_inodes(pid) if inode in sockets]
-                assert "0A" in states, f"process {pid} does not listen on {port}"
-                assert "01" in states, f"process {pid} serves none of the 24 connections"
+            assert _serving_processes(port, both) == both
         finally:
             for channel in channels:
                 channel.close()
 
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-        for pid in children:
-            assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        # REST the same way: 24 connections, all answered, spread over both workers. One user's limit
+        # is 10 a minute whichever worker answers (the buckets are shared): of 48 calls, 10 pass, or
+        # 11 if a token refills meanwhile; per-worker buckets would pass up to 20.
+        token = run_hph("token", "--role", "customer", "--sub", "c1", data_dir=tmp_path).stdout.strip()
+
+        async def rest_calls() -> list[int]:
+            connections = _RestConnections(http_port, 24)
+            await connections.open()
+            try:
+                statuses = await connections.get("/api/products?limit=1", token, calls_each=2)
+                assert _serving_processes(http_port, both) == both
+                return statuses
+            finally:
+                await connections.close()
+
+        statuses = asyncio.run(rest_calls())
+        assert statuses.count(200) in (10, 11) and statuses.count(200) + statuses.count(429) == 48, statuses
+
+        _stop_and_reap(process, children)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) -> None:
+    process, banner = _start_up(tmp_path, env={"HPH_GATEWAY_COHOSTED": "false"})
+    try:
+        rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
+        assert rest, f"unexpected banner: {banner!r}"
+        http_port = int(rest.group(1))
+        children = _children(process.pid)
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0") for pid in children}
+        gateways = [pid for pid, argv in commands.items() if "gateway" in argv]
+        assert len(gateways) == 1 and len(children) == 1, commands
+
+        async def rest_call() -> list[int]:
+            connections = _RestConnections(http_port, 1)
+            await connections.open()
+            try:
+                statuses = await connections.get("/api/products?limit=1", "", calls_each=1)
+                assert _serving_processes(http_port, [process.pid, *gateways]) == gateways
+                return statuses
+            finally:
+                await connections.close()
+
+        assert asyncio.run(rest_call()) == [200]
+        _stop_and_reap(process, children)
     finally:
         if process.poll() is None:
             process.kill()

@@ -3,10 +3,11 @@ loop, many shoppers at once, over gRPC against `hph up` as shipped (fresh data d
 
     .venv/bin/python tests/perf/bench_checkout.py --duration 15 --shoppers 20 --workers 1,2 --rest
 
-Reports completed orders/s and p50/p99 per call type. Several variants (--workers 1,2; --rest adds
-each again through the REST gateway, as the storefront calls it; --loopback adds each again with
-HPH_INPROCESS_CALLS=false) run one after another in the same invocation and
-end in a side-by-side table of ratios to the first. With --workers N the platform runs N server
+Reports completed orders/s and p50/p99 per call type. Several variants run one after another in the
+same invocation and end in a side-by-side table of ratios to the first: --workers 1,2; --rest adds
+each again through the REST gateway, as the storefront calls it (JSON over HTTP/1.1), and
+--gateway-process adds REST with the gateway as a process of its own (HPH_GATEWAY_COHOSTED=false);
+--loopback adds each again with HPH_INPROCESS_CALLS=false. With --workers N the platform runs N server
 processes on one port (`hph up --workers N`); each shopper is a client with its own connection
 (--connections), and the kernel spreads connections, not calls, over the workers. "server CPU" is the
 CPU time of `hph up` and its children per completed order, steadier than orders/s on a shared machine.
@@ -72,14 +73,23 @@ class Variant:
     workers: int
     loopback: bool
     rest: bool
+    gateway_process: bool = False
 
     @property
     def label(self) -> str:
         return (
             f"{self.workers} worker{'s' if self.workers > 1 else ''}"
             + (", REST" if self.rest else "")
+            + (" (gateway process)" if self.gateway_process else "")
             + (", loopback calls" if self.loopback else "")
         )
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **({"HPH_INPROCESS_CALLS": "false"} if self.loopback else {}),
+            **({"HPH_GATEWAY_COHOSTED": "false"} if self.gateway_process else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -91,9 +101,8 @@ class Outcome:
 
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
-    extra_env = {"HPH_INPROCESS_CALLS": "false"} if variant.loopback else {}
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, extra_env)
+        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, variant.env)
         try:
             # Channels with their own subchannel pool are separate connections (shared otherwise).
             channels = [
@@ -296,23 +305,32 @@ def main() -> None:
         help="also run each through the REST gateway (JSON over HTTP/1.1, one connection per shopper)",
     )
     parser.add_argument(
+        "--gateway-process",
+        action="store_true",
+        help="with --rest, also run each REST variant with the gateway as a separate process "
+        "(HPH_GATEWAY_COHOSTED=false)",
+    )
+    parser.add_argument(
         "--connections", type=int, default=0, help="gRPC connections (default one per shopper, like separate clients)"
     )
     args = parser.parse_args()
+    transports = [(False, False)]  # (rest, gateway process)
+    if args.rest:
+        transports += [(True, False), *([(True, True)] if args.gateway_process else [])]
     variants = [
-        Variant(int(workers), loopback, rest)
+        Variant(int(workers), loopback, rest, gateway_process)
         for workers in args.workers.split(",")
-        for rest in ((False, True) if args.rest else (False,))
+        for rest, gateway_process in transports
         for loopback in ((False, True) if args.loopback else (False,))
     ]
     outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
     if len(variants) > 1:
         base = outcomes[0]
         print(f"\nside by side (ratios to {variants[0].label}):")
-        print(f"{'variant':34} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
+        print(f"{'variant':46} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
-                f"{variant.label:34} {outcome.orders_per_second:9.1f} "
+                f"{variant.label:46} {outcome.orders_per_second:9.1f} "
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
                 f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f}"
             )

@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 # ------------------------------------------------------------------------------------------- CORS
 
@@ -154,6 +155,21 @@ class BucketTable:
                 del self._buckets[key]
 
 
+class Limiter(Protocol):
+    """What the gateway asks of a rate limiter: this process's own (RateLimiter) or one shared by
+    the worker processes serving one port (shared_limits.SharedRateLimiter)."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any limit applies (a request is checked at all)."""
+
+    def check(self, ip: str, user: str | None) -> int:
+        """0 if the request may proceed (tokens taken), else whole seconds to wait (Retry-After)."""
+
+    def close(self) -> None:
+        """Releases what the limiter holds (called when the gateway stops)."""
+
+
 class RateLimiter:
     """Per client IP and per authenticated user limits; a request needs a token from both.
 
@@ -193,6 +209,9 @@ class RateLimiter:
 
     def bucket_count(self) -> int:
         return len(self._ips) + len(self._users)
+
+    def close(self) -> None:
+        """Nothing to release: the buckets are this process's memory."""
 
 
 # ------------------------------------------------------------------------------------ identities

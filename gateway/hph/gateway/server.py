@@ -44,10 +44,11 @@ from google.protobuf.message import Message
 from hph.gateway import codec
 from hph.gateway.binding import BindingError, build_request
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
-from hph.gateway.edge import CorsPolicy, RateLimiter, SubjectReader, request_id
+from hph.gateway.edge import CorsPolicy, Limiter, RateLimiter, SubjectReader, request_id
 from hph.gateway.openapi import build_openapi, render_docs_html
 from hph.gateway.routes import Match, Route, RouteError, RouteTable
 from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool, upstream_connections_for
+from hph.runtime.rpc.local import LocalChannel
 from hph.runtime.server import run_until_signalled
 from hph.runtime.settings import Settings
 
@@ -674,6 +675,8 @@ class Gateway:
         table: RouteTable,
         limits: HttpLimits,
         loop: asyncio.AbstractEventLoop,
+        local: LocalChannel | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         self.settings = settings
         self.grpc_target = grpc_target
@@ -684,12 +687,16 @@ class Gateway:
         self.max_body = settings.max_request_body_bytes
         self.connections: set[HttpConnection] = set()
         self.all_closed = asyncio.Event()
+        # Co-hosted, the gateway's own worker answers its unary calls; the connections left (streams,
+        # health) need no spreading over workers.
+        connections = settings.gateway_upstream_connections or (
+            1 if local is not None else upstream_connections_for(settings.workers)
+        )
         self.pool = UpstreamPool(
-            timeout_seconds=settings.gateway_upstream_timeout_seconds,
-            connections=settings.gateway_upstream_connections or upstream_connections_for(settings.workers),
+            timeout_seconds=settings.gateway_upstream_timeout_seconds, connections=connections, local=local
         )
         self.cors = CorsPolicy(settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
-        self.limiter = RateLimiter(
+        self.limiter: Limiter = limiter or RateLimiter(
             per_ip_per_minute=settings.rate_limit_per_ip_per_minute,
             per_user_per_minute=settings.rate_limit_per_user_per_minute,
             clock=time.monotonic,
@@ -1001,6 +1008,7 @@ class GatewayHost:
         self._sweeper.cancel()
         await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.gateway.pool.close()
+        self.gateway.limiter.close()
         log.info("gateway stopped")
 
 
@@ -1010,8 +1018,16 @@ async def start_gateway(
     grpc_target: str,
     descriptors: DescriptorSet | None = None,
     limits: HttpLimits | None = None,
+    local: LocalChannel | None = None,
+    limiter: Limiter | None = None,
+    reuse_port: bool = False,
 ) -> GatewayHost:
-    """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port."""
+    """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port.
+
+    `local` co-hosts the gateway with the services it fronts (their unary RPCs are called in-process);
+    `reuse_port` lets several such worker processes share the HTTP port, with one `limiter` they
+    all see (edge.Limiter; an in-process RateLimiter by default).
+    """
     descriptor_set = descriptors if descriptors is not None else load_descriptor_set()
     table = RouteTable.build(service_bindings(descriptor_set))
     loop = asyncio.get_running_loop()
@@ -1022,10 +1038,16 @@ async def start_gateway(
         table=table,
         limits=limits or HttpLimits(),
         loop=loop,
+        local=local,
+        limiter=limiter,
     )
     try:
         server = await loop.create_server(
-            lambda: HttpConnection(gateway), settings.http_host, settings.http_port, reuse_address=True
+            lambda: HttpConnection(gateway),
+            settings.http_host,
+            settings.http_port,
+            reuse_address=True,
+            reuse_port=reuse_port or None,
         )
     except OSError:
         await gateway.pool.close()
@@ -1036,6 +1058,7 @@ async def start_gateway(
         extra={
             "address": f"{settings.http_host}:{host.port}",
             "grpc_target": grpc_target,
+            "cohosted": local is not None,
             "routes": len(table.routes),
             "services": gateway.services,
         },

@@ -14,6 +14,8 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from hph.runtime.rpc.local import LocalChannel
+
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
 Metadata = Sequence[tuple[str, str | bytes]]
@@ -24,12 +26,15 @@ class UnaryMethod:
 
     __slots__ = ("_calls", "_next", "rpc", "timeout")
 
-    def __init__(self, channels: Sequence[grpc.aio.Channel], rpc: str, timeout: float) -> None:
+    def __init__(self, channels: Sequence[grpc.aio.Channel | LocalChannel], rpc: str, timeout: float) -> None:
         self.rpc = rpc
         self.timeout = timeout
-        # Registered like generated stubs do: the method path is interned once, not per call.
+        # Registered like generated stubs do: the method path is interned once, not per call. Bytes
+        # pass through untouched: the gateway serialises with its own descriptor set.
         self._calls = [
-            channel.unary_unary(rpc, request_serializer=None, response_deserializer=None, _registered_method=True)
+            channel.unary_unary(rpc, request_serializer=_same, response_deserializer=_same, _registered_method=True)
+            if isinstance(channel, LocalChannel)
+            else channel.unary_unary(rpc, request_serializer=None, response_deserializer=None, _registered_method=True)
             for channel in channels
         ]
         self._next = 0
@@ -39,6 +44,10 @@ class UnaryMethod:
         self._next = (self._next + 1) % len(self._calls)
         response: bytes = await call(request, metadata=metadata, timeout=self.timeout)
         return response
+
+
+def _same(data: bytes) -> bytes:
+    return data
 
 
 class StreamMethod:
@@ -70,18 +79,20 @@ def upstream_connections_for(workers: int) -> int:
 
 
 class UpstreamPool:
-    """`connections` grpc.aio channels per target, shared by every route that calls it.
+    """`connections` grpc.aio channels per target, shared by every route that calls it; with a
+    `local` channel (a gateway co-hosted with the services), unary calls to the services it hosts.
 
     Several connections matter when the target is several server processes sharing one port
     (`HPH_WORKERS`): the kernel spreads connections, not calls, so one connection would pin all
     REST traffic to one worker.
     """
 
-    def __init__(self, *, timeout_seconds: float, connections: int = 1) -> None:
+    def __init__(self, *, timeout_seconds: float, connections: int = 1, local: LocalChannel | None = None) -> None:
         if connections < 1:
             raise ValueError("connections must be >= 1")
         self.timeout_seconds = timeout_seconds
         self._connections = connections
+        self._local = local
         self._channels: dict[str, list[grpc.aio.Channel]] = {}
         self._unary: dict[tuple[str, str], UnaryMethod] = {}
         self._stream: dict[tuple[str, str], StreamMethod] = {}
@@ -106,7 +117,12 @@ class UpstreamPool:
         key = (target, rpc)
         method = self._unary.get(key)
         if method is None:
-            method = self._unary[key] = UnaryMethod(self.channels(target), rpc, self.timeout_seconds)
+            # A gateway co-hosted with the services calls those it hosts in-process (no socket, no
+            # second gRPC round trip); streams, health checks and the rest still go over gRPC.
+            channels: Sequence[grpc.aio.Channel | LocalChannel] = self.channels(target)
+            if self._local is not None and self._local.hosts(rpc):
+                channels = [self._local]
+            method = self._unary[key] = UnaryMethod(channels, rpc, self.timeout_seconds)
         return method
 
     def stream(self, target: str, rpc: str) -> StreamMethod:

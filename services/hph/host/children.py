@@ -1,10 +1,8 @@
-"""The child processes `hph up` runs beside its own server, each started the same way: the REST
-gateway (like the Envoy sidecar it stands in for) and, with `HPH_WORKERS` > 1, extra server workers.
-
-A separate process gives each its own core (JSON and HTTP work no longer competes with the services
-for one interpreter; several workers use several cores) and keeps the topology honest: the gateway
-reaches the services only over gRPC. A child reports that it is ready with one line on stdout, which
-also says where it listens.
+"""The child processes `hph up` runs beside its own server, each started the same way: with
+`HPH_WORKERS` > 1, extra server workers (several workers use several cores), and with
+`HPH_GATEWAY_COHOSTED=false`, the REST gateway as a process of its own that reaches the services
+only over gRPC, like the Envoy sidecar it stands in for. A child reports that it is ready with one
+line on stdout, which also says where it listens.
 """
 
 from __future__ import annotations
@@ -76,8 +74,9 @@ async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildP
     return child, int(child.ready.group("port"))
 
 
-async def start_worker(settings: Settings, services: Sequence[str]) -> ChildProcess:
-    """One more server process hosting `services` on the (already bound, shared) gRPC port."""
+async def start_worker(settings: Settings, services: Sequence[str], *, rest: bool = False) -> ChildProcess:
+    """One more server process hosting `services` on the (already bound, shared) gRPC port and, with
+    `rest`, serving their REST surface on the (already bound, shared) HTTP port."""
     return await ChildProcess.start(
         [
             "serve",
@@ -90,6 +89,9 @@ async def start_worker(settings: Settings, services: Sequence[str]) -> ChildProc
             settings.grpc_host,
             "--grpc-port",
             str(settings.grpc_port),
+            "--workers",  # how many share the ports (the REST rate limits are shared when several do)
+            str(settings.workers),
+            *(["--rest", "--http-port", str(settings.http_port)] if rest else []),
         ],
         ready=WORKER_READY,
         what="server worker",

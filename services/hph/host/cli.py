@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--seed", action="store_true", help="seed demo data into an empty store first")
     serve.add_argument(
+        "--rest",
+        action="store_true",
+        help="also serve the REST surface of these services from this process, as `hph up` does (HPH_GATEWAY_COHOSTED)",
+    )
+    serve.add_argument("--http-port", type=int, help="REST port with --rest (default 8080, env HPH_HTTP_PORT)")
+    serve.add_argument(
         "--worker",
         action="store_true",
         help="run as an extra worker of `hph up`/`hph serve --workers N` (started by them): share the port, "
@@ -99,42 +105,71 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-async def _serve_worker(settings: Settings, names: Sequence[str]) -> None:
-    """An extra worker: the same services on the port the first worker bound, nothing else."""
+async def _serve_worker(settings: Settings, names: Sequence[str], *, rest: bool) -> None:
+    """An extra worker: the same services (and with `rest`, the REST surface) on the ports the first
+    worker bound, nothing else."""
     from hph.host.app import select_services, start_platform
+    from hph.host.cohosted import start_cohosted_gateway
     from hph.runtime.server import run_until_signalled
 
     platform = await start_platform(settings, select_services(names), seed=False, background=False, reuse_port=True)
+    gateway = None
+    if rest:
+        try:
+            gateway = await start_cohosted_gateway(settings, platform, first=False)
+        except OSError:
+            await platform.stop()
+            raise
+
+    async def stop() -> None:
+        if gateway is not None:
+            await gateway.stop()
+        await platform.stop()
+
     # The parent reads this line to know the worker is serving.
     print(f"worker {os.getpid()} serving gRPC on {settings.grpc_host}:{platform.grpc.port}", flush=True)
-    await run_until_signalled(platform.stop)
+    await run_until_signalled(stop)
 
 
 async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_gateway: bool) -> None:
     from dataclasses import replace
 
+    from hph.gateway.server import GatewayHost
     from hph.host.app import select_services, start_platform
     from hph.host.children import ChildProcess, start_gateway, start_worker
+    from hph.host.cohosted import start_cohosted_gateway
     from hph.runtime.server import run_until_signalled
 
     if settings.workers < 1:
         raise ValueError(f"HPH_WORKERS must be at least 1, not {settings.workers}")
     shared = settings.workers > 1
-    # This process is the first worker: it seeds, runs the background jobs and binds the port
-    # (port 0 picks one); the others then bind the same port.
+    cohosted = with_gateway and settings.gateway_cohosted
+    # This process is the first worker: it seeds, runs the background jobs and binds the ports
+    # (port 0 picks one); the others then bind the same ports.
     platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
     address = f"{settings.grpc_host}:{platform.grpc.port}"
-    # Stopped in this order: the gateway first (no new REST calls), then the workers, then this one.
+    http_port = settings.http_port
+    # Stopped in this order: the gateways first (no new REST calls), then the workers, then this one.
+    own_gateway: GatewayHost | None = None
     children: list[ChildProcess] = []
 
     async def stop() -> None:
+        if own_gateway is not None:
+            await own_gateway.stop()
         for child in children:
             await child.stop(settings.shutdown_grace_seconds)
         await platform.stop()
 
     try:
+        if cohosted:
+            own_gateway = await start_cohosted_gateway(settings, platform, first=True)
+            http_port = own_gateway.port
+        worker_settings = replace(settings, grpc_port=platform.grpc.port, http_port=http_port)
         for _ in range(settings.workers - 1):
-            children.append(await start_worker(replace(settings, grpc_port=platform.grpc.port), names))
+            children.append(await start_worker(worker_settings, names, rest=cohosted))
+        if with_gateway and not cohosted:
+            gateway, http_port = await start_gateway(settings, grpc_target=address)
+            children.insert(0, gateway)
     except OSError:
         await stop()
         raise
@@ -145,12 +180,6 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         f"  data     {settings.data_dir.resolve()}",
     ]
     if with_gateway:
-        try:
-            gateway, http_port = await start_gateway(settings, grpc_target=address)
-        except OSError:
-            await stop()
-            raise
-        children.insert(0, gateway)
         rest = f"http://{settings.http_host}:{http_port}"
         lines += [
             f"  REST     {rest}/api/...  (docs {rest}/docs, OpenAPI {rest}/openapi.json)",
@@ -237,9 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 SERVICE_NAMES if args.services == "all" else [s.strip() for s in args.services.split(",") if s.strip()]
             )
             if args.worker:
-                asyncio.run(_serve_worker(settings, names))
+                asyncio.run(_serve_worker(settings, names, rest=args.rest))
             else:
-                asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=False))
+                asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":
             asyncio.run(_seed(settings))
         elif args.command == "gateway":

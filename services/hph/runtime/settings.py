@@ -48,6 +48,10 @@ class Settings:
     # REST JSON prints fields holding their default value (0, false, "", []) instead of omitting them
     # (Envoy's always_print_primitive_fields), so the storefront always finds the keys it reads.
     json_emit_defaults: bool = True
+    # `hph up` runs the REST gateway inside every server worker (sharing the HTTP port like the gRPC
+    # one) and calls the services beside it in-process; false runs it as one separate process that
+    # reaches them over gRPC only, the topology of the Envoy edge it stands in for.
+    gateway_cohosted: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker

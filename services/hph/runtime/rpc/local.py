@@ -83,6 +83,11 @@ class LocalDispatcher:
     def add_registered_method_handlers(self, service: str, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
         """Covered by the generic handlers registered beside these; nothing more to learn."""
 
+    def hosts(self, method: str) -> bool:
+        """Whether a handler for `method` ("/package.Service/Method") is registered here."""
+        details = _CallDetails(method, ())
+        return any(generic.service(details) is not None for generic in self._generic)
+
     async def handler(self, method: str) -> grpc.RpcMethodHandler | None:
         wrapped = self._wrapped.get(method)
         if wrapped is None:
@@ -146,6 +151,10 @@ class LocalChannel:
 
     def __init__(self, dispatcher: LocalDispatcher) -> None:
         self._dispatcher = dispatcher
+
+    def hosts(self, method: str) -> bool:
+        """Whether `method` can be called on this channel (its service is hosted in this process)."""
+        return self._dispatcher.hosts(method)
 
     def unary_unary(
         self,
