@@ -136,10 +136,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _start_up(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    """`hph up` on free ports; the process and its banner once it printed the REST line."""
+def _start_up(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, command: str = "up"
+) -> tuple[subprocess.Popen[str], str]:
+    """`hph up` (or another serving command) on free ports; the process and its banner once it
+    printed the REST line."""
     process = subprocess.Popen(
-        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", *args],
+        [*HPH, command, "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -282,6 +285,32 @@ def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) 
 
         assert asyncio.run(rest_call()) == [200]
         _stop_and_reap(process, children)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_serve_with_rest_answers_for_the_services_it_hosts(tmp_path: Path) -> None:
+    process, banner = _start_up(tmp_path, "--services", "catalog", "--seed", "--rest", command="serve")
+    try:
+        rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
+        assert rest, f"unexpected banner: {banner!r}"
+        token = run_hph("token", "--role", "customer", "--sub", "c1", data_dir=tmp_path).stdout.strip()
+
+        async def rest_calls() -> list[int]:
+            connections = _RestConnections(int(rest.group(1)), 1)
+            await connections.open()
+            try:
+                return [
+                    *await connections.get("/api/products?limit=1", "", calls_each=1),
+                    *await connections.get("/api/users/me", token, calls_each=1),  # users is not hosted
+                ]
+            finally:
+                await connections.close()
+
+        assert asyncio.run(rest_calls()) == [200, 501]
+        _stop_and_reap(process, _children(process.pid))
     finally:
         if process.poll() is None:
             process.kill()

@@ -327,10 +327,10 @@ def main() -> None:
     if len(variants) > 1:
         base = outcomes[0]
         print(f"\nside by side (ratios to {variants[0].label}):")
-        print(f"{'variant':46} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
+        print(f"{'variant':50} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
-                f"{variant.label:46} {outcome.orders_per_second:9.1f} "
+                f"{variant.label:50} {outcome.orders_per_second:9.1f} "
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
                 f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f}"
             )

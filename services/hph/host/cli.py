@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--rest",
         action="store_true",
-        help="also serve the REST surface of these services from this process, as `hph up` does (HPH_GATEWAY_COHOSTED)",
+        help="also serve the REST surface of these services, as `hph up` does (from this process unless "
+        "HPH_GATEWAY_COHOSTED=false)",
     )
     serve.add_argument("--http-port", type=int, help="REST port with --rest (default 8080, env HPH_HTTP_PORT)")
     serve.add_argument(
