@@ -41,11 +41,13 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.host.app import select_services, start_platform
 from hph.runtime.auth.dev_issuer import DevIssuer
+from hph.runtime.clock import from_iso
 from hph.runtime.deps import Dependencies
 from hph.runtime.money import round_half_even, to_minor
 from hph.runtime.settings import Settings
 from hph.runtime.storage import And, Eq, Query
-from hph.services.analytics.projection import SALES, SALES_KEY
+from hph.services.analytics.clients import CatalogLookup, OrderReader
+from hph.services.analytics.projection import CLAIMS_KEY, SALES, SALES_KEY, SalesProjection, sale_id
 
 pytestmark = pytest.mark.integration
 
@@ -538,3 +540,59 @@ async def test_an_empty_window_and_a_quiet_period_answer_zeros(platform: Platfor
     assert summary.window_start_at.ToDatetime(tzinfo=UTC) == platform.clock.now - timedelta(days=30)
     categories = await platform.analytics.GetCategorySales(pb.GetCategorySalesRequest(), metadata=staff)
     assert list(categories.categories) == [] and categories.total_revenue == 0
+
+
+# --- events of older producers -------------------------------------------------------------------
+
+
+async def test_an_order_paid_event_without_paid_at_is_dated_and_named_from_the_order(platform: Platform) -> None:
+    """OrderPaid events written before it carried paid_at and line names (still in an outbox or on
+    the bus after an upgrade) are recorded at the order's own paid moment, with its names; when the
+    order cannot be read, at the event's occurred_at, marked as such."""
+    hub = platform.hub
+    staff = platform.staff()
+    [sku] = await stocked_products(hub, staff, 1)
+    shopper = await a_shopper(hub, "old-events")
+    placed_at = DAY0 + timedelta(hours=9)
+    orders, steps = [Planned(shopper, [(sku, 2)])], [Step(placed_at, 1, "place", 0), Step(placed_at, 2, "pay", 0)]
+    platform.clock.now = placed_at
+    await run(platform, orders, steps)
+    await platform.settle()
+    [paid_envelope] = [e for _, e in platform.recorded if e.WhichOneof("payload") == "order_paid"]
+    order = await orders_grpc.OrderServiceStub(hub.channel).GetOrder(
+        orders_pb.GetOrderRequest(order_id=orders[0].order_id), metadata=staff
+    )
+
+    # The same event as an older producer wrote it, delivered hours later to a projection that has
+    # not seen it (its own containers; the platform's projection already recorded the new form).
+    legacy = EventEnvelope()
+    legacy.CopyFrom(paid_envelope)
+    legacy.order_paid.ClearField("paid_at")
+    for line in legacy.order_paid.lines:
+        line.ClearField("name")
+    legacy.occurred_at.FromDatetime(placed_at + timedelta(hours=5))
+    deps = hub.platform.deps
+    assert deps.channels is not None
+    store = hub.platform.store
+    sales = await store.container("analytics_sales_legacy", SALES_KEY)
+    projection = SalesProjection(
+        sales,
+        await store.container("analytics_orders_legacy", CLAIMS_KEY),
+        OrderReader(deps.channels, deps.service_credentials),
+        CatalogLookup(deps.channels, deps.service_credentials),
+        clock=platform.clock,
+    )
+    await projection.handle_order_event(legacy)
+    fact = await sales.read(sale_id(order.id), "2024-11-29")
+    assert from_iso(fact["at"]) == order.paid_at.ToDatetime(tzinfo=UTC) == placed_at
+    assert fact["paid_at_source"] == "order"
+    assert [line["name"] for line in fact["lines"]] == [order.items[0].name] and order.items[0].name
+
+    # An order the projection cannot read (gone, or the orders service refusing): the event's time.
+    unknown = EventEnvelope()
+    unknown.CopyFrom(legacy)
+    unknown.order_paid.order_id = "ord_unknown"
+    await projection.handle_order_event(unknown)
+    fallback = await sales.read(sale_id("ord_unknown"), "2024-11-29")
+    assert from_iso(fallback["at"]) == placed_at + timedelta(hours=5)
+    assert fallback["paid_at_source"] == "event"
