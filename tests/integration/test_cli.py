@@ -141,13 +141,17 @@ def _start_up(
 ) -> tuple[subprocess.Popen[str], str]:
     """`hph up` (or another serving command) on free ports; the process and its banner once it
     printed the REST line."""
-    process = subprocess.Popen(
-        [*HPH, command, "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "HPH_LOG_FORMAT": "text", **(env or {})},
-    )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    ports = [] if "--grpc-port" in args else ["--grpc-port", "0", "--http-port", "0"]
+    # The logs (an access line per REST call) go to a file: an unread pipe would fill and block them.
+    with (tmp_path / f"{command}-{time.monotonic_ns()}.log").open("w") as log:
+        process = subprocess.Popen(
+            [*HPH, command, "--data-dir", str(tmp_path), *ports, *args],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env={**os.environ, "HPH_LOG_FORMAT": "text", **(env or {})},
+        )
     assert process.stdout is not None
     banner = ""
     deadline = time.monotonic() + 60
@@ -170,11 +174,19 @@ def _serving_processes(port: int, pids: list[int]) -> list[int]:
     return serving
 
 
+def _running(pid: int) -> bool:
+    """Whether `pid` is alive (an exited process not yet reaped is a zombie, "Z")."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def _stop_and_reap(process: subprocess.Popen[str], children: list[int]) -> None:
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     for pid in children:
-        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        assert not _running(pid)
 
 
 class _RestConnections:
@@ -291,7 +303,7 @@ def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) 
             process.wait()
 
 
-def test_serve_with_rest_answers_for_the_services_it_hosts(tmp_path: Path) -> None:
+def test_serve_with_rest_answers_for_the_services_it_hosts_only(tmp_path: Path) -> None:
     process, banner = _start_up(tmp_path, "--services", "catalog", "--seed", "--rest", command="serve")
     try:
         rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
@@ -305,12 +317,56 @@ def test_serve_with_rest_answers_for_the_services_it_hosts(tmp_path: Path) -> No
                 return [
                     *await connections.get("/api/products?limit=1", "", calls_each=1),
                     *await connections.get("/api/users/me", token, calls_each=1),  # users is not hosted
+                    *await connections.get("/ready", "", calls_each=1),  # the hosted services are up
                 ]
             finally:
                 await connections.close()
 
-        assert asyncio.run(rest_calls()) == [200, 501]
+        assert asyncio.run(rest_calls()) == [200, 404, 200]
         _stop_and_reap(process, _children(process.pid))
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_workers_refuse_ports_another_platform_listens_on(tmp_path: Path) -> None:
+    first, banner = _start_up(tmp_path / "first", "--workers", "2")
+    try:
+        grpc_port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
+        http_port = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
+        assert grpc_port and http_port, banner
+        for taken in (
+            ["--grpc-port", grpc_port.group(1), "--http-port", "0"],
+            ["--grpc-port", "0", "--http-port", http_port.group(1)],
+        ):
+            second = subprocess.run(
+                [*HPH, "up", "--data-dir", str(tmp_path / "second"), "--workers", "2", *taken],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**os.environ, "HPH_LOG_FORMAT": "text"},
+            )
+            assert second.returncode == 2, second.stdout + second.stderr
+            assert "port" in second.stderr and "already in use" in second.stderr, second.stderr
+        _stop_and_reap(first, _children(first.pid))
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+
+
+def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
+    process, banner = _start_up(tmp_path, "--workers", "2", env={"HPH_SHUTDOWN_GRACE_SECONDS": "1"})
+    try:
+        assert "2 worker processes" in banner, banner
+        [worker] = _children(process.pid)
+        process.kill()  # SIGKILL: no chance to stop its children
+        process.wait()
+        deadline = time.monotonic() + 30
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker), "the worker kept serving after its parent died"
     finally:
         if process.poll() is None:
             process.kill()

@@ -344,6 +344,19 @@ class ProbeService:
         report["request_id"] = current_call().request_id
         return wrappers_pb2.StringValue(value=json.dumps(report))
 
+    async def give_up(self, request: wrappers_pb2.StringValue, context: Any) -> wrappers_pb2.StringValue:
+        """Ends in CancelledError of its own making (awaits something cancelled), not its caller's."""
+        abandoned: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        abandoned.cancel()
+        await abandoned
+        return wrappers_pb2.StringValue()
+
+    async def bad_reply(self, request: wrappers_pb2.StringValue, context: Any) -> Any:
+        return "not a message"  # the response serializer fails on it
+
+    async def echo_bytes(self, request: bytes, context: Any) -> bytes:
+        return request[::-1]
+
     def handler(self) -> grpc.GenericRpcHandler:
         def unary(behaviour: Callable[..., Any]) -> grpc.RpcMethodHandler:
             return grpc.unary_unary_rpc_method_handler(
@@ -359,6 +372,10 @@ class ProbeService:
                 "Sleep": unary(self.sleep),
                 "Fail": unary(self.fail),
                 "Nested": unary(self.nested),
+                "GiveUp": unary(self.give_up),
+                "BadReply": unary(self.bad_reply),
+                # Bytes in, bytes out (no serializers), like the placeholder of an unimplemented service.
+                "EchoBytes": grpc.unary_unary_rpc_method_handler(self.echo_bytes),
             },
         )
 
@@ -450,6 +467,32 @@ async def test_a_local_call_honours_its_timeout(probe: Probe) -> None:
 
     quick = await probe.call(probe.local, "Sleep")(wrappers_pb2.StringValue(value="0"), timeout=5)
     assert quick.value == "slept"  # a deadline that is not reached changes nothing
+
+
+async def test_failures_outside_the_handlers_code_read_as_over_the_socket(probe: Probe) -> None:
+    """An answer that cannot be serialised is UNKNOWN either way; a handler that ends in a
+    CancelledError of its own is CANCELLED at once in-process (over the socket the server never
+    answers it, and the caller waits for its deadline), never a bare exception in the caller."""
+    request = wrappers_pb2.StringValue(value="x")
+    over_socket = await failure(probe.call(probe.remote, "BadReply")(request, timeout=5))
+    in_process = await failure(probe.call(probe.local, "BadReply")(request, timeout=5))
+    assert in_process.code() == over_socket.code() == grpc.StatusCode.UNKNOWN
+    assert "not a message" not in (in_process.details() or "")
+
+    started = time.monotonic()
+    gave_up = await failure(probe.call(probe.local, "GiveUp")(request, timeout=5))
+    assert gave_up.code() == grpc.StatusCode.CANCELLED and time.monotonic() - started < 1
+    abandoned = await failure(probe.call(probe.remote, "GiveUp")(request, timeout=0.3))
+    assert abandoned.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+async def test_bytes_pass_through_when_there_are_no_serializers(probe: Probe) -> None:
+    for channel in (probe.remote, probe.local):
+        raw = channel.unary_unary(f"/{PROBE}/EchoBytes", request_serializer=None, response_deserializer=None)
+        assert await raw(b"abc", timeout=5) == b"cba"
+    # A stub's typed call to the raw method: the bytes are its serialised request either way.
+    typed = await probe.call(probe.local, "EchoBytes")(wrappers_pb2.StringValue(value=""), timeout=5)
+    assert typed == wrappers_pb2.StringValue()
 
 
 async def test_unknown_method_is_unimplemented(probe: Probe) -> None:

@@ -160,10 +160,12 @@ def build_openapi(
     title: str = "Holiday Peak Hub",
     version: str = DEFAULT_VERSION,
     server_url: str | None = None,
+    services: Sequence[str] | None = None,
 ) -> JsonObject:
-    """The OpenAPI 3.1 document of every HTTP binding in the descriptor set (deterministic)."""
+    """The OpenAPI 3.1 document of every HTTP binding in the descriptor set, or of `services`'
+    (deterministic)."""
     builder = _DocumentBuilder(descriptors)
-    bindings = service_bindings(descriptors)
+    bindings = service_bindings(descriptors, services)
     labels = _service_labels(bindings)
     for binding, operation_id in zip(bindings, _operation_ids(bindings, labels), strict=True):
         builder.add_operation(binding, operation_id, labels[binding.service])

@@ -31,7 +31,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -677,6 +677,7 @@ class Gateway:
         loop: asyncio.AbstractEventLoop,
         local: LocalChannel | None = None,
         limiter: Limiter | None = None,
+        services: Sequence[str] | None = None,
     ) -> None:
         self.settings = settings
         self.grpc_target = grpc_target
@@ -704,7 +705,7 @@ class Gateway:
         self.subject = SubjectReader()
         self.calls: dict[int, RouteCall] = {id(route): self._route_call(route) for route in table.routes}
         self.services = sorted({route.binding.service for route in table.routes})
-        spec = build_openapi(descriptors)
+        spec = build_openapi(descriptors, services=services)
         self.openapi = json.dumps(spec, indent=1).encode()
         self.docs = render_docs_html(spec).encode()
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
@@ -1021,15 +1022,17 @@ async def start_gateway(
     local: LocalChannel | None = None,
     limiter: Limiter | None = None,
     reuse_port: bool = False,
+    services: Sequence[str] | None = None,
 ) -> GatewayHost:
     """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port.
 
     `local` co-hosts the gateway with the services it fronts (their unary RPCs are called in-process);
     `reuse_port` lets several such worker processes share the HTTP port, with one `limiter` they
-    all see (edge.Limiter; an in-process RateLimiter by default).
+    all see (edge.Limiter; an in-process RateLimiter by default). `services` (full names) limits the
+    routes, the OpenAPI document and /ready to those services; every service in the set by default.
     """
     descriptor_set = descriptors if descriptors is not None else load_descriptor_set()
-    table = RouteTable.build(service_bindings(descriptor_set))
+    table = RouteTable.build(service_bindings(descriptor_set, services))
     loop = asyncio.get_running_loop()
     gateway = Gateway(
         settings,
@@ -1040,6 +1043,7 @@ async def start_gateway(
         loop=loop,
         local=local,
         limiter=limiter,
+        services=services,
     )
     try:
         server = await loop.create_server(

@@ -30,11 +30,15 @@ class UnaryMethod:
         self.rpc = rpc
         self.timeout = timeout
         # Registered like generated stubs do: the method path is interned once, not per call. Bytes
-        # pass through untouched: the gateway serialises with its own descriptor set.
+        # pass through: the gateway serialises with its own descriptor set. In-process, the message
+        # size limit of the gRPC channels is checked here, so both paths refuse the same answers.
         self._calls = [
-            channel.unary_unary(rpc, request_serializer=_same, response_deserializer=_same, _registered_method=True)
-            if isinstance(channel, LocalChannel)
-            else channel.unary_unary(rpc, request_serializer=None, response_deserializer=None, _registered_method=True)
+            channel.unary_unary(
+                rpc,
+                request_serializer=_within_limit if isinstance(channel, LocalChannel) else None,
+                response_deserializer=_within_limit if isinstance(channel, LocalChannel) else None,
+                _registered_method=True,
+            )
             for channel in channels
         ]
         self._next = 0
@@ -46,8 +50,16 @@ class UnaryMethod:
         return response
 
 
-def _same(data: bytes) -> bytes:
-    return data
+def _within_limit(message: bytes) -> bytes:
+    """`message`, or RESOURCE_EXHAUSTED as a gRPC channel with MAX_MESSAGE_BYTES answers."""
+    if len(message) > MAX_MESSAGE_BYTES:
+        raise grpc.aio.AioRpcError(
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            grpc.aio.Metadata(),
+            grpc.aio.Metadata(),
+            f"message of {len(message)} bytes is larger than the limit of {MAX_MESSAGE_BYTES}",
+        )
+    return message
 
 
 class StreamMethod:

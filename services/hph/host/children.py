@@ -11,11 +11,17 @@ import asyncio
 import contextlib
 import os
 import re
+import signal
+import socket
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hph.runtime.settings import Settings
+
+# Set in a child's environment to the pid of the `hph` that started it (see `follow_parent`).
+PARENT_PID_ENV = "HPH_PARENT_PID"
+_PR_SET_PDEATHSIG = 1
 
 GATEWAY_READY = re.compile(r"REST gateway listening on http://(?P<host>[^:]+):(?P<port>\d+)")
 WORKER_READY = re.compile(r"worker (?P<pid>\d+) serving gRPC on (?P<address>\S+)")
@@ -35,7 +41,12 @@ class ChildProcess:
     ) -> ChildProcess:
         """Runs `hph <args>` and waits for its ready line; OSError naming `what` if it never comes."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hph.host.cli", *args, stdout=asyncio.subprocess.PIPE, env={**os.environ, **env}
+            sys.executable,
+            "-m",
+            "hph.host.cli",
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, **env, PARENT_PID_ENV: str(os.getpid())},
         )
         assert process.stdout is not None
         try:
@@ -97,3 +108,37 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
         what="server worker",
         env={},
     )
+
+
+def follow_parent() -> None:
+    """In a child started by `ChildProcess.start`: be sent SIGTERM when the parent dies, however it
+    dies (SIGKILL included), so no orphaned worker keeps serving on the shared ports. Linux only
+    (prctl); elsewhere a no-op."""
+    expected = os.environ.get(PARENT_PID_ENV)
+    if not expected or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        return
+    if os.getppid() != int(expected):  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def refuse_if_taken(host: str, port: int, what: str) -> None:
+    """OSError if another process listens on `host:port`. Workers share their ports through
+    SO_REUSEPORT, which would just as quietly let them share one with another platform (a second
+    `hph up --workers N` on the same ports), splitting its traffic at random; so the first worker
+    binds once without it before binding for sharing. Port 0 always gets a free port."""
+    if port == 0:
+        return
+    for family, kind, protocol, _, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT leftovers are fine
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise OSError(exc.errno, f"the {what} port {host}:{port} is already in use") from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from hph.runtime import logs
 from hph.runtime.settings import Settings
+
+log = logging.getLogger("hph.host")
 
 EPILOG = """examples:
   hph up                                   # whole platform on embedded defaults, with demo data
@@ -137,29 +140,40 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
 
     from hph.gateway.server import GatewayHost
     from hph.host.app import select_services, start_platform
-    from hph.host.children import ChildProcess, start_gateway, start_worker
-    from hph.host.cohosted import start_cohosted_gateway
+    from hph.host.children import ChildProcess, refuse_if_taken, start_gateway, start_worker
+    from hph.host.cohosted import shared_limits_path, start_cohosted_gateway
     from hph.runtime.server import run_until_signalled
 
     if settings.workers < 1:
         raise ValueError(f"HPH_WORKERS must be at least 1, not {settings.workers}")
     shared = settings.workers > 1
     cohosted = with_gateway and settings.gateway_cohosted
+    if shared:  # shared ports are shared with this platform's own workers only
+        refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
+        if cohosted:
+            refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
     # This process is the first worker: it seeds, runs the background jobs and binds the ports
     # (port 0 picks one); the others then bind the same ports.
     platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
     address = f"{settings.grpc_host}:{platform.grpc.port}"
     http_port = settings.http_port
-    # Stopped in this order: the gateways first (no new REST calls), then the workers, then this one.
     own_gateway: GatewayHost | None = None
     children: list[ChildProcess] = []
+    # A worker drains its gateway, then its gRPC calls: each within the grace.
+    child_grace = settings.shutdown_grace_seconds * (2 if cohosted else 1)
 
     async def stop() -> None:
+        # Every gateway and worker drains at once (SIGTERM to all children); this process's
+        # services, which run the background jobs, stop last.
+        draining = [child.stop(child_grace) for child in children]
         if own_gateway is not None:
-            await own_gateway.stop()
-        for child in children:
-            await child.stop(settings.shutdown_grace_seconds)
+            draining.append(own_gateway.stop())
+        for failure in await asyncio.gather(*draining, return_exceptions=True):
+            if isinstance(failure, BaseException):
+                log.error("stopping a worker or gateway failed", exc_info=failure)
         await platform.stop()
+        if cohosted and shared:
+            shared_limits_path(settings).unlink(missing_ok=True)
 
     try:
         if cohosted:
@@ -237,6 +251,10 @@ async def _seed(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("serve", "gateway"):
+        from hph.host.children import follow_parent
+
+        follow_parent()  # started by `hph up`: not to outlive it
     if args.command == "codegen":
         from hph.host import codegen
 

@@ -5,12 +5,16 @@ sends over the loopback and waits, and the server parses and answers, about as m
 call's own work. Co-hosted, the gateway calls the services of its own process through the same
 `LocalChannel` they use between themselves (same handlers, interceptor and policies), and every
 worker of `hph up --workers N` serves REST on the shared HTTP port as it serves gRPC on the shared
-gRPC port. The rate limits stay those of one gateway: with several workers their buckets live in a
-table the workers share (`hph.gateway.shared_limits`), not in each process's memory.
+gRPC port. It routes only the services its process hosts (`hph serve --services catalog --rest`
+answers for the catalog alone, and /ready means those services). The rate limits stay those of one
+gateway: with several workers their buckets live in a table the workers share
+(`hph.gateway.shared_limits`), not in each process's memory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -20,9 +24,17 @@ from hph.host.app import RunningPlatform
 from hph.runtime.rpc.local import LocalChannel
 from hph.runtime.settings import Settings
 
+# Shared memory where the system has it: the table is rewritten on every REST request, and on a disk
+# the kernel would keep writing those pages back for nothing.
+_TMPFS = Path("/dev/shm")
+
 
 def shared_limits_path(settings: Settings) -> Path:
-    """The rate-limit table the workers of one `hph up` share, beside its data."""
+    """The rate-limit table the workers of one `hph up` share: one per data dir (one platform runs
+    on a data dir at a time), on tmpfs when there is one, else beside the data."""
+    if _TMPFS.is_dir() and os.access(_TMPFS, os.W_OK):
+        key = hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:16]
+        return _TMPFS / f"hph-rate-limits-{key}"
     return settings.data_dir / "run" / "rate-limits"
 
 
@@ -52,6 +64,7 @@ async def start_cohosted_gateway(settings: Settings, platform: RunningPlatform, 
             local=local,
             limiter=limiter,
             reuse_port=settings.workers > 1,
+            services=platform.grpc.service_names,
         )
     except BaseException:
         if limiter is not None:

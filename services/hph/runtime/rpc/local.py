@@ -19,12 +19,15 @@ calls over the loopback like any other, which the test suite uses to keep both p
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import grpc
 
 from hph.runtime.rpc.interceptors import PlatformInterceptor
+
+log = logging.getLogger("hph.rpc.local")
 
 
 class _Metadatum(NamedTuple):
@@ -113,8 +116,8 @@ class LocalUnaryUnary:
         self,
         dispatcher: LocalDispatcher,
         method: str,
-        request_serializer: Callable[[Any], bytes],
-        response_deserializer: Callable[[bytes], Any],
+        request_serializer: Callable[[Any], bytes] | None,
+        response_deserializer: Callable[[bytes], Any] | None,
     ) -> None:
         self._dispatcher = dispatcher
         self._method = method
@@ -135,7 +138,9 @@ class LocalUnaryUnary:
         handler = await self._dispatcher.handler(self._method)
         if handler is None or handler.unary_unary is None:
             raise _rpc_error(grpc.StatusCode.UNIMPLEMENTED, f"method {self._method} is not hosted here")
-        payload = handler.request_deserializer(self._serialize(request))
+        internal = grpc.StatusCode.INTERNAL
+        serialized = _convert(self._serialize, request, internal, "Exception serializing request!")
+        payload = _convert(handler.request_deserializer, serialized, internal, "Exception deserializing request!")
         try:
             async with asyncio.timeout(deadline):
                 response = await handler.unary_unary(payload, LocalContext(metadata))
@@ -143,7 +148,33 @@ class LocalUnaryUnary:
             raise _rpc_error(abort.code, abort.details, abort.trailing_metadata) from None
         except TimeoutError:
             raise _rpc_error(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded") from None
-        return self._deserialize(handler.response_serializer(response))
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the caller itself is being cancelled (its client went away): let it unwind
+            # The handler gave up on its own (e.g. awaited something cancelled): a status, as gRPC says.
+            raise _rpc_error(grpc.StatusCode.CANCELLED, "Cancelled") from None
+        # The codes gRPC gives: the server failing to serialise its answer is UNKNOWN, the client
+        # failing to read it INTERNAL.
+        answer = _convert(
+            handler.response_serializer, response, grpc.StatusCode.UNKNOWN, "Exception serializing response!"
+        )
+        return _convert(self._deserialize, answer, internal, "Exception deserializing response!")
+
+
+def _convert(function: Callable[[Any], Any] | None, value: Any, code: grpc.StatusCode, details: str) -> Any:
+    """One (de)serialisation step as gRPC runs it: None passes bytes through, and a failure is a
+    status, not an exception of the serializer's (an AioRpcError raised on purpose, such as a size
+    limit, stays as it is); the exception itself goes to the log, not to the caller."""
+    if function is None:
+        return value
+    try:
+        return function(value)
+    except grpc.aio.AioRpcError:
+        raise
+    except Exception as exc:
+        log.exception(details)
+        raise _rpc_error(code, details) from exc
 
 
 class LocalChannel:
@@ -163,8 +194,6 @@ class LocalChannel:
         response_deserializer: Callable[[bytes], Any] | None = None,
         **_: Any,
     ) -> LocalUnaryUnary:
-        if request_serializer is None or response_deserializer is None:
-            raise TypeError("local calls need the stub's serializer and deserializer")
         # Called once per method when a stub is built, and ChannelPool.stub builds each stub once.
         return LocalUnaryUnary(self._dispatcher, method, request_serializer, response_deserializer)
 
