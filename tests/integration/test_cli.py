@@ -18,6 +18,7 @@ import pytest
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
 from hph.host.app import database_path
+from hph.host.cohosted import shared_limits_path
 from hph.runtime.settings import Settings
 from hph.runtime.storage import SqliteDocumentStore
 
@@ -267,7 +268,10 @@ def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_eve
         statuses = asyncio.run(rest_calls())
         assert statuses.count(200) in (10, 11) and statuses.count(200) + statuses.count(429) == 48, statuses
 
+        table = shared_limits_path(Settings(data_dir=tmp_path))
+        assert table.exists()
         _stop_and_reap(process, children)
+        assert not table.exists()  # removed with the platform (tmpfs is memory)
     finally:
         if process.poll() is None:
             process.kill()
@@ -368,6 +372,7 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
             time.sleep(0.1)
         assert not _running(worker), "the worker kept serving after its parent died"
     finally:
+        shared_limits_path(Settings(data_dir=tmp_path)).unlink(missing_ok=True)  # the killed parent's
         if process.poll() is None:
             process.kill()
             process.wait()
