@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import logging
 import multiprocessing
+import os
 import struct
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pytest
 
+from hph.gateway import shared_limits
 from hph.gateway.shared_limits import HEADER, MAGIC, SLOT, VERSION, SharedRateLimiter
 
 
@@ -208,7 +216,8 @@ HAMMER = textwrap.dedent(
     print("ready", flush=True)
     while not Path(go).exists():
         time.sleep(0.001)
-    print(sum(1 for _ in range(int(checks)) if limiter.check(ip, "ava") == 0), flush=True)
+    allowed = sum(1 for _ in range(int(checks)) if limiter.check(ip, "ava") == 0)
+    print(allowed, limiter.lock_timeouts, flush=True)
     """
 )
 
@@ -229,20 +238,24 @@ def test_two_processes_never_lose_an_update(table: Path, tmp_path: Path) -> None
             assert worker.stdout is not None
             assert worker.stdout.readline().strip() == "ready"
         go.touch()  # both are mapped: start together so their checks interleave
-        allowed = [int(worker.communicate(timeout=60)[0]) for worker in workers]
+        outputs = [worker.communicate(timeout=60)[0].split() for worker in workers]
     finally:
         for worker in workers:
             if worker.poll() is None:
                 worker.kill()
                 worker.wait()
     assert all(worker.returncode == 0 for worker in workers)
+    allowed, timeouts = (sum(int(output[column]) for output in outputs) for column in (0, 1))
     # A lost update (two processes reading the same token count) would allow more than the limit.
-    assert sum(allowed) == limit, allowed
+    # A check that timed out waiting for the lock (its holder descheduled for over LOCK_WAIT on a
+    # busy machine) is served without touching the table: every other check took a token or not.
+    assert allowed - timeouts == limit, outputs
 
 
-def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results: Queue[int]) -> None:
+def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results: Queue[tuple[int, int]]) -> None:
     go.wait()
-    results.put(sum(1 for _ in range(checks) if limiter.check("10.0.0.1", "ava") == 0))
+    allowed = sum(1 for _ in range(checks) if limiter.check("10.0.0.1", "ava") == 0)
+    results.put((allowed, limiter.lock_timeouts))
 
 
 def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: Path) -> None:
@@ -250,13 +263,13 @@ def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: P
     limiter = SharedRateLimiter.open(table, per_ip_per_minute=0, per_user_per_minute=limit, clock=frozen_clock)
     context = multiprocessing.get_context("fork")
     go = context.Event()
-    results: Queue[int] = context.Queue()
+    results: Queue[tuple[int, int]] = context.Queue()
     children = [context.Process(target=hammer_inherited, args=(limiter, go, checks, results)) for _ in range(2)]
     try:
         for child in children:
             child.start()
         go.set()
-        allowed = [results.get(timeout=60) for _ in children]
+        outcomes = [results.get(timeout=60) for _ in children]
     finally:
         for child in children:
             child.join(timeout=10)
@@ -264,7 +277,8 @@ def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: P
                 child.kill()
         limiter.close()
     # Children sharing the parent's descriptor would share its flock too, which then excludes nothing.
-    assert sum(allowed) == limit, allowed
+    # Checks served unchecked after a lock timeout (see the test above) did not touch the table.
+    assert sum(allowed - timeouts for allowed, timeouts in outcomes) == limit, outcomes
 
 
 # ------------------------------------------------------------------------------------ the file
@@ -400,3 +414,209 @@ def test_slot_layout_is_little_endian_key_tokens_updated(opener: Opener, clock: 
     assert key != 0
     assert key & 1 == 0  # the IP dimension
     assert (tokens, updated) == (59.0, clock.now)
+
+
+# ------------------------------------------------------------------------------------ the lock
+
+
+class Held:
+    """The table's flock held through another open file description, as another worker's would be."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDWR)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # releases the flock
+            self.fd = -1
+
+
+@pytest.fixture
+def hold(table: Path) -> Iterator[Callable[[], Held]]:
+    held: list[Held] = []
+
+    def take() -> Held:
+        held.append(Held(table))
+        return held[-1]
+
+    yield take
+    for lock in held:
+        lock.release()
+
+
+def timed(call: Callable[[], int], release: Callable[[], None], bound: float) -> tuple[int, float]:
+    """Runs `call` in a thread: its result and duration, failing (not hanging) if it outlasts `bound`.
+
+    A check that blocks on the lock would wait for the holder; `release` frees it so the thread ends.
+    """
+    outcome: list[tuple[int, float]] = []
+
+    def run() -> None:
+        started = time.perf_counter()
+        result = call()
+        outcome.append((result, time.perf_counter() - started))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=bound)
+    if thread.is_alive():
+        release()
+        thread.join(timeout=10)
+        pytest.fail(f"the call still waited for the lock after {bound} s")
+    assert outcome, "the call raised"
+    return outcome[0]
+
+
+def test_a_check_that_cannot_lock_the_table_is_served_without_touching_it(
+    opener: Opener, hold: Callable[[], Held], caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = opener(ip=1)
+    assert limiter.check("10.0.0.1", None) == 0  # 10.0.0.1 has spent its one token
+    stored = opener.path.read_bytes()
+    held = hold()
+    caplog.set_level(logging.WARNING, logger="hph.gateway.limits")
+
+    # The first check waits LOCK_WAIT (2 ms) for the lock, then serves: fail open.
+    result, elapsed = timed(lambda: limiter.check("10.0.0.1", None), held.release, bound=1.0)
+    assert (result, limiter.lock_timeouts) == (0, 1)
+    assert elapsed < 0.05, elapsed
+    # Until the lock is had again the others do not wait at all (100 waits of 2 ms would take 0.2 s).
+    total = 0.0
+    for count in range(2, 102):
+        result, elapsed = timed(partial(limiter.check, f"10.0.1.{count}", "ava"), held.release, bound=1.0)
+        assert (result, limiter.lock_timeouts) == (0, count)
+        total += elapsed
+    assert total < 0.1, total
+    assert opener.path.read_bytes() == stored  # nothing read, nothing written
+    # One warning, not one per request.
+    warnings = [record for record in caplog.records if record.name == "hph.gateway.limits"]
+    assert len(warnings) == 1, [record.getMessage() for record in warnings]
+    assert str(opener.path) in warnings[0].getMessage()
+    assert warnings[0].levelno == logging.WARNING
+
+    held.release()
+    assert limiter.check("10.0.0.1", None) == 60  # counted again: its bucket is still empty
+    assert limiter.check("10.0.0.2", None) == 0
+    assert limiter.check("10.0.0.2", None) == 60
+    assert limiter.lock_timeouts == 101
+    assert limiter.bucket_count() == 2
+
+
+def test_the_warning_about_unchecked_requests_comes_once_an_interval_with_their_count(
+    opener: Opener, hold: Callable[[], Held], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limiter = opener(ip=1)
+    hold()
+    caplog.set_level(logging.WARNING, logger="hph.gateway.limits")
+    assert all(limiter.check("10.0.0.1", None) == 0 for _ in range(50))
+    monkeypatch.setattr(shared_limits, "WARN_INTERVAL", 0.0)  # as if the interval had passed
+    assert limiter.check("10.0.0.1", None) == 0
+    messages = [record.getMessage() for record in caplog.records if record.name == "hph.gateway.limits"]
+    assert len(messages) == 2, messages
+    assert " 1 request(s) served unchecked" in messages[0]
+    assert " 50 request(s) served unchecked" in messages[1]  # the 49 unreported and this one
+    assert limiter.lock_timeouts == 51
+
+
+def test_a_check_does_not_wait_behind_another_thread_waiting_for_the_lock(
+    opener: Opener, hold: Callable[[], Held]
+) -> None:
+    limiter = opener(ip=1)
+    held = hold()
+    # bucket_count waits for the file lock as long as it takes, holding the limiter's thread lock.
+    counter = threading.Thread(target=limiter.bucket_count, daemon=True)
+    counter.start()
+    deadline = time.monotonic() + 5
+    while not limiter._thread_lock.locked():
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    try:
+        result, elapsed = timed(lambda: limiter.check("10.0.0.1", None), held.release, bound=1.0)
+        assert (result, limiter.lock_timeouts) == (0, 1)
+        assert elapsed < 0.05, elapsed
+    finally:
+        held.release()
+        counter.join(timeout=10)
+    assert limiter.check("10.0.0.1", None) == 0
+    assert limiter.check("10.0.0.1", None) == 60
+
+
+# --------------------------------------------------------------------- without hard links
+
+
+def no_hard_links(monkeypatch: pytest.MonkeyPatch, before: Callable[[], None] | None = None) -> list[int]:
+    """Makes os.link fail as on vfat (EPERM), after running `before` on the first call; counts calls."""
+    calls: list[int] = []
+
+    def link(source: object, target: object, *args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if before is not None and len(calls) == 1:
+            before()
+        raise OSError(errno.EPERM, "Operation not permitted", str(source), None, str(target))
+
+    monkeypatch.setattr(os, "link", link)
+    return calls
+
+
+def inode(fd: int) -> int:
+    return os.fstat(fd).st_ino
+
+
+def test_without_hard_links_the_table_is_created_in_place(opener: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = no_hard_links(monkeypatch)
+    limiter = opener(ip=1, slots=64)
+    assert calls  # the fallback was taken
+    assert opener.path.stat().st_size == HEADER.size + 64 * SLOT.size
+    assert header_of(opener.path) == (MAGIC, VERSION, 64)
+    assert not [path for path in opener.path.parent.iterdir() if path != opener.path]  # no leftovers
+    assert limiter.bucket_count() == 0
+    assert limiter.check("10.0.0.1", None) == 0
+    assert opener(ip=1, slots=64).check("10.0.0.1", None) == 60  # the next opener maps the same table
+
+
+def test_without_hard_links_two_racing_openers_share_one_table(opener: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second opener runs all through while the first is about to publish the table it built:
+    # publishing must not put the first one's file over the table the second has mapped.
+    racer: list[SharedRateLimiter] = []
+    no_hard_links(monkeypatch, before=lambda: racer.append(opener(ip=1, user=2, slots=64)))
+    first = opener(ip=1, user=2, slots=64)
+    (second,) = racer
+    at_path = opener.path.stat().st_ino
+    assert inode(first._fd) == inode(second._fd) == at_path
+    assert first.check("10.0.0.1", "ava") == 0
+    assert second.check("10.0.0.1", None) == 60
+    assert second.check("10.0.0.2", "ava") == 0
+    assert first.check("10.0.0.3", "ava") == 30
+    assert not [path for path in opener.path.parent.iterdir() if path != opener.path]
+
+
+def open_and_report(path: Path, go: Event, results: Queue[tuple[int, int]]) -> None:
+    go.wait()
+    limiter = SharedRateLimiter.open(path, per_ip_per_minute=1, per_user_per_minute=0, clock=frozen_clock, slots=64)
+    results.put((inode(limiter._fd), limiter.check("10.0.0.1", None)))
+    limiter.close()
+
+
+def test_without_hard_links_many_racing_processes_share_one_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_hard_links(monkeypatch)  # inherited over fork
+    context = multiprocessing.get_context("fork")
+    for round in range(5):
+        path = tmp_path / f"limits-{round}.bin"
+        go = context.Event()
+        results: Queue[tuple[int, int]] = context.Queue()
+        children = [context.Process(target=open_and_report, args=(path, go, results)) for _ in range(6)]
+        try:
+            for child in children:
+                child.start()
+            go.set()
+            outcomes = [results.get(timeout=60) for _ in children]
+        finally:
+            for child in children:
+                child.join(timeout=10)
+                if child.is_alive():
+                    child.kill()
+        assert {opened for opened, _ in outcomes} == {path.stat().st_ino}, outcomes
+        assert sorted(result for _, result in outcomes) == [0] + [60] * 5, outcomes  # one budget

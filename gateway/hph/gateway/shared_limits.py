@@ -15,6 +15,10 @@ buckets and takes from both or neither, then unlocks; the clock is read under th
 stored update times never run ahead of another worker's reading (CLOCK_MONOTONIC is system-wide).
 flock belongs to an open file description, so an instance inherited over fork() re-opens the file
 in the child before its first check; threads of one process are serialised by a thread lock.
+A check runs on the event loop thread, so it never blocks on either lock: it tries the flock
+without blocking and retries for at most LOCK_WAIT (2 ms), and when the lock still cannot be had
+it serves the request without reading or writing the table (see Approximations). Opening the file
+(at start-up, and in a forked child's first check) still waits for the lock.
 
 Approximations, all erring towards serving:
 - Open addressing with a bounded probe (16 slots). A bucket refilled to full equals a fresh one, so
@@ -25,28 +29,42 @@ Approximations, all erring towards serving:
 - Two keys with the same 63-bit hash share a bucket (negligible at 65,536 slots).
 - A bucket whose update time lies ahead of the clock (a file left over from before a reboot) or
   whose values are not sane counts as fresh.
+- A check that cannot take the lock within LOCK_WAIT is served unchecked (fail open), counted in
+  `lock_timeouts` and reported by a warning at most once a minute: a worker stopped or starved while
+  holding the lock (SIGSTOP, a CPU quota, a lock on a network filesystem) then costs the others
+  their limits, not their event loops (gRPC included). After such a timeout a check tries the lock
+  once without waiting, until one gets it again, so a lock held for long costs each request one
+  syscall rather than 2 ms.
 
 Cost: the file is 16 + 24 * slots bytes (1.5 MiB for 65,536 slots; put it on tmpfs, e.g. under
 $XDG_RUNTIME_DIR, to keep page writeback away). A check is two flock syscalls, one or two blake2b
-hashes and up to 2 x 16 slot reads: a few microseconds, during which every other worker's check
-waits. A worker descheduled while holding the lock stalls the others' checks for that time slice.
+hashes and up to 2 x 16 slot reads: a few microseconds, during which another worker's check spins
+for the lock (a non-blocking flock and a sched_yield per turn). A worker descheduled while holding
+the lock delays the others' checks by up to LOCK_WAIT each, then they serve unchecked.
 
 A file of the wrong size or header (another slot count, another format version) is replaced, not
 rewritten in place: a new file is built beside it and renamed over the path, so a process still
 mapping the old file keeps valid memory (it counts apart) instead of faulting on a truncated map.
+A missing file is built beside the path and hard-linked to it (link() fails when a racing opener
+was first, whose file is then the table). On a filesystem without hard links (vfat, exFAT, some
+FUSE or SMB mounts) it is created at the path with O_EXCL and filled under its flock instead; an
+opener validates a file under that lock, so none maps it half-built (see _create_in_place).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
+import logging
 import math
 import mmap
 import os
 import secrets
 import struct
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +81,24 @@ SLOT = struct.Struct("<Qdd")
 _IP, _USER = 0, 1
 _PREFIXES = (b"ip\x00", b"user\x00")
 _OPEN_ATTEMPTS = 100
+
+# How long a check may wait for the table's lock before serving the request unchecked. The lock is
+# held for a few microseconds per check, so even dozens of workers checking at once hand it over
+# within tens or hundreds of microseconds; a wait of milliseconds means the holder is not running
+# (preempted for a scheduler time slice or more, throttled by a CPU quota, stopped), which may last
+# milliseconds or forever. 2 ms is far past plain contention and bounds what a stuck holder adds to
+# a request on the event loop (REST and gRPC alike) to about the cost of a small REST call. Waiting
+# is a spin, a non-blocking flock and a sched_yield per turn (about 2 us a turn), not a sleep: the
+# lock changes hands within microseconds, which sleeps (50 us of timer slack at least) would mostly
+# miss, failing open under plain contention; sched_yield lets a holder preempted on this CPU finish.
+LOCK_WAIT = 0.002
+# The least time between two warnings about checks served unchecked (each names how many there were).
+WARN_INTERVAL = 60.0
+# What link() fails with on filesystems without hard links: vfat and exFAT say EPERM, FUSE and SMB
+# mounts ENOSYS, EOPNOTSUPP (= ENOTSUP on Linux) or EPERM; EMLINK is a link count already at its limit.
+_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK})
+
+log = logging.getLogger("hph.gateway.limits")
 
 
 class _Dimension:
@@ -85,7 +121,10 @@ class _Dimension:
 
 
 class SharedRateLimiter:
-    """Per client IP and per user token buckets shared by every process that opens the same file."""
+    """Per client IP and per user token buckets shared by every process that opens the same file.
+
+    `lock_timeouts` counts the checks served unchecked because the lock could not be had in time.
+    """
 
     def __init__(
         self,
@@ -108,6 +147,11 @@ class SharedRateLimiter:
         self._map: mmap.mmap | None = None
         self._thread_lock = threading.Lock()
         self._forked = False
+        self.lock_timeouts = 0
+        # Set by a lock timeout, cleared when the lock is next had: until then checks do not wait.
+        self._stalled = False
+        self._warned_at = -math.inf  # time.monotonic(), not the injected clock, which tests freeze
+        self._warned_timeouts = 0
         self._attach()
         _OPEN_LIMITERS.add(self)
 
@@ -142,18 +186,33 @@ class SharedRateLimiter:
         user_key = self._users.key(user) if user and self._users.enabled else 0
         if not (ip_key or user_key):
             return 0
-        with self._thread_lock:
+        # Neither lock is waited for without bound: this runs on the event loop (module docstring).
+        # The first attempts are inline and non-blocking: uncontended, they are all a check pays.
+        thread_lock = self._thread_lock
+        if not thread_lock.acquire(False) and not thread_lock.acquire(timeout=self._lock_wait()):
+            return self._serve_unchecked()
+        try:
             if self._forked:
                 self._reattach()
             table = self._table()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not self._lock_table(self._lock_wait()):
+                    return self._serve_unchecked()
+            self._stalled = False
             try:
                 return self._check_locked(table, ip_key, user_key)
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            thread_lock.release()
 
     def bucket_count(self) -> int:
-        """Buckets holding state: stored and not yet refilled to full (a full one equals no bucket)."""
+        """Buckets holding state: stored and not yet refilled to full (a full one equals no bucket).
+
+        For tests and diagnostics, not the event loop: it waits for the lock as long as it takes.
+        """
         with self._thread_lock:
             if self._forked:
                 self._reattach()
@@ -183,6 +242,44 @@ class SharedRateLimiter:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    # -------------------------------------------------------------------------------- the lock
+
+    def _lock_wait(self) -> float:
+        """How long to wait for a lock that is taken: LOCK_WAIT, or not at all after a timeout."""
+        return 0.0 if self._stalled else LOCK_WAIT
+
+    def _lock_table(self, wait: float) -> bool:
+        """Retries the file's flock, found taken at the first try, for up to `wait` s (see LOCK_WAIT)."""
+        fd = self._fd
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            os.sched_yield()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
+            return True
+        return False
+
+    def _serve_unchecked(self) -> int:
+        """Fails open: the request proceeds without touching the table, counted and reported."""
+        # Unlocked bookkeeping: threads racing here may miscount by one, which a counter can bear.
+        self.lock_timeouts += 1
+        self._stalled = True
+        now = time.monotonic()
+        if now - self._warned_at >= WARN_INTERVAL:
+            log.warning(
+                "Rate limits not applied: the shared rate limit table %s stayed locked for over %.0f ms;"
+                " %d request(s) served unchecked since the last warning (is a worker stopped or starved"
+                " while holding its lock?)",
+                self.path,
+                LOCK_WAIT * 1000,
+                self.lock_timeouts - self._warned_timeouts,
+            )
+            self._warned_at = now
+            self._warned_timeouts = self.lock_timeouts
+        return 0
 
     # ------------------------------------------------------------------------------- the table
 
@@ -283,6 +380,7 @@ class SharedRateLimiter:
     def _after_fork(self) -> None:
         self._thread_lock = threading.Lock()  # another thread may have held it at the fork
         self._forked = self._map is not None
+        self._stalled = False  # the child waits for the lock of its own descriptor afresh
 
 
 _OPEN_LIMITERS: weakref.WeakSet[SharedRateLimiter] = weakref.WeakSet()
@@ -328,21 +426,56 @@ def _publish(path: Path, slots: int, size: int, *, replace: bool) -> None:
     """Builds an empty table beside `path` and puts it in place, so nobody maps a half-made file."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    no_hard_links = False
     try:
         try:
-            os.ftruncate(fd, size)  # zero-filled: every slot empty
-            os.pwrite(fd, HEADER.pack(MAGIC, VERSION, slots), 0)
+            _build(fd, slots, size)
         finally:
             os.close(fd)
         if replace:
             os.replace(temporary, path)
         else:
-            # link() fails if another opener published first; then theirs is the table.
-            with contextlib.suppress(FileExistsError):
+            try:
                 os.link(temporary, path)
+            except FileExistsError:
+                pass  # another opener published first; theirs is the table
+            except OSError as error:
+                if error.errno not in _NO_HARD_LINKS:
+                    raise
+                no_hard_links = True
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+    if no_hard_links:
+        _create_in_place(path, slots, size)
+
+
+def _create_in_place(path: Path, slots: int, size: int) -> None:
+    """Creates a missing table at `path` itself, for a filesystem without hard links.
+
+    Not a rename of a built file: rename() replaces what is there, so it could put a second table
+    over one a racing opener has just created and mapped, and the two would count apart. O_EXCL
+    lets one opener create the file; it builds the file under the file's flock, and every opener
+    validates a file under that same lock (in _open_table), so none maps it half-built. An opener
+    that locks the new file before its creator does finds it empty and replaces it with a built one
+    (rename over the path); the creator then fills the unlinked file, which nobody maps, and takes the
+    table at the path like everyone else. A creator that dies before building leaves an invalid file,
+    replaced the same way. The header is written last, so even unlocked a file is valid only whole.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return  # a racing opener created it: _open_table takes theirs
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _build(fd, slots, size)  # unlocked by the close
+    finally:
+        os.close(fd)
+
+
+def _build(fd: int, slots: int, size: int) -> None:
+    os.ftruncate(fd, size)  # zero-filled: every slot empty
+    os.pwrite(fd, HEADER.pack(MAGIC, VERSION, slots), 0)  # last: the header makes the file valid
 
 
 def _is_current(fd: int, path: Path) -> bool:
