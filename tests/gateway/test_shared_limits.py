@@ -18,6 +18,7 @@ from functools import partial
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,6 +253,27 @@ def test_two_processes_never_lose_an_update(table: Path, tmp_path: Path) -> None
     assert allowed - timeouts == limit, outputs
 
 
+def run_forked(
+    target: Callable[..., None], before: tuple[Any, ...], after: tuple[Any, ...], *, count: int
+) -> list[tuple[int, int]]:
+    """Forks `count` processes running `target(*before, go, *after, results)`, lets them all go at
+    once and returns what each put in `results`."""
+    context = multiprocessing.get_context("fork")
+    go = context.Event()
+    results: Queue[tuple[int, int]] = context.Queue()
+    children = [context.Process(target=target, args=(*before, go, *after, results)) for _ in range(count)]
+    try:
+        for child in children:
+            child.start()
+        go.set()
+        return [results.get(timeout=60) for _ in children]
+    finally:
+        for child in children:
+            child.join(timeout=10)
+            if child.is_alive():
+                child.kill()
+
+
 def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results: Queue[tuple[int, int]]) -> None:
     go.wait()
     allowed = sum(1 for _ in range(checks) if limiter.check("10.0.0.1", "ava") == 0)
@@ -261,20 +283,9 @@ def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results
 def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: Path) -> None:
     checks, limit = 20_000, 15_000
     limiter = SharedRateLimiter.open(table, per_ip_per_minute=0, per_user_per_minute=limit, clock=frozen_clock)
-    context = multiprocessing.get_context("fork")
-    go = context.Event()
-    results: Queue[tuple[int, int]] = context.Queue()
-    children = [context.Process(target=hammer_inherited, args=(limiter, go, checks, results)) for _ in range(2)]
     try:
-        for child in children:
-            child.start()
-        go.set()
-        outcomes = [results.get(timeout=60) for _ in children]
+        outcomes = run_forked(hammer_inherited, (limiter,), (checks,), count=2)
     finally:
-        for child in children:
-            child.join(timeout=10)
-            if child.is_alive():
-                child.kill()
         limiter.close()
     # Children sharing the parent's descriptor would share its flock too, which then excludes nothing.
     # Checks served unchecked after a lock timeout (see the test above) did not touch the table.
@@ -602,21 +613,8 @@ def test_without_hard_links_many_racing_processes_share_one_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     no_hard_links(monkeypatch)  # inherited over fork
-    context = multiprocessing.get_context("fork")
     for round in range(5):
         path = tmp_path / f"limits-{round}.bin"
-        go = context.Event()
-        results: Queue[tuple[int, int]] = context.Queue()
-        children = [context.Process(target=open_and_report, args=(path, go, results)) for _ in range(6)]
-        try:
-            for child in children:
-                child.start()
-            go.set()
-            outcomes = [results.get(timeout=60) for _ in children]
-        finally:
-            for child in children:
-                child.join(timeout=10)
-                if child.is_alive():
-                    child.kill()
+        outcomes = run_forked(open_and_report, (path,), (), count=6)
         assert {opened for opened, _ in outcomes} == {path.stat().st_ino}, outcomes
         assert sorted(result for _, result in outcomes) == [0] + [60] * 5, outcomes  # one budget

@@ -14,6 +14,7 @@ from pathlib import Path
 import grpc
 import jwt
 import pytest
+from raw_http import RawHttpClient
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
@@ -66,23 +67,8 @@ def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_pa
 
 
 def test_up_serves_the_seeded_catalog_and_drains_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "HPH_LOG_FORMAT": "text"}
-    process = subprocess.Popen(
-        [*HPH, "up", "--data-dir", str(tmp_path), "--grpc-port", "0", "--http-port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process, banner = _start_up(tmp_path)
     try:
-        assert process.stdout is not None
-        banner = ""
-        deadline = time.monotonic() + 60
-        while "gRPC" not in banner and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            banner += line
         match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
         assert match, f"no gRPC address in the banner: {banner!r}"
         with grpc.insecure_channel(f"127.0.0.1:{match.group(1)}") as channel:
@@ -196,29 +182,21 @@ class _RestConnections:
     def __init__(self, port: int, count: int) -> None:
         self.port = port
         self.count = count
-        self.opened: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.opened: list[RawHttpClient] = []
 
     async def open(self) -> None:
-        self.opened = [await asyncio.open_connection("127.0.0.1", self.port) for _ in range(self.count)]
+        self.opened = [await RawHttpClient.connect("127.0.0.1", self.port) for _ in range(self.count)]
 
     async def get(self, path: str, token: str, *, calls_each: int) -> list[int]:
         """`calls_each` GETs of `path` on every connection; the statuses in order."""
-        auth = f"Authorization: Bearer {token}\r\n" if token else ""
-        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode()
-        statuses = []
-        for reader, writer in self.opened:
-            for _ in range(calls_each):
-                writer.write(request)
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                assert length, head
-                await reader.readexactly(int(length.group(1)))
-                statuses.append(int(head[9:12]))
-        return statuses
+        headers = (("Authorization", f"Bearer {token}"),) if token else ()
+        return [
+            (await client.request("GET", path, headers=headers))[0] for client in self.opened for _ in range(calls_each)
+        ]
 
     async def close(self) -> None:
-        for _, writer in self.opened:
-            writer.close()
+        for client in self.opened:
+            await client.close()
 
 
 def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_every_process(tmp_path: Path) -> None:

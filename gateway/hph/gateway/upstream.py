@@ -131,9 +131,9 @@ class UpstreamPool:
         if method is None:
             # A gateway co-hosted with the services calls those it hosts in-process (no socket, no
             # second gRPC round trip); streams, health checks and the rest still go over gRPC.
-            channels: Sequence[grpc.aio.Channel | LocalChannel] = self.channels(target)
-            if self._local is not None and self._local.hosts(rpc):
-                channels = [self._local]
+            channels: Sequence[grpc.aio.Channel | LocalChannel] = (
+                [self._local] if self._local is not None and self._local.hosts(rpc) else self.channels(target)
+            )
             method = self._unary[key] = UnaryMethod(channels, rpc, self.timeout_seconds)
         return method
 
