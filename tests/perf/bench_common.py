@@ -57,8 +57,10 @@ def cpu_spent(before: dict[str, float], after: dict[str, float], role: str = "")
 
 
 def start_platform(
-    data_dir: str, workers: int = 1, extra_env: dict[str, str] | None = None
+    data_dir: str, workers: int = 1, extra_env: dict[str, str] | None = None, python: str = sys.executable
 ) -> tuple[subprocess.Popen[str], str, int]:
+    """Starts `hph up` with `python` (another checkout's interpreter compares two versions of the
+    code side by side) and returns the process, its gRPC address and its REST port."""
     env = {
         **os.environ,
         **(extra_env or {}),
@@ -68,7 +70,7 @@ def start_platform(
     }
     process = subprocess.Popen(
         [
-            sys.executable,
+            python,
             "-m",
             "hph.host.cli",
             "up",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from hph.runtime.cache import TtlCache
 
 
@@ -46,3 +50,113 @@ def test_zero_ttl_disables_the_cache() -> None:
     cache: TtlCache[int] = TtlCache(0)
     cache.put("a", 1)
     assert not cache.enabled and cache.get("a") is None
+
+
+# --- get_or_load: single flight and refresh-ahead ---------------------------------------------
+
+
+class CountingLoader:
+    """A load that waits for `release` (so callers can pile up behind it) and counts its calls."""
+
+    def __init__(self, value: str = "v") -> None:
+        self.calls = 0
+        self.value = value
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        await self.release.wait()
+        return f"{self.value}{self.calls}"
+
+
+async def test_concurrent_misses_share_one_load() -> None:
+    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    load = CountingLoader()
+    load.release.clear()
+    waiting = [asyncio.ensure_future(cache.get_or_load("k", load)) for _ in range(32)]
+    await asyncio.sleep(0)
+    load.release.set()
+    assert await asyncio.gather(*waiting) == ["v1"] * 32
+    assert load.calls == 1 and cache.get("k") == "v1"
+
+
+async def test_a_hit_late_in_its_life_is_served_and_refreshed_once_in_the_background() -> None:
+    clock = FakeClock()
+    cache: TtlCache[str] = TtlCache(4.0, clock=clock)
+    load = CountingLoader()
+    assert await cache.get_or_load("k", load) == "v1"
+    clock.now += 2.9  # not yet in the refresh window (the last quarter)
+    assert await cache.get_or_load("k", load) == "v1" and load.calls == 1
+    clock.now += 0.2
+    load.release.clear()
+    assert [await cache.get_or_load("k", load) for _ in range(5)] == ["v1"] * 5  # served, not awaited
+    await asyncio.sleep(0)
+    assert load.calls == 2  # one refresh for the five hits
+    load.release.set()
+    await asyncio.sleep(0.01)
+    assert cache.get("k") == "v2"
+    clock.now += 3.9  # the refreshed entry lives a whole TTL from its refresh
+    assert cache.get("k") == "v2"
+
+
+async def test_a_failed_load_reaches_every_waiter_and_stores_nothing() -> None:
+    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    calls = 0
+
+    async def failing() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.001)
+        raise LookupError("storage down")
+
+    results = await asyncio.gather(*(cache.get_or_load("k", failing) for _ in range(3)), return_exceptions=True)
+    assert calls == 1 and all(isinstance(r, LookupError) for r in results)
+    assert cache.get("k") is None
+    assert await cache.get_or_load("k", CountingLoader()) == "v1"  # the next caller loads afresh
+
+
+async def test_a_failed_background_refresh_keeps_serving_the_entry(caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    cache: TtlCache[str] = TtlCache(4.0, clock=clock)
+    assert await cache.get_or_load("k", CountingLoader()) == "v1"
+    clock.now += 3.5
+
+    async def failing() -> str:
+        raise LookupError("storage down")
+
+    assert await cache.get_or_load("k", failing) == "v1"
+    await asyncio.sleep(0.01)
+    assert cache.get("k") == "v1" and "background refresh" in caplog.text
+
+
+async def test_a_load_that_began_before_an_invalidation_does_not_store_what_it_read() -> None:
+    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    stale = CountingLoader("stale")
+    stale.release.clear()
+    first = asyncio.ensure_future(cache.get_or_load("k", stale))
+    await asyncio.sleep(0)
+    cache.invalidate("k")  # a write lands while the read is under way
+    fresh = CountingLoader("fresh")
+    assert await cache.get_or_load("k", fresh) == "fresh1"  # a new load, not the stale flight
+    stale.release.set()
+    assert await first == "stale1"
+    assert cache.get("k") == "fresh1"
+
+
+async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load() -> None:
+    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    load = CountingLoader()
+    load.release.clear()
+    impatient = asyncio.ensure_future(cache.get_or_load("k", load))
+    patient = asyncio.ensure_future(cache.get_or_load("k", load))
+    await asyncio.sleep(0)
+    impatient.cancel()
+    load.release.set()
+    assert await patient == "v1" and load.calls == 1 and cache.get("k") == "v1"
+
+
+async def test_a_disabled_cache_loads_every_time() -> None:
+    cache: TtlCache[str] = TtlCache(0)
+    load = CountingLoader()
+    assert [await cache.get_or_load("k", load) for _ in range(3)] == ["v1", "v2", "v3"]

@@ -6,6 +6,7 @@ Whether it hosts one service (a pod) or all of them (`hph up`), the server is bu
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -102,7 +103,14 @@ async def start_grpc_host(
 async def run_until_signalled(
     stop: Callable[[], Awaitable[None]], *, signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT)
 ) -> None:
-    """Blocks until SIGTERM/SIGINT, then runs `stop` (which drains in-flight calls)."""
+    """Blocks until SIGTERM/SIGINT, then runs `stop` (which drains in-flight calls).
+
+    Called once start-up is over, so it first moves what start-up built out of the garbage
+    collector's sight: descriptor pools, route tables, compiled rules and seeded data live as long
+    as the process, and walking them in every full collection was a 20 ms pause on the event loop.
+    """
+    gc.collect()
+    gc.freeze()
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in signals:

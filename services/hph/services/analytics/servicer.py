@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from google.protobuf.message import Message
 
@@ -193,12 +193,7 @@ class AnalyticsServicer(pb_grpc.AnalyticsServiceServicer):
         request as sent, so a defaulted window ("the last 30 days") is answered as of the first
         computation until the entry expires."""
         key = (method, request.SerializeToString(deterministic=True))
-        cached = self._answers.get(key)
-        if cached is not None:
-            return cached  # type: ignore[return-value]
-        answer = await compute()
-        self._answers.put(key, answer)
-        return answer
+        return cast(R, await self._answers.get_or_load(key, compute))
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:

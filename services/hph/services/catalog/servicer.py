@@ -138,11 +138,13 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         if request.category:
             _check_category_id(violations, "category", request.category)
         violations.raise_if_any()
-        page_key = request.SerializeToString(deterministic=True)
-        cached_page = self._hot_pages.get(page_key)
-        if cached_page is not None:
-            return cached_page
+        return await self._hot_pages.get_or_load(
+            request.SerializeToString(deterministic=True), lambda: self._list_products(request, limit, token)
+        )
 
+    async def _list_products(
+        self, request: pb.ListProductsRequest, limit: int, token: str | None
+    ) -> pb.ListProductsResponse:
         terms: list[Term] = [Eq("status", rules.ACTIVE)]
         terms += [Contains("search_text", word) for word in rules.search_words(request.search)]
         if request.category:
@@ -151,23 +153,18 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         page = await self._products.query(
             Query(where=And(*terms, NOT_OUTBOX), order_by=BY_NAME), max_items=limit, continuation=token
         )
-        response = pb.ListProductsResponse(
+        return pb.ListProductsResponse(
             products=[product_message(d) for d in page.items], next_page_token=page.continuation or ""
         )
-        self._hot_pages.put(page_key, response)
-        return response
 
     async def GetProduct(self, request: pb.GetProductRequest, context: Any) -> product_pb2.Product:
         violations = Violations()
         _check_product_id(violations, request.product_id)
         violations.raise_if_any()
-        cached = self._hot_products.get(request.product_id)
-        if cached is not None:
-            return cached
-        doc = await read_or_not_found(self._products, request.product_id, request.product_id, "product")
-        product = product_message(doc)
-        self._hot_products.put(request.product_id, product)
-        return product
+        return await self._hot_products.get_or_load(request.product_id, lambda: self._read_product(request.product_id))
+
+    async def _read_product(self, product_id: str) -> product_pb2.Product:
+        return product_message(await read_or_not_found(self._products, product_id, product_id, "product"))
 
     async def CreateProduct(self, request: pb.CreateProductRequest, context: Any) -> product_pb2.Product:
         violations = Violations()
