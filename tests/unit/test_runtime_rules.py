@@ -66,10 +66,3 @@ def test_control_characters_are_refused() -> None:
     violations = Violations()
     assert not validation.text(violations, "name", "bad\x00name")
 
-
-def test_readme_documents_every_setting() -> None:
-    from dataclasses import fields
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    missing = [f"HPH_{f.name.upper()}" for f in fields(Settings) if f"`HPH_{f.name.upper()}`" not in readme]
-    assert missing == [], f"README's configuration table lacks {missing}"

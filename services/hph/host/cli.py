@@ -1,6 +1,6 @@
 """`hph`: the one command that runs, seeds and inspects Holiday Peak Hub.
 
-Configuration comes from HPH_* environment variables (see README); flags override them.
+Configuration comes from HPH_* environment variables (see docs/configuration.md); flags override them.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     codegen = commands.add_parser("codegen", help="regenerate stubs and descriptor set from protos/")
     codegen.add_argument("--check", action="store_true", help="fail if the committed generated code is stale")
+    docs = commands.add_parser("docs", help="regenerate the reference tables in README.md and docs/")
+    docs.add_argument("--check", action="store_true", help="fail if a generated table is stale")
     return parser
 
 
@@ -259,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hph.host import codegen
 
         return codegen.main(["--check"] if args.check else [])
+    if args.command == "docs":
+        from hph.host import docgen
+
+        return docgen.main(["--check"] if args.check else [])
     if args.command == "token":
         return _token(args)
     if args.command == "envoy-config":

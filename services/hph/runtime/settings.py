@@ -1,7 +1,8 @@
 """The one settings object, read from `HPH_*` environment variables and nowhere else.
 
-Every variable is documented in README.md ("Configuration"). `Settings.from_env()` is called once,
-by the composition root; everything else receives the object.
+Every variable is documented in docs/configuration.md, generated from the field comments below
+(`hph docs`). `Settings.from_env()` is called once, by the composition root; everything else
+receives the object.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ DEV_ISSUER = "https://dev.holidaypeak.local/issuer"
 
 @dataclass(frozen=True)
 class Settings:
-    """Platform configuration; the field docs are the README's configuration table."""
+    """Platform configuration; the comment above each field is its row in docs/configuration.md."""
 
     # Where embedded state lives: SQLite database, dev issuer keys, local files.
     data_dir: Path = Path(".hph-data")
@@ -26,8 +27,10 @@ class Settings:
     grpc_host: str = "127.0.0.1"
     # gRPC port; 0 picks a free one.
     grpc_port: int = 50051
-    # Server processes `hph up` / `hph serve` run, each hosting every selected service on the same
-    # port (SO_REUSEPORT spreads connections over them); use one per core at peak.
+    # Server processes `hph up` / `hph serve` run, each hosting every selected service (and with
+    # `hph up`, the REST gateway) on the same ports (SO_REUSEPORT spreads connections over them); use
+    # one per core at peak. Extra workers skip seeding and background jobs; in-process caches are
+    # per worker (stale for at most their TTL).
     workers: int = 1
     # Interface the REST gateway binds to.
     http_host: str = "127.0.0.1"
@@ -41,28 +44,35 @@ class Settings:
     cors_allow_credentials: bool = False
     # Largest accepted REST request body, bytes; larger bodies get 413.
     max_request_body_bytes: int = 1_048_576
-    # REST requests per minute per authenticated user (JWT subject).
+    # REST requests per minute per authenticated user (JWT subject); 429 with Retry-After beyond
+    # (0 = off).
     rate_limit_per_user_per_minute: int = 100
-    # REST requests per minute per client IP address.
+    # REST requests per minute per client IP address (0 = off).
     rate_limit_per_ip_per_minute: int = 600
     # REST JSON prints fields holding their default value (0, false, "", []) instead of omitting them
     # (Envoy's always_print_primitive_fields), so the storefront always finds the keys it reads.
     json_emit_defaults: bool = True
     # `hph up` runs the REST gateway inside every server worker (sharing the HTTP port like the gRPC
-    # one) and calls the services beside it in-process; false runs it as one separate process that
-    # reaches them over gRPC only, the topology of the Envoy edge it stands in for.
+    # one) and calls the services beside it in-process; with several workers the rate limits live in
+    # one table they share (on tmpfs, `/dev/shm/hph-rate-limits-<hash of the data dir>`, else
+    # `<data dir>/run/rate-limits`). A co-hosted gateway routes only the services its process hosts.
+    # False runs it as one separate process that reaches them over gRPC only, the topology of the
+    # Envoy edge it stands in for.
     gateway_cohosted: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker
-    # (one with a single worker).
+    # (one with a single worker): the kernel hashes connections to workers at random, so one each
+    # would often leave a worker idle. A co-hosted gateway keeps one, its unary calls staying in-process.
     gateway_upstream_connections: int = 0
     # How long a token found not revoked is trusted without asking storage again, seconds (0 = off);
     # a logout through another worker takes effect within this time, through this one at once.
     revocation_cache_seconds: float = 1.0
-    # How long catalog reads are served from the in-process hot cache, seconds (0 = off).
+    # How long catalog reads are served from the in-process hot cache, seconds (0 = off); a replica's
+    # own writes invalidate at once, and a hot entry is refreshed in the background before it expires.
     catalog_cache_seconds: float = 2.0
-    # How long sales analytics answers are served from the in-process cache, seconds (0 = off).
+    # How long sales analytics answers are served from the in-process cache, seconds (0 = off);
+    # figures may lag sales by this much.
     analytics_cache_seconds: float = 30.0
     # Seconds between the outbox relay's scans for records this process was not told about (written
     # by another process or before a crash); its own commits are published at once.
@@ -84,7 +94,7 @@ class Settings:
     # Calls to services hosted in this same process skip the loopback socket (same stubs,
     # interceptor and policies); false sends them over gRPC like any other.
     inprocess_calls: bool = True
-    # Storage adapter: "sqlite" (embedded default) or "cosmos".
+    # Storage adapter: "sqlite" (embedded default; the only one built today, see docs/adapters.md).
     storage: str = "sqlite"
     # Accepted `aud` claim of bearer tokens.
     jwt_audience: str = DEFAULT_AUDIENCE
