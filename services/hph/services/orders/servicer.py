@@ -42,6 +42,16 @@ from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as pb_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.clients import CartClient, InventoryClient, best_effort
+from hph.commerce.pricing import rules as checkout_rules
+from hph.commerce.pricing.sources import (
+    CheckoutSources,
+    GatherRequest,
+    check_request_fields,
+    checkout_sources,
+    postal_address,
+)
+from hph.commerce.pricing.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.auth.principal import ROLE_STAFF
@@ -76,12 +86,7 @@ from hph.runtime.storage import (
     Term,
 )
 from hph.runtime.storage.port import MAX_ID_LENGTH
-from hph.services.checkout import rules as checkout_rules
-from hph.services.checkout.servicer import check_request_fields, checkout_sources, postal_address
-from hph.services.checkout.sources import CheckoutSources, GatherRequest
-from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.services.orders import idempotency, messages, rules
-from hph.services.orders.clients import CartClient, InventoryClient, best_effort
 from hph.services.orders.expiry import OverdueOrderSweeper
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
