@@ -18,7 +18,7 @@ from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
-from hph.host.demo_data import DemoProduct, generate_catalog
+from hph.commerce.demo_data import DemoProduct, generate_catalog
 from hph.services.cart import rules
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hph.host.demo_data import generate_catalog
+from hph.commerce.demo_data import generate_catalog
 from hph.runtime.errors import Violations
 from hph.services.users.address_rules import (
     AU_STATES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hph.commerce import identifiers
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.services.cart import rules
 from hph.services.cart.rules import ProductInfo, StockInfo, Unchecked
@@ -48,7 +49,7 @@ def test_quantity_bounds(quantity: int, minimum: int, ok: bool) -> None:
 @pytest.mark.parametrize(("product_id", "ok"), [("TOY-0001", True), ("", False), ("ab", False), ("a/b/c", False)])
 def test_product_id_check(product_id: str, ok: bool) -> None:
     violations = Violations()
-    rules.check_product_id(violations, product_id)
+    identifiers.check_product_id(violations, product_id)
     assert bool(violations) is not ok
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hph.commerce import identifiers
 from hph.runtime.errors import Violations
 from hph.services.catalog import rules
 
@@ -9,7 +10,7 @@ from hph.services.catalog import rules
 def test_generated_product_ids_follow_the_idempotency_key() -> None:
     assert rules.new_product_id("req-1") == rules.new_product_id("req-1")
     assert rules.new_product_id("req-1") != rules.new_product_id("req-2")
-    assert rules.PRODUCT_ID.fullmatch(rules.new_product_id(""))
+    assert identifiers.PRODUCT_ID.fullmatch(rules.new_product_id(""))
 
 
 def test_slugify_makes_category_ids() -> None:

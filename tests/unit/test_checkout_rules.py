@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from hph.runtime.errors import FailedPrecondition
-from hph.services.checkout import rules
-from hph.services.checkout.rules import (
+from hph.commerce.pricing import rules
+from hph.commerce.pricing.rules import (
     AddressCheck,
     CartLine,
     CheckoutInput,
@@ -23,7 +22,7 @@ from hph.services.checkout.rules import (
     Product,
     Stock,
 )
-from hph.services.checkout.tables import (
+from hph.commerce.pricing.tables import (
     Destination,
     ShippingTable,
     TaxTable,
@@ -32,6 +31,7 @@ from hph.services.checkout.tables import (
     parse_shipping_table,
     parse_tax_table,
 )
+from hph.runtime.errors import FailedPrecondition
 
 # A Friday, so delivery windows visibly skip the weekend.
 FRIDAY = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
@@ -106,7 +106,7 @@ def test_region_rate_wins_over_country_rate_and_unknown_regions_get_the_country_
 
 
 def _shipping_data() -> Any:
-    text = resources.files("hph.services.checkout").joinpath("data", "shipping_rates.json").read_text()
+    text = resources.files("hph.commerce.pricing").joinpath("data", "shipping_rates.json").read_text()
     return json.loads(text)
 
 

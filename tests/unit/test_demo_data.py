@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from hph.host.demo_data import DemoCatalog, DemoProduct, generate_catalog
+from hph.commerce.demo_data import DemoCatalog, DemoProduct, generate_catalog
 
 SEEDS = (0, 1, 2026, 424242)
 
@@ -280,7 +280,7 @@ def catalog_digest(catalog: DemoCatalog) -> str:
 def test_output_does_not_depend_on_hash_randomization() -> None:
     # Set iteration order changes with PYTHONHASHSEED; a fresh interpreter per seed would expose it.
     script = (
-        "import hashlib; from hph.host.demo_data import generate_catalog; "
+        "import hashlib; from hph.commerce.demo_data import generate_catalog; "
         "print(hashlib.sha256(repr(generate_catalog()).encode()).hexdigest())"
     )
     expected = catalog_digest(generate_catalog())

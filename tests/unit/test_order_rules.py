@@ -9,6 +9,7 @@ import pytest
 
 from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.events.v1 import order_events_pb2
+from hph.commerce import identifiers
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 from hph.services.orders import messages, rules
@@ -100,10 +101,10 @@ def test_a_late_attempt_never_downgrades_a_captured_payment() -> None:
 def test_order_ids() -> None:
     ids = {rules.new_order_id() for _ in range(1000)}
     assert len(ids) == 1000
-    assert all(rules.ORDER_ID.fullmatch(order_id) for order_id in ids)
+    assert all(identifiers.ORDER_ID.fullmatch(order_id) for order_id in ids)
     for bad in ("", "ord-0123456789abcdef", "ORD-0123", "ORD-0123456789ABCDEG"):
         violations = Violations()
-        rules.check_order_id(violations, bad)
+        identifiers.check_order_id(violations, bad)
         assert violations, bad
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from hph.commerce.simulated_cards import SIMULATED_CARDS
 from hph.runtime.errors import InvalidArgument
 from hph.runtime.storage import Container, Query, SqliteDocumentStore
 from hph.services.payments.providers import (
@@ -20,7 +21,6 @@ from hph.services.payments.providers import (
 )
 from hph.services.payments.providers.offline import CONTAINER, PARTITION_KEY_PATH
 from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED, REASON_REFUND_EXCEEDS_CAPTURED
-from hph.services.users.payment_tokens import SIMULATED_CARDS
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hph.commerce.simulated_cards import SIMULATED_CARDS
 from hph.runtime.errors import InvalidArgument
-from hph.services.users.payment_tokens import SIMULATED_CARDS, SIMULATOR, SimulatedCardTokens, looks_like_card_number
+from hph.services.users.payment_tokens import SIMULATOR, SimulatedCardTokens, looks_like_card_number
 
 
 def resolver(year: int = 2026) -> SimulatedCardTokens:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hph.commerce import identifiers
 from hph.runtime.errors import Violations
 from hph.services.reviews import rules
 
@@ -64,8 +65,8 @@ def test_title_and_comment_limits() -> None:
 
 def test_product_id_and_review_id_checks() -> None:
     violations = Violations()
-    rules.check_product_id(violations, "")
-    rules.check_product_id(violations, "no spaces allowed")
+    identifiers.check_product_id(violations, "")
+    identifiers.check_product_id(violations, "no spaces allowed")
     assert rules.check_review_id(violations, "nope") == ""
     assert [v.field for v in violations.items] == ["product_id", "product_id", "review_id"]
     ok = Violations()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from hph.host.demo_data import generate_catalog
+from hph.commerce.demo_data import generate_catalog
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.events import NOT_OUTBOX

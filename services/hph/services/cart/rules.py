@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.runtime.storage import is_valid_id
-from hph.services.catalog.rules import PRODUCT_ID
 
 Document = dict[str, Any]
 
@@ -104,14 +102,6 @@ class PricedCart:
 
 
 # --- request checks ---------------------------------------------------------------------------
-
-
-def check_product_id(violations: Violations, product_id: str) -> bool:
-    if not violations.check(bool(product_id), "product_id", "is required"):
-        return False
-    return validation.identifier(
-        violations, "product_id", product_id, PRODUCT_ID, "must be 3..64 of A-Z, a-z, 0-9, '-', '_'"
-    )
 
 
 def check_quantity(violations: Violations, quantity: int, *, minimum: int) -> bool:

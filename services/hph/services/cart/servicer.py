@@ -17,6 +17,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import cart_pb2
 from holidaypeak.commerce.v1 import cart_service_pb2 as pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as pb_grpc
+from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.deps import Dependencies
@@ -121,7 +122,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
 
     async def AddCartItem(self, request: pb.AddCartItemRequest, context: Any) -> cart_pb2.Cart:
         violations = Violations()
-        rules.check_product_id(violations, request.product_id)
+        identifiers.check_product_id(violations, request.product_id)
         rules.check_quantity(violations, request.quantity, minimum=1)
         key = idempotency_key(request.request_id)
         validation.request_id(violations, key)
@@ -150,7 +151,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
 
     async def UpdateCartItem(self, request: pb.UpdateCartItemRequest, context: Any) -> cart_pb2.Cart:
         violations = Violations()
-        rules.check_product_id(violations, request.product_id)
+        identifiers.check_product_id(violations, request.product_id)
         rules.check_quantity(violations, request.quantity, minimum=0)
         rules.check_etag(violations, request.etag)
         key = idempotency_key(request.request_id)
@@ -168,7 +169,7 @@ class CartServicer(pb_grpc.CartServiceServicer):
 
     async def RemoveCartItem(self, request: pb.RemoveCartItemRequest, context: Any) -> cart_pb2.Cart:
         violations = Violations()
-        rules.check_product_id(violations, request.product_id)
+        identifiers.check_product_id(violations, request.product_id)
         rules.check_etag(violations, request.etag)
         key = idempotency_key(request.request_id)
         validation.request_id(violations, key)

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from hph.runtime import money, validation
 from hph.runtime.errors import Violations
 
-PRODUCT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
 CATEGORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 MAX_SEARCH_WORDS = 8
 MAX_TAGS = 20

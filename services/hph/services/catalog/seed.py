@@ -6,7 +6,7 @@ and a consumer that needs it reads the catalog (events only report changes after
 
 from __future__ import annotations
 
-from hph.host.demo_data import DemoCatalog
+from hph.commerce.demo_data import DemoCatalog
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.storage import ConflictError, Container, Document

@@ -21,6 +21,7 @@ from holidaypeak.commerce.v1 import (
     product_pb2,
 )
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
@@ -110,9 +111,7 @@ def product_document(fields: dict[str, Any]) -> Document:
 
 
 def _check_product_id(violations: Violations, product_id: str) -> None:
-    validation.identifier(
-        violations, "product_id", product_id, rules.PRODUCT_ID, "must be 3..64 of A-Z, a-z, 0-9, '-', '_'"
-    )
+    validation.identifier(violations, "product_id", product_id, PRODUCT_ID, PRODUCT_ID_HINT)
 
 
 def _check_category_id(violations: Violations, field: str, category_id: str) -> None:

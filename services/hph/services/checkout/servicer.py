@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from holidaypeak.commerce.v1 import address_pb2, checkout_pb2
+from holidaypeak.commerce.v1 import checkout_pb2
 from holidaypeak.commerce.v1 import checkout_service_pb2 as pb
 from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as pb_grpc
-from holidaypeak.common.v1 import postal_address_pb2
+from hph.commerce.pricing import rules
+from hph.commerce.pricing.sources import (
+    CheckoutSources,
+    GatherRequest,
+    check_request_fields,
+    checkout_sources,
+    postal_address,
+)
+from hph.commerce.pricing.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.deps import Dependencies
@@ -20,13 +28,6 @@ from hph.runtime.errors import Violations
 from hph.runtime.rpc.call_context import require_owner, require_subject
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage.port import MAX_ID_LENGTH
-from hph.services.checkout import rules
-from hph.services.checkout.sources import CheckoutSources, GatherRequest
-from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
-from hph.services.orders.clients import CartClient, CatalogClient, InventoryClient, UserDirectory
-
-ID_MAX = 64
-OPTION_MAX = 32
 
 
 def issue_message(issue: rules.Issue) -> checkout_pb2.CheckoutIssue:
@@ -60,28 +61,6 @@ def line_message(line: rules.PricedLine, currency: str) -> checkout_pb2.Checkout
         line_total=money.to_major(line.line_total_minor, currency),
         image_url=line.image_url,
     )
-
-
-def postal_address(address: address_pb2.Address) -> postal_address_pb2.PostalAddress:
-    return postal_address_pb2.PostalAddress(
-        name=address.name,
-        line1=address.line1,
-        line2=address.line2,
-        city=address.city,
-        region=address.region,
-        postal_code=address.postal_code,
-        country_code=address.country_code,
-        phone=address.phone,
-    )
-
-
-def check_request_fields(
-    violations: Violations, *, address_id: str = "", payment_method_id: str = "", shipping_option: str = ""
-) -> None:
-    """Shape checks only; whether the ids exist is a checkout issue, not a malformed request."""
-    validation.text(violations, "shipping_address_id", address_id, max_length=ID_MAX)
-    validation.text(violations, "payment_method_id", payment_method_id, max_length=ID_MAX)
-    validation.text(violations, "shipping_option", shipping_option, max_length=OPTION_MAX)
 
 
 def _on_behalf_of(user_id: str) -> str:
@@ -165,17 +144,6 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             warnings=[issue_message(i) for i in result.warnings],
             quoted_at=clocks.to_timestamp(gathered.checkout.now),
         )
-
-
-def checkout_sources(deps: Dependencies) -> CheckoutSources:
-    return CheckoutSources(
-        CartClient(deps.channels),
-        UserDirectory(deps.channels),
-        CatalogClient(deps.channels),
-        InventoryClient(deps.channels, deps.service_credentials),
-        clock=deps.clock,
-        default_currency=deps.settings.default_currency,
-    )
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:

@@ -17,12 +17,12 @@ from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.common.v1 import postal_address_pb2
 from holidaypeak.events.v1 import order_events_pb2 as events_pb
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.pricing import rules as checkout_rules
 from hph.runtime import clock as clocks
 from hph.runtime import money
 from hph.runtime.clock import Clock
 from hph.runtime.events import resource_event
 from hph.runtime.storage import Document
-from hph.services.checkout import rules as checkout_rules
 from hph.services.orders.rules import PaymentStatus, Status
 
 KIND = "order"

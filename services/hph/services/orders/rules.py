@@ -18,12 +18,12 @@ changes nothing, and a growth is stored even when the status stays (a second par
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from hph.commerce.identifiers import ORDER_PREFIX
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 
@@ -80,8 +80,6 @@ REACHED_AT: Mapping[Status, str] = {
     Status.CANCELLED: "cancelled_at",
 }
 
-ORDER_ID = re.compile(r"ORD-[0-9A-F]{16}")
-ORDER_PREFIX = "ORD-"
 REASON_MAX = 500
 PRODUCT_ID_MAX = 128
 RETURNED_ITEMS = "returned_items"
@@ -151,11 +149,6 @@ def attempt_status_applies(current: PaymentStatus) -> bool:
 
 
 # --- request fields ----------------------------------------------------------------------------
-
-
-def check_order_id(violations: Violations, order_id: str, field: str = "order_id") -> None:
-    if violations.check(bool(order_id), field, "is required"):
-        violations.check(bool(ORDER_ID.fullmatch(order_id)), field, "must be ORD- followed by 16 hex digits")
 
 
 def check_reason(violations: Violations, reason: str) -> None:

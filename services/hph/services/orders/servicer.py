@@ -42,6 +42,17 @@ from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as pb_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce import identifiers
+from hph.commerce.clients import CartClient, InventoryClient, best_effort
+from hph.commerce.pricing import rules as checkout_rules
+from hph.commerce.pricing.sources import (
+    CheckoutSources,
+    GatherRequest,
+    check_request_fields,
+    checkout_sources,
+    postal_address,
+)
+from hph.commerce.pricing.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.auth.principal import ROLE_STAFF
@@ -76,12 +87,7 @@ from hph.runtime.storage import (
     Term,
 )
 from hph.runtime.storage.port import MAX_ID_LENGTH
-from hph.services.checkout import rules as checkout_rules
-from hph.services.checkout.servicer import check_request_fields, checkout_sources, postal_address
-from hph.services.checkout.sources import CheckoutSources, GatherRequest
-from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.services.orders import idempotency, messages, rules
-from hph.services.orders.clients import CartClient, InventoryClient, best_effort
 from hph.services.orders.expiry import OverdueOrderSweeper
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
@@ -334,7 +340,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
 
     async def CancelOrder(self, request: pb.CancelOrderRequest, context: Any) -> order_pb2.Order:
         violations = Violations()
-        rules.check_order_id(violations, request.order_id)
+        identifiers.check_order_id(violations, request.order_id)
         rules.check_reason(violations, request.reason)
         validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
@@ -384,7 +390,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
 
     async def UpdateOrderStatus(self, request: pb.UpdateOrderStatusRequest, context: Any) -> order_pb2.Order:
         violations = Violations()
-        rules.check_order_id(violations, request.order_id)
+        identifiers.check_order_id(violations, request.order_id)
         target = messages.STATUS_FROM_PB.get(request.status)
         violations.check(target is not None, "status", "is required: the status to move the order to")
         rules.check_reason(violations, request.reason)
@@ -428,7 +434,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
 
     async def RecordOrderPayment(self, request: pb.RecordOrderPaymentRequest, context: Any) -> order_pb2.Order:
         violations = Violations()
-        rules.check_order_id(violations, request.order_id)
+        identifiers.check_order_id(violations, request.order_id)
         validation.text(violations, "payment_id", request.payment_id, required=True, max_length=PAYMENT_ID_MAX)
         target = messages.PAYMENT_FROM_PB.get(request.payment_status)
         violations.check(
@@ -550,7 +556,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
 
 def _check_order_id(order_id: str) -> None:
     violations = Violations()
-    rules.check_order_id(violations, order_id)
+    identifiers.check_order_id(violations, order_id)
     violations.raise_if_any()
 
 

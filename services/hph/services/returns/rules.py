@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from hph.commerce.identifiers import ORDER_ID, ORDER_PREFIX
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
 
@@ -102,7 +103,6 @@ PRODUCT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 # Ids: a return id names its order ("RET-<the order's 16 hex digits>-<n>"), so the order's partition,
 # which holds the return, its order's tally and its events, is known from the id alone.
-ORDER_ID = re.compile(r"ORD-([0-9A-F]{16})")
 RETURN_ID = re.compile(r"RET-([0-9A-F]{16})-([1-9][0-9]{0,2})")
 
 
@@ -117,7 +117,7 @@ def order_id_of(return_id: str) -> str:
     match = RETURN_ID.fullmatch(return_id)
     if match is None:
         raise ValueError(f"not a return id: {return_id!r}")
-    return f"ORD-{match.group(1)}"
+    return f"{ORDER_PREFIX}{match.group(1)}"
 
 
 # --- the lifecycle -----------------------------------------------------------------------------
@@ -307,14 +307,6 @@ def check_refund_amount(requested_minor: int | None, estimate_minor: int, *, ret
 
 
 # --- request fields ----------------------------------------------------------------------------
-
-
-def check_order_id(violations: Violations, order_id: str) -> bool:
-    if violations.check(bool(order_id), "order_id", "is required"):
-        return violations.check(
-            bool(ORDER_ID.fullmatch(order_id)), "order_id", "must be ORD- followed by 16 hex digits"
-        )
-    return False
 
 
 def check_return_id(violations: Violations, return_id: str, field: str = "return_id") -> bool:

@@ -36,6 +36,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import refund_pb2, return_pb2
 from holidaypeak.commerce.v1 import return_service_pb2 as pb
 from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
+from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.auth.principal import ROLE_ADMIN, ROLE_CUSTOMER, ROLE_STAFF
@@ -126,7 +127,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
 
     async def CreateReturn(self, request: pb.CreateReturnRequest, context: Any) -> return_pb2.Return:
         violations = Violations()
-        rules.check_order_id(violations, request.order_id)
+        identifiers.check_order_id(violations, request.order_id)
         wanted = rules.check_items(violations, [(i.product_id, i.quantity) for i in request.items])
         reason = messages.REASON_FROM_PB.get(request.reason)
         rules.check_reason(violations, reason, request.reason_detail)
@@ -217,7 +218,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         violations = Violations()
         status = _status_filter(violations, request.status)
         if request.order_id:
-            rules.check_order_id(violations, request.order_id)
+            identifiers.check_order_id(violations, request.order_id)
         validation.text(violations, "user_id", request.user_id, max_length=rules.MAX_REQUEST_ID)
         size = validation.page_size(violations, "page_size", request.page_size)
         token = validation.page_token(violations, "page_token", request.page_token)

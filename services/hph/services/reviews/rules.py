@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+from hph.commerce.identifiers import PRODUCT_ID
 from hph.runtime import validation
 from hph.runtime.errors import Violations
-from hph.services.catalog.rules import PRODUCT_ID
 
 SEPARATOR = "."  # never part of a product id (see PRODUCT_ID)
 RATING_MIN, RATING_MAX = 1, 5
@@ -43,14 +43,6 @@ def author_name(token_name: str, email: str) -> str:
         if cleaned:
             return cleaned[:100]
     return "Shopper"
-
-
-def check_product_id(violations: Violations, product_id: str) -> bool:
-    if not violations.check(bool(product_id), "product_id", "is required"):
-        return False
-    return validation.identifier(
-        violations, "product_id", product_id, PRODUCT_ID, "must be 3..64 of A-Z, a-z, 0-9, '-', '_'"
-    )
 
 
 def check_review_id(violations: Violations, review_id: str) -> str:

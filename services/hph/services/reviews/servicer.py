@@ -11,6 +11,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import review_pb2
 from holidaypeak.commerce.v1 import review_service_pb2 as pb
 from holidaypeak.commerce.v1 import review_service_pb2_grpc as pb_grpc
+from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import validation
 from hph.runtime.deps import Dependencies
@@ -52,7 +53,7 @@ class ReviewServicer(pb_grpc.ReviewServiceServicer):
 
     async def ListReviews(self, request: pb.ListReviewsRequest, context: Any) -> pb.ListReviewsResponse:
         violations = Violations()
-        rules.check_product_id(violations, request.product_id)
+        identifiers.check_product_id(violations, request.product_id)
         size = validation.page_size(violations, "page_size", request.page_size)
         token = validation.page_token(violations, "page_token", request.page_token)
         violations.raise_if_any()
@@ -71,7 +72,7 @@ class ReviewServicer(pb_grpc.ReviewServiceServicer):
 
     async def CreateReview(self, request: pb.CreateReviewRequest, context: Any) -> review_pb2.Review:
         violations = Violations()
-        rules.check_product_id(violations, request.product_id)
+        identifiers.check_product_id(violations, request.product_id)
         rules.check_review_fields(violations, rating=request.rating, title=request.title, comment=request.comment)
         request_id = idempotency_key(request.request_id)
         validation.request_id(violations, request_id)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from hph.commerce.identifiers import ORDER_PREFIX
 from hph.runtime.errors import FailedPrecondition, Violations
 
 
@@ -230,7 +231,7 @@ def allocate(
 
 # --- ids and request fields --------------------------------------------------------------------
 
-ORDER_PREFIX, SHIPMENT_PREFIX = "ORD-", "SHP-"
+SHIPMENT_PREFIX = "SHP-"
 SHIPMENT_ID = re.compile(r"SHP-([0-9A-F]{16})-([1-9][0-9]{0,2})")
 MAX_SHIPMENTS_PER_ORDER = 99
 MAX_EVENTS_PER_SHIPMENT = 200

@@ -36,6 +36,7 @@ from holidaypeak.commerce.v1 import order_pb2, shipment_pb2
 from holidaypeak.commerce.v1 import shipment_service_pb2 as pb
 from holidaypeak.commerce.v1 import shipment_service_pb2_grpc as pb_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.identifiers import check_order_id
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.deps import Dependencies
@@ -68,7 +69,6 @@ from hph.runtime.storage import (
     ReplaceOp,
     Term,
 )
-from hph.services.orders.rules import check_order_id
 from hph.services.shipments import messages, rules
 from hph.services.shipments.carriers import Carrier, CarrierTable, default_carrier_table
 from hph.services.shipments.messages import FULFILMENT_KIND, KIND

@@ -34,6 +34,7 @@ from holidaypeak.commerce.v1 import support_ticket_service_pb2 as pb
 from holidaypeak.commerce.v1 import support_ticket_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import ticket_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.auth.principal import ROLE_STAFF, role_name
@@ -64,7 +65,6 @@ from hph.runtime.storage import (
     ReplaceOp,
     Term,
 )
-from hph.services.orders import rules as order_rules
 from hph.services.tickets import messages, rules
 from hph.services.tickets.messages import CATEGORY_FROM_PB, PRIORITY_FROM_PB, STATUS_FROM_PB
 from hph.services.tickets.orders_client import CustomerOrders
@@ -131,7 +131,7 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
         rules.check_subject(violations, request.subject)
         rules.check_body(violations, request.body)
         if request.order_id:
-            order_rules.check_order_id(violations, request.order_id)
+            identifiers.check_order_id(violations, request.order_id)
         category = _enum_filter(violations, "category", request.category, CATEGORY_FROM_PB)
         key = idempotency_key(request.request_id)
         validation.request_id(violations, key)

@@ -5,7 +5,7 @@ Seeding emits no UserRegistered: the demo users are the store's starting state, 
 
 from __future__ import annotations
 
-from hph.host.demo_data import DemoCatalog
+from hph.commerce.demo_data import DemoCatalog
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations

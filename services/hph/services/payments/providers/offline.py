@@ -2,7 +2,7 @@
 
 Owns the simulator's own records (container "payment_simulator", one document per provider payment,
 partition key "/id") and what charging a test card does. Outcomes follow Stripe's test
-PaymentMethods through the users service's `SIMULATED_CARDS` table: "pm_card_visa" succeeds,
+PaymentMethods through the shared `SIMULATED_CARDS` table (`hph.commerce`): "pm_card_visa" succeeds,
 "pm_card_chargeDeclined" fails with card_declined, "pm_card_authenticationRequired" requires
 action, and so on. Any other token is refused as an unknown payment method, as Stripe would.
 
@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from hph.commerce.simulated_cards import SIMULATED_CARDS
 from hph.runtime.clock import Clock, system_clock, to_iso
 from hph.runtime.errors import Aborted, InvalidArgument
 from hph.runtime.money import is_supported_currency
@@ -46,7 +47,6 @@ from hph.services.payments.providers.port import (
     check_currency,
     check_idempotency_key,
 )
-from hph.services.users.payment_tokens import SIMULATED_CARDS
 
 CONTAINER = "payment_simulator"
 PARTITION_KEY_PATH = "/id"

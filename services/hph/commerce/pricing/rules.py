@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from hph.commerce.pricing.tables import Destination, ShippingTable, ShippingZone, TaxTable
 from hph.runtime import money
 from hph.runtime.errors import FailedPrecondition
-from hph.services.checkout.tables import Destination, ShippingTable, ShippingZone, TaxTable
 
 STANDARD, EXPRESS = "standard", "express"
 MAX_LINE_QUANTITY = 99

@@ -18,7 +18,7 @@ from typing import Any
 from hph.runtime import money
 from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
 
-DATA_PACKAGE = "hph.services.checkout"
+DATA_PACKAGE = "hph.commerce.pricing"
 SHIPPING_FILE, TAX_FILE = "shipping_rates.json", "tax_rates.json"
 
 

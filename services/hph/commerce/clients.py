@@ -49,7 +49,7 @@ from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavail
 from hph.runtime.rpc.call_context import forwarded_metadata
 from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 
-log = logging.getLogger("hph.orders.clients")
+log = logging.getLogger("hph.commerce.clients")
 
 DEADLINE_SECONDS = 5.0
 # Catalog reads in flight at once for one cart (a cart holds at most 100 lines).

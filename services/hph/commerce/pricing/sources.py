@@ -13,13 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from holidaypeak.commerce.v1 import address_pb2, cart_pb2, payment_method_pb2, product_pb2
-from hph.runtime import money
+from holidaypeak.common.v1 import postal_address_pb2
+from hph.commerce.clients import CartClient, CatalogClient, InventoryClient, UserDirectory
+from hph.commerce.pricing import rules
+from hph.commerce.pricing.tables import Destination
+from hph.runtime import money, validation
 from hph.runtime.clock import Clock
-from hph.services.checkout import rules
-from hph.services.checkout.tables import Destination
-from hph.services.orders.clients import CartClient, CatalogClient, InventoryClient, UserDirectory
+from hph.runtime.deps import Dependencies
+from hph.runtime.errors import Violations
 
 ON_BEHALF = "saved {what} of another user cannot be checked on their behalf"
+ID_MAX = 64
+OPTION_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,15 @@ class GatherRequest:
     check_payment: bool = True
     check_stock: bool = True
     strict: bool = False
+
+
+def check_request_fields(
+    violations: Violations, *, address_id: str = "", payment_method_id: str = "", shipping_option: str = ""
+) -> None:
+    """Shape checks only; whether the ids exist is a checkout issue, not a malformed request."""
+    validation.text(violations, "shipping_address_id", address_id, max_length=ID_MAX)
+    validation.text(violations, "payment_method_id", payment_method_id, max_length=ID_MAX)
+    validation.text(violations, "shipping_option", shipping_option, max_length=OPTION_MAX)
 
 
 class CheckoutSources:
@@ -121,6 +135,30 @@ class CheckoutSources:
             if method is None:
                 return rules.PaymentCheck.none_given()
         return _usable(method, now)
+
+
+def checkout_sources(deps: Dependencies) -> CheckoutSources:
+    return CheckoutSources(
+        CartClient(deps.channels),
+        UserDirectory(deps.channels),
+        CatalogClient(deps.channels),
+        InventoryClient(deps.channels, deps.service_credentials),
+        clock=deps.clock,
+        default_currency=deps.settings.default_currency,
+    )
+
+
+def postal_address(address: address_pb2.Address) -> postal_address_pb2.PostalAddress:
+    return postal_address_pb2.PostalAddress(
+        name=address.name,
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        region=address.region,
+        postal_code=address.postal_code,
+        country_code=address.country_code,
+        phone=address.phone,
+    )
 
 
 def destination_of(address: address_pb2.Address) -> Destination:
