@@ -10,6 +10,8 @@ import httpx
 import pytest
 from rest_harness import RestHub
 
+from hph.runtime.money import to_minor
+
 pytestmark = pytest.mark.integration
 
 ADDRESS = {
@@ -107,3 +109,57 @@ async def test_checkout_refusals_are_clear(rest_either: RestHub) -> None:
     )
     assert refused.status_code == 400 and refused.json()["code"] == 9  # FAILED_PRECONDITION
     assert (await rest.http.post("/api/payments", json={"order_id": "x", "amount": 1}, headers={})).status_code == 401
+
+
+def violated(response: httpx.Response) -> set[str]:
+    assert response.status_code == 400, response.text
+    return {v["field"] for d in response.json().get("details", []) for v in d.get("field_violations", [])}
+
+
+async def test_amounts_go_back_exactly_in_minor_units_through_rest(rest_either: RestHub) -> None:
+    rest = rest_either  # through either gateway topology
+    bo = rest.bearer("customer", "bo")
+    admin = rest.bearer("admin", "admin-ada")
+    ok(await rest.http.post("/api/auth/register", json={}, headers=bo))
+    address = ok(await rest.http.post("/api/users/me/addresses", json=ADDRESS, headers=bo))
+    card = ok(await rest.http.post("/api/users/me/payment-methods", json={"token": "pm_card_visa"}, headers=bo))
+    sku, _ = await stocked_product(rest, rest.bearer("staff", "staff-sam"))
+    ok(await rest.http.post("/api/cart/items", json={"product_id": sku, "quantity": 3}, headers=bo))
+
+    # int64 is a JSON string on the way out (the proto3 JSON mapping), beside the double.
+    quote = ok(await rest.http.post("/api/checkout/quote", json={"shipping_address_id": address["id"]}, headers=bo))
+    assert isinstance(quote["total_minor"], str) and int(quote["total_minor"]) == to_minor(quote["total"], "USD")
+    checkout = {"shipping_address_id": address["id"], "payment_method_id": card["id"]}
+    # On the way in a JSON number is as good as a string.
+    order = ok(
+        await rest.http.post(
+            "/api/orders",
+            json={**checkout, "expected_total_minor": int(quote["total_minor"]), "request_id": str(uuid.uuid4())},
+            headers=bo,
+        )
+    )
+    assert order["total_minor"] == quote["total_minor"] and order["amount_refunded_minor"] == "0"
+    assert [order[f"{name}_minor"] for name in ("subtotal", "shipping", "tax")] == [
+        quote[f"{name}_minor"] for name in ("subtotal", "shipping", "tax")
+    ]
+
+    pay = {"order_id": order["id"], "payment_method_id": card["id"], "request_id": str(uuid.uuid4())}
+    off_by_one = str(int(order["total_minor"]) + 1)
+    both = {**pay, "amount": order["total"], "amount_minor": off_by_one}
+    assert violated(await rest.http.post("/api/payments", json=both, headers=bo)) == {"amount", "amount_minor"}
+    negative = {**pay, "amount_minor": "-1"}
+    assert violated(await rest.http.post("/api/payments", json=negative, headers=bo)) == {"amount_minor"}
+    fractional = await rest.http.post("/api/payments", json={**pay, "amount_minor": 12.5}, headers=bo)
+    assert fractional.status_code == 400  # the transcoder takes whole numbers only for int64
+    payment = ok(await rest.http.post("/api/payments", json={**pay, "amount_minor": order["total_minor"]}, headers=bo))
+    assert payment["status"] == "PAYMENT_STATUS_SUCCEEDED"
+    assert (payment["amount"], payment["amount_minor"]) == (order["total"], order["total_minor"])
+
+    refund = ok(
+        await rest.http.post(
+            f"/api/staff/payments/{payment['id']}/refund", json={"amount_minor": 101, "reason": "dented"}, headers=admin
+        )
+    )
+    assert (refund["amount"], refund["amount_minor"]) == (1.01, "101")
+    refunded = ok(await rest.http.get(f"/api/orders/{order['id']}", headers=bo))
+    assert (refunded["amount_refunded"], refunded["amount_refunded_minor"]) == (1.01, "101")

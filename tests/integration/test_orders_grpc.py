@@ -621,3 +621,79 @@ async def test_unpaid_orders_are_cancelled_once_payment_is_overdue(hub: Hub) -> 
     assert kept.status == order_pb2.ORDER_STATUS_PAID
     assert await reserved(hub, sku) == before + 1  # only the paid order's unit is still reserved
     assert await sweeper.sweep_once(now=due + timedelta(minutes=5)) == 0
+
+
+# --- exact amounts: the minor-unit twins -------------------------------------------------------
+
+
+async def test_the_shown_total_is_sent_back_exactly_in_minor_units(hub: Hub) -> None:
+    shopper = await new_shopper(hub)
+    [sku] = await stocked_skus(hub, 1)
+    await shopper.add(sku, 3)
+    estimate = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
+    quote = await shopper.checkout.QuoteCheckout(checkout_pb.QuoteCheckoutRequest(), metadata=shopper.auth)
+    assert (quote.subtotal_minor, quote.shipping_minor, quote.tax_minor, quote.total_minor) == (
+        estimate.subtotal_minor,
+        estimate.estimated_shipping_minor,
+        estimate.estimated_tax_minor,
+        estimate.estimated_total_minor,
+    )
+    assert (
+        quote.total_minor
+        == to_minor(quote.total, "USD")
+        == quote.subtotal_minor + quote.shipping_minor + quote.tax_minor
+    )
+
+    disagree = await expect_error(
+        shopper.place("exact", expected_total=quote.total, expected_total_minor=quote.total_minor + 1),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(disagree)) == {"expected_total", "expected_total_minor"}
+    negative = await expect_error(shopper.place("exact", expected_total_minor=-1), grpc.StatusCode.INVALID_ARGUMENT)
+    assert set(violated_fields(negative)) == {"expected_total_minor"}
+    mismatch = await expect_error(
+        shopper.place("exact", expected_total_minor=quote.total_minor - 1), grpc.StatusCode.FAILED_PRECONDITION
+    )
+    assert reason(mismatch) == "AMOUNT_MISMATCH"
+    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.auth)
+    assert len(cart.items) == 1  # nothing was placed
+
+    order = await shopper.place("exact", expected_total_minor=quote.total_minor)
+    assert (order.subtotal_minor, order.shipping_minor, order.tax_minor, order.total_minor) == (
+        quote.subtotal_minor,
+        quote.shipping_minor,
+        quote.tax_minor,
+        quote.total_minor,
+    )
+    assert (order.total, order.amount_refunded_minor) == (quote.total, 0)
+
+    orders = shopper.orders
+
+    def record(status: int, **amounts: object) -> Awaitable[order_pb2.Order]:
+        return orders.RecordOrderPayment(
+            orders_pb.RecordOrderPaymentRequest(
+                order_id=order.id,
+                payment_id="pay_exact",
+                payment_status=status,  # type: ignore[arg-type]
+                **amounts,  # type: ignore[arg-type]
+            ),
+            metadata=staff(hub),
+        )
+
+    await record(order_pb2.ORDER_PAYMENT_STATUS_PAID)
+    partial = await record(order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED, amount_refunded_minor=129)
+    assert (partial.amount_refunded_minor, partial.amount_refunded) == (129, 1.29)
+    both = await record(
+        order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED, amount_refunded=1.3, amount_refunded_minor=130
+    )
+    assert both.amount_refunded_minor == 130
+    refused = await expect_error(
+        record(order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED, amount_refunded=1.4, amount_refunded_minor=141),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(refused)) == {"amount_refunded", "amount_refunded_minor"}
+    too_large = await expect_error(
+        record(order_pb2.ORDER_PAYMENT_STATUS_REFUNDED, amount_refunded_minor=10**13 + 1),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(too_large)) == {"amount_refunded_minor"}

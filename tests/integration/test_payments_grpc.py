@@ -690,3 +690,110 @@ async def test_webhooks_are_refused_until_a_signing_secret_is_configured(tmp_pat
         assert "webhooks not configured" in (refused.details() or "")
     finally:
         await stop_hub(bare)
+
+
+# --- exact amounts: the minor-unit twins -------------------------------------------------------
+
+
+async def test_an_order_is_paid_and_refunded_with_exact_minor_units(hub: Hub) -> None:
+    shopper = await a_shopper(hub, "exact")
+    order = await an_order(hub, shopper, await a_stocked_product(hub), quantity=3)
+    assert order.total_minor == to_minor(order.total, order.currency_code) > 0
+    assert order.subtotal_minor + order.shipping_minor + order.tax_minor == order.total_minor
+    intent = await payments(hub).CreatePaymentIntent(
+        pb.CreatePaymentIntentRequest(order_id=order.id), metadata=shopper.me
+    )
+    assert intent.amount_minor == order.total_minor
+    method = shopper.cards["pm_card_visa"]
+    request = pb.CreatePaymentRequest(order_id=order.id, payment_method_id=method, amount_minor=order.total_minor)
+    paid = await payments(hub).CreatePayment(request, metadata=(*shopper.me, ("idempotency-key", "exact-1")))
+    assert paid.status == payment.PAYMENT_STATUS_SUCCEEDED
+    assert (paid.amount, paid.amount_minor, paid.amount_refunded_minor) == (order.total, order.total_minor, 0)
+    # A retry sends the same fields; the amount in the other form is another request.
+    replay = await payments(hub).CreatePayment(request, metadata=(*shopper.me, ("idempotency-key", "exact-1")))
+    assert replay.id == paid.id
+    switched = await expect_error(
+        payments(hub).CreatePayment(pay_request(order, method, "exact-1"), metadata=shopper.me),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert reason(switched) == "IDEMPOTENCY_KEY_REUSED"
+
+    partial = await payments(hub).RefundPayment(
+        pb.RefundPaymentRequest(payment_id=paid.id, amount_minor=101, reason="dented", request_id="exact-r1"),
+        metadata=admin(hub),
+    )
+    assert (partial.amount_minor, partial.amount) == (101, 1.01)
+    both = await payments(hub).RefundPayment(
+        pb.RefundPaymentRequest(payment_id=paid.id, amount=0.29, amount_minor=29, reason="x", request_id="exact-r2"),
+        metadata=admin(hub),
+    )
+    assert both.amount_minor == 29
+    after = await payments(hub).GetPayment(pb.GetPaymentRequest(payment_id=paid.id), metadata=shopper.me)
+    assert (after.amount_refunded_minor, after.amount_refunded) == (130, 1.3)
+    # Payments told the order the cumulative refund in both forms; the order stores and shows it exactly.
+    refunded_order = await get_order(hub, shopper, order.id)
+    assert (refunded_order.amount_refunded_minor, refunded_order.amount_refunded) == (130, 1.3)
+    # amount_minor 0 is "everything still refundable", like amount 0.
+    rest = await payments(hub).RefundPayment(
+        pb.RefundPaymentRequest(payment_id=paid.id, amount_minor=0, reason="x", request_id="exact-r3"),
+        metadata=admin(hub),
+    )
+    assert rest.amount_minor == order.total_minor - 130
+    listed = await payments(hub).ListRefunds(pb.ListRefundsRequest(payment_id=paid.id), metadata=staff(hub))
+    assert sorted(r.amount_minor for r in listed.refunds) == sorted([101, 29, order.total_minor - 130])
+
+
+async def test_the_double_and_its_minor_twin_must_agree_and_the_twin_be_in_range(hub: Hub) -> None:
+    shopper = await a_shopper(hub, "disagrees")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    method = shopper.cards["pm_card_visa"]
+
+    async def refused_fields(code: grpc.StatusCode, **fields: Any) -> dict[str, str]:
+        request = pb.CreatePaymentRequest(order_id=order.id, payment_method_id=method, request_id=uuid.uuid4().hex)
+        for name, value in fields.items():
+            setattr(request, name, value)
+        return violated_fields(await expect_error(payments(hub).CreatePayment(request, metadata=shopper.me), code))
+
+    invalid = grpc.StatusCode.INVALID_ARGUMENT
+    disagree = await refused_fields(invalid, amount=order.total, amount_minor=order.total_minor - 1)
+    assert set(disagree) == {"amount", "amount_minor"}
+    assert f"is {order.total_minor} minor units" in disagree["amount_minor"]
+    assert set(await refused_fields(invalid, amount_minor=-1)) == {"amount_minor"}
+    assert set(await refused_fields(invalid, amount_minor=0)) == {"amount_minor"}
+    assert set(await refused_fields(invalid, amount_minor=10**13 + 1)) == {"amount_minor"}
+    assert set(await refused_fields(invalid)) == {"amount"}  # neither form: the double is required, as before
+    # Sub-minor precision in the double stays refused, whatever the twin says.
+    assert set(await refused_fields(invalid, amount=order.total + 0.001, amount_minor=order.total_minor)) == {"amount"}
+    # An exact amount that is not the total is the same mismatch as ever.
+    mismatch = await expect_error(
+        payments(hub).CreatePayment(
+            pb.CreatePaymentRequest(
+                order_id=order.id, payment_method_id=method, amount_minor=order.total_minor + 1, request_id="m"
+            ),
+            metadata=shopper.me,
+        ),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
+    assert reason(mismatch) == "AMOUNT_MISMATCH"
+    assert await simulator_charges(hub, order.id) == 0
+
+    paid = await payments(hub).CreatePayment(
+        pay_request(order, method, "agree", amount_minor=order.total_minor), metadata=shopper.me
+    )
+    assert paid.amount_minor == order.total_minor
+    refund_disagrees = await expect_error(
+        payments(hub).RefundPayment(
+            pb.RefundPaymentRequest(payment_id=paid.id, amount=1.0, amount_minor=0, reason="x"), metadata=admin(hub)
+        ),
+        invalid,
+    )
+    assert set(violated_fields(refund_disagrees)) == {"amount", "amount_minor"}
+    negative = await expect_error(
+        payments(hub).RefundPayment(
+            pb.RefundPaymentRequest(payment_id=paid.id, amount_minor=-5, reason="x"), metadata=admin(hub)
+        ),
+        invalid,
+    )
+    assert set(violated_fields(negative)) == {"amount_minor"}
+    untouched = await payments(hub).GetPayment(pb.GetPaymentRequest(payment_id=paid.id), metadata=shopper.me)
+    assert untouched.amount_refunded_minor == 0 and untouched.status == payment.PAYMENT_STATUS_SUCCEEDED

@@ -36,6 +36,7 @@ from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.runtime import clock as clocks
+from hph.runtime.money import to_minor
 from hph.runtime.storage import Eq, Query
 from hph.services.returns.servicer import PARTITION_KEY, RETURNS
 
@@ -629,3 +630,48 @@ async def test_returned_items_are_validated_with_field_violations(hub: Hub) -> N
     assert unchanged.status == order_pb2.ORDER_STATUS_DELIVERED and returned_units(unchanged) == {sku_a: 0}
     moved = await orders(hub).UpdateOrderStatus(returned_request(order.id, partial, {sku_a: 1}), metadata=staff(hub))
     assert moved.status == partial and returned_units(moved) == {sku_a: 1}
+
+
+# --- exact amounts: the minor-unit twins -------------------------------------------------------
+
+
+async def test_a_return_is_refunded_with_an_exact_minor_unit_amount(hub: Hub) -> None:
+    (sku,) = await stocked_products(hub, 1)
+    ava = await a_shopper(hub, "ava-exact")
+    order = await a_delivered_order(hub, ava, {sku: 2})
+    created = await returns(hub).CreateReturn(create_request(order.id, {sku: 2}), metadata=ava.me)
+    assert created.refund_amount_minor == to_minor(created.refund_amount, created.currency_code) > 129
+    await returns(hub).ApproveReturn(pb.ApproveReturnRequest(return_id=created.id), metadata=admin(hub))
+    await returns(hub).ReceiveReturn(pb.ReceiveReturnRequest(return_id=created.id), metadata=staff(hub))
+    await returns(hub).RestockReturn(pb.RestockReturnRequest(return_id=created.id), metadata=staff(hub))
+
+    async def refused_fields(**fields: Any) -> dict[str, str]:
+        request = pb.RefundReturnRequest(return_id=created.id, **fields)
+        refused = await expect_error(
+            returns(hub).RefundReturn(request, metadata=admin(hub)), grpc.StatusCode.INVALID_ARGUMENT
+        )
+        return violated_fields(refused)
+
+    assert set(await refused_fields(amount=1.29, amount_minor=128)) == {"amount", "amount_minor"}
+    assert set(await refused_fields(amount_minor=0)) == {"amount_minor"}
+    assert set(await refused_fields(amount_minor=-129)) == {"amount_minor"}
+
+    refunded = await returns(hub).RefundReturn(
+        pb.RefundReturnRequest(return_id=created.id, amount=1.29, amount_minor=129, note="fee kept"),
+        metadata=admin(hub),
+    )
+    assert (refunded.status, refunded.refund_amount, refunded.refund_amount_minor) == (
+        rpb.RETURN_STATUS_REFUNDED,
+        1.29,
+        129,
+    )
+    # The return asked payments for the exact amount; payment and order show it in both forms.
+    payments = payments_grpc.PaymentServiceStub(hub.channel)
+    refunds = await payments.ListRefunds(
+        payments_pb.ListRefundsRequest(payment_id=order.payment_id), metadata=staff(hub)
+    )
+    assert [(r.amount_minor, r.amount) for r in refunds.refunds] == [(129, 1.29)]
+    payment = await payments.GetPayment(payments_pb.GetPaymentRequest(payment_id=order.payment_id), metadata=ava.me)
+    assert (payment.amount_refunded_minor, payment.amount_minor) == (129, order.total_minor)
+    after = await get_order(hub, order.id)
+    assert (after.amount_refunded_minor, after.amount_refunded) == (129, 1.29)

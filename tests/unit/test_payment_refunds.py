@@ -78,10 +78,10 @@ async def captured_payment(ledger: PaymentLedger, provider: OfflinePaymentProvid
     )
 
 
-async def refund(refunder: Refunder, payment: Any, amount: float, key: str) -> Any:
+async def refund(refunder: Refunder, payment: Any, amount_minor: int, key: str) -> Any:
     return await refunder.refund(
         payment,
-        amount=amount,
+        amount_minor=amount_minor,
         reason="goodwill",
         return_id="",
         idempotency_key=key,
@@ -99,7 +99,7 @@ async def test_concurrent_refunds_never_add_up_to_more_than_was_captured(
 ) -> None:
     payment = await captured_payment(ledger, provider, 10_000)
     outcomes = await asyncio.gather(
-        *(refund(refunder, payment, 10.0, f"r{i}") for i in range(20)), return_exceptions=True
+        *(refund(refunder, payment, 1_000, f"r{i}") for i in range(20)), return_exceptions=True
     )
     succeeded = [o for o in outcomes if isinstance(o, tuple)]
     refused = [o for o in outcomes if isinstance(o, FailedPrecondition | Aborted)]
@@ -120,13 +120,13 @@ async def test_concurrent_refunds_never_add_up_to_more_than_was_captured(
 
     # "Everything that remains" tops it up to exactly the capture (when the race left anything).
     if len(succeeded) < 10:
-        _, last = await refund(refunder, payment, 0.0, "rest")
+        _, last = await refund(refunder, payment, 0, "rest")
         assert last["amount_minor"] == 10_000 - 1_000 * len(succeeded)
     stored = await ledger.reread(payment)
     assert stored is not None
     assert (stored["status"], stored["amount_refunded_minor"]) == (rules.REFUNDED, 10_000)
     with pytest.raises(FailedPrecondition) as caught:
-        await refund(refunder, payment, 0.01, "more")
+        await refund(refunder, payment, 1, "more")
     assert caught.value.reason == rules.ILLEGAL_TRANSITION
 
 
@@ -134,7 +134,7 @@ async def test_a_refund_retried_with_its_key_refunds_once_even_in_parallel(
     ledger: PaymentLedger, provider: OfflinePaymentProvider, refunder: Refunder
 ) -> None:
     payment = await captured_payment(ledger, provider, 5_000)
-    outcomes = await asyncio.gather(*(refund(refunder, payment, 12.5, "same") for _ in range(10)))
+    outcomes = await asyncio.gather(*(refund(refunder, payment, 1_250, "same") for _ in range(10)))
     assert len({r["id"] for _, r in outcomes}) == 1
     assert {r["status"] for _, r in outcomes} == {rules.REFUND_SUCCEEDED}
     stored = await ledger.reread(payment)
@@ -147,7 +147,7 @@ async def test_a_refund_retried_with_its_key_refunds_once_even_in_parallel(
     assert await refund_events(ledger) == 1
     # The same key for another amount is a different request.
     with pytest.raises(InvalidArgument) as caught:
-        await refund(refunder, payment, 13.0, "same")
+        await refund(refunder, payment, 1_300, "same")
     assert caught.value.reason == "IDEMPOTENCY_KEY_REUSED"
 
 
@@ -173,7 +173,7 @@ async def test_a_refund_interrupted_before_the_provider_answered_is_resumed_by_i
     written = await ledger.write(payment, {**payment, "refunds": [reserved]})
     assert written is not None
     assert rules.refundable_minor(written) == 3_000  # the pending refund holds its amount
-    _, resumed = await refund(refunder, payment, 20.0, "crashed")
+    _, resumed = await refund(refunder, payment, 2_000, "crashed")
     assert (resumed["id"], resumed["status"]) == (reserved["id"], rules.REFUND_SUCCEEDED)
     stored = await ledger.reread(payment)
     assert stored is not None and stored["amount_refunded_minor"] == 2_000

@@ -123,8 +123,14 @@ def test_the_same_charge_request_matches_and_any_change_does_not() -> None:
         rules.charge_fingerprint("ORD-1", "pm-2", 25.5, ""),
         rules.charge_fingerprint("ORD-1", "pm-1", 25.51, ""),
         rules.charge_fingerprint("ORD-1", "pm-1", 25.5, "EUR"),
+        # The amount as it was sent: the exact twin added (or sent instead) is another request.
+        rules.charge_fingerprint("ORD-1", "pm-1", 25.5, "", 2550),
+        rules.charge_fingerprint("ORD-1", "pm-1", 0.0, "", 2550),
     ):
         assert not rules.same_charge_request(stored, changed, "USD")
+    exact = rules.charge_fingerprint("ORD-1", "pm-1", 0.0, "", 2550)
+    assert rules.same_charge_request(exact, rules.charge_fingerprint("ORD-1", "pm-1", 0.0, "", 2550), "USD")
+    assert not rules.same_charge_request(exact, rules.charge_fingerprint("ORD-1", "pm-1", 0.0, "", 2551), "USD")
 
 
 # --- leases -------------------------------------------------------------------------------------

@@ -66,3 +66,62 @@ def test_control_characters_are_refused() -> None:
     violations = Violations()
     assert not validation.text(violations, "name", "bad\x00name")
 
+
+# --- amounts clients send back: the display double, its exact minor-unit twin, or both ---------------
+
+
+def _exact(currency: str, major: float | None, minor: int | None) -> int | None:
+    return validation.exact_amount(currency, major=major, major_field="amount", minor=minor, minor_field="amount_minor")
+
+
+@pytest.mark.parametrize(
+    ("currency", "major", "minor", "exact"),
+    [
+        ("USD", 19.99, None, 1999),
+        ("USD", None, 1999, 1999),
+        ("USD", 19.99, 1999, 1999),
+        ("USD", 0.29, 29, 29),  # 0.29 * 100 is 28.999999999999996 in binary floating point
+        ("JPY", 1999.0, 1999, 1999),
+        ("KWD", 1.234, 1234, 1234),
+        ("USD", None, None, None),
+        ("USD", None, 0, 0),
+    ],
+)
+def test_an_amount_sent_either_way_or_both_is_exact(
+    currency: str, major: float | None, minor: int | None, exact: int | None
+) -> None:
+    assert _exact(currency, major, minor) == exact
+
+
+@pytest.mark.parametrize(("currency", "major", "minor"), [("USD", 19.99, 1998), ("USD", 19.99, 0), ("JPY", 19.0, 1900)])
+def test_both_forms_must_agree_and_a_disagreement_names_both_fields(currency: str, major: float, minor: int) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        _exact(currency, major, minor)
+    assert [v.field for v in caught.value.violations] == ["amount", "amount_minor"]
+    assert "disagree" in caught.value.message and caught.value.to_status().code == 3
+
+
+@pytest.mark.parametrize("minor", [None, 1999])
+def test_sub_minor_precision_in_the_double_stays_refused(minor: int | None) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        _exact("USD", 19.999, minor)
+    assert [v.field for v in caught.value.violations] == ["amount"]
+
+
+@pytest.mark.parametrize(
+    ("value", "minimum", "ok"),
+    [
+        (None, 1, True),
+        (0, 0, True),
+        (1, 1, True),
+        (money.MAX_MINOR_UNITS, 0, True),
+        (0, 1, False),
+        (-1, 0, False),
+        (money.MAX_MINOR_UNITS + 1, 0, False),
+        (2**63 - 1, 0, False),
+    ],
+)
+def test_minor_amounts_are_refused_when_negative_or_too_large(value: int | None, minimum: int, ok: bool) -> None:
+    violations = Violations()
+    assert validation.minor_amount(violations, "amount_minor", value, minimum=minimum) is ok
+    assert [v.field for v in violations.items] == ([] if ok else ["amount_minor"])

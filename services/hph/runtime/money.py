@@ -1,4 +1,5 @@
-"""Money on the wire is a JSON number in major units; all arithmetic is in integer minor units.
+"""Money on the wire is a JSON number in major units (with an exact int64 minor-unit twin where clients
+send amounts back); all arithmetic is in integer minor units.
 
 Conversions happen here and only here, with Decimal so 19.99 never becomes 1998.
 """

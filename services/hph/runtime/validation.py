@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from hph.runtime.errors import Violations
+from hph.runtime import money
+from hph.runtime.errors import FieldViolation, InvalidArgument, Violations
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -65,3 +66,43 @@ def page_token(violations: Violations, field: str, value: str) -> str | None:
         return None
     violations.check(len(value) <= 4096 and value.isascii(), field, "is not a token this API issued")
     return value
+
+
+def minor_amount(violations: Violations, field: str, value: int | None, *, minimum: int = 0) -> bool:
+    """Checks an amount a client sent in minor units (None: not sent): minimum..money.MAX_MINOR_UNITS."""
+    if value is None:
+        return True
+    if value < minimum:
+        wanted = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        return violations.check(False, field, f"{wanted} (minor units)")
+    return violations.check(
+        value <= money.MAX_MINOR_UNITS, field, f"must be at most {money.MAX_MINOR_UNITS} (minor units)"
+    )
+
+
+def exact_amount(
+    currency_code: str, *, major: float | None, major_field: str, minor: int | None, minor_field: str
+) -> int | None:
+    """The exact minor units of an amount a client sends back, from the display double (`major`), its
+    minor-unit twin (`minor`) or both; None when neither was sent (None for a double without presence
+    means it held 0). Sub-minor precision in the double is INVALID_ARGUMENT naming it; when both are
+    sent they must agree exactly, else INVALID_ARGUMENT naming both. The twin's range is checked before,
+    with `minor_amount`, alongside the request's other fields."""
+    converted: int | None = None
+    if major is not None:
+        try:
+            converted = money.to_minor(major, currency_code)
+        except money.MoneyError as exc:
+            raise InvalidArgument.for_field(major_field, str(exc)) from None
+    if minor is None:
+        return converted
+    if converted is not None and converted != minor:
+        description = (
+            f"{major_field} {major!r} is {converted} minor units of {currency_code}, but {minor_field} is {minor};"
+            " send either, or both equal"
+        )
+        raise InvalidArgument(
+            f"{major_field} and {minor_field} disagree: {description}",
+            violations=(FieldViolation(major_field, description), FieldViolation(minor_field, description)),
+        )
+    return minor

@@ -26,7 +26,7 @@ class ValidateCheckoutRequest(_message.Message):
     def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class ValidateCheckoutResponse(_message.Message):
-    __slots__ = ("valid", "errors", "warnings", "subtotal", "estimated_shipping", "estimated_tax", "estimated_total", "currency_code", "shipping_options", "shipping_option")
+    __slots__ = ("valid", "errors", "warnings", "subtotal", "estimated_shipping", "estimated_tax", "estimated_total", "currency_code", "shipping_options", "shipping_option", "subtotal_minor", "estimated_shipping_minor", "estimated_tax_minor", "estimated_total_minor")
     VALID_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,10 @@ class ValidateCheckoutResponse(_message.Message):
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_OPTIONS_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_OPTION_FIELD_NUMBER: _ClassVar[int]
+    SUBTOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_SHIPPING_MINOR_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_TAX_MINOR_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     errors: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutIssue]
     warnings: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutIssue]
@@ -47,7 +51,11 @@ class ValidateCheckoutResponse(_message.Message):
     currency_code: str
     shipping_options: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.ShippingOption]
     shipping_option: str
-    def __init__(self, valid: _Optional[bool] = ..., errors: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., subtotal: _Optional[float] = ..., estimated_shipping: _Optional[float] = ..., estimated_tax: _Optional[float] = ..., estimated_total: _Optional[float] = ..., currency_code: _Optional[str] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_option: _Optional[str] = ...) -> None: ...
+    subtotal_minor: int
+    estimated_shipping_minor: int
+    estimated_tax_minor: int
+    estimated_total_minor: int
+    def __init__(self, valid: _Optional[bool] = ..., errors: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., subtotal: _Optional[float] = ..., estimated_shipping: _Optional[float] = ..., estimated_tax: _Optional[float] = ..., estimated_total: _Optional[float] = ..., currency_code: _Optional[str] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_option: _Optional[str] = ..., subtotal_minor: _Optional[int] = ..., estimated_shipping_minor: _Optional[int] = ..., estimated_tax_minor: _Optional[int] = ..., estimated_total_minor: _Optional[int] = ...) -> None: ...
 
 class QuoteCheckoutRequest(_message.Message):
     __slots__ = ("shipping_address_id", "shipping_option", "user_id")
@@ -60,7 +68,7 @@ class QuoteCheckoutRequest(_message.Message):
     def __init__(self, shipping_address_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class QuoteCheckoutResponse(_message.Message):
-    __slots__ = ("lines", "subtotal", "shipping", "tax", "total", "currency_code", "selected_shipping_option", "shipping_options", "shipping_address", "warnings", "quoted_at")
+    __slots__ = ("lines", "subtotal", "shipping", "tax", "total", "currency_code", "selected_shipping_option", "shipping_options", "shipping_address", "warnings", "quoted_at", "subtotal_minor", "shipping_minor", "tax_minor", "total_minor")
     LINES_FIELD_NUMBER: _ClassVar[int]
     SUBTOTAL_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +80,10 @@ class QuoteCheckoutResponse(_message.Message):
     SHIPPING_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     QUOTED_AT_FIELD_NUMBER: _ClassVar[int]
+    SUBTOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_MINOR_FIELD_NUMBER: _ClassVar[int]
+    TAX_MINOR_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutLine]
     subtotal: float
     shipping: float
@@ -83,4 +95,8 @@ class QuoteCheckoutResponse(_message.Message):
     shipping_address: _postal_address_pb2.PostalAddress
     warnings: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutIssue]
     quoted_at: _timestamp_pb2.Timestamp
-    def __init__(self, lines: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutLine, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., selected_shipping_option: _Optional[_Union[_checkout_pb2.ShippingOption, _Mapping]] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    subtotal_minor: int
+    shipping_minor: int
+    tax_minor: int
+    total_minor: int
+    def __init__(self, lines: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutLine, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., selected_shipping_option: _Optional[_Union[_checkout_pb2.ShippingOption, _Mapping]] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., total_minor: _Optional[int] = ...) -> None: ...

@@ -69,7 +69,7 @@ class OrderItem(_message.Message):
     def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[float] = ..., line_total: _Optional[float] = ..., image_url: _Optional[str] = ..., quantity_returned: _Optional[int] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("id", "user_id", "items", "subtotal", "shipping", "tax", "total", "currency_code", "status", "payment_status", "shipping_address", "shipping_address_id", "shipping_option", "payment_method_id", "payment_id", "reservation_id", "amount_refunded", "cancel_reason", "created_at", "updated_at", "payment_due_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "etag")
+    __slots__ = ("id", "user_id", "items", "subtotal", "shipping", "tax", "total", "currency_code", "status", "payment_status", "shipping_address", "shipping_address_id", "shipping_option", "payment_method_id", "payment_id", "reservation_id", "amount_refunded", "cancel_reason", "created_at", "updated_at", "payment_due_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "etag", "subtotal_minor", "shipping_minor", "tax_minor", "total_minor", "amount_refunded_minor")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,11 @@ class Order(_message.Message):
     DELIVERED_AT_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    SUBTOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    SHIPPING_MINOR_FIELD_NUMBER: _ClassVar[int]
+    TAX_MINOR_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REFUNDED_MINOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     items: _containers.RepeatedCompositeFieldContainer[OrderItem]
@@ -122,4 +127,9 @@ class Order(_message.Message):
     delivered_at: _timestamp_pb2.Timestamp
     cancelled_at: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[OrderItem, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., payment_status: _Optional[_Union[OrderPaymentStatus, str]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., shipping_address_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., reservation_id: _Optional[str] = ..., amount_refunded: _Optional[float] = ..., cancel_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    subtotal_minor: int
+    shipping_minor: int
+    tax_minor: int
+    total_minor: int
+    amount_refunded_minor: int
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[OrderItem, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., payment_status: _Optional[_Union[OrderPaymentStatus, str]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., shipping_address_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., reservation_id: _Optional[str] = ..., amount_refunded: _Optional[float] = ..., cancel_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payment_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., total_minor: _Optional[int] = ..., amount_refunded_minor: _Optional[int] = ...) -> None: ...

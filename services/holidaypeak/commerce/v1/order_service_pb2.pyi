@@ -38,18 +38,20 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class CreateOrderRequest(_message.Message):
-    __slots__ = ("shipping_address_id", "payment_method_id", "request_id", "shipping_option", "expected_total")
+    __slots__ = ("shipping_address_id", "payment_method_id", "request_id", "shipping_option", "expected_total", "expected_total_minor")
     SHIPPING_ADDRESS_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_METHOD_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_OPTION_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
     shipping_address_id: str
     payment_method_id: str
     request_id: str
     shipping_option: str
     expected_total: float
-    def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., request_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., expected_total: _Optional[float] = ...) -> None: ...
+    expected_total_minor: int
+    def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., request_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., expected_total: _Optional[float] = ..., expected_total_minor: _Optional[int] = ...) -> None: ...
 
 class CancelOrderRequest(_message.Message):
     __slots__ = ("order_id", "reason", "etag", "request_id")
@@ -114,15 +116,17 @@ class ReturnedItem(_message.Message):
     def __init__(self, product_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class RecordOrderPaymentRequest(_message.Message):
-    __slots__ = ("order_id", "payment_id", "payment_status", "amount_refunded", "request_id")
+    __slots__ = ("order_id", "payment_id", "payment_status", "amount_refunded", "request_id", "amount_refunded_minor")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_STATUS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_REFUNDED_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REFUNDED_MINOR_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     payment_id: str
     payment_status: _order_pb2.OrderPaymentStatus
     amount_refunded: float
     request_id: str
-    def __init__(self, order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., payment_status: _Optional[_Union[_order_pb2.OrderPaymentStatus, str]] = ..., amount_refunded: _Optional[float] = ..., request_id: _Optional[str] = ...) -> None: ...
+    amount_refunded_minor: int
+    def __init__(self, order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., payment_status: _Optional[_Union[_order_pb2.OrderPaymentStatus, str]] = ..., amount_refunded: _Optional[float] = ..., request_id: _Optional[str] = ..., amount_refunded_minor: _Optional[int] = ...) -> None: ...

@@ -29,7 +29,7 @@ PAYMENT_STATUS_REFUNDED: PaymentStatus
 PAYMENT_STATUS_PARTIALLY_REFUNDED: PaymentStatus
 
 class Payment(_message.Message):
-    __slots__ = ("id", "order_id", "user_id", "amount", "currency_code", "status", "transaction_id", "failure_code", "failure_message", "amount_refunded", "provider", "payment_method_id", "card_brand", "card_last4", "created_at", "updated_at", "succeeded_at", "client_secret")
+    __slots__ = ("id", "order_id", "user_id", "amount", "currency_code", "status", "transaction_id", "failure_code", "failure_message", "amount_refunded", "provider", "payment_method_id", "card_brand", "card_last4", "created_at", "updated_at", "succeeded_at", "client_secret", "amount_minor", "amount_refunded_minor")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,8 @@ class Payment(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     SUCCEEDED_AT_FIELD_NUMBER: _ClassVar[int]
     CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_REFUNDED_MINOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     order_id: str
     user_id: str
@@ -66,4 +68,6 @@ class Payment(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     succeeded_at: _timestamp_pb2.Timestamp
     client_secret: str
-    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., transaction_id: _Optional[str] = ..., failure_code: _Optional[str] = ..., failure_message: _Optional[str] = ..., amount_refunded: _Optional[float] = ..., provider: _Optional[_Union[_payment_method_pb2.PaymentProvider, str]] = ..., payment_method_id: _Optional[str] = ..., card_brand: _Optional[str] = ..., card_last4: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., succeeded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., client_secret: _Optional[str] = ...) -> None: ...
+    amount_minor: int
+    amount_refunded_minor: int
+    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[PaymentStatus, str]] = ..., transaction_id: _Optional[str] = ..., failure_code: _Optional[str] = ..., failure_message: _Optional[str] = ..., amount_refunded: _Optional[float] = ..., provider: _Optional[_Union[_payment_method_pb2.PaymentProvider, str]] = ..., payment_method_id: _Optional[str] = ..., card_brand: _Optional[str] = ..., card_last4: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., succeeded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., client_secret: _Optional[str] = ..., amount_minor: _Optional[int] = ..., amount_refunded_minor: _Optional[int] = ...) -> None: ...

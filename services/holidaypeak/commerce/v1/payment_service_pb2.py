@@ -32,7 +32,7 @@ from holidaypeak.commerce.v1 import refund_pb2 as holidaypeak_dot_commerce_dot_v
 from holidaypeak.common.v1 import access_pb2 as holidaypeak_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-holidaypeak/commerce/v1/payment_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%holidaypeak/commerce/v1/payment.proto\x1a,holidaypeak/commerce/v1/payment_method.proto\x1a$holidaypeak/commerce/v1/refund.proto\x1a\"holidaypeak/common/v1/access.proto\"\x90\x01\n\x14\x43reatePaymentRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11payment_method_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06\x61mount\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\"-\n\x11GetPaymentRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"N\n\x13ListPaymentsRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"c\n\x14ListPaymentsResponse\x12\x32\n\x08payments\x18\x01 \x03(\x0b\x32 .holidaypeak.commerce.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x1a\x43reatePaymentIntentRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"\x94\x02\n\x1b\x43reatePaymentIntentResponse\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x15\n\rclient_secret\x18\x02 \x01(\t\x12\x16\n\x0etransaction_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x01\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\x12\x36\n\x06status\x18\x06 \x01(\x0e\x32&.holidaypeak.commerce.v1.PaymentStatus\x12:\n\x08provider\x18\x07 \x01(\x0e\x32(.holidaypeak.commerce.v1.PaymentProvider\x12\x17\n\x0fpublishable_key\x18\x08 \x01(\t\"K\n\x1aHandleStripeWebhookRequest\x12-\n\thttp_body\x18\x01 \x01(\x0b\x32\x14.google.api.HttpBodyB\x04\xe2\x41\x01\x02\"h\n\x1bHandleStripeWebhookResponse\x12\x10\n\x08received\x18\x01 \x01(\x08\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\"}\n\x14RefundPaymentRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x01\x12\x14\n\x06reason\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\treturn_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\x81\x02\n\x16ListAllPaymentsRequest\x12\x36\n\x06status\x18\x01 \x03(\x0e\x32&.holidaypeak.commerce.v1.PaymentStatus\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x31\n\rcreated_after\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"f\n\x17ListAllPaymentsResponse\x12\x32\n\x08payments\x18\x01 \x03(\x0b\x32 .holidaypeak.commerce.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"U\n\x12ListRefundsRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"`\n\x13ListRefundsResponse\x12\x30\n\x07refunds\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Refund\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe5\t\n\x0ePaymentService\x12\x82\x01\n\rCreatePayment\x12-.holidaypeak.commerce.v1.CreatePaymentRequest\x1a .holidaypeak.commerce.v1.Payment\" \xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x12\"\r/api/payments:\x01*\x12\x88\x01\n\nGetPayment\x12*.holidaypeak.commerce.v1.GetPaymentRequest\x1a .holidaypeak.commerce.v1.Payment\",\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/payments/{payment_id}\x12\x8a\x01\n\x0cListPayments\x12,.holidaypeak.commerce.v1.ListPaymentsRequest\x1a-.holidaypeak.commerce.v1.ListPaymentsResponse\"\x1d\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/api/payments\x12\xaa\x01\n\x13\x43reatePaymentIntent\x12\x33.holidaypeak.commerce.v1.CreatePaymentIntentRequest\x1a\x34.holidaypeak.commerce.v1.CreatePaymentIntentResponse\"(\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x1a\"\x15/api/payments/intents:\x01*\x12\xaf\x01\n\x13HandleStripeWebhook\x12\x33.holidaypeak.commerce.v1.HandleStripeWebhookRequest\x1a\x34.holidaypeak.commerce.v1.HandleStripeWebhookResponse\"-\xc2\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02!\"\x14/api/webhooks/stripe:\thttp_body\x12\x99\x01\n\rRefundPayment\x12-.holidaypeak.commerce.v1.RefundPaymentRequest\x1a\x1f.holidaypeak.commerce.v1.Refund\"8\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02,\"\'/api/staff/payments/{payment_id}/refund:\x01*\x12\x97\x01\n\x0fListAllPayments\x12/.holidaypeak.commerce.v1.ListAllPaymentsRequest\x1a\x30.holidaypeak.commerce.v1.ListAllPaymentsResponse\"!\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x15\x12\x13/api/staff/payments\x12\xa0\x01\n\x0bListRefunds\x12+.holidaypeak.commerce.v1.ListRefundsRequest\x1a,.holidaypeak.commerce.v1.ListRefundsResponse\"6\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02*\x12(/api/staff/payments/{payment_id}/refundsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-holidaypeak/commerce/v1/payment_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a%holidaypeak/commerce/v1/payment.proto\x1a,holidaypeak/commerce/v1/payment_method.proto\x1a$holidaypeak/commerce/v1/refund.proto\x1a\"holidaypeak/common/v1/access.proto\"\xb6\x01\n\x14\x43reatePaymentRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x1f\n\x11payment_method_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0e\n\x06\x61mount\x18\x03 \x01(\x01\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\x12\x19\n\x0c\x61mount_minor\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\x0f\n\r_amount_minor\"-\n\x11GetPaymentRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"N\n\x13ListPaymentsRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"c\n\x14ListPaymentsResponse\x12\x32\n\x08payments\x18\x01 \x03(\x0b\x32 .holidaypeak.commerce.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"H\n\x1a\x43reatePaymentIntentRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x02 \x01(\t\"\xaa\x02\n\x1b\x43reatePaymentIntentResponse\x12\x12\n\npayment_id\x18\x01 \x01(\t\x12\x15\n\rclient_secret\x18\x02 \x01(\t\x12\x16\n\x0etransaction_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x01\x12\x15\n\rcurrency_code\x18\x05 \x01(\t\x12\x36\n\x06status\x18\x06 \x01(\x0e\x32&.holidaypeak.commerce.v1.PaymentStatus\x12:\n\x08provider\x18\x07 \x01(\x0e\x32(.holidaypeak.commerce.v1.PaymentProvider\x12\x17\n\x0fpublishable_key\x18\x08 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\t \x01(\x03\"K\n\x1aHandleStripeWebhookRequest\x12-\n\thttp_body\x18\x01 \x01(\x0b\x32\x14.google.api.HttpBodyB\x04\xe2\x41\x01\x02\"h\n\x1bHandleStripeWebhookResponse\x12\x10\n\x08received\x18\x01 \x01(\x08\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\"\xa9\x01\n\x14RefundPaymentRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x01\x12\x14\n\x06reason\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\treturn_id\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x19\n\x0c\x61mount_minor\x18\x06 \x01(\x03H\x00\x88\x01\x01\x42\x0f\n\r_amount_minor\"\x81\x02\n\x16ListAllPaymentsRequest\x12\x36\n\x06status\x18\x01 \x03(\x0e\x32&.holidaypeak.commerce.v1.PaymentStatus\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x31\n\rcreated_after\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"f\n\x17ListAllPaymentsResponse\x12\x32\n\x08payments\x18\x01 \x03(\x0b\x32 .holidaypeak.commerce.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"U\n\x12ListRefundsRequest\x12\x18\n\npayment_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"`\n\x13ListRefundsResponse\x12\x30\n\x07refunds\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Refund\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe5\t\n\x0ePaymentService\x12\x82\x01\n\rCreatePayment\x12-.holidaypeak.commerce.v1.CreatePaymentRequest\x1a .holidaypeak.commerce.v1.Payment\" \xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x12\"\r/api/payments:\x01*\x12\x88\x01\n\nGetPayment\x12*.holidaypeak.commerce.v1.GetPaymentRequest\x1a .holidaypeak.commerce.v1.Payment\",\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/payments/{payment_id}\x12\x8a\x01\n\x0cListPayments\x12,.holidaypeak.commerce.v1.ListPaymentsRequest\x1a-.holidaypeak.commerce.v1.ListPaymentsResponse\"\x1d\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x0f\x12\r/api/payments\x12\xaa\x01\n\x13\x43reatePaymentIntent\x12\x33.holidaypeak.commerce.v1.CreatePaymentIntentRequest\x1a\x34.holidaypeak.commerce.v1.CreatePaymentIntentResponse\"(\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x1a\"\x15/api/payments/intents:\x01*\x12\xaf\x01\n\x13HandleStripeWebhook\x12\x33.holidaypeak.commerce.v1.HandleStripeWebhookRequest\x1a\x34.holidaypeak.commerce.v1.HandleStripeWebhookResponse\"-\xc2\xf3\x18\x02\x08\x01\x82\xd3\xe4\x93\x02!\"\x14/api/webhooks/stripe:\thttp_body\x12\x99\x01\n\rRefundPayment\x12-.holidaypeak.commerce.v1.RefundPaymentRequest\x1a\x1f.holidaypeak.commerce.v1.Refund\"8\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02,\"\'/api/staff/payments/{payment_id}/refund:\x01*\x12\x97\x01\n\x0fListAllPayments\x12/.holidaypeak.commerce.v1.ListAllPaymentsRequest\x1a\x30.holidaypeak.commerce.v1.ListAllPaymentsResponse\"!\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x15\x12\x13/api/staff/payments\x12\xa0\x01\n\x0bListRefunds\x12+.holidaypeak.commerce.v1.ListRefundsRequest\x1a,.holidaypeak.commerce.v1.ListRefundsResponse\"6\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02*\x12(/api/staff/payments/{payment_id}/refundsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,8 +43,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEPAYMENTREQUEST'].fields_by_name['order_id']._serialized_options = b'\342A\001\002'
   _globals['_CREATEPAYMENTREQUEST'].fields_by_name['payment_method_id']._loaded_options = None
   _globals['_CREATEPAYMENTREQUEST'].fields_by_name['payment_method_id']._serialized_options = b'\342A\001\002'
-  _globals['_CREATEPAYMENTREQUEST'].fields_by_name['amount']._loaded_options = None
-  _globals['_CREATEPAYMENTREQUEST'].fields_by_name['amount']._serialized_options = b'\342A\001\002'
   _globals['_GETPAYMENTREQUEST'].fields_by_name['payment_id']._loaded_options = None
   _globals['_GETPAYMENTREQUEST'].fields_by_name['payment_id']._serialized_options = b'\342A\001\002'
   _globals['_CREATEPAYMENTINTENTREQUEST'].fields_by_name['order_id']._loaded_options = None
@@ -74,31 +72,31 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PAYMENTSERVICE'].methods_by_name['ListRefunds']._loaded_options = None
   _globals['_PAYMENTSERVICE'].methods_by_name['ListRefunds']._serialized_options = b'\302\363\030\002\010\003\202\323\344\223\002*\022(/api/staff/payments/{payment_id}/refunds'
   _globals['_CREATEPAYMENTREQUEST']._serialized_start=357
-  _globals['_CREATEPAYMENTREQUEST']._serialized_end=501
-  _globals['_GETPAYMENTREQUEST']._serialized_start=503
-  _globals['_GETPAYMENTREQUEST']._serialized_end=548
-  _globals['_LISTPAYMENTSREQUEST']._serialized_start=550
-  _globals['_LISTPAYMENTSREQUEST']._serialized_end=628
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=630
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=729
-  _globals['_CREATEPAYMENTINTENTREQUEST']._serialized_start=731
-  _globals['_CREATEPAYMENTINTENTREQUEST']._serialized_end=803
-  _globals['_CREATEPAYMENTINTENTRESPONSE']._serialized_start=806
-  _globals['_CREATEPAYMENTINTENTRESPONSE']._serialized_end=1082
-  _globals['_HANDLESTRIPEWEBHOOKREQUEST']._serialized_start=1084
-  _globals['_HANDLESTRIPEWEBHOOKREQUEST']._serialized_end=1159
-  _globals['_HANDLESTRIPEWEBHOOKRESPONSE']._serialized_start=1161
-  _globals['_HANDLESTRIPEWEBHOOKRESPONSE']._serialized_end=1265
-  _globals['_REFUNDPAYMENTREQUEST']._serialized_start=1267
-  _globals['_REFUNDPAYMENTREQUEST']._serialized_end=1392
-  _globals['_LISTALLPAYMENTSREQUEST']._serialized_start=1395
-  _globals['_LISTALLPAYMENTSREQUEST']._serialized_end=1652
-  _globals['_LISTALLPAYMENTSRESPONSE']._serialized_start=1654
-  _globals['_LISTALLPAYMENTSRESPONSE']._serialized_end=1756
-  _globals['_LISTREFUNDSREQUEST']._serialized_start=1758
-  _globals['_LISTREFUNDSREQUEST']._serialized_end=1843
-  _globals['_LISTREFUNDSRESPONSE']._serialized_start=1845
-  _globals['_LISTREFUNDSRESPONSE']._serialized_end=1941
-  _globals['_PAYMENTSERVICE']._serialized_start=1944
-  _globals['_PAYMENTSERVICE']._serialized_end=3197
+  _globals['_CREATEPAYMENTREQUEST']._serialized_end=539
+  _globals['_GETPAYMENTREQUEST']._serialized_start=541
+  _globals['_GETPAYMENTREQUEST']._serialized_end=586
+  _globals['_LISTPAYMENTSREQUEST']._serialized_start=588
+  _globals['_LISTPAYMENTSREQUEST']._serialized_end=666
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=668
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=767
+  _globals['_CREATEPAYMENTINTENTREQUEST']._serialized_start=769
+  _globals['_CREATEPAYMENTINTENTREQUEST']._serialized_end=841
+  _globals['_CREATEPAYMENTINTENTRESPONSE']._serialized_start=844
+  _globals['_CREATEPAYMENTINTENTRESPONSE']._serialized_end=1142
+  _globals['_HANDLESTRIPEWEBHOOKREQUEST']._serialized_start=1144
+  _globals['_HANDLESTRIPEWEBHOOKREQUEST']._serialized_end=1219
+  _globals['_HANDLESTRIPEWEBHOOKRESPONSE']._serialized_start=1221
+  _globals['_HANDLESTRIPEWEBHOOKRESPONSE']._serialized_end=1325
+  _globals['_REFUNDPAYMENTREQUEST']._serialized_start=1328
+  _globals['_REFUNDPAYMENTREQUEST']._serialized_end=1497
+  _globals['_LISTALLPAYMENTSREQUEST']._serialized_start=1500
+  _globals['_LISTALLPAYMENTSREQUEST']._serialized_end=1757
+  _globals['_LISTALLPAYMENTSRESPONSE']._serialized_start=1759
+  _globals['_LISTALLPAYMENTSRESPONSE']._serialized_end=1861
+  _globals['_LISTREFUNDSREQUEST']._serialized_start=1863
+  _globals['_LISTREFUNDSREQUEST']._serialized_end=1948
+  _globals['_LISTREFUNDSRESPONSE']._serialized_start=1950
+  _globals['_LISTREFUNDSRESPONSE']._serialized_end=2046
+  _globals['_PAYMENTSERVICE']._serialized_start=2049
+  _globals['_PAYMENTSERVICE']._serialized_end=3302
 # @@protoc_insertion_point(module_scope)

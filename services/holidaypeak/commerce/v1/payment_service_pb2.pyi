@@ -17,18 +17,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreatePaymentRequest(_message.Message):
-    __slots__ = ("order_id", "payment_method_id", "amount", "request_id", "currency_code")
+    __slots__ = ("order_id", "payment_method_id", "amount", "request_id", "currency_code", "amount_minor")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_METHOD_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     payment_method_id: str
     amount: float
     request_id: str
     currency_code: str
-    def __init__(self, order_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., amount: _Optional[float] = ..., request_id: _Optional[str] = ..., currency_code: _Optional[str] = ...) -> None: ...
+    amount_minor: int
+    def __init__(self, order_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., amount: _Optional[float] = ..., request_id: _Optional[str] = ..., currency_code: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class GetPaymentRequest(_message.Message):
     __slots__ = ("payment_id",)
@@ -63,7 +65,7 @@ class CreatePaymentIntentRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CreatePaymentIntentResponse(_message.Message):
-    __slots__ = ("payment_id", "client_secret", "transaction_id", "amount", "currency_code", "status", "provider", "publishable_key")
+    __slots__ = ("payment_id", "client_secret", "transaction_id", "amount", "currency_code", "status", "provider", "publishable_key", "amount_minor")
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CLIENT_SECRET_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +74,7 @@ class CreatePaymentIntentResponse(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     PUBLISHABLE_KEY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     payment_id: str
     client_secret: str
     transaction_id: str
@@ -80,7 +83,8 @@ class CreatePaymentIntentResponse(_message.Message):
     status: _payment_pb2.PaymentStatus
     provider: _payment_method_pb2.PaymentProvider
     publishable_key: str
-    def __init__(self, payment_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., transaction_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[_payment_pb2.PaymentStatus, str]] = ..., provider: _Optional[_Union[_payment_method_pb2.PaymentProvider, str]] = ..., publishable_key: _Optional[str] = ...) -> None: ...
+    amount_minor: int
+    def __init__(self, payment_id: _Optional[str] = ..., client_secret: _Optional[str] = ..., transaction_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[_payment_pb2.PaymentStatus, str]] = ..., provider: _Optional[_Union[_payment_method_pb2.PaymentProvider, str]] = ..., publishable_key: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class HandleStripeWebhookRequest(_message.Message):
     __slots__ = ("http_body",)
@@ -101,18 +105,20 @@ class HandleStripeWebhookResponse(_message.Message):
     def __init__(self, received: _Optional[bool] = ..., duplicate: _Optional[bool] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ...) -> None: ...
 
 class RefundPaymentRequest(_message.Message):
-    __slots__ = ("payment_id", "amount", "reason", "return_id", "request_id")
+    __slots__ = ("payment_id", "amount", "reason", "return_id", "request_id", "amount_minor")
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     payment_id: str
     amount: float
     reason: str
     return_id: str
     request_id: str
-    def __init__(self, payment_id: _Optional[str] = ..., amount: _Optional[float] = ..., reason: _Optional[str] = ..., return_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    amount_minor: int
+    def __init__(self, payment_id: _Optional[str] = ..., amount: _Optional[float] = ..., reason: _Optional[str] = ..., return_id: _Optional[str] = ..., request_id: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class ListAllPaymentsRequest(_message.Message):
     __slots__ = ("status", "order_id", "user_id", "created_after", "created_before", "page_size", "page_token")

@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$holidaypeak/commerce/v1/refund.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc7\x03\n\x06Refund\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\npayment_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x05\x12\x16\n\x08order_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07user_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06\x61mount\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x05\x12\x1b\n\rcurrency_code\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12;\n\x06status\x18\x07 \x01(\x0e\x32%.holidaypeak.commerce.v1.RefundStatusB\x04\xe2\x41\x01\x03\x12\x14\n\x06reason\x18\x08 \x01(\tB\x04\xe2\x41\x01\x05\x12\x17\n\treturn_id\x18\t \x01(\tB\x04\xe2\x41\x01\x05\x12\x1c\n\x0etransaction_id\x18\n \x01(\tB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x66\x61ilure_message\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x0crequested_by\x18\x0c \x01(\tB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03*\x7f\n\x0cRefundStatus\x12\x1d\n\x19REFUND_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15REFUND_STATUS_PENDING\x10\x01\x12\x1b\n\x17REFUND_STATUS_SUCCEEDED\x10\x02\x12\x18\n\x14REFUND_STATUS_FAILED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$holidaypeak/commerce/v1/refund.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe3\x03\n\x06Refund\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\npayment_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x05\x12\x16\n\x08order_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x15\n\x07user_id\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06\x61mount\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x05\x12\x1b\n\rcurrency_code\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03\x12;\n\x06status\x18\x07 \x01(\x0e\x32%.holidaypeak.commerce.v1.RefundStatusB\x04\xe2\x41\x01\x03\x12\x14\n\x06reason\x18\x08 \x01(\tB\x04\xe2\x41\x01\x05\x12\x17\n\treturn_id\x18\t \x01(\tB\x04\xe2\x41\x01\x05\x12\x1c\n\x0etransaction_id\x18\n \x01(\tB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x66\x61ilure_message\x18\x0b \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x0crequested_by\x18\x0c \x01(\tB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x61mount_minor\x18\x0f \x01(\x03\x42\x04\xe2\x41\x01\x05*\x7f\n\x0cRefundStatus\x12\x1d\n\x19REFUND_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15REFUND_STATUS_PENDING\x10\x01\x12\x1b\n\x17REFUND_STATUS_SUCCEEDED\x10\x02\x12\x18\n\x14REFUND_STATUS_FAILED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -61,8 +61,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFUND'].fields_by_name['created_at']._serialized_options = b'\342A\001\003'
   _globals['_REFUND'].fields_by_name['updated_at']._loaded_options = None
   _globals['_REFUND'].fields_by_name['updated_at']._serialized_options = b'\342A\001\003'
-  _globals['_REFUNDSTATUS']._serialized_start=589
-  _globals['_REFUNDSTATUS']._serialized_end=716
+  _globals['_REFUND'].fields_by_name['amount_minor']._loaded_options = None
+  _globals['_REFUND'].fields_by_name['amount_minor']._serialized_options = b'\342A\001\005'
+  _globals['_REFUNDSTATUS']._serialized_start=617
+  _globals['_REFUNDSTATUS']._serialized_end=744
   _globals['_REFUND']._serialized_start=132
-  _globals['_REFUND']._serialized_end=587
+  _globals['_REFUND']._serialized_end=615
 # @@protoc_insertion_point(module_scope)

@@ -22,7 +22,7 @@ REFUND_STATUS_SUCCEEDED: RefundStatus
 REFUND_STATUS_FAILED: RefundStatus
 
 class Refund(_message.Message):
-    __slots__ = ("id", "payment_id", "order_id", "user_id", "amount", "currency_code", "status", "reason", "return_id", "transaction_id", "failure_message", "requested_by", "created_at", "updated_at")
+    __slots__ = ("id", "payment_id", "order_id", "user_id", "amount", "currency_code", "status", "reason", "return_id", "transaction_id", "failure_message", "requested_by", "created_at", "updated_at", "amount_minor")
     ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +37,7 @@ class Refund(_message.Message):
     REQUESTED_BY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     payment_id: str
     order_id: str
@@ -51,4 +52,5 @@ class Refund(_message.Message):
     requested_by: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., return_id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., failure_message: _Optional[str] = ..., requested_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    amount_minor: int
+    def __init__(self, id: _Optional[str] = ..., payment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., status: _Optional[_Union[RefundStatus, str]] = ..., reason: _Optional[str] = ..., return_id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., failure_message: _Optional[str] = ..., requested_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., amount_minor: _Optional[int] = ...) -> None: ...

@@ -72,7 +72,7 @@ class ReturnStatusChange(_message.Message):
     def __init__(self, status: _Optional[_Union[ReturnStatus, str]] = ..., actor_id: _Optional[str] = ..., note: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Return(_message.Message):
-    __slots__ = ("id", "order_id", "user_id", "status", "reason", "reason_detail", "items", "restocked_items", "refund_amount", "currency_code", "refund_id", "rejection_reason", "history", "created_at", "updated_at", "approved_at", "rejected_at", "received_at", "restocked_at", "refunded_at", "etag")
+    __slots__ = ("id", "order_id", "user_id", "status", "reason", "reason_detail", "items", "restocked_items", "refund_amount", "currency_code", "refund_id", "rejection_reason", "history", "created_at", "updated_at", "approved_at", "rejected_at", "received_at", "restocked_at", "refunded_at", "etag", "refund_amount_minor")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +94,7 @@ class Return(_message.Message):
     RESTOCKED_AT_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_AT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    REFUND_AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     id: str
     order_id: str
     user_id: str
@@ -115,4 +116,5 @@ class Return(_message.Message):
     restocked_at: _timestamp_pb2.Timestamp
     refunded_at: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., reason: _Optional[_Union[ReturnReason, str]] = ..., reason_detail: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReturnItem, _Mapping]]] = ..., restocked_items: _Optional[_Iterable[_Union[ReturnItem, _Mapping]]] = ..., refund_amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., refund_id: _Optional[str] = ..., rejection_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[ReturnStatusChange, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rejected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., restocked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refunded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    refund_amount_minor: int
+    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., status: _Optional[_Union[ReturnStatus, str]] = ..., reason: _Optional[_Union[ReturnReason, str]] = ..., reason_detail: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReturnItem, _Mapping]]] = ..., restocked_items: _Optional[_Iterable[_Union[ReturnItem, _Mapping]]] = ..., refund_amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., refund_id: _Optional[str] = ..., rejection_reason: _Optional[str] = ..., history: _Optional[_Iterable[_Union[ReturnStatusChange, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rejected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., restocked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., refunded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., refund_amount_minor: _Optional[int] = ...) -> None: ...

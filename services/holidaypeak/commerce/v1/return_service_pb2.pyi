@@ -127,15 +127,17 @@ class RestockReturnRequest(_message.Message):
     def __init__(self, return_id: _Optional[str] = ..., items: _Optional[_Iterable[_Union[_return_pb2.ReturnItem, _Mapping]]] = ..., note: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RefundReturnRequest(_message.Message):
-    __slots__ = ("return_id", "amount", "note", "etag", "request_id")
+    __slots__ = ("return_id", "amount", "note", "etag", "request_id", "amount_minor")
     RETURN_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
     return_id: str
     amount: float
     note: str
     etag: str
     request_id: str
-    def __init__(self, return_id: _Optional[str] = ..., amount: _Optional[float] = ..., note: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    amount_minor: int
+    def __init__(self, return_id: _Optional[str] = ..., amount: _Optional[float] = ..., note: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...

@@ -110,6 +110,10 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             currency_code=currency,
             shipping_options=[option_message(o, currency) for o in result.options],
             shipping_option=result.selected.option_id if result.selected else "",
+            subtotal_minor=result.subtotal_minor,
+            estimated_shipping_minor=result.shipping_minor,
+            estimated_tax_minor=result.tax_minor,
+            estimated_total_minor=result.total_minor,
         )
 
     async def QuoteCheckout(self, request: pb.QuoteCheckoutRequest, context: Any) -> pb.QuoteCheckoutResponse:
@@ -143,6 +147,10 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             shipping_address=postal_address(gathered.address) if gathered.address else None,
             warnings=[issue_message(i) for i in result.warnings],
             quoted_at=clocks.to_timestamp(gathered.checkout.now),
+            subtotal_minor=result.subtotal_minor,
+            shipping_minor=result.shipping_minor,
+            tax_minor=result.tax_minor,
+            total_minor=result.total_minor,
         )
 
 

@@ -138,6 +138,11 @@ def order_message(doc: Document, *, with_etag: bool = True) -> order_pb2.Order:
         delivered_at=clocks.to_timestamp(doc.get("delivered_at")),
         cancelled_at=clocks.to_timestamp(doc.get("cancelled_at")),
         etag=doc.get("_etag", "") if with_etag else "",
+        subtotal_minor=doc["subtotal_minor"],
+        shipping_minor=doc["shipping_minor"],
+        tax_minor=doc["tax_minor"],
+        total_minor=doc["total_minor"],
+        amount_refunded_minor=doc.get("amount_refunded_minor", 0),
     )
 
 

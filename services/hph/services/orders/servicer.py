@@ -57,7 +57,7 @@ from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.auth.principal import ROLE_STAFF
 from hph.runtime.deps import Dependencies
-from hph.runtime.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, Violations
+from hph.runtime.errors import Aborted, FailedPrecondition, NotFound, Violations
 from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
 from hph.runtime.rpc.call_context import (
@@ -231,6 +231,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "expected_total",
                 "must be a non-negative amount",
             )
+        validation.minor_amount(violations, "expected_total_minor", _expected_total_minor(request))
         key = idempotency_key(request.request_id)
         idempotency.check_required_key(violations, key)
         violations.raise_if_any()
@@ -264,8 +265,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             raise checkout_rules.refusal(priced.errors)
         if gathered.address is None:  # pragma: no cover - strict assessment reports it as an error
             raise FailedPrecondition("no shipping address", reason="SHIPPING_ADDRESS_REQUIRED")
-        if request.HasField("expected_total"):
-            _require_expected_total(request.expected_total, priced)
+        _require_expected_total(request, priced)
 
         order_id = rules.new_order_id()
         reservation = await self._inventory.reserve(
@@ -442,12 +442,14 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             "payment_status",
             "must be PENDING, PAID, FAILED, PARTIALLY_REFUNDED or REFUNDED",
         )
-        if target in rules.REFUNDED_STATUSES:
+        refunded_minor = request.amount_refunded_minor if request.HasField("amount_refunded_minor") else None
+        if target in rules.REFUNDED_STATUSES and (request.amount_refunded or refunded_minor is None):
             violations.check(
                 math.isfinite(request.amount_refunded) and request.amount_refunded > 0,
                 "amount_refunded",
                 "is required with a refunded status: the cumulative amount refunded",
             )
+        validation.minor_amount(violations, "amount_refunded_minor", refunded_minor, minimum=1)
         validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         assert target is not None
@@ -482,7 +484,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                     updated, messages.paid_events(updated, correlation_id=current_request_id(), clock=self._deps.clock)
                 )
             if target in rules.REFUNDED_STATUSES:
-                return _refund_change(doc, request.amount_refunded, now)
+                return _refund_change(doc, request, now)
             # An attempt in progress or failed: informational, only while nothing was captured.
             if status != Status.PENDING or not rules.attempt_status_applies(paid):
                 return None
@@ -560,13 +562,21 @@ def _check_order_id(order_id: str) -> None:
     violations.raise_if_any()
 
 
-def _require_expected_total(expected_total: float, priced: checkout_rules.Assessment) -> None:
+def _expected_total_minor(request: pb.CreateOrderRequest) -> int | None:
+    return request.expected_total_minor if request.HasField("expected_total_minor") else None
+
+
+def _require_expected_total(request: pb.CreateOrderRequest, priced: checkout_rules.Assessment) -> None:
+    """Refuses the order when the caller sent the total they were shown and it is not the total now."""
     currency = priced.currency_code
-    try:
-        expected = money.to_minor(expected_total, currency)
-    except money.MoneyError as exc:
-        raise InvalidArgument.for_field("expected_total", str(exc)) from None
-    if expected != priced.total_minor:
+    expected = validation.exact_amount(
+        currency,
+        major=request.expected_total if request.HasField("expected_total") else None,
+        major_field="expected_total",
+        minor=_expected_total_minor(request),
+        minor_field="expected_total_minor",
+    )
+    if expected is not None and expected != priced.total_minor:
         shown = checkout_rules.format_money(expected, currency)
         total = checkout_rules.format_money(priced.total_minor, currency)
         raise FailedPrecondition(
@@ -574,23 +584,30 @@ def _require_expected_total(expected_total: float, priced: checkout_rules.Assess
             reason=AMOUNT_MISMATCH,
             subject="expected_total",
             metadata={
-                "expected_total": str(expected_total),
+                "expected_total": str(money.to_major(expected, currency)),
                 "total": str(money.to_major(priced.total_minor, currency)),
             },
         )
 
 
-def _refund_change(doc: Document, amount_refunded: float, now: str) -> Change | None:
+def _refund_change(doc: Document, request: pb.RecordOrderPaymentRequest, now: str) -> Change | None:
     if PaymentStatus(doc["payment_status"]) not in rules.CAPTURED_STATUSES:
         raise FailedPrecondition(
             f"order {doc['id']} was not paid, so nothing can be refunded",
             reason=ORDER_NOT_PAID,
             subject=f"orders/{doc['id']}",
         )
-    try:
-        amount = money.to_minor(amount_refunded, doc["currency_code"])
-    except money.MoneyError as exc:
-        raise InvalidArgument.for_field("amount_refunded", str(exc)) from None
+    # RecordOrderPayment refuses a refunded status with neither amount, so `or 0` only satisfies the type.
+    amount = (
+        validation.exact_amount(
+            doc["currency_code"],
+            major=request.amount_refunded or None,
+            major_field="amount_refunded",
+            minor=request.amount_refunded_minor if request.HasField("amount_refunded_minor") else None,
+            minor_field="amount_refunded_minor",
+        )
+        or 0
+    )
     violations = Violations()
     rules.check_refund(violations, amount, doc["total_minor"])
     violations.raise_if_any()

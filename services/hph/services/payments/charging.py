@@ -34,9 +34,10 @@ from typing import Any
 from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound
-from hph.runtime.money import MoneyError, to_minor
+from hph.runtime.money import to_major
 from hph.runtime.rpc.call_context import current_request_id, require_owner
 from hph.runtime.storage import ConflictError, Document
+from hph.runtime.validation import exact_amount
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger
 from hph.services.payments.messages import outcome_event
@@ -59,7 +60,8 @@ class ChargeRequest:
     user_id: str
     order_id: str
     payment_method_id: str
-    amount: float
+    amount: float  # 0 = not sent
+    amount_minor: int | None  # None = not sent
     currency_code: str  # "" = the order's
     idempotency_key: str
 
@@ -89,7 +91,7 @@ class Charger:
     async def charge(self, request: ChargeRequest) -> Document:
         payment_id = rules.payment_id_for_charge(request.user_id, request.idempotency_key)
         fingerprint = rules.charge_fingerprint(
-            request.order_id, request.payment_method_id, request.amount, request.currency_code
+            request.order_id, request.payment_method_id, request.amount, request.currency_code, request.amount_minor
         )
         for _ in range(ATTEMPTS):
             existing = await self._ledger.get(payment_id, request.user_id)
@@ -121,20 +123,28 @@ class Charger:
     async def _new_charge(self, payment_id: str, fingerprint: dict[str, Any], request: ChargeRequest) -> Document:
         order = await self._payable_order(request.order_id)
         currency = request.currency_code or order.currency
-        try:
-            amount_minor = to_minor(request.amount, order.currency)
-        except MoneyError as exc:
-            raise InvalidArgument.for_field("amount", str(exc)) from None
+        # CreatePayment refuses a request with neither amount, so `or 0` only satisfies the type.
+        amount_minor = (
+            exact_amount(
+                order.currency,
+                major=request.amount or None,
+                major_field="amount",
+                minor=request.amount_minor,
+                minor_field="amount_minor",
+            )
+            or 0
+        )
+        given = to_major(amount_minor, order.currency)
         if currency != order.currency or amount_minor != order.total_minor:
             raise FailedPrecondition(
                 f"the amount must equal the order total: {order.total_minor} {order.currency} minor units were "
-                f"expected, {request.amount} {currency} was sent",
+                f"expected, {given} {currency} was sent",
                 subject=f"orders/{order.id}",
                 reason=rules.AMOUNT_MISMATCH,
                 metadata={
                     "expected_amount_minor": str(order.total_minor),
                     "expected_currency_code": order.currency,
-                    "given_amount": repr(float(request.amount)),
+                    "given_amount": repr(given),
                     "given_currency_code": currency,
                 },
             )
@@ -368,7 +378,7 @@ class Charger:
         try:
             await self._refunder.refund(
                 doc,
-                amount=0.0,
+                amount_minor=0,
                 reason=f"automatic refund, the order could not take the payment: {refusal.message}"[: rules.REASON_MAX],
                 return_id="",
                 idempotency_key=f"unusable.{doc['id']}",

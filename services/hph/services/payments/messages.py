@@ -63,6 +63,8 @@ def payment_message(doc: Mapping[str, Any], *, with_secret: bool = False) -> pay
         updated_at=clocks.to_timestamp(doc.get("updated_at")),
         succeeded_at=clocks.to_timestamp(doc.get("succeeded_at")),
         client_secret=secret,
+        amount_minor=doc["amount_minor"],
+        amount_refunded_minor=doc.get("amount_refunded_minor", 0),
     )
 
 
@@ -83,6 +85,7 @@ def refund_message(payment: Mapping[str, Any], refund: Mapping[str, Any]) -> ref
         requested_by=refund.get("requested_by", ""),
         created_at=clocks.to_timestamp(refund.get("created_at")),
         updated_at=clocks.to_timestamp(refund.get("updated_at")),
+        amount_minor=refund["amount_minor"],
     )
 
 

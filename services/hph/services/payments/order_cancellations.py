@@ -12,7 +12,6 @@ import logging
 from holidaypeak.events.v1 import order_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.errors import FailedPrecondition
-from hph.runtime.money import to_major
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger
 from hph.services.payments.refunds import Refunder
@@ -50,7 +49,7 @@ class CancelledOrderRefunds:
         try:
             await self._refunder.refund(
                 payment,
-                amount=to_major(cancelled.refund_minor, payment["currency"]) if partial else 0.0,
+                amount_minor=cancelled.refund_minor if partial else 0,
                 reason=reason[: rules.REASON_MAX],
                 return_id="",
                 idempotency_key=refund_key(cancelled.order_id),

@@ -32,7 +32,7 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
-from hph.runtime.money import to_minor
+from hph.runtime.money import to_major, to_minor
 from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 
 DEADLINE_SECONDS = 5.0
@@ -113,18 +113,30 @@ class OrdersClient:
         return order_view(order)
 
     async def record_payment(
-        self, order_id: str, payment_id: str, payment_status: int, *, amount_refunded: float = 0.0, request_id: str
+        self,
+        order_id: str,
+        payment_id: str,
+        payment_status: int,
+        *,
+        amount_refunded_minor: int = 0,
+        currency: str = "",
+        request_id: str,
     ) -> OrderView:
-        """Records a payment outcome; FailedPrecondition when the order refuses it (e.g. cancelled)."""
+        """Records a payment outcome (with the cumulative refunded amount in `currency` for the refunded
+        statuses); FailedPrecondition when the order refuses it (e.g. cancelled)."""
+        request = order_service_pb2.RecordOrderPaymentRequest(
+            order_id=order_id,
+            payment_id=payment_id,
+            payment_status=payment_status,  # type: ignore[arg-type]
+            request_id=request_id,
+        )
+        if amount_refunded_minor:
+            # Both forms: an orders service older than the exact twin still reads the double.
+            request.amount_refunded = to_major(amount_refunded_minor, currency)
+            request.amount_refunded_minor = amount_refunded_minor
         try:
             order = await self._stub().RecordOrderPayment(
-                order_service_pb2.RecordOrderPaymentRequest(
-                    order_id=order_id,
-                    payment_id=payment_id,
-                    payment_status=payment_status,  # type: ignore[arg-type]
-                    amount_refunded=amount_refunded,
-                    request_id=request_id,
-                ),
+                request,
                 timeout=DEADLINE_SECONDS,
                 metadata=request_metadata(self._credentials),
             )

@@ -23,8 +23,7 @@ import logging
 
 from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
-from hph.runtime.errors import Aborted, DomainError, InvalidArgument, NotFound
-from hph.runtime.money import MoneyError, to_major, to_minor
+from hph.runtime.errors import Aborted, DomainError, NotFound
 from hph.runtime.rpc.call_context import current_request_id
 from hph.runtime.storage import Document
 from hph.services.payments import rules
@@ -49,14 +48,14 @@ class Refunder:
         self,
         located: Document,
         *,
-        amount: float,
+        amount_minor: int,
         reason: str,
         return_id: str,
         idempotency_key: str,
         requested_by: str,
         sync_order: bool = True,
     ) -> tuple[Document, Document]:
-        """Refunds `amount` major units (0 = everything still refundable) of the payment `located`
+        """Refunds `amount_minor` (0 = everything still refundable) of the payment `located`
         (a version just read: decided on first, its etag guards the write); returns (payment, refund)."""
         payment_id = located["id"]
         refund_id = rules.refund_id_for(payment_id, idempotency_key)
@@ -68,16 +67,15 @@ class Refunder:
             payment = await self._ledger.reread(located) if attempt or resumed else located
             if payment is None:
                 raise NotFound(f"payment {payment_id!r} not found")
-            requested = _requested_minor(amount, payment["currency"])
             record = rules.find_refund(payment, refund_id=refund_id)
             if record is not None:
-                if requested and record["amount_minor"] != requested:
+                if amount_minor and record["amount_minor"] != amount_minor:
                     raise IdempotencyMismatch.for_field(
                         "request_id", "this idempotency key was already used for a refund of another amount"
                     )
                 break
             record = self._new_refund(
-                refund_id, idempotency_key, rules.refund_amount(payment, requested), reason, return_id, requested_by
+                refund_id, idempotency_key, rules.refund_amount(payment, amount_minor), reason, return_id, requested_by
             )
             record["sync_order"] = sync_order
             written = await self._ledger.write(
@@ -196,7 +194,8 @@ class Refunder:
                 payment["order_id"],
                 payment["id"],
                 status,
-                amount_refunded=to_major(payment["amount_refunded_minor"], payment["currency"]),
+                amount_refunded_minor=payment["amount_refunded_minor"],
+                currency=payment["currency"],
                 request_id=f"{refund['id']}.order",
             )
         except DomainError as exc:
@@ -209,12 +208,3 @@ _REFUND_STATUS: dict[str, str] = {
     "failed": rules.REFUND_FAILED,
     "pending": rules.REFUND_PENDING,
 }
-
-
-def _requested_minor(amount: float, currency: str) -> int:
-    if not amount:
-        return 0
-    try:
-        return to_minor(amount, currency)
-    except MoneyError as exc:
-        raise InvalidArgument.for_field("amount", str(exc)) from None

@@ -144,19 +144,26 @@ def check_reason(violations: Violations, reason: str) -> bool:
 # --- idempotent replays ---------------------------------------------------------------------------
 
 
-def charge_fingerprint(order_id: str, payment_method_id: str, amount: float, currency_code: str) -> dict[str, Any]:
-    """What must be equal for a repeated key to be the same charge request ("" currency = the order's)."""
-    return {
+def charge_fingerprint(
+    order_id: str, payment_method_id: str, amount: float, currency_code: str, amount_minor: int | None = None
+) -> dict[str, Any]:
+    """What must be equal for a repeated key to be the same charge request ("" currency = the order's):
+    the amount as it was sent (a retry sends the same fields; the amount itself must equal the total)."""
+    fingerprint: dict[str, Any] = {
         "order_id": order_id,
         "payment_method_id": payment_method_id,
         "amount": repr(float(amount)),
         "currency_code": currency_code,
     }
+    if amount_minor is not None:
+        # Only when sent, so that fingerprints stored before the field existed still match.
+        fingerprint["amount_minor"] = amount_minor
+    return fingerprint
 
 
 def same_charge_request(stored: Mapping[str, Any], incoming: Mapping[str, Any], stored_currency: str) -> bool:
-    for field in ("order_id", "payment_method_id", "amount"):
-        if stored.get(field) != incoming[field]:
+    for field in ("order_id", "payment_method_id", "amount", "amount_minor"):
+        if stored.get(field) != incoming.get(field):
             return False
     # An empty currency means "the order's", which the stored payment resolved.
     return incoming["currency_code"] in ("", stored_currency)

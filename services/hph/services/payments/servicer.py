@@ -80,7 +80,10 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         violations = Violations()
         rules.check_reference(violations, "order_id", request.order_id)
         rules.check_reference(violations, "payment_method_id", request.payment_method_id)
-        rules.check_positive_amount(violations, "amount", request.amount)
+        amount_minor = request.amount_minor if request.HasField("amount_minor") else None
+        if request.amount or amount_minor is None:
+            rules.check_positive_amount(violations, "amount", request.amount)
+        validation.minor_amount(violations, "amount_minor", amount_minor, minimum=1)
         rules.check_currency(violations, request.currency_code)
         key = idempotency_key(request.request_id)
         rules.check_idempotency_key(violations, key, required=True)
@@ -91,6 +94,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
                 order_id=request.order_id,
                 payment_method_id=request.payment_method_id,
                 amount=request.amount,
+                amount_minor=amount_minor,
                 currency_code=request.currency_code,
                 idempotency_key=key,
             )
@@ -131,6 +135,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
             client_secret=doc["client_secret"],
             transaction_id=doc["transaction_id"],
             amount=to_major(doc["amount_minor"], doc["currency"]),
+            amount_minor=doc["amount_minor"],
             currency_code=doc["currency"],
             status=payment_message(doc).status,
             provider=PROVIDER[doc["provider"]],  # type: ignore[arg-type]
@@ -154,6 +159,8 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         violations = Violations()
         rules.check_payment_id(violations, request.payment_id)
         rules.check_refund_amount(violations, request.amount)
+        amount_minor = request.amount_minor if request.HasField("amount_minor") else None
+        validation.minor_amount(violations, "amount_minor", amount_minor)
         rules.check_reason(violations, request.reason)
         rules.check_reference(violations, "return_id", request.return_id, required=False)
         key = idempotency_key(request.request_id)
@@ -162,9 +169,16 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         located = await self._ledger.find(request.payment_id)
         if located is None:
             raise NotFound(f"payment {request.payment_id!r} not found")
+        requested = validation.exact_amount(
+            located["currency"],
+            major=request.amount or None,
+            major_field="amount",
+            minor=amount_minor,
+            minor_field="amount_minor",
+        )
         payment, refund = await self._refunder.refund(
             located,
-            amount=request.amount,
+            amount_minor=requested or 0,
             reason=request.reason.strip(),
             return_id=request.return_id,
             # Without a key every call is a new refund (still capped by what remains refundable).

@@ -39,7 +39,7 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
-from hph.runtime.money import to_minor
+from hph.runtime.money import to_major, to_minor
 from hph.runtime.rpc.call_context import forwarded_metadata
 from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 from hph.services.returns.rules import OrderedLine
@@ -190,16 +190,24 @@ class PaymentsClient:
         self._channels = channels
 
     async def refund(
-        self, payment_id: str, *, amount: float, reason: str, return_id: str, request_id: str
+        self, payment_id: str, *, amount_minor: int, currency_code: str, reason: str, return_id: str, request_id: str
     ) -> refund_pb2.Refund:
-        """Refunds `amount` of the payment as the calling admin; the same `request_id` never
-        refunds twice (payments replays the first refund, or resumes a pending one)."""
+        """Refunds `amount_minor` of the payment (in its currency, `currency_code`) as the calling admin;
+        the same `request_id` never refunds twice (payments replays the first refund, or resumes a
+        pending one)."""
         stub = self._channels.stub("payments", payment_service_pb2_grpc.PaymentServiceStub)
         refund: refund_pb2.Refund = await _call(
             "payments",
             stub.RefundPayment(
                 payment_service_pb2.RefundPaymentRequest(
-                    payment_id=payment_id, amount=amount, reason=reason, return_id=return_id, request_id=request_id
+                    payment_id=payment_id,
+                    # Both forms: a payments service older than the exact twin still reads the double
+                    # (and would read its absence as "refund everything").
+                    amount=to_major(amount_minor, currency_code),
+                    amount_minor=amount_minor,
+                    reason=reason,
+                    return_id=return_id,
+                    request_id=request_id,
                 ),
                 timeout=DEADLINE_SECONDS,
                 metadata=forwarded_metadata(),

@@ -100,6 +100,7 @@ def return_message(doc: Document) -> pb.Return:
         items=_items(doc["items"], currency),
         restocked_items=_items(doc.get("restocked_items", []), currency),
         refund_amount=to_major(int(amount), currency),
+        refund_amount_minor=int(amount),
         currency_code=currency,
         refund_id=doc.get("refund_id", ""),
         rejection_reason=doc.get("rejection_reason", ""),

@@ -52,7 +52,6 @@ from hph.runtime.errors import (
     Violations,
 )
 from hph.runtime.events import outbox_ops
-from hph.runtime.money import MoneyError, to_major, to_minor
 from hph.runtime.rpc.call_context import (
     current_principal,
     current_request_id,
@@ -321,6 +320,8 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         violations = Violations()
         if request.HasField("amount"):
             violations.check(request.amount > 0, "amount", "must be more than 0")
+        amount_minor = request.amount_minor if request.HasField("amount_minor") else None
+        validation.minor_amount(violations, "amount_minor", amount_minor, minimum=1)
         key = _check_step(request.return_id, request.etag, request.request_id, note=request.note, violations=violations)
         doc = await self._find(request.return_id)
         if (done := self._already(doc, Status.REFUNDED, key)) is not None:
@@ -328,12 +329,13 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             return messages.return_message(done)
         _check_etag(doc, request.etag)
         self._check_edge(doc, Status.REFUNDED)
-        requested: int | None = None
-        if request.HasField("amount"):
-            try:
-                requested = to_minor(request.amount, doc["currency_code"])
-            except MoneyError as exc:
-                raise InvalidArgument.for_field("amount", str(exc)) from None
+        requested = validation.exact_amount(
+            doc["currency_code"],
+            major=request.amount if request.HasField("amount") else None,
+            major_field="amount",
+            minor=amount_minor,
+            minor_field="amount_minor",
+        )
         amount = rules.check_refund_amount(requested, doc["refund_estimate_minor"], return_id=doc["id"])
         order = await self._order_of(doc)
         if not order.payment_id:
@@ -349,7 +351,8 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         try:
             refund = await self._payments.refund(
                 plan["payment_id"],
-                amount=to_major(plan["amount_minor"], doc["currency_code"]),
+                amount_minor=plan["amount_minor"],
+                currency_code=doc["currency_code"],
                 reason=f"return {doc['id']}",
                 return_id=doc["id"],
                 request_id=f"{doc['id']}.refund.{plan['attempt']}",
