@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from google.protobuf import descriptor_pb2
+from google.rpc import error_details_pb2
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.host import error_reasons_doc
 from hph.runtime.errors import FailedPrecondition, NotFound, reason_from_text, reason_text
+from hph.runtime.rpc.downstream import RefusalDetails
 
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = ("services/hph", "gateway/hph", "agents/hph")
@@ -358,7 +360,8 @@ def test_a_reason_received_from_another_service_maps_back_by_name(caplog: pytest
         assert reason_from_text("FROM_A_NEWER_CONTRACT", fallback) == fallback
         assert reason_from_text("UNSPECIFIED", fallback) == fallback
     assert "FROM_A_NEWER_CONTRACT" in caplog.text
-    passed_on = FailedPrecondition("m", reason=reason_from_text("SOMETHING_NEW", fallback)).to_status()
+    received = RefusalDetails(error_details_pb2.ErrorInfo(reason="SOMETHING_NEW"))
+    passed_on = FailedPrecondition("m", reason=received.reason(fallback)).to_status()
     assert b"FAILED_PRECONDITION" in passed_on.details[0].value
 
 
