@@ -15,9 +15,11 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.gateway.binding import BindingError, build_request
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.gateway.routes import Match, RouteTable
+from hph.runtime.errors import reason_text
 
 
 class Bookstore(Protocol):
@@ -257,7 +259,7 @@ def test_query_parameters_that_cannot_be_bound_are_400_naming_them(
     binder: Binder, query: str, field: str, reason: str
 ) -> None:
     error = binder.error("GET", "/v1/echo/x", query)
-    assert (error.field, error.reason) == (field, reason)
+    assert (error.field, reason_text(error.reason)) == (field, reason)
     assert field in error.message
 
 
@@ -391,7 +393,7 @@ def test_body_type_errors_are_400_naming_the_field(binder: Binder, body: bytes, 
     error = binder.error("POST", "/v1/echo/x", body=body)
     assert error.field == field
     assert field in error.message
-    assert error.reason == "INVALID_ARGUMENT"
+    assert error.reason == ErrorReason.ERROR_REASON_INVALID_ARGUMENT
 
 
 @pytest.mark.parametrize(
@@ -416,7 +418,7 @@ def test_body_type_errors_are_400_naming_the_field(binder: Binder, body: bytes, 
 )
 def test_invalid_json_is_400(binder: Binder, body: bytes) -> None:
     error = binder.error("POST", "/v1/echo/x", body=body)
-    assert error.reason == "INVALID_JSON"
+    assert error.reason == ErrorReason.ERROR_REASON_INVALID_JSON
     assert error.field == ""
 
 
@@ -462,7 +464,7 @@ def test_empty_body_for_a_message_body_field_makes_it_present(binder: Binder) ->
 def test_body_with_no_body_rule_is_still_parsed_onto_the_message(binder: Binder) -> None:
     assert binder.bind("GET", "/v1/echo/x", body=b'{"i32": 7}').i32 == 7
     assert binder.bind("GET", "/v1/shelves", "genre=1", b'{"min_books": 2}').min_books == 2
-    assert binder.error("GET", "/v1/echo/x", body=b"{bad").reason == "INVALID_JSON"
+    assert binder.error("GET", "/v1/echo/x", body=b"{bad").reason == ErrorReason.ERROR_REASON_INVALID_JSON
 
 
 def test_http_body_field_takes_the_raw_bytes_and_content_type(binder: Binder) -> None:
@@ -519,7 +521,7 @@ def test_a_query_binding_that_conflicts_with_the_body_is_400(
     binder: Binder, query: str, body: bytes, field: str
 ) -> None:
     error = binder.error("POST", "/v1/echo/x", query, body)
-    assert (error.field, error.reason) == (field, "BINDING_BODY_CONFLICT")
+    assert (error.field, error.reason) == (field, ErrorReason.ERROR_REASON_BINDING_BODY_CONFLICT)
     assert f"of the field {field} is conflicting" in error.message
 
 
@@ -541,12 +543,12 @@ def test_body_field_collisions_use_the_full_field_path(binder: Binder) -> None:
 
 
 def test_binding_error_is_a_value_error_with_field_message_reason_and_status() -> None:
-    error = BindingError("a.b", "a.b: wrong", reason="INVALID_JSON")
+    error = BindingError("a.b", "a.b: wrong", reason=ErrorReason.ERROR_REASON_INVALID_JSON)
     assert isinstance(error, ValueError)
     assert (error.field, error.message, error.reason, error.status, str(error)) == (
         "a.b",
         "a.b: wrong",
-        "INVALID_JSON",
+        ErrorReason.ERROR_REASON_INVALID_JSON,
         400,
         "a.b: wrong",
     )

@@ -26,6 +26,7 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.gateway import codec
 from hph.gateway.binding import BindingError
 from hph.gateway.descriptors import load_descriptor_set
@@ -456,7 +457,9 @@ def test_client_error_body_carries_the_matching_grpc_code_and_error_info(
 
 
 def test_client_error_body_names_the_field_and_reason() -> None:
-    body = decoded(codec.client_error_body(400, "nope: unknown", "nope", reason="UNKNOWN_QUERY_PARAMETER"))
+    body = decoded(
+        codec.client_error_body(400, "nope: unknown", "nope", reason=ErrorReason.ERROR_REASON_UNKNOWN_QUERY_PARAMETER)
+    )
     assert body == {
         "code": 3,
         "message": "nope: unknown",
@@ -483,7 +486,7 @@ def test_client_error_body_for_rate_limits_adds_retry_info() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        codec.client_error_body(400, "m", "a.b", reason="INVALID_JSON"),
+        codec.client_error_body(400, "m", "a.b", reason=ErrorReason.ERROR_REASON_INVALID_JSON),
         codec.client_error_body(429, "m", retry_after_seconds=3),
         codec.client_error_body(413, "m"),
     ],

@@ -39,6 +39,7 @@ from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import reservation_pb2
 from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.principal import ROLE_CUSTOMER, Principal
 from hph.runtime.errors import FailedPrecondition, FieldViolation, InvalidArgument, PermissionDenied
 from hph.runtime.rpc.call_context import CallContext, current_call, forwarded_metadata, reset_call, set_call
@@ -313,10 +314,15 @@ class ProbeService:
             )
         if kind == "precondition":
             raise FailedPrecondition(
-                "not enough stock", reason="OUT_OF_STOCK", subject="sku:A,sku:B", metadata={"skus": "A,B"}
+                "not enough stock",
+                reason=ErrorReason.ERROR_REASON_OUT_OF_STOCK,
+                subject="sku:A,sku:B",
+                metadata={"skus": "A,B"},
             )
         if kind == "denied":
-            raise PermissionDenied("staff only", reason="NOT_OWNER", metadata={"required_role": "staff"})
+            raise PermissionDenied(
+                "staff only", reason=ErrorReason.ERROR_REASON_NOT_OWNER, metadata={"required_role": "staff"}
+            )
         if kind == "abort":
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "slow down")
         raise RuntimeError("an unexpected bug with internal details")

@@ -25,6 +25,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth import (
     ANONYMOUS,
     ROLE_ADMIN,
@@ -134,7 +135,7 @@ def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-async def _refusal(verifier: TokenVerifier, token: str) -> str:
+async def _refusal(verifier: TokenVerifier, token: str) -> ErrorReason:
     with pytest.raises(InvalidTokenError) as caught:
         await verifier.verify(token)
     return caught.value.reason
@@ -168,7 +169,7 @@ def test_anonymous_principal_has_no_roles() -> None:
 def test_role_rejection_maps_to_unauthenticated() -> None:
     error = InvalidTokenError(Rejection.EXPIRED, "exp 1").to_domain_error()
     assert error.code == grpc.StatusCode.UNAUTHENTICATED
-    assert error.reason == "TOKEN_EXPIRED"
+    assert error.reason == ErrorReason.ERROR_REASON_TOKEN_EXPIRED
     assert "exp 1" not in error.message
 
 
@@ -433,7 +434,7 @@ async def test_unknown_kid_storm_is_rate_limited(dev: DevSetup) -> None:
     attacker = _new_key()
     storm = [jwt.encode(_claims(), attacker, algorithm="RS256", headers={"kid": f"random-{i}"}) for i in range(25)]
 
-    async def refusals() -> list[str]:
+    async def refusals() -> list[ErrorReason]:
         results = await asyncio.gather(*(dev.verifier.verify(t) for t in storm), return_exceptions=True)
         assert all(isinstance(r, InvalidTokenError) for r in results)
         return [r.reason for r in results if isinstance(r, InvalidTokenError)]

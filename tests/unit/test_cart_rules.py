@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce import identifiers
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.services.cart import rules
@@ -97,7 +98,7 @@ def test_a_full_cart_refuses_a_new_product_but_merges_an_existing_one() -> None:
     assert len(doc["lines"]) == rules.MAX_LINES
     with pytest.raises(FailedPrecondition) as caught:
         rules.add_line(doc, product("SKU-NEW"), 1, NOW)
-    assert caught.value.reason == "CART_FULL"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_CART_FULL
     assert rules.add_line(doc, product("SKU-000"), 1, NOW)["lines"][0]["quantity"] == 2
 
 
@@ -105,7 +106,7 @@ def test_a_product_in_another_currency_is_refused_unless_it_is_the_only_line() -
     doc = cart_with((product("A-001"), 1))
     with pytest.raises(FailedPrecondition) as caught:
         rules.add_line(doc, product("B-002", currency="EUR"), 1, NOW)
-    assert caught.value.reason == "CURRENCY_MISMATCH"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_CURRENCY_MISMATCH
     # Re-adding the only line after its product moved to EUR re-snapshots it in EUR.
     readded = rules.add_line(doc, product("A-001", price_minor=1500, currency="EUR"), 1, NOW)
     assert rules.cart_currency(readded, "USD") == "EUR"
@@ -115,12 +116,12 @@ def test_a_product_in_another_currency_is_refused_unless_it_is_the_only_line() -
 def test_inactive_and_out_of_stock_products_are_refused() -> None:
     with pytest.raises(FailedPrecondition) as inactive:
         rules.require_purchasable(product(active=False))
-    assert inactive.value.reason == "PRODUCT_INACTIVE"
+    assert inactive.value.reason == ErrorReason.ERROR_REASON_PRODUCT_INACTIVE
     rules.require_purchasable(product())
     for stock in (StockInfo(False, 0, False), StockInfo(True, 0, True)):
         with pytest.raises(FailedPrecondition) as out:
             rules.require_in_stock("TOY-0001", stock)
-        assert out.value.reason == "OUT_OF_STOCK"
+        assert out.value.reason == ErrorReason.ERROR_REASON_OUT_OF_STOCK
     rules.require_in_stock("TOY-0001", StockInfo(True, 1, True))
     rules.require_in_stock("TOY-0001", None)  # inventory could not tell: checkout confirms
 

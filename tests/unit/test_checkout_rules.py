@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.pricing import rules
 from hph.commerce.pricing.rules import (
     AddressCheck,
@@ -31,7 +32,7 @@ from hph.commerce.pricing.tables import (
     parse_shipping_table,
     parse_tax_table,
 )
-from hph.runtime.errors import FailedPrecondition
+from hph.runtime.errors import FailedPrecondition, reason_text
 
 # A Friday, so delivery windows visibly skip the weekend.
 FRIDAY = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
@@ -320,10 +321,12 @@ def test_refusal_uses_the_first_reason_and_names_the_short_skus() -> None:
     )
     refusal = rules.refusal(result.errors)
     assert isinstance(refusal, FailedPrecondition)
-    assert refusal.reason == "OUT_OF_STOCK"
+    assert refusal.reason == ErrorReason.ERROR_REASON_OUT_OF_STOCK
     assert refusal.metadata["skus"] == "A-001,B-001"
     assert refusal.subject == "products/A-001"
-    assert rules.refusal_reason(Code.PRODUCT_UNAVAILABLE) == "PRODUCT_INACTIVE"
-    assert rules.refusal_reason(Code.CART_EMPTY) == "CART_EMPTY"
+    # Every code that can be an error refuses with its own name, but two share another's reason.
+    shared = {Code.PRODUCT_UNAVAILABLE: "PRODUCT_INACTIVE", Code.INSUFFICIENT_STOCK: "OUT_OF_STOCK"}
+    for code in set(Code) - {Code.LOW_STOCK, Code.PRICE_CHANGED}:
+        assert reason_text(rules.refusal_reason(code)) == shared.get(code, code.value)
     with pytest.raises(ValueError):
         rules.refusal([])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import Aborted, InvalidArgument
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay, request_fingerprint
 from hph.runtime.storage import BatchError, Container, CreateOp, SqliteDocumentStore
@@ -59,7 +60,7 @@ async def test_same_key_different_request_is_invalid_argument(container: Contain
     await claimed(await idem.claim("u1", "key-1", "hash-a"))
     with pytest.raises(InvalidArgument) as refused:
         await idem.claim("u1", "key-1", "hash-b")
-    assert refused.value.reason == "IDEMPOTENCY_KEY_REUSED"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
     assert refused.value.violations[0].field == "request_id"
 
 
@@ -78,7 +79,7 @@ async def test_concurrent_duplicates_get_exactly_one_claim(container: Container)
     claims = [o for o in outcomes if isinstance(o, Claim)]
     aborted = [o for o in outcomes if isinstance(o, Aborted)]
     assert len(claims) == 1 and len(aborted) == 19
-    assert {a.reason for a in aborted} == {"REQUEST_IN_FLIGHT"}
+    assert {a.reason for a in aborted} == {ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT}
 
 
 async def test_a_stale_claim_is_taken_over_and_the_old_holder_cannot_complete(container: Container) -> None:

@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from holidaypeak.commerce.v1 import order_pb2
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from holidaypeak.events.v1 import order_events_pb2
 from hph.commerce import identifiers
 from hph.runtime import validation
@@ -39,7 +40,7 @@ def test_every_legal_transition_passes_for_its_actor(current: Status, target: St
 def test_every_other_transition_is_illegal(current: Status, target: Status, actor: Actor) -> None:
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_transition(current, target, actor, order_id="ORD-0123456789ABCDEF")
-    assert refused.value.reason == "ILLEGAL_TRANSITION"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
     assert refused.value.subject == "orders/ORD-0123456789ABCDEF"
     assert dict(refused.value.metadata) == {"from": current.value, "to": target.value}
 

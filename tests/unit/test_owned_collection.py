@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.clock import Clock
 from hph.runtime.errors import Aborted, FailedPrecondition, NotFound
 from hph.runtime.storage import Container, Document, SqliteDocumentStore
@@ -90,7 +91,7 @@ async def test_limit_is_enforced(container: Container) -> None:
         await things.create("ava", item(f"t{n}"), make_default=False)
     with pytest.raises(FailedPrecondition) as caught:
         await things.create("ava", item("one-too-many"), make_default=False)
-    assert caught.value.reason == "LIMIT_REACHED"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_LIMIT_REACHED
     await things.create("liam", item("t0"), make_default=False)  # limits are per user
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.simulated_cards import SIMULATED_CARDS
 from hph.runtime.errors import InvalidArgument
 from hph.runtime.storage import Container, Query, SqliteDocumentStore
@@ -197,7 +198,7 @@ async def test_same_key_with_a_different_request_is_a_mismatch(
     with pytest.raises(IdempotencyMismatch) as caught:
         await pay(provider, "k-mismatch", **change)  # type: ignore[arg-type]
     assert caught.value.code == grpc.StatusCode.INVALID_ARGUMENT
-    assert caught.value.reason == "IDEMPOTENCY_KEY_REUSED"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
 
 
 async def test_an_intent_key_cannot_be_reused_for_a_payment(provider: OfflinePaymentProvider) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import system_clock, to_iso
@@ -148,7 +149,7 @@ async def test_a_refund_retried_with_its_key_refunds_once_even_in_parallel(
     # The same key for another amount is a different request.
     with pytest.raises(InvalidArgument) as caught:
         await refund(refunder, payment, 1_300, "same")
-    assert caught.value.reason == "IDEMPOTENCY_KEY_REUSED"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
 
 
 async def test_a_refund_interrupted_before_the_provider_answered_is_resumed_by_its_key(

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from holidaypeak.commerce.v1 import return_pb2
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from holidaypeak.events.v1 import return_events_pb2
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
 from hph.runtime.events import payload_of, topic_of
@@ -41,7 +42,7 @@ def test_every_legal_transition_passes_and_names_its_role(current: Status, targe
 def test_every_other_transition_is_illegal(current: Status, target: Status) -> None:
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_transition(current, target, return_id=RETURN_ID)
-    assert refused.value.reason == "ILLEGAL_TRANSITION"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
     assert refused.value.subject == f"returns/{RETURN_ID}"
     assert dict(refused.value.metadata) == {"from": current.value, "to": target.value}
 
@@ -85,7 +86,7 @@ def test_the_window_is_thirty_days_from_delivery_inclusive(after: timedelta, ope
         return
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_window(DELIVERED, DELIVERED + after, 30, order_id=ORDER_ID)
-    assert refused.value.reason == "WINDOW_CLOSED"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_WINDOW_CLOSED
     assert refused.value.metadata["window_closed_at"] == (DELIVERED + timedelta(days=30)).isoformat()
 
 
@@ -95,13 +96,13 @@ def test_the_window_length_is_a_setting_and_undelivered_orders_are_refused() -> 
         rules.check_window(DELIVERED, DELIVERED + timedelta(days=8), 7, order_id=ORDER_ID)
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_window(None, DELIVERED, 30, order_id=ORDER_ID)
-    assert refused.value.reason == "ORDER_NOT_DELIVERED"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_ORDER_NOT_DELIVERED
     for status in ("delivered", "partially_returned"):
         rules.check_order_returnable(status, order_id=ORDER_ID)
     for status in ("pending", "paid", "fulfilling", "shipped", "cancelled", "returned"):
         with pytest.raises(FailedPrecondition) as not_yet:
             rules.check_order_returnable(status, order_id=ORDER_ID)
-        assert not_yet.value.reason == "ORDER_NOT_DELIVERED"
+        assert not_yet.value.reason == ErrorReason.ERROR_REASON_ORDER_NOT_DELIVERED
 
 
 # --- quantities --------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ def test_never_more_than_bought_minus_already_claimed() -> None:
     rules.check_quantities({"SKU-A": 1}, ORDERED, {"SKU-A": 2}, order_id=ORDER_ID)
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_quantities({"SKU-A": 2}, ORDERED, {"SKU-A": 2}, order_id=ORDER_ID)
-    assert refused.value.reason == "QUANTITY_EXCEEDED"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_QUANTITY_EXCEEDED
     assert dict(refused.value.metadata) == {"SKU-A": "1"}
     with pytest.raises(FailedPrecondition, match="SKU-B: 0"):
         rules.check_quantities({"SKU-B": 1}, ORDERED, {"SKU-B": 1}, order_id=ORDER_ID)
@@ -192,7 +193,7 @@ def test_a_refund_amount_is_positive_and_never_more_than_the_estimate() -> None:
     assert rules.check_refund_amount(4317, 4317, return_id=RETURN_ID) == 4317
     with pytest.raises(FailedPrecondition) as refused:
         rules.check_refund_amount(4318, 4317, return_id=RETURN_ID)
-    assert refused.value.reason == "AMOUNT_MISMATCH"
+    assert refused.value.reason == ErrorReason.ERROR_REASON_AMOUNT_MISMATCH
     with pytest.raises(InvalidArgument):
         rules.check_refund_amount(0, 4317, return_id=RETURN_ID)
 

@@ -14,6 +14,7 @@ import grpc
 import pytest
 import stripe
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import InvalidArgument
 from hph.runtime.storage import SqliteDocumentStore
 from hph.services.payments.providers import (
@@ -79,7 +80,7 @@ def refused(body: bytes, header: str, *, secret: str = SECRET, now: float = NOW)
     with pytest.raises(WebhookSignatureInvalid) as caught:
         verify_stripe_webhook(body, header, secret, now=now)
     assert caught.value.code == grpc.StatusCode.UNAUTHENTICATED
-    assert caught.value.reason == "WEBHOOK_SIGNATURE_INVALID"
+    assert caught.value.reason == ErrorReason.ERROR_REASON_WEBHOOK_SIGNATURE_INVALID
     return caught.value
 
 

@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from hph.runtime.auth.errors import InvalidTokenError
+from hph.runtime.auth.errors import InvalidTokenError, Rejection
 from hph.runtime.auth.principal import Principal
 from hph.runtime.auth.token_cache import VerifiedTokens
 
@@ -32,7 +32,7 @@ class Verifier:
     async def verify(self, token: str) -> Principal:
         self.calls += 1
         if token == "bad":
-            raise InvalidTokenError("TOKEN_SIGNATURE_INVALID")
+            raise InvalidTokenError(Rejection.SIGNATURE_INVALID)
         return principal(f"jti-{token}", exp=1_000.0)
 
 

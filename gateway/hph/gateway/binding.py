@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, cast
 from google.protobuf import descriptor, descriptor_pool, json_format
 from google.protobuf.message import Message
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+
 if TYPE_CHECKING:
     from hph.gateway.routes import Match
 
@@ -83,12 +85,15 @@ _BASE64_TEXT = re.compile(r"[A-Za-z0-9+/_-]*")
 _PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
 # Envoy's JSON parser and json_format both stop at 100 levels of nesting.
 _MAX_DEPTH = 100
+# ErrorInfo reasons of binding errors (HTTP 400).
+INVALID_ARGUMENT = ErrorReason.ERROR_REASON_INVALID_ARGUMENT
+INVALID_JSON = ErrorReason.ERROR_REASON_INVALID_JSON
 
 
 class BindingError(ValueError):
     """The request cannot be mapped onto the message: HTTP `status` (400) naming `field` (dotted path)."""
 
-    def __init__(self, field: str, message: str, *, reason: str = "INVALID_ARGUMENT", status: int = 400) -> None:
+    def __init__(self, field: str, message: str, *, reason: ErrorReason = INVALID_ARGUMENT, status: int = 400) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
@@ -108,7 +113,7 @@ def build_request(match: Match, raw_query: str, body: bytes, content_type: str, 
         elif body:
             root = _load_json(body)
             if not isinstance(root, dict):
-                raise BindingError("", "the request body must be a JSON object", reason="INVALID_JSON")
+                raise BindingError("", "the request body must be a JSON object", reason=INVALID_JSON)
             _merge_object(root, message, "", (), body_set, 0)
     else:
         _bind_body_field(message, _field_named(desc, body_rule), body, content_type, body_set)
@@ -147,17 +152,17 @@ def _load_json(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BindingError(
-            "", f"the request body is not valid UTF-8 (byte {error.start})", reason="INVALID_JSON"
+            "", f"the request body is not valid UTF-8 (byte {error.start})", reason=INVALID_JSON
         ) from None
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         detail = f"{error.msg} at line {error.lineno} column {error.colno}"
-        raise BindingError("", f"the request body is not valid JSON: {detail}", reason="INVALID_JSON") from None
+        raise BindingError("", f"the request body is not valid JSON: {detail}", reason=INVALID_JSON) from None
     except _InvalidJson as error:
-        raise BindingError("", f"the request body is not valid JSON: {error}", reason="INVALID_JSON") from None
+        raise BindingError("", f"the request body is not valid JSON: {error}", reason=INVALID_JSON) from None
     except RecursionError:
-        raise BindingError("", "the request body is nested too deeply", reason="INVALID_JSON") from None
+        raise BindingError("", "the request body is nested too deeply", reason=INVALID_JSON) from None
 
 
 def _bind_body_field(
@@ -187,7 +192,7 @@ def _merge_object(
     """Sets the fields of `message` from a JSON object. `trail` is the field path from the request
     root while no repeated field was crossed (only such fields can collide with bindings)."""
     if depth > _MAX_DEPTH:
-        raise BindingError(path, f"{path}: the JSON is nested too deeply", reason="INVALID_JSON")
+        raise BindingError(path, f"{path}: the JSON is nested too deeply", reason=INVALID_JSON)
     names = _fields_by_name(message.DESCRIPTOR)
     done: set[descriptor.FieldDescriptor] = set()
     oneofs: dict[str, str] = {}
@@ -502,7 +507,7 @@ def _resolve(message: descriptor.Descriptor, name: str) -> FieldPath:
             raise BindingError(
                 name,
                 f'unknown query parameter "{name}": {current.full_name} has no field "{segment}"',
-                reason="UNKNOWN_QUERY_PARAMETER",
+                reason=ErrorReason.ERROR_REASON_UNKNOWN_QUERY_PARAMETER,
             )
         fields.append(field)
         shown = ".".join(f.name for f in fields)
@@ -522,7 +527,9 @@ def _resolve(message: descriptor.Descriptor, name: str) -> FieldPath:
 
 
 def _unbindable(name: str, reason: str) -> BindingError:
-    return BindingError(name, f'query parameter "{name}": {reason}', reason="INVALID_QUERY_PARAMETER")
+    return BindingError(
+        name, f'query parameter "{name}": {reason}', reason=ErrorReason.ERROR_REASON_INVALID_QUERY_PARAMETER
+    )
 
 
 def _binds_from_text(message: descriptor.Descriptor) -> bool:
@@ -554,7 +561,7 @@ def _apply_binding(message: Message, fields: FieldPath, name: str, text: str, bo
                 path,
                 f"The binding value {text} of the field {path} is conflicting with the value "
                 f"{_display(leaf, current)} in the body.",
-                reason="BINDING_BODY_CONFLICT",
+                reason=ErrorReason.ERROR_REASON_BINDING_BODY_CONFLICT,
             )
         return  # Envoy drops a binding that agrees with the body
     if leaf.message_type is not None:

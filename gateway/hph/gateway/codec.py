@@ -25,7 +25,8 @@ from google.protobuf import any_pb2, descriptor, descriptor_pool, duration_pb2, 
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 
-from hph.runtime.errors import ERROR_DOMAIN
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.runtime.errors import ERROR_DOMAIN, reason_text
 
 # gRPC status code -> HTTP status (transcoding.md, "Answering"; Envoy's Grpc::Utility::grpcToHttpStatus).
 HTTP_STATUS: dict[int, int] = {
@@ -73,23 +74,23 @@ GRPC_CODE_FOR_HTTP: dict[int, int] = {
     504: 4,
 }
 # ErrorInfo.reason of gateway-made errors when the caller names none.
-DEFAULT_REASONS: dict[int, str] = {
-    400: "INVALID_REQUEST",
-    401: "UNAUTHENTICATED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    408: "REQUEST_TIMEOUT",
-    411: "LENGTH_REQUIRED",
-    413: "BODY_TOO_LARGE",
-    414: "URI_TOO_LONG",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "RATE_LIMITED",
-    431: "HEADERS_TOO_LARGE",
-    500: "INTERNAL",
-    502: "BAD_GATEWAY",
-    503: "UNAVAILABLE",
-    504: "UPSTREAM_TIMEOUT",
+DEFAULT_REASONS: dict[int, ErrorReason] = {
+    400: ErrorReason.ERROR_REASON_INVALID_REQUEST,
+    401: ErrorReason.ERROR_REASON_UNAUTHENTICATED,
+    403: ErrorReason.ERROR_REASON_PERMISSION_DENIED,
+    404: ErrorReason.ERROR_REASON_NOT_FOUND,
+    405: ErrorReason.ERROR_REASON_METHOD_NOT_ALLOWED,
+    408: ErrorReason.ERROR_REASON_REQUEST_TIMEOUT,
+    411: ErrorReason.ERROR_REASON_LENGTH_REQUIRED,
+    413: ErrorReason.ERROR_REASON_BODY_TOO_LARGE,
+    414: ErrorReason.ERROR_REASON_URI_TOO_LONG,
+    415: ErrorReason.ERROR_REASON_UNSUPPORTED_MEDIA_TYPE,
+    429: ErrorReason.ERROR_REASON_RATE_LIMITED,
+    431: ErrorReason.ERROR_REASON_HEADERS_TOO_LARGE,
+    500: ErrorReason.ERROR_REASON_INTERNAL,
+    502: ErrorReason.ERROR_REASON_BAD_GATEWAY,
+    503: ErrorReason.ERROR_REASON_UNAVAILABLE,
+    504: ErrorReason.ERROR_REASON_UPSTREAM_TIMEOUT,
 }
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
@@ -158,7 +159,7 @@ def client_error_body(
     message: str,
     field: str = "",
     *,
-    reason: str | None = None,
+    reason: ErrorReason | None = None,
     retry_after_seconds: float | None = None,
 ) -> bytes:
     """Body of an error the gateway answers itself (bad request, no route, too large, rate limited...).
@@ -171,7 +172,7 @@ def client_error_body(
     details: list[dict[str, Any]] = [
         {
             "@type": _ERROR_INFO_TYPE,
-            "reason": reason or DEFAULT_REASONS.get(http_status, "GATEWAY_ERROR"),
+            "reason": reason_text(reason or DEFAULT_REASONS.get(http_status, ErrorReason.ERROR_REASON_GATEWAY_ERROR)),
             "domain": ERROR_DOMAIN,
         }
     ]

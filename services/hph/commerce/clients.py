@@ -43,6 +43,7 @@ from holidaypeak.commerce.v1 import (
     user_service_pb2,
     user_service_pb2_grpc,
 )
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable
@@ -69,12 +70,12 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         return FailedPrecondition(
             message,
-            reason=info.reason or "FAILED_PRECONDITION",
+            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
             subject=subject,
             metadata=dict(info.metadata),
         )
     if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=info.reason or "CONCURRENT_MODIFICATION")
+        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
     if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         log.warning("%s answered %s: %s", service, code.name, message)
     return Unavailable(

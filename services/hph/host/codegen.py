@@ -1,7 +1,8 @@
 """Regenerates Python stubs and the descriptor set from `protos/`, or checks they are current.
 
 One command, deterministic output: `hph codegen` writes, `hph codegen --check` fails (exit 1) when
-the committed generated code differs from what the protos produce.
+the committed generated code differs from what the protos produce. The list of error reasons for
+integrators (`docs/error-reasons.md`) is generated with the code, from the ErrorReason comments.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from hph.host import error_reasons_doc
 
 GENERATED_PACKAGE = "holidaypeak"
 DESCRIPTOR_SET_NAME = "holidaypeak.binpb"
@@ -89,11 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hph-codegen-") as tmp:
         generate(protos_dir, Path(tmp))
         fresh = Path(tmp) / GENERATED_PACKAGE
+        reasons_page = error_reasons_doc.render_file(fresh / DESCRIPTOR_SET_NAME)
+        doc = root / error_reasons_doc.DOC_PATH
         if args.check:
             if not target.exists():
                 print(f"generated code missing: {target}; run `hph codegen`", file=sys.stderr)
                 return 1
             drift = differences(fresh, target)
+            if not doc.is_file() or doc.read_text() != reasons_page:
+                drift.append(f"differs: {error_reasons_doc.DOC_PATH}")
             if drift:
                 print("generated code is stale; run `hph codegen`:", *drift, sep="\n  ", file=sys.stderr)
                 return 1
@@ -102,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(fresh, target, ignore=shutil.ignore_patterns("__pycache__"))
+        doc.parent.mkdir(parents=True, exist_ok=True)
+        doc.write_text(reasons_page)
     print(f"generated {len(proto_sources(protos_dir))} contracts into {target}")
     return 0
 

@@ -3,18 +3,60 @@
 Handlers and domain code raise these; the error interceptor turns them into a rich status
 (`google.rpc.Status` with ErrorInfo / BadRequest / PreconditionFailure details). Nothing else
 builds gRPC statuses by hand.
+
+Every reason is a value of the contract's `ErrorReason` enum (`error_reason.proto`, the catalogue
+integrators read); `reason_text` is the one place a reason becomes the ErrorInfo string, and it
+refuses anything that is not a value a client may be sent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+
+log = logging.getLogger("hph.errors")
+
 ERROR_DOMAIN = "holidaypeak.hub"
+_REASON_PREFIX = "ERROR_REASON_"
+# The ErrorInfo string of every value a client may be sent (all but UNSPECIFIED), and back.
+_REASON_TEXT: dict[int, str] = {
+    value.number: value.name.removeprefix(_REASON_PREFIX) for value in ErrorReason.DESCRIPTOR.values if value.number
+}
+_REASON_OF_TEXT: dict[str, ErrorReason] = {text: cast(ErrorReason, number) for number, text in _REASON_TEXT.items()}
+
+
+def reason_text(reason: ErrorReason) -> str:
+    """The ErrorInfo.reason string of `reason`: its enum name without the `ERROR_REASON_` prefix.
+
+    Raises ValueError for UNSPECIFIED, a number the enum lacks or a string, so a reason missing from
+    the catalogue fails where it is raised instead of reaching a client.
+    """
+    text = _REASON_TEXT.get(reason) if isinstance(reason, int) else None
+    if text is None:
+        raise ValueError(f"{reason!r} is not an ErrorReason a client may be sent (see error_reason.proto)")
+    return text
+
+
+def reason_from_text(text: str, fallback: ErrorReason) -> ErrorReason:
+    """The reason another service sent (its ErrorInfo.reason), to pass on to our caller.
+
+    `fallback` when it sent none, or one this build's enum lacks (a callee built from a newer
+    contract): the refusal still reaches the caller, with the generic reason of its status code.
+    """
+    reason = _REASON_OF_TEXT.get(text)
+    if reason is None:
+        if text:
+            log.warning("a downstream service sent the unknown reason %r; passing on %s", text, reason_text(fallback))
+        return fallback
+    return reason
 
 
 @dataclass(frozen=True)
@@ -30,20 +72,23 @@ class DomainError(Exception):
     """Base of every error a client may cause; carries a stable reason for ErrorInfo."""
 
     message: str
-    reason: str = "UNSPECIFIED"
+    reason: ErrorReason
     metadata: Mapping[str, str] = field(default_factory=dict)
 
     code: grpc.StatusCode = field(default=grpc.StatusCode.UNKNOWN, init=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+        reason_text(self.reason)  # a reason no client may be sent fails here, where it is raised
 
     def extra_details(self) -> list[any_pb2.Any]:
         """Details beyond ErrorInfo that a subclass contributes."""
         return []
 
     def to_status(self) -> status_pb2.Status:
-        info = error_details_pb2.ErrorInfo(reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata))
+        info = error_details_pb2.ErrorInfo(
+            reason=reason_text(self.reason), domain=ERROR_DOMAIN, metadata=dict(self.metadata)
+        )
         details = [_pack(info), *self.extra_details()]
         return status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
 
@@ -53,7 +98,7 @@ class InvalidArgument(DomainError):
     """The request is malformed; `violations` names each bad field."""
 
     violations: tuple[FieldViolation, ...] = ()
-    reason: str = "VALIDATION_FAILED"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_VALIDATION_FAILED
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -78,7 +123,7 @@ class InvalidArgument(DomainError):
 class NotFound(DomainError):
     """The resource does not exist or is not visible to the caller."""
 
-    reason: str = "NOT_FOUND"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_NOT_FOUND
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -89,7 +134,7 @@ class NotFound(DomainError):
 class AlreadyExists(DomainError):
     """A resource with the same identity exists."""
 
-    reason: str = "ALREADY_EXISTS"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_ALREADY_EXISTS
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -101,7 +146,7 @@ class FailedPrecondition(DomainError):
     """A business rule refuses the request in the current state (out of stock, illegal transition)."""
 
     subject: str = ""
-    reason: str = "FAILED_PRECONDITION"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_FAILED_PRECONDITION
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -109,7 +154,7 @@ class FailedPrecondition(DomainError):
 
     def extra_details(self) -> list[any_pb2.Any]:
         violation = error_details_pb2.PreconditionFailure.Violation(
-            type=self.reason, subject=self.subject, description=self.message
+            type=reason_text(self.reason), subject=self.subject, description=self.message
         )
         return [_pack(error_details_pb2.PreconditionFailure(violations=[violation]))]
 
@@ -118,7 +163,7 @@ class FailedPrecondition(DomainError):
 class Aborted(DomainError):
     """A concurrency conflict (ETag mismatch, request in flight); the client may retry."""
 
-    reason: str = "CONCURRENT_MODIFICATION"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -129,7 +174,7 @@ class Aborted(DomainError):
 class Unauthenticated(DomainError):
     """Missing, invalid, expired or revoked credentials."""
 
-    reason: str = "UNAUTHENTICATED"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_UNAUTHENTICATED
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -140,7 +185,7 @@ class Unauthenticated(DomainError):
 class PermissionDenied(DomainError):
     """Authenticated, but not allowed (role too low, not the owner)."""
 
-    reason: str = "ROLE_REQUIRED"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_ROLE_REQUIRED
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -152,7 +197,7 @@ class ResourceExhausted(DomainError):
     """A quota or rate limit was hit; retry_after_seconds goes into RetryInfo."""
 
     retry_after_seconds: float = 1.0
-    reason: str = "RATE_LIMITED"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_RATE_LIMITED
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -168,7 +213,7 @@ class ResourceExhausted(DomainError):
 class Unavailable(DomainError):
     """A dependency (another service, an identity provider) cannot be reached; retry later."""
 
-    reason: str = "DEPENDENCY_UNAVAILABLE"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_DEPENDENCY_UNAVAILABLE
 
     def __post_init__(self) -> None:
         super().__post_init__()

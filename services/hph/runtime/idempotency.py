@@ -33,6 +33,7 @@ from datetime import timedelta
 
 from google.protobuf.message import Message
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.errors import Aborted, FieldViolation, InvalidArgument
@@ -52,7 +53,8 @@ log = logging.getLogger("hph.idempotency")
 KIND = "idempotency"
 ID_PREFIX = "idem-"
 IN_FLIGHT, COMPLETED = "in_flight", "completed"
-KEY_REUSED, IN_FLIGHT_REASON = "IDEMPOTENCY_KEY_REUSED", "REQUEST_IN_FLIGHT"
+KEY_REUSED = ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
+IN_FLIGHT_REASON = ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT
 DEFAULT_STALE_AFTER = timedelta(seconds=60)
 DEFAULT_RETENTION = timedelta(hours=24)
 _TAKEOVER_ATTEMPTS = 3

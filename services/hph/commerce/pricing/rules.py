@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.pricing.tables import Destination, ShippingTable, ShippingZone, TaxTable
 from hph.runtime import money
 from hph.runtime.errors import FailedPrecondition
@@ -49,9 +50,21 @@ class Code(StrEnum):
 
 # FAILED_PRECONDITION reasons when an issue refuses a quote or an order; stock problems share
 # OUT_OF_STOCK so a buyer who lost the race hears the same reason whichever check caught it.
-_REFUSAL_REASONS: Mapping[Code, str] = {
-    Code.PRODUCT_UNAVAILABLE: "PRODUCT_INACTIVE",
-    Code.INSUFFICIENT_STOCK: "OUT_OF_STOCK",
+# (LOW_STOCK and PRICE_CHANGED are only ever warnings.)
+_REFUSAL_REASONS: Mapping[Code, ErrorReason] = {
+    Code.CART_EMPTY: ErrorReason.ERROR_REASON_CART_EMPTY,
+    Code.PRODUCT_UNAVAILABLE: ErrorReason.ERROR_REASON_PRODUCT_INACTIVE,
+    Code.OUT_OF_STOCK: ErrorReason.ERROR_REASON_OUT_OF_STOCK,
+    Code.INSUFFICIENT_STOCK: ErrorReason.ERROR_REASON_OUT_OF_STOCK,
+    Code.QUANTITY_LIMIT_EXCEEDED: ErrorReason.ERROR_REASON_QUANTITY_LIMIT_EXCEEDED,
+    Code.SHIPPING_ADDRESS_REQUIRED: ErrorReason.ERROR_REASON_SHIPPING_ADDRESS_REQUIRED,
+    Code.SHIPPING_ADDRESS_INVALID: ErrorReason.ERROR_REASON_SHIPPING_ADDRESS_INVALID,
+    Code.SHIPPING_DESTINATION_UNSUPPORTED: ErrorReason.ERROR_REASON_SHIPPING_DESTINATION_UNSUPPORTED,
+    Code.PAYMENT_METHOD_REQUIRED: ErrorReason.ERROR_REASON_PAYMENT_METHOD_REQUIRED,
+    Code.PAYMENT_METHOD_INVALID: ErrorReason.ERROR_REASON_PAYMENT_METHOD_INVALID,
+    Code.SHIPPING_OPTION_INVALID: ErrorReason.ERROR_REASON_SHIPPING_OPTION_INVALID,
+    Code.CURRENCY_MISMATCH: ErrorReason.ERROR_REASON_CURRENCY_MISMATCH,
+    Code.ORDER_TOTAL_LIMIT_EXCEEDED: ErrorReason.ERROR_REASON_ORDER_TOTAL_LIMIT_EXCEEDED,
 }
 _STOCK_CODES = frozenset({Code.OUT_OF_STOCK, Code.INSUFFICIENT_STOCK})
 
@@ -448,9 +461,9 @@ def card_expired(exp_month: int, exp_year: int, now: datetime) -> bool:
 # --- refusals --------------------------------------------------------------------------------
 
 
-def refusal_reason(code: Code) -> str:
+def refusal_reason(code: Code) -> ErrorReason:
     """The FAILED_PRECONDITION reason an issue becomes when it refuses a quote or an order."""
-    return _REFUSAL_REASONS.get(code, code.value)
+    return _REFUSAL_REASONS[code]
 
 
 def refusal(errors: Sequence[Issue]) -> FailedPrecondition:

@@ -7,9 +7,8 @@ unreachable, malformed) and is not the caller's fault.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from hph.runtime.errors import Unauthenticated
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.runtime.errors import Unauthenticated, reason_text
 
 
 class AuthError(Exception):
@@ -28,29 +27,29 @@ class UnknownKeyError(AuthError):
         self.kid = kid
 
 
-class Rejection(StrEnum):
+class Rejection:
     """Stable reasons a token is refused; they become the ErrorInfo reason clients see."""
 
-    MALFORMED = "TOKEN_MALFORMED"
-    ALGORITHM_REFUSED = "TOKEN_ALGORITHM_REFUSED"
-    KID_MISSING = "TOKEN_KID_MISSING"
-    KID_UNKNOWN = "TOKEN_KID_UNKNOWN"
-    SIGNATURE_INVALID = "TOKEN_SIGNATURE_INVALID"
-    ISSUER_UNTRUSTED = "TOKEN_ISSUER_UNTRUSTED"
-    AUDIENCE_INVALID = "TOKEN_AUDIENCE_INVALID"
-    EXPIRED = "TOKEN_EXPIRED"
-    NOT_YET_VALID = "TOKEN_NOT_YET_VALID"
-    CLAIM_MISSING = "TOKEN_CLAIM_MISSING"
-    TENANT_NOT_ALLOWED = "TOKEN_TENANT_NOT_ALLOWED"
-    REVOKED = "TOKEN_REVOKED"
+    MALFORMED = ErrorReason.ERROR_REASON_TOKEN_MALFORMED
+    ALGORITHM_REFUSED = ErrorReason.ERROR_REASON_TOKEN_ALGORITHM_REFUSED
+    KID_MISSING = ErrorReason.ERROR_REASON_TOKEN_KID_MISSING
+    KID_UNKNOWN = ErrorReason.ERROR_REASON_TOKEN_KID_UNKNOWN
+    SIGNATURE_INVALID = ErrorReason.ERROR_REASON_TOKEN_SIGNATURE_INVALID
+    ISSUER_UNTRUSTED = ErrorReason.ERROR_REASON_TOKEN_ISSUER_UNTRUSTED
+    AUDIENCE_INVALID = ErrorReason.ERROR_REASON_TOKEN_AUDIENCE_INVALID
+    EXPIRED = ErrorReason.ERROR_REASON_TOKEN_EXPIRED
+    NOT_YET_VALID = ErrorReason.ERROR_REASON_TOKEN_NOT_YET_VALID
+    CLAIM_MISSING = ErrorReason.ERROR_REASON_TOKEN_CLAIM_MISSING
+    TENANT_NOT_ALLOWED = ErrorReason.ERROR_REASON_TOKEN_TENANT_NOT_ALLOWED
+    REVOKED = ErrorReason.ERROR_REASON_TOKEN_REVOKED
 
 
 class InvalidTokenError(AuthError):
     """The bearer token is refused; `reason` is a `Rejection` value, `detail` is for logs."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = str(reason)
+    def __init__(self, reason: ErrorReason, detail: str = "") -> None:
+        super().__init__(f"{reason_text(reason)}: {detail}" if detail else reason_text(reason))
+        self.reason = reason
         self.detail = detail
 
     def to_domain_error(self) -> Unauthenticated:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.principal import Principal
 from hph.runtime.errors import FailedPrecondition, NotFound, PermissionDenied, Unauthenticated
 from hph.runtime.rpc.policy import MethodPolicy
@@ -82,7 +83,7 @@ def require_user_id() -> str:
     if not is_valid_id(subject):
         raise FailedPrecondition(
             "this token's subject cannot be used as a user id (it contains / \\ ? or #)",
-            reason="UNSUPPORTED_SUBJECT",
+            reason=ErrorReason.ERROR_REASON_UNSUPPORTED_SUBJECT,
         )
     return subject
 
@@ -106,4 +107,4 @@ def require_owner(owner_id: str, *, resource: str = "resource", hide_existence: 
         return
     if hide_existence:
         raise NotFound(f"{resource} not found")
-    raise PermissionDenied(f"only the owner of this {resource} may do that", reason="NOT_OWNER")
+    raise PermissionDenied(f"only the owner of this {resource} may do that", reason=ErrorReason.ERROR_REASON_NOT_OWNER)

@@ -15,6 +15,8 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.runtime.errors import reason_from_text
 from hph.runtime.rpc.call_context import current_request_id
 
 Metadata = tuple[tuple[str, str], ...]
@@ -29,6 +31,11 @@ class RefusalDetails:
     subject: str = ""
     # The BadRequest field violations as (field, description).
     fields: list[tuple[str, str]] = field(default_factory=list)
+
+    def reason(self, fallback: ErrorReason) -> ErrorReason:
+        """The callee's ErrorInfo reason as our enum value; `fallback` when it sent none or one we do
+        not know (see `reason_from_text`)."""
+        return reason_from_text(self.info.reason, fallback)
 
 
 def refusal_details(exc: grpc.aio.AioRpcError) -> RefusalDetails:

@@ -27,6 +27,7 @@ from hph.runtime.errors import (
     NotFound,
     PermissionDenied,
     Unauthenticated,
+    reason_text,
 )
 from hph.runtime.rpc.call_context import CallContext, reset_call, set_call
 from hph.runtime.rpc.handlers import Context, wrap_handler
@@ -71,7 +72,12 @@ async def _abort_with(exc: Exception, context: Context, method: str, started: fl
         return
     log.info(
         "rpc refused",
-        extra={"method": method, "elapsed_ms": elapsed_ms, "code": error.code.name, "reason": error.reason},
+        extra={
+            "method": method,
+            "elapsed_ms": elapsed_ms,
+            "code": error.code.name,
+            "reason": reason_text(error.reason),
+        },
     )
     status = rpc_status.to_status(error.to_status())
     await context.abort(status.code, status.details, status.trailing_metadata)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.runtime.storage import is_valid_id
 
@@ -127,7 +128,7 @@ def require_purchasable(product: ProductInfo) -> None:
         raise FailedPrecondition(
             f"product {product.product_id!r} is no longer sold",
             subject=f"products/{product.product_id}",
-            reason="PRODUCT_INACTIVE",
+            reason=ErrorReason.ERROR_REASON_PRODUCT_INACTIVE,
         )
 
 
@@ -137,7 +138,7 @@ def require_in_stock(product_id: str, stock: StockInfo | None) -> None:
         raise FailedPrecondition(
             f"product {product_id!r} is out of stock",
             subject=f"products/{product_id}",
-            reason="OUT_OF_STOCK",
+            reason=ErrorReason.ERROR_REASON_OUT_OF_STOCK,
         )
 
 
@@ -162,7 +163,7 @@ def add_line(doc: Document, product: ProductInfo, quantity: int, now: str) -> Do
             f"the cart is in {others[0]['currency_code']} and product {product.product_id!r} is sold in "
             f"{product.currency_code}; check out or clear the cart first",
             subject=f"products/{product.product_id}",
-            reason="CURRENCY_MISMATCH",
+            reason=ErrorReason.ERROR_REASON_CURRENCY_MISMATCH,
         )
     snapshot = {
         "name": product.name,
@@ -184,7 +185,7 @@ def add_line(doc: Document, product: ProductInfo, quantity: int, now: str) -> Do
             raise FailedPrecondition(
                 f"a cart holds at most {MAX_LINES} different products; remove some first",
                 subject=f"carts/{doc['id']}",
-                reason="CART_FULL",
+                reason=ErrorReason.ERROR_REASON_CART_FULL,
             )
         lines.append({"product_id": product.product_id, "quantity": quantity, **snapshot, "added_at": now})
     return {**doc, "lines": lines}

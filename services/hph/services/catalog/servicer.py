@@ -20,6 +20,7 @@ from holidaypeak.commerce.v1 import (
     category_pb2,
     product_pb2,
 )
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import clock as clocks
@@ -388,7 +389,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 f"category {request.category_id!r} still has {in_use} active products and "
                 f"{children} active subcategories; move or archive them first",
                 subject=f"categories/{request.category_id}",
-                reason="CATEGORY_IN_USE",
+                reason=ErrorReason.ERROR_REASON_CATEGORY_IN_USE,
             )
 
         async def mutate(doc: Document) -> Document | None:

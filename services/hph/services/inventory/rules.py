@@ -25,8 +25,9 @@ from typing import Any
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import validation
-from hph.runtime.errors import FailedPrecondition, Violations
+from hph.runtime.errors import FailedPrecondition, Violations, reason_text
 from hph.runtime.storage import Document
 
 SKU = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
@@ -59,8 +60,8 @@ TERMINAL_HOLD = frozenset({RELEASED, EXPIRED})
 PENDING = "pending"
 CONFIRMING, RELEASING = "confirm", "release"
 
-OUT_OF_STOCK_REASON = "OUT_OF_STOCK"
-ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+OUT_OF_STOCK_REASON = ErrorReason.ERROR_REASON_OUT_OF_STOCK
+ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
 EXPIRY_REASON = "expired"
 SHORTAGE_REASON = "out of stock"
 
@@ -274,18 +275,20 @@ def apply_adjustment(level: Level, change: Adjustment, sku: str) -> Level:
         raise FailedPrecondition(
             f"on-hand stock of {sku} is {level.on_hand}; a change of {change.delta} would make it negative",
             subject=subject,
-            reason="NEGATIVE_STOCK",
+            reason=ErrorReason.ERROR_REASON_NEGATIVE_STOCK,
         )
     if on_hand < level.reserved:
         raise FailedPrecondition(
             f"{level.reserved} units of {sku} are held by reservations; on-hand cannot go below that "
             f"(asked for {on_hand}); release or confirm the reservations first",
             subject=subject,
-            reason="BELOW_RESERVED",
+            reason=ErrorReason.ERROR_REASON_BELOW_RESERVED,
         )
     if on_hand > MAX_STOCK:
         raise FailedPrecondition(
-            f"on-hand stock of {sku} would exceed {MAX_STOCK}", subject=subject, reason="STOCK_LIMIT"
+            f"on-hand stock of {sku} would exceed {MAX_STOCK}",
+            subject=subject,
+            reason=ErrorReason.ERROR_REASON_STOCK_LIMIT,
         )
     return Level(
         on_hand=on_hand,
@@ -388,7 +391,7 @@ class OutOfStock(FailedPrecondition):
         failure = error_details_pb2.PreconditionFailure(
             violations=[
                 error_details_pb2.PreconditionFailure.Violation(
-                    type=OUT_OF_STOCK_REASON,
+                    type=reason_text(OUT_OF_STOCK_REASON),
                     subject=f"skus/{s.sku}",
                     description=f"requested {s.requested}, available {s.available}",
                 )

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_PREFIX
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
@@ -83,7 +84,7 @@ REACHED_AT: Mapping[Status, str] = {
 REASON_MAX = 500
 PRODUCT_ID_MAX = 128
 RETURNED_ITEMS = "returned_items"
-ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
+ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
 _GUIDANCE: Mapping[Actor, str] = {
     Actor.PAYMENT: "orders become paid when a payment succeeds",
     Actor.CANCELLATION: "cancel through CancelOrder",

@@ -41,6 +41,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as pb_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.commerce import identifiers
 from hph.commerce.clients import CartClient, InventoryClient, best_effort
@@ -99,9 +100,9 @@ AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((ORDER_INDEX, "/id"),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 # Re-reads after losing a compare-and-swap on one order; more means sustained contention.
 ATTEMPTS = 5
-AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
-ORDER_ALREADY_PAID = "ORDER_ALREADY_PAID"
-ORDER_NOT_PAID = "ORDER_NOT_PAID"
+AMOUNT_MISMATCH = ErrorReason.ERROR_REASON_AMOUNT_MISMATCH
+ORDER_ALREADY_PAID = ErrorReason.ERROR_REASON_ORDER_ALREADY_PAID
+ORDER_NOT_PAID = ErrorReason.ERROR_REASON_ORDER_NOT_PAID
 PAYMENT_ID_MAX = 128
 
 
@@ -264,7 +265,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         if priced.errors:
             raise checkout_rules.refusal(priced.errors)
         if gathered.address is None:  # pragma: no cover - strict assessment reports it as an error
-            raise FailedPrecondition("no shipping address", reason="SHIPPING_ADDRESS_REQUIRED")
+            raise FailedPrecondition("no shipping address", reason=ErrorReason.ERROR_REASON_SHIPPING_ADDRESS_REQUIRED)
         _require_expected_total(request, priced)
 
         order_id = rules.new_order_id()
@@ -320,7 +321,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             if isinstance(exc, BatchError) and exc.index == len(operations) - 1:
                 raise Aborted(
                     "this request took too long and a retry took it over; its result is the one that counts",
-                    reason="REQUEST_IN_FLIGHT",
+                    reason=ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT,
                 ) from None
             raise
 

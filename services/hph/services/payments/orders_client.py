@@ -29,6 +29,7 @@ from holidaypeak.commerce.v1 import (
     order_service_pb2,
     order_service_pb2_grpc,
 )
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
@@ -81,7 +82,7 @@ def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoRe
     code = exc.code()
     details = exc.details() or ""
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        reason = refusal_details(exc).info.reason or "FAILED_PRECONDITION"
+        reason = refusal_details(exc).reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION)
         raise FailedPrecondition(details, subject=subject, reason=reason) from None
     if code == grpc.StatusCode.NOT_FOUND:
         raise NotFound(details or f"{subject} not found") from None
@@ -164,6 +165,6 @@ class ReservationsClient:
                 raise FailedPrecondition(
                     f"reservation {reservation_id!r} no longer exists",
                     subject=f"reservations/{reservation_id}",
-                    reason="RESERVATION_NOT_FOUND",
+                    reason=ErrorReason.ERROR_REASON_RESERVATION_NOT_FOUND,
                 ) from None
             raise_refusal(exc, "inventory", f"reservations/{reservation_id}")

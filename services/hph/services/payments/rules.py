@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import validation
 from hph.runtime.clock import from_iso, to_iso
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
@@ -58,12 +59,12 @@ SOURCE_CHARGE = "charge"  # CreatePayment: a saved card charged at once
 SOURCE_INTENT = "intent"  # CreatePaymentIntent: the storefront confirms, a webhook settles
 
 # ErrorInfo reasons.
-AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
-ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
-ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-REQUEST_IN_FLIGHT = "REQUEST_IN_FLIGHT"
-PAYMENT_IN_PROGRESS = "PAYMENT_IN_PROGRESS"
-LIMIT_REACHED = "LIMIT_REACHED"
+AMOUNT_MISMATCH = ErrorReason.ERROR_REASON_AMOUNT_MISMATCH
+ORDER_NOT_PAYABLE = ErrorReason.ERROR_REASON_ORDER_NOT_PAYABLE
+ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
+REQUEST_IN_FLIGHT = ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT
+PAYMENT_IN_PROGRESS = ErrorReason.ERROR_REASON_PAYMENT_IN_PROGRESS
+LIMIT_REACHED = ErrorReason.ERROR_REASON_LIMIT_REACHED
 
 _PAYMENT_ID = re.compile(r"pay_[0-9a-f]{24}")
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import FailedPrecondition
 from hph.runtime.storage import Document
 from hph.services.payments import rules
@@ -66,7 +67,7 @@ class StripeWebhooks:
             raise FailedPrecondition(
                 "webhooks not configured: set HPH_STRIPE_WEBHOOK_SECRET to the endpoint's signing secret",
                 subject="webhooks/stripe",
-                reason="WEBHOOKS_NOT_CONFIGURED",
+                reason=ErrorReason.ERROR_REASON_WEBHOOKS_NOT_CONFIGURED,
             )
         event = verify_stripe_webhook(raw_body, signature, self._secret)
         if not await self._dedup.first_time(event.id, event_type=event.type):

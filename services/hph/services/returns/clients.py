@@ -36,9 +36,11 @@ from holidaypeak.commerce.v1 import (
     payment_service_pb2_grpc,
     refund_pb2,
 )
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
+from hph.runtime.idempotency import KEY_REUSED
 from hph.runtime.money import to_major, to_minor
 from hph.runtime.rpc.call_context import forwarded_metadata
 from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
@@ -49,8 +51,6 @@ log = logging.getLogger("hph.returns.clients")
 DEADLINE_SECONDS = 5.0
 T = TypeVar("T")
 _STATUS_PREFIX = "ORDER_STATUS_"
-# Reasons callees give for an idempotency key used before with other parameters.
-_KEY_REUSED = frozenset({"IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_MISMATCH"})
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,21 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     message = exc.details() or f"{service} refused the request"
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         return FailedPrecondition(
-            message, reason=info.reason or "FAILED_PRECONDITION", subject=subject, metadata=dict(info.metadata)
+            message,
+            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
+            subject=subject,
+            metadata=dict(info.metadata),
         )
     if code == grpc.StatusCode.NOT_FOUND:
         return NotFound(message)
     if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=info.reason or "CONCURRENT_MODIFICATION")
-    if code == grpc.StatusCode.INVALID_ARGUMENT and info.reason in _KEY_REUSED:
+        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
+    if (
+        code == grpc.StatusCode.INVALID_ARGUMENT
+        and refusal.reason(ErrorReason.ERROR_REASON_VALIDATION_FAILED) == KEY_REUSED
+    ):
         # Only our own derived keys reach the callee, so this is a conflict between two attempts.
-        return Aborted(message, reason=info.reason)
+        return Aborted(message, reason=KEY_REUSED)
     if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         log.warning("%s answered %s: %s %s", service, code.name, message, fields)
     return Unavailable(

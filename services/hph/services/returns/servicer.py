@@ -36,6 +36,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import refund_pb2, return_pb2
 from holidaypeak.commerce.v1 import return_service_pb2 as pb
 from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
@@ -86,7 +87,7 @@ CONTAINERS: tuple[tuple[str, str], ...] = ((RETURNS, PARTITION_KEY),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True), OrderBy("id", descending=True))
 # Re-reads after losing a compare-and-swap; more means sustained contention on one order.
 ATTEMPTS = 8
-REFUND_PENDING = "REFUND_PENDING"
+REFUND_PENDING = ErrorReason.ERROR_REASON_REFUND_PENDING
 _ROLE_NUMBER: Mapping[Role, int] = {Role.CUSTOMER: ROLE_CUSTOMER, Role.STAFF: ROLE_STAFF, Role.ADMIN: ROLE_ADMIN}
 
 # Extra fields a transition writes, from the document before it.
@@ -360,10 +361,10 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         except FailedPrecondition:
             # Payments refused before moving money (e.g. less is refundable than asked, after a refund
             # outside this return): another amount may be tried, under the next attempt's key.
-            await self._stage(staged, "refund_plan", {**plan, "failed": True}, in_progress="")
+            await self._stage(staged, "refund_plan", {**plan, "failed": True}, in_progress=None)
             raise
         if refund.status == refund_pb2.REFUND_STATUS_FAILED:
-            await self._stage(staged, "refund_plan", {**plan, "failed": True}, in_progress="")
+            await self._stage(staged, "refund_plan", {**plan, "failed": True}, in_progress=None)
             raise FailedPrecondition(
                 f"the payment provider refused the refund: {refund.failure_message or 'no reason given'}; "
                 "fix the cause and refund again",
@@ -469,14 +470,14 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         if not current_principal().has_role(_ROLE_NUMBER[role]):  # the contract's access rule says the same
             raise PermissionDenied(f"moving a return to {target.value} needs the {role.value} role")
 
-    async def _stage(self, doc: Document, name: str, value: Any, *, in_progress: str) -> Document:
+    async def _stage(self, doc: Document, name: str, value: Any, *, in_progress: ErrorReason | None) -> Document:
         """Stores a plan on the return before its effects run; an open plan that differs is refused
-        with `in_progress` (empty: replaced). Returns the return as written."""
+        with `in_progress` (None: replaced). Returns the return as written."""
         current = doc
         for _ in range(ATTEMPTS):
             if current.get(name) == value or Status(current["status"]) == _NEXT_OF[name]:
                 return current  # staged before, or finished meanwhile by a concurrent retry
-            if current.get(name) is not None and in_progress:
+            if current.get(name) is not None and in_progress is not None:
                 raise FailedPrecondition(
                     f"an earlier {name.removesuffix('_plan')} of return {doc['id']} with other values did not "
                     "finish; retry it with the same values",
@@ -497,7 +498,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         plan = doc.get("refund_plan")
         if plan is not None and plan.get("failed"):
             fresh = {"amount_minor": amount, "payment_id": payment_id, "attempt": int(plan["attempt"]) + 1}
-            return await self._stage({**doc, "refund_plan": None}, "refund_plan", fresh, in_progress="")
+            return await self._stage({**doc, "refund_plan": None}, "refund_plan", fresh, in_progress=None)
         if plan is not None and plan["amount_minor"] == amount:
             return doc
         fresh = {"amount_minor": amount, "payment_id": payment_id, "attempt": 1}
@@ -536,7 +537,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         if order is None:
             raise FailedPrecondition(
                 f"order {doc['order_id']} of return {doc['id']} no longer exists",
-                reason="ORDER_NOT_FOUND",
+                reason=ErrorReason.ERROR_REASON_ORDER_NOT_FOUND,
                 subject=f"orders/{doc['order_id']}",
             )
         return order

@@ -11,6 +11,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import review_pb2
 from holidaypeak.commerce.v1 import review_service_pb2 as pb
 from holidaypeak.commerce.v1 import review_service_pb2_grpc as pb_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import validation
@@ -104,7 +105,7 @@ class ReviewServicer(pb_grpc.ReviewServiceServicer):
             return review_message(existing)  # a retry of the create that already happened
         raise AlreadyExists(
             "you have already reviewed this product; delete that review to write a new one",
-            reason="DUPLICATE",
+            reason=ErrorReason.ERROR_REASON_DUPLICATE,
             metadata={"review_id": doc["id"]},
         )
 

@@ -19,6 +19,7 @@ from typing import NoReturn
 import grpc
 
 from holidaypeak.commerce.v1 import order_pb2, order_service_pb2, order_service_pb2_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
@@ -37,7 +38,7 @@ ORDER_STATUS_NAMES: dict[int, str] = {
 def _raise_refusal(exc: grpc.aio.AioRpcError, subject: str) -> NoReturn:
     code, details = exc.code(), exc.details() or ""
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        reason = refusal_details(exc).info.reason or "FAILED_PRECONDITION"
+        reason = refusal_details(exc).reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION)
         raise FailedPrecondition(details, subject=subject, reason=reason)
     if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
         raise NotFound(f"{subject.replace('/', ' ')} not found") from None
@@ -97,11 +98,11 @@ class OrdersClient:
                 metadata=self._platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            info = refusal_details(exc).info
+            refusal = refusal_details(exc)
             if (
                 exc.code() == grpc.StatusCode.FAILED_PRECONDITION
-                and info.reason == rules.ILLEGAL_TRANSITION
-                and rules.order_rank(info.metadata.get("from", "")) >= rules.order_rank(status.value)
+                and refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION) == rules.ILLEGAL_TRANSITION
+                and rules.order_rank(refusal.info.metadata.get("from", "")) >= rules.order_rank(status.value)
             ):
                 return  # the order is already there or further along
             _raise_refusal(exc, f"orders/{order_id}")

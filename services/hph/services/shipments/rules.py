@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_PREFIX
 from hph.runtime.errors import FailedPrecondition, Violations
 
@@ -68,13 +69,13 @@ RESUMPTIONS: Mapping[Status, frozenset[Status]] = {
 # Statuses that mean the carrier has (or had) the parcel: the first one stamps shipped_at.
 PICKED_UP_STATUSES = frozenset({S.PICKED_UP, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED})
 
-ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-ORDER_NOT_SHIPPABLE = "ORDER_NOT_SHIPPABLE"
-NOTHING_TO_SHIP = "NOTHING_TO_SHIP"
-ITEMS_EXCEED_ORDER = "ITEMS_EXCEED_ORDER"
-TRACKING_NUMBER_MISMATCH = "TRACKING_NUMBER_MISMATCH"
-TOO_MANY_EVENTS = "TOO_MANY_EVENTS"
-TOO_MANY_SHIPMENTS = "TOO_MANY_SHIPMENTS"
+ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
+ORDER_NOT_SHIPPABLE = ErrorReason.ERROR_REASON_ORDER_NOT_SHIPPABLE
+NOTHING_TO_SHIP = ErrorReason.ERROR_REASON_NOTHING_TO_SHIP
+ITEMS_EXCEED_ORDER = ErrorReason.ERROR_REASON_ITEMS_EXCEED_ORDER
+TRACKING_NUMBER_MISMATCH = ErrorReason.ERROR_REASON_TRACKING_NUMBER_MISMATCH
+TOO_MANY_EVENTS = ErrorReason.ERROR_REASON_TOO_MANY_EVENTS
+TOO_MANY_SHIPMENTS = ErrorReason.ERROR_REASON_TOO_MANY_SHIPMENTS
 
 
 @dataclass(frozen=True)

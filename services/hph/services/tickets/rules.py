@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 from hph.runtime.storage import is_valid_id
@@ -103,8 +104,8 @@ REPLY_MOVES: Mapping[tuple[Actor, Status], Status] = {
     (_A.CUSTOMER_REPLY, _S.RESOLVED): _S.IN_PROGRESS,
 }
 TERMINAL = frozenset({_S.CLOSED})
-ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-TICKET_FULL = "TICKET_FULL"
+ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
+TICKET_FULL = ErrorReason.ERROR_REASON_TICKET_FULL
 
 
 @dataclass(frozen=True)

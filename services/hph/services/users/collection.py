@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.errors import Aborted, FailedPrecondition, NotFound
@@ -96,7 +97,7 @@ class OwnedCollection:
                 raise FailedPrecondition(
                     f"at most {self._limit} saved {self._what}s per user; delete one first",
                     subject=f"users/{user_id}",
-                    reason="LIMIT_REACHED",
+                    reason=ErrorReason.ERROR_REASON_LIMIT_REACHED,
                 )
             is_default = make_default or not state.items
             item = {**doc, KIND: self._kind, "user_id": user_id, "is_default": is_default}

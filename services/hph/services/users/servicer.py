@@ -16,6 +16,7 @@ from typing import Any
 from holidaypeak.commerce.v1 import address_pb2, payment_method_pb2, user_pb2
 from holidaypeak.commerce.v1 import user_service_pb2 as pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as pb_grpc
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime import clock as clocks
 from hph.runtime import validation
@@ -155,7 +156,7 @@ class UserServicer(pb_grpc.UserServiceServicer):
         if not principal.token_id or principal.expires_at is None:
             raise FailedPrecondition(
                 "this token has no id (jti) or expiry, so it cannot be revoked; discard it instead",
-                reason="TOKEN_NOT_REVOCABLE",
+                reason=ErrorReason.ERROR_REASON_TOKEN_NOT_REVOCABLE,
             )
         await self._revocations.revoke(principal.token_id, principal.expires_at)
         return pb.LogoutResponse(revoked_until=clocks.to_timestamp(principal.expires_at))

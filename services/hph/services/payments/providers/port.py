@@ -21,15 +21,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Unavailable
 
 # "pending" is only for what a provider leaves open (e.g. Stripe's "processing"); a webhook settles it.
 PaymentOutcome = Literal["succeeded", "requires_action", "failed", "pending"]
 RefundOutcome = Literal["succeeded", "pending", "failed"]
 
-REASON_REFUND_EXCEEDS_CAPTURED = "REFUND_EXCEEDS_CAPTURED"
-REASON_PAYMENT_NOT_CAPTURED = "PAYMENT_NOT_CAPTURED"
-REASON_IDEMPOTENCY_MISMATCH = "IDEMPOTENCY_KEY_REUSED"
+REASON_REFUND_EXCEEDS_CAPTURED = ErrorReason.ERROR_REASON_REFUND_EXCEEDS_CAPTURED
+REASON_PAYMENT_NOT_CAPTURED = ErrorReason.ERROR_REASON_PAYMENT_NOT_CAPTURED
+REASON_IDEMPOTENCY_MISMATCH = ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -67,21 +68,21 @@ class ProviderIntent:
 class ProviderUnavailable(Unavailable):
     """The provider could not be reached or failed; the outcome is unknown, retry with the same key."""
 
-    reason: str = "PAYMENT_PROVIDER_UNAVAILABLE"
+    reason: ErrorReason = ErrorReason.ERROR_REASON_PAYMENT_PROVIDER_UNAVAILABLE
 
 
 @dataclass
 class RefundRefused(FailedPrecondition):
     """The refund is above what remains refundable, or nothing was captured."""
 
-    reason: str = REASON_REFUND_EXCEEDS_CAPTURED
+    reason: ErrorReason = REASON_REFUND_EXCEEDS_CAPTURED
 
 
 @dataclass
 class IdempotencyMismatch(InvalidArgument):
     """The idempotency key was already used with different parameters."""
 
-    reason: str = REASON_IDEMPOTENCY_MISMATCH
+    reason: ErrorReason = REASON_IDEMPOTENCY_MISMATCH
 
 
 class PaymentProvider(Protocol):

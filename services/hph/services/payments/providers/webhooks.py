@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.clock import Clock, system_clock, to_iso
 from hph.runtime.errors import InvalidArgument, Unauthenticated
 from hph.runtime.storage import ConflictError, Container, DocumentStore, NotFoundError
@@ -31,7 +32,7 @@ SIGNATURE_SCHEME = "v1"
 DEDUP_CONTAINER = "stripe_webhook_events"
 DEDUP_PARTITION_KEY_PATH = "/id"
 
-REASON_BAD_SIGNATURE = "WEBHOOK_SIGNATURE_INVALID"
+REASON_BAD_SIGNATURE = ErrorReason.ERROR_REASON_WEBHOOK_SIGNATURE_INVALID
 BODY_FIELD = "body"
 
 # Stripe event ids are "evt_" plus letters and digits; this also keeps them valid document ids.
@@ -53,7 +54,7 @@ class WebhookEvent:
 class WebhookSignatureInvalid(Unauthenticated):
     """The request was not signed by Stripe with our endpoint secret (or too long ago)."""
 
-    reason: str = REASON_BAD_SIGNATURE
+    reason: ErrorReason = REASON_BAD_SIGNATURE
 
 
 def sign_stripe_payload(raw_body: bytes, secret: str, *, timestamp: int) -> str:
