@@ -20,6 +20,7 @@ from hph.runtime.commit import (
     STALE,
     Completion,
     Done,
+    Plan,
     Stale,
     Write,
     commit,
@@ -95,6 +96,18 @@ def updated_event() -> EventEnvelope:
     )
 
 
+def always_overtaken(profiles: Container, attempts: list[int]) -> Plan[Document]:
+    """A plan that another writer overtakes every time, between its read and its write."""
+
+    async def plan(attempt: int) -> Write[Document]:
+        attempts.append(attempt)
+        current = await profiles.read(USER, USER)
+        await profiles.replace(visited(current))
+        return Write([ReplaceOp(visited(current), if_match=current["_etag"])], stored(0))
+
+    return plan
+
+
 async def outbox(container: Container) -> list[Document]:
     return (await container.query(Query(IS_OUTBOX), partition_key=USER)).items
 
@@ -120,15 +133,9 @@ async def test_sustained_contention_ends_aborted_after_bounded_jittered_pauses(
     profiles: Container, pauses: list[float]
 ) -> None:
     attempts: list[int] = []
-
-    async def always_stale(attempt: int) -> Write[Document]:
-        attempts.append(attempt)
-        current = await profiles.read(USER, USER)
-        await profiles.replace(visited(current))
-        return Write([ReplaceOp(visited(current), if_match=current["_etag"])], stored(0))
-
+    plan = always_overtaken(profiles, attempts)
     with pytest.raises(Aborted) as caught:
-        await commit(profiles, USER, always_stale, busy="profile is being changed by others; retry")
+        await commit(profiles, USER, plan, busy="profile is being changed by others; retry")
     assert (caught.value.message, caught.value.reason) == (
         "profile is being changed by others; retry",
         "CONCURRENT_MODIFICATION",
@@ -143,25 +150,15 @@ async def test_sustained_contention_ends_aborted_after_bounded_jittered_pauses(
 
 
 async def test_the_caller_may_name_its_own_error_and_attempts(profiles: Container, pauses: list[float]) -> None:
-    async def always_stale(attempt: int) -> Write[Document]:
-        current = await profiles.read(USER, USER)
-        await profiles.replace(visited(current))
-        return Write([ReplaceOp(visited(current), if_match=current["_etag"])], stored(0))
-
+    plan = always_overtaken(profiles, [])
     with pytest.raises(RuntimeError, match="kept changing"):
-        await commit(profiles, USER, always_stale, busy=lambda: RuntimeError("kept changing"), attempts=3)
+        await commit(profiles, USER, plan, busy=lambda: RuntimeError("kept changing"), attempts=3)
     assert len(pauses) == 2
 
 
 async def test_a_pinned_etag_is_not_retried(profiles: Container, pauses: list[float]) -> None:
     attempts: list[int] = []
-
-    async def plan(attempt: int) -> Write[Document]:
-        attempts.append(attempt)
-        current = await profiles.read(USER, USER)
-        await profiles.replace(visited(current))
-        return Write([ReplaceOp(visited(current), if_match=current["_etag"])], stored(0))
-
+    plan = always_overtaken(profiles, attempts)
     with pytest.raises(Aborted, match="changed meanwhile"):
         await commit(profiles, USER, plan, busy="busy", pinned="profile changed meanwhile; read it again")
     assert attempts == [0]

@@ -49,11 +49,9 @@ class InterleavedContainer:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(tmp_path / "store.sqlite3")
-    try:
-        yield opened
-    finally:
-        await opened.close()
+    raced = await SqliteDocumentStore.open(tmp_path / "races.sqlite3")
+    yield raced
+    await raced.close()
 
 
 def clock() -> datetime:

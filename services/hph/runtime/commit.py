@@ -59,19 +59,13 @@ from typing import Final, Generic, TypeAlias, TypeVar
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.errors import Aborted
 from hph.runtime.events.outbox import outbox_ops
-from hph.runtime.storage import (
+from hph.runtime.storage import BatchOperation, Container, CreateOp, DeleteOp, Document, ReplaceOp, UpsertOp
+from hph.runtime.storage.port import (
     BatchError,
-    BatchOperation,
     ConflictError,
-    Container,
-    CreateOp,
-    DeleteOp,
-    Document,
     NotFoundError,
     PreconditionFailedError,
-    ReplaceOp,
     StorageError,
-    UpsertOp,
 )
 
 T = TypeVar("T")

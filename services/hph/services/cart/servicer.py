@@ -252,14 +252,10 @@ class CartServicer(pb_grpc.CartServiceServicer):
             # Another process writing the first version fails the create: apply on top of theirs.
             return Write([CreateOp(created)], stored(0))
 
+        busy = "the cart is being changed by others; retry"
+        pinned = f"cart {user_id!r} changed meanwhile; read it again" if etag else ""
         async with self._locks(user_id):
-            return await commit(
-                self._carts,
-                user_id,
-                plan,
-                busy="the cart is being changed by others; retry",
-                pinned=f"cart {user_id!r} changed meanwhile; read it again" if etag else "",
-            )
+            return await commit(self._carts, user_id, plan, busy=busy, pinned=pinned)
 
     async def _lookup(self, skus: list[str], *, known: ProductInfo | None = None) -> Lookups:
         """Asks the catalog (each product not already known) and inventory (one call) concurrently."""
