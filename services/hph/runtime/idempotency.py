@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,10 +37,11 @@ from google.protobuf.message import Message
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.commit import Completion, Done, Write, Written, commit, stored
 from hph.runtime.errors import Aborted, FieldViolation, InvalidArgument
 from hph.runtime.storage import (
-    ConflictError,
     Container,
+    CreateOp,
     Document,
     NotFoundError,
     PreconditionFailedError,
@@ -57,7 +59,6 @@ KEY_REUSED = ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
 IN_FLIGHT_REASON = ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT
 DEFAULT_STALE_AFTER = timedelta(seconds=60)
 DEFAULT_RETENTION = timedelta(hours=24)
-_TAKEOVER_ATTEMPTS = 3
 
 
 def request_fingerprint(request: Message) -> str:
@@ -122,25 +123,31 @@ class IdempotencyRecords:
         """Claims `key` for `owner`, or says why not (see the module docstring)."""
         fresh = self._new_record(owner, key, fingerprint)
         partition_key = self._partition_key(fresh)
-        for _ in range(_TAKEOVER_ATTEMPTS):
-            try:
-                return Claim(await self._container.create(fresh), partition_key)
-            except ConflictError:
-                pass
+        claimed = Write([CreateOp(fresh)], self._claimed(partition_key))
+
+        async def plan(attempt: int) -> Write[Claim] | Done[Claim | Replay]:
+            if attempt == 0:
+                return claimed  # most keys are new: try the create before reading anything
             try:
                 existing = await self._container.read(fresh["id"], partition_key)
             except NotFoundError:
-                continue  # released between our create and read: try to claim again
+                return claimed  # released between our create and read: try to claim again
             outcome = self._judge(existing, fingerprint)
             if outcome is not None:
-                return outcome
-            try:
-                taken = await self._container.replace(fresh, if_match=existing["_etag"])
-            except (PreconditionFailedError, NotFoundError):
-                continue  # someone else took it over or finished first: look again
-            log.warning("idempotency claim taken over", extra={"scope": self._scope, "record": fresh["id"]})
-            return Claim(taken, partition_key)
-        raise _in_flight()
+                return Done(outcome)
+            # A stale claim (its holder died): take it over, unless someone else does first.
+            return Write([ReplaceOp(fresh, if_match=existing["_etag"])], self._claimed(partition_key, taken=True))
+
+        return await commit(self._container, partition_key, plan, busy=_in_flight)
+
+    def _claimed(self, partition_key: str, *, taken: bool = False) -> Callable[[Written], Claim]:
+        def claim(written: Written) -> Claim:
+            record = stored(0)(written)
+            if taken:
+                log.warning("idempotency claim taken over", extra={"scope": self._scope, "record": record["id"]})
+            return Claim(record, partition_key)
+
+        return claim
 
     def completion_op(self, claim: Claim, response: bytes) -> ReplaceOp:
         """The batch operation storing `response` on the claim; fails the batch if it is no longer ours."""
@@ -152,6 +159,11 @@ class IdempotencyRecords:
             "completed_at": now,
         }
         return ReplaceOp(completed, if_match=claim.etag)
+
+    def completion(self, claim: Claim, response: bytes) -> Completion:
+        """`completion_op` for an optimistic commit (hph.runtime.commit): when it fails, a retry of
+        the request took the claim over, and the request is ABORTED (`taken_over`)."""
+        return Completion(self.completion_op(claim, response), taken_over)
 
     async def complete(self, claim: Claim, response: bytes) -> None:
         """Stores `response` on its own, for work whose state lives elsewhere."""
@@ -210,6 +222,14 @@ class IdempotencyRecords:
         for segment in self._pk_segments:
             node = node[segment]
         return str(node)
+
+
+def taken_over() -> Aborted:
+    """The answer to a request whose claim a retry took over while it ran (it took too long)."""
+    return Aborted(
+        "this request took too long and a retry took it over; its result is the one that counts",
+        reason=IN_FLIGHT_REASON,
+    )
 
 
 def _in_flight() -> Aborted:

@@ -29,14 +29,13 @@ from typing import Any
 from holidaypeak.events.v1 import order_events_pb2, payment_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock, from_iso, system_clock, to_iso
+from hph.runtime.commit import Done, Write, Written, commit
 from hph.runtime.storage import (
-    BatchError,
     ConflictError,
     Container,
     CreateOp,
     Document,
     NotFoundError,
-    PreconditionFailedError,
     ReplaceOp,
 )
 from hph.services.analytics import rules
@@ -49,8 +48,10 @@ CLAIMS, CLAIMS_KEY = "analytics_orders", "/id"
 ORDER_TOPIC, PAYMENT_TOPIC = "order-events", "payment-events"
 GROUP = "analytics"
 SALE, REFUND, ROLLUP = "sale", "refund", "rollup"
-# Re-reads of a day's rollup after losing its etag race; more means the bus retries the event.
-ATTEMPTS = 10
+
+
+def _recorded(written: Written) -> bool:
+    return True
 
 
 def rollup_id(currency: str) -> str:
@@ -218,7 +219,12 @@ class SalesProjection:
     async def _apply(self, fact: Document) -> bool:
         """Writes the fact and its day's rollup in one batch; False when the fact already exists."""
         day, currency = fact["day"], fact["currency"]
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[bool] | Done[bool]:
+            # A lost batch may have lost on the fact itself (a redelivery recorded it first).
+            if attempt and await self._exists(fact["id"], day):
+                log.debug("analytics fact %s already recorded", fact["id"])
+                return Done(False)
             rollup = await self._read_rollup(day, currency)
             tally = rules.Tally.from_doc(rollup) if rollup is not None else rules.Tally()
             tally_fact(tally, fact)
@@ -231,17 +237,21 @@ class SalesProjection:
                 "updated_at": to_iso(self._clock()),
             }
             write = ReplaceOp(updated, if_match=rollup["_etag"]) if rollup is not None else CreateOp(updated)
-            try:
-                await self._sales.batch(day, [CreateOp(fact), write])
-            except BatchError as exc:
-                if exc.index == 0 and isinstance(exc.cause, ConflictError):
-                    log.debug("analytics fact %s already recorded", fact["id"])
-                    return False
-                if exc.index == 1 and isinstance(exc.cause, PreconditionFailedError | ConflictError | NotFoundError):
-                    continue  # another writer changed the rollup: re-read and re-apply
-                raise
-            return True
-        raise RuntimeError(f"the {day} rollup kept changing under fact {fact['id']}; the bus will retry")
+            return Write([CreateOp(fact), write], _recorded)
+
+        return await commit(
+            self._sales,
+            day,
+            plan,
+            busy=lambda: RuntimeError(f"the {day} rollup kept changing under fact {fact['id']}; the bus will retry"),
+        )
+
+    async def _exists(self, doc_id: str, day: str) -> bool:
+        try:
+            await self._sales.read(doc_id, day)
+        except NotFoundError:
+            return False
+        return True
 
     async def _read_rollup(self, day: str, currency: str) -> Document | None:
         try:

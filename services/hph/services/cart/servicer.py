@@ -20,19 +20,17 @@ from holidaypeak.commerce.v1 import cart_service_pb2_grpc as pb_grpc
 from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
+from hph.runtime.commit import Done, Write, commit, stored
 from hph.runtime.deps import Dependencies
-from hph.runtime.documents import update_document
 from hph.runtime.errors import Aborted, Violations
 from hph.runtime.rpc.call_context import idempotency_key, require_owner, require_user_id
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import ConflictError, Container, Document, NotFoundError, is_valid_id
+from hph.runtime.storage import Container, CreateOp, Document, NotFoundError, ReplaceOp, is_valid_id
 from hph.services.cart import rules
 from hph.services.cart.clients import CatalogLookup, InventoryLookup
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo
 
 CARTS = "carts"
-# A first write races only with other first writes of the same cart; then the etag loop takes over.
-CREATE_ATTEMPTS = 3
 
 Change = Callable[[Document], Document | None]
 
@@ -235,27 +233,30 @@ class CartServicer(pb_grpc.CartServiceServicer):
             changed["updated_at"] = clocks.to_iso(self._deps.clock())
             return changed
 
-        async def mutate(doc: Document) -> Document | None:
-            return apply(doc)
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
+            current = await self._read(user_id)
+            if current is not None:
+                if rules.was_applied(current, key, request_fingerprint):
+                    return Done(current)  # a retry: answer the cart as it is, whatever its etag now
+                if etag and current.get("_etag") != etag:
+                    raise Aborted(f"cart {user_id!r} changed since etag {etag!r}; read it again")
+                changed = apply(dict(current))
+                if changed is None:
+                    return Done(current)
+                return Write([ReplaceOp(changed, if_match=current["_etag"])], stored(0))
+            if etag:
+                raise Aborted(f"the cart changed since etag {etag!r}; read it again")
+            fresh = rules.new_cart(user_id)
+            created = apply(fresh)
+            if created is None:
+                return Done(fresh)  # nothing to store: the cart stays unwritten (and empty)
+            # Another process writing the first version fails the create: apply on top of theirs.
+            return Write([CreateOp(created)], stored(0))
 
+        busy = "the cart is being changed by others; retry"
+        pinned = f"cart {user_id!r} changed meanwhile; read it again" if etag else ""
         async with self._locks(user_id):
-            for _ in range(CREATE_ATTEMPTS):
-                current = await self._read(user_id)
-                if current is not None:
-                    if rules.was_applied(current, key, request_fingerprint):
-                        return current  # a retry: answer the cart as it is, whatever its etag now
-                    return await update_document(self._carts, user_id, user_id, mutate, what="cart", expected_etag=etag)
-                if etag:
-                    raise Aborted(f"the cart changed since etag {etag!r}; read it again")
-                fresh = rules.new_cart(user_id)
-                created = apply(fresh)
-                if created is None:
-                    return fresh  # nothing to store: the cart stays unwritten (and empty)
-                try:
-                    return await self._carts.create(created)
-                except ConflictError:
-                    continue  # another process wrote the first version; apply on top of it
-        raise Aborted("the cart is being changed by others; retry")
+            return await commit(self._carts, user_id, plan, busy=busy, pinned=pinned)
 
     async def _lookup(self, skus: list[str], *, known: ProductInfo | None = None) -> Lookups:
         """Asks the catalog (each product not already known) and inventory (one call) concurrently."""

@@ -2,10 +2,10 @@
 
 A change reads the SKU's stock record and one companion document (a reservation's hold, or an
 adjustment receipt), plans the new state with `rules`, and commits stock record + companion + its
-events in ONE batch, the stock record replaced `if_match` on the etag read. Two writers of the same
-SKU therefore can never both commit on the same read: the loser's batch fails as a whole and it
-re-plans on fresh state. That compare-and-swap, not any lock, is what makes overselling impossible,
-across processes too.
+events in ONE batch, the stock record replaced `if_match` on the etag read (hph.runtime.commit). Two
+writers of the same SKU therefore can never both commit on the same read: the loser's batch fails as
+a whole and it re-plans on fresh state. That compare-and-swap, not any lock, is what makes
+overselling impossible, across processes too.
 
 Within a process, changes of one SKU additionally queue on an asyncio lock: it does not add safety,
 it only saves the wasted reads and batches of CAS losers when hundreds of buyers want the same SKU.
@@ -18,7 +18,6 @@ the request's idempotency key) answers a retried adjustment without applying it 
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,13 +27,12 @@ from google.protobuf.message import Message
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.commit import Done, Write, Written, commit
 from hph.runtime.errors import Aborted, InvalidArgument, NotFound
-from hph.runtime.events import NOT_OUTBOX, outbox_ops
+from hph.runtime.events import NOT_OUTBOX
 from hph.runtime.storage import (
     And,
-    BatchError,
     BatchOperation,
-    ConflictError,
     Container,
     CreateOp,
     Document,
@@ -46,7 +44,6 @@ from hph.runtime.storage import (
     NotFoundError,
     OrderBy,
     Page,
-    PreconditionFailedError,
     Query,
     ReplaceOp,
     Term,
@@ -64,10 +61,6 @@ STOCK_KIND, HOLD_KIND, RECEIPT_KIND = "stock", "hold", "receipt"
 STOCK_RECORDS: Term = And(IsDefined("quantity_on_hand"), NOT_OUTBOX)
 BY_SKU = (OrderBy("sku"),)
 
-# Compare-and-swap losers re-plan; only writers in other processes can make us lose (see above).
-ATTEMPTS = 30
-BACKOFF_SECONDS = 0.002
-_RETRYABLE = (PreconditionFailedError, ConflictError, NotFoundError)
 
 T = TypeVar("T")
 
@@ -341,34 +334,30 @@ class StockLedger:
     # --- machinery ---------------------------------------------------------------------------
 
     async def _change(self, sku: str, companion_id: str, plan: Planner[T], correlation_id: str) -> Committed[T]:
+        async def attempt(_: int) -> Write[Committed[T]] | Done[Committed[T]]:
+            stock = await self._read(sku, sku)
+            companion = None if companion_id == sku else await self._read(companion_id, sku)
+            step = plan(stock, companion)
+            if not step.writes:
+                return Done(Committed(step.result, stock))
+            operations: list[BatchOperation] = []
+            if step.stock is not None:
+                operations.append(_write(step.stock, stock))
+            if step.companion is not None:
+                operations.append(_write(step.companion, companion))
+            envelopes = [
+                stock_events.envelope(p, sku, correlation_id=correlation_id, clock=self._clock) for p in step.payloads
+            ]
+            after: Callable[[Written], Committed[T]] = (
+                (lambda written: Committed(step.result, written[0]))
+                if step.stock is not None
+                else (lambda _: Committed(step.result, stock))
+            )
+            return Write(operations, after, events=envelopes)
+
         async with self._locks.hold(sku):
-            for attempt in range(ATTEMPTS):
-                stock = await self._read(sku, sku)
-                companion = None if companion_id == sku else await self._read(companion_id, sku)
-                step = plan(stock, companion)
-                if not step.writes:
-                    return Committed(step.result, stock)
-                operations: list[BatchOperation] = []
-                if step.stock is not None:
-                    operations.append(_write(step.stock, stock))
-                if step.companion is not None:
-                    operations.append(_write(step.companion, companion))
-                envelopes = [
-                    stock_events.envelope(p, sku, correlation_id=correlation_id, clock=self._clock)
-                    for p in step.payloads
-                ]
-                operations += outbox_ops(self._container, envelopes, sku)
-                try:
-                    results = await self._container.batch(sku, operations)
-                except BatchError as exc:
-                    if not isinstance(exc.cause, _RETRYABLE):
-                        raise
-                    await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * (attempt + 1)))
-                    continue
-                if envelopes:
-                    self._notify()
-                return Committed(step.result, results[0] if step.stock is not None else stock)
-        raise Aborted(f"stock of {sku!r} is being changed by others; retry")
+            busy = f"stock of {sku!r} is being changed by others; retry"
+            return await commit(self._container, sku, attempt, busy=busy, notify=self._notify)
 
     def _line_step(
         self,

@@ -28,26 +28,26 @@ from datetime import timedelta
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.commit import Done, Write, Written, commit, stored
 from hph.runtime.errors import Aborted, AlreadyExists, FailedPrecondition, NotFound
 from hph.runtime.storage import (
     And,
-    ConflictError,
     Container,
+    CreateOp,
     Document,
     Eq,
     In,
     Le,
     NotFoundError,
     OrderBy,
-    PreconditionFailedError,
     Query,
+    ReplaceOp,
 )
 from hph.services.inventory import rules
 from hph.services.inventory.ledger import KeyedLocks, LineRef, StockLedger
 
 RESERVATIONS = "reservations"
 KIND = "reservation"
-ATTEMPTS = 20
 LIVE = (rules.PENDING, rules.HELD)
 
 Decide = Callable[[Document], Document | None]
@@ -111,14 +111,11 @@ class Reservations:
             "release_reason": "",
             "request_id": request_id,
         }
-        try:
-            created = await self._container.create(
-                {"id": reservation_id, "kind": KIND, "created_at": clocks.to_iso(now), **fields}
-            )
-            return created, True
-        except ConflictError:
-            pass
-        for _ in range(ATTEMPTS):
+        created = {"id": reservation_id, "kind": KIND, "created_at": clocks.to_iso(now), **fields}
+
+        async def plan(attempt: int) -> Write[tuple[Document, bool]] | Done[tuple[Document, bool]]:
+            if attempt == 0:
+                return Write([CreateOp(created)], _opened(fresh=True))
             current = await self.get(reservation_id)
             same = current["user_id"] == user_id and rules.lines_of(current) == lines
             live = current["status"] in (*LIVE, rules.CONFIRMED) or bool(current.get("intent"))
@@ -128,14 +125,12 @@ class Reservations:
                     metadata={"reservation_id": reservation_id},
                 )
             if live and (current["status"] != rules.PENDING or current.get("intent")):
-                return current, False  # held, confirmed, or a confirm/release is under way
+                return Done((current, False))  # held, confirmed, or a confirm/release is under way
             fresh = current["status"] in (rules.RELEASED, rules.EXPIRED)
-            try:
-                updated = await self._container.replace({**current, **fields}, if_match=current["_etag"])
-                return updated, fresh
-            except PreconditionFailedError:
-                continue
-        raise Aborted(f"reservation for order {order_id!r} is being changed concurrently; retry")
+            return Write([ReplaceOp({**current, **fields}, if_match=current["_etag"])], _opened(fresh=fresh))
+
+        busy = f"reservation for order {order_id!r} is being changed concurrently; retry"
+        return await commit(self._container, reservation_id, plan, busy=busy)
 
     async def _place(self, doc: Document, *, fresh: bool, correlation_id: str) -> Document:
         refs = _refs(doc)
@@ -331,22 +326,19 @@ class Reservations:
         `known` is the version the caller just read or wrote: the first attempt decides on it without
         reading again (its etag still guards the write); a stale one costs a read, as does "leave it
         as it is", which is only believed of what storage holds now."""
-        current = known
-        for _ in range(ATTEMPTS):
-            read_now = current is None
-            if current is None:
-                current = await self.get(reservation_id)
+
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
+            current = known if known is not None and attempt == 0 else await self.get(reservation_id)
             updated = decide(dict(current))
+            if updated is None and current is known:
+                current = await self.get(reservation_id)
+                updated = decide(dict(current))
             if updated is None:
-                if read_now:
-                    return current
-                current = None
-                continue
-            try:
-                return await self._container.replace(updated, if_match=current["_etag"])
-            except PreconditionFailedError:
-                current = None
-        raise Aborted(f"reservation {reservation_id!r} is being changed concurrently; retry")
+                return Done(current)
+            return Write([ReplaceOp(updated, if_match=current["_etag"])], stored(0))
+
+        busy = f"reservation {reservation_id!r} is being changed concurrently; retry"
+        return await commit(self._container, reservation_id, plan, busy=busy)
 
     async def _read(self, reservation_id: str) -> Document | None:
         try:
@@ -356,6 +348,10 @@ class Reservations:
 
     def _now(self) -> str:
         return clocks.to_iso(self._clock())
+
+
+def _opened(*, fresh: bool) -> Callable[[Written], tuple[Document, bool]]:
+    return lambda written: (stored(0)(written), fresh)
 
 
 def _refs(doc: Document) -> list[LineRef]:

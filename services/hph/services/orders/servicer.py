@@ -57,6 +57,7 @@ from hph.commerce.pricing.tables import ShippingTable, TaxTable, default_shippin
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.auth.principal import ROLE_STAFF
+from hph.runtime.commit import Done, Write, commit, stored
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Aborted, FailedPrecondition, NotFound, Violations
 from hph.runtime.events import outbox_ops
@@ -82,7 +83,6 @@ from hph.runtime.storage import (
     Lt,
     NotFoundError,
     OrderBy,
-    PreconditionFailedError,
     Query,
     ReplaceOp,
     Term,
@@ -98,8 +98,6 @@ CONTAINERS: tuple[tuple[str, str], ...] = ((ORDERS, "/user_id"),)
 # ...and the others this service uses: order id -> owner, so staff find an order with point reads.
 AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((ORDER_INDEX, "/id"),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
-# Re-reads after losing a compare-and-swap on one order; more means sustained contention.
-ATTEMPTS = 5
 AMOUNT_MISMATCH = ErrorReason.ERROR_REASON_AMOUNT_MISMATCH
 ORDER_ALREADY_PAID = ErrorReason.ERROR_REASON_ORDER_ALREADY_PAID
 ORDER_NOT_PAID = ErrorReason.ERROR_REASON_ORDER_NOT_PAID
@@ -523,38 +521,24 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
     async def _change(self, doc: Document, decide: Decide, *, expected_etag: str = "") -> Document:
         """Decide on `doc` (just read), write with its etag (state + events in one batch); re-reads and
         re-decides when another writer got in between, unless the caller pinned an etag (then ABORTED)."""
-        for attempt in range(ATTEMPTS):
-            if attempt:
-                doc = await self._reread(doc)
-            if expected_etag and doc.get("_etag") != expected_etag:
-                raise Aborted(f"order {doc['id']!r} changed since etag {expected_etag!r}; read it again")
-            change = await decide(dict(doc))
-            if change is None:
-                return doc
-            written = await self._commit(doc, change)
-            if written is not None:
-                return written
-            if expected_etag:
-                raise Aborted(f"order {doc['id']!r} changed meanwhile; read it again")
-        raise Aborted("the order is being changed by others; retry")
 
-    async def _commit(self, current: Document, change: Change) -> Document | None:
-        user_id = current["user_id"]
-        operations: list[BatchOperation] = [
-            ReplaceOp(change.doc, if_match=current["_etag"]),
-            *outbox_ops(self._orders, change.events, user_id),
-        ]
-        try:
-            results = await self._orders.batch(user_id, operations)
-        except BatchError as exc:
-            if exc.index == 0 and isinstance(exc.cause, PreconditionFailedError | NotFoundError):
-                return None
-            raise
-        if change.events:
-            self._deps.notify_relay()
-        written = results[0]
-        assert written is not None
-        return written
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
+            current = await self._reread(doc) if attempt else doc
+            if expected_etag and current.get("_etag") != expected_etag:
+                raise Aborted(f"order {current['id']!r} changed since etag {expected_etag!r}; read it again")
+            change = await decide(dict(current))
+            if change is None:
+                return Done(current)
+            return Write([ReplaceOp(change.doc, if_match=current["_etag"])], stored(0), events=change.events)
+
+        return await commit(
+            self._orders,
+            doc["user_id"],
+            plan,
+            busy="the order is being changed by others; retry",
+            pinned=f"order {doc['id']!r} changed meanwhile; read it again" if expected_etag else "",
+            notify=self._deps.notify_relay,
+        )
 
 
 def _check_order_id(order_id: str) -> None:

@@ -33,10 +33,11 @@ from typing import Any
 
 from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
+from hph.runtime.commit import STALE, Done, Stale, Write, Written, stored
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, InvalidArgument, NotFound
 from hph.runtime.money import to_major
 from hph.runtime.rpc.call_context import current_request_id, require_owner
-from hph.runtime.storage import ConflictError, Document
+from hph.runtime.storage import Document, ReplaceOp
 from hph.runtime.validation import exact_amount
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger
@@ -48,9 +49,37 @@ from hph.services.payments.refunds import Refunder
 
 log = logging.getLogger("hph.payments")
 
-# Re-reads after losing a compare-and-swap; more means sustained contention on one payment or order.
-ATTEMPTS = 8
 PLATFORM_ACTOR = "platform"
+
+
+@dataclass(frozen=True)
+class _Next:
+    """A payment as a commit left it, and the work that follows outside the commit."""
+
+    payment: Document
+    charge: bool = False  # ours to charge through the provider
+    complete: bool = False  # an outcome is stored: run its follow-ups
+    open: bool = False  # ours to open as an intent with the provider
+
+
+def _charge_it(written: Written) -> _Next:
+    return _Next(stored(0)(written), charge=True)
+
+
+def _completing(written: Written) -> _Next:
+    return _Next(stored(0)(written), complete=True)
+
+
+def _opening(written: Written) -> _Next:
+    return _Next(stored(0)(written), open=True)
+
+
+def _as_is(written: Written) -> _Next:
+    return _Next(stored(0)(written))
+
+
+def _nothing(written: Written) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,15 +122,13 @@ class Charger:
         fingerprint = rules.charge_fingerprint(
             request.order_id, request.payment_method_id, request.amount, request.currency_code, request.amount_minor
         )
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[_Next] | Done[_Next]:
             existing = await self._ledger.get(payment_id, request.user_id)
             if existing is None:
                 doc = await self._new_charge(payment_id, fingerprint, request)
-                try:
-                    created = await self._ledger.create(doc)
-                except ConflictError:
-                    continue  # a duplicate with the same key won the create: judge its document
-                return await self._run_charge(created)
+                # A duplicate with the same key winning the create fails it: judge its document.
+                return Write([self._ledger.creation(doc)], _charge_it)
             if not rules.same_charge_request(existing["request"], fingerprint, existing["currency"]):
                 raise IdempotencyMismatch.for_field(
                     "request_id", "this idempotency key was already used for a different payment request"
@@ -113,12 +140,15 @@ class Charger:
                     reason=rules.REQUEST_IN_FLIGHT,
                 )
             if rules.abandoned(existing, now):
-                taken = await self._take_over(existing)
-                if taken is not None:
-                    return await self._run_charge(taken)
-                continue
-            return await self.complete(existing)
-        raise Aborted("this payment is being changed concurrently; retry", reason=rules.REQUEST_IN_FLIGHT)
+                return Write([self._take_over(existing)], _charge_it)
+            return Done(_Next(existing, complete=True))
+
+        step = await self._ledger.commit(
+            request.user_id,
+            plan,
+            busy=lambda: Aborted("this payment is being changed concurrently; retry", reason=rules.REQUEST_IN_FLIGHT),
+        )
+        return await (self._run_charge(step.payment) if step.charge else self.complete(step.payment))
 
     async def _new_charge(self, payment_id: str, fingerprint: dict[str, Any], request: ChargeRequest) -> Document:
         order = await self._payable_order(request.order_id)
@@ -203,8 +233,8 @@ class Charger:
             "succeeded_at": "",
         }
 
-    async def _take_over(self, doc: Document) -> Document | None:
-        """Leases an abandoned attempt to this call; None when another call got there first."""
+    def _take_over(self, doc: Document) -> ReplaceOp:
+        """Leases an abandoned attempt to this call; the write fails when another call got there first."""
         now = self._clock()
         updated = {
             **doc,
@@ -212,7 +242,7 @@ class Charger:
             "attempt": doc["attempt"] + 1,
             "updated_at": to_iso(now),
         }
-        return await self._ledger.write(doc, updated)
+        return ReplaceOp(updated, if_match=doc["_etag"])
 
     async def _release(self, doc: Document) -> None:
         """Ends our lease early so an immediate retry can take the payment over."""
@@ -246,10 +276,11 @@ class Charger:
 
     async def _claim_order(self, doc: Document) -> None:
         order_id, user_id = doc["order_id"], doc["user_id"]
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[None] | Done[None] | Stale:
             claim = await self._ledger.read_claim(user_id, order_id)
             if claim is not None and claim["payment_id"] == doc["id"]:
-                return
+                return Done(None)
             holder = await self._ledger.get(claim["payment_id"], user_id) if claim is not None else None
             if holder is not None:
                 now = self._clock()
@@ -265,13 +296,19 @@ class Charger:
                         reason=rules.PAYMENT_IN_PROGRESS,
                     )
                 if rules.abandoned(holder, now):
-                    taken = await self._take_over(holder)
+                    taken = await self._ledger.write(holder, self._take_over(holder).doc)
                     if taken is not None:
                         await self._run_charge(taken)  # its outcome decides whether we may charge
-                    continue
-            if await self._ledger.take_claim(user_id, order_id, doc["id"], current=claim):
-                return
-        raise Aborted(f"order {order_id} is being paid concurrently; retry", reason=rules.PAYMENT_IN_PROGRESS)
+                    return STALE
+            return Write([self._ledger.claim_op(user_id, order_id, doc["id"], current=claim)], _nothing)
+
+        await self._ledger.commit(
+            user_id,
+            plan,
+            busy=lambda: Aborted(
+                f"order {order_id} is being paid concurrently; retry", reason=rules.PAYMENT_IN_PROGRESS
+            ),
+        )
 
     def _with_outcome(self, doc: Document, result: ProviderPayment) -> Document:
         now = to_iso(self._clock())
@@ -319,24 +356,31 @@ class Charger:
         """Applies an outcome the provider reported later (webhook) to a payment; idempotent. Decides
         first on `located` (a version just read); its etag guards the write."""
         payment_id = located["id"]
-        doc: Document | None = located
-        for attempt in range(ATTEMPTS):
-            if attempt:
-                doc = await self._ledger.reread(located)
+
+        async def plan(attempt: int) -> Write[_Next] | Done[_Next]:
+            doc = await self._ledger.reread(located) if attempt else located
             if doc is None:
                 raise NotFound(f"payment {payment_id!r} not found")
             if doc["status"] in rules.CAPTURED_STATUSES or doc["status"] == result.status:
-                return await self.complete(doc)  # already known; make sure the follow-ups ran
+                return Done(_Next(doc, complete=True))  # already known; make sure the follow-ups ran
             if result.status not in ("succeeded", "failed"):
-                return doc
-            written = await self._ledger.write(
-                doc,
-                updated := self._with_outcome(doc, result),
-                [e for e in [outcome_event(updated, clock=self._clock, correlation_id=current_request_id())] if e],
+                return Done(_Next(doc))
+            updated = self._with_outcome(doc, result)
+            event = outcome_event(updated, clock=self._clock, correlation_id=current_request_id())
+            return Write(
+                [ReplaceOp(updated, if_match=doc["_etag"])],
+                _completing,
+                events=[event] if event is not None else [],
             )
-            if written is not None:
-                return await self.complete(written)
-        raise Aborted(f"payment {payment_id} is being changed concurrently; retry", reason=rules.REQUEST_IN_FLIGHT)
+
+        step = await self._ledger.commit(
+            located["user_id"],
+            plan,
+            busy=lambda: Aborted(
+                f"payment {payment_id} is being changed concurrently; retry", reason=rules.REQUEST_IN_FLIGHT
+            ),
+        )
+        return await self.complete(step.payment) if step.complete else step.payment
 
     async def complete(self, doc: Document) -> Document:
         """Runs the follow-ups of a stored outcome once (see module docstring); returns the payment."""
@@ -390,17 +434,16 @@ class Charger:
 
     async def _mark_recorded(self, located: Document) -> Document:
         # Usually `located` is the version just written: try it first, read again only if it moved on.
-        doc: Document | None = located
-        for _ in range(ATTEMPTS):
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
+            doc = await self._ledger.reread(located) if attempt else located
             if doc is None:
                 raise NotFound(f"payment {located['id']!r} not found")
             if doc.get("order_recorded"):
-                return doc
-            written = await self._ledger.write(doc, {**doc, "order_recorded": True})
-            if written is not None:
-                return written
-            doc = await self._ledger.reread(located)
-        raise Aborted(f"payment {located['id']} is being changed concurrently; retry")
+                return Done(doc)
+            return Write([ReplaceOp({**doc, "order_recorded": True}, if_match=doc["_etag"])], stored(0))
+
+        busy = f"payment {located['id']} is being changed concurrently; retry"
+        return await self._ledger.commit(located["user_id"], plan, busy=busy)
 
     # --- CreatePaymentIntent ----------------------------------------------------------------------
 
@@ -409,21 +452,19 @@ class Charger:
         payment_id = rules.payment_id_for_intent(order_id)
         order = await self._orders.get_order(order_id)
         require_owner(order.user_id, resource="order", hide_existence=True)
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[_Next] | Done[_Next]:
             existing = await self._ledger.get(payment_id, order.user_id)
             if existing is not None and existing["status"] in rules.CAPTURED_STATUSES:
-                return existing
+                return Done(_Next(existing))
             if not order.payable:
                 await self._payable_order(order_id)  # raises with the order's current state
             if existing is None:
-                try:
-                    created = await self._ledger.create(self._new_payment(payment_id, order, rules.SOURCE_INTENT))
-                except ConflictError:
-                    continue
-                return await self._open(created)
+                creation = self._ledger.creation(self._new_payment(payment_id, order, rules.SOURCE_INTENT))
+                return Write([creation], _opening)
             if existing["transaction_id"]:
                 if existing["status"] != rules.FAILED:
-                    return existing
+                    return Done(_Next(existing))
                 # A failed attempt leaves the intent usable with another card (Stripe's model): reopen it.
                 reopened = {
                     **existing,
@@ -434,18 +475,16 @@ class Charger:
                     "order_recorded": False,
                     "updated_at": to_iso(self._clock()),
                 }
-                written = await self._ledger.write(existing, reopened)
-                if written is not None:
-                    return written
-                continue
+                return Write([ReplaceOp(reopened, if_match=existing["_etag"])], _as_is)
             if rules.in_flight(existing, self._clock()):
                 raise Aborted(
                     f"the intent of order {order_id} is being opened; retry shortly", reason=rules.REQUEST_IN_FLIGHT
                 )
-            taken = await self._take_over(existing)
-            if taken is not None:
-                return await self._open(taken)
-        raise Aborted(f"the intent of order {order_id} is being changed concurrently; retry")
+            return Write([self._take_over(existing)], _opening)
+
+        busy = f"the intent of order {order_id} is being changed concurrently; retry"
+        step = await self._ledger.commit(order.user_id, plan, busy=busy)
+        return await self._open(step.payment) if step.open else step.payment
 
     async def _open(self, doc: Document) -> Document:
         try:

@@ -12,25 +12,24 @@ outbox: records have their own ids, hence their own partitions.) Lookups by paym
 - order claims (`kind` "order_claim", id `claim_<hash of order id>`): which payment may currently
   charge an order, so two charges with different idempotency keys cannot run for one order at once.
 
-Every state change is a `replace` with the ETag read (`write` returns None when someone else wrote
-first; the caller re-reads and re-decides), together with its events in one transactional batch.
+Every state change is a `replace` with the ETag read, together with its events in one transactional
+batch: an optimistic commit (hph.runtime.commit) whose plan re-reads and re-decides when someone else
+wrote first (`commit`), or a single attempt with a fallback of its own (`write` returns None then).
 """
 
 from __future__ import annotations
 
-import asyncio
-import random
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock
-from hph.runtime.events import outbox_ops
+from hph.runtime.commit import Plan, Write, commit, stored, write_once
 from hph.runtime.storage import (
     And,
-    BatchError,
     BatchOperation,
-    ConflictError,
     Container,
+    CreateOp,
     Document,
     Eq,
     In,
@@ -46,17 +45,11 @@ from hph.services.payments import rules
 
 CONTAINER = "payments"
 PARTITION_KEY_PATH = "/user_id"
+T = TypeVar("T")
 KIND_PAYMENT = "payment"
 KIND_CLAIM = "order_claim"
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 IS_PAYMENT: Term = Eq("kind", KIND_PAYMENT)
-# Longest pause after a lost compare-and-swap, seconds (jittered, growing with the attempt).
-BACKOFF_MAX = 0.05
-
-
-async def backoff(attempt: int) -> None:
-    """Waits a little after losing a compare-and-swap so concurrent writers stop colliding in step."""
-    await asyncio.sleep(random.uniform(0, min(BACKOFF_MAX, 0.002 * 2**attempt)))
 
 
 class PaymentLedger:
@@ -89,26 +82,22 @@ class PaymentLedger:
 
     async def create(self, doc: Document) -> Document:
         """Stores a new payment; ConflictError when its (derived) id exists: a retry or a duplicate."""
-        return await self._container.create({**doc, "kind": KIND_PAYMENT})
+        return await self._container.create(self.creation(doc).doc)
+
+    def creation(self, doc: Document) -> CreateOp:
+        """The operation storing a new payment; it fails when its (derived) id exists: a retry or a duplicate."""
+        return CreateOp({**doc, "kind": KIND_PAYMENT})
+
+    async def commit(self, user_id: str, plan: Plan[T], *, busy: str | Callable[[], Exception]) -> T:
+        """An optimistic commit in the partition of `user_id` (hph.runtime.commit)."""
+        return await commit(self._container, user_id, plan, busy=busy, notify=self._notify)
 
     async def write(
         self, current: Document, updated: Document, events: Sequence[EventEnvelope] = ()
     ) -> Document | None:
         """Replaces `current` by `updated` with its events, atomically; None when `current` is stale."""
-        pk = current["user_id"]
-        ops: list[BatchOperation] = [
-            ReplaceOp(updated, if_match=current["_etag"]),
-            *outbox_ops(self._container, events, pk),
-        ]
-        try:
-            results = await self._container.batch(pk, ops)
-        except BatchError:
-            return None
-        if events:
-            self._notify()
-        written = results[0]
-        assert written is not None
-        return written
+        change = Write([ReplaceOp(updated, if_match=current["_etag"])], stored(0), events=events)
+        return await write_once(self._container, current["user_id"], change, notify=self._notify)
 
     async def delete(self, current: Document) -> None:
         """Removes a payment that never reached the provider (its slot is free for a retry)."""
@@ -148,8 +137,8 @@ class PaymentLedger:
         except NotFoundError:
             return None
 
-    async def take_claim(self, user_id: str, order_id: str, payment_id: str, *, current: Document | None) -> bool:
-        """Points the order's claim at `payment_id` unless someone changed it since `current` was read."""
+    def claim_op(self, user_id: str, order_id: str, payment_id: str, *, current: Document | None) -> BatchOperation:
+        """Points the order's claim at `payment_id`; fails when someone changed it since `current` was read."""
         doc: Document = {
             "id": rules.claim_id_for(order_id),
             "kind": KIND_CLAIM,
@@ -157,11 +146,4 @@ class PaymentLedger:
             "order_id": order_id,
             "payment_id": payment_id,
         }
-        try:
-            if current is None:
-                await self._container.create(doc)
-            else:
-                await self._container.replace(doc, if_match=current["_etag"])
-        except (ConflictError, PreconditionFailedError, NotFoundError):
-            return False
-        return True
+        return CreateOp(doc) if current is None else ReplaceOp(doc, if_match=current["_etag"])

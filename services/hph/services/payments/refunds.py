@@ -20,21 +20,30 @@ unless the refund returns a capture the order never took (an automatic refund of
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from holidaypeak.commerce.v1 import order_pb2
 from hph.runtime.clock import Clock, to_iso
-from hph.runtime.errors import Aborted, DomainError, NotFound
+from hph.runtime.commit import Done, Write, stored
+from hph.runtime.errors import DomainError, NotFound
 from hph.runtime.rpc.call_context import current_request_id
-from hph.runtime.storage import Document
+from hph.runtime.storage import Document, ReplaceOp
 from hph.services.payments import rules
-from hph.services.payments.ledger import PaymentLedger, backoff
+from hph.services.payments.ledger import PaymentLedger
 from hph.services.payments.messages import refund_issued_event
 from hph.services.payments.orders_client import OrdersClient
 from hph.services.payments.providers import IdempotencyMismatch, PaymentProvider, RefundOutcome, RefundRefused
 
 log = logging.getLogger("hph.payments")
 
-ATTEMPTS = 16
+
+@dataclass(frozen=True)
+class _Settled:
+    """A refund's outcome as stored, and whether this call stored it (else it was settled before)."""
+
+    payment: Document
+    refund: Document
+    now: bool
 
 
 class Refunder:
@@ -60,9 +69,8 @@ class Refunder:
         payment_id = located["id"]
         refund_id = rules.refund_id_for(payment_id, idempotency_key)
         resumed = await self._resume_stale(located, skip=refund_id)
-        for attempt in range(ATTEMPTS):
-            if attempt:
-                await backoff(attempt)
+
+        async def plan(attempt: int) -> Write[tuple[Document, Document]] | Done[tuple[Document, Document]]:
             # Read again only when `located` is known to have moved on (a lost write, resumed refunds).
             payment = await self._ledger.reread(located) if attempt or resumed else located
             if payment is None:
@@ -73,19 +81,16 @@ class Refunder:
                     raise IdempotencyMismatch.for_field(
                         "request_id", "this idempotency key was already used for a refund of another amount"
                     )
-                break
+                return Done((payment, record))
             record = self._new_refund(
                 refund_id, idempotency_key, rules.refund_amount(payment, amount_minor), reason, return_id, requested_by
             )
             record["sync_order"] = sync_order
-            written = await self._ledger.write(
-                payment, {**payment, "refunds": [*payment["refunds"], record], "updated_at": record["created_at"]}
-            )
-            if written is not None:
-                payment = written
-                break
-        else:
-            raise Aborted(f"payment {payment_id} is being refunded concurrently; retry")
+            updated = {**payment, "refunds": [*payment["refunds"], record], "updated_at": record["created_at"]}
+            return Write([ReplaceOp(updated, if_match=payment["_etag"])], lambda written: (stored(0)(written), record))
+
+        busy = f"payment {payment_id} is being refunded concurrently; retry"
+        payment, record = await self._ledger.commit(located["user_id"], plan, busy=busy)
         if record["status"] == rules.REFUND_PENDING and not record["transaction_id"]:
             return await self._submit(payment, record)
         return payment, record
@@ -144,16 +149,15 @@ class Refunder:
         """Stores a refund's outcome once (also what a refund webhook calls); returns (payment, refund).
         Decides first on `located` (a version just read or written); its etag guards the write."""
         payment_id = located["id"]
-        for attempt in range(ATTEMPTS):
-            payment: Document | None = located
-            if attempt:
-                await backoff(attempt)
-                payment = await self._ledger.reread(located)
+
+        async def plan(attempt: int) -> Write[_Settled] | Done[_Settled]:
+            payment = await self._ledger.reread(located) if attempt else located
             record = rules.find_refund(payment, refund_id=refund_id) if payment is not None else None
             if payment is None or record is None:
                 raise NotFound(f"refund {refund_id!r} of payment {payment_id!r} not found")
             if record["status"] != rules.REFUND_PENDING:
-                return payment, record  # settled before (a concurrent retry or a webhook)
+                # Settled before (a concurrent retry or a webhook).
+                return Done(_Settled(payment, record, now=False))
             now = to_iso(self._clock())
             settled: Document = {
                 **record,
@@ -175,13 +179,14 @@ class Refunder:
                 events.append(
                     refund_issued_event(updated, settled, clock=self._clock, correlation_id=current_request_id())
                 )
-            written = await self._ledger.write(payment, updated, events)
-            if written is None:
-                continue
-            if settled["status"] == rules.REFUND_SUCCEEDED and settled.get("sync_order", True):
-                await self._tell_order(written, settled)
-            return written, settled
-        raise Aborted(f"payment {payment_id} is being refunded concurrently; retry")
+            operations = [ReplaceOp(updated, if_match=payment["_etag"])]
+            return Write(operations, lambda written: _Settled(stored(0)(written), settled, now=True), events=events)
+
+        busy = f"payment {payment_id} is being refunded concurrently; retry"
+        done = await self._ledger.commit(located["user_id"], plan, busy=busy)
+        if done.now and done.refund["status"] == rules.REFUND_SUCCEEDED and done.refund.get("sync_order", True):
+            await self._tell_order(done.payment, done.refund)
+        return done.payment, done.refund
 
     async def _tell_order(self, payment: Document, refund: Document) -> None:
         status = (

@@ -41,6 +41,7 @@ from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.auth.principal import ROLE_ADMIN, ROLE_CUSTOMER, ROLE_STAFF
+from hph.runtime.commit import Done, Write, commit, stored
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import (
     Aborted,
@@ -52,7 +53,6 @@ from hph.runtime.errors import (
     Unavailable,
     Violations,
 )
-from hph.runtime.events import outbox_ops
 from hph.runtime.rpc.call_context import (
     current_principal,
     current_request_id,
@@ -62,16 +62,13 @@ from hph.runtime.rpc.call_context import (
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
-    BatchError,
     BatchOperation,
-    ConflictError,
     Container,
     CreateOp,
     Document,
     Eq,
     NotFoundError,
     OrderBy,
-    PreconditionFailedError,
     Query,
     ReplaceOp,
     Term,
@@ -85,8 +82,6 @@ PARTITION_KEY = "/order_id"
 # Containers holding outbox records (the host registers them with the relay).
 CONTAINERS: tuple[tuple[str, str], ...] = ((RETURNS, PARTITION_KEY),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True), OrderBy("id", descending=True))
-# Re-reads after losing a compare-and-swap; more means sustained contention on one order.
-ATTEMPTS = 8
 REFUND_PENDING = ErrorReason.ERROR_REASON_REFUND_PENDING
 _ROLE_NUMBER: Mapping[Role, int] = {Role.CUSTOMER: ROLE_CUSTOMER, Role.STAFF: ROLE_STAFF, Role.ADMIN: ROLE_ADMIN}
 
@@ -150,12 +145,13 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         rules.check_order_returnable(order.status, order_id=order.id)
         rules.check_window(order.delivered_at, self._deps.clock(), self._window_days, order_id=order.id)
 
-        for attempt in range(ATTEMPTS):
+        async def plan(attempt: int) -> Write[return_pb2.Return] | Done[return_pb2.Return]:
+            nonlocal tally
             if attempt:  # the tally changed under the last attempt: decide again on the new one
                 tally = await self._read(tally_id, order.id)
                 replayed = await self._replay_create(user_id, key, fingerprint, tally)
                 if replayed is not None:
-                    return messages.return_message(replayed)
+                    return Done(messages.return_message(replayed))
             current = tally or messages.new_tally(order.id)
             rules.check_quantities(wanted, order.lines, current["claimed"], order_id=order.id)
             number = int(current["last_number"]) + 1
@@ -183,13 +179,16 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             operations: list[BatchOperation] = [
                 CreateOp(new_tally) if tally is None else ReplaceOp(new_tally, if_match=tally["_etag"]),
                 CreateOp(doc),
-                *outbox_ops(self._returns, [event], order.id),
             ]
-            written = await self._batch(order.id, operations)
-            if written is not None and written[1] is not None:
-                self._deps.notify_relay()
-                return messages.return_message(written[1])
-        raise Aborted(f"the returns of order {order.id} are being changed by others; retry")
+            return Write(operations, lambda written: messages.return_message(stored(1)(written)), events=[event])
+
+        return await commit(
+            self._returns,
+            order.id,
+            plan,
+            busy=f"the returns of order {order.id} are being changed by others; retry",
+            notify=self._deps.notify_relay,
+        )
 
     async def ListReturns(self, request: pb.ListReturnsRequest, context: Any) -> pb.ListReturnsResponse:
         violations = Violations()
@@ -425,10 +424,11 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         this request last read or wrote it: the first decision is made on it (its etag still guards
         the write), so it is not read again."""
         actor = current_principal().subject
-        for attempt in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
             doc = start if start is not None and not attempt else await self._find(return_id)
             if (done := self._already(doc, target, key)) is not None:
-                return done
+                return Done(done)
             _check_etag(doc, etag)
             self._check_edge(doc, target)
             now = clocks.to_iso(self._deps.clock())
@@ -447,14 +447,16 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
                 if tally is None:  # pragma: no cover - every return was created with its tally
                     raise NotFound(f"the returns tally of order {doc['order_id']} is missing")
                 operations.append(ReplaceOp(tally_change(doc, tally), if_match=tally["_etag"]))
-            operations += outbox_ops(self._returns, [event], doc["order_id"])
-            written = await self._batch(doc["order_id"], operations)
-            if written is not None and written[0] is not None:
-                self._deps.notify_relay()
-                return written[0]
-            if etag:
-                raise Aborted(f"return {return_id!r} changed meanwhile; read it again")
-        raise Aborted(f"return {return_id!r} is being changed by others; retry")
+            return Write(operations, stored(0), events=[event])
+
+        return await commit(
+            self._returns,
+            rules.order_id_of(return_id),
+            plan,
+            busy=f"return {return_id!r} is being changed by others; retry",
+            pinned=f"return {return_id!r} changed meanwhile; read it again" if etag else "",
+            notify=self._deps.notify_relay,
+        )
 
     def _already(self, doc: Document, target: Status, key: str) -> Document | None:
         """The return as it is when the request asks for what already happened: its current status,
@@ -473,10 +475,15 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
     async def _stage(self, doc: Document, name: str, value: Any, *, in_progress: ErrorReason | None) -> Document:
         """Stores a plan on the return before its effects run; an open plan that differs is refused
         with `in_progress` (None: replaced). Returns the return as written."""
-        current = doc
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
+            current = doc
+            if attempt:
+                current = await self._find(doc["id"])
+                if Status(current["status"]) != _NEXT_OF[name]:
+                    self._check_edge(current, _NEXT_OF[name])
             if current.get(name) == value or Status(current["status"]) == _NEXT_OF[name]:
-                return current  # staged before, or finished meanwhile by a concurrent retry
+                return Done(current)  # staged before, or finished meanwhile by a concurrent retry
             if current.get(name) is not None and in_progress is not None:
                 raise FailedPrecondition(
                     f"an earlier {name.removesuffix('_plan')} of return {doc['id']} with other values did not "
@@ -484,13 +491,10 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
                     reason=in_progress,
                     subject=f"returns/{doc['id']}",
                 )
-            try:
-                return await self._returns.replace({**current, name: value}, if_match=current["_etag"])
-            except PreconditionFailedError:
-                current = await self._find(doc["id"])
-                if Status(current["status"]) != _NEXT_OF[name]:
-                    self._check_edge(current, _NEXT_OF[name])
-        raise Aborted(f"return {doc['id']!r} is being changed by others; retry")
+            return Write([ReplaceOp({**current, name: value}, if_match=current["_etag"])], stored(0))
+
+        busy = f"return {doc['id']!r} is being changed by others; retry"
+        return await commit(self._returns, doc["order_id"], plan, busy=busy)
 
     async def _stage_refund(self, doc: Document, amount: int, payment_id: str) -> Document:
         """The refund plan: the open one when it is for the same amount; a new attempt after a
@@ -611,15 +615,6 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         if doc is None or doc.get("kind") != messages.RETURN_KIND:
             raise NotFound(f"return {return_id!r} not found")
         return doc
-
-    async def _batch(self, order_id: str, operations: list[BatchOperation]) -> list[Document | None] | None:
-        """Commits the batch; None when a compare-and-swap (or a concurrent create) lost."""
-        try:
-            return await self._returns.batch(order_id, operations)
-        except BatchError as exc:
-            if isinstance(exc.cause, PreconditionFailedError | ConflictError | NotFoundError):
-                return None
-            raise
 
 
 # The status a staged plan leads to.

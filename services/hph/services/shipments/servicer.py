@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,9 +40,9 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.commerce.identifiers import check_order_id
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
+from hph.runtime.commit import Done, Write, Written, commit, stored
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import (
-    Aborted,
     FailedPrecondition,
     FieldViolation,
     InvalidArgument,
@@ -49,22 +50,18 @@ from hph.runtime.errors import (
     Unavailable,
     Violations,
 )
-from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
 from hph.runtime.rpc.call_context import current_request_id, idempotency_key, require_owner
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
-    BatchError,
     BatchOperation,
-    ConflictError,
     Container,
     CreateOp,
     Document,
     Eq,
     NotFoundError,
     OrderBy,
-    PreconditionFailedError,
     Query,
     ReplaceOp,
     Term,
@@ -85,8 +82,16 @@ CONTAINERS: tuple[tuple[str, str], ...] = ((SHIPMENTS, PARTITION_KEY_PATH),)
 CREATE_SCOPE = "shipments.create"
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 OLDEST_FIRST = (OrderBy("created_at"),)
-# Re-decisions after losing a compare-and-swap on one order's partition.
-ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """A tracking event's outcome: the parcel and its order's fulfilment record as they are now,
+    and whether this call stored the event (else it was a retry of one stored before)."""
+
+    shipment: Document
+    fulfilment: Document
+    recorded: bool
 
 
 def _moment(violations: Violations, field: str, stamp: timestamp_pb2.Timestamp) -> datetime | None:
@@ -203,9 +208,11 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 subject=f"orders/{order_id}",
                 metadata={"order_status": order_status},
             )
-        ordered = _ordered_units(order)
         reached = ""
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[shipment_pb2.Shipment]:
+            nonlocal reached
+            ordered = _ordered_units(order)
             fulfilment = await self._sync.fulfilment(order_id)
             shipped: dict[str, int] = dict(fulfilment["shipped"]) if fulfilment else {}
             if fulfilment:
@@ -238,26 +245,21 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
             first: BatchOperation = (
                 ReplaceOp(updated, if_match=fulfilment["_etag"]) if fulfilment else CreateOp(updated)
             )
-            operations: list[BatchOperation] = [
-                first,
-                CreateOp(doc),
-                *outbox_ops(self._shipments, events, order_id),
-                self._records.completion_op(claim, response.SerializeToString(deterministic=True)),
-            ]
-            try:
-                await self._shipments.batch(order_id, operations)
-            except BatchError as exc:
-                if exc.index == 0 and isinstance(exc.cause, PreconditionFailedError | ConflictError | NotFoundError):
-                    continue  # another parcel of this order committed first: decide again
-                if exc.index == len(operations) - 1:
-                    raise Aborted(
-                        "this request took too long and a retry took it over; its result is the one that counts",
-                        reason=idempotency.IN_FLIGHT_REASON,
-                    ) from None
-                raise
-            self._deps.notify_relay()
-            return response
-        raise Aborted(f"order {order_id} is being shipped by others at the same time; retry")
+            # Another parcel of this order committing first fails `first`: decide again.
+            return Write(
+                [first, CreateOp(doc)],
+                lambda _: response,
+                events=events,
+                completion=self._records.completion(claim, response.SerializeToString(deterministic=True)),
+            )
+
+        return await commit(
+            self._shipments,
+            order_id,
+            plan,
+            busy=f"order {order_id} is being shipped by others at the same time; retry",
+            notify=self._deps.notify_relay,
+        )
 
     def _new_shipment(
         self,
@@ -381,7 +383,8 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
 
         order_id = rules.order_of(request.shipment_id)
         fingerprint = idempotency.keyed_request_fingerprint(request)
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[_Recorded] | Done[_Recorded]:
             doc = await self._read_shipment(request.shipment_id)
             fulfilment = await self._sync.fulfilment(order_id)
             if fulfilment is None:  # pragma: no cover - written in the parcel's own batch
@@ -397,8 +400,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 fingerprint=fingerprint,
             )
             if change is None:
-                await self._follow(order_id, fulfilment)  # a retry: still move the order
-                return messages.shipment_message(doc)
+                return Done(_Recorded(doc, fulfilment, recorded=False))  # a retry: still move the order
             updated, events = change
             parcel = {"status": updated["status"], "picked_up": bool(updated["shipped_at"])}
             operations: list[BatchOperation] = [ReplaceOp(updated, if_match=doc["_etag"])]
@@ -412,22 +414,24 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                     },
                     "",
                 )
+                # The parcel or its order's record changing meanwhile fails the batch: decide again.
                 operations.append(ReplaceOp(new_fulfilment, if_match=fulfilment["_etag"]))
-            operations.extend(outbox_ops(self._shipments, events, order_id))
-            try:
-                results = await self._shipments.batch(order_id, operations)
-            except BatchError as exc:
-                if exc.index in (0, 1) and isinstance(exc.cause, PreconditionFailedError | NotFoundError):
-                    continue  # the parcel or its order's record changed meanwhile: decide again
-                raise
-            self._deps.notify_relay()
-            written = results[0]
-            assert written is not None
-            if new_fulfilment is not fulfilment:
-                new_fulfilment = results[1] or new_fulfilment
-            await self._follow(order_id, new_fulfilment, recorded=True)
-            return messages.shipment_message(written)
-        raise Aborted(f"shipment {request.shipment_id!r} is being changed by others; retry")
+
+            def recorded(written: Written) -> _Recorded:
+                after = (written[1] or new_fulfilment) if new_fulfilment is not fulfilment else fulfilment
+                return _Recorded(stored(0)(written), after, recorded=True)
+
+            return Write(operations, recorded, events=events)
+
+        outcome = await commit(
+            self._shipments,
+            order_id,
+            plan,
+            busy=f"shipment {request.shipment_id!r} is being changed by others; retry",
+            notify=self._deps.notify_relay,
+        )
+        await self._follow(order_id, outcome.fulfilment, recorded=outcome.recorded)
+        return messages.shipment_message(outcome.shipment)
 
     def _decide_event(
         self,

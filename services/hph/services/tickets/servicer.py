@@ -38,9 +38,9 @@ from hph.commerce import identifiers
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.auth.principal import ROLE_STAFF, role_name
+from hph.runtime.commit import Done, Write, commit
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Aborted, NotFound, Violations
-from hph.runtime.events import outbox_ops
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay
 from hph.runtime.rpc.call_context import (
     current_principal,
@@ -52,15 +52,12 @@ from hph.runtime.rpc.call_context import (
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
-    BatchError,
-    BatchOperation,
     Container,
     CreateOp,
     Document,
     Eq,
     NotFoundError,
     OrderBy,
-    PreconditionFailedError,
     Query,
     ReplaceOp,
     Term,
@@ -79,8 +76,6 @@ NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 QUEUE_ORDER = (OrderBy("priority_rank", descending=True), OrderBy("created_at"))
 IDEMPOTENCY_SCOPE = "tickets"
 ETAG_MAX = 256
-# Re-reads after losing a compare-and-swap on one ticket; more means sustained contention.
-ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -161,17 +156,24 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
             now=now,
         )
         event = messages.created_event(doc, correlation_id=current_request_id(), clock=self._deps.clock)
-        operations: list[BatchOperation] = [CreateOp(doc), *outbox_ops(self._tickets, [event], user_id)]
+        completion = None
         if claim is not None:
             stored = self._view(doc, staff_view=False, with_etag=False)
-            operations.append(self._records.completion_op(claim, stored.SerializeToString(deterministic=True)))
+            completion = self._records.completion(claim, stored.SerializeToString(deterministic=True))
+        write = Write(
+            [CreateOp(doc)],
+            lambda written: self._view(written[0] or doc, staff_view=False),
+            events=[event],
+            completion=completion,
+        )
+
+        async def plan(attempt: int) -> Write[ticket_pb2.Ticket]:
+            return write  # a new id: nothing to lose a race to
+
         # The locator first: a locator whose ticket never committed leads nowhere (NOT_FOUND).
         await self._index.create({"id": ticket_id, "user_id": user_id, "created_at": now})
-        results = await self._batch(user_id, operations, claim)
-        self._deps.notify_relay()
-        written = results[0]
-        assert written is not None
-        return self._view(written, staff_view=False)
+        busy = f"ticket {ticket_id!r} could not be written; retry"
+        return await commit(self._tickets, user_id, plan, busy=busy, notify=self._deps.notify_relay)
 
     async def ListTickets(self, request: pb.ListTicketsRequest, context: Any) -> pb.ListTicketsResponse:
         violations = Violations()
@@ -510,9 +512,10 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
     ) -> ticket_pb2.Ticket:
         """Read, decide, write with the etag read (state + events + stored response in one batch);
         re-decides when another writer got in between, unless the caller pinned an etag (ABORTED)."""
-        doc = located
         user_id = located["user_id"]
-        for attempt in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[ticket_pb2.Ticket] | Done[ticket_pb2.Ticket]:
+            doc = located
             if attempt:
                 try:
                     doc = await self._tickets.read(located["id"], user_id)
@@ -525,44 +528,26 @@ class TicketServicer(pb_grpc.SupportTicketServiceServicer):
                 if claim is not None:
                     stored = self._view(doc, staff_view=staff_view, with_etag=False)
                     await self._records.complete(claim, stored.SerializeToString(deterministic=True))
-                return self._view(doc, staff_view=staff_view)
-            operations: list[BatchOperation] = [
-                ReplaceOp(change.doc, if_match=doc["_etag"]),
-                *outbox_ops(self._tickets, change.events, user_id),
-            ]
+                return Done(self._view(doc, staff_view=staff_view))
+            completion = None
             if claim is not None:
                 stored = self._view(change.doc, staff_view=staff_view, with_etag=False)
-                operations.append(self._records.completion_op(claim, stored.SerializeToString(deterministic=True)))
-            try:
-                results = await self._batch(user_id, operations, claim)
-            except PreconditionFailedError:
-                if expected_etag:
-                    raise Aborted(f"ticket {doc['id']!r} changed meanwhile; read it again") from None
-                continue
-            self._deps.notify_relay()
-            written = results[0]
-            assert written is not None
-            return self._view(written, staff_view=staff_view)
-        raise Aborted("the ticket is being changed by others; retry")
+                completion = self._records.completion(claim, stored.SerializeToString(deterministic=True))
+            return Write(
+                [ReplaceOp(change.doc, if_match=doc["_etag"])],
+                lambda written: self._view(written[0] or change.doc, staff_view=staff_view),
+                events=change.events,
+                completion=completion,
+            )
 
-    async def _batch(
-        self, user_id: str, operations: list[BatchOperation], claim: Claim | None
-    ) -> list[Document | None]:
-        """Commits one batch; a lost race on the ticket (its first operation) raises the storage
-        error, a claim taken over meanwhile (the last operation) is ABORTED."""
-        try:
-            return await self._tickets.batch(user_id, operations)
-        except BatchError as exc:
-            if exc.index == 0 and isinstance(exc.cause, PreconditionFailedError):
-                raise exc.cause from exc
-            if exc.index == 0 and isinstance(exc.cause, NotFoundError):
-                raise NotFound("ticket not found") from exc
-            if claim is not None and exc.index == len(operations) - 1:
-                raise Aborted(
-                    "this request took too long and a retry took it over; its result is the one that counts",
-                    reason=idempotency.IN_FLIGHT_REASON,
-                ) from None
-            raise
+        return await commit(
+            self._tickets,
+            user_id,
+            plan,
+            busy="the ticket is being changed by others; retry",
+            pinned=f"ticket {located['id']!r} changed meanwhile; read it again" if expected_etag else "",
+            notify=self._deps.notify_relay,
+        )
 
 
 _MICROSECOND = timedelta(microseconds=1)

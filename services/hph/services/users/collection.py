@@ -9,7 +9,7 @@ partitioned by /user_id, with its invariants kept atomically:
 Concurrency: next to the items, each user's partition holds one marker document (the "book") that
 every write of the collection replaces with `if_match` inside the same batch. Two concurrent writes
 to one user's collection therefore cannot both commit on the state they read: the loser's batch
-fails as a whole and is re-planned on fresh state. That is what keeps "first item is default" and
+fails as a whole and is re-planned on fresh state (hph.runtime.commit). That is what keeps "first item is default" and
 the limit exact even for two simultaneous first creates, which item-level etags alone cannot.
 
 A caller only ever names its own partition (the token subject), so someone else's id is NOT_FOUND.
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
+from hph.runtime.commit import Done, Write, Written, commit, stored
 from hph.runtime.errors import Aborted, FailedPrecondition, NotFound
 from hph.runtime.storage import (
-    BatchError,
     BatchOperation,
     Container,
     CreateOp,
@@ -42,8 +42,6 @@ from hph.services.users import rules
 
 BOOK_ID = "_book"
 KIND = "kind"
-# Re-planning a batch that lost a race; more than a handful means sustained contention on one user.
-ATTEMPTS = 8
 # Default first (booleans sort false < true), then newest first.
 LIST_ORDER = (OrderBy("is_default", descending=True), OrderBy("created_at", descending=True))
 
@@ -88,11 +86,12 @@ class OwnedCollection:
 
     async def create(self, user_id: str, doc: Document, *, make_default: bool) -> Document:
         """Saves `doc` (its id set by the caller; an existing id is returned as is: a retried create)."""
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[Document] | Done[Document]:
             state = await self._read_state(user_id)
             existing = state.find(doc["id"])
             if existing is not None:
-                return existing
+                return Done(existing)
             if len(state.items) >= self._limit:
                 raise FailedPrecondition(
                     f"at most {self._limit} saved {self._what}s per user; delete one first",
@@ -104,10 +103,10 @@ class OwnedCollection:
             ops: list[BatchOperation] = [self._book_op(user_id, state), CreateOp(item)]
             if is_default:
                 ops += self._clear_defaults(state, keep=item["id"])
-            results = await self._try_batch(user_id, ops)
-            if results is not None and results[1] is not None:
-                return results[1]
-        raise Aborted(f"the {self._what}s of this user are being changed concurrently; retry")
+            return Write(ops, stored(1))
+
+        busy = f"the {self._what}s of this user are being changed concurrently; retry"
+        return await commit(self._container, user_id, plan, busy=busy)
 
     async def update(
         self,
@@ -119,7 +118,8 @@ class OwnedCollection:
         expected_etag: str,
     ) -> Document:
         """Applies `mutate` (which may raise InvalidArgument) and the optional default flag."""
-        for _ in range(ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[Document]:
             state = await self._read_state(user_id)
             current = state.find(item_id)
             if current is None:
@@ -136,13 +136,13 @@ class OwnedCollection:
             ]
             if make_default:
                 ops += self._clear_defaults(state, keep=item_id)
-            results = await self._try_batch(user_id, ops)
-            if results is not None and results[1] is not None:
-                return results[1]
-        raise Aborted(f"{self._what} {item_id!r} is being changed concurrently; retry")
+            return Write(ops, stored(1))
+
+        busy = f"{self._what} {item_id!r} is being changed concurrently; retry"
+        return await commit(self._container, user_id, plan, busy=busy)
 
     async def delete(self, user_id: str, item_id: str, *, expected_etag: str) -> None:
-        for _ in range(ATTEMPTS):
+        async def plan(attempt: int) -> Write[None]:
             state = await self._read_state(user_id)
             current = state.find(item_id)
             if current is None:
@@ -158,9 +158,10 @@ class OwnedCollection:
                 if successor is not None:
                     promoted = {**successor, "is_default": True, "updated_at": self._now()}
                     ops.append(ReplaceOp(promoted, if_match=successor["_etag"]))
-            if await self._try_batch(user_id, ops) is not None:
-                return
-        raise Aborted(f"{self._what} {item_id!r} is being changed concurrently; retry")
+            return Write(ops, _nothing)
+
+        busy = f"{self._what} {item_id!r} is being changed concurrently; retry"
+        await commit(self._container, user_id, plan, busy=busy)
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -189,12 +190,9 @@ class OwnedCollection:
             if item.get("is_default") and item["id"] != keep
         ]
 
-    async def _try_batch(self, user_id: str, ops: list[BatchOperation]) -> list[Document | None] | None:
-        """The batch's results, or None when a concurrent write won (nothing was applied)."""
-        try:
-            return await self._container.batch(user_id, ops)
-        except BatchError:
-            return None
-
     def _now(self) -> str:
         return clocks.to_iso(self._clock())
+
+
+def _nothing(written: Written) -> None:
+    return None

@@ -25,7 +25,8 @@ from typing import Any
 
 from hph.commerce.simulated_cards import SIMULATED_CARDS
 from hph.runtime.clock import Clock, system_clock, to_iso
-from hph.runtime.errors import Aborted, InvalidArgument
+from hph.runtime.commit import Done, Write, commit
+from hph.runtime.errors import InvalidArgument
 from hph.runtime.money import is_supported_currency
 from hph.runtime.storage import (
     ConflictError,
@@ -33,7 +34,7 @@ from hph.runtime.storage import (
     Document,
     DocumentStore,
     NotFoundError,
-    PreconditionFailedError,
+    ReplaceOp,
 )
 from hph.services.payments.providers.port import (
     REASON_PAYMENT_NOT_CAPTURED,
@@ -54,8 +55,6 @@ PAYMENT_PREFIX = "pi_sim_"
 REFUND_PREFIX = "re_sim_"
 KIND_PAYMENT = "payment"
 KIND_INTENT = "intent"
-# Refund writers retry on an ETag conflict; this many losses in a row means something is wrong.
-MAX_REFUND_ATTEMPTS = 64
 
 _SUCCEEDS = "succeeds"
 _AUTHENTICATION_REQUIRED = "authentication_required"
@@ -155,7 +154,8 @@ class OfflinePaymentProvider:
     ) -> ProviderRefund:
         check_amount(amount_minor)
         check_idempotency_key(idempotency_key)
-        for _ in range(MAX_REFUND_ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[ProviderRefund] | Done[ProviderRefund]:
             payment = await self._read_payment(provider_payment_id)
             earlier = _refund_with_key(payment, idempotency_key)
             if earlier is not None:
@@ -163,7 +163,7 @@ class OfflinePaymentProvider:
                     raise IdempotencyMismatch.for_field(
                         "request_id", "this idempotency key was used for a refund of another amount"
                     )
-                return _refund_of(earlier)
+                return Done(_refund_of(earlier))
             refund = self._refund_record(payment, amount_minor, idempotency_key, reason)
             updated = {
                 **payment,
@@ -171,12 +171,11 @@ class OfflinePaymentProvider:
                 "refunds": [*payment["refunds"], refund],
                 "updated_at": refund["created_at"],
             }
-            try:
-                await self._container.replace(updated, if_match=payment["_etag"])
-            except PreconditionFailedError:
-                continue  # another refund landed first: re-read and judge against the new total
-            return _refund_of(refund)
-        raise Aborted(f"refund of {provider_payment_id} kept conflicting with concurrent refunds; retry")
+            # Another refund landing first fails the write: re-read and judge against the new total.
+            return Write([ReplaceOp(updated, if_match=payment["_etag"])], lambda _: _refund_of(refund))
+
+        busy = f"refund of {provider_payment_id} kept conflicting with concurrent refunds; retry"
+        return await commit(self._container, provider_payment_id, plan, busy=busy)
 
     def _new_record(
         self,
