@@ -25,6 +25,7 @@ from google.protobuf import any_pb2, descriptor, descriptor_pool, duration_pb2, 
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 
+from hph.gateway.descriptors import STRING_FORM_TYPES, WRAPPER_TYPES, is_map
 from hph.runtime.errors import ERROR_DOMAIN
 
 # gRPC status code -> HTTP status (transcoding.md, "Answering"; Envoy's Grpc::Utility::grpcToHttpStatus).
@@ -211,10 +212,6 @@ def _any_json(detail: any_pb2.Any, pool: descriptor_pool.DescriptorPool | None) 
 _Convert = Callable[[Any], Any]
 _FD = descriptor.FieldDescriptor
 _INT64_TYPES = frozenset({_FD.TYPE_INT64, _FD.TYPE_SINT64, _FD.TYPE_SFIXED64, _FD.TYPE_UINT64, _FD.TYPE_FIXED64})
-_WRAPPERS = frozenset(
-    f"google.protobuf.{name}Value"
-    for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
-)
 _MESSAGES: dict[tuple[descriptor.Descriptor, bool], _Convert] = {}
 
 
@@ -227,7 +224,7 @@ def _converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
 
 def _default_json(field: descriptor.FieldDescriptor) -> Any:
     """What a field without presence prints as when it holds its default value."""
-    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+    if is_map(field):
         return {}
     if field.is_repeated:
         return []
@@ -274,7 +271,7 @@ def _build_converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
 
 def _field_converter(field: descriptor.FieldDescriptor, emit: bool = False) -> _Convert | None:
     entry = field.message_type
-    if field.is_repeated and entry is not None and entry.GetOptions().map_entry:
+    if entry is not None and is_map(field):
         key_field = entry.fields_by_name["key"]
         value_convert = _value_converter(entry.fields_by_name["value"], emit)
         key_is_bool = key_field.type == _FD.TYPE_BOOL
@@ -340,9 +337,9 @@ def _shortest_float32(value: float) -> float:
 
 def _well_known(message: descriptor.Descriptor) -> _Convert | None:
     full_name = message.full_name
-    if full_name in ("google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"):
+    if full_name in STRING_FORM_TYPES:
         return lambda value: value.ToJsonString()
-    if full_name in _WRAPPERS:
+    if full_name in WRAPPER_TYPES:
         # Wrappers (Int64Value...): the wrapped value's JSON form, printed even when it is the default.
         inner = _value_converter(message.fields_by_name["value"])
         if inner is None:

@@ -20,7 +20,15 @@ from google.api import field_behavior_pb2
 from google.protobuf import descriptor
 
 from holidaypeak.common.v1 import access_pb2
-from hph.gateway.descriptors import DescriptorSet, HttpBinding, service_bindings
+from hph.gateway.descriptors import (
+    HTTP_BODY,
+    STRING_FORM_TYPES,
+    WRAPPER_TYPES,
+    DescriptorSet,
+    HttpBinding,
+    is_map,
+    service_bindings,
+)
 
 JsonObject = dict[str, Any]
 
@@ -36,7 +44,6 @@ DEFAULT_VERSION = _package_version()
 STATUS_SCHEMA = "Status"
 BEARER_SCHEME = "bearerAuth"
 
-_HTTP_BODY = "google.api.HttpBody"
 _OPENAPI_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FD = descriptor.FieldDescriptor
 
@@ -99,11 +106,7 @@ _WELL_KNOWN: dict[str, JsonObject] = {
     "google.protobuf.BytesValue": {"type": ["string", "null"], "contentEncoding": "base64"},
 }
 # Well-known types a query parameter can carry (their JSON form is a single string or scalar).
-_WRAPPERS = {name for name in _WELL_KNOWN if name.endswith("Value")} - {
-    "google.protobuf.Value",
-    "google.protobuf.ListValue",
-}
-_QUERY_WELL_KNOWN = _WRAPPERS | {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
+_QUERY_WELL_KNOWN = WRAPPER_TYPES | STRING_FORM_TYPES
 
 _BINARY = {"type": "string", "format": "binary"}
 
@@ -349,7 +352,7 @@ class _DocumentBuilder:
     ) -> None:
         for field in message.fields:
             name = prefix + field.name
-            if name in bound or _is_map(field):
+            if name in bound or is_map(field):
                 continue
             nested = field.message_type
             if nested is not None and nested.full_name not in _QUERY_WELL_KNOWN:
@@ -410,7 +413,7 @@ class _DocumentBuilder:
         if field is None:
             return None
         description = self._descriptors.comments(field.full_name)
-        if field.message_type is not None and field.message_type.full_name == _HTTP_BODY:
+        if field.message_type is not None and field.message_type.full_name == HTTP_BODY:
             body: JsonObject = {"required": True, "content": {"*/*": {"schema": dict(_BINARY)}}}
         else:
             body = {"required": True, "content": {"application/json": {"schema": self._field_schema(field)}}}
@@ -424,7 +427,7 @@ class _DocumentBuilder:
         description = self._descriptors.comments(output.full_name) or f"A {output.name}."
         field = output.fields_by_name.get(binding.response_body) if binding.response_body else None
         answered = field.message_type if field is not None else output
-        if answered is not None and answered.full_name == _HTTP_BODY:
+        if answered is not None and answered.full_name == HTTP_BODY:
             content: JsonObject = {"*/*": {"schema": dict(_BINARY)}}
             description = "Raw bytes with their own content type."
         else:
@@ -500,7 +503,7 @@ class _DocumentBuilder:
 
     def _field_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
         entry = field.message_type
-        if entry is not None and entry.GetOptions().map_entry:
+        if entry is not None and is_map(field):
             key_field = entry.fields_by_name["key"]
             value_field = entry.fields_by_name["value"]
             schema: JsonObject = {"type": "object", "additionalProperties": self._single_schema(value_field)}
@@ -646,10 +649,6 @@ def _resolve_field(message: descriptor.Descriptor, field_path: str) -> descripto
 def _field_behaviors(field: descriptor.FieldDescriptor) -> set[int]:
     options = field.GetOptions()
     return set(options.Extensions[field_behavior_pb2.field_behavior])
-
-
-def _is_map(field: descriptor.FieldDescriptor) -> bool:
-    return field.message_type is not None and field.message_type.GetOptions().map_entry
 
 
 def _is_synthetic_oneof(oneof: descriptor.OneofDescriptor, field: descriptor.FieldDescriptor) -> bool:

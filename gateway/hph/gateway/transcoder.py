@@ -23,15 +23,13 @@ from google.protobuf.message import Message
 
 from hph.gateway import codec
 from hph.gateway.binding import BindingError, build_request
-from hph.gateway.descriptors import DescriptorSet
+from hph.gateway.descriptors import HTTP_BODY, DescriptorSet
 from hph.gateway.http1 import JSON, HttpConnection, Request, chunk, raw, response_head, send_json
 from hph.gateway.routes import Match, Route, RouteTable
 from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool
 from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.gateway")
-
-HTTP_BODY = "google.api.HttpBody"
 
 # ----------------------------------------------------------------------------- request metadata
 
