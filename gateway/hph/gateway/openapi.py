@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import metadata
 from typing import Any
 
@@ -117,15 +118,27 @@ _ROLE_NAMES: dict[int, str] = {
     access_pb2.ROLE_ADMIN: "admin",
 }
 
-# Error responses: (status, component name, description).
+# Error responses: status -> (component name, description).
 _ERROR_RESPONSES = {
-    "400": ("BadRequest", "Invalid request: bad JSON, wrong types, unknown query parameter or a field violation."),
-    "401": ("Unauthenticated", "Missing, expired, revoked or invalid bearer token."),
-    "403": ("PermissionDenied", "The caller's role (or ownership) does not allow this operation."),
-    "404": ("NotFound", "The resource does not exist (or is not visible to the caller)."),
-    "409": ("Conflict", "Already exists, or a concurrent change (etag mismatch) aborted the operation."),
-    "429": ("TooManyRequests", "Rate limit exceeded; retry after the number of seconds in Retry-After."),
+    HTTPStatus.BAD_REQUEST: (
+        "BadRequest",
+        "Invalid request: bad JSON, wrong types, unknown query parameter or a field violation.",
+    ),
+    HTTPStatus.UNAUTHORIZED: ("Unauthenticated", "Missing, expired, revoked or invalid bearer token."),
+    HTTPStatus.FORBIDDEN: ("PermissionDenied", "The caller's role (or ownership) does not allow this operation."),
+    HTTPStatus.NOT_FOUND: ("NotFound", "The resource does not exist (or is not visible to the caller)."),
+    HTTPStatus.CONFLICT: ("Conflict", "Already exists, or a concurrent change (etag mismatch) aborted the operation."),
+    HTTPStatus.TOO_MANY_REQUESTS: (
+        "TooManyRequests",
+        "Rate limit exceeded; retry after the number of seconds in Retry-After.",
+    ),
 }
+
+
+def _key(status: HTTPStatus) -> str:
+    """OpenAPI names a response by its status code as text."""
+    return str(status.value)
+
 
 _INFO_DESCRIPTION = """\
 REST/JSON surface of Holiday Peak Hub, transcoded from the platform's gRPC services (same contracts,
@@ -436,17 +449,17 @@ class _DocumentBuilder:
                 schema = {"type": "array", "items": schema}
                 description = f"A JSON array of {output.name} messages, streamed."
             content = {"application/json": {"schema": schema}}
-        responses: JsonObject = {"200": {"description": description, "content": content}}
-        statuses = ["400"]
+        responses: JsonObject = {_key(HTTPStatus.OK): {"description": description, "content": content}}
+        statuses = [HTTPStatus.BAD_REQUEST]
         if secured:
-            statuses += ["401", "403"]
+            statuses += [HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN]
         if has_path_variables:
-            statuses.append("404")
+            statuses.append(HTTPStatus.NOT_FOUND)
         if binding.http_method not in ("GET", "HEAD", "OPTIONS"):
-            statuses.append("409")
-        statuses.append("429")
+            statuses.append(HTTPStatus.CONFLICT)
+        statuses.append(HTTPStatus.TOO_MANY_REQUESTS)
         for status in statuses:
-            responses[status] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
+            responses[_key(status)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
         responses["default"] = {"$ref": "#/components/responses/Error"}
         return responses
 
@@ -533,7 +546,7 @@ def _error_responses() -> JsonObject:
     for status in sorted(_ERROR_RESPONSES):
         name, description = _ERROR_RESPONSES[status]
         response: JsonObject = {"description": description, "content": {"application/json": {"schema": ref}}}
-        if status == "429":
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
             response["headers"] = {
                 "Retry-After": {
                     "description": "Seconds to wait before retrying.",

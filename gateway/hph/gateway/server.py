@@ -18,12 +18,24 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from hph.gateway import codec
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.gateway.edge import CorsPolicy, Limiter, RateLimiter, SubjectReader, request_id
-from hph.gateway.http1 import JSON, HttpConnection, HttpLimits, Request, response_head, send_json
+from hph.gateway.http1 import (
+    CLIENT_CLOSED_REQUEST,
+    INTERNAL_SERVER_ERROR,
+    JSON,
+    NO_CONTENT,
+    OK,
+    HttpConnection,
+    HttpLimits,
+    Request,
+    response_head,
+    send_json,
+)
 from hph.gateway.openapi import build_openapi, render_docs_html
 from hph.gateway.routes import RouteError, RouteTable
 from hph.gateway.transcoder import Transcoder
@@ -104,7 +116,7 @@ class Gateway:
         path = target.partition("?")[0]
         user: str | None = None
         rpc = ""
-        status = 500
+        status = INTERNAL_SERVER_ERROR
         sent = 0
         try:
             cors = self.cors.response_headers(origin) if self.cors.enabled else []
@@ -119,8 +131,8 @@ class Gateway:
                 and self.cors.is_preflight(method, origin, special.get(b"access-control-request-method"))
             ):
                 headers = self.cors.preflight_headers(origin, special.get(b"access-control-request-headers"))
-                conn.write(response_head(204, None, 0, rid, headers, keep_alive))
-                status = 204
+                conn.write(response_head(NO_CONTENT, None, 0, rid, headers, keep_alive))
+                status = NO_CONTENT
                 return keep_alive
             fixed = self.fixed.get(path) if method in ("GET", "HEAD") else None
             if fixed is not None:
@@ -129,7 +141,7 @@ class Gateway:
                 sent = len(body)
                 return keep_alive
             if special.get(b"content-type", "").startswith("application/grpc"):
-                status = 415
+                status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
                 message = (
                     "gRPC needs HTTP/2: point the gRPC client at this port with HTTP/2 (prior knowledge), "
                     "which is passed straight through to the gRPC server, or send JSON over HTTP/1.1"
@@ -140,22 +152,22 @@ class Gateway:
             if self.limiter.enabled:
                 wait = self.limiter.check(conn.client_ip, user)
                 if wait:
-                    status = 429
+                    status = HTTPStatus.TOO_MANY_REQUESTS
                     body = codec.client_error_body(
-                        429, f"rate limit exceeded; retry in {wait} s", retry_after_seconds=wait
+                        status, f"rate limit exceeded; retry in {wait} s", retry_after_seconds=wait
                     )
-                    sent = send_json(conn, 429, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
+                    sent = send_json(conn, status, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
                     return keep_alive
             status, sent, rpc = await self.transcode(conn, request, target, rid, cors, keep_alive)
             return keep_alive and request.keep_alive
         except asyncio.CancelledError:
-            status = 499
+            status = CLIENT_CLOSED_REQUEST
             raise
         except Exception:
             log.exception("gateway failure", extra={"path": path, "request_id": rid})
-            status = 500
-            body = codec.client_error_body(500, "internal gateway error")
-            sent = send_json(conn, 500, body, rid, [], False)
+            status = INTERNAL_SERVER_ERROR
+            body = codec.client_error_body(status, "internal gateway error")
+            sent = send_json(conn, status, body, rid, [], False)
             return False
         finally:
             if access_log.isEnabledFor(logging.INFO):
@@ -175,7 +187,7 @@ class Gateway:
                 )
 
     async def _health(self) -> tuple[int, bytes, bytes]:
-        return 200, JSON, b'{"status":"ok"}'
+        return OK, JSON, b'{"status":"ok"}'
 
     async def _ready(self) -> tuple[int, bytes, bytes]:
         states = await asyncio.gather(*(self.pool.health(self.grpc_target, s) for s in self.services))
@@ -183,14 +195,14 @@ class Gateway:
         down = [name for name, state in services.items() if state != "SERVING"]
         if down:
             body: dict[str, Any] = {"status": "not_ready", "services": services, "not_serving": down}
-            return 503, JSON, json.dumps(body).encode()
-        return 200, JSON, json.dumps({"status": "ready", "services": services}).encode()
+            return HTTPStatus.SERVICE_UNAVAILABLE, JSON, json.dumps(body).encode()
+        return OK, JSON, json.dumps({"status": "ready", "services": services}).encode()
 
     async def _openapi(self) -> tuple[int, bytes, bytes]:
-        return 200, JSON, self.openapi
+        return OK, JSON, self.openapi
 
     async def _docs(self) -> tuple[int, bytes, bytes]:
-        return 200, b"text/html; charset=utf-8", self.docs
+        return OK, b"text/html; charset=utf-8", self.docs
 
 
 # ---------------------------------------------------------------------------------- the host

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from http import HTTPStatus
 
 import grpc
 from google.api import httpbody_pb2
@@ -24,7 +25,7 @@ from google.protobuf.message import Message
 from hph.gateway import codec
 from hph.gateway.binding import BindingError, build_request
 from hph.gateway.descriptors import HTTP_BODY, DescriptorSet
-from hph.gateway.http1 import JSON, HttpConnection, Request, chunk, raw, response_head, send_json
+from hph.gateway.http1 import JSON, OK, HttpConnection, Request, chunk, raw, response_head, send_json
 from hph.gateway.routes import Match, Route, RouteTable
 from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool
 from hph.runtime.settings import Settings
@@ -144,8 +145,9 @@ class Transcoder:
         raw_path, _, raw_query = target.partition("?")
         match: Match | None = self.table.match(request.method, raw_path)
         if match is None:
-            body = codec.client_error_body(404, f"no route for {request.method} {raw_path}")
-            return 404, send_json(conn, 404, body, rid, cors, keep_alive), ""
+            status: int = HTTPStatus.NOT_FOUND
+            body = codec.client_error_body(status, f"no route for {request.method} {raw_path}")
+            return status, send_json(conn, status, body, rid, cors, keep_alive), ""
         call = self.calls[id(match.route)]
         try:
             message = build_request(
@@ -164,8 +166,8 @@ class Transcoder:
                 status, body = self._status_body(exc)
                 return status, send_json(conn, status, body, rid, cors, keep_alive), call.rpc
             content_type, body = self._encode(call, response)
-            conn.write(response_head(200, content_type, len(body), rid, cors, keep_alive) + body)
-            return 200, len(body), call.rpc
+            conn.write(response_head(OK, content_type, len(body), rid, cors, keep_alive) + body)
+            return OK, len(body), call.rpc
         assert call.stream is not None
         status, sent = await self._stream(conn, request, call, payload, metadata, rid, cors, keep_alive)
         return status, sent, call.rpc
@@ -219,7 +221,7 @@ class Transcoder:
             else:
                 content_type = JSON
                 opening = b"[" if first is None else b"[" + self._encode(call, first)[1]
-            head = response_head(200, content_type, None if chunked else -1, rid, cors, keep_alive and chunked)
+            head = response_head(OK, content_type, None if chunked else -1, rid, cors, keep_alive and chunked)
             sent = len(opening)
             conn.write(head + (frame(opening) if opening else b""))
             try:
@@ -240,7 +242,7 @@ class Transcoder:
             conn.write((frame(closing) if closing else b"") + (b"0\r\n\r\n" if chunked else b""))
             if not chunked:
                 request.keep_alive = False
-            return 200, sent
+            return OK, sent
         finally:
             if not grpc_call.done():
                 grpc_call.cancel()
