@@ -14,7 +14,8 @@ from grpc_tools import protoc
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
-from hph.gateway.openapi import build_openapi, operations, render_docs_html
+from hph.gateway.docs_page import render_docs_html
+from hph.gateway.openapi import build_openapi, operations
 
 REPO = Path(__file__).resolve().parents[2]
 Spec = dict[str, Any]

@@ -23,6 +23,7 @@ from typing import Any
 
 from hph.gateway import codec
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
+from hph.gateway.docs_page import render_docs_html
 from hph.gateway.edge import CorsPolicy, Limiter, RateLimiter, SubjectReader, request_id
 from hph.gateway.http1 import (
     CLIENT_CLOSED_REQUEST,
@@ -36,7 +37,7 @@ from hph.gateway.http1 import (
     response_head,
     send_json,
 )
-from hph.gateway.openapi import build_openapi, render_docs_html
+from hph.gateway.openapi import build_openapi
 from hph.gateway.routes import RouteError, RouteTable
 from hph.gateway.transcoder import Transcoder
 from hph.gateway.upstream import UpstreamPool, upstream_connections_for
