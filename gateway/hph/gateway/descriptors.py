@@ -9,6 +9,7 @@ have a JSON form of their own) are answered here once.
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,7 @@ class DescriptorSet:
         return message_factory.GetMessageClass(message)
 
     def comments(self, full_name: str) -> str:
-        """Leading comment of a service, method, message, field or enum (from source info)."""
+        """Leading comment of a service, method, message, field or enum (from source info), as Markdown."""
         return self._comments.get(full_name, "")
 
     @functools.cached_property
@@ -182,8 +183,15 @@ def _comment_index(files: descriptor_pb2.FileDescriptorSet) -> dict[str, str]:
         for location in file.source_code_info.location:
             name = names.get(tuple(location.path))
             if name and location.leading_comments:
-                index[name] = " ".join(line.strip() for line in location.leading_comments.strip().splitlines())
+                index[name] = _comment_text(location.leading_comments)
     return index
+
+
+def _comment_text(comment: str) -> str:
+    """A leading comment as the Markdown it is written in: its line breaks and relative indentation
+    kept (paragraphs, lists and their continuation lines), the space after `//` and blanks trimmed."""
+    lines = [line.rstrip() for line in comment.splitlines()]
+    return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
 def _index_message(

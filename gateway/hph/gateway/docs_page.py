@@ -2,7 +2,8 @@
 
 Operations grouped by tag with their parameters, bodies and responses, then every schema. The
 styles are `docs_page.css`, shipped beside this module; the page loads no script or external
-resource. Every text taken from the document is HTML-escaped (proto comments are authored by
+resource. Descriptions are Markdown (proto comments, the document's own prose) rendered by
+`markdown`; every text taken from the document is HTML-escaped (proto comments are authored by
 anyone) before any markup is added.
 """
 
@@ -11,11 +12,14 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import resources
 
+from hph.gateway import markdown
 from hph.gateway.openapi import JsonObject, first_sentence, operations
 
 _METHOD_CLASSES = {"get", "post", "put", "patch", "delete"}
+_OK = str(HTTPStatus.OK.value)  # as OpenAPI names the response
 _SCHEMA_REF = "#/components/schemas/"
 
 
@@ -41,7 +45,7 @@ def render_docs_html(spec: JsonObject) -> str:
         '<a href="/openapi.json">openapi.json</a></div></header><main>',
     ]
     if info.get("description"):
-        out.append(f'<div class="intro desc">{_text(info["description"])}</div>')
+        out.append(f'<div class="intro desc">{_markdown(info["description"])}</div>')
     servers = [str(server.get("url", "")) for server in spec.get("servers", [])]
     if servers:
         out.append(f"<p>Servers: {', '.join(f'<code>{_e(url)}</code>' for url in servers)}</p>")
@@ -52,7 +56,7 @@ def render_docs_html(spec: JsonObject) -> str:
     for tag, members in groups.items():
         out.append(f'<section><h2 id="tag-{_anchor(tag)}">{_e(tag)}</h2>')
         if tag_texts.get(tag):
-            out.append(f"<p>{_e(tag_texts[tag])}</p>")
+            out.append(_markdown(tag_texts[tag]))
         out.extend(page.operation(method, path, operation) for method, path, operation in members)
         out.append("</section>")
     out.append('<section><h2 id="schemas">Schemas</h2>')
@@ -84,12 +88,12 @@ class _Page:
         out = [
             f'<details id="op-{_anchor(str(operation.get("operationId", path)))}"><summary>',
             f'<span class="method {css}">{_e(method)}</span><span class="path">{_e(path)}</span>',
-            f'<span class="summary">{_e(operation.get("summary", ""))}</span>',
+            f'<span class="summary">{markdown.render_inline(str(operation.get("summary", "")))}</span>',
             f'<span class="role {_anchor(role)}" title="minimum role">{_e(role_label)}</span>',
             '</summary><div class="body">',
         ]
         if operation.get("description"):
-            out.append(f'<div class="desc">{_text(operation["description"])}</div>')
+            out.append(f'<div class="desc">{_markdown(operation["description"])}</div>')
         out.append(f"<p>Operation id: <code>{_e(operation.get('operationId', ''))}</code></p>")
         parameters = operation.get("parameters", [])
         if parameters:
@@ -100,14 +104,14 @@ class _Page:
                     f"<tr><td><code>{_e(parameter.get('name', ''))}</code>{flag}</td>"
                     f"<td>{_e(parameter.get('in', ''))}</td>"
                     f'<td class="type">{_type_label(parameter.get("schema", {}))}</td>'
-                    f'<td class="desc">{_text(parameter.get("description", ""))}</td></tr>'
+                    f'<td class="desc">{_markdown(parameter.get("description", ""))}</td></tr>'
                 )
             out.append("</table>")
         body = operation.get("requestBody")
         if body:
             out.append(f"<h4>Request body{' (required)' if body.get('required') else ''}</h4>")
             if body.get("description"):
-                out.append(f'<div class="desc">{_text(body["description"])}</div>')
+                out.append(f'<div class="desc">{_markdown(body["description"])}</div>')
             out.extend(self._content(body.get("content", {})))
         out.append("<h4>Responses</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>")
         for status, response in operation.get("responses", {}).items():
@@ -118,10 +122,10 @@ class _Page:
             )
             out.append(
                 f"<tr><td><code>{_e(status)}</code></td>"
-                f'<td class="desc">{_text(resolved.get("description", ""))}</td><td class="type">{bodies}</td></tr>'
+                f'<td class="desc">{_markdown(resolved.get("description", ""))}</td><td class="type">{bodies}</td></tr>'
             )
         out.append("</table>")
-        ok = self._response(operation.get("responses", {}).get("200", {}))
+        ok = self._response(operation.get("responses", {}).get(_OK, {}))
         if ok.get("content"):
             out.append("<h4>Response body (200)</h4>")
             out.extend(self._content(ok["content"]))
@@ -131,11 +135,12 @@ class _Page:
     def schema_component(self, name: str, schema: JsonObject) -> str:
         out = [
             f'<details id="schema-{_anchor(name)}"><summary><span class="path">{_e(name)}</span>',
-            f'<span class="summary">{_e(first_sentence(str(schema.get("description", ""))))}</span></summary>',
+            f'<span class="summary">{markdown.render_inline(first_sentence(str(schema.get("description", ""))))}'
+            "</span></summary>",
             '<div class="body">',
         ]
         if schema.get("description"):
-            out.append(f'<div class="desc">{_text(schema["description"])}</div>')
+            out.append(f'<div class="desc">{_markdown(schema["description"])}</div>')
         if isinstance(schema.get("properties"), dict):
             out.append(_properties_table(schema))
         else:
@@ -180,7 +185,7 @@ def _properties_table(schema: JsonObject) -> str:
         )
         rows.append(
             f'<tr><td><code>{_e(name)}</code>{flags}</td><td class="type">{_type_label(prop)}</td>'
-            f'<td class="desc">{_text(prop.get("description", ""))}</td></tr>'
+            f'<td class="desc">{_markdown(prop.get("description", ""))}</td></tr>'
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -209,27 +214,9 @@ def _type_label(schema: JsonObject) -> str:
     return label + (f" ({'; '.join(extras)})" if extras else "")
 
 
-_CODE_SPAN = re.compile(r"`([^`]+)`")
-_STRONG = re.compile(r"\*\*([^*]+)\*\*")
-
-
-def _text(value: object) -> str:
-    """Escapes a description, then renders the little markdown this module writes: paragraphs,
-    `- ` list lines, **strong** and `code`. Markup is applied only after escaping, so no input text
-    can inject HTML."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", str(value).strip()):
-        if not block:
-            continue
-        escaped = _CODE_SPAN.sub(r"<code>\1</code>", _STRONG.sub(r"<strong>\1</strong>", _e(block)))
-        lines = escaped.split("\n")
-        if any(line.startswith("- ") for line in lines):
-            head = [line for line in lines if not line.startswith("- ")]
-            items = "".join(f"<li>{line[2:]}</li>" for line in lines if line.startswith("- "))
-            paragraphs.append((f"<p>{' '.join(head)}</p>" if head else "") + f"<ul>{items}</ul>")
-        else:
-            paragraphs.append(f"<p>{' '.join(lines)}</p>")
-    return "".join(paragraphs)
+def _markdown(value: object) -> str:
+    """A description (Markdown from proto comments or the document) as escaped HTML blocks."""
+    return markdown.render(str(value))
 
 
 def _e(value: object) -> str:

@@ -145,8 +145,8 @@ same rules as Envoy's gRPC-JSON transcoder).
 
 **JSON.** Field names are the proto field names (snake_case); lowerCamelCase names are accepted in
 requests too. 64-bit integers are printed as strings (requests accept strings or numbers), enums as
-their names, timestamps as RFC 3339 strings. Fields holding their default value are omitted from
-responses. Unknown JSON fields in requests are ignored; unknown query parameters are refused.
+their names, timestamps as RFC 3339 strings. {defaults} Unknown JSON fields in requests are ignored;
+unknown query parameters are refused.
 
 **Errors.** Every error answers a JSON `Status`: `{"code": <gRPC code>, "message": "...",
 "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", ...}]}`. The HTTP status follows
@@ -161,6 +161,17 @@ staff (sees and manages every shopper's data), admin (staff plus money-moving an
 operations). Each operation states its minimum role; "owner only" operations act on the caller's
 own resources unless the caller holds the stated override role.
 """
+# What responses do with fields holding their default value (HPH_JSON_EMIT_DEFAULTS, codec's emit_defaults).
+_DEFAULTS_PRINTED = (
+    'Fields holding their default value are printed too (`0`, `false`, `""`, `[]`, `{}`, an enum\'s first'
+    " value), so a key a client reads is always there; message fields, `optional` fields and oneof"
+    " members appear only when set."
+)
+_DEFAULTS_OMITTED = "Fields holding their default value are omitted from responses."
+
+
+def _info_description(emit_defaults: bool) -> str:
+    return _INFO_DESCRIPTION.replace("{defaults}", _DEFAULTS_PRINTED if emit_defaults else _DEFAULTS_OMITTED)
 
 
 @dataclass(frozen=True)
@@ -176,9 +187,11 @@ def build_openapi(
     version: str = DEFAULT_VERSION,
     server_url: str | None = None,
     services: Sequence[str] | None = None,
+    emit_defaults: bool = True,
 ) -> JsonObject:
     """The OpenAPI 3.1 document of every HTTP binding in the descriptor set, or of `services`'
-    (deterministic)."""
+    (deterministic). `emit_defaults` says how the gateway prints default values (settings'
+    json_emit_defaults), which the document states."""
     builder = _DocumentBuilder(descriptors)
     bindings = service_bindings(descriptors, services)
     labels = _service_labels(bindings)
@@ -186,7 +199,7 @@ def build_openapi(
         builder.add_operation(binding, operation_id, labels[binding.service])
     document: JsonObject = {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version, "description": _INFO_DESCRIPTION},
+        "info": {"title": title, "version": version, "description": _info_description(emit_defaults)},
     }
     if server_url:
         document["servers"] = [{"url": server_url}]
@@ -340,7 +353,7 @@ class _DocumentBuilder:
                 schema = {**schema, "pattern": _pattern_regex(variable.pattern)}
                 notes.append(f"Matches the template pattern `{variable.pattern}`; its slashes are sent as they are.")
             parameter: JsonObject = {"name": variable.field_path, "in": "path", "required": True, "schema": schema}
-            description = " ".join(note for note in notes if note)
+            description = _join_notes(notes)
             if description:
                 parameter["description"] = description
             parameters.append(parameter)
@@ -379,7 +392,7 @@ class _DocumentBuilder:
                 parameter["explode"] = True
             description = self._descriptors.comments(field.full_name)
             if field.json_name != field.name:
-                description = f"{description} Also accepted as `{prefix}{field.json_name}`.".strip()
+                description = _join_notes([description, f"Also accepted as `{prefix}{field.json_name}`."])
             if description:
                 parameter["description"] = description
             out.append(parameter)
@@ -487,7 +500,7 @@ class _DocumentBuilder:
             if oneof is not None and not _is_synthetic_oneof(oneof, field):
                 others = ", ".join(f"`{other.name}`" for other in oneof.fields)
                 notes.append(f"Member of oneof `{oneof.name}`: at most one of {others} is set.")
-            text = " ".join(note for note in notes if note)
+            text = _join_notes(notes)
             if text:
                 prop = {**prop, "description": text}
             if field_behavior_pb2.OUTPUT_ONLY in behaviors:
@@ -506,6 +519,8 @@ class _DocumentBuilder:
         lines = [self._descriptors.comments(enum.full_name)]
         for value in enum.values:
             text = self._descriptors.comments(f"{enum.full_name}.{value.name}")
+            # Lines of a value's comment continue its list item, so they are indented under it.
+            text = text.replace("\n", "\n  ")
             lines.append(f"- `{value.name}`: {text}" if text else f"- `{value.name}`")
         schema: JsonObject = {"type": "string", "enum": [value.name for value in enum.values]}
         description = "\n".join(line for line in lines if line)
@@ -670,8 +685,16 @@ def _is_synthetic_oneof(oneof: descriptor.OneofDescriptor, field: descriptor.Fie
 
 def first_sentence(text: str) -> str:
     """The first sentence of a description (an operation's summary, a schema's one-liner)."""
+    text = " ".join(text.split())  # the sentence may be wrapped over lines
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     return (match.group(1) if match else text).strip()
+
+
+def _join_notes(notes: Sequence[str]) -> str:
+    """One description from several notes: one paragraph of sentences, or, when a note has lines of
+    its own (a list, paragraphs), one paragraph per note, so no note is run into another's list."""
+    present = [note for note in notes if note]
+    return ("\n\n" if any("\n" in note for note in present) else " ").join(present)
 
 
 def operations(spec: JsonObject) -> Iterable[tuple[str, str, JsonObject]]:

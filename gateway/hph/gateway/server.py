@@ -94,7 +94,7 @@ class Gateway:
         # Bound once: a request costs the same attribute lookup as when this was a method here.
         self.transcode = self.transcoder.transcode
         self.services = sorted({route.binding.service for route in table.routes})
-        spec = build_openapi(descriptors, services=services)
+        spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)
         self.openapi = json.dumps(spec, indent=1).encode()
         self.docs = render_docs_html(spec).encode()
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
