@@ -91,8 +91,6 @@ class Gateway:
         self.transcoder = Transcoder(
             settings, grpc_target=grpc_target, descriptors=descriptors, table=table, pool=self.pool
         )
-        # Bound once: a request costs the same attribute lookup as when this was a method here.
-        self.transcode = self.transcoder.transcode
         self.services = sorted({route.binding.service for route in table.routes})
         spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)
         self.openapi = json.dumps(spec, indent=1).encode()
@@ -159,7 +157,7 @@ class Gateway:
                     )
                     sent = send_json(conn, status, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
                     return keep_alive
-            status, sent, rpc = await self.transcode(conn, request, target, rid, cors, keep_alive)
+            status, sent, rpc = await self.transcoder.transcode(conn, request, target, rid, cors, keep_alive)
             return keep_alive and request.keep_alive
         except asyncio.CancelledError:
             status = CLIENT_CLOSED_REQUEST
