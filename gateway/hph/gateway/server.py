@@ -89,7 +89,7 @@ class Gateway:
         )
         self.subject = SubjectReader()
         self.transcoder = Transcoder(
-            settings, grpc_target=grpc_target, descriptors=descriptors, table=table, pool=self.pool
+            table, descriptors, self.pool, grpc_target, emit_defaults=settings.json_emit_defaults
         )
         self.services = sorted({route.binding.service for route in table.routes})
         spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)

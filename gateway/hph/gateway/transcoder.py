@@ -28,7 +28,6 @@ from hph.gateway.descriptors import HTTP_BODY, DescriptorSet
 from hph.gateway.http1 import JSON, OK, HttpConnection, Request, chunk, raw, response_head, send_json
 from hph.gateway.routes import Match, Route, RouteTable
 from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool
-from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.gateway")
 
@@ -105,32 +104,19 @@ class Transcoder:
 
     def __init__(
         self,
-        settings: Settings,
-        *,
-        grpc_target: str,
-        descriptors: DescriptorSet,
         table: RouteTable,
+        descriptors: DescriptorSet,
         pool: UpstreamPool,
+        grpc_target: str,
+        *,
+        emit_defaults: bool,
     ) -> None:
-        self.settings = settings
-        self.grpc_target = grpc_target
-        self.descriptors = descriptors
         self.table = table
-        self.pool = pool
-        self.calls: dict[int, RouteCall] = {id(route): self._route_call(route) for route in table.routes}
-
-    def _route_call(self, route: Route) -> RouteCall:
-        binding = route.binding
-        output = route.output_type
-        return RouteCall(
-            rpc=binding.rpc,
-            input_class=self.descriptors.message_class(route.input_type),
-            output_class=self.descriptors.message_class(output),
-            unary=None if route.server_streaming else self.pool.unary(self.grpc_target, binding.rpc),
-            stream=self.pool.stream(self.grpc_target, binding.rpc) if route.server_streaming else None,
-            http_body_out=output.full_name == HTTP_BODY,
-            response_body=binding.response_body,
-        )
+        self.descriptors = descriptors
+        self.emit_defaults = emit_defaults  # settings.json_emit_defaults: print fields holding their default
+        self.calls: dict[int, RouteCall] = {
+            id(route): _route_call(route, descriptors, pool, grpc_target) for route in table.routes
+        }
 
     async def transcode(
         self,
@@ -178,8 +164,8 @@ class Transcoder:
             return (body.content_type or "application/octet-stream").encode("latin-1"), body.data
         message = call.output_class.FromString(response)
         if call.response_body:
-            return JSON, _encode_field(message, call.response_body, self.settings.json_emit_defaults)
-        return JSON, codec.encode_message(message, emit_defaults=self.settings.json_emit_defaults)
+            return JSON, _encode_field(message, call.response_body, self.emit_defaults)
+        return JSON, codec.encode_message(message, emit_defaults=self.emit_defaults)
 
     def _status_body(self, exc: grpc.aio.AioRpcError) -> tuple[int, bytes]:
         """HTTP status and `{"code","message","details"}` of a failed call (details from the trailer)."""
@@ -246,6 +232,20 @@ class Transcoder:
         finally:
             if not grpc_call.done():
                 grpc_call.cancel()
+
+
+def _route_call(route: Route, descriptors: DescriptorSet, pool: UpstreamPool, grpc_target: str) -> RouteCall:
+    binding = route.binding
+    output = route.output_type
+    return RouteCall(
+        rpc=binding.rpc,
+        input_class=descriptors.message_class(route.input_type),
+        output_class=descriptors.message_class(output),
+        unary=None if route.server_streaming else pool.unary(grpc_target, binding.rpc),
+        stream=pool.stream(grpc_target, binding.rpc) if route.server_streaming else None,
+        http_body_out=output.full_name == HTTP_BODY,
+        response_body=binding.response_body,
+    )
 
 
 def _encode_field(message: Message, field_name: str, emit_defaults: bool) -> bytes:
