@@ -845,6 +845,27 @@ async def test_health_ready_openapi_docs(stack: Stack) -> None:
     assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
 
 
+@pytest.mark.parametrize("emit_defaults", [False, True])
+async def test_docs_say_what_responses_do_with_default_values(stack: Stack, emit_defaults: bool) -> None:
+    gateway = await start_gateway(
+        gateway_settings(json_emit_defaults=emit_defaults),
+        grpc_target=stack.upstream.target,
+        descriptors=load_descriptor_set(stack.bookstore.descriptor_set),
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as client:
+            echoed = (await client.get("/v1/echo/x")).json()
+            intro = (await client.get("/openapi.json")).json()["info"]["description"]
+            page = (await client.get("/docs")).text
+    finally:
+        await gateway.stop()
+    assert ("i32" in echoed) is emit_defaults  # what the gateway does...
+    omitted = "Fields holding their default value are omitted from responses."
+    printed = "Fields holding their default value are printed too"
+    assert (printed in intro, omitted in intro) == (emit_defaults, not emit_defaults)  # ...is what it says
+    assert (printed in page, omitted in page) == (emit_defaults, not emit_defaults)
+
+
 async def test_ready_reports_services_that_are_not_serving(stack: Stack) -> None:
     await stack.upstream.health.set(SERVICE, health_pb2.HealthCheckResponse.NOT_SERVING)
     try:

@@ -14,7 +14,8 @@ from grpc_tools import protoc
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
-from hph.gateway.openapi import build_openapi, operations, render_docs_html
+from hph.gateway.docs_page import render_docs_html
+from hph.gateway.openapi import build_openapi, operations
 
 REPO = Path(__file__).resolve().parents[2]
 Spec = dict[str, Any]
@@ -381,6 +382,19 @@ service Evil {
 message Thing {
   // Name "<script>field</script>".
   string name = 1;
+  // How the thing is kept:
+  // - *dry*, in `<box>`es;
+  // - cold, below 4 degrees,
+  //   never frozen.
+  // 1. first <img src=y>
+  string storage = 2;
+  oneof kind {
+    // Kind a:
+    // - the first kind
+    string a = 3;
+    // Kind b.
+    string b = 4;
+  }
 }
 
 // Request of GetThing.
@@ -425,6 +439,30 @@ def test_docs_page_escapes_proto_comments(evil_spec: Spec) -> None:
     assert "&lt;script&gt;field&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "things &amp; more" in page
+
+
+def test_proto_comments_render_as_markdown_on_the_page(evil_spec: Spec) -> None:
+    storage = evil_spec["components"]["schemas"]["evil.v1.Thing"]["properties"]["storage"]
+    # The document keeps the comment's lines (OpenAPI descriptions are CommonMark)...
+    assert storage["description"].startswith("How the thing is kept:\n- *dry*, in `<box>`es;\n- cold,")
+    # ...and the page shows its lists, still escaped.
+    assert (
+        "<p>How the thing is kept:</p><ul><li><em>dry</em>, in <code>&lt;box&gt;</code>es;</li>"
+        "<li>cold, below 4 degrees, never frozen.</li></ul><ol><li>first &lt;img src=y&gt;</li></ol>"
+    ) in render_docs_html(evil_spec)
+    # A note added to a comment with a list of its own is a paragraph, not part of the last item.
+    kind_a = evil_spec["components"]["schemas"]["evil.v1.Thing"]["properties"]["a"]["description"]
+    assert kind_a == "Kind a:\n- the first kind\n\nMember of oneof `kind`: at most one of `a`, `b` is set."
+    kind_b = evil_spec["components"]["schemas"]["evil.v1.Thing"]["properties"]["b"]["description"]
+    assert kind_b == "Kind b. Member of oneof `kind`: at most one of `a`, `b` is set."
+
+
+@pytest.mark.parametrize("emit_defaults", [False, True])
+def test_the_document_says_what_responses_do_with_default_values(platform: DescriptorSet, emit_defaults: bool) -> None:
+    intro = build_openapi(platform, emit_defaults=emit_defaults)["info"]["description"]
+    printed = "Fields holding their default value are printed too" in intro
+    omitted = "Fields holding their default value are omitted from responses." in intro
+    assert (printed, omitted) == (emit_defaults, not emit_defaults)
 
 
 def test_templates_that_collapse_and_custom_methods_stay_documented(evil_spec: Spec) -> None:

@@ -28,13 +28,21 @@ import json
 import math
 import re
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from google.protobuf import descriptor, descriptor_pool, json_format
 from google.protobuf.message import Message
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.gateway.descriptors import (
+    HTTP_BODY,
+    STRING_FORM_TYPES,
+    WRAPPER_TYPES,
+    fields_by_either_name,
+    find_field,
+    is_map,
+)
 
 if TYPE_CHECKING:
     from hph.gateway.routes import Match
@@ -42,13 +50,6 @@ if TYPE_CHECKING:
 FieldPath = tuple[descriptor.FieldDescriptor, ...]
 
 _FD = descriptor.FieldDescriptor
-_HTTP_BODY = "google.api.HttpBody"
-# Well-known types whose JSON form is a string (and so can be bound from a path or query value).
-_STRING_FORM_WKTS = frozenset({"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"})
-_WRAPPERS = frozenset(
-    f"google.protobuf.{name}Value"
-    for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
-)
 # Well-known types whose JSON mapping json_format implements faithfully; delegated to it.
 _DELEGATED_WKTS = frozenset(
     {
@@ -108,7 +109,7 @@ def build_request(match: Match, raw_query: str, body: bytes, content_type: str, 
     body_rule = match.route.binding.body
     body_set: set[FieldPath] = set()
     if body_rule in ("", "*"):
-        if desc.full_name == _HTTP_BODY:
+        if desc.full_name == HTTP_BODY:
             _set_http_body(message, body, content_type)
         elif body:
             root = _load_json(body)
@@ -170,7 +171,7 @@ def _bind_body_field(
 ) -> None:
     """`body: "field"`: the JSON value (or, for google.api.HttpBody, the raw bytes) goes to `field`."""
     target = field.message_type
-    if target is not None and target.full_name == _HTTP_BODY and not field.is_repeated:
+    if target is not None and target.full_name == HTTP_BODY and not field.is_repeated:
         _set_http_body(getattr(message, field.name), body, content_type)
         return
     if not body:
@@ -193,7 +194,7 @@ def _merge_object(
     root while no repeated field was crossed (only such fields can collide with bindings)."""
     if depth > _MAX_DEPTH:
         raise BindingError(path, f"{path}: the JSON is nested too deeply", reason=INVALID_JSON)
-    names = _fields_by_name(message.DESCRIPTOR)
+    names = fields_by_either_name(message.DESCRIPTOR)
     done: set[descriptor.FieldDescriptor] = set()
     oneofs: dict[str, str] = {}
     for key, value in js.items():
@@ -240,7 +241,7 @@ def _merge_field(
     body_set: set[FieldPath],
     depth: int,
 ) -> None:
-    if _is_map(field):
+    if is_map(field):
         if not isinstance(value, dict):
             raise BindingError(path, f"{path}: expected a JSON object for a map field")
         _merge_map(getattr(message, field.name), _entry_type(field), value, path, body_set, depth)
@@ -299,13 +300,13 @@ def _merge_message_value(
 ) -> None:
     """Merges a JSON value into a (present) sub-message, honouring the well-known types' JSON forms."""
     full_name = sub.DESCRIPTOR.full_name
-    if full_name in _STRING_FORM_WKTS:
+    if full_name in STRING_FORM_TYPES:
         if not isinstance(value, str):
             raise BindingError(path, f"{path}: expected a string for {full_name}")
         _from_json_string(sub, value, path)
         if trail is not None:
             body_set.add(trail)
-    elif full_name in _WRAPPERS:
+    elif full_name in WRAPPER_TYPES:
         _set_wrapper(sub, value, path)
         if trail is not None:
             body_set.add(trail)
@@ -498,7 +499,7 @@ def _resolve(message: descriptor.Descriptor, name: str) -> FieldPath:
     current = message
     segments = name.split(".")
     for index, segment in enumerate(segments):
-        by_name = _fields_by_name(current)
+        by_name = fields_by_either_name(current)
         field = by_name.get(segment)
         if field is None and "%" in segment:
             # Envoy's TypeHelper::FindField retries a URL-escaped name unescaped.
@@ -512,7 +513,7 @@ def _resolve(message: descriptor.Descriptor, name: str) -> FieldPath:
         fields.append(field)
         shown = ".".join(f.name for f in fields)
         is_last = index == len(segments) - 1
-        if _is_map(field):
+        if is_map(field):
             raise _unbindable(name, f"{shown} is a map field; maps cannot be bound from the URL")
         if field.is_repeated and field.message_type is not None:
             raise _unbindable(name, f"{shown} is a repeated message field; it cannot be bound from the URL")
@@ -534,8 +535,8 @@ def _unbindable(name: str, reason: str) -> BindingError:
 
 def _binds_from_text(message: descriptor.Descriptor) -> bool:
     return (
-        message.full_name in _STRING_FORM_WKTS
-        or message.full_name in _WRAPPERS
+        message.full_name in STRING_FORM_TYPES
+        or message.full_name in WRAPPER_TYPES
         or (message.full_name == "google.protobuf.Value")
     )
 
@@ -574,9 +575,9 @@ def _text_to_message(message_class: Callable[[], Message], text: str, path: str)
     """A well-known type from its JSON string form (or the text of a wrapper's / Value's value)."""
     sub = message_class()
     full_name = sub.DESCRIPTOR.full_name
-    if full_name in _STRING_FORM_WKTS:
+    if full_name in STRING_FORM_TYPES:
         _from_json_string(sub, text, path)
-    elif full_name in _WRAPPERS:
+    elif full_name in WRAPPER_TYPES:
         _set_wrapper(sub, text, path)
     else:  # google.protobuf.Value
         sub.string_value = text  # type: ignore[attr-defined]
@@ -609,16 +610,8 @@ def _display(field: descriptor.FieldDescriptor, value: Any) -> str:
 # --- descriptors ----------------------------------------------------------------------------------
 
 
-@cache
-def _fields_by_name(message: descriptor.Descriptor) -> dict[str, descriptor.FieldDescriptor]:
-    """Fields by JSON name and by proto name (the proto name wins a clash), as Envoy accepts both."""
-    names = {field.json_name: field for field in message.fields}
-    names.update(message.fields_by_name)
-    return names
-
-
 def _field_named(message: descriptor.Descriptor, name: str) -> descriptor.FieldDescriptor:
-    field = _fields_by_name(message).get(name)
+    field = find_field(message, name)
     if field is None:  # routes.py refuses such rules at start-up
         raise BindingError(name, f'the body field "{name}" is not a field of {message.full_name}')
     return field
@@ -632,8 +625,3 @@ def _entry_type(field: descriptor.FieldDescriptor) -> descriptor.Descriptor:
     entry = field.message_type
     assert entry is not None
     return entry
-
-
-def _is_map(field: descriptor.FieldDescriptor) -> bool:
-    entry = field.message_type
-    return bool(field.is_repeated and entry is not None and entry.GetOptions().map_entry)

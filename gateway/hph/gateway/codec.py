@@ -19,60 +19,70 @@ import json
 import math
 import struct
 from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
 from typing import Any, cast
 
+import grpc
 from google.protobuf import any_pb2, descriptor, descriptor_pool, duration_pb2, json_format
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.gateway.descriptors import STRING_FORM_TYPES, WRAPPER_TYPES, is_map
+from hph.gateway.http1 import CLIENT_CLOSED_REQUEST, INTERNAL_SERVER_ERROR
 from hph.runtime.errors import ERROR_DOMAIN, reason_text
 
 # gRPC status code -> HTTP status (transcoding.md, "Answering"; Envoy's Grpc::Utility::grpcToHttpStatus).
-HTTP_STATUS: dict[int, int] = {
-    0: 200,  # OK
-    1: 499,  # CANCELLED
-    2: 500,  # UNKNOWN
-    3: 400,  # INVALID_ARGUMENT
-    4: 504,  # DEADLINE_EXCEEDED
-    5: 404,  # NOT_FOUND
-    6: 409,  # ALREADY_EXISTS
-    7: 403,  # PERMISSION_DENIED
-    8: 429,  # RESOURCE_EXHAUSTED
-    9: 400,  # FAILED_PRECONDITION
-    10: 409,  # ABORTED
-    11: 400,  # OUT_OF_RANGE
-    12: 501,  # UNIMPLEMENTED
-    13: 500,  # INTERNAL
-    14: 503,  # UNAVAILABLE
-    15: 500,  # DATA_LOSS
-    16: 401,  # UNAUTHENTICATED
+_HTTP_STATUS_OF_CODE: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.OK: HTTPStatus.OK,
+    grpc.StatusCode.CANCELLED: CLIENT_CLOSED_REQUEST,
+    grpc.StatusCode.UNKNOWN: HTTPStatus.INTERNAL_SERVER_ERROR,
+    grpc.StatusCode.INVALID_ARGUMENT: HTTPStatus.BAD_REQUEST,
+    grpc.StatusCode.DEADLINE_EXCEEDED: HTTPStatus.GATEWAY_TIMEOUT,
+    grpc.StatusCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS: HTTPStatus.CONFLICT,
+    grpc.StatusCode.PERMISSION_DENIED: HTTPStatus.FORBIDDEN,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: HTTPStatus.TOO_MANY_REQUESTS,
+    grpc.StatusCode.FAILED_PRECONDITION: HTTPStatus.BAD_REQUEST,
+    grpc.StatusCode.ABORTED: HTTPStatus.CONFLICT,
+    grpc.StatusCode.OUT_OF_RANGE: HTTPStatus.BAD_REQUEST,
+    grpc.StatusCode.UNIMPLEMENTED: HTTPStatus.NOT_IMPLEMENTED,
+    grpc.StatusCode.INTERNAL: HTTPStatus.INTERNAL_SERVER_ERROR,
+    grpc.StatusCode.UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
+    grpc.StatusCode.DATA_LOSS: HTTPStatus.INTERNAL_SERVER_ERROR,
+    grpc.StatusCode.UNAUTHENTICATED: HTTPStatus.UNAUTHORIZED,
 }
+# The same by code number (what grpc-status and google.rpc.Status carry), as plain ints: looked up
+# for every failed call.
+HTTP_STATUS: dict[int, int] = {code.value[0]: int(status) for code, status in _HTTP_STATUS_OF_CODE.items()}
 # The upstream answered without any grpc-status (reset, not a gRPC server...).
-MISSING_STATUS_HTTP = 503
+MISSING_STATUS_HTTP = HTTPStatus.SERVICE_UNAVAILABLE.value
 
 # HTTP status of an error the gateway makes itself -> the gRPC code its body carries.
-GRPC_CODE_FOR_HTTP: dict[int, int] = {
-    400: 3,
-    401: 16,
-    403: 7,
-    404: 5,
-    405: 12,
-    408: 4,
-    409: 10,
-    411: 3,
-    413: 8,
-    414: 3,
-    415: 3,
-    429: 8,
-    431: 8,
-    499: 1,
-    500: 13,
-    501: 12,
-    502: 14,
-    503: 14,
-    504: 4,
+_CODE_OF_HTTP_STATUS: dict[int, grpc.StatusCode] = {
+    HTTPStatus.BAD_REQUEST: grpc.StatusCode.INVALID_ARGUMENT,
+    HTTPStatus.UNAUTHORIZED: grpc.StatusCode.UNAUTHENTICATED,
+    HTTPStatus.FORBIDDEN: grpc.StatusCode.PERMISSION_DENIED,
+    HTTPStatus.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    HTTPStatus.METHOD_NOT_ALLOWED: grpc.StatusCode.UNIMPLEMENTED,
+    HTTPStatus.REQUEST_TIMEOUT: grpc.StatusCode.DEADLINE_EXCEEDED,
+    HTTPStatus.CONFLICT: grpc.StatusCode.ABORTED,
+    HTTPStatus.LENGTH_REQUIRED: grpc.StatusCode.INVALID_ARGUMENT,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    HTTPStatus.REQUEST_URI_TOO_LONG: grpc.StatusCode.INVALID_ARGUMENT,
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: grpc.StatusCode.INVALID_ARGUMENT,
+    HTTPStatus.TOO_MANY_REQUESTS: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    CLIENT_CLOSED_REQUEST: grpc.StatusCode.CANCELLED,
+    HTTPStatus.INTERNAL_SERVER_ERROR: grpc.StatusCode.INTERNAL,
+    HTTPStatus.NOT_IMPLEMENTED: grpc.StatusCode.UNIMPLEMENTED,
+    HTTPStatus.BAD_GATEWAY: grpc.StatusCode.UNAVAILABLE,
+    HTTPStatus.SERVICE_UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
+    HTTPStatus.GATEWAY_TIMEOUT: grpc.StatusCode.DEADLINE_EXCEEDED,
 }
+# The same with plain ints on both sides, as the error body carries the code number.
+GRPC_CODE_FOR_HTTP: dict[int, int] = {int(status): code.value[0] for status, code in _CODE_OF_HTTP_STATUS.items()}
+_UNKNOWN_CODE = grpc.StatusCode.UNKNOWN.value[0]
 # ErrorInfo.reason of gateway-made errors when the caller names none.
 DEFAULT_REASONS: dict[int, ErrorReason] = {
     400: ErrorReason.ERROR_REASON_INVALID_REQUEST,
@@ -106,7 +116,7 @@ def http_status(code: int | None) -> int:
     """HTTP status for a gRPC code; None (no grpc-status at all) is 503, an unknown code 500."""
     if code is None:
         return MISSING_STATUS_HTTP
-    return HTTP_STATUS.get(code, 500)
+    return HTTP_STATUS.get(code, INTERNAL_SERVER_ERROR)
 
 
 def encode_message(message: Message, *, emit_defaults: bool = False) -> bytes:
@@ -168,7 +178,7 @@ def client_error_body(
     (default from DEFAULT_REASONS), a BadRequest violation when a `field` is named, and a RetryInfo
     when `retry_after_seconds` is given.
     """
-    code = GRPC_CODE_FOR_HTTP.get(http_status, 2)
+    code = GRPC_CODE_FOR_HTTP.get(http_status, _UNKNOWN_CODE)
     details: list[dict[str, Any]] = [
         {
             "@type": _ERROR_INFO_TYPE,
@@ -212,10 +222,6 @@ def _any_json(detail: any_pb2.Any, pool: descriptor_pool.DescriptorPool | None) 
 _Convert = Callable[[Any], Any]
 _FD = descriptor.FieldDescriptor
 _INT64_TYPES = frozenset({_FD.TYPE_INT64, _FD.TYPE_SINT64, _FD.TYPE_SFIXED64, _FD.TYPE_UINT64, _FD.TYPE_FIXED64})
-_WRAPPERS = frozenset(
-    f"google.protobuf.{name}Value"
-    for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
-)
 _MESSAGES: dict[tuple[descriptor.Descriptor, bool], _Convert] = {}
 
 
@@ -228,7 +234,7 @@ def _converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
 
 def _default_json(field: descriptor.FieldDescriptor) -> Any:
     """What a field without presence prints as when it holds its default value."""
-    if field.message_type is not None and field.message_type.GetOptions().map_entry:
+    if is_map(field):
         return {}
     if field.is_repeated:
         return []
@@ -275,7 +281,7 @@ def _build_converter(message: descriptor.Descriptor, emit: bool) -> _Convert:
 
 def _field_converter(field: descriptor.FieldDescriptor, emit: bool = False) -> _Convert | None:
     entry = field.message_type
-    if field.is_repeated and entry is not None and entry.GetOptions().map_entry:
+    if entry is not None and is_map(field):
         key_field = entry.fields_by_name["key"]
         value_convert = _value_converter(entry.fields_by_name["value"], emit)
         key_is_bool = key_field.type == _FD.TYPE_BOOL
@@ -341,9 +347,9 @@ def _shortest_float32(value: float) -> float:
 
 def _well_known(message: descriptor.Descriptor) -> _Convert | None:
     full_name = message.full_name
-    if full_name in ("google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"):
+    if full_name in STRING_FORM_TYPES:
         return lambda value: value.ToJsonString()
-    if full_name in _WRAPPERS:
+    if full_name in WRAPPER_TYPES:
         # Wrappers (Int64Value...): the wrapped value's JSON form, printed even when it is the default.
         inner = _value_converter(message.fields_by_name["value"])
         if inner is None:

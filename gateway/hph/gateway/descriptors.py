@@ -1,12 +1,15 @@
 """Reads the descriptor set once: message types, services, HTTP rules, access rules and comments.
 
 The gateway, the Envoy configuration and the OpenAPI document all start from `load_descriptor_set`
-and `http_bindings`, so they can never disagree about which routes exist.
+and `http_bindings`, so they can never disagree about which routes exist. The questions every part
+asks of a descriptor (is this field a map, which field does a JSON or proto name mean, which types
+have a JSON form of their own) are answered here once.
 """
 
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +21,40 @@ from holidaypeak.common.v1 import access_pb2
 
 # The platform's descriptor set, produced by `hph codegen` (imports + source info included).
 PLATFORM_DESCRIPTOR_SET = Path(__file__).resolve().parents[3] / "services" / "holidaypeak" / "holidaypeak.binpb"
+
+# Raw bytes with their own content type, in a request body or as the whole response.
+HTTP_BODY = "google.api.HttpBody"
+# Well-known types whose proto3 JSON form is one string (so a path or query value can carry them).
+STRING_FORM_TYPES = frozenset({"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"})
+# google.protobuf.*Value: the JSON form is the wrapped scalar's.
+WRAPPER_TYPES = frozenset(
+    f"google.protobuf.{name}Value"
+    for name in ("Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes")
+)
+
+
+def rpc_path(method: descriptor.MethodDescriptor) -> str:
+    """gRPC path, e.g. "/holidaypeak.commerce.v1.CatalogService/GetProduct"."""
+    return f"/{method.containing_service.full_name}/{method.name}"
+
+
+def is_map(field: descriptor.FieldDescriptor) -> bool:
+    """A `map<K, V>` field (a repeated field of a synthetic map-entry message)."""
+    entry = field.message_type
+    return bool(field.is_repeated and entry is not None and entry.GetOptions().map_entry)
+
+
+@functools.cache
+def fields_by_either_name(message: descriptor.Descriptor) -> dict[str, descriptor.FieldDescriptor]:
+    """Fields by JSON name and by proto name (the proto name wins a clash), as Envoy accepts both."""
+    names = {field.json_name: field for field in message.fields}
+    names.update(message.fields_by_name)
+    return names
+
+
+def find_field(message: descriptor.Descriptor, name: str) -> descriptor.FieldDescriptor | None:
+    """The field a proto or JSON name means (what Envoy's TypeInfo::FindField accepts)."""
+    return fields_by_either_name(message).get(name)
 
 
 @dataclass(frozen=True)
@@ -34,7 +71,7 @@ class HttpBinding:
     @property
     def rpc(self) -> str:
         """gRPC path, e.g. "/holidaypeak.commerce.v1.CatalogService/GetProduct"."""
-        return f"/{self.method.containing_service.full_name}/{self.method.name}"
+        return rpc_path(self.method)
 
     @property
     def service(self) -> str:
@@ -73,7 +110,7 @@ class DescriptorSet:
         return message_factory.GetMessageClass(message)
 
     def comments(self, full_name: str) -> str:
-        """Leading comment of a service, method, message, field or enum (from source info)."""
+        """Leading comment of a service, method, message, field or enum (from source info), as Markdown."""
         return self._comments.get(full_name, "")
 
     @functools.cached_property
@@ -93,7 +130,8 @@ def load_descriptor_set(source: bytes | Path | None = None) -> DescriptorSet:
     return DescriptorSet(files=files, pool=pool)
 
 
-def _rule_pattern(rule: http_pb2.HttpRule) -> tuple[str, str] | None:
+def rule_pattern(rule: http_pb2.HttpRule) -> tuple[str, str] | None:
+    """(HTTP method, template) of a rule; a custom kind is upper-cased; None when no pattern is set."""
     kind = rule.WhichOneof("pattern")
     if kind is None:
         return None
@@ -110,7 +148,7 @@ def http_bindings(methods: Sequence[descriptor.MethodDescriptor]) -> Iterator[Ht
             continue
         rule: http_pb2.HttpRule = options.Extensions[annotations_pb2.http]
         for index, candidate in enumerate([rule, *rule.additional_bindings]):
-            pattern = _rule_pattern(candidate)
+            pattern = rule_pattern(candidate)
             if pattern is None:
                 continue
             yield HttpBinding(
@@ -145,8 +183,15 @@ def _comment_index(files: descriptor_pb2.FileDescriptorSet) -> dict[str, str]:
         for location in file.source_code_info.location:
             name = names.get(tuple(location.path))
             if name and location.leading_comments:
-                index[name] = " ".join(line.strip() for line in location.leading_comments.strip().splitlines())
+                index[name] = _comment_text(location.leading_comments)
     return index
+
+
+def _comment_text(comment: str) -> str:
+    """A leading comment as the Markdown it is written in: its line breaks and relative indentation
+    kept (paragraphs, lists and their continuation lines), the space after `//` and blanks trimmed."""
+    lines = [line.rstrip() for line in comment.splitlines()]
+    return textwrap.dedent("\n".join(lines)).strip("\n")
 
 
 def _index_message(

@@ -18,12 +18,14 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import yaml
 from google.protobuf import descriptor
 
+from hph.gateway.codec import GRPC_CODE_FOR_HTTP
 from hph.gateway.descriptors import (
     PLATFORM_DESCRIPTOR_SET,
     DescriptorSet,
@@ -58,7 +60,12 @@ _CORS_EXPOSE_HEADERS = "x-request-id, retry-after, x-ratelimit-limit, x-ratelimi
 
 # Local replies of the REST surface (transcoder errors, unknown paths, rate limits, oversized bodies)
 # get the same {"code", "message"} body as upstream errors; the code is the gRPC code of that status.
-_LOCAL_REPLY_CODES = {400: 3, 404: 5, 413: 8, 429: 8}
+_LOCAL_REPLY_STATUSES = (
+    HTTPStatus.BAD_REQUEST,
+    HTTPStatus.NOT_FOUND,
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    HTTPStatus.TOO_MANY_REQUESTS,
+)
 
 
 @dataclass(frozen=True)
@@ -289,7 +296,10 @@ def _routes(services: Sequence[RoutedService], timeout: float) -> list[Json]:
                     {
                         "name": f"{service.name}.{method.name}:internal",
                         "match": {"path": path},
-                        "direct_response": {"status": 404, "body": {"inline_string": "not found"}},
+                        "direct_response": {
+                            "status": HTTPStatus.NOT_FOUND.value,
+                            "body": {"inline_string": "not found"},
+                        },
                     }
                 )
             elif service.is_read(method) or method.server_streaming or method.client_streaming:
@@ -313,7 +323,7 @@ def _routes(services: Sequence[RoutedService], timeout: float) -> list[Json]:
         {
             "name": "not-found",
             "match": {"prefix": "/"},
-            "direct_response": {"status": 404, "body": {"inline_string": "not found"}},
+            "direct_response": {"status": HTTPStatus.NOT_FOUND.value, "body": {"inline_string": "not found"}},
         }
     )
     return routes
@@ -439,7 +449,8 @@ def _local_reply_config() -> Json:
         }
     }
     mappers = []
-    for status, code in _LOCAL_REPLY_CODES.items():
+    for named in _LOCAL_REPLY_STATUSES:
+        status, code = named.value, GRPC_CODE_FOR_HTTP[named]
         comparison = {"op": "EQ", "value": {"default_value": status, "runtime_key": f"local_reply.status_{status}"}}
         mappers.append(
             {

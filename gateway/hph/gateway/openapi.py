@@ -1,4 +1,4 @@
-"""Owns the OpenAPI 3.1 document of the REST surface and the offline API docs page built from it.
+"""Builds the OpenAPI 3.1 document of the REST surface (the /docs page is rendered from it by `docs_page`).
 
 Everything comes from the descriptor set: paths from the google.api.http rules, parameters and
 bodies from the input messages, schemas from messages (proto field names, proto3 JSON types), text
@@ -9,10 +9,10 @@ from proto comments, security from the holidaypeak access option. The gateway se
 from __future__ import annotations
 
 import copy
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import metadata
 from typing import Any
 
@@ -20,7 +20,15 @@ from google.api import field_behavior_pb2
 from google.protobuf import descriptor
 
 from holidaypeak.common.v1 import access_pb2
-from hph.gateway.descriptors import DescriptorSet, HttpBinding, service_bindings
+from hph.gateway.descriptors import (
+    HTTP_BODY,
+    STRING_FORM_TYPES,
+    WRAPPER_TYPES,
+    DescriptorSet,
+    HttpBinding,
+    is_map,
+    service_bindings,
+)
 
 JsonObject = dict[str, Any]
 
@@ -36,7 +44,6 @@ DEFAULT_VERSION = _package_version()
 STATUS_SCHEMA = "Status"
 BEARER_SCHEME = "bearerAuth"
 
-_HTTP_BODY = "google.api.HttpBody"
 _OPENAPI_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _FD = descriptor.FieldDescriptor
 
@@ -99,11 +106,7 @@ _WELL_KNOWN: dict[str, JsonObject] = {
     "google.protobuf.BytesValue": {"type": ["string", "null"], "contentEncoding": "base64"},
 }
 # Well-known types a query parameter can carry (their JSON form is a single string or scalar).
-_WRAPPERS = {name for name in _WELL_KNOWN if name.endswith("Value")} - {
-    "google.protobuf.Value",
-    "google.protobuf.ListValue",
-}
-_QUERY_WELL_KNOWN = _WRAPPERS | {"google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask"}
+_QUERY_WELL_KNOWN = WRAPPER_TYPES | STRING_FORM_TYPES
 
 _BINARY = {"type": "string", "format": "binary"}
 
@@ -114,15 +117,27 @@ _ROLE_NAMES: dict[int, str] = {
     access_pb2.ROLE_ADMIN: "admin",
 }
 
-# Error responses: (status, component name, description).
+# Error responses: status -> (component name, description).
 _ERROR_RESPONSES = {
-    "400": ("BadRequest", "Invalid request: bad JSON, wrong types, unknown query parameter or a field violation."),
-    "401": ("Unauthenticated", "Missing, expired, revoked or invalid bearer token."),
-    "403": ("PermissionDenied", "The caller's role (or ownership) does not allow this operation."),
-    "404": ("NotFound", "The resource does not exist (or is not visible to the caller)."),
-    "409": ("Conflict", "Already exists, or a concurrent change (etag mismatch) aborted the operation."),
-    "429": ("TooManyRequests", "Rate limit exceeded; retry after the number of seconds in Retry-After."),
+    HTTPStatus.BAD_REQUEST: (
+        "BadRequest",
+        "Invalid request: bad JSON, wrong types, unknown query parameter or a field violation.",
+    ),
+    HTTPStatus.UNAUTHORIZED: ("Unauthenticated", "Missing, expired, revoked or invalid bearer token."),
+    HTTPStatus.FORBIDDEN: ("PermissionDenied", "The caller's role (or ownership) does not allow this operation."),
+    HTTPStatus.NOT_FOUND: ("NotFound", "The resource does not exist (or is not visible to the caller)."),
+    HTTPStatus.CONFLICT: ("Conflict", "Already exists, or a concurrent change (etag mismatch) aborted the operation."),
+    HTTPStatus.TOO_MANY_REQUESTS: (
+        "TooManyRequests",
+        "Rate limit exceeded; retry after the number of seconds in Retry-After.",
+    ),
 }
+
+
+def _key(status: HTTPStatus) -> str:
+    """OpenAPI names a response by its status code as text."""
+    return str(status.value)
+
 
 _INFO_DESCRIPTION = """\
 REST/JSON surface of Holiday Peak Hub, transcoded from the platform's gRPC services (same contracts,
@@ -130,8 +145,8 @@ same rules as Envoy's gRPC-JSON transcoder).
 
 **JSON.** Field names are the proto field names (snake_case); lowerCamelCase names are accepted in
 requests too. 64-bit integers are printed as strings (requests accept strings or numbers), enums as
-their names, timestamps as RFC 3339 strings. Fields holding their default value are omitted from
-responses. Unknown JSON fields in requests are ignored; unknown query parameters are refused.
+their names, timestamps as RFC 3339 strings. {defaults} Unknown JSON fields in requests are ignored;
+unknown query parameters are refused.
 
 **Errors.** Every error answers a JSON `Status`: `{"code": <gRPC code>, "message": "...",
 "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", ...}]}`. The HTTP status follows
@@ -146,6 +161,17 @@ staff (sees and manages every shopper's data), admin (staff plus money-moving an
 operations). Each operation states its minimum role; "owner only" operations act on the caller's
 own resources unless the caller holds the stated override role.
 """
+# What responses do with fields holding their default value (HPH_JSON_EMIT_DEFAULTS, codec's emit_defaults).
+_DEFAULTS_PRINTED = (
+    'Fields holding their default value are printed too (`0`, `false`, `""`, `[]`, `{}`, an enum\'s first'
+    " value), so a key a client reads is always there; message fields, `optional` fields and oneof"
+    " members appear only when set."
+)
+_DEFAULTS_OMITTED = "Fields holding their default value are omitted from responses."
+
+
+def _info_description(emit_defaults: bool) -> str:
+    return _INFO_DESCRIPTION.replace("{defaults}", _DEFAULTS_PRINTED if emit_defaults else _DEFAULTS_OMITTED)
 
 
 @dataclass(frozen=True)
@@ -161,9 +187,11 @@ def build_openapi(
     version: str = DEFAULT_VERSION,
     server_url: str | None = None,
     services: Sequence[str] | None = None,
+    emit_defaults: bool = True,
 ) -> JsonObject:
     """The OpenAPI 3.1 document of every HTTP binding in the descriptor set, or of `services`'
-    (deterministic)."""
+    (deterministic). `emit_defaults` says how the gateway prints default values (settings'
+    json_emit_defaults), which the document states."""
     builder = _DocumentBuilder(descriptors)
     bindings = service_bindings(descriptors, services)
     labels = _service_labels(bindings)
@@ -171,7 +199,7 @@ def build_openapi(
         builder.add_operation(binding, operation_id, labels[binding.service])
     document: JsonObject = {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version, "description": _INFO_DESCRIPTION},
+        "info": {"title": title, "version": version, "description": _info_description(emit_defaults)},
     }
     if server_url:
         document["servers"] = [{"url": server_url}]
@@ -288,7 +316,7 @@ class _DocumentBuilder:
         operation: JsonObject = {
             "tags": [tag],
             "operationId": operation_id,
-            "summary": _first_sentence(comment) or method.name,
+            "summary": first_sentence(comment) or method.name,
             "description": self._operation_description(binding, comment),
             "x-hph-rpc": binding.rpc,
             "x-hph-access": _access_extension(access),
@@ -325,7 +353,7 @@ class _DocumentBuilder:
                 schema = {**schema, "pattern": _pattern_regex(variable.pattern)}
                 notes.append(f"Matches the template pattern `{variable.pattern}`; its slashes are sent as they are.")
             parameter: JsonObject = {"name": variable.field_path, "in": "path", "required": True, "schema": schema}
-            description = " ".join(note for note in notes if note)
+            description = _join_notes(notes)
             if description:
                 parameter["description"] = description
             parameters.append(parameter)
@@ -349,7 +377,7 @@ class _DocumentBuilder:
     ) -> None:
         for field in message.fields:
             name = prefix + field.name
-            if name in bound or _is_map(field):
+            if name in bound or is_map(field):
                 continue
             nested = field.message_type
             if nested is not None and nested.full_name not in _QUERY_WELL_KNOWN:
@@ -364,7 +392,7 @@ class _DocumentBuilder:
                 parameter["explode"] = True
             description = self._descriptors.comments(field.full_name)
             if field.json_name != field.name:
-                description = f"{description} Also accepted as `{prefix}{field.json_name}`.".strip()
+                description = _join_notes([description, f"Also accepted as `{prefix}{field.json_name}`."])
             if description:
                 parameter["description"] = description
             out.append(parameter)
@@ -410,7 +438,7 @@ class _DocumentBuilder:
         if field is None:
             return None
         description = self._descriptors.comments(field.full_name)
-        if field.message_type is not None and field.message_type.full_name == _HTTP_BODY:
+        if field.message_type is not None and field.message_type.full_name == HTTP_BODY:
             body: JsonObject = {"required": True, "content": {"*/*": {"schema": dict(_BINARY)}}}
         else:
             body = {"required": True, "content": {"application/json": {"schema": self._field_schema(field)}}}
@@ -424,7 +452,7 @@ class _DocumentBuilder:
         description = self._descriptors.comments(output.full_name) or f"A {output.name}."
         field = output.fields_by_name.get(binding.response_body) if binding.response_body else None
         answered = field.message_type if field is not None else output
-        if answered is not None and answered.full_name == _HTTP_BODY:
+        if answered is not None and answered.full_name == HTTP_BODY:
             content: JsonObject = {"*/*": {"schema": dict(_BINARY)}}
             description = "Raw bytes with their own content type."
         else:
@@ -433,17 +461,17 @@ class _DocumentBuilder:
                 schema = {"type": "array", "items": schema}
                 description = f"A JSON array of {output.name} messages, streamed."
             content = {"application/json": {"schema": schema}}
-        responses: JsonObject = {"200": {"description": description, "content": content}}
-        statuses = ["400"]
+        responses: JsonObject = {_key(HTTPStatus.OK): {"description": description, "content": content}}
+        statuses = [HTTPStatus.BAD_REQUEST]
         if secured:
-            statuses += ["401", "403"]
+            statuses += [HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN]
         if has_path_variables:
-            statuses.append("404")
+            statuses.append(HTTPStatus.NOT_FOUND)
         if binding.http_method not in ("GET", "HEAD", "OPTIONS"):
-            statuses.append("409")
-        statuses.append("429")
+            statuses.append(HTTPStatus.CONFLICT)
+        statuses.append(HTTPStatus.TOO_MANY_REQUESTS)
         for status in statuses:
-            responses[status] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
+            responses[_key(status)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
         responses["default"] = {"$ref": "#/components/responses/Error"}
         return responses
 
@@ -472,7 +500,7 @@ class _DocumentBuilder:
             if oneof is not None and not _is_synthetic_oneof(oneof, field):
                 others = ", ".join(f"`{other.name}`" for other in oneof.fields)
                 notes.append(f"Member of oneof `{oneof.name}`: at most one of {others} is set.")
-            text = " ".join(note for note in notes if note)
+            text = _join_notes(notes)
             if text:
                 prop = {**prop, "description": text}
             if field_behavior_pb2.OUTPUT_ONLY in behaviors:
@@ -491,6 +519,8 @@ class _DocumentBuilder:
         lines = [self._descriptors.comments(enum.full_name)]
         for value in enum.values:
             text = self._descriptors.comments(f"{enum.full_name}.{value.name}")
+            # Lines of a value's comment continue its list item, so they are indented under it.
+            text = text.replace("\n", "\n  ")
             lines.append(f"- `{value.name}`: {text}" if text else f"- `{value.name}`")
         schema: JsonObject = {"type": "string", "enum": [value.name for value in enum.values]}
         description = "\n".join(line for line in lines if line)
@@ -500,7 +530,7 @@ class _DocumentBuilder:
 
     def _field_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
         entry = field.message_type
-        if entry is not None and entry.GetOptions().map_entry:
+        if entry is not None and is_map(field):
             key_field = entry.fields_by_name["key"]
             value_field = entry.fields_by_name["value"]
             schema: JsonObject = {"type": "object", "additionalProperties": self._single_schema(value_field)}
@@ -530,7 +560,7 @@ def _error_responses() -> JsonObject:
     for status in sorted(_ERROR_RESPONSES):
         name, description = _ERROR_RESPONSES[status]
         response: JsonObject = {"description": description, "content": {"application/json": {"schema": ref}}}
-        if status == "429":
+        if status == HTTPStatus.TOO_MANY_REQUESTS:
             response["headers"] = {
                 "Retry-After": {
                     "description": "Seconds to wait before retrying.",
@@ -648,50 +678,23 @@ def _field_behaviors(field: descriptor.FieldDescriptor) -> set[int]:
     return set(options.Extensions[field_behavior_pb2.field_behavior])
 
 
-def _is_map(field: descriptor.FieldDescriptor) -> bool:
-    return field.message_type is not None and field.message_type.GetOptions().map_entry
-
-
 def _is_synthetic_oneof(oneof: descriptor.OneofDescriptor, field: descriptor.FieldDescriptor) -> bool:
     """proto3 `optional` fields sit in a one-field oneof named after them; that is not a real choice."""
     return len(oneof.fields) == 1 and oneof.name.lstrip("X") == f"_{field.name}"
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
+    """The first sentence of a description (an operation's summary, a schema's one-liner)."""
+    text = " ".join(text.split())  # the sentence may be wrapped over lines
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     return (match.group(1) if match else text).strip()
 
 
-# ---------------------------------------------------------------------------------------------
-# The /docs page: plain HTML and CSS, readable offline, no scripts.
-# ---------------------------------------------------------------------------------------------
-
-_CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-header{background:#1d2330;color:#fff;padding:20px 32px}header h1{margin:0 0 4px;font-size:24px}
-header a{color:#9cc3ff}main{max-width:1100px;margin:0 auto;padding:16px 32px 64px}
-.intro{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:4px 16px}
-nav ul{columns:3;padding-left:20px}
-h2{margin:32px 0 4px;border-bottom:2px solid #dde1e7;padding-bottom:4px}h2+p{margin-top:4px;color:#4a5263}
-details{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:8px 0}
-details>summary{cursor:pointer;padding:8px 12px;display:flex;gap:12px;align-items:baseline;flex-wrap:wrap}
-details[open]>summary{border-bottom:1px solid #dde1e7}.body{padding:8px 16px 16px}
-.method{font:bold 12px monospace;color:#fff;border-radius:4px;padding:2px 8px;min-width:56px;text-align:center}
-.get{background:#2f7d32}.post{background:#1565c0}.put{background:#8e5a00}.patch{background:#6a1b9a}
-.delete{background:#b71c1c}.other{background:#455a64}
-.path{font:600 14px ui-monospace,Menlo,Consolas,monospace;word-break:break-all}.summary{color:#4a5263;flex:1}
-.role{font-size:12px;border-radius:10px;padding:1px 8px;background:#e3f2fd;border:1px solid #90caf9}
-.role.anonymous{background:#e8f5e9;border-color:#a5d6a7}.role.admin{background:#ffebee;border-color:#ef9a9a}
-.role.staff{background:#fff8e1;border-color:#ffe082}
-table{border-collapse:collapse;width:100%;margin:4px 0 12px;font-size:14px}
-th,td{border:1px solid #dde1e7;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f0f2f5}
-code,.type{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
-.desc p{margin:4px 0}.flag{font-size:11px;border-radius:3px;padding:0 4px;margin-left:4px;
-background:#eef1f5;border:1px solid #cfd5de}h4{margin:12px 0 4px}
-"""
-
-_METHOD_CLASSES = {"get", "post", "put", "patch", "delete"}
-_SCHEMA_REF = "#/components/schemas/"
+def _join_notes(notes: Sequence[str]) -> str:
+    """One description from several notes: one paragraph of sentences, or, when a note has lines of
+    its own (a list, paragraphs), one paragraph per note, so no note is run into another's list."""
+    present = [note for note in notes if note]
+    return ("\n\n" if any("\n" in note for note in present) else " ").join(present)
 
 
 def operations(spec: JsonObject) -> Iterable[tuple[str, str, JsonObject]]:
@@ -701,224 +704,3 @@ def operations(spec: JsonObject) -> Iterable[tuple[str, str, JsonObject]]:
             if key in _OPENAPI_METHODS:
                 yield key.upper(), path, operation
         yield from ((method, path, op) for method, op in item.get("x-custom-operations", {}).items())
-
-
-def render_docs_html(spec: JsonObject) -> str:
-    """A self-contained HTML page documenting the spec: operations grouped by tag, schemas at the end.
-
-    Every text taken from the spec is HTML-escaped (proto comments are authored by anyone), and the
-    page uses no script or external resource, so it reads the same offline.
-    """
-    info = spec.get("info", {})
-    title = str(info.get("title", "API"))
-    components = spec.get("components", {})
-    page = _Page(components.get("schemas", {}), components.get("responses", {}))
-    groups = _operations_by_tag(spec)
-    tag_texts = {str(tag.get("name")): str(tag.get("description", "")) for tag in spec.get("tags", [])}
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)} API</title><style>{_CSS}</style></head><body>",
-        f"<header><h1>{_e(title)} API</h1>",
-        f"<div>Version {_e(info.get('version', ''))} · OpenAPI {_e(spec.get('openapi', ''))} · "
-        '<a href="/openapi.json">openapi.json</a></div></header><main>',
-    ]
-    if info.get("description"):
-        out.append(f'<div class="intro desc">{_text(info["description"])}</div>')
-    servers = [str(server.get("url", "")) for server in spec.get("servers", [])]
-    if servers:
-        out.append(f"<p>Servers: {', '.join(f'<code>{_e(url)}</code>' for url in servers)}</p>")
-    out.append("<nav><h3>Services</h3><ul>")
-    for tag, members in groups.items():
-        out.append(f'<li><a href="#tag-{_anchor(tag)}">{_e(tag)}</a> ({len(members)})</li>')
-    out.append('<li><a href="#schemas">Schemas</a></li></ul></nav>')
-    for tag, members in groups.items():
-        out.append(f'<section><h2 id="tag-{_anchor(tag)}">{_e(tag)}</h2>')
-        if tag_texts.get(tag):
-            out.append(f"<p>{_e(tag_texts[tag])}</p>")
-        out.extend(page.operation(method, path, operation) for method, path, operation in members)
-        out.append("</section>")
-    out.append('<section><h2 id="schemas">Schemas</h2>')
-    out.extend(page.schema_component(name, schema) for name, schema in page.schemas.items())
-    out.append("</section></main></body></html>")
-    return "\n".join(out)
-
-
-def _operations_by_tag(spec: JsonObject) -> dict[str, list[tuple[str, str, JsonObject]]]:
-    groups: dict[str, list[tuple[str, str, JsonObject]]] = {}
-    for method, path, operation in operations(spec):
-        tags = operation.get("tags") or ["default"]
-        groups.setdefault(str(tags[0]), []).append((method, path, operation))
-    return {tag: groups[tag] for tag in sorted(groups)}
-
-
-@dataclass(frozen=True)
-class _Page:
-    """Renders the parts of the page; knows the components so references can be shown inline."""
-
-    schemas: JsonObject
-    responses: JsonObject
-
-    def operation(self, method: str, path: str, operation: JsonObject) -> str:
-        access = operation.get("x-hph-access", {})
-        role = str(access.get("min_role", "authenticated" if operation.get("security", [{}]) else "anonymous"))
-        role_label = role + (" · owner only" if access.get("owner_only") else "")
-        css = method.lower() if method.lower() in _METHOD_CLASSES else "other"
-        out = [
-            f'<details id="op-{_anchor(str(operation.get("operationId", path)))}"><summary>',
-            f'<span class="method {css}">{_e(method)}</span><span class="path">{_e(path)}</span>',
-            f'<span class="summary">{_e(operation.get("summary", ""))}</span>',
-            f'<span class="role {_anchor(role)}" title="minimum role">{_e(role_label)}</span>',
-            '</summary><div class="body">',
-        ]
-        if operation.get("description"):
-            out.append(f'<div class="desc">{_text(operation["description"])}</div>')
-        out.append(f"<p>Operation id: <code>{_e(operation.get('operationId', ''))}</code></p>")
-        parameters = operation.get("parameters", [])
-        if parameters:
-            out.append("<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>")
-            for parameter in parameters:
-                flag = ' <span class="flag">required</span>' if parameter.get("required") else ""
-                out.append(
-                    f"<tr><td><code>{_e(parameter.get('name', ''))}</code>{flag}</td>"
-                    f"<td>{_e(parameter.get('in', ''))}</td>"
-                    f'<td class="type">{_type_label(parameter.get("schema", {}))}</td>'
-                    f'<td class="desc">{_text(parameter.get("description", ""))}</td></tr>'
-                )
-            out.append("</table>")
-        body = operation.get("requestBody")
-        if body:
-            out.append(f"<h4>Request body{' (required)' if body.get('required') else ''}</h4>")
-            if body.get("description"):
-                out.append(f'<div class="desc">{_text(body["description"])}</div>')
-            out.extend(self._content(body.get("content", {})))
-        out.append("<h4>Responses</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>")
-        for status, response in operation.get("responses", {}).items():
-            resolved = self._response(response)
-            bodies = ", ".join(
-                f"{_e(kind)}: {_type_label(entry.get('schema', {}))}"
-                for kind, entry in resolved.get("content", {}).items()
-            )
-            out.append(
-                f"<tr><td><code>{_e(status)}</code></td>"
-                f'<td class="desc">{_text(resolved.get("description", ""))}</td><td class="type">{bodies}</td></tr>'
-            )
-        out.append("</table>")
-        ok = self._response(operation.get("responses", {}).get("200", {}))
-        if ok.get("content"):
-            out.append("<h4>Response body (200)</h4>")
-            out.extend(self._content(ok["content"]))
-        out.append("</div></details>")
-        return "\n".join(out)
-
-    def schema_component(self, name: str, schema: JsonObject) -> str:
-        out = [
-            f'<details id="schema-{_anchor(name)}"><summary><span class="path">{_e(name)}</span>',
-            f'<span class="summary">{_e(_first_sentence(str(schema.get("description", ""))))}</span></summary>',
-            '<div class="body">',
-        ]
-        if schema.get("description"):
-            out.append(f'<div class="desc">{_text(schema["description"])}</div>')
-        if isinstance(schema.get("properties"), dict):
-            out.append(_properties_table(schema))
-        else:
-            out.append(f'<p class="type">{_type_label(schema)}</p>')
-        out.append("</div></details>")
-        return "\n".join(out)
-
-    def _response(self, response: JsonObject) -> JsonObject:
-        ref = str(response.get("$ref", ""))
-        if ref.startswith("#/components/responses/"):
-            resolved = self.responses.get(ref.rsplit("/", 1)[-1], {})
-            return resolved if isinstance(resolved, dict) else {}
-        return response
-
-    def _content(self, content: JsonObject) -> list[str]:
-        """Each media type with its schema; a referenced message (or array of one) shows its fields."""
-        out = []
-        for kind, entry in content.items():
-            schema = entry.get("schema", {})
-            out.append(f"<p><code>{_e(kind)}</code> {_type_label(schema)}</p>")
-            shown = schema.get("items", {}) if schema.get("type") == "array" else schema
-            ref = str(shown.get("$ref", ""))
-            if ref.startswith(_SCHEMA_REF):
-                shown = self.schemas.get(ref[len(_SCHEMA_REF) :], {})
-            if isinstance(shown, dict) and isinstance(shown.get("properties"), dict):
-                out.append(_properties_table(shown))
-        return out
-
-
-def _properties_table(schema: JsonObject) -> str:
-    required = set(schema.get("required", []))
-    rows = ["<table><tr><th>Field</th><th>Type</th><th>Description</th></tr>"]
-    for name, prop in schema.get("properties", {}).items():
-        flags = "".join(
-            f' <span class="flag">{label}</span>'
-            for label, present in (
-                ("required", name in required),
-                ("read-only", prop.get("readOnly")),
-                ("write-only", prop.get("writeOnly")),
-            )
-            if present
-        )
-        rows.append(
-            f'<tr><td><code>{_e(name)}</code>{flags}</td><td class="type">{_type_label(prop)}</td>'
-            f'<td class="desc">{_text(prop.get("description", ""))}</td></tr>'
-        )
-    rows.append("</table>")
-    return "\n".join(rows)
-
-
-def _type_label(schema: JsonObject) -> str:
-    """Escaped HTML naming a schema's type; references link to the schema section."""
-    if not isinstance(schema, dict) or not any(key in schema for key in ("$ref", "type", "enum")):
-        return "any JSON value"
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        name = ref.rsplit("/", 1)[-1]
-        return f'<a href="#schema-{_anchor(name)}">{_e(name)}</a>'
-    kind = schema.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind else []
-    if "array" in kinds:
-        return f"array of {_type_label(schema.get('items', {}))}"
-    if "object" in kinds and isinstance(schema.get("additionalProperties"), dict):
-        return f"map of string to {_type_label(schema['additionalProperties'])}"
-    label = " | ".join(_e(k) for k in kinds) or "any"
-    extras = [_e(schema[key]) for key in ("format", "contentEncoding") if schema.get(key)]
-    if schema.get("enum"):
-        extras.append("one of " + ", ".join(_e(value) for value in schema["enum"]))
-    if schema.get("pattern"):
-        extras.append("pattern " + _e(schema["pattern"]))
-    return label + (f" ({'; '.join(extras)})" if extras else "")
-
-
-_CODE_SPAN = re.compile(r"`([^`]+)`")
-_STRONG = re.compile(r"\*\*([^*]+)\*\*")
-
-
-def _text(value: object) -> str:
-    """Escapes a description, then renders the little markdown this module writes: paragraphs,
-    `- ` list lines, **strong** and `code`. Markup is applied only after escaping, so no input text
-    can inject HTML."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", str(value).strip()):
-        if not block:
-            continue
-        escaped = _CODE_SPAN.sub(r"<code>\1</code>", _STRONG.sub(r"<strong>\1</strong>", _e(block)))
-        lines = escaped.split("\n")
-        if any(line.startswith("- ") for line in lines):
-            head = [line for line in lines if not line.startswith("- ")]
-            items = "".join(f"<li>{line[2:]}</li>" for line in lines if line.startswith("- "))
-            paragraphs.append((f"<p>{' '.join(head)}</p>" if head else "") + f"<ul>{items}</ul>")
-        else:
-            paragraphs.append(f"<p>{' '.join(lines)}</p>")
-    return "".join(paragraphs)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _anchor(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)

@@ -27,7 +27,16 @@ from typing import NoReturn
 from google.api import annotations_pb2, http_pb2
 from google.protobuf import descriptor
 
-from hph.gateway.descriptors import DescriptorSet, HttpBinding, load_descriptor_set, service_bindings
+from hph.gateway.descriptors import (
+    DescriptorSet,
+    HttpBinding,
+    find_field,
+    is_map,
+    load_descriptor_set,
+    rpc_path,
+    rule_pattern,
+    service_bindings,
+)
 from hph.gateway.templates import DoubleWildcard, Literal, PathTemplate, TemplateError, Wildcard, parse_template
 
 __all__ = ["Match", "Route", "RouteError", "RouteTable", "UnescapeSpec", "percent_decode"]
@@ -168,12 +177,12 @@ class Route:
         prefix = f"path variable {'.'.join(names)!r}:"
         resolved: list[str] = []
         for index, name in enumerate(names):
-            found = _find_field(message, name)
+            found = find_field(message, name)
             shown = ".".join((*resolved, name))
             if found is None:
                 self._refuse(f"{prefix} {message.full_name} has no field {name!r}")
             if found.is_repeated:
-                kind = "a map" if _is_map(found) else "repeated"
+                kind = "a map" if is_map(found) else "repeated"
                 self._refuse(f"{prefix} {shown} is {kind}; path variables must name non-repeated scalar fields")
             resolved.append(found.name)
             is_last = index == len(names) - 1
@@ -191,23 +200,10 @@ class Route:
     def _top_level_field(self, message: descriptor.Descriptor, name: str, option: str) -> str:
         if "." in name:
             self._refuse(f"{option} {name!r} must name a top-level field of {message.full_name}, not a field path")
-        found = _find_field(message, name)
+        found = find_field(message, name)
         if found is None:
             self._refuse(f"{option} {name!r} is not a field of {message.full_name}")
         return str(found.name)
-
-
-def _find_field(message: descriptor.Descriptor, name: str) -> descriptor.FieldDescriptor | None:
-    """By proto name, then by JSON name (what Envoy's TypeInfo::FindField accepts)."""
-    found = message.fields_by_name.get(name)
-    if found is not None:
-        return found
-    return next((candidate for candidate in message.fields if candidate.json_name == name), None)
-
-
-def _is_map(found: descriptor.FieldDescriptor) -> bool:
-    entry = found.message_type
-    return entry is not None and entry.GetOptions().map_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,15 +392,13 @@ def _check_rule_shape(method: descriptor.MethodDescriptor) -> None:
     if not options.HasExtension(annotations_pb2.http):
         return
     rule: http_pb2.HttpRule = options.Extensions[annotations_pb2.http]
-    rpc = f"/{method.containing_service.full_name}/{method.name}"
-    if rule.WhichOneof("pattern") is None:
+    rpc = rpc_path(method)
+    if rule_pattern(rule) is None:
         raise RouteError(rpc, "", "", "google.api.http rule has no pattern (get, post, put, patch, delete or custom)")
     for index, additional in enumerate(rule.additional_bindings, start=1):
-        pattern = additional.WhichOneof("pattern")
+        pattern = rule_pattern(additional)
         if pattern is None:
             raise RouteError(rpc, "", "", f"additional binding #{index} has no pattern")
         if additional.additional_bindings:
-            custom = pattern == "custom"
-            http_method = additional.custom.kind.upper() if custom else pattern.upper()
-            template = additional.custom.path if custom else getattr(additional, pattern)
+            http_method, template = pattern
             raise RouteError(rpc, http_method, template, f"additional binding #{index} has nested additional_bindings")
