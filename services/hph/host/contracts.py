@@ -31,6 +31,9 @@ BASELINE = Path("protos") / "baseline.binpb"
 CONTRACTS_MODULE = "protos"
 # The buf CLI `.ci/setup` installs; one on the PATH does as well.
 LOCAL_BUF = Path(".ci") / "tools" / "node_modules" / ".bin" / "buf"
+# Imports, not our contracts: the vendored googleapis and the well-known types (each buf or protobuf
+# release brings its own descriptor.proto, which would crowd the summary).
+IMPORTED_ONLY = "google/"
 # What `buf breaking` exits with when it found breaking changes (other failures exit 1).
 BUF_FOUND_BREAKING = 100
 
@@ -41,8 +44,8 @@ class ContractsError(Exception):
 
 @dataclass(frozen=True)
 class Changes:
-    """Elements (services, RPCs, messages, fields, enums, enum values) one descriptor set has and
-    the other lacks, each described on one line by kind and full name."""
+    """Elements (services, RPCs, messages, fields, enums, enum values) of our contracts that one
+    descriptor set has and the other lacks, each described on one line by kind and full name."""
 
     added: tuple[str, ...]
     removed: tuple[str, ...]
@@ -78,6 +81,8 @@ def _elements(files: descriptor_pb2.FileDescriptorSet) -> Iterator[str]:
             yield from enum(name, nested_enum)
 
     for file in files.file:
+        if file.name.startswith(IMPORTED_ONLY):
+            continue
         package = file.package
         for service in file.service:
             name = f"{package}.{service.name}"
