@@ -191,7 +191,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         price_minor = rules.check_price(violations, request.price, currency)
         if violations.check(bool(request.category_id), "category_id", "is required"):
             _check_category_id(violations, "category_id", request.category_id)
-        validation.text(violations, "request_id", request.request_id, max_length=128)
+        validation.request_id(violations, request.request_id)
         violations.raise_if_any()
         await self._require_active_category(request.category_id, "category_id")
 

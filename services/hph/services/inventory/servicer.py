@@ -32,8 +32,9 @@ def _check_reservation_id(violations: Violations, reservation_id: str) -> None:
 
 
 def _idempotency_key(violations: Violations, request_id: str) -> str:
-    rules.check_key(violations, "request_id", request_id)
-    return idempotency_key(request_id)
+    key = idempotency_key(request_id)
+    validation.request_id(violations, key)
+    return key
 
 
 class InventoryServicer(pb_grpc.InventoryServiceServicer):

@@ -226,7 +226,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "must be a non-negative amount",
             )
         key = idempotency_key(request.request_id)
-        idempotency.check_required_key(violations, key)
+        validation.request_id(violations, key, required=True)  # a retried POST never places a second order
         violations.raise_if_any()
         user_id = require_subject()
 

@@ -83,7 +83,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         rules.check_positive_amount(violations, "amount", request.amount)
         rules.check_currency(violations, request.currency_code)
         key = idempotency_key(request.request_id)
-        rules.check_idempotency_key(violations, key, required=True)
+        validation.request_id(violations, key, required=True)  # it is what makes a retry charge once
         violations.raise_if_any()
         doc = await self._charger.charge(
             ChargeRequest(
@@ -122,7 +122,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         violations = Violations()
         rules.check_reference(violations, "order_id", request.order_id)
         # One open intent per order makes every call idempotent; a key is accepted but not needed.
-        rules.check_idempotency_key(violations, idempotency_key(request.request_id), required=False)
+        validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         require_subject()
         doc = await self._charger.open_intent(request.order_id)
@@ -157,7 +157,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         rules.check_reason(violations, request.reason)
         rules.check_reference(violations, "return_id", request.return_id, required=False)
         key = idempotency_key(request.request_id)
-        rules.check_idempotency_key(violations, key, required=False)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         located = await self._ledger.find(request.payment_id)
         if located is None:

@@ -131,7 +131,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         reason = messages.REASON_FROM_PB.get(request.reason)
         rules.check_reason(violations, reason, request.reason_detail)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         assert reason is not None
         user_id = current_principal().subject
@@ -637,7 +637,7 @@ def _check_step(
     rules.check_note(violations, note)
     rules.check_etag(violations, etag)
     key = idempotency_key(request_id)
-    rules.check_request_id(violations, key)
+    validation.request_id(violations, key)
     violations.raise_if_any()
     return key
 

@@ -148,8 +148,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                     "must be in the coming year",
                 )
         key = idempotency_key(request.request_id)
-        if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
-            validation.request_id(violations, key, required=True)
+        validation.request_id(violations, key, required=True)
         violations.raise_if_any()
         assert carrier is not None and level is not None
 
