@@ -24,12 +24,14 @@ from hph.runtime.documents import update_document
 from hph.runtime.errors import Aborted, Violations
 from hph.runtime.rpc.call_context import idempotency_key, require_owner, require_user_id
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import ConflictError, Container, Document, NotFoundError, is_valid_id
+from hph.runtime.storage import ConflictError, Container, ContainerSpec, Document, NotFoundError, is_valid_id
 from hph.services.cart import rules
 from hph.services.cart.clients import CatalogLookup, InventoryLookup
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo
 
 CARTS = "carts"
+# What this service keeps (the host creates it).
+CONTAINERS = (ContainerSpec(CARTS, "/id"),)
 # A first write races only with other first writes of the same cart; then the etag loop takes over.
 CREATE_ATTEMPTS = 3
 

@@ -35,6 +35,7 @@ from hph.runtime.storage import (
     BatchError,
     ConflictError,
     Container,
+    ContainerSpec,
     Contains,
     CreateOp,
     Document,
@@ -52,8 +53,11 @@ PRODUCTS, CATEGORIES = "products", "categories"
 # records (ids "outbox-...") can carry with the product's value.
 PRODUCT_PARTITION_KEY = "/product_id"
 CATEGORY_PARTITION_KEY = "/id"
-# Containers whose outbox the relay serves.
-CONTAINERS: tuple[tuple[str, str], ...] = ((PRODUCTS, PRODUCT_PARTITION_KEY),)
+# What this service keeps (the host creates these; the relay serves the products' outbox).
+CONTAINERS = (
+    ContainerSpec(PRODUCTS, PRODUCT_PARTITION_KEY, outbox=True),
+    ContainerSpec(CATEGORIES, CATEGORY_PARTITION_KEY),
+)
 BY_NAME = (OrderBy("name"),)
 MAX_CATEGORIES = 1000
 
@@ -458,8 +462,6 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     products = await deps.store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
     categories = await deps.store.container(CATEGORIES, CATEGORY_PARTITION_KEY)
-    if deps.relay is not None:
-        deps.relay.register(products)
     servicer = CatalogServicer(deps, products, categories)
     if deps.bus is not None:  # in_stock follows inventory's stock levels
         listener = stock_listener.StockListener(products, on_change=servicer.forget)

@@ -19,12 +19,15 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Violations
 from hph.runtime.rpc.call_context import require_owner, require_subject
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 from hph.runtime.storage.port import MAX_ID_LENGTH
 from hph.services.checkout import rules
 from hph.services.checkout.sources import CheckoutSources, GatherRequest
 from hph.services.checkout.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
 from hph.services.orders.clients import CartClient, CatalogClient, InventoryClient, UserDirectory
 
+# Checkout keeps nothing: it prices what the cart, catalog, inventory and users services hold.
+CONTAINERS: tuple[ContainerSpec, ...] = ()
 ID_MAX = 64
 OPTION_MAX = 32
 

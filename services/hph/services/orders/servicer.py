@@ -62,6 +62,7 @@ from hph.runtime.storage import (
     BatchError,
     BatchOperation,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -86,10 +87,9 @@ from hph.services.orders.expiry import OverdueOrderSweeper
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
 ORDERS, ORDER_INDEX = "orders", "order_index"
-# Containers holding outbox records (the host registers them with the relay)...
-CONTAINERS: tuple[tuple[str, str], ...] = ((ORDERS, "/user_id"),)
-# ...and the others this service uses: order id -> owner, so staff find an order with point reads.
-AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((ORDER_INDEX, "/id"),)
+# What this service keeps (the host creates these and registers the orders' outbox with the relay);
+# the index maps order id -> owner, so staff find an order with point reads.
+CONTAINERS = (ContainerSpec(ORDERS, "/user_id", outbox=True), ContainerSpec(ORDER_INDEX, "/id"))
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 # Re-reads after losing a compare-and-swap on one order; more means sustained contention.
 ATTEMPTS = 5
@@ -602,8 +602,6 @@ def _refund_change(doc: Document, amount_refunded: float, now: str) -> Change | 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     orders = await deps.store.container(ORDERS, "/user_id")
     index = await deps.store.container(ORDER_INDEX, "/id")
-    if deps.relay is not None:
-        deps.relay.register(orders)
     servicer = OrderServicer(
         deps,
         orders,

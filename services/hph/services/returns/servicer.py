@@ -65,6 +65,7 @@ from hph.runtime.storage import (
     BatchOperation,
     ConflictError,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -81,8 +82,8 @@ from hph.services.returns.rules import Role, Status
 
 RETURNS = "returns"
 PARTITION_KEY = "/order_id"
-# Containers holding outbox records (the host registers them with the relay).
-CONTAINERS: tuple[tuple[str, str], ...] = ((RETURNS, PARTITION_KEY),)
+# What this service keeps (the host creates it and registers its outbox with the relay).
+CONTAINERS = (ContainerSpec(RETURNS, PARTITION_KEY, outbox=True),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True), OrderBy("id", descending=True))
 # Re-reads after losing a compare-and-swap; more means sustained contention on one order.
 ATTEMPTS = 8
@@ -654,8 +655,6 @@ def _request_slot(user_id: str, key: str) -> str:
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     returns = await deps.store.container(RETURNS, PARTITION_KEY)
-    if deps.relay is not None:
-        deps.relay.register(returns)
     servicer = ReturnServicer(
         deps,
         returns,

@@ -58,6 +58,7 @@ from hph.runtime.storage import (
     BatchOperation,
     ConflictError,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -80,8 +81,8 @@ log = logging.getLogger("hph.shipments")
 
 SHIPMENTS = "shipments"
 PARTITION_KEY_PATH = "/order_id"
-# Containers holding outbox records (the host registers them with the relay).
-CONTAINERS: tuple[tuple[str, str], ...] = ((SHIPMENTS, PARTITION_KEY_PATH),)
+# What this service keeps (the host creates it and registers its outbox with the relay).
+CONTAINERS = (ContainerSpec(SHIPMENTS, PARTITION_KEY_PATH, outbox=True),)
 CREATE_SCOPE = "shipments.create"
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 OLDEST_FIRST = (OrderBy("created_at"),)
@@ -695,8 +696,6 @@ def _check_items(violations: Violations, items: Sequence[shipment_pb2.ShipmentIt
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     shipments = await deps.store.container(SHIPMENTS, PARTITION_KEY_PATH)
-    if deps.relay is not None:
-        deps.relay.register(shipments)
     orders = OrdersClient(deps.channels, deps.service_credentials)
     sync = OrderSync(shipments, orders, clock=deps.clock)
     servicer = ShipmentServicer(
