@@ -385,7 +385,11 @@ def test_up_refuses_a_taken_port_or_a_data_dir_in_use_in_one_line(tmp_path: Path
         # The lock goes with the platform: the data dir serves again.
         again, banner = _start_up(tmp_path / "first")
         try:
-            assert "REST" in banner, banner
+            port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
+            assert port, banner
+            with grpc.insecure_channel(f"127.0.0.1:{port.group(1)}") as channel:
+                page = pb_grpc.CatalogServiceStub(channel).ListProducts(pb.ListProductsRequest(limit=1), timeout=10)
+                assert len(page.products) == 1
             _stop_and_reap(again, _children(again.pid))
         finally:
             if again.poll() is None:
