@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,24 +75,27 @@ def _elements(files: descriptor_pb2.FileDescriptorSet) -> Iterator[str]:
         yield f"message {name}"
         for field in value.field:
             yield f"field {name}.{field.name} = {field.number}"
-        for nested in value.nested_type:
-            yield from message(name, nested)
-        for nested_enum in value.enum_type:
-            yield from enum(name, nested_enum)
+        yield from declared_in(name, value.nested_type, value.enum_type)
+
+    def declared_in(
+        prefix: str,
+        messages: Iterable[descriptor_pb2.DescriptorProto],
+        enums: Iterable[descriptor_pb2.EnumDescriptorProto],
+    ) -> Iterator[str]:
+        for each in messages:
+            yield from message(prefix, each)
+        for each_enum in enums:
+            yield from enum(prefix, each_enum)
 
     for file in files.file:
         if file.name.startswith(IMPORTED_ONLY):
             continue
-        package = file.package
         for service in file.service:
-            name = f"{package}.{service.name}"
+            name = f"{file.package}.{service.name}"
             yield f"service {name}"
             for method in service.method:
                 yield f"rpc {name}.{method.name}"
-        for top in file.message_type:
-            yield from message(package, top)
-        for top_enum in file.enum_type:
-            yield from enum(package, top_enum)
+        yield from declared_in(file.package, file.message_type, file.enum_type)
 
 
 def changes(old: descriptor_pb2.FileDescriptorSet, new: descriptor_pb2.FileDescriptorSet) -> Changes:
