@@ -59,7 +59,7 @@ def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_pa
 
     asyncio.run(write_old_layout())
     result = run_hph("up", "--grpc-port", "0", "--http-port", "0", data_dir=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"hph: the data dir {tmp_path} was written by a version")
     assert "'products' has partition key path '/id', not '/product_id'" in result.stderr
@@ -329,7 +329,7 @@ def test_workers_refuse_ports_another_platform_listens_on(tmp_path: Path) -> Non
                 timeout=60,
                 env={**os.environ, "HPH_LOG_FORMAT": "text"},
             )
-            assert second.returncode == 2, second.stdout + second.stderr
+            assert second.returncode == 1, second.stdout + second.stderr
             assert "port" in second.stderr and "already in use" in second.stderr, second.stderr
         _stop_and_reap(first, _children(first.pid))
     finally:
@@ -354,3 +354,48 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_up_refuses_a_taken_port_or_a_data_dir_in_use_in_one_line(tmp_path: Path) -> None:
+    first, banner = _start_up(tmp_path / "first")
+    try:
+        grpc_port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
+        http_port = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
+        assert grpc_port and http_port, banner
+        other, same = tmp_path / "second", tmp_path / "first"
+        grpc_taken, http_taken = grpc_port.group(1), http_port.group(1)
+        refusals = [
+            # Another data dir, one of the first platform's ports (one worker, as `hph up` starts).
+            (other, ("--grpc-port", grpc_taken, "--http-port", "0"), f"the gRPC port 127.0.0.1:{grpc_taken} is"),
+            (other, ("--grpc-port", "0", "--http-port", http_taken), f"the HTTP port 127.0.0.1:{http_taken} is"),
+            # The first platform's data dir, free ports: its sweepers and relay would run twice.
+            (same, ("--grpc-port", "0", "--http-port", "0"), f"the data dir {same} is"),
+        ]
+        endings = {
+            "port": " already in use",
+            "dir": f" in use by another hph (pid {first.pid}); stop it, or give this one another --data-dir "
+            "(HPH_DATA_DIR)",
+        }
+        for data_dir, ports, start in refusals:
+            second = run_hph("up", "--no-seed", *ports, data_dir=data_dir)
+            line = f"hph: {start}{endings['dir' if 'data dir' in start else 'port']}\n"
+            assert (second.returncode, second.stderr) == (1, line), second.stdout + second.stderr
+        assert run_hph("seed", data_dir=tmp_path / "first").returncode == 0  # not a platform: no lock
+        _stop_and_reap(first, _children(first.pid))
+        # The lock goes with the platform: the data dir serves again.
+        again, banner = _start_up(tmp_path / "first")
+        try:
+            port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
+            assert port, banner
+            with grpc.insecure_channel(f"127.0.0.1:{port.group(1)}") as channel:
+                page = pb_grpc.CatalogServiceStub(channel).ListProducts(pb.ListProductsRequest(limit=1), timeout=10)
+                assert len(page.products) == 1
+            _stop_and_reap(again, _children(again.pid))
+        finally:
+            if again.poll() is None:
+                again.kill()
+                again.wait()
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()

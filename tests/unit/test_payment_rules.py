@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from hph.runtime import validation
 from hph.runtime.clock import to_iso
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
 from hph.services.payments import rules
@@ -79,7 +80,7 @@ def test_create_checks_report_every_problem_at_once() -> None:
     rules.check_reference(violations, "payment_method_id", "x" * 129)
     rules.check_positive_amount(violations, "amount", 0)
     rules.check_currency(violations, "usd")
-    rules.check_idempotency_key(violations, "", required=True)
+    validation.request_id(violations, "", required=True)
     fields = [v.field for v in violations.items]
     assert fields == ["order_id", "payment_method_id", "amount", "currency_code", "request_id"]
 
@@ -97,10 +98,10 @@ def test_refund_amount_zero_means_everything_but_negative_is_refused() -> None:
 
 
 def test_the_idempotency_key_is_optional_only_where_allowed() -> None:
-    assert rules.check_idempotency_key(Violations(), "", required=False)
-    assert not rules.check_idempotency_key(Violations(), "", required=True)
-    assert not rules.check_idempotency_key(Violations(), "k" * 129, required=False)
-    assert rules.check_idempotency_key(Violations(), "k" * 128, required=True)
+    assert validation.request_id(Violations(), "", required=False)
+    assert not validation.request_id(Violations(), "", required=True)
+    assert not validation.request_id(Violations(), "k" * 129, required=False)
+    assert validation.request_id(Violations(), "k" * 128, required=True)
 
 
 def test_unknown_or_lower_case_currencies_are_refused_and_empty_means_the_orders() -> None:

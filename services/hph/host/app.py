@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hph.runtime.auth import revocation
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError
 from hph.runtime.auth.principal import Principal
@@ -25,7 +26,7 @@ from hph.runtime.errors import Unavailable
 from hph.runtime.events import InProcessBus, OutboxRelay
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
-from hph.runtime.storage import DocumentStore, PartitionKeyPathMismatch
+from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
 from hph.runtime.storage.sqlite import SqliteDocumentStore
 from hph.runtime.unimplemented import unimplemented_binding
 
@@ -33,6 +34,8 @@ log = logging.getLogger("hph.host")
 
 Factory = Callable[[Dependencies], Awaitable[ServiceBinding]]
 PROTO_PACKAGE = "holidaypeak.commerce.v1"
+# The containers the platform itself keeps, whichever services it hosts.
+PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = revocation.CONTAINERS
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,27 @@ class ServiceSpec:
         module_name, factory_name = self.implementation.split(":")
         factory: Factory = getattr(importlib.import_module(module_name), factory_name)
         return await factory(deps)
+
+    def containers(self) -> tuple[ContainerSpec, ...]:
+        """The containers the implementation declares it keeps: its module's `CONTAINERS`."""
+        if not self.implementation:
+            return ()
+        module = importlib.import_module(self.implementation.split(":")[0])
+        declared = getattr(module, "CONTAINERS", None)
+        if not isinstance(declared, tuple) or not all(isinstance(spec, ContainerSpec) for spec in declared):
+            raise TypeError(f"{module.__name__} must declare CONTAINERS, a tuple of ContainerSpec")
+        return declared
+
+
+def declared_containers(services: Sequence[ServiceSpec]) -> tuple[ContainerSpec, ...]:
+    """Every container a platform hosting `services` uses, each once."""
+    return tuple(dict.fromkeys([*PLATFORM_CONTAINERS, *(spec for s in services for spec in s.containers())]))
+
+
+async def provision(store: DocumentStore, containers: Sequence[ContainerSpec]) -> dict[ContainerSpec, Container]:
+    """Creates the containers that do not exist yet; PartitionKeyPathMismatch if one exists with
+    another partition key (Cosmos DB and `infra/` get the same names and keys from the same list)."""
+    return {spec: await spec.open(store) for spec in containers}
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
@@ -147,8 +171,8 @@ async def start_platform(
     `reuse_port` lets several worker processes share the gRPC port.
 
     A data dir whose containers were created with other partition keys is refused with a ValueError
-    saying so; that happens while seeding or building the services, before anything is served, so
-    closing the store is all the cleanup it needs.
+    saying so; that happens while creating the declared containers (or seeding, or building the
+    services), before anything is served, so closing the store is all the cleanup it needs.
     """
     store = await open_store(settings)
     try:
@@ -173,6 +197,8 @@ async def _start_on(
     relay.attach(store)
     issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
     revocations = RevocationList(store, cache_seconds=settings.revocation_cache_seconds)
+    # Before anything reads or seeds them: a data dir written with another layout is refused here.
+    containers = await provision(store, declared_containers(services))
     deps = Dependencies(
         settings=settings,
         store=store,
@@ -199,6 +225,9 @@ async def _start_on(
             raise Unavailable("the identity provider cannot be reached; retry shortly") from None
 
     bindings = [await spec.binding(deps) for spec in services]
+    for spec, container in containers.items():
+        if spec.outbox:
+            relay.register(container)
     host = await start_grpc_host(
         bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate, reuse_port=reuse_port
     )

@@ -77,7 +77,15 @@ class ChildProcess:
 async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildProcess, int]:
     """The REST gateway in front of `grpc_target`, and the HTTP port it listens on."""
     child = await ChildProcess.start(
-        ["gateway", "--grpc-target", grpc_target, "--host", settings.http_host, "--port", str(settings.http_port)],
+        [
+            "gateway",
+            "--grpc-target",
+            grpc_target,
+            "--http-host",
+            settings.http_host,
+            "--http-port",
+            str(settings.http_port),
+        ],
         ready=GATEWAY_READY,
         what="REST gateway",
         env={"HPH_DATA_DIR": str(settings.data_dir), "HPH_WORKERS": str(settings.workers)},
@@ -96,13 +104,13 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
             ",".join(services),
             "--data-dir",
             str(settings.data_dir),
-            "--host",
+            "--grpc-host",
             settings.grpc_host,
             "--grpc-port",
             str(settings.grpc_port),
             "--workers",  # how many share the ports (the REST rate limits are shared when several do)
             str(settings.workers),
-            *(["--rest", "--http-port", str(settings.http_port)] if rest else []),
+            *(["--rest", "--http-host", settings.http_host, "--http-port", str(settings.http_port)] if rest else []),
         ],
         ready=WORKER_READY,
         what="server worker",

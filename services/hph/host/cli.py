@@ -1,6 +1,8 @@
 """`hph`: the one command that runs, seeds and inspects Holiday Peak Hub.
 
 Configuration comes from HPH_* environment variables (see docs/configuration.md); flags override them.
+Exit codes: 0 done, 1 a failure while running (one line on stderr: a port taken, a data dir in use or
+written by another version), 2 a usage error (a flag, a setting or a service name that is not valid).
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 
 from hph.runtime import logs
 from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.host")
+DISTRIBUTION = "holiday-peak-hub"
 
 EPILOG = """examples:
   hph up                                   # whole platform on embedded defaults, with demo data
@@ -31,10 +35,19 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="embedded state folder (default .hph-data, env HPH_DATA_DIR)")
 
 
-def _add_server(parser: argparse.ArgumentParser) -> None:
+def _add_http(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--http-host", help=f"interface {what} binds (default 127.0.0.1, env HPH_HTTP_HOST)")
+    parser.add_argument(
+        "--http-port", type=int, help=f"port {what} listens on, 0 = any free (default 8080, env HPH_HTTP_PORT)"
+    )
+
+
+def _add_server(parser: argparse.ArgumentParser, rest: str) -> None:
     _add_common(parser)
-    parser.add_argument("--host", help="interface to bind (default 127.0.0.1, env HPH_GRPC_HOST)")
+    parser.add_argument("--grpc-host", help="interface the gRPC server binds (default 127.0.0.1, env HPH_GRPC_HOST)")
+    parser.add_argument("--host", dest="grpc_host", help=argparse.SUPPRESS)  # the earlier name of --grpc-host
     parser.add_argument("--grpc-port", type=int, help="gRPC port, 0 = any free (default 50051, env HPH_GRPC_PORT)")
+    _add_http(parser, rest)
     parser.add_argument(
         "--workers", type=int, help="server processes sharing the gRPC port, one per core at peak (env HPH_WORKERS)"
     )
@@ -46,15 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hph", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"hph {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser("up", help="run the whole platform on embedded defaults with demo data")
-    _add_server(up)
-    up.add_argument("--http-port", type=int, help="REST gateway port (default 8080, env HPH_HTTP_PORT)")
+    _add_server(up, "the REST gateway")
     up.add_argument("--no-seed", action="store_true", help="do not seed demo data into an empty store")
 
     serve = commands.add_parser("serve", help="host a subset of services in one gRPC server")
-    _add_server(serve)
+    _add_server(serve, "the REST surface (with --rest)")
     serve.add_argument(
         "--services", required=True, help=f"comma-separated, any of: {', '.join(SERVICE_NAMES)} (or 'all')"
     )
@@ -65,13 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also serve the REST surface of these services, as `hph up` does (from this process unless "
         "HPH_GATEWAY_COHOSTED=false)",
     )
-    serve.add_argument("--http-port", type=int, help="REST port with --rest (default 8080, env HPH_HTTP_PORT)")
-    serve.add_argument(
-        "--worker",
-        action="store_true",
-        help="run as an extra worker of `hph up`/`hph serve --workers N` (started by them): share the port, "
-        "skip seeding and background jobs",
-    )
+    # Internal: an extra worker of `hph up`/`hph serve --workers N`, started by them: it shares their
+    # ports and data dir (without the data dir's lock, which its parent holds), skips seeding and
+    # background jobs.
+    serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
 
     seed = commands.add_parser("seed", help="write the demo catalog and users (skips what already exists)")
     _add_common(seed)
@@ -86,8 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     gateway = commands.add_parser("gateway", help="run the REST (JSON<->gRPC transcoding) gateway alone")
     gateway.add_argument("--grpc-target", help="gRPC server to forward to (default 127.0.0.1:<grpc port>)")
-    gateway.add_argument("--port", type=int, help="HTTP port, 0 = any free (default 8080, env HPH_HTTP_PORT)")
-    gateway.add_argument("--host", help="interface to bind (default 127.0.0.1, env HPH_HTTP_HOST)")
+    _add_http(gateway, "the gateway")
+    # The earlier names of --http-port and --http-host.
+    gateway.add_argument("--port", dest="http_port", type=int, help=argparse.SUPPRESS)
+    gateway.add_argument("--host", dest="http_host", help=argparse.SUPPRESS)
 
     envoy = commands.add_parser("envoy-config", help="write the Envoy bootstrap (grpc_json_transcoder) as YAML")
     envoy.add_argument("--output", type=Path, help="file to write (default: stdout)")
@@ -96,16 +108,29 @@ def build_parser() -> argparse.ArgumentParser:
     codegen.add_argument("--check", action="store_true", help="fail if the committed generated code is stale")
     docs = commands.add_parser("docs", help="regenerate the reference tables in README.md and docs/")
     docs.add_argument("--check", action="store_true", help="fail if a generated table is stale")
+
+    from hph.host import contracts as published
+
+    contracts = commands.add_parser(
+        "contracts", help="check the protos against the published contracts (protos/baseline.binpb) or record them"
+    )
+    published.add_arguments(contracts)
     return parser
 
 
+def _version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    if args.command == "gateway":  # its --host and --port are the HTTP ones
-        return Settings.from_env(http_host=args.host, http_port=args.port)
     return Settings.from_env(
         data_dir=getattr(args, "data_dir", None),
-        grpc_host=getattr(args, "host", None),
+        grpc_host=getattr(args, "grpc_host", None),
         grpc_port=getattr(args, "grpc_port", None),
+        http_host=getattr(args, "http_host", None),
         http_port=getattr(args, "http_port", None),
         workers=getattr(args, "workers", None),
     )
@@ -144,19 +169,24 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
     from hph.host.app import select_services, start_platform
     from hph.host.children import ChildProcess, refuse_if_taken, start_gateway, start_worker
     from hph.host.cohosted import shared_limits_path, start_cohosted_gateway
+    from hph.host.data_dir_lock import DataDirLock
     from hph.runtime.server import run_until_signalled
 
-    if settings.workers < 1:
-        raise ValueError(f"HPH_WORKERS must be at least 1, not {settings.workers}")
     shared = settings.workers > 1
     cohosted = with_gateway and settings.gateway_cohosted
-    if shared:  # shared ports are shared with this platform's own workers only
-        refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
-        if cohosted:
-            refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
+    lock = DataDirLock.acquire(settings.data_dir)  # until the platform stops (or this process dies)
+    # Asked before anything starts, so a port in use is one line naming it, with one worker or many
+    # (shared ports are shared with this platform's own workers only).
+    refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
+    if with_gateway:
+        refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
     # This process is the first worker: it seeds, runs the background jobs and binds the ports
     # (port 0 picks one); the others then bind the same ports.
-    platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
+    try:
+        platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
+    except BaseException:
+        lock.release()
+        raise
     address = f"{settings.grpc_host}:{platform.grpc.port}"
     http_port = settings.http_port
     own_gateway: GatewayHost | None = None
@@ -176,6 +206,7 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         await platform.stop()
         if cohosted and shared:
             shared_limits_path(settings).unlink(missing_ok=True)
+        lock.release()
 
     try:
         if cohosted:
@@ -211,8 +242,10 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
 
 async def _gateway(settings: Settings, grpc_target: str) -> None:
     from hph.gateway.server import start_gateway
+    from hph.host.children import refuse_if_taken
     from hph.runtime.server import run_until_signalled
 
+    refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
     host = await start_gateway(settings, grpc_target=grpc_target)
     # `hph up` reads this line to learn the port (it may have asked for port 0).
     print(f"REST gateway listening on http://{settings.http_host}:{host.port} -> gRPC {grpc_target}", flush=True)
@@ -224,8 +257,8 @@ def _token(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if not settings.dev_issuer_enabled:
-        print("the dev issuer is disabled (HPH_DEV_ISSUER_ENABLED=false)", file=sys.stderr)
-        return 2
+        print("hph: the dev issuer is disabled (HPH_DEV_ISSUER_ENABLED=false)", file=sys.stderr)
+        return 1
     issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience)
     token = issuer.issue(
         args.sub,
@@ -265,31 +298,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hph.host import docgen
 
         return docgen.main(["--check"] if args.check else [])
-    if args.command == "token":
-        return _token(args)
+    if args.command == "contracts":
+        from hph.host import contracts
+
+        return contracts.run(args)
     if args.command == "envoy-config":
         from hph.gateway import envoy
 
         return envoy.main(["--output", str(args.output)] if args.output else [])
+    # Usage errors (exit 2): what was asked for is not valid, whatever the machine's state.
     try:
         settings = _settings(args)
+        names = _service_names(args)
+        if settings.workers < 1:
+            raise ValueError(f"HPH_WORKERS (--workers) must be at least 1, not {settings.workers}")
     except ValueError as exc:
         print(f"hph: {exc}", file=sys.stderr)
         return 2
+    if args.command == "token":
+        return _token(args)
     logs.configure(settings.log_level, settings.log_format)
+    # Failures while running (exit 1): a port taken, a data dir in use or written by another version.
     try:
         if args.command == "up":
-            from hph.host.app import SERVICE_NAMES
-
-            asyncio.run(
-                _serve(settings, SERVICE_NAMES, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True)
-            )
+            asyncio.run(_serve(settings, names, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True))
         elif args.command == "serve":
-            from hph.host.app import SERVICE_NAMES
-
-            names = (
-                SERVICE_NAMES if args.services == "all" else [s.strip() for s in args.services.split(",") if s.strip()]
-            )
             if args.worker:
                 asyncio.run(_serve_worker(settings, names, rest=args.rest))
             else:
@@ -300,9 +333,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             target = args.grpc_target or settings.gateway_grpc_target or f"127.0.0.1:{settings.grpc_port}"
             asyncio.run(_gateway(settings, target))
     except (ValueError, OSError) as exc:
-        print(f"hph: {exc}", file=sys.stderr)
-        return 2
+        print(f"hph: {_one_line(exc)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _one_line(failure: Exception) -> str:
+    """The failure for a person: an OSError without its "[Errno N]" prefix, with the file it names."""
+    if isinstance(failure, OSError) and failure.strerror:
+        return f"{failure.strerror}: {failure.filename}" if failure.filename else failure.strerror
+    return str(failure)
+
+
+def _service_names(args: argparse.Namespace) -> list[str]:
+    """The services `up` or `serve` hosts; ValueError naming any that does not exist."""
+    from hph.host.app import SERVICE_NAMES, select_services
+
+    if args.command == "up" or getattr(args, "services", None) == "all":
+        return list(SERVICE_NAMES)
+    if args.command != "serve":
+        return []
+    return [spec.name for spec in select_services([s.strip() for s in args.services.split(",") if s.strip()])]
 
 
 if __name__ == "__main__":

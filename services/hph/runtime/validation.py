@@ -36,8 +36,13 @@ def text(
 
 
 def request_id(violations: Violations, value: str, *, required: bool = False) -> bool:
-    """Checks an idempotency key (the `request_id` field, or the header standing in for it)."""
-    return text(violations, "request_id", value, required=required, max_length=REQUEST_ID_MAX)
+    """Checks an idempotency key (the `request_id` field, or the `idempotency-key` header standing in
+    for it): at most REQUEST_ID_MAX characters, no control characters. `required` where a retry
+    without a key could do the work twice (place a second order, charge twice). Every RPC checks
+    its key here, so every one accepts and refuses the same keys."""
+    if not value.strip():
+        return violations.check(not required, "request_id", "is required (or send the idempotency-key header)")
+    return text(violations, "request_id", value, max_length=REQUEST_ID_MAX)
 
 
 def identifier(violations: Violations, field: str, value: str, pattern: re.Pattern[str], hint: str) -> bool:

@@ -13,9 +13,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from hph.runtime.storage import ConflictError, Container, DocumentStore, NotFoundError
+from hph.runtime.storage import ConflictError, Container, ContainerSpec, DocumentStore, NotFoundError
 
 CONTAINER = "revoked_tokens"
+TOKENS = ContainerSpec(CONTAINER, "/id")
+# Declared for the host, which creates the containers of the platform and of the services it hosts.
+CONTAINERS = (TOKENS,)
 
 
 class RevocationList:
@@ -36,7 +39,7 @@ class RevocationList:
 
     async def _tokens(self) -> Container:
         if self._container is None:
-            self._container = await self._store.container(CONTAINER, "/id")
+            self._container = await TOKENS.open(self._store)
         return self._container
 
     async def revoke(self, token_id: str, expires_at: datetime) -> None:

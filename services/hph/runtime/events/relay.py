@@ -142,6 +142,11 @@ class OutboxRelay:
         validate_partition_key_path(container.partition_key_path)
         self._containers.setdefault(container.name, container)
 
+    @property
+    def container_names(self) -> frozenset[str]:
+        """The containers whose outbox this relay serves."""
+        return frozenset(self._containers)
+
     def notify(self) -> None:
         """Wakes the relay now (call it on the event loop after committing an outbox record)."""
         self._wake.set()

@@ -453,6 +453,20 @@ CommitListener: TypeAlias = Callable[["Container", str, Sequence[Document]], Non
 partition key and the documents as stored (system fields included). Must not mutate them or block."""
 
 
+@dataclass(frozen=True)
+class ContainerSpec:
+    """A container code uses, declared where the code lives (a service's `CONTAINERS`): the host
+    creates exactly the declared containers of what it hosts, and registers those with `outbox`
+    records with the outbox relay; `infra/` provisions the same names and partition keys."""
+
+    name: str
+    partition_key_path: str
+    outbox: bool = False  # holds outbox records (events written with the state they describe)
+
+    async def open(self, store: DocumentStore) -> Container:
+        return await store.container(self.name, self.partition_key_path)
+
+
 class DocumentStore(Protocol):
     async def container(self, name: str, partition_key_path: str) -> Container:
         """The container, created if absent; PartitionKeyPathMismatch (a ValueError) if it exists

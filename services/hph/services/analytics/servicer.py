@@ -25,6 +25,7 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Violations
 from hph.runtime.money import to_major
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 from hph.services.analytics import rules
 from hph.services.analytics.clients import CatalogLookup, OrderReader
 from hph.services.analytics.projection import (
@@ -39,8 +40,8 @@ from hph.services.analytics.projection import (
 )
 from hph.services.analytics.reports import SalesReader
 
-# Containers this service owns (it writes no events, so none is registered with the relay).
-AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((SALES, SALES_KEY), (CLAIMS, CLAIMS_KEY))
+# What this service keeps (the host creates these; it writes no events, so no outbox).
+CONTAINERS = (ContainerSpec(SALES, SALES_KEY), ContainerSpec(CLAIMS, CLAIMS_KEY))
 CACHE_ENTRIES = 1_000
 
 GRANULARITY_FROM_PB: dict[int, rules.Granularity] = {

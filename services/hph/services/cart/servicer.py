@@ -25,12 +25,14 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Aborted, Violations
 from hph.runtime.rpc.call_context import idempotency_key, require_owner, require_user_id
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import Container, CreateOp, Document, NotFoundError, ReplaceOp, is_valid_id
+from hph.runtime.storage import Container, ContainerSpec, CreateOp, Document, NotFoundError, ReplaceOp, is_valid_id
 from hph.services.cart import rules
 from hph.services.cart.clients import CatalogLookup, InventoryLookup
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo
 
 CARTS = "carts"
+# What this service keeps (the host creates it).
+CONTAINERS = (ContainerSpec(CARTS, "/id"),)
 
 Change = Callable[[Document], Document | None]
 

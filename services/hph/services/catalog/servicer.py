@@ -37,6 +37,7 @@ from hph.runtime.storage import (
     BatchError,
     ConflictError,
     Container,
+    ContainerSpec,
     Contains,
     CreateOp,
     Document,
@@ -54,8 +55,11 @@ PRODUCTS, CATEGORIES = "products", "categories"
 # records (ids "outbox-...") can carry with the product's value.
 PRODUCT_PARTITION_KEY = "/product_id"
 CATEGORY_PARTITION_KEY = "/id"
-# Containers whose outbox the relay serves.
-CONTAINERS: tuple[tuple[str, str], ...] = ((PRODUCTS, PRODUCT_PARTITION_KEY),)
+# What this service keeps (the host creates these; the relay serves the products' outbox).
+CONTAINERS = (
+    ContainerSpec(PRODUCTS, PRODUCT_PARTITION_KEY, outbox=True),
+    ContainerSpec(CATEGORIES, CATEGORY_PARTITION_KEY),
+)
 BY_NAME = (OrderBy("name"),)
 MAX_CATEGORIES = 1000
 
@@ -188,7 +192,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         price_minor = rules.check_price(violations, request.price, currency)
         if violations.check(bool(request.category_id), "category_id", "is required"):
             _check_category_id(violations, "category_id", request.category_id)
-        validation.text(violations, "request_id", request.request_id, max_length=128)
+        validation.request_id(violations, request.request_id)
         violations.raise_if_any()
         await self._require_active_category(request.category_id, "category_id")
 
@@ -455,8 +459,6 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     products = await deps.store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
     categories = await deps.store.container(CATEGORIES, CATEGORY_PARTITION_KEY)
-    if deps.relay is not None:
-        deps.relay.register(products)
     servicer = CatalogServicer(deps, products, categories)
     if deps.bus is not None:  # in_stock follows inventory's stock levels
         listener = stock_listener.StockListener(products, on_change=servicer.forget)

@@ -27,7 +27,11 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Violations
 from hph.runtime.rpc.call_context import require_owner, require_subject
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 from hph.runtime.storage.port import MAX_ID_LENGTH
+
+# Checkout keeps nothing: it prices what the cart, catalog, inventory and users services hold.
+CONTAINERS: tuple[ContainerSpec, ...] = ()
 
 
 def issue_message(issue: rules.Issue) -> checkout_pb2.CheckoutIssue:

@@ -412,10 +412,6 @@ def check_sku(violations: Violations, field: str, sku: str) -> bool:
     return validation.identifier(violations, field, sku, SKU, SKU_HINT)
 
 
-def check_key(violations: Violations, field: str, key: str) -> None:
-    violations.check(len(key) <= MAX_KEY_LENGTH, field, f"must be at most {MAX_KEY_LENGTH} characters")
-
-
 def check_lines(violations: Violations, lines: Sequence[tuple[str, int]]) -> list[Line]:
     """Checks ReserveStock lines; returns them sorted by SKU (the saga's stable order)."""
     if not violations.check(bool(lines), "lines", "at least one line is required"):

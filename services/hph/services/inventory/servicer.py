@@ -13,14 +13,16 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
 from hph.runtime.rpc.call_context import current_call, current_principal, idempotency_key
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 from hph.services.inventory import messages, rules
 from hph.services.inventory.catalog_client import CatalogProducts
 from hph.services.inventory.ledger import INVENTORY, PARTITION_KEY, StockLedger
 from hph.services.inventory.reservations import RESERVATIONS, Reservations
 from hph.services.inventory.sweeper import ReservationSweeper, interval_for
 
-# Containers holding outbox records (reservations hold none: events are written per SKU).
-CONTAINERS = [(INVENTORY, PARTITION_KEY)]
+# What this service keeps (the host creates these and registers the stock levels' outbox with the
+# relay; reservations hold none: events are written per SKU).
+CONTAINERS = (ContainerSpec(INVENTORY, PARTITION_KEY, outbox=True), ContainerSpec(RESERVATIONS, "/id"))
 DEFAULT_LIST_SIZE = 50
 
 
@@ -32,8 +34,9 @@ def _check_reservation_id(violations: Violations, reservation_id: str) -> None:
 
 
 def _idempotency_key(violations: Violations, request_id: str) -> str:
-    rules.check_key(violations, "request_id", request_id)
-    return idempotency_key(request_id)
+    key = idempotency_key(request_id)
+    validation.request_id(violations, key)
+    return key
 
 
 class InventoryServicer(pb_grpc.InventoryServiceServicer):
@@ -200,8 +203,6 @@ class InventoryServicer(pb_grpc.InventoryServiceServicer):
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     inventory = await deps.store.container(INVENTORY, PARTITION_KEY)
     reservation_docs = await deps.store.container(RESERVATIONS, "/id")
-    if deps.relay is not None:
-        deps.relay.register(inventory)
     ledger = StockLedger(inventory, clock=deps.clock, notify=deps.notify_relay)
     reservations = Reservations(reservation_docs, ledger, clock=deps.clock)
     interval = interval_for(deps.settings.reservation_hold_seconds)

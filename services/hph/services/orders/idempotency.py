@@ -6,18 +6,11 @@ container in the customer's partition so the response is stored in the order's o
 from __future__ import annotations
 
 from holidaypeak.commerce.v1 import order_service_pb2 as pb
-from hph.runtime import idempotency, validation
+from hph.runtime import idempotency
 from hph.runtime.clock import Clock
-from hph.runtime.errors import Violations
 from hph.runtime.storage import Container
 
 CREATE_SCOPE = "orders.create"
-
-
-def check_required_key(violations: Violations, key: str) -> None:
-    """Placing an order always needs a key, so a retried POST can never place a second order."""
-    if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
-        validation.request_id(violations, key)
 
 
 def create_fingerprint(request: pb.CreateOrderRequest) -> str:

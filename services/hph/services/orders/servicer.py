@@ -75,6 +75,7 @@ from hph.runtime.storage import (
     BatchError,
     BatchOperation,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -93,10 +94,9 @@ from hph.services.orders.expiry import OverdueOrderSweeper
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
 ORDERS, ORDER_INDEX = "orders", "order_index"
-# Containers holding outbox records (the host registers them with the relay)...
-CONTAINERS: tuple[tuple[str, str], ...] = ((ORDERS, "/user_id"),)
-# ...and the others this service uses: order id -> owner, so staff find an order with point reads.
-AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((ORDER_INDEX, "/id"),)
+# What this service keeps (the host creates these and registers the orders' outbox with the relay);
+# the index maps order id -> owner, so staff find an order with point reads.
+CONTAINERS = (ContainerSpec(ORDERS, "/user_id", outbox=True), ContainerSpec(ORDER_INDEX, "/id"))
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 AMOUNT_MISMATCH = ErrorReason.ERROR_REASON_AMOUNT_MISMATCH
 ORDER_ALREADY_PAID = ErrorReason.ERROR_REASON_ORDER_ALREADY_PAID
@@ -232,7 +232,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             )
         validation.minor_amount(violations, "expected_total_minor", _expected_total_minor(request))
         key = idempotency_key(request.request_id)
-        idempotency.check_required_key(violations, key)
+        validation.request_id(violations, key, required=True)  # a retried POST never places a second order
         violations.raise_if_any()
         user_id = require_subject()
 
@@ -610,8 +610,6 @@ def _refund_change(doc: Document, request: pb.RecordOrderPaymentRequest, now: st
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     orders = await deps.store.container(ORDERS, "/user_id")
     index = await deps.store.container(ORDER_INDEX, "/id")
-    if deps.relay is not None:
-        deps.relay.register(orders)
     servicer = OrderServicer(
         deps,
         orders,

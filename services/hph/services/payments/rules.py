@@ -33,7 +33,6 @@ PAYMENT_PREFIX = "pay_"
 REFUND_PREFIX = "ref_"
 CLAIM_PREFIX = "claim_"
 PROVIDER_KEY_PREFIX = "hph-"
-KEY_MAX = 128
 ID_MAX = 128
 REASON_MAX = 500
 MAX_REFUNDS_PER_PAYMENT = 100
@@ -113,13 +112,6 @@ def check_payment_id(violations: Violations, payment_id: str) -> bool:
     if not violations.check(bool(payment_id), "payment_id", "is required"):
         return False
     return violations.check(is_payment_id(payment_id), "payment_id", "is not a payment id (pay_ + 24 hex digits)")
-
-
-def check_idempotency_key(violations: Violations, key: str, *, required: bool) -> bool:
-    if not key:
-        message = "is required (or send the `idempotency-key` header): it is what makes a retry charge once"
-        return violations.check(not required, "request_id", message)
-    return validation.text(violations, "request_id", key, max_length=KEY_MAX)
 
 
 def check_positive_amount(violations: Violations, field: str, amount: float) -> bool:

@@ -28,7 +28,7 @@ from hph.runtime.rpc.call_context import (
     require_subject,
 )
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import And, Document, Eq, Ge, In, Lt, Term
+from hph.runtime.storage import And, ContainerSpec, Document, Eq, Ge, In, Lt, Term
 from hph.services.payments import rules
 from hph.services.payments.charging import Charger, ChargeRequest
 from hph.services.payments.ledger import CONTAINER, PARTITION_KEY_PATH, PaymentLedger
@@ -42,12 +42,13 @@ from hph.services.payments.providers import webhooks as stripe_webhooks
 from hph.services.payments.refunds import Refunder
 from hph.services.payments.stripe_events import StripeWebhooks
 
-# Containers holding outbox records (the host registers them with the relay), and the others.
-CONTAINERS = [(CONTAINER, PARTITION_KEY_PATH)]
-AUXILIARY_CONTAINERS = [
-    (offline_provider.CONTAINER, offline_provider.PARTITION_KEY_PATH),
-    (stripe_webhooks.DEDUP_CONTAINER, stripe_webhooks.DEDUP_PARTITION_KEY_PATH),
-]
+# What this service keeps (the host creates these and registers the payments' outbox with the
+# relay): payments, the offline provider's simulated charges, the Stripe webhook deliveries seen.
+CONTAINERS = (
+    ContainerSpec(CONTAINER, PARTITION_KEY_PATH, outbox=True),
+    ContainerSpec(offline_provider.CONTAINER, offline_provider.PARTITION_KEY_PATH),
+    ContainerSpec(stripe_webhooks.DEDUP_CONTAINER, stripe_webhooks.DEDUP_PARTITION_KEY_PATH),
+)
 MAX_WEBHOOK_BYTES = 1_048_576
 
 
@@ -86,7 +87,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         validation.minor_amount(violations, "amount_minor", amount_minor, minimum=1)
         rules.check_currency(violations, request.currency_code)
         key = idempotency_key(request.request_id)
-        rules.check_idempotency_key(violations, key, required=True)
+        validation.request_id(violations, key, required=True)  # it is what makes a retry charge once
         violations.raise_if_any()
         doc = await self._charger.charge(
             ChargeRequest(
@@ -126,7 +127,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         violations = Violations()
         rules.check_reference(violations, "order_id", request.order_id)
         # One open intent per order makes every call idempotent; a key is accepted but not needed.
-        rules.check_idempotency_key(violations, idempotency_key(request.request_id), required=False)
+        validation.request_id(violations, idempotency_key(request.request_id))
         violations.raise_if_any()
         require_subject()
         doc = await self._charger.open_intent(request.order_id)
@@ -164,7 +165,7 @@ class PaymentServicer(pb_grpc.PaymentServiceServicer):
         rules.check_reason(violations, request.reason)
         rules.check_reference(violations, "return_id", request.return_id, required=False)
         key = idempotency_key(request.request_id)
-        rules.check_idempotency_key(violations, key, required=False)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         located = await self._ledger.find(request.payment_id)
         if located is None:
@@ -255,8 +256,6 @@ async def open_provider(deps: Dependencies) -> PaymentProvider:
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     container = await deps.store.container(CONTAINER, PARTITION_KEY_PATH)
-    if deps.relay is not None:
-        deps.relay.register(container)
     provider = await open_provider(deps)
     ledger = PaymentLedger(container, clock=deps.clock, notify=deps.notify_relay)
     orders = OrdersClient(deps.channels, deps.service_credentials)

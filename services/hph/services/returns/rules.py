@@ -327,9 +327,5 @@ def check_note(violations: Violations, note: str, field: str = "note") -> None:
     validation.text(violations, field, note, max_length=MAX_NOTE)
 
 
-def check_request_id(violations: Violations, key: str) -> None:
-    violations.check(len(key) <= MAX_REQUEST_ID, "request_id", f"must be at most {MAX_REQUEST_ID} characters")
-
-
 def check_etag(violations: Violations, etag: str) -> None:
     violations.check(len(etag) <= MAX_ETAG, "etag", "is not an etag this API issued")

@@ -64,6 +64,7 @@ from hph.runtime.storage import (
     And,
     BatchOperation,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -79,8 +80,8 @@ from hph.services.returns.rules import Role, Status
 
 RETURNS = "returns"
 PARTITION_KEY = "/order_id"
-# Containers holding outbox records (the host registers them with the relay).
-CONTAINERS: tuple[tuple[str, str], ...] = ((RETURNS, PARTITION_KEY),)
+# What this service keeps (the host creates it and registers its outbox with the relay).
+CONTAINERS = (ContainerSpec(RETURNS, PARTITION_KEY, outbox=True),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True), OrderBy("id", descending=True))
 REFUND_PENDING = ErrorReason.ERROR_REASON_REFUND_PENDING
 _ROLE_NUMBER: Mapping[Role, int] = {Role.CUSTOMER: ROLE_CUSTOMER, Role.STAFF: ROLE_STAFF, Role.ADMIN: ROLE_ADMIN}
@@ -127,7 +128,7 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         reason = messages.REASON_FROM_PB.get(request.reason)
         rules.check_reason(violations, reason, request.reason_detail)
         key = idempotency_key(request.request_id)
-        rules.check_request_id(violations, key)
+        validation.request_id(violations, key)
         violations.raise_if_any()
         assert reason is not None
         user_id = current_principal().subject
@@ -637,7 +638,7 @@ def _check_step(
     rules.check_note(violations, note)
     rules.check_etag(violations, etag)
     key = idempotency_key(request_id)
-    rules.check_request_id(violations, key)
+    validation.request_id(violations, key)
     violations.raise_if_any()
     return key
 
@@ -654,8 +655,6 @@ def _request_slot(user_id: str, key: str) -> str:
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     returns = await deps.store.container(RETURNS, PARTITION_KEY)
-    if deps.relay is not None:
-        deps.relay.register(returns)
     servicer = ReturnServicer(
         deps,
         returns,

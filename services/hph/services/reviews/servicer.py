@@ -25,11 +25,13 @@ from hph.runtime.rpc.call_context import (
     require_subject,
 )
 from hph.runtime.server import ServiceBinding
-from hph.runtime.storage import ConflictError, Container, Document, NotFoundError, OrderBy, Query
+from hph.runtime.storage import ConflictError, Container, ContainerSpec, Document, NotFoundError, OrderBy, Query
 from hph.services.reviews import rules
 from hph.services.reviews.catalog_client import CatalogProducts
 
 REVIEWS = "reviews"
+# What this service keeps (the host creates it).
+CONTAINERS = (ContainerSpec(REVIEWS, "/product_id"),)
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 
 

@@ -57,6 +57,7 @@ from hph.runtime.storage import (
     And,
     BatchOperation,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -77,8 +78,8 @@ log = logging.getLogger("hph.shipments")
 
 SHIPMENTS = "shipments"
 PARTITION_KEY_PATH = "/order_id"
-# Containers holding outbox records (the host registers them with the relay).
-CONTAINERS: tuple[tuple[str, str], ...] = ((SHIPMENTS, PARTITION_KEY_PATH),)
+# What this service keeps (the host creates it and registers its outbox with the relay).
+CONTAINERS = (ContainerSpec(SHIPMENTS, PARTITION_KEY_PATH, outbox=True),)
 CREATE_SCOPE = "shipments.create"
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 OLDEST_FIRST = (OrderBy("created_at"),)
@@ -153,8 +154,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                     "must be in the coming year",
                 )
         key = idempotency_key(request.request_id)
-        if violations.check(bool(key), "request_id", "is required (or send the idempotency-key header)"):
-            validation.request_id(violations, key, required=True)
+        validation.request_id(violations, key, required=True)
         violations.raise_if_any()
         assert carrier is not None and level is not None
 
@@ -700,8 +700,6 @@ def _check_items(violations: Violations, items: Sequence[shipment_pb2.ShipmentIt
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     shipments = await deps.store.container(SHIPMENTS, PARTITION_KEY_PATH)
-    if deps.relay is not None:
-        deps.relay.register(shipments)
     orders = OrdersClient(deps.channels, deps.service_credentials)
     sync = OrderSync(shipments, orders, clock=deps.clock)
     servicer = ShipmentServicer(

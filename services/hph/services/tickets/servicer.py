@@ -53,6 +53,7 @@ from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
     And,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -68,10 +69,9 @@ from hph.services.tickets.orders_client import CustomerOrders
 from hph.services.tickets.rules import Actor, Category, Priority, Status
 
 TICKETS, TICKET_INDEX = "tickets", "ticket_index"
-# Containers holding outbox records (registered with the relay)...
-CONTAINERS: tuple[tuple[str, str], ...] = ((TICKETS, "/user_id"),)
-# ...and the others this service uses: ticket id -> owner, so staff find a ticket with point reads.
-AUXILIARY_CONTAINERS: tuple[tuple[str, str], ...] = ((TICKET_INDEX, "/id"),)
+# What this service keeps (the host creates these and registers the tickets' outbox with the relay);
+# the index maps ticket id -> owner, so staff find a ticket with point reads.
+CONTAINERS = (ContainerSpec(TICKETS, "/user_id", outbox=True), ContainerSpec(TICKET_INDEX, "/id"))
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 QUEUE_ORDER = (OrderBy("priority_rank", descending=True), OrderBy("created_at"))
 IDEMPOTENCY_SCOPE = "tickets"
@@ -562,8 +562,6 @@ def _check_ticket_id(ticket_id: str) -> None:
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     tickets = await deps.store.container(TICKETS, "/user_id")
     index = await deps.store.container(TICKET_INDEX, "/id")
-    if deps.relay is not None:
-        deps.relay.register(tickets)
     servicer = TicketServicer(
         deps,
         tickets,

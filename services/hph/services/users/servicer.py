@@ -38,6 +38,7 @@ from hph.runtime.storage import (
     BatchError,
     ConflictError,
     Container,
+    ContainerSpec,
     CreateOp,
     Document,
     Eq,
@@ -56,8 +57,12 @@ USERS, ADDRESSES, PAYMENT_METHODS = "users", "addresses", "payment_methods"
 # records (ids "outbox-...") can carry with the user's value.
 USER_PARTITION_KEY = "/user_id"
 OWNED_PARTITION_KEY = "/user_id"
-# Containers whose outbox the relay serves.
-CONTAINERS: tuple[tuple[str, str], ...] = ((USERS, USER_PARTITION_KEY),)
+# What this service keeps (the host creates these; the relay serves the users' outbox).
+CONTAINERS = (
+    ContainerSpec(USERS, USER_PARTITION_KEY, outbox=True),
+    ContainerSpec(ADDRESSES, OWNED_PARTITION_KEY),
+    ContainerSpec(PAYMENT_METHODS, OWNED_PARTITION_KEY),
+)
 NEWEST_FIRST = (OrderBy("created_at", descending=True),)
 REGISTER_FIRST = "no profile yet: register first (POST /api/auth/register)"
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country_code", "phone")
@@ -408,8 +413,6 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     users = await deps.store.container(USERS, USER_PARTITION_KEY)
     addresses = await deps.store.container(ADDRESSES, OWNED_PARTITION_KEY)
     payment_methods = await deps.store.container(PAYMENT_METHODS, OWNED_PARTITION_KEY)
-    if deps.relay is not None:
-        deps.relay.register(users)
     servicer = UserServicer(
         deps,
         users,
