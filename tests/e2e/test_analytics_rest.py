@@ -8,7 +8,8 @@ import uuid
 
 import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
 
 pytestmark = pytest.mark.integration
 

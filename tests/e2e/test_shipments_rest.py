@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
 
 pytestmark = pytest.mark.integration
 

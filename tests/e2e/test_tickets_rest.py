@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
 
 pytestmark = pytest.mark.integration
 

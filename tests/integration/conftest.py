@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from platform_harness import Hub, running_hub
+
+from tests.support.platform_harness import Hub, running_hub
 
 
 @pytest.fixture

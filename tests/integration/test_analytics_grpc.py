@@ -19,8 +19,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, stop_hub
-from rich_status import violated_fields
 
 import hph.host.app as app
 from holidaypeak.commerce.v1 import analytics_pb2, refund_pb2
@@ -48,6 +46,8 @@ from hph.runtime.settings import Settings
 from hph.runtime.storage import And, Eq, Query
 from hph.services.analytics.clients import CatalogLookup, OrderReader
 from hph.services.analytics.projection import CLAIMS_KEY, SALES, SALES_KEY, SalesProjection, sale_id
+from tests.support.platform_harness import Hub, Metadata, stop_hub
+from tests.support.rich_status import violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, start_hub, stop_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_pb2
 from holidaypeak.commerce.v1 import cart_service_pb2 as pb
@@ -20,6 +18,8 @@ from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from hph.host.demo_data import DemoProduct, generate_catalog
 from hph.services.cart import rules
+from tests.support.platform_harness import Hub, Metadata, start_hub, stop_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -9,14 +9,14 @@ import jwt
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from platform_harness import Hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import product_pb2
 from hph.host.app import SERVICES
 from hph.runtime.auth.dev_issuer import DevIssuer
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

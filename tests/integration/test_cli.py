@@ -14,7 +14,6 @@ from pathlib import Path
 import grpc
 import jwt
 import pytest
-from raw_http import RawHttpClient
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
@@ -22,6 +21,7 @@ from hph.host.app import database_path
 from hph.host.cohosted import shared_limits_path
 from hph.runtime.settings import Settings
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support.raw_http import RawHttpClient
 
 pytestmark = pytest.mark.integration
 

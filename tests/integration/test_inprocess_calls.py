@@ -25,8 +25,6 @@ import grpc
 import pytest
 from google.protobuf import wrappers_pb2
 from google.rpc import error_details_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
 from test_orders_grpc import HOME, SERVICES, new_shopper, reserved, set_stock, stocked_skus
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
@@ -45,6 +43,8 @@ from hph.runtime.rpc.call_context import CallContext, current_call, forwarded_me
 from hph.runtime.rpc.interceptors import PlatformInterceptor
 from hph.runtime.rpc.local import LocalChannel, LocalDispatcher
 from hph.runtime.rpc.policy import OPEN_POLICY, PolicyTable
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import details, reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,6 @@ import grpc
 import pytest
 from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -32,6 +30,8 @@ from hph.runtime.storage import And, Eq, Query, SqliteDocumentStore
 from hph.services.inventory.ledger import INVENTORY, PARTITION_KEY, LineRef, StockLedger
 from hph.services.inventory.rules import Shortage
 from hph.services.inventory.sweeper import ReservationSweeper
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import details, reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -13,8 +13,6 @@ from pathlib import Path
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -30,6 +28,8 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.money import to_minor
 from hph.services.orders.expiry import OverdueOrderSweeper
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import details, reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,6 @@ from typing import Any
 import grpc
 import pytest
 from google.api import httpbody_pb2
-from platform_harness import Hub, Metadata, stop_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -42,6 +40,8 @@ from hph.services.payments.ledger import CONTAINER, PARTITION_KEY_PATH
 from hph.services.payments.providers import OfflinePaymentProvider, sign_stripe_payload
 from hph.services.payments.providers.offline import CONTAINER as SIMULATOR
 from hph.services.payments.providers.offline import PARTITION_KEY_PATH as SIMULATOR_KEY
+from tests.support.platform_harness import Hub, Metadata, stop_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -25,6 +24,7 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.events import IS_OUTBOX, OUTBOX_ID_PREFIX, payload_of
 from hph.runtime.storage import Query
 from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
+from tests.support.platform_harness import Hub, Metadata, running_hub
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,6 @@ from typing import Any
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -38,6 +36,8 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.runtime import clock as clocks
 from hph.runtime.storage import Eq, Query
 from hph.services.returns.servicer import PARTITION_KEY, RETURNS
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,6 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -38,6 +36,8 @@ from hph.host.app import select_services, start_platform
 from hph.runtime.storage import And, Eq, Query
 from hph.services.shipments.servicer import PARTITION_KEY_PATH, SHIPMENTS
 from hph.services.shipments.sync import OrderSyncSweeper
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

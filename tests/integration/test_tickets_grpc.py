@@ -12,8 +12,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -29,6 +27,8 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.common.v1 import access_pb2
 from holidaypeak.events.v1 import ticket_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

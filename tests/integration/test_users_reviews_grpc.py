@@ -9,8 +9,6 @@ from typing import Any
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -21,6 +19,8 @@ from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.host.app import select_services, start_platform
 from hph.runtime.settings import Settings
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import reason, violated_fields
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from raw_http import RawHttpClient as RawHttpClient  # re-exported for the benchmarks
+from tests.support.raw_http import RawHttpClient as RawHttpClient  # re-exported for the benchmarks
 
 
 @dataclass

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from platform_harness import Hub, start_hub, stop_hub
-
 from hph.gateway.server import GatewayHost, start_gateway
 from hph.runtime.rpc.local import LocalChannel
+from tests.support.platform_harness import Hub, start_hub, stop_hub
 
 
 @dataclass
