@@ -1,10 +1,22 @@
-"""Reads the google.rpc details a failed call carries, for assertions that say what came back."""
+"""Failed calls: expecting one, and reading the google.rpc details it carries, for assertions that say
+what came back."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import grpc
+import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+
+
+async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
+    """Awaits a call that must fail with `code`; the error, for its details."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
+    return caught.value
 
 
 def details(error: grpc.aio.AioRpcError) -> list[object]:
