@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +21,6 @@ from holidaypeak.commerce.v1 import inventory_service_pb2 as pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import reservation_pb2 as res_pb
 from holidaypeak.events.v1 import inventory_events_pb2 as ev
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.host.app import select_services, start_platform
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.clock import system_clock
@@ -30,8 +29,11 @@ from hph.runtime.storage import And, Eq, Query, SqliteDocumentStore
 from hph.services.inventory.ledger import INVENTORY, PARTITION_KEY, LineRef, StockLedger
 from hph.services.inventory.rules import Shortage
 from hph.services.inventory.sweeper import ReservationSweeper
-from tests.support.platform_harness import Hub, Metadata, running_hub
-from tests.support.rich_status import details, reason, violated_fields
+from tests.support.events import Recorder
+from tests.support.platform_harness import Hub, running_hub
+from tests.support.rich_status import details, expect_error, reason, violated_fields
+from tests.support.shoppers import staff
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -47,17 +49,6 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
 
 def inventory(hub: Hub) -> pb_grpc.InventoryServiceStub:
     return pb_grpc.InventoryServiceStub(hub.channel)
-
-
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
 
 
 async def skus_with_stock(hub: Hub, *levels: int) -> list[str]:
@@ -112,39 +103,6 @@ def short_skus(error: grpc.aio.AioRpcError) -> dict[str, str]:
         if isinstance(detail, error_details_pb2.PreconditionFailure):
             found.update({v.subject: v.description for v in detail.violations})
     return found
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Polls state another task changes (the relay, the sweeper, the catalog's listener)."""
-    pause = 0.05
-    for _ in range(int(within / pause)):
-        if await condition():
-            return
-        await asyncio.sleep(pause)
-    raise AssertionError(f"condition not met within {within} s")
-
-
-class Recorder:
-    """A consumer group on inventory-events that keeps what it got."""
-
-    def __init__(self) -> None:
-        self.events: list[EventEnvelope] = []
-
-    @classmethod
-    async def subscribe(cls, hub: Hub, group: str = "inventory-test") -> Recorder:
-        """Subscribes once what earlier steps (test setup) wrote has gone out, so only later events count."""
-        bus, relay = hub.platform.deps.bus, hub.platform.deps.relay
-        assert bus is not None and relay is not None
-        await relay.drain_once()
-        recorder = cls()
-        bus.subscribe("inventory-events", group, recorder._handle)
-        return recorder
-
-    async def _handle(self, envelope: EventEnvelope) -> None:
-        self.events.append(envelope)
-
-    def of(self, kind: str, sku: str = "") -> list[EventEnvelope]:
-        return [e for e in self.events if e.WhichOneof("payload") == kind and (not sku or e.partition_key == sku)]
 
 
 # --- staff: read, adjust, list ------------------------------------------------------------------
@@ -658,7 +616,7 @@ async def test_the_running_sweeper_expires_holds_after_the_configured_hold_time(
 
 async def test_every_change_publishes_its_event_with_the_stock_level_after_it(hub: Hub) -> None:
     (sku,) = await skus_with_stock(hub, 10)
-    recorder = await Recorder.subscribe(hub)
+    recorder = await Recorder.subscribe(hub, "inventory-events", "inventory-test")
     held = await reserve(hub, "ORD-EVT-1", (sku, 8))  # 10 -> 2 available: crosses the reorder point (2)
     await inventory(hub).ConfirmReservation(pb.ConfirmReservationRequest(reservation_id=held.id), metadata=staff(hub))
     await inventory(hub).ReleaseReservation(
@@ -710,7 +668,7 @@ async def test_every_change_publishes_its_event_with_the_stock_level_after_it(hu
 
 async def test_expiry_events_say_why(hub: Hub) -> None:
     (sku,) = await skus_with_stock(hub, 10)
-    recorder = await Recorder.subscribe(hub, group="expiry-test")
+    recorder = await Recorder.subscribe(hub, "inventory-events", "expiry-test")
     held = await reserve(hub, "ORD-EVT-2", (sku, 1))
     await sweeper(hub).sweep_once(system_clock() + timedelta(hours=1))
 
