@@ -68,11 +68,16 @@ def grpc_address(banner: str) -> str:
     return match.group(1)
 
 
+def rest_url(banner: str) -> str:
+    """http://host:port of the REST listener a banner announces."""
+    match = re.search(r"REST\s+(http://[\d.]+:\d+)", banner)
+    assert match, f"no REST address in the banner: {banner!r}"
+    return match.group(1)
+
+
 def rest_port(banner: str) -> int:
     """The REST port a banner announces."""
-    match = re.search(r"REST\s+http://[\d.]+:(\d+)", banner)
-    assert match, f"no REST address in the banner: {banner!r}"
-    return int(match.group(1))
+    return int(rest_url(banner).rsplit(":", 1)[1])
 
 
 def stop_hph(process: subprocess.Popen[str], timeout: float = 30) -> int | None:
