@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 
 import pytest
 
@@ -16,6 +15,7 @@ from hph.gateway.edge import (
     request_id,
     unverified_subject,
 )
+from tests.support.tokens import unsigned_bearer
 
 
 class FakeClock:
@@ -24,13 +24,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def bearer(claims: dict[str, object]) -> str:
-    def part(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    return "Bearer " + ".".join([part(b'{"alg":"none"}'), part(json.dumps(claims).encode()), "sig"])
 
 
 # ---------------------------------------------------------------------------------- buckets
@@ -168,9 +161,9 @@ def test_cors_wildcard_never_with_credentials() -> None:
 
 
 def test_unverified_subject_reads_sub_without_verifying() -> None:
-    assert unverified_subject(bearer({"sub": "customer-ava", "roles": ["customer"]})) == "customer-ava"
-    assert unverified_subject(bearer({"roles": ["customer"]})) is None
-    assert unverified_subject(bearer({"sub": 42})) is None
+    assert unverified_subject(unsigned_bearer({"sub": "customer-ava", "roles": ["customer"]})) == "customer-ava"
+    assert unverified_subject(unsigned_bearer({"roles": ["customer"]})) is None
+    assert unverified_subject(unsigned_bearer({"sub": 42})) is None
     assert unverified_subject("Basic dXNlcjpwYXNz") is None
     assert unverified_subject("Bearer not-a-jwt") is None
     assert unverified_subject("Bearer a.!!!.c") is None
@@ -180,7 +173,7 @@ def test_unverified_subject_reads_sub_without_verifying() -> None:
 def test_subject_reader_caches_and_stays_bounded() -> None:
     reader = SubjectReader(cache_size=2)
     assert reader(None) is None
-    tokens = [bearer({"sub": f"user-{index}"}) for index in range(5)]
+    tokens = [unsigned_bearer({"sub": f"user-{index}"}) for index in range(5)]
     assert [reader(token) for token in tokens] == [f"user-{index}" for index in range(5)]
     assert len(reader._cache) <= 2
 
