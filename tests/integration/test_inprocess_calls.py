@@ -25,7 +25,7 @@ import grpc
 import pytest
 from google.protobuf import wrappers_pb2
 from google.rpc import error_details_pb2
-from test_orders_grpc import SERVICES, new_shopper, reserved, set_stock, stocked_skus
+from test_orders_grpc import HUB_SERVICES, new_shopper, reserved, set_stock, stocked_skus
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -76,9 +76,9 @@ class Hubs:
 async def hubs(tmp_path: Path) -> AsyncIterator[Hubs]:
     """The services an order touches, seeded, once with in-process calls and once without."""
     async with (
-        running_hub(tmp_path / "inprocess", services=SERVICES, seed=True) as inprocess,
+        running_hub(tmp_path / "inprocess", services=HUB_SERVICES, seed=True) as inprocess,
         running_hub(
-            tmp_path / "loopback", services=SERVICES, seed=True, settings_overrides={"inprocess_calls": False}
+            tmp_path / "loopback", services=HUB_SERVICES, seed=True, settings_overrides={"inprocess_calls": False}
         ) as loopback,
     ):
         yield Hubs(inprocess, loopback)

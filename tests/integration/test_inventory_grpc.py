@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,21 +29,14 @@ from hph.services.inventory.ledger import INVENTORY, PARTITION_KEY, LineRef, Sto
 from hph.services.inventory.rules import Shortage
 from hph.services.inventory.sweeper import ReservationSweeper
 from tests.support.events import Recorder
-from tests.support.platform_harness import Hub, running_hub
+from tests.support.platform_harness import Hub
 from tests.support.rich_status import details, expect_error, reason, violated_fields
 from tests.support.shoppers import staff
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "inventory")
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog and inventory with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "inventory")
 
 
 def inventory(hub: Hub) -> pb_grpc.InventoryServiceStub:
@@ -585,7 +577,7 @@ async def test_the_running_sweeper_expires_holds_after_the_configured_hold_time(
         shutdown_grace_seconds=1.0,
         reservation_hold_seconds=1,
     )
-    platform = await start_platform(settings, select_services(SERVICES), seed=True)
+    platform = await start_platform(settings, select_services(HUB_SERVICES), seed=True)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
     token = DevIssuer(settings.data_dir, audience=settings.jwt_audience).issue("staff-sam", "staff")
     metadata = (("authorization", f"Bearer {token}"),)

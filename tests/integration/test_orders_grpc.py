@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import grpc
 import pytest
@@ -22,23 +21,16 @@ from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from hph.runtime.money import to_minor
 from hph.services.orders.expiry import OverdueOrderSweeper
 from tests.support.events import published
-from tests.support.platform_harness import Hub, running_hub
+from tests.support.platform_harness import Hub
 from tests.support.rich_status import details, expect_error, reason, violated_fields
 from tests.support.shoppers import APPROVED_CARD, HOME, Shopper, a_shopper, staff
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders")
 _shoppers = itertools.count(1)
 Issue = checkout_pb2.CheckoutIssueCode
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """The services an order touches, with the demo catalog, stock and users seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 async def new_shopper(hub: Hub, *, with_address: bool = True, with_card: bool = True) -> Shopper:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +37,13 @@ from tests.support.shoppers import Shopper, a_shopper, admin, staff, stocked_pro
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments")
 WEBHOOK_SECRET = "whsec_test_" + "a" * 32
+# The `hub` fixture (conftest) configures a Stripe webhook secret.
+HUB_SETTINGS = {"stripe_webhook_secret": WEBHOOK_SECRET}
 PAYMENT_SUCCEEDED = "holidaypeak.events.v1.PaymentSucceeded"
 PAYMENT_FAILED = "holidaypeak.events.v1.PaymentFailed"
 REFUND_ISSUED = "holidaypeak.events.v1.RefundIssued"
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """The commerce services with the demo data seeded and a Stripe webhook secret configured."""
-    overrides = {"stripe_webhook_secret": WEBHOOK_SECRET}
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True, settings_overrides=overrides) as running:
-        yield running
 
 
 def payments(hub: Hub) -> pb_grpc.PaymentServiceStub:

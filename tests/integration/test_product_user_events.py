@@ -8,8 +8,6 @@ then lets the relay finish (`drain_once` returns only once every pending event w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
@@ -24,20 +22,13 @@ from hph.runtime.events import IS_OUTBOX, OUTBOX_ID_PREFIX, payload_of
 from hph.runtime.storage import Query
 from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
 from tests.support.events import Recorder
-from tests.support.platform_harness import Hub, running_hub
+from tests.support.platform_harness import Hub
 from tests.support.rich_status import expect_error
 from tests.support.shoppers import staff
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users")
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog and users with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "users")
 
 
 def catalog(hub: Hub) -> catalog_grpc.CatalogServiceStub:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -31,20 +29,14 @@ from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
 from hph.runtime import clock as clocks
 from hph.runtime.storage import Eq, Query
 from hph.services.returns.servicer import PARTITION_KEY, RETURNS
-from tests.support.platform_harness import Hub, running_hub
+from tests.support.platform_harness import Hub
 from tests.support.rich_status import expect_error, reason, violated_fields
 from tests.support.shoppers import Shopper, a_shopper, admin, staff
 from tests.support.shoppers import stocked_products as stock_products
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "returns")
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "returns")
 
 
 def returns(hub: Hub) -> pb_grpc.ReturnServiceStub:

@@ -6,10 +6,8 @@ order update lost after the shipment committed is finished by the retry."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -29,22 +27,16 @@ from hph.host.app import select_services, start_platform
 from hph.runtime.storage import And, Eq, Query
 from hph.services.shipments.servicer import PARTITION_KEY_PATH, SHIPMENTS
 from hph.services.shipments.sync import OrderSyncSweeper
-from tests.support.platform_harness import Hub, running_hub
+from tests.support.platform_harness import Hub
 from tests.support.ports import refused_address
 from tests.support.rich_status import expect_error, reason, violated_fields
 from tests.support.shoppers import a_shopper, staff, stocked_products
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "shipments")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "shipments")
 ST = shipment_pb2.ShipmentStatus
 UPS_NUMBER = "1Z999AA10123456784"
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 def shipments(hub: Hub) -> pb_grpc.ShipmentServiceStub:

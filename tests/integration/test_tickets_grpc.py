@@ -5,9 +5,7 @@ idempotency, ownership (no other customer's tickets, never internal notes) and t
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import grpc
 import pytest
@@ -27,21 +25,15 @@ from holidaypeak.common.v1 import access_pb2
 from holidaypeak.events.v1 import ticket_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from tests.support.events import published
-from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.platform_harness import Hub, Metadata
 from tests.support.rich_status import expect_error, reason, violated_fields
 from tests.support.shoppers import staff
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "tickets")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "tickets")
 _customers = itertools.count(1)
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 def stub(hub: Hub) -> tickets_grpc.SupportTicketServiceStub:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from tests.support.rich_status import expect_error, reason, violated_fields
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "reviews", "users")
+HUB_SERVICES = ("catalog", "reviews", "users")
 SF_HOME: dict[str, Any] = {
     "name": "Ava Thompson",
     "line1": "1450 Market Street",
@@ -33,13 +32,6 @@ SF_HOME: dict[str, Any] = {
     "country_code": "US",
     "phone": "+14155550123",
 }
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog, reviews and users with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 def users(hub: Hub) -> users_grpc.UserServiceStub:
