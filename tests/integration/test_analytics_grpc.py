@@ -41,6 +41,7 @@ from hph.runtime.money import round_half_even, to_minor
 from hph.runtime.storage import And, Eq, Query
 from hph.services.analytics.clients import CatalogLookup, OrderReader
 from hph.services.analytics.projection import CLAIMS_KEY, SALES, SALES_KEY, SalesProjection, sale_id
+from tests.support.clocks import ManualClock
 from tests.support.events import settle
 from tests.support.platform_harness import Hub, Metadata, start_hub, stop_hub
 from tests.support.rich_status import violated_fields
@@ -56,20 +57,10 @@ DAYS = 5
 ORDERS_PER_DAY = 60
 
 
-class MovableClock:
-    """The platform's clock: stands still until the test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Platform:
     hub: Hub
-    clock: MovableClock
+    clock: ManualClock[datetime]
     recorded: list[tuple[str, EventEnvelope]] = field(default_factory=list)
 
     @property
@@ -85,7 +76,7 @@ class Platform:
 
 @pytest.fixture
 async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Platform]:
-    clock = MovableClock(DAY0 + timedelta(hours=6))
+    clock = ManualClock(DAY0 + timedelta(hours=6))
     monkeypatch.setattr(app, "Dependencies", functools.partial(Dependencies, clock=clock))
     hub = await start_hub(
         tmp_path / "data", services=SERVICES, seed=True, settings_overrides={"analytics_cache_seconds": 0}

@@ -50,23 +50,11 @@ from hph.runtime.auth import (
 )
 from hph.runtime.auth.jwks import uint_b64url
 from hph.runtime.settings import DEFAULT_AUDIENCE, DEV_ISSUER, Settings
+from tests.support.clocks import ManualClock
 
 NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
 LEEWAY = 60
 REFRESH = 30.0
-
-
-class FakeMonotonic:
-    """A monotonic clock the test moves by hand, for JWKS refetch rate limiting."""
-
-    def __init__(self) -> None:
-        self.value = 1000.0
-
-    def __call__(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
 
 
 @dataclass
@@ -74,13 +62,13 @@ class DevSetup:
     issuer: DevIssuer
     keys: JwksCache
     verifier: TokenVerifier
-    monotonic: FakeMonotonic
+    monotonic: ManualClock[float]
     revoked: set[str] = field(default_factory=set)
 
 
 @pytest.fixture
 def dev(tmp_path: Path) -> DevSetup:
-    monotonic = FakeMonotonic()
+    monotonic = ManualClock(1000.0)  # monotonic seconds, for JWKS refetch rate limiting
 
     async def fetch() -> Mapping[str, Any]:
         return await asyncio.to_thread(read_published_jwks, tmp_path)

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from hph.runtime.cache import TtlCache
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clocks import ManualClock
 
 
 def test_entries_expire_after_the_ttl() -> None:
-    clock = FakeClock()
+    clock = ManualClock(100.0)
     cache: TtlCache[str] = TtlCache(2.0, clock=clock)
     cache.put("a", "x")
     clock.now += 1.9
@@ -24,7 +17,7 @@ def test_entries_expire_after_the_ttl() -> None:
 
 
 def test_least_recently_used_entries_are_evicted() -> None:
-    cache: TtlCache[int] = TtlCache(60, max_entries=2, clock=FakeClock())
+    cache: TtlCache[int] = TtlCache(60, max_entries=2, clock=ManualClock(100.0))
     cache.put("a", 1)
     cache.put("b", 2)
     assert cache.get("a") == 1  # a is now the most recent
@@ -33,7 +26,7 @@ def test_least_recently_used_entries_are_evicted() -> None:
 
 
 def test_invalidate_and_clear() -> None:
-    cache: TtlCache[int] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[int] = TtlCache(60, clock=ManualClock(100.0))
     cache.put("a", 1)
     cache.put("b", 2)
     cache.invalidate("a")
