@@ -32,7 +32,8 @@ from hph.runtime.settings import Settings
 from tests.support.protoc import compile_descriptor_set
 from tests.support.tokens import unsigned_bearer
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# A gateway and the bookstore gRPC server run for the whole module.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.integration]
 
 ORIGIN = "https://shop.example"
 BODY_LIMIT = 64 * 1024

@@ -216,6 +216,7 @@ HAMMER = textwrap.dedent(
 )
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_two_processes_never_lose_an_update(table: Path, tmp_path: Path) -> None:
     checks, limit = 20_000, 15_000  # more checks than the limit in total, fewer in each process
     go = tmp_path / "go"
@@ -273,6 +274,7 @@ def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results
     results.put((allowed, limiter.lock_timeouts))
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: Path) -> None:
     checks, limit = 20_000, 15_000
     limiter = SharedRateLimiter.open(table, per_ip_per_minute=0, per_user_per_minute=limit, clock=frozen_clock)
@@ -608,6 +610,7 @@ def open_and_report(path: Path, go: Event, results: Queue[tuple[int, int]]) -> N
     limiter.close()
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_without_hard_links_many_racing_processes_share_one_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -580,6 +580,7 @@ def _entra_settings(tmp_path: Path, stub: EntraStub, **overrides: Any) -> Settin
     return Settings(**values)
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_entra_token_verifies_through_metadata_and_jwks(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra), is_revoked=None)
     assert sum(entra.hits.values()) == 0  # metadata is loaded lazily, at first use
@@ -598,6 +599,7 @@ async def test_entra_token_verifies_through_metadata_and_jwks(tmp_path: Path, en
     )
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_entra_refusals(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra), is_revoked=None)
 
@@ -612,6 +614,7 @@ async def test_entra_refusals(tmp_path: Path, entra: EntraStub) -> None:
     assert await _refusal(verifier, dev_token) == Rejection.ISSUER_UNTRUSTED  # dev issuer disabled
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_dev_and_entra_trusted_together(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra, dev_issuer_enabled=True), is_revoked=None)
 
@@ -621,6 +624,7 @@ async def test_dev_and_entra_trusted_together(tmp_path: Path, entra: EntraStub) 
     assert (await verifier.verify(entra.token())).role == ROLE_STAFF
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_unreachable_metadata_is_a_config_error(tmp_path: Path, entra: EntraStub) -> None:
     settings = _entra_settings(tmp_path, entra, entra_metadata_url=f"{entra.base_url}/missing")
     verifier = build_verifier(settings, is_revoked=None)
@@ -632,6 +636,7 @@ async def test_unreachable_metadata_is_a_config_error(tmp_path: Path, entra: Ent
     assert entra.hits["/missing"] == 1
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_fetch_json_and_metadata_validation(entra: EntraStub) -> None:
     metadata = await OpenIdMetadata.load(entra.metadata_url)
     assert metadata.issuer == entra.issuer

@@ -242,6 +242,7 @@ async def test_inline_write_waits_on_the_worker_while_another_connection_holds_t
         assert set(remaining) == {"new"}
 
 
+@pytest.mark.integration  # a child process
 async def test_inline_write_waits_while_a_child_process_holds_the_lock(
     store: SqliteDocumentStore, carts: Container
 ) -> None:
