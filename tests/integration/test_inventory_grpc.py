@@ -11,7 +11,6 @@ from pathlib import Path
 import grpc
 import pytest
 from google.protobuf import duration_pb2
-from google.rpc import error_details_pb2
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -30,7 +29,7 @@ from hph.services.inventory.rules import Shortage
 from hph.services.inventory.sweeper import ReservationSweeper
 from tests.support.events import Recorder
 from tests.support.platform_harness import Hub
-from tests.support.rich_status import details, expect_error, reason, violated_fields
+from tests.support.rich_status import expect_error, precondition_violations, reason, violated_fields
 from tests.support.shoppers import staff
 from tests.support.waiting import eventually
 
@@ -87,14 +86,6 @@ async def holds(hub: Hub, sku: str, status: str = "held") -> int:
 
 def sweeper(hub: Hub) -> ReservationSweeper:
     return next(task for task in hub.platform.deps.background if isinstance(task, ReservationSweeper))
-
-
-def short_skus(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for detail in details(error):
-        if isinstance(detail, error_details_pb2.PreconditionFailure):
-            found.update({v.subject: v.description for v in detail.violations})
-    return found
 
 
 # --- staff: read, adjust, list ------------------------------------------------------------------
@@ -415,7 +406,7 @@ async def test_a_short_line_reserves_nothing_and_names_every_short_sku(hub: Hub)
         reserve(hub, "ORD-SHORT-1", (plenty, 5), (short, 2), (also_short, 1)), grpc.StatusCode.FAILED_PRECONDITION
     )
     assert reason(refused) == "OUT_OF_STOCK"
-    assert short_skus(refused) == {
+    assert precondition_violations(refused) == {
         f"skus/{short}": "requested 2, available 1",
         f"skus/{also_short}": "requested 1, available 0",
     }
@@ -466,7 +457,7 @@ async def test_200_buyers_racing_for_25_units_end_with_exactly_25_paid_or_held(h
     assert len(won) == 25 and len(lost) == 175
     assert {e.code() for e in lost} == {grpc.StatusCode.FAILED_PRECONDITION}
     assert {reason(e) for e in lost} == {"OUT_OF_STOCK"}
-    assert {tuple(short_skus(e)) for e in lost} == {(f"skus/{sku}",)}
+    assert {tuple(precondition_violations(e)) for e in lost} == {(f"skus/{sku}",)}
     record = await item(hub, sku)
     assert (record.quantity_on_hand, record.quantity_reserved, record.quantity_available) == (25, 25, 0)
     assert await holds(hub, sku) == 25

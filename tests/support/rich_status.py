@@ -47,6 +47,15 @@ def violated_fields(error: grpc.aio.AioRpcError) -> dict[str, str]:
     return fields
 
 
+def precondition_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
+    """subject -> description of every PreconditionFailure violation (a SKU that is short, say)."""
+    found: dict[str, str] = {}
+    for detail in details(error):
+        if isinstance(detail, error_details_pb2.PreconditionFailure):
+            found.update({v.subject: v.description for v in detail.violations})
+    return found
+
+
 def reason(error: grpc.aio.AioRpcError) -> str:
     for detail in details(error):
         if isinstance(detail, error_details_pb2.ErrorInfo):
