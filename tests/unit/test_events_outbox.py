@@ -83,13 +83,6 @@ class Recorder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(tmp_path / "hph.sqlite")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
 async def orders(store: SqliteDocumentStore) -> Container:
     return await store.container("orders", "/user_id")
 

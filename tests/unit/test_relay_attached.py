@@ -32,8 +32,7 @@ from hph.runtime.storage import (
 )
 from tests.support.clocks import ManualClock
 
-# The event runtime suite's fixtures: a real SQLite store in tmp_path, its orders container, a bus.
-store = outbox_suite.store
+# The event runtime suite's fixtures: its orders container and a bus (the store is tests/support/fixtures.py)
 orders = outbox_suite.orders
 bus = outbox_suite.bus
 

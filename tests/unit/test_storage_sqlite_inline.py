@@ -39,8 +39,7 @@ from hph.runtime.storage import (
     UpsertOp,
 )
 
-# The storage suite's fixtures: a real store in tmp_path and its carts container.
-store = storage_suite.store
+# The storage suite's carts container (the store is tests/support/fixtures.py)
 carts = storage_suite.carts
 
 # How long a test lets a blocked statement sit before deciding it really is blocked.
