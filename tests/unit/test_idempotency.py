@@ -4,9 +4,7 @@ stale takeover, release, and completion inside the caller's own batch."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,12 +19,8 @@ START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def container(tmp_path: Path) -> AsyncIterator[Container]:
-    store = await SqliteDocumentStore.open(tmp_path / "db.sqlite3")
-    try:
-        yield await store.container("orders", "/user_id")
-    finally:
-        await store.close()
+async def container(store: SqliteDocumentStore) -> Container:
+    return await store.container("orders", "/user_id")
 
 
 def records(container: Container, clock: ManualClock[datetime]) -> IdempotencyRecords:
@@ -101,16 +95,12 @@ async def test_release_lets_a_corrected_retry_run_but_never_undoes_a_completion(
     assert await idem.claim("u1", "key-1", "hash-b") == Replay(b"done")
 
 
-async def test_records_can_live_in_a_container_partitioned_by_id(tmp_path: Path) -> None:
-    store = await SqliteDocumentStore.open(tmp_path / "db.sqlite3")
-    try:
-        idem = records(await store.container("idempotency", "/id"), ManualClock(START))
-        claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
-        assert claim.partition_key == claim.record["id"]
-        await idem.complete(claim, b"ok")
-        assert await idem.claim("u1", "key-1", "hash-a") == Replay(b"ok")
-    finally:
-        await store.close()
+async def test_records_can_live_in_a_container_partitioned_by_id(store: SqliteDocumentStore) -> None:
+    idem = records(await store.container("idempotency", "/id"), ManualClock(START))
+    claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
+    assert claim.partition_key == claim.record["id"]
+    await idem.complete(claim, b"ok")
+    assert await idem.claim("u1", "key-1", "hash-a") == Replay(b"ok")
 
 
 def test_fingerprint_ignores_where_the_key_came_from() -> None:
