@@ -13,7 +13,7 @@ class ManualClock(Generic[Moment]):
     """Stands still at `now` until the test sets or advances it."""
 
     def __init__(self, now: Moment) -> None:
-        self.now = now
+        self.now: Moment = now
 
     def __call__(self) -> Moment:
         return self.now

@@ -20,7 +20,7 @@ async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.a
 
 
 def details(error: grpc.aio.AioRpcError) -> list[object]:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     if status is None:
         return []
     decoded: list[object] = []
@@ -59,5 +59,5 @@ def precondition_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
 def reason(error: grpc.aio.AioRpcError) -> str:
     for detail in details(error):
         if isinstance(detail, error_details_pb2.ErrorInfo):
-            return detail.reason
+            return str(detail.reason)
     return ""

@@ -18,7 +18,8 @@ from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
-from tests.support.platform_harness import Hub, Metadata
+from tests.support.platform_harness import Hub
+from tests.support.tokens import Metadata
 
 # The card the offline payment provider always approves.
 APPROVED_CARD = "pm_card_visa"
@@ -81,7 +82,8 @@ class Shopper:
         )
 
     async def place(self, key: str, **fields: object) -> order_pb2.Order:
-        return await self.orders.CreateOrder(self.order_request(key, **fields), metadata=self.me)
+        placed: order_pb2.Order = await self.orders.CreateOrder(self.order_request(key, **fields), metadata=self.me)
+        return placed
 
 
 async def a_shopper(
