@@ -3,12 +3,15 @@ what came back."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+
+Detail = TypeVar("Detail")
 
 
 async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
@@ -40,20 +43,28 @@ def details(error: grpc.aio.AioRpcError) -> list[object]:
 
 def violated_fields(error: grpc.aio.AioRpcError) -> dict[str, str]:
     """field -> description of every BadRequest field violation."""
-    fields: dict[str, str] = {}
-    for detail in details(error):
-        if isinstance(detail, error_details_pb2.BadRequest):
-            fields.update({v.field: v.description for v in detail.field_violations})
-    return fields
+    return _described(
+        error, error_details_pb2.BadRequest, lambda found: ((v.field, v.description) for v in found.field_violations)
+    )
 
 
 def precondition_violations(error: grpc.aio.AioRpcError) -> dict[str, str]:
     """subject -> description of every PreconditionFailure violation (a SKU that is short, say)."""
-    found: dict[str, str] = {}
+    return _described(
+        error,
+        error_details_pb2.PreconditionFailure,
+        lambda found: ((v.subject, v.description) for v in found.violations),
+    )
+
+
+def _described(
+    error: grpc.aio.AioRpcError, kind: type[Detail], entries: Callable[[Detail], Iterable[tuple[str, str]]]
+) -> dict[str, str]:
+    described: dict[str, str] = {}
     for detail in details(error):
-        if isinstance(detail, error_details_pb2.PreconditionFailure):
-            found.update({v.subject: v.description for v in detail.violations})
-    return found
+        if isinstance(detail, kind):
+            described.update(entries(detail))
+    return described
 
 
 def reason(error: grpc.aio.AioRpcError) -> str:
