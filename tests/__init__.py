@@ -1,2 +1,3 @@
-"""The test suite; a package so that `tests.support` imports the same way from pytest and from the
-benchmarks in tests/perf (run from the repository root or with its root on the path, see pyproject)."""
+"""The test suite, a package so that `tests.support` imports the same way from pytest (pyproject:
+pythonpath) and from the benchmarks run as scripts (the venv has the repository root on its path:
+.ci/setup)."""
