@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from rest_harness import RestHub, start_rest_hub, stop_rest_hub
+
+from tests.support.rest_harness import RestHub, start_rest_hub, stop_rest_hub
 
 
 @pytest.fixture

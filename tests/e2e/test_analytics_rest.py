@@ -6,35 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.events import settle
+from tests.support.rest_harness import RestHub
+from tests.support.rest_json import ADDRESS, ok
 
 pytestmark = pytest.mark.integration
-
-ADDRESS = {
-    "name": "Ava Reyes",
-    "line1": "500 Howard St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-}
-
-
-def ok(response: httpx.Response) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == 200, f"{response.request.method} {response.request.url}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
-
-
-async def settle(rest: RestHub) -> None:
-    """Lets every committed event reach its consumers (the analytics projection among them)."""
-    relay = rest.hub.platform.deps.relay
-    assert relay is not None
-    while await relay.drain_once():
-        pass
 
 
 async def stocked_product(rest: RestHub, staff: dict[str, str]) -> dict:  # type: ignore[type-arg]
@@ -73,7 +51,7 @@ async def test_staff_see_todays_sales_and_customers_are_refused(rest: RestHub) -
     product = await stocked_product(rest, staff)
 
     order = await buy(rest, ava, address["id"], card["id"], product["id"], 2)
-    await settle(rest)
+    await settle(rest.hub)
 
     today = {"from": rest.hub.platform.deps.clock().date().isoformat()}
     summary = ok(await rest.http.get("/api/staff/analytics/summary", params=today, headers=staff))
@@ -88,7 +66,7 @@ async def test_staff_see_todays_sales_and_customers_are_refused(rest: RestHub) -
 
     # The answer is cached: a second sale shows up once the entry expires, or under other parameters.
     await buy(rest, ava, address["id"], card["id"], product["id"], 1)
-    await settle(rest)
+    await settle(rest.hub)
     cached = ok(await rest.http.get("/api/staff/analytics/summary", params=today, headers=staff))
     assert cached["total_orders"] == "1" and cached["computed_at"] == summary["computed_at"]
     fresh = ok(

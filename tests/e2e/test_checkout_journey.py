@@ -8,28 +8,12 @@ import uuid
 
 import httpx
 import pytest
-from rest_harness import RestHub
 
 from hph.runtime.money import to_minor
+from tests.support.rest_harness import RestHub
+from tests.support.rest_json import ADDRESS, ok
 
 pytestmark = pytest.mark.integration
-
-ADDRESS = {
-    "name": "Ava Reyes",
-    "line1": "500 Howard St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-    "phone": "+14155550100",
-}
-
-
-def ok(response: httpx.Response) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == 200, f"{response.request.method} {response.request.url}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
 
 
 async def stocked_product(rest: RestHub, staff: dict[str, str]) -> tuple[str, int]:

@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
-from platform_harness import running_hub
 
 from hph.gateway.server import start_gateway
 from hph.runtime.rpc.local import LocalChannel
+from tests.support.platform_harness import running_hub
 
 
 async def test_hosted_services_are_called_in_process_and_the_rest_over_grpc(tmp_path: Path) -> None:

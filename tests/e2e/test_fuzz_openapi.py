@@ -8,11 +8,6 @@ past authentication into each RPC's validation). Deterministic: hypothesis runs 
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +15,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.support.hph_process import hph_token, rest_url, start_hph, stop_hph
 
 pytestmark = pytest.mark.integration
 
@@ -29,62 +26,18 @@ EXAMPLES_PER_OPERATION = int(os.environ.get("HPH_FUZZ_EXAMPLES", "30"))
 @pytest.fixture(scope="module")
 def running_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     data_dir = tmp_path_factory.mktemp("fuzz-data")
-    env = {
-        **os.environ,
-        "HPH_LOG_LEVEL": "WARNING",
-        "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "1000000",
-        "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "1000000",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "hph.host.cli",
-        "up",
-        "--data-dir",
-        str(data_dir),
-        "--grpc-port",
-        "0",
-        "--http-port",
-        "0",
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    process, banner = start_hph(
+        data_dir,
+        env={
+            "HPH_LOG_LEVEL": "WARNING",
+            "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "1000000",
+            "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "1000000",
+        },
+    )
     try:
-        assert process.stdout is not None
-        banner, deadline = "", time.monotonic() + 60
-        while "REST" not in banner and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            banner += line
-        match = re.search(r"REST\s+(http://[\d.]+:\d+)", banner)
-        assert match, f"hph up did not report its REST address: {banner!r}"
-        token = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "hph.host.cli",
-                "token",
-                "--role",
-                "admin",
-                "--sub",
-                "fuzzer",
-                "--data-dir",
-                str(data_dir),
-                "--ttl",
-                "3600",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        ).stdout.strip()
-        yield match.group(1), token
+        yield rest_url(banner), hph_token(data_dir, "fuzzer", "admin", ttl=3600)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_hph(process)
 
 
 def test_fuzzing_the_openapi_surface_finds_no_server_errors(running_platform: tuple[str, str], tmp_path: Path) -> None:

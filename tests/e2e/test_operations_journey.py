@@ -8,44 +8,27 @@ totals, and net revenue that minus the refunds."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.settings import DEFAULT_AUDIENCE
+from tests.support.hph_process import rest_port, start_hph, stop_hph
+from tests.support.rest_json import ADDRESS, Headers, Json, ok
+from tests.support.tokens import signed_bearer
+from tests.support.waiting import read_until
 
 pytestmark = pytest.mark.integration
 
-Json = dict[str, Any]
-Headers = dict[str, str]
-
-ADDRESS = {
-    "name": "Ava Reyes",
-    "line1": "500 Howard St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-    "phone": "+14155550100",
-}
-START_TIMEOUT_SECONDS = 60.0
-PROJECTION_TIMEOUT_SECONDS = 10.0
-HPH = [sys.executable, "-m", "hph.host.cli"]
+# How long the analytics projection may take to follow the events.
+PROJECTION_SECONDS = 10.0
 
 
 @dataclass
@@ -56,41 +39,21 @@ class Up:
     issuer: DevIssuer
 
     def bearer(self, role: str, sub: str) -> Headers:
-        token = self.issuer.issue(sub, role, email=f"{sub}@example.com", name=sub, ttl_seconds=600)
-        return {"authorization": f"Bearer {token}"}
+        return {"authorization": signed_bearer(self.issuer, role, sub, name=sub)}
 
 
 @pytest.fixture
 def hph_up(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """`hph up` in a subprocess with the analytics cache off; yields its REST port and data dir."""
     data_dir = tmp_path / "data"
-    banner = tmp_path / "stdout.log"
-    env = {**os.environ, "HPH_LOG_FORMAT": "text", "HPH_ANALYTICS_CACHE_SECONDS": "0"}
-    command = [*HPH, "up", "--data-dir", str(data_dir), "--grpc-port", "0", "--http-port", "0"]
-    with banner.open("w") as out, (tmp_path / "stderr.log").open("w") as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+    process, banner = start_hph(data_dir, env={"HPH_ANALYTICS_CACHE_SECONDS": "0"})
     try:
-        yield rest_port(process, banner), data_dir
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        yield rest_port(banner), data_dir
+        assert stop_hph(process) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-
-
-def rest_port(process: subprocess.Popen[bytes], banner: Path) -> int:
-    """The REST port `hph up` prints once the platform and its gateway listen."""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        match = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner.read_text())
-        if match:
-            return int(match.group(1))
-        if process.poll() is not None:
-            errors = banner.with_name("stderr.log").read_text()
-            raise AssertionError(f"hph up exited with {process.returncode}: {banner.read_text()}{errors}")
-        time.sleep(0.05)
-    raise AssertionError(f"hph up printed no REST address: {banner.read_text()!r}")
 
 
 @pytest.fixture
@@ -98,23 +61,6 @@ async def up(hph_up: tuple[int, Path]) -> AsyncIterator[Up]:
     port, data_dir = hph_up
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=15) as http:
         yield Up(http, DevIssuer(data_dir, audience=DEFAULT_AUDIENCE))
-
-
-def ok(response: httpx.Response) -> Json:
-    assert response.status_code == 200, f"{response.request.method} {response.request.url}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
-
-
-async def eventually(read: Callable[[], Awaitable[Json]], done: Callable[[Json], bool]) -> Json:
-    """Re-reads until `done` holds: the analytics projection follows the events a moment later."""
-    deadline = time.monotonic() + PROJECTION_TIMEOUT_SECONDS
-    while True:
-        answer = await read()
-        if done(answer) or time.monotonic() > deadline:
-            return answer
-        await asyncio.sleep(0.05)
 
 
 def money(*amounts: float) -> Decimal:
@@ -163,7 +109,9 @@ async def test_staff_run_operations_and_the_customer_sees_each_step(up: Up) -> N
     sold = money(*(o["total"] for o in orders))
 
     # --- Staff see today's sales, both orders in them.
-    sales = await eventually(summary, lambda s: int(s["total_orders"]) == int(before["total_orders"]) + 2)
+    sales = await read_until(
+        summary, lambda s: int(s["total_orders"]) == int(before["total_orders"]) + 2, within=PROJECTION_SECONDS
+    )
     assert int(sales["total_orders"]) == int(before["total_orders"]) + 2, sales
     assert money(sales["total_revenue"]) == money(before["total_revenue"]) + sold
     assert {p["product_id"] for p in sales["top_products"]} >= set(skus)
@@ -319,8 +267,10 @@ async def test_staff_run_operations_and_the_customer_sees_each_step(up: Up) -> N
 
     # --- Today's sales reconcile exactly: revenue = paid orders' totals, net = that minus refunds.
     refunded_total = money(*(r["refund_amount"] for r in refunds))
-    final_sales = await eventually(
-        summary, lambda s: money(s["refunds_total"]) == money(before["refunds_total"]) + refunded_total
+    final_sales = await read_until(
+        summary,
+        lambda s: money(s["refunds_total"]) == money(before["refunds_total"]) + refunded_total,
+        within=PROJECTION_SECONDS,
     )
     assert int(final_sales["total_orders"]) == int(before["total_orders"]) + 2
     assert money(final_sales["total_revenue"]) == money(before["total_revenue"]) + sold

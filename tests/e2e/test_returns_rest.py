@@ -6,27 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
+from tests.support.rest_json import ADDRESS, answer
 
 pytestmark = pytest.mark.integration
-
-ADDRESS = {
-    "name": "Ava Reyes",
-    "line1": "500 Howard St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-}
-
-
-def answer(response: httpx.Response, status: int = 200) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == status, f"{response.request.method} {response.request.url}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
 
 
 async def on_hand(rest: RestHub, sku: str, staff: dict[str, str]) -> int:

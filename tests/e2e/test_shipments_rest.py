@@ -7,27 +7,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
+from tests.support.rest_json import ADDRESS, ok
 
 pytestmark = pytest.mark.integration
-
-ADDRESS = {
-    "name": "Lena Park",
-    "line1": "500 Howard St",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-}
-
-
-def ok(response: httpx.Response) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == 200, f"{response.request.method} {response.request.url}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
 
 
 async def paid_order(rest: RestHub, shopper: dict[str, str], staff: dict[str, str]) -> dict:  # type: ignore[type-arg]

@@ -3,18 +3,12 @@ open, list, staff reply, the customer sees the public reply (never the internal 
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from rest_harness import RestHub
+
+from tests.support.rest_harness import RestHub
+from tests.support.rest_json import answer
 
 pytestmark = pytest.mark.integration
-
-
-def expect(response: httpx.Response, status: int) -> dict:  # type: ignore[type-arg]
-    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text}"
-    body = response.json()
-    assert isinstance(body, dict)
-    return body
 
 
 async def test_ticket_journey_for_customer_and_staff(rest: RestHub) -> None:
@@ -23,10 +17,10 @@ async def test_ticket_journey_for_customer_and_staff(rest: RestHub) -> None:
     sam = rest.bearer("staff", "staff-sam")
     http = rest.http
 
-    expect(await http.post("/api/tickets", json={"subject": "Late parcel", "body": "Not here yet"}), 401)
-    invalid = expect(await http.post("/api/tickets", json={"subject": "", "body": "x"}, headers=ava), 400)
+    answer(await http.post("/api/tickets", json={"subject": "Late parcel", "body": "Not here yet"}), 401)
+    invalid = answer(await http.post("/api/tickets", json={"subject": "", "body": "x"}, headers=ava), 400)
     assert "subject" in invalid["message"]
-    opened = expect(
+    opened = answer(
         await http.post(
             "/api/tickets",
             json={"subject": "Late parcel", "body": "Not here yet", "category": "TICKET_CATEGORY_SHIPPING"},
@@ -38,19 +32,19 @@ async def test_ticket_journey_for_customer_and_staff(rest: RestHub) -> None:
     assert opened["status"] == "TICKET_STATUS_OPEN" and opened["priority"] == "TICKET_PRIORITY_NORMAL"
     assert opened["user_id"] == "ava" and opened["created_at"] and opened["first_response_due_at"]
 
-    mine = expect(await http.get("/api/tickets", headers=ava), 200)
+    mine = answer(await http.get("/api/tickets", headers=ava), 200)
     assert [x["id"] for x in mine["tickets"]] == [ticket_id]
-    assert expect(await http.get("/api/tickets", headers=eve), 200).get("tickets", []) == []
-    expect(await http.get(f"/api/tickets/{ticket_id}", headers=eve), 404)
-    expect(await http.get("/api/staff/tickets", headers=ava), 403)
+    assert answer(await http.get("/api/tickets", headers=eve), 200).get("tickets", []) == []
+    answer(await http.get(f"/api/tickets/{ticket_id}", headers=eve), 404)
+    answer(await http.get("/api/staff/tickets", headers=ava), 403)
 
     # The staff console: the queue (the fields the frontend reads), filtered by status, then one ticket.
-    queue = expect(await http.get("/api/staff/tickets", params={"status": "TICKET_STATUS_OPEN"}, headers=sam), 200)
+    queue = answer(await http.get("/api/staff/tickets", params={"status": "TICKET_STATUS_OPEN"}, headers=sam), 200)
     row = next(x for x in queue["tickets"] if x["id"] == ticket_id)
     assert {"id", "user_id", "subject", "status", "priority", "created_at"} <= set(row)
-    assert expect(await http.get(f"/api/staff/tickets/{ticket_id}", headers=sam), 200)["subject"] == "Late parcel"
+    assert answer(await http.get(f"/api/staff/tickets/{ticket_id}", headers=sam), 200)["subject"] == "Late parcel"
 
-    expect(
+    answer(
         await http.post(
             f"/api/staff/tickets/{ticket_id}/messages",
             json={"body": "Carrier lost it; reship.", "internal": True},
@@ -58,14 +52,14 @@ async def test_ticket_journey_for_customer_and_staff(rest: RestHub) -> None:
         ),
         200,
     )
-    replied = expect(
+    replied = answer(
         await http.post(
             f"/api/staff/tickets/{ticket_id}/messages", json={"body": "We are sending a new one."}, headers=sam
         ),
         200,
     )
     assert replied["status"] == "TICKET_STATUS_IN_PROGRESS" and replied["first_response_at"]
-    assigned = expect(
+    assigned = answer(
         await http.patch(
             f"/api/staff/tickets/{ticket_id}",
             json={"assignee_id": "staff-sam", "priority": "TICKET_PRIORITY_HIGH"},
@@ -75,23 +69,23 @@ async def test_ticket_journey_for_customer_and_staff(rest: RestHub) -> None:
     )
     assert assigned["assignee_id"] == "staff-sam" and assigned["priority"] == "TICKET_PRIORITY_HIGH"
 
-    seen = expect(await http.get(f"/api/tickets/{ticket_id}", headers=ava), 200)
+    seen = answer(await http.get(f"/api/tickets/{ticket_id}", headers=ava), 200)
     assert [m["body"] for m in seen["messages"]] == ["Not here yet", "We are sending a new one."]
     assert seen["message_count"] == 2
 
-    illegal = expect(
+    illegal = answer(
         await http.patch(f"/api/staff/tickets/{ticket_id}", json={"status": "TICKET_STATUS_CLOSED"}, headers=sam), 400
     )
     assert illegal["code"] == 9 and "in_progress" in illegal["message"]
-    resolved = expect(
+    resolved = answer(
         await http.patch(f"/api/staff/tickets/{ticket_id}", json={"status": "TICKET_STATUS_RESOLVED"}, headers=sam), 200
     )
     assert resolved["status"] == "TICKET_STATUS_RESOLVED" and resolved["resolved_at"]
-    assert expect(await http.get(f"/api/tickets/{ticket_id}", headers=ava), 200)["status"] == "TICKET_STATUS_RESOLVED"
-    closed = expect(
+    assert answer(await http.get(f"/api/tickets/{ticket_id}", headers=ava), 200)["status"] == "TICKET_STATUS_RESOLVED"
+    closed = answer(
         await http.patch(f"/api/staff/tickets/{ticket_id}", json={"status": "TICKET_STATUS_CLOSED"}, headers=sam), 200
     )
     assert closed["status"] == "TICKET_STATUS_CLOSED" and closed["closed_at"]
-    refused = expect(await http.post(f"/api/tickets/{ticket_id}/messages", json={"body": "Thanks!"}, headers=ava), 400)
+    refused = answer(await http.post(f"/api/tickets/{ticket_id}/messages", json={"body": "Thanks!"}, headers=ava), 400)
     assert refused["code"] == 9
-    assert expect(await http.get("/api/tickets", headers=ava), 200)["tickets"][0]["status"] == "TICKET_STATUS_CLOSED"
+    assert answer(await http.get("/api/tickets", headers=ava), 200)["tickets"][0]["status"] == "TICKET_STATUS_CLOSED"

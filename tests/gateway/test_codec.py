@@ -403,6 +403,7 @@ def failing_channel() -> Iterator[grpc.Channel]:
         server.stop(None)
 
 
+@pytest.mark.integration  # a real gRPC server
 @pytest.mark.parametrize(
     ("code", "status"), [(c.value[0], s) for c, s in DOC_TABLE.items() if c is not grpc.StatusCode.OK]
 )

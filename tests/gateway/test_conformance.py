@@ -11,7 +11,6 @@ import asyncio
 import base64
 import json
 import logging
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,23 +18,23 @@ from types import ModuleType
 from typing import Any, Protocol
 
 import grpc
-import grpc_tools
 import httpx
 import pytest
 import pytest_asyncio
 from bookstore_server import PNG, SERVICE, BookstoreServer, start_bookstore_server
 from google.protobuf import empty_pb2
 from grpc_health.v1 import health_pb2
-from grpc_tools import protoc
 
 from hph.gateway.descriptors import load_descriptor_set
 from hph.gateway.routes import RouteError
 from hph.gateway.server import GatewayHost, HttpLimits, start_gateway
 from hph.runtime.settings import Settings
+from tests.support.protoc import compile_descriptor_set
+from tests.support.tokens import unsigned_bearer
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# A gateway and the bookstore gRPC server run for the whole module.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.integration]
 
-THIRD_PARTY = Path(__file__).resolve().parents[2] / "protos" / "third_party"
 ORIGIN = "https://shop.example"
 BODY_LIMIT = 64 * 1024
 
@@ -797,13 +796,6 @@ async def test_cors_actual_request_headers(stack: Stack) -> None:
 # ---------------------------------------------------------------------------------- rate limits
 
 
-def bearer(sub: str) -> str:
-    def part(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    return "Bearer " + ".".join([part(b'{"alg":"none"}'), part(json.dumps({"sub": sub}).encode()), "sig"])
-
-
 async def test_rate_limits_answer_429_with_retry_after(stack: Stack) -> None:
     gateway = await start_gateway(
         gateway_settings(rate_limit_per_ip_per_minute=4, rate_limit_per_user_per_minute=2),
@@ -812,14 +804,16 @@ async def test_rate_limits_answer_429_with_retry_after(stack: Stack) -> None:
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}") as client:
-            ava = {"authorization": bearer("ava")}
+            ava = {"authorization": unsigned_bearer({"sub": "ava"})}
             assert [(await client.get("/v1/shelves/1", headers=ava)).status_code for _ in range(2)] == [200, 200]
             limited = await client.get("/v1/shelves/1", headers=ava)
             assert limited.status_code == 429
             assert limited.headers["retry-after"] == "30"
             assert limited.json()["code"] == 8
             # Another user from the same IP is served until the IP's own budget (4) is spent.
-            assert (await client.get("/v1/shelves/1", headers={"authorization": bearer("bob")})).status_code == 200
+            assert (
+                await client.get("/v1/shelves/1", headers={"authorization": unsigned_bearer({"sub": "bob"})})
+            ).status_code == 200
             assert (await client.get("/v1/shelves/1")).status_code == 200
             ip_limited = await client.get("/v1/shelves/1")
             assert ip_limited.status_code == 429 and int(ip_limited.headers["retry-after"]) >= 1
@@ -878,7 +872,9 @@ async def test_ready_reports_services_that_are_not_serving(stack: Stack) -> None
 
 async def test_access_log_line(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="hph.gateway.access"):
-        await stack.http.get("/v1/shelves/3", headers={"x-request-id": "log-1", "authorization": bearer("ava")})
+        await stack.http.get(
+            "/v1/shelves/3", headers={"x-request-id": "log-1", "authorization": unsigned_bearer({"sub": "ava"})}
+        )
     (record,) = [r for r in caplog.records if getattr(r, "request_id", "") == "log-1"]
     fields = record.__dict__
     assert fields["method"] == "GET" and fields["path"] == "/v1/shelves/3" and fields["status"] == 200
@@ -918,23 +914,6 @@ service Bad {
 """
 
 
-def compile_descriptor_set(tmp_path: Path, name: str, source: str) -> bytes:
-    (tmp_path / name).write_text(source)
-    out = tmp_path / f"{name}.binpb"
-    well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-    args = [
-        "grpc_tools.protoc",
-        f"-I{tmp_path}",
-        f"-I{THIRD_PARTY}",
-        f"-I{well_known}",
-        f"--descriptor_set_out={out}",
-        "--include_imports",
-        name,
-    ]
-    assert protoc.main(args) == 0
-    return out.read_bytes()
-
-
 @pytest.mark.parametrize(
     ("name", "source", "named"),
     [
@@ -943,7 +922,8 @@ def compile_descriptor_set(tmp_path: Path, name: str, source: str) -> bytes:
     ],
 )
 async def test_start_up_refuses_bad_rules_naming_them(tmp_path: Path, name: str, source: str, named: list[str]) -> None:
-    descriptors = load_descriptor_set(compile_descriptor_set(tmp_path, name, source))
+    (tmp_path / name).write_text(source)
+    descriptors = load_descriptor_set(compile_descriptor_set(tmp_path, name, out=tmp_path / f"{name}.binpb"))
     with pytest.raises(RouteError) as refused:
         await start_gateway(gateway_settings(), grpc_target="127.0.0.1:1", descriptors=descriptors)
     for text in named:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 
 import pytest
 
@@ -16,22 +15,8 @@ from hph.gateway.edge import (
     request_id,
     unverified_subject,
 )
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def bearer(claims: dict[str, object]) -> str:
-    def part(data: bytes) -> str:
-        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-    return "Bearer " + ".".join([part(b'{"alg":"none"}'), part(json.dumps(claims).encode()), "sig"])
-
+from tests.support.clocks import ManualClock
+from tests.support.tokens import unsigned_bearer
 
 # ---------------------------------------------------------------------------------- buckets
 
@@ -60,7 +45,7 @@ def test_bucket_full_at_is_when_it_equals_a_fresh_one() -> None:
 
 
 def test_limiter_allows_the_burst_then_refuses_with_retry_after() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limiter = RateLimiter(per_ip_per_minute=3, per_user_per_minute=0, clock=clock)
     assert [limiter.check("10.0.0.1", None) for _ in range(3)] == [0, 0, 0]
     # 3 per minute refills one token every 20 s.
@@ -73,7 +58,7 @@ def test_limiter_allows_the_burst_then_refuses_with_retry_after() -> None:
 
 
 def test_user_limit_applies_across_ips_and_ip_limit_still_applies_to_users() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limiter = RateLimiter(per_ip_per_minute=5, per_user_per_minute=2, clock=clock)
     assert limiter.check("10.0.0.1", "ava") == 0
     assert limiter.check("10.0.0.2", "ava") == 0
@@ -85,7 +70,7 @@ def test_user_limit_applies_across_ips_and_ip_limit_still_applies_to_users() -> 
 
 
 def test_refusal_by_one_bucket_does_not_drain_the_other() -> None:
-    clock = FakeClock()
+    clock = ManualClock(1000.0)
     limiter = RateLimiter(per_ip_per_minute=2, per_user_per_minute=1, clock=clock)
     assert limiter.check("10.0.0.1", "ava") == 0
     assert limiter.check("10.0.0.1", "ava") > 0  # user bucket empty; the IP token is not taken
@@ -93,7 +78,7 @@ def test_refusal_by_one_bucket_does_not_drain_the_other() -> None:
 
 
 def test_zero_disables_a_dimension() -> None:
-    limiter = RateLimiter(per_ip_per_minute=0, per_user_per_minute=0, clock=FakeClock())
+    limiter = RateLimiter(per_ip_per_minute=0, per_user_per_minute=0, clock=ManualClock(1000.0))
     assert not limiter.enabled
     assert all(limiter.check("10.0.0.1", "ava") == 0 for _ in range(1000))
     assert limiter.bucket_count() == 0
@@ -168,9 +153,9 @@ def test_cors_wildcard_never_with_credentials() -> None:
 
 
 def test_unverified_subject_reads_sub_without_verifying() -> None:
-    assert unverified_subject(bearer({"sub": "customer-ava", "roles": ["customer"]})) == "customer-ava"
-    assert unverified_subject(bearer({"roles": ["customer"]})) is None
-    assert unverified_subject(bearer({"sub": 42})) is None
+    assert unverified_subject(unsigned_bearer({"sub": "customer-ava", "roles": ["customer"]})) == "customer-ava"
+    assert unverified_subject(unsigned_bearer({"roles": ["customer"]})) is None
+    assert unverified_subject(unsigned_bearer({"sub": 42})) is None
     assert unverified_subject("Basic dXNlcjpwYXNz") is None
     assert unverified_subject("Bearer not-a-jwt") is None
     assert unverified_subject("Bearer a.!!!.c") is None
@@ -180,7 +165,7 @@ def test_unverified_subject_reads_sub_without_verifying() -> None:
 def test_subject_reader_caches_and_stays_bounded() -> None:
     reader = SubjectReader(cache_size=2)
     assert reader(None) is None
-    tokens = [bearer({"sub": f"user-{index}"}) for index in range(5)]
+    tokens = [unsigned_bearer({"sub": f"user-{index}"}) for index in range(5)]
     assert [reader(token) for token in tokens] == [f"user-{index}" for index in range(5)]
     assert len(reader._cache) <= 2
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 from typing import Any
 
-import grpc_tools
 import pytest
-from grpc_tools import protoc
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.gateway.docs_page import render_docs_html
 from hph.gateway.openapi import build_openapi, operations
+from tests.support.protoc import REPO, compile_descriptor_set
 
-REPO = Path(__file__).resolve().parents[2]
 Spec = dict[str, Any]
 Bookstore = Any  # conftest.Bookstore (conftest modules are not importable by name)
 
@@ -410,23 +406,10 @@ def evil_spec(tmp_path_factory: pytest.TempPathFactory) -> Spec:
     folder = tmp_path_factory.mktemp("evil")
     (folder / "evil" / "v1").mkdir(parents=True)
     (folder / "evil" / "v1" / "evil.proto").write_text(EVIL_PROTO)
-    out = folder / "evil.binpb"
-    well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-    code = protoc.main(
-        [
-            "grpc_tools.protoc",
-            f"-I{folder}",
-            f"-I{REPO / 'protos'}",
-            f"-I{REPO / 'protos' / 'third_party'}",
-            f"-I{well_known}",
-            f"--descriptor_set_out={out}",
-            "--include_imports",
-            "--include_source_info",
-            "evil/v1/evil.proto",
-        ]
+    descriptor_set = compile_descriptor_set(
+        folder, "evil/v1/evil.proto", out=folder / "evil.binpb", includes=[REPO / "protos"], source_info=True
     )
-    assert code == 0
-    return build_openapi(load_descriptor_set(out.read_bytes()))
+    return build_openapi(load_descriptor_set(descriptor_set))
 
 
 def test_docs_page_escapes_proto_comments(evil_spec: Spec) -> None:

@@ -6,20 +6,16 @@ small contract compiled here, so each test shows exactly the templates it is abo
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
-import grpc_tools
 import pytest
-from grpc_tools import protoc
 
 from hph.gateway.descriptors import DescriptorSet, HttpBinding, load_descriptor_set, service_bindings
 from hph.gateway.routes import Match, Route, RouteError, RouteTable, UnescapeSpec, percent_decode
 from hph.gateway.templates import DoubleWildcard, Literal
-
-THIRD_PARTY = Path(__file__).resolve().parents[2] / "protos" / "third_party"
+from tests.support.protoc import compile_descriptor_set
 
 
 class Bookstore(Protocol):
@@ -67,21 +63,7 @@ CATALOG = "/holidaypeak.commerce.v1.CatalogService/"
 def routetest(tmp_path_factory: pytest.TempPathFactory) -> DescriptorSet:
     source = tmp_path_factory.mktemp("routetest-src")
     (source / "routetest.proto").write_text(ROUTETEST_PROTO)
-    descriptor_path = source / "routetest.binpb"
-    well_known = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-    code = protoc.main(
-        [
-            "grpc_tools.protoc",
-            f"-I{source}",
-            f"-I{THIRD_PARTY}",
-            f"-I{well_known}",
-            f"--descriptor_set_out={descriptor_path}",
-            "--include_imports",
-            "routetest.proto",
-        ]
-    )
-    assert code == 0, "routetest.proto did not compile"
-    return load_descriptor_set(descriptor_path.read_bytes())
+    return load_descriptor_set(compile_descriptor_set(source, "routetest.proto", out=source / "routetest.binpb"))
 
 
 @pytest.fixture(scope="module")

@@ -24,14 +24,7 @@ import pytest
 
 from hph.gateway import shared_limits
 from hph.gateway.shared_limits import HEADER, MAGIC, SLOT, VERSION, SharedRateLimiter
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clocks import ManualClock
 
 
 def frozen_clock() -> float:
@@ -44,14 +37,14 @@ def table(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock[float]:
+    return ManualClock(1000.0)
 
 
 class Opener:
     """Opens limiters on one path and closes them after the test."""
 
-    def __init__(self, path: Path, clock: FakeClock) -> None:
+    def __init__(self, path: Path, clock: ManualClock[float]) -> None:
         self.path = path
         self.clock = clock
         self.opened: list[SharedRateLimiter] = []
@@ -65,7 +58,7 @@ class Opener:
 
 
 @pytest.fixture
-def opener(table: Path, clock: FakeClock) -> Iterator[Opener]:
+def opener(table: Path, clock: ManualClock[float]) -> Iterator[Opener]:
     opener = Opener(table, clock)
     yield opener
     for limiter in opener.opened:
@@ -80,7 +73,7 @@ def header_of(path: Path) -> tuple[bytes, int, int]:
 # ------------------------------------------------------------------------ RateLimiter's semantics
 
 
-def test_allows_the_burst_then_refuses_with_retry_after(opener: Opener, clock: FakeClock) -> None:
+def test_allows_the_burst_then_refuses_with_retry_after(opener: Opener, clock: ManualClock[float]) -> None:
     limiter = opener(ip=3)
     assert [limiter.check("10.0.0.1", None) for _ in range(3)] == [0, 0, 0]
     # 3 per minute refills one token every 20 s.
@@ -94,7 +87,7 @@ def test_allows_the_burst_then_refuses_with_retry_after(opener: Opener, clock: F
     assert limiter.check("10.0.0.2", None) == 0  # other IPs have their own bucket
 
 
-def test_refills_continuously_up_to_the_capacity(opener: Opener, clock: FakeClock) -> None:
+def test_refills_continuously_up_to_the_capacity(opener: Opener, clock: ManualClock[float]) -> None:
     limiter = opener(ip=60)
     assert all(limiter.check("10.0.0.1", None) == 0 for _ in range(60))
     assert limiter.check("10.0.0.1", None) == 1
@@ -164,7 +157,7 @@ def test_any_subject_string_is_a_key(opener: Opener) -> None:
     assert limiter.check("10.0.0.1", "\ud801") == 0
 
 
-def test_bucket_count_counts_buckets_until_they_refill(opener: Opener, clock: FakeClock) -> None:
+def test_bucket_count_counts_buckets_until_they_refill(opener: Opener, clock: ManualClock[float]) -> None:
     limiter = opener(ip=60, user=60)
     assert limiter.bucket_count() == 0
     limiter.check("10.0.0.1", "ava")
@@ -223,6 +216,7 @@ HAMMER = textwrap.dedent(
 )
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_two_processes_never_lose_an_update(table: Path, tmp_path: Path) -> None:
     checks, limit = 20_000, 15_000  # more checks than the limit in total, fewer in each process
     go = tmp_path / "go"
@@ -280,6 +274,7 @@ def hammer_inherited(limiter: SharedRateLimiter, go: Event, checks: int, results
     results.put((allowed, limiter.lock_timeouts))
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_an_instance_inherited_over_fork_still_excludes_other_processes(table: Path) -> None:
     checks, limit = 20_000, 15_000
     limiter = SharedRateLimiter.open(table, per_ip_per_minute=0, per_user_per_minute=limit, clock=frozen_clock)
@@ -346,7 +341,7 @@ def test_rejects_a_table_without_slots(table: Path) -> None:
         SharedRateLimiter.open(table, per_ip_per_minute=1, per_user_per_minute=0, clock=frozen_clock, slots=0)
 
 
-def test_a_bucket_updated_after_the_clock_reading_counts_as_fresh(opener: Opener, clock: FakeClock) -> None:
+def test_a_bucket_updated_after_the_clock_reading_counts_as_fresh(opener: Opener, clock: ManualClock[float]) -> None:
     # A file kept over a reboot holds times of the previous boot's monotonic clock, far ahead of the
     # new one; honouring them would refuse those keys until the new clock caught up.
     limiter = opener(ip=1)
@@ -360,7 +355,7 @@ def test_a_bucket_updated_after_the_clock_reading_counts_as_fresh(opener: Opener
 # ------------------------------------------------------------------------------- the slots
 
 
-def test_more_keys_than_slots_degrades_by_serving(opener: Opener, clock: FakeClock) -> None:
+def test_more_keys_than_slots_degrades_by_serving(opener: Opener, clock: ManualClock[float]) -> None:
     limiter = opener(ip=1, user=1, slots=4)
     assert all(limiter.check(f"10.0.{index // 256}.{index % 256}", f"user{index}") == 0 for index in range(1000))
     assert limiter.bucket_count() <= 4
@@ -374,7 +369,9 @@ def allowed(limiter: SharedRateLimiter, ip: str, checks: int) -> int:
     return sum(1 for _ in range(checks) if limiter.check(ip, None) == 0)
 
 
-def test_a_refilled_bucket_gives_its_slot_before_a_refilling_one_is_replaced(opener: Opener, clock: FakeClock) -> None:
+def test_a_refilled_bucket_gives_its_slot_before_a_refilling_one_is_replaced(
+    opener: Opener, clock: ManualClock[float]
+) -> None:
     limiter = opener(ip=60, slots=2)  # both slots in every key's probe; one token per second
     assert allowed(limiter, "10.0.0.1", 10) == 10  # full again 10 s from now
     clock.now += 5
@@ -385,7 +382,9 @@ def test_a_refilled_bucket_gives_its_slot_before_a_refilling_one_is_replaced(ope
     assert allowed(limiter, "10.0.0.2", 100) == 57  # kept its bucket: 50 + 7 refilled
 
 
-def test_when_no_probed_bucket_has_refilled_the_one_full_soonest_is_replaced(opener: Opener, clock: FakeClock) -> None:
+def test_when_no_probed_bucket_has_refilled_the_one_full_soonest_is_replaced(
+    opener: Opener, clock: ManualClock[float]
+) -> None:
     limiter = opener(ip=60, slots=2)
     assert allowed(limiter, "10.0.0.1", 10) == 10  # full again at +10 s
     clock.now += 2
@@ -410,7 +409,9 @@ def test_a_new_ip_and_a_new_user_never_share_a_slot(opener: Opener) -> None:
     assert limiter.check("10.0.0.1", None) == 60  # and did not overwrite the IP's bucket
 
 
-def test_a_new_ip_may_take_the_refilled_slot_of_the_user_in_the_same_check(opener: Opener, clock: FakeClock) -> None:
+def test_a_new_ip_may_take_the_refilled_slot_of_the_user_in_the_same_check(
+    opener: Opener, clock: ManualClock[float]
+) -> None:
     opener(user=1, slots=1).check("10.0.0.9", "ava")  # ava's bucket in the only slot
     clock.now += 60  # refilled: the slot is free
     limiter = opener(ip=1, user=1, slots=1)
@@ -418,7 +419,7 @@ def test_a_new_ip_may_take_the_refilled_slot_of_the_user_in_the_same_check(opene
     assert limiter.check("10.0.0.1", None) == 60
 
 
-def test_slot_layout_is_little_endian_key_tokens_updated(opener: Opener, clock: FakeClock) -> None:
+def test_slot_layout_is_little_endian_key_tokens_updated(opener: Opener, clock: ManualClock[float]) -> None:
     limiter = opener(ip=60, slots=1)
     assert limiter.check("10.0.0.1", None) == 0
     key, tokens, updated = struct.unpack_from("<Qdd", opener.path.read_bytes(), HEADER.size)
@@ -609,6 +610,7 @@ def open_and_report(path: Path, go: Event, results: Queue[tuple[int, int]]) -> N
     limiter.close()
 
 
+@pytest.mark.integration  # processes racing on one table
 def test_without_hard_links_many_racing_processes_share_one_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, stop_hub
-from rich_status import violated_fields
 
 import hph.host.app as app
 from holidaypeak.commerce.v1 import analytics_pb2, refund_pb2
@@ -36,18 +34,18 @@ from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
 from holidaypeak.commerce.v1 import payment_service_pb2 as payments_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payments_grpc
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
-from hph.host.app import select_services, start_platform
-from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.clock import from_iso
 from hph.runtime.deps import Dependencies
 from hph.runtime.money import round_half_even, to_minor
-from hph.runtime.settings import Settings
 from hph.runtime.storage import And, Eq, Query
 from hph.services.analytics.clients import CatalogLookup, OrderReader
 from hph.services.analytics.projection import CLAIMS_KEY, SALES, SALES_KEY, SalesProjection, sale_id
+from tests.support.clocks import ManualClock
+from tests.support.events import settle
+from tests.support.platform_harness import Hub, Metadata, start_hub, stop_hub
+from tests.support.rich_status import violated_fields
+from tests.support.shoppers import Shopper, a_shopper, staff
 
 pytestmark = pytest.mark.integration
 
@@ -57,30 +55,12 @@ USD = "USD"
 DAY0 = datetime(2024, 11, 29, tzinfo=UTC)
 DAYS = 5
 ORDERS_PER_DAY = 60
-HOME = {
-    "name": "Ava Thompson",
-    "line1": "1450 Market Street",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94103",
-    "country_code": "US",
-}
-
-
-class MovableClock:
-    """The platform's clock: stands still until the test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
 class Platform:
     hub: Hub
-    clock: MovableClock
+    clock: ManualClock[datetime]
     recorded: list[tuple[str, EventEnvelope]] = field(default_factory=list)
 
     @property
@@ -88,31 +68,21 @@ class Platform:
         return pb_grpc.AnalyticsServiceStub(self.hub.channel)
 
     def staff(self) -> Metadata:
-        return self.hub.auth("staff", "staff-sam")
+        return staff(self.hub)
 
     async def settle(self) -> None:
-        """Publishes every committed event, and those its consumers commit in turn, to completion."""
-        relay = self.hub.platform.deps.relay
-        assert relay is not None
-        for _ in range(50):
-            if await relay.drain_once() == 0:
-                return
-        raise AssertionError("events kept coming")
+        await settle(self.hub)
 
 
 @pytest.fixture
 async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Platform]:
-    clock = MovableClock(DAY0 + timedelta(hours=6))
+    clock = ManualClock(DAY0 + timedelta(hours=6))
     monkeypatch.setattr(app, "Dependencies", functools.partial(Dependencies, clock=clock))
-    data_dir = tmp_path / "data"
-    settings = Settings(
-        data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0, analytics_cache_seconds=0
+    hub = await start_hub(
+        tmp_path / "data", services=SERVICES, seed=True, settings_overrides={"analytics_cache_seconds": 0}
     )
-    running = await start_platform(settings, select_services(SERVICES), seed=True)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.grpc.port}")
-    hub = Hub(settings, running, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
     subject = Platform(hub, clock)
-    bus = running.deps.bus
+    bus = hub.platform.deps.bus
     assert bus is not None
     for topic in ("order-events", "payment-events"):
 
@@ -127,22 +97,6 @@ async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
 
 
 # --- building the history --------------------------------------------------------------------
-
-
-@dataclass
-class Shopper:
-    me: Metadata
-    address_id: str
-    card_id: str
-
-
-async def a_shopper(hub: Hub, sub: str) -> Shopper:
-    me = hub.auth("customer", sub)
-    users = users_grpc.UserServiceStub(hub.channel)
-    await users.Register(users_pb.RegisterRequest(name=f"Shopper {sub}"), metadata=me)
-    address = await users.CreateAddress(users_pb.CreateAddressRequest(**HOME), metadata=me)
-    card = await users.CreatePaymentMethod(users_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=me)
-    return Shopper(me, address.id, card.id)
 
 
 async def stocked_products(hub: Hub, staff: Metadata, count: int) -> list[str]:

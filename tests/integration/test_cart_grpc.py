@@ -8,8 +8,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, start_hub, stop_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_pb2
 from holidaypeak.commerce.v1 import cart_service_pb2 as pb
@@ -20,6 +18,9 @@ from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from hph.commerce.demo_data import DemoProduct, generate_catalog
 from hph.services.cart import rules
+from tests.support.platform_harness import Hub, Metadata, start_hub, stop_hub
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.shoppers import staff
 
 pytestmark = pytest.mark.integration
 
@@ -38,17 +39,6 @@ def catalog(hub: Hub) -> catalog_grpc.CatalogServiceStub:
 
 def customer(hub: Hub, sub: str = "ava") -> Metadata:
     return hub.auth("customer", sub)
-
-
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
 
 
 async def add(hub: Hub, product_id: str, quantity: int = 1, *, who: str = "ava", request_id: str = "") -> cart_pb2.Cart:

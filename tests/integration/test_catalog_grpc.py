@@ -9,27 +9,21 @@ import jwt
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from platform_harness import Hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import product_pb2
 from hph.host.app import SERVICES
 from hph.runtime.auth.dev_issuer import DevIssuer
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.tokens import bearer_metadata
 
 pytestmark = pytest.mark.integration
 
 
 def catalog(hub: Hub) -> pb_grpc.CatalogServiceStub:
     return pb_grpc.CatalogServiceStub(hub.channel)
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
 
 
 async def test_reflection_lists_every_commerce_service_and_health_is_serving(hub: Hub) -> None:
@@ -240,10 +234,6 @@ async def test_category_rules(hub: Hub) -> None:
     assert top.id not in {c.id for c in listed}
 
 
-def _bearer(token: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer {token}"),)
-
-
 async def test_bad_tokens_are_unauthenticated_even_on_anonymous_rpcs(hub: Hub) -> None:
     data_dir = hub.settings.data_dir
     valid = hub.auth("admin", "mallory")[0][1].split()[1]
@@ -252,9 +242,9 @@ async def test_bad_tokens_are_unauthenticated_even_on_anonymous_rpcs(hub: Hub) -
     unsigned = jwt.encode(jwt.decode(valid, options={"verify_signature": False}), key=None, algorithm="none")
     cases = {
         # Signed with the real key, so only the claim under test is wrong.
-        "expired": _bearer(hub.issuer.issue("mallory", "admin", now=two_hours_ago, ttl_seconds=3600)),
-        "wrong audience": _bearer(DevIssuer(data_dir, audience="api://someone-else").issue("mallory", "admin")),
-        "wrong issuer": _bearer(DevIssuer(data_dir, issuer="https://evil.example").issue("mallory", "admin")),
+        "expired": bearer_metadata(hub.issuer.issue("mallory", "admin", now=two_hours_ago, ttl_seconds=3600)),
+        "wrong audience": bearer_metadata(DevIssuer(data_dir, audience="api://someone-else").issue("mallory", "admin")),
+        "wrong issuer": bearer_metadata(DevIssuer(data_dir, issuer="https://evil.example").issue("mallory", "admin")),
         "alg none": (("authorization", f"Bearer {unsigned}"),),
         "bad signature": (("authorization", f"Bearer {header_b64}.{payload_b64}.c2lnbmF0dXJl"),),
         "garbage": (("authorization", "Bearer not.a.jwt"),),

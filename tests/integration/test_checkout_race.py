@@ -9,8 +9,6 @@ import asyncio
 
 import grpc
 import pytest
-from platform_harness import Hub
-from rich_status import reason
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -23,6 +21,8 @@ from holidaypeak.commerce.v1 import order_service_pb2 as order_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import reason
 
 pytestmark = pytest.mark.integration
 

@@ -7,14 +7,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import grpc
 import jwt
 import pytest
-from raw_http import RawHttpClient
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
@@ -22,14 +20,10 @@ from hph.host.app import database_path
 from hph.host.cohosted import shared_limits_path
 from hph.runtime.settings import Settings
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support.hph_process import run_hph, start_hph
+from tests.support.raw_http import RawHttpClient
 
 pytestmark = pytest.mark.integration
-
-HPH = [sys.executable, "-m", "hph.host.cli"]
-
-
-def run_hph(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HPH, *args, "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=60)
 
 
 def test_token_prints_only_a_jwt_signed_by_the_data_dirs_issuer(tmp_path: Path) -> None:
@@ -67,7 +61,7 @@ def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_pa
 
 
 def test_up_serves_the_seeded_catalog_and_drains_on_sigterm(tmp_path: Path) -> None:
-    process, banner = _start_up(tmp_path)
+    process, banner = start_hph(tmp_path)
     try:
         match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
         assert match, f"no gRPC address in the banner: {banner!r}"
@@ -123,33 +117,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _start_up(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None, command: str = "up"
-) -> tuple[subprocess.Popen[str], str]:
-    """`hph up` (or another serving command) on free ports; the process and its banner once it
-    printed the REST line."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    ports = [] if "--grpc-port" in args else ["--grpc-port", "0", "--http-port", "0"]
-    # The logs (an access line per REST call) go to a file: an unread pipe would fill and block them.
-    with (tmp_path / f"{command}-{time.monotonic_ns()}.log").open("w") as log:
-        process = subprocess.Popen(
-            [*HPH, command, "--data-dir", str(tmp_path), *ports, *args],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            env={**os.environ, "HPH_LOG_FORMAT": "text", **(env or {})},
-        )
-    assert process.stdout is not None
-    banner = ""
-    deadline = time.monotonic() + 60
-    while "REST" not in banner and time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        banner += line
-    return process, banner
-
-
 def _serving_processes(port: int, pids: list[int]) -> list[int]:
     """Which of `pids` listen on `port` and hold at least one established connection on it."""
     sockets = _tcp_sockets_on_port(port)
@@ -200,7 +167,7 @@ class _RestConnections:
 
 
 def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_every_process(tmp_path: Path) -> None:
-    process, banner = _start_up(tmp_path, "--workers", "2", env={"HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "10"})
+    process, banner = start_hph(tmp_path, "--workers", "2", env={"HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "10"})
     try:
         match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)\s+\(12 services, 2 worker processes", banner)
         rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
@@ -257,7 +224,7 @@ def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_eve
 
 
 def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) -> None:
-    process, banner = _start_up(tmp_path, env={"HPH_GATEWAY_COHOSTED": "false"})
+    process, banner = start_hph(tmp_path, env={"HPH_GATEWAY_COHOSTED": "false"})
     try:
         rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
         assert rest, f"unexpected banner: {banner!r}"
@@ -286,7 +253,7 @@ def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) 
 
 
 def test_serve_with_rest_answers_for_the_services_it_hosts_only(tmp_path: Path) -> None:
-    process, banner = _start_up(tmp_path, "--services", "catalog", "--seed", "--rest", command="serve")
+    process, banner = start_hph(tmp_path, "--services", "catalog", "--seed", "--rest", command="serve")
     try:
         rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
         assert rest, f"unexpected banner: {banner!r}"
@@ -313,7 +280,7 @@ def test_serve_with_rest_answers_for_the_services_it_hosts_only(tmp_path: Path) 
 
 
 def test_workers_refuse_ports_another_platform_listens_on(tmp_path: Path) -> None:
-    first, banner = _start_up(tmp_path / "first", "--workers", "2")
+    first, banner = start_hph(tmp_path / "first", "--workers", "2")
     try:
         grpc_port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
         http_port = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
@@ -322,12 +289,8 @@ def test_workers_refuse_ports_another_platform_listens_on(tmp_path: Path) -> Non
             ["--grpc-port", grpc_port.group(1), "--http-port", "0"],
             ["--grpc-port", "0", "--http-port", http_port.group(1)],
         ):
-            second = subprocess.run(
-                [*HPH, "up", "--data-dir", str(tmp_path / "second"), "--workers", "2", *taken],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env={**os.environ, "HPH_LOG_FORMAT": "text"},
+            second = run_hph(
+                "up", "--workers", "2", *taken, data_dir=tmp_path / "second", env={"HPH_LOG_FORMAT": "text"}
             )
             assert second.returncode == 1, second.stdout + second.stderr
             assert "port" in second.stderr and "already in use" in second.stderr, second.stderr
@@ -339,7 +302,7 @@ def test_workers_refuse_ports_another_platform_listens_on(tmp_path: Path) -> Non
 
 
 def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
-    process, banner = _start_up(tmp_path, "--workers", "2", env={"HPH_SHUTDOWN_GRACE_SECONDS": "1"})
+    process, banner = start_hph(tmp_path, "--workers", "2", env={"HPH_SHUTDOWN_GRACE_SECONDS": "1"})
     try:
         assert "2 worker processes" in banner, banner
         [worker] = _children(process.pid)
@@ -357,7 +320,7 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
 
 
 def test_up_refuses_a_taken_port_or_a_data_dir_in_use_in_one_line(tmp_path: Path) -> None:
-    first, banner = _start_up(tmp_path / "first")
+    first, banner = start_hph(tmp_path / "first")
     try:
         grpc_port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
         http_port = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
@@ -383,7 +346,7 @@ def test_up_refuses_a_taken_port_or_a_data_dir_in_use_in_one_line(tmp_path: Path
         assert run_hph("seed", data_dir=tmp_path / "first").returncode == 0  # not a platform: no lock
         _stop_and_reap(first, _children(first.pid))
         # The lock goes with the platform: the data dir serves again.
-        again, banner = _start_up(tmp_path / "first")
+        again, banner = start_hph(tmp_path / "first")
         try:
             port = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)", banner)
             assert port, banner

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from platform_harness import running_hub
 
 from hph.host.app import SERVICES, declared_containers
 from hph.runtime.storage import Container, SqliteDocumentStore
+from tests.support.platform_harness import running_hub
 
 pytestmark = pytest.mark.integration
 

@@ -25,9 +25,7 @@ import grpc
 import pytest
 from google.protobuf import wrappers_pb2
 from google.rpc import error_details_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
-from test_orders_grpc import HOME, SERVICES, new_shopper, reserved, set_stock, stocked_skus
+from test_orders_grpc import HUB_SERVICES, new_shopper, reserved, set_stock, stocked_skus
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -46,6 +44,9 @@ from hph.runtime.rpc.call_context import CallContext, current_call, forwarded_me
 from hph.runtime.rpc.interceptors import PlatformInterceptor
 from hph.runtime.rpc.local import LocalChannel, LocalDispatcher
 from hph.runtime.rpc.policy import OPEN_POLICY, PolicyTable
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.rich_status import details, reason, violated_fields
+from tests.support.shoppers import HOME
 
 pytestmark = pytest.mark.integration
 
@@ -76,9 +77,9 @@ class Hubs:
 async def hubs(tmp_path: Path) -> AsyncIterator[Hubs]:
     """The services an order touches, seeded, once with in-process calls and once without."""
     async with (
-        running_hub(tmp_path / "inprocess", services=SERVICES, seed=True) as inprocess,
+        running_hub(tmp_path / "inprocess", services=HUB_SERVICES, seed=True) as inprocess,
         running_hub(
-            tmp_path / "loopback", services=SERVICES, seed=True, settings_overrides={"inprocess_calls": False}
+            tmp_path / "loopback", services=HUB_SERVICES, seed=True, settings_overrides={"inprocess_calls": False}
         ) as loopback,
     ):
         yield Hubs(inprocess, loopback)
@@ -197,17 +198,19 @@ async def test_what_a_caller_makes_of_a_callees_refusal_is_the_same_either_way(h
         unknown_address = await failure(
             shopper.orders.CreateOrder(
                 orders_pb.CreateOrderRequest(shipping_address_id="adr_0000000000000000", request_id=f"{label}-adr"),
-                metadata=shopper.auth,
+                metadata=shopper.me,
             )
         )
         assert reason(unknown_address) == "SHIPPING_ADDRESS_INVALID"
         # Another user's address: users applies its owner rules to the forwarded token.
         someone = await new_shopper(hub)
-        other_users_address = await users_grpc.UserServiceStub(hub.channel).CreateAddress(HOME, metadata=someone.auth)
+        other_users_address = await users_grpc.UserServiceStub(hub.channel).CreateAddress(
+            users_pb.CreateAddressRequest(**HOME), metadata=someone.me
+        )
         foreign_address = await failure(
             shopper.orders.CreateOrder(
                 orders_pb.CreateOrderRequest(shipping_address_id=other_users_address.id, request_id=f"{label}-frn"),
-                metadata=shopper.auth,
+                metadata=shopper.me,
             )
         )
         results[label] = [
@@ -256,7 +259,7 @@ async def test_the_callee_acts_as_the_forwarded_caller(hubs: Hubs) -> None:
     await shopper.add(sku, 2)
 
     cart = await cart_grpc.CartServiceStub(local_channel(hub)).GetCart(
-        cart_pb.GetCartRequest(), metadata=(*shopper.auth, ("x-request-id", "req-forwarded")), timeout=5
+        cart_pb.GetCartRequest(), metadata=(*shopper.me, ("x-request-id", "req-forwarded")), timeout=5
     )
     assert [(item.product_id, item.quantity) for item in cart.items] == [(sku, 2)]
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import duration_pb2
-from google.rpc import error_details_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -23,7 +19,6 @@ from holidaypeak.commerce.v1 import inventory_service_pb2 as pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import reservation_pb2 as res_pb
 from holidaypeak.events.v1 import inventory_events_pb2 as ev
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.host.app import select_services, start_platform
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.clock import system_clock
@@ -32,32 +27,19 @@ from hph.runtime.storage import And, Eq, Query, SqliteDocumentStore
 from hph.services.inventory.ledger import INVENTORY, PARTITION_KEY, LineRef, StockLedger
 from hph.services.inventory.rules import Shortage
 from hph.services.inventory.sweeper import ReservationSweeper
+from tests.support.events import Recorder
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import expect_error, precondition_violations, reason, violated_fields
+from tests.support.shoppers import staff
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "inventory")
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog and inventory with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "inventory")
 
 
 def inventory(hub: Hub) -> pb_grpc.InventoryServiceStub:
     return pb_grpc.InventoryServiceStub(hub.channel)
-
-
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
 
 
 async def skus_with_stock(hub: Hub, *levels: int) -> list[str]:
@@ -104,47 +86,6 @@ async def holds(hub: Hub, sku: str, status: str = "held") -> int:
 
 def sweeper(hub: Hub) -> ReservationSweeper:
     return next(task for task in hub.platform.deps.background if isinstance(task, ReservationSweeper))
-
-
-def short_skus(error: grpc.aio.AioRpcError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for detail in details(error):
-        if isinstance(detail, error_details_pb2.PreconditionFailure):
-            found.update({v.subject: v.description for v in detail.violations})
-    return found
-
-
-async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Polls state another task changes (the relay, the sweeper, the catalog's listener)."""
-    pause = 0.05
-    for _ in range(int(within / pause)):
-        if await condition():
-            return
-        await asyncio.sleep(pause)
-    raise AssertionError(f"condition not met within {within} s")
-
-
-class Recorder:
-    """A consumer group on inventory-events that keeps what it got."""
-
-    def __init__(self) -> None:
-        self.events: list[EventEnvelope] = []
-
-    @classmethod
-    async def subscribe(cls, hub: Hub, group: str = "inventory-test") -> Recorder:
-        """Subscribes once what earlier steps (test setup) wrote has gone out, so only later events count."""
-        bus, relay = hub.platform.deps.bus, hub.platform.deps.relay
-        assert bus is not None and relay is not None
-        await relay.drain_once()
-        recorder = cls()
-        bus.subscribe("inventory-events", group, recorder._handle)
-        return recorder
-
-    async def _handle(self, envelope: EventEnvelope) -> None:
-        self.events.append(envelope)
-
-    def of(self, kind: str, sku: str = "") -> list[EventEnvelope]:
-        return [e for e in self.events if e.WhichOneof("payload") == kind and (not sku or e.partition_key == sku)]
 
 
 # --- staff: read, adjust, list ------------------------------------------------------------------
@@ -465,7 +406,7 @@ async def test_a_short_line_reserves_nothing_and_names_every_short_sku(hub: Hub)
         reserve(hub, "ORD-SHORT-1", (plenty, 5), (short, 2), (also_short, 1)), grpc.StatusCode.FAILED_PRECONDITION
     )
     assert reason(refused) == "OUT_OF_STOCK"
-    assert short_skus(refused) == {
+    assert precondition_violations(refused) == {
         f"skus/{short}": "requested 2, available 1",
         f"skus/{also_short}": "requested 1, available 0",
     }
@@ -516,7 +457,7 @@ async def test_200_buyers_racing_for_25_units_end_with_exactly_25_paid_or_held(h
     assert len(won) == 25 and len(lost) == 175
     assert {e.code() for e in lost} == {grpc.StatusCode.FAILED_PRECONDITION}
     assert {reason(e) for e in lost} == {"OUT_OF_STOCK"}
-    assert {tuple(short_skus(e)) for e in lost} == {(f"skus/{sku}",)}
+    assert {tuple(precondition_violations(e)) for e in lost} == {(f"skus/{sku}",)}
     record = await item(hub, sku)
     assert (record.quantity_on_hand, record.quantity_reserved, record.quantity_available) == (25, 25, 0)
     assert await holds(hub, sku) == 25
@@ -627,7 +568,7 @@ async def test_the_running_sweeper_expires_holds_after_the_configured_hold_time(
         shutdown_grace_seconds=1.0,
         reservation_hold_seconds=1,
     )
-    platform = await start_platform(settings, select_services(SERVICES), seed=True)
+    platform = await start_platform(settings, select_services(HUB_SERVICES), seed=True)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
     token = DevIssuer(settings.data_dir, audience=settings.jwt_audience).issue("staff-sam", "staff")
     metadata = (("authorization", f"Bearer {token}"),)
@@ -658,7 +599,7 @@ async def test_the_running_sweeper_expires_holds_after_the_configured_hold_time(
 
 async def test_every_change_publishes_its_event_with_the_stock_level_after_it(hub: Hub) -> None:
     (sku,) = await skus_with_stock(hub, 10)
-    recorder = await Recorder.subscribe(hub)
+    recorder = await Recorder.subscribe(hub, "inventory-events", "inventory-test")
     held = await reserve(hub, "ORD-EVT-1", (sku, 8))  # 10 -> 2 available: crosses the reorder point (2)
     await inventory(hub).ConfirmReservation(pb.ConfirmReservationRequest(reservation_id=held.id), metadata=staff(hub))
     await inventory(hub).ReleaseReservation(
@@ -710,7 +651,7 @@ async def test_every_change_publishes_its_event_with_the_stock_level_after_it(hu
 
 async def test_expiry_events_say_why(hub: Hub) -> None:
     (sku,) = await skus_with_stock(hub, 10)
-    recorder = await Recorder.subscribe(hub, group="expiry-test")
+    recorder = await Recorder.subscribe(hub, "inventory-events", "expiry-test")
     held = await reserve(hub, "ORD-EVT-2", (sku, 1))
     await sweeper(hub).sweep_once(system_clock() + timedelta(hours=1))
 

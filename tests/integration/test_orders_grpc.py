@@ -5,108 +5,43 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import details, reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
-from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
 from holidaypeak.commerce.v1 import checkout_pb2, order_pb2
 from holidaypeak.commerce.v1 import checkout_service_pb2 as checkout_pb
-from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as checkout_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
-from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.money import to_minor
 from hph.services.orders.expiry import OverdueOrderSweeper
+from tests.support.events import published
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import details, expect_error, reason, violated_fields
+from tests.support.shoppers import APPROVED_CARD, HOME, Shopper, a_shopper, staff
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders")
 _shoppers = itertools.count(1)
-HOME = users_pb.CreateAddressRequest(
-    name="Pat Shopper",
-    line1="1450 Market Street",
-    city="San Francisco",
-    region="CA",
-    postal_code="94103",
-    country_code="US",
-)
 Issue = checkout_pb2.CheckoutIssueCode
 
 
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """The services an order touches, with the demo catalog, stock and users seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
-
-
-@dataclass
-class Shopper:
-    """A fresh customer with a saved address and card."""
-
-    hub: Hub
-    user_id: str
-    auth: Metadata
-    address_id: str = ""
-    payment_method_id: str = ""
-
-    @property
-    def cart(self) -> cart_grpc.CartServiceStub:
-        return cart_grpc.CartServiceStub(self.hub.channel)
-
-    @property
-    def checkout(self) -> checkout_grpc.CheckoutServiceStub:
-        return checkout_grpc.CheckoutServiceStub(self.hub.channel)
-
-    @property
-    def orders(self) -> orders_grpc.OrderServiceStub:
-        return orders_grpc.OrderServiceStub(self.hub.channel)
-
-    async def add(self, sku: str, quantity: int) -> None:
-        await self.cart.AddCartItem(cart_pb.AddCartItemRequest(product_id=sku, quantity=quantity), metadata=self.auth)
-
-    def order_request(self, key: str, **fields: object) -> orders_pb.CreateOrderRequest:
-        return orders_pb.CreateOrderRequest(
-            shipping_address_id=self.address_id,
-            payment_method_id=self.payment_method_id,
-            request_id=key,
-            **fields,  # type: ignore[arg-type]
-        )
-
-    async def place(self, key: str, **fields: object) -> order_pb2.Order:
-        return await self.orders.CreateOrder(self.order_request(key, **fields), metadata=self.auth)
-
-
 async def new_shopper(hub: Hub, *, with_address: bool = True, with_card: bool = True) -> Shopper:
-    user_id = f"shopper-{next(_shoppers)}"
-    shopper = Shopper(hub, user_id, hub.auth("customer", user_id))
-    users = users_grpc.UserServiceStub(hub.channel)
-    if with_address:
-        address = await users.CreateAddress(HOME, metadata=shopper.auth)
-        shopper.address_id = address.id
-    if with_card:
-        card = await users.CreatePaymentMethod(
-            users_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=shopper.auth
-        )
-        shopper.payment_method_id = card.id
-    return shopper
-
-
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
+    """A fresh customer (not registered), with the home address and an approved card unless told not to."""
+    return await a_shopper(
+        hub,
+        f"shopper-{next(_shoppers)}",
+        cards=(APPROVED_CARD,) if with_card else (),
+        address=HOME if with_address else None,
+        register=False,
+    )
 
 
 def inventory(hub: Hub) -> inventory_grpc.InventoryServiceStub:
@@ -135,35 +70,8 @@ async def set_stock(hub: Hub, sku: str, on_hand: int) -> None:
     )
 
 
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
-
-
 def codes(issues: object) -> list[int]:
     return [issue.code for issue in issues]  # type: ignore[attr-defined]
-
-
-def order_events(hub: Hub) -> list[EventEnvelope]:
-    """Starts recording order events (a test consumer group on the platform's bus)."""
-    seen: list[EventEnvelope] = []
-
-    async def record(envelope: EventEnvelope) -> None:
-        seen.append(envelope)
-
-    bus = hub.platform.deps.bus
-    assert bus is not None
-    bus.subscribe("order-events", f"test-{id(seen)}", record)
-    return seen
-
-
-async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 # --- checkout --------------------------------------------------------------------------------
@@ -171,7 +79,7 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
 
 async def test_validate_reports_an_empty_cart_and_missing_or_unknown_choices(hub: Hub) -> None:
     shopper = await new_shopper(hub, with_address=False, with_card=False)
-    bare = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
+    bare = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
     assert not bare.valid
     assert codes(bare.errors) == [Issue.CHECKOUT_ISSUE_CODE_CART_EMPTY]
     assert codes(bare.warnings) == [
@@ -186,7 +94,7 @@ async def test_validate_reports_an_empty_cart_and_missing_or_unknown_choices(hub
         checkout_pb.ValidateCheckoutRequest(
             shipping_address_id="adr_0000000000000000", payment_method_id="pmt_0000000000000000"
         ),
-        metadata=shopper.auth,
+        metadata=shopper.me,
     )
     assert not unknown.valid
     assert codes(unknown.errors) == [
@@ -196,7 +104,7 @@ async def test_validate_reports_an_empty_cart_and_missing_or_unknown_choices(hub
     assert [e.field for e in unknown.errors] == ["shipping_address_id", "payment_method_id"]
 
     refused = await expect_error(
-        shopper.checkout.QuoteCheckout(checkout_pb.QuoteCheckoutRequest(), metadata=shopper.auth),
+        shopper.checkout.QuoteCheckout(checkout_pb.QuoteCheckoutRequest(), metadata=shopper.me),
         grpc.StatusCode.FAILED_PRECONDITION,
     )
     assert reason(refused) == "SHIPPING_ADDRESS_REQUIRED"
@@ -207,11 +115,11 @@ async def test_validate_and_quote_price_the_cart_with_shipping_and_tax(hub: Hub)
     first, second = await stocked_skus(hub, 2)
     await shopper.add(first, 2)
     await shopper.add(second, 1)
-    result = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
+    result = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
     assert result.valid, result.errors
     assert result.shipping_option == "standard"
     assert [o.id for o in result.shipping_options] == ["standard", "express"]
-    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.auth)
+    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.me)
     assert result.subtotal == cart.subtotal
     subtotal = to_minor(result.subtotal, "USD")
     assert to_minor(result.estimated_tax, "USD") == round(subtotal * 0.0725)  # San Francisco, CA
@@ -220,7 +128,7 @@ async def test_validate_and_quote_price_the_cart_with_shipping_and_tax(hub: Hub)
     )
 
     quote = await shopper.checkout.QuoteCheckout(
-        checkout_pb.QuoteCheckoutRequest(shipping_option="express"), metadata=shopper.auth
+        checkout_pb.QuoteCheckoutRequest(shipping_option="express"), metadata=shopper.me
     )
     assert [line.product_id for line in quote.lines] == [first, second]
     assert quote.selected_shipping_option.id == "express"
@@ -229,14 +137,12 @@ async def test_validate_and_quote_price_the_cart_with_shipping_and_tax(hub: Hub)
 
     other = await new_shopper(hub)
     denied = await expect_error(
-        other.checkout.ValidateCheckout(
-            checkout_pb.ValidateCheckoutRequest(user_id=shopper.user_id), metadata=other.auth
-        ),
+        other.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(user_id=shopper.sub), metadata=other.me),
         grpc.StatusCode.PERMISSION_DENIED,
     )
     assert denied.details()
     for_staff = await shopper.checkout.ValidateCheckout(
-        checkout_pb.ValidateCheckoutRequest(user_id=shopper.user_id), metadata=staff(hub)
+        checkout_pb.ValidateCheckoutRequest(user_id=shopper.sub), metadata=staff(hub)
     )
     assert for_staff.subtotal == result.subtotal
 
@@ -245,18 +151,18 @@ async def test_validate_and_quote_price_the_cart_with_shipping_and_tax(hub: Hub)
 
 
 async def test_an_order_is_placed_from_the_cart_with_stock_held_and_replayed_on_retry(hub: Hub) -> None:
-    events = order_events(hub)
+    events = published(hub, "order-events")
     shopper = await new_shopper(hub)
     first, second = await stocked_skus(hub, 2)
     await shopper.add(first, 3)
     await shopper.add(second, 1)
     before = {sku: await reserved(hub, sku) for sku in (first, second)}
-    estimate = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
+    estimate = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
 
     order = await shopper.place("order-key-1", expected_total=estimate.estimated_total)
     assert order.status == order_pb2.ORDER_STATUS_PENDING
     assert order.payment_status == order_pb2.ORDER_PAYMENT_STATUS_UNPAID
-    assert order.user_id == shopper.user_id
+    assert order.user_id == shopper.sub
     assert [(i.product_id, i.quantity) for i in order.items] == [(first, 3), (second, 1)]
     assert (order.subtotal, order.shipping, order.tax, order.total) == (
         estimate.subtotal,
@@ -264,24 +170,24 @@ async def test_an_order_is_placed_from_the_cart_with_stock_held_and_replayed_on_
         estimate.estimated_tax,
         estimate.estimated_total,
     )
-    assert order.shipping_address.line1 == HOME.line1 and order.shipping_address_id == shopper.address_id
+    assert order.shipping_address.line1 == HOME["line1"] and order.shipping_address_id == shopper.address_id
     assert order.reservation_id and order.HasField("payment_due_at")
     assert await reserved(hub, first) == before[first] + 3
     assert await reserved(hub, second) == before[second] + 1
-    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.auth)
+    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.me)
     assert not cart.items
 
     replay = await shopper.place("order-key-1", expected_total=estimate.estimated_total)
     assert replay == order
     assert await reserved(hub, first) == before[first] + 3  # nothing reserved twice
-    stored = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=order.id), metadata=shopper.auth)
+    stored = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=order.id), metadata=shopper.me)
     assert stored.id == order.id and stored.etag
 
     reused = await expect_error(shopper.place("order-key-1"), grpc.StatusCode.INVALID_ARGUMENT)
     assert reason(reused) == "IDEMPOTENCY_KEY_REUSED"
     assert "request_id" in violated_fields(reused)
 
-    listed = await shopper.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=shopper.auth)
+    listed = await shopper.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=shopper.me)
     assert [o.id for o in listed.orders] == [order.id]
     await eventually(lambda: len([e for e in events if e.order_created.order_id == order.id]) == 1)
     created = next(e for e in events if e.WhichOneof("payload") == "order_created").order_created
@@ -294,9 +200,9 @@ async def test_the_key_is_required_and_the_header_works_like_the_field(hub: Hub)
     await shopper.add(sku, 1)
     missing = await expect_error(shopper.place(""), grpc.StatusCode.INVALID_ARGUMENT)
     assert "request_id" in violated_fields(missing)
-    by_header = (*shopper.auth, ("idempotency-key", "header-key"))
+    by_header = (*shopper.me, ("idempotency-key", "header-key"))
     order = await shopper.orders.CreateOrder(shopper.order_request(""), metadata=by_header)
-    again = await shopper.orders.CreateOrder(shopper.order_request("header-key"), metadata=shopper.auth)
+    again = await shopper.orders.CreateOrder(shopper.order_request("header-key"), metadata=shopper.me)
     assert again == order
 
 
@@ -314,7 +220,7 @@ async def test_the_same_order_sent_20_times_in_parallel_creates_one_order(hub: H
     for error in failed:
         assert isinstance(error, grpc.aio.AioRpcError)
         assert error.code() == grpc.StatusCode.ABORTED and reason(error) == "REQUEST_IN_FLIGHT"
-    listed = await shopper.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=shopper.auth)
+    listed = await shopper.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=shopper.me)
     assert len(listed.orders) == 1
     assert await reserved(hub, sku) == before + 2
     # A retry after the dust settles replays the one order.
@@ -329,12 +235,12 @@ async def test_refusals_release_the_key_so_a_corrected_retry_succeeds(hub: Hub) 
 
     await shopper.add(sku, 5)
     await set_stock(hub, sku, await reserved(hub, sku) + 2)  # only 2 left for this cart of 5
-    validated = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
+    validated = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
     assert codes(validated.errors) == [Issue.CHECKOUT_ISSUE_CODE_INSUFFICIENT_STOCK]
     short = await expect_error(shopper.place("retry-key"), grpc.StatusCode.FAILED_PRECONDITION)
     assert reason(short) == "OUT_OF_STOCK"
     assert any(sku in str(detail) for detail in details(short))
-    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.auth)
+    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.me)
     assert len(cart.items) == 1  # a refused order leaves the cart alone
 
     mismatch = await expect_error(shopper.place("retry-key", expected_total=0.01), grpc.StatusCode.FAILED_PRECONDITION)
@@ -343,7 +249,7 @@ async def test_refusals_release_the_key_so_a_corrected_retry_succeeds(hub: Hub) 
     unknown = await expect_error(
         shopper.orders.CreateOrder(
             orders_pb.CreateOrderRequest(shipping_address_id="adr_0000000000000000", request_id="retry-key"),
-            metadata=shopper.auth,
+            metadata=shopper.me,
         ),
         grpc.StatusCode.FAILED_PRECONDITION,
     )
@@ -358,7 +264,7 @@ async def test_refusals_release_the_key_so_a_corrected_retry_succeeds(hub: Hub) 
 
 
 async def test_cancelling_a_pending_order_gives_the_stock_back(hub: Hub) -> None:
-    events = order_events(hub)
+    events = published(hub, "order-events")
     shopper = await new_shopper(hub)
     [sku] = await stocked_skus(hub, 1)
     await shopper.add(sku, 4)
@@ -367,13 +273,13 @@ async def test_cancelling_a_pending_order_gives_the_stock_back(hub: Hub) -> None
     assert await reserved(hub, sku) == before + 4
 
     cancelled = await shopper.orders.CancelOrder(
-        orders_pb.CancelOrderRequest(order_id=order.id, reason="changed my mind"), metadata=shopper.auth
+        orders_pb.CancelOrderRequest(order_id=order.id, reason="changed my mind"), metadata=shopper.me
     )
     assert cancelled.status == order_pb2.ORDER_STATUS_CANCELLED
     assert cancelled.cancel_reason == "changed my mind" and cancelled.HasField("cancelled_at")
     assert not cancelled.HasField("payment_due_at")
     assert await reserved(hub, sku) == before
-    again = await shopper.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=order.id), metadata=shopper.auth)
+    again = await shopper.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=order.id), metadata=shopper.me)
     assert again.status == order_pb2.ORDER_STATUS_CANCELLED and again.etag == cancelled.etag
 
     illegal = await expect_error(
@@ -386,11 +292,11 @@ async def test_cancelling_a_pending_order_gives_the_stock_back(hub: Hub) -> None
     assert reason(illegal) == "ILLEGAL_TRANSITION"
     await eventually(lambda: any(e.order_cancelled.order_id == order.id for e in events))
     event = next(e.order_cancelled for e in events if e.order_cancelled.order_id == order.id)
-    assert event.refund_minor == 0 and event.actor_id == shopper.user_id
+    assert event.refund_minor == 0 and event.actor_id == shopper.sub
 
 
 async def test_payment_fulfilment_and_illegal_transitions(hub: Hub) -> None:
-    events = order_events(hub)
+    events = published(hub, "order-events")
     shopper = await new_shopper(hub)
     [sku] = await stocked_skus(hub, 1)
     await shopper.add(sku, 1)
@@ -408,7 +314,7 @@ async def test_payment_fulfilment_and_illegal_transitions(hub: Hub) -> None:
     await expect_error(
         orders.UpdateOrderStatus(
             orders_pb.UpdateOrderStatusRequest(order_id=order.id, status=order_pb2.ORDER_STATUS_FULFILLING),
-            metadata=shopper.auth,
+            metadata=shopper.me,
         ),
         grpc.StatusCode.PERMISSION_DENIED,
     )
@@ -443,7 +349,7 @@ async def test_payment_fulfilment_and_illegal_transitions(hub: Hub) -> None:
     assert moved.HasField("shipped_at") and moved.HasField("delivered_at")
     assert (await move(order_pb2.ORDER_STATUS_DELIVERED)).etag == moved.etag  # no change, no error
     too_late = await expect_error(
-        orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=order.id), metadata=shopper.auth),
+        orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=order.id), metadata=shopper.me),
         grpc.StatusCode.FAILED_PRECONDITION,
     )
     assert reason(too_late) == "ILLEGAL_TRANSITION"
@@ -468,7 +374,7 @@ async def test_payment_fulfilment_and_illegal_transitions(hub: Hub) -> None:
 
 
 async def test_cancelling_a_paid_order_asks_for_a_refund(hub: Hub) -> None:
-    events = order_events(hub)
+    events = published(hub, "order-events")
     shopper = await new_shopper(hub)
     [sku] = await stocked_skus(hub, 1)
     await shopper.add(sku, 2)
@@ -520,37 +426,37 @@ async def test_customers_see_their_own_orders_and_staff_see_and_filter_all(hub: 
     ava_order = await ava.place("a-1")
     await bo.add(sku, 1)
     bo_order = await bo.place("b-1")
-    await bo.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=bo_order.id), metadata=bo.auth)
+    await bo.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=bo_order.id), metadata=bo.me)
 
     hidden = await expect_error(
-        bo.orders.GetOrder(orders_pb.GetOrderRequest(order_id=ava_order.id), metadata=bo.auth),
+        bo.orders.GetOrder(orders_pb.GetOrderRequest(order_id=ava_order.id), metadata=bo.me),
         grpc.StatusCode.NOT_FOUND,
     )
     made_up = "ORD-0000000000000000"
     absent = await expect_error(
-        bo.orders.GetOrder(orders_pb.GetOrderRequest(order_id=made_up), metadata=bo.auth), grpc.StatusCode.NOT_FOUND
+        bo.orders.GetOrder(orders_pb.GetOrderRequest(order_id=made_up), metadata=bo.me), grpc.StatusCode.NOT_FOUND
     )
     # Someone else's order is indistinguishable from one that does not exist.
     assert hidden.details() == (absent.details() or "").replace(made_up, ava_order.id)
     await expect_error(
-        bo.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=ava_order.id), metadata=bo.auth),
+        bo.orders.CancelOrder(orders_pb.CancelOrderRequest(order_id=ava_order.id), metadata=bo.me),
         grpc.StatusCode.NOT_FOUND,
     )
-    mine = await bo.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=bo.auth)
+    mine = await bo.orders.ListOrders(orders_pb.ListOrdersRequest(), metadata=bo.me)
     assert [o.id for o in mine.orders] == [bo_order.id]
     only_pending = await bo.orders.ListOrders(
-        orders_pb.ListOrdersRequest(status=[order_pb2.ORDER_STATUS_PENDING]), metadata=bo.auth
+        orders_pb.ListOrdersRequest(status=[order_pb2.ORDER_STATUS_PENDING]), metadata=bo.me
     )
     assert not only_pending.orders
     await expect_error(
-        ava.orders.ListAllOrders(orders_pb.ListAllOrdersRequest(), metadata=ava.auth), grpc.StatusCode.PERMISSION_DENIED
+        ava.orders.ListAllOrders(orders_pb.ListAllOrdersRequest(), metadata=ava.me), grpc.StatusCode.PERMISSION_DENIED
     )
 
     seen = await ava.orders.GetOrder(orders_pb.GetOrderRequest(order_id=ava_order.id), metadata=staff(hub))
-    assert seen.user_id == ava.user_id
+    assert seen.user_id == ava.sub
     everyone = await ava.orders.ListAllOrders(orders_pb.ListAllOrdersRequest(), metadata=staff(hub))
     assert [o.id for o in everyone.orders][:2] == [bo_order.id, ava_order.id]  # newest first
-    by_user = await ava.orders.ListAllOrders(orders_pb.ListAllOrdersRequest(user_id=ava.user_id), metadata=staff(hub))
+    by_user = await ava.orders.ListAllOrders(orders_pb.ListAllOrdersRequest(user_id=ava.sub), metadata=staff(hub))
     assert [o.id for o in by_user.orders] == [ava_order.id]
     cancelled = await ava.orders.ListAllOrders(
         orders_pb.ListAllOrdersRequest(status=[order_pb2.ORDER_STATUS_CANCELLED]), metadata=staff(hub)
@@ -615,9 +521,9 @@ async def test_unpaid_orders_are_cancelled_once_payment_is_overdue(hub: Hub) -> 
     due = unpaid.payment_due_at.ToDatetime(tzinfo=UTC)
     assert await sweeper.sweep_once(now=due + timedelta(minutes=5)) == 1
 
-    swept = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=unpaid.id), metadata=shopper.auth)
+    swept = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=unpaid.id), metadata=shopper.me)
     assert swept.status == order_pb2.ORDER_STATUS_CANCELLED and swept.cancel_reason == "payment not received"
-    kept = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=paid.id), metadata=shopper.auth)
+    kept = await shopper.orders.GetOrder(orders_pb.GetOrderRequest(order_id=paid.id), metadata=shopper.me)
     assert kept.status == order_pb2.ORDER_STATUS_PAID
     assert await reserved(hub, sku) == before + 1  # only the paid order's unit is still reserved
     assert await sweeper.sweep_once(now=due + timedelta(minutes=5)) == 0
@@ -630,8 +536,8 @@ async def test_the_shown_total_is_sent_back_exactly_in_minor_units(hub: Hub) -> 
     shopper = await new_shopper(hub)
     [sku] = await stocked_skus(hub, 1)
     await shopper.add(sku, 3)
-    estimate = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.auth)
-    quote = await shopper.checkout.QuoteCheckout(checkout_pb.QuoteCheckoutRequest(), metadata=shopper.auth)
+    estimate = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
+    quote = await shopper.checkout.QuoteCheckout(checkout_pb.QuoteCheckoutRequest(), metadata=shopper.me)
     assert (quote.subtotal_minor, quote.shipping_minor, quote.tax_minor, quote.total_minor) == (
         estimate.subtotal_minor,
         estimate.estimated_shipping_minor,
@@ -655,7 +561,7 @@ async def test_the_shown_total_is_sent_back_exactly_in_minor_units(hub: Hub) -> 
         shopper.place("exact", expected_total_minor=quote.total_minor - 1), grpc.StatusCode.FAILED_PRECONDITION
     )
     assert reason(mismatch) == "AMOUNT_MISMATCH"
-    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.auth)
+    cart = await shopper.cart.GetCart(cart_pb.GetCartRequest(), metadata=shopper.me)
     assert len(cart.items) == 1  # nothing was placed
 
     order = await shopper.place("exact", expected_total_minor=quote.total_minor)

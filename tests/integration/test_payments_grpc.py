@@ -7,21 +7,15 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 from google.api import httpbody_pb2
-from platform_harness import Hub, Metadata, stop_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
-from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
-from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from holidaypeak.commerce.v1 import order_pb2, payment_method_pb2, refund_pb2, reservation_pb2
@@ -30,54 +24,26 @@ from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
 from holidaypeak.commerce.v1 import payment_pb2 as payment
 from holidaypeak.commerce.v1 import payment_service_pb2 as pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as pb_grpc
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
-from hph.host.app import select_services, start_platform
-from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.money import to_minor
-from hph.runtime.settings import Settings
 from hph.runtime.storage import And, Eq, Query
 from hph.services.payments import rules
 from hph.services.payments.ledger import CONTAINER, PARTITION_KEY_PATH
 from hph.services.payments.providers import OfflinePaymentProvider, sign_stripe_payload
 from hph.services.payments.providers.offline import CONTAINER as SIMULATOR
 from hph.services.payments.providers.offline import PARTITION_KEY_PATH as SIMULATOR_KEY
+from tests.support.platform_harness import Hub, running_hub
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.shoppers import Shopper, a_shopper, admin, staff, stocked_products
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments")
 WEBHOOK_SECRET = "whsec_test_" + "a" * 32
+# The `hub` fixture (conftest) configures a Stripe webhook secret.
+HUB_SETTINGS = {"stripe_webhook_secret": WEBHOOK_SECRET}
 PAYMENT_SUCCEEDED = "holidaypeak.events.v1.PaymentSucceeded"
 PAYMENT_FAILED = "holidaypeak.events.v1.PaymentFailed"
 REFUND_ISSUED = "holidaypeak.events.v1.RefundIssued"
-HOME: dict[str, Any] = {
-    "name": "Ava Thompson",
-    "line1": "1450 Market Street",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94103",
-    "country_code": "US",
-}
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """The commerce services with the demo data seeded and a Stripe webhook secret configured."""
-    data_dir = tmp_path / "data"
-    settings = Settings(
-        data_dir=data_dir,
-        grpc_port=0,
-        log_format="text",
-        shutdown_grace_seconds=1.0,
-        stripe_webhook_secret=WEBHOOK_SECRET,
-    )
-    platform = await start_platform(settings, select_services(SERVICES), seed=True)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
-    running = Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
-    try:
-        yield running
-    finally:
-        await stop_hub(running)
 
 
 def payments(hub: Hub) -> pb_grpc.PaymentServiceStub:
@@ -88,50 +54,10 @@ def orders(hub: Hub) -> orders_grpc.OrderServiceStub:
     return orders_grpc.OrderServiceStub(hub.channel)
 
 
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-def admin(hub: Hub) -> Metadata:
-    return hub.auth("admin", "admin-ada")
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
-
-
-@dataclass
-class Shopper:
-    me: Metadata
-    sub: str
-    address_id: str
-    cards: dict[str, str]  # provider token -> saved payment method id
-
-
 async def a_stocked_product(hub: Hub) -> str:
     """An active product with plenty of stock (set by staff, so the tests never run short)."""
-    page = await catalog_grpc.CatalogServiceStub(hub.channel).ListProducts(catalog_pb.ListProductsRequest(limit=1))
-    sku = page.products[0].id
-    await inventory_grpc.InventoryServiceStub(hub.channel).UpdateInventoryItem(
-        inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=10_000, reason="test stock"),
-        metadata=staff(hub),
-    )
-    return str(sku)
-
-
-async def a_shopper(hub: Hub, sub: str, *cards: str) -> Shopper:
-    me = hub.auth("customer", sub)
-    users = users_grpc.UserServiceStub(hub.channel)
-    await users.Register(users_pb.RegisterRequest(name=f"Shopper {sub}"), metadata=me)
-    address = await users.CreateAddress(users_pb.CreateAddressRequest(**HOME), metadata=me)
-    saved = {}
-    for token in cards or ("pm_card_visa",):
-        method = await users.CreatePaymentMethod(users_pb.CreatePaymentMethodRequest(token=token), metadata=me)
-        saved[token] = method.id
-    return Shopper(me, sub, address.id, saved)
+    [sku] = await stocked_products(hub, 1)
+    return sku
 
 
 async def an_order(hub: Hub, shopper: Shopper, sku: str, quantity: int = 2) -> order_pb2.Order:
@@ -143,7 +69,7 @@ async def an_order(hub: Hub, shopper: Shopper, sku: str, quantity: int = 2) -> o
     order: order_pb2.Order = await orders(hub).CreateOrder(
         orders_pb.CreateOrderRequest(
             shipping_address_id=shopper.address_id,
-            payment_method_id=next(iter(shopper.cards.values())),
+            payment_method_id=shopper.card_id,
             request_id=uuid.uuid4().hex,
         ),
         metadata=shopper.me,
@@ -222,7 +148,7 @@ async def test_a_good_card_pays_the_order_and_confirms_its_stock(hub: Hub) -> No
 
 
 async def test_a_declined_card_fails_with_the_reason_and_leaves_the_order_pending(hub: Hub) -> None:
-    shopper = await a_shopper(hub, "declined", "pm_card_chargeDeclined", "pm_card_visa")
+    shopper = await a_shopper(hub, "declined", cards=("pm_card_chargeDeclined", "pm_card_visa"))
     order = await an_order(hub, shopper, await a_stocked_product(hub))
     declined = await payments(hub).CreatePayment(
         pay_request(order, shopper.cards["pm_card_chargeDeclined"], "try-1"), metadata=shopper.me
@@ -490,7 +416,7 @@ async def test_refunds_partial_then_the_rest_never_beyond_the_capture_and_admin_
 
 
 async def test_an_unpaid_payment_cannot_be_refunded(hub: Hub) -> None:
-    shopper = await a_shopper(hub, "never-paid", "pm_card_chargeDeclinedInsufficientFunds")
+    shopper = await a_shopper(hub, "never-paid", cards=("pm_card_chargeDeclinedInsufficientFunds",))
     order = await an_order(hub, shopper, await a_stocked_product(hub))
     declined = await payments(hub).CreatePayment(
         pay_request(order, shopper.cards["pm_card_chargeDeclinedInsufficientFunds"], "k"), metadata=shopper.me
@@ -541,7 +467,7 @@ async def send_webhook(hub: Hub, body: bytes, signature: str) -> pb.HandleStripe
 
 
 async def test_a_signed_webhook_settles_a_payment_that_needed_action_once(hub: Hub) -> None:
-    shopper = await a_shopper(hub, "three-ds", "pm_card_authenticationRequired")
+    shopper = await a_shopper(hub, "three-ds", cards=("pm_card_authenticationRequired",))
     order = await an_order(hub, shopper, await a_stocked_product(hub))
     pending = await payments(hub).CreatePayment(
         pay_request(order, shopper.cards["pm_card_authenticationRequired"], "3ds"), metadata=shopper.me
@@ -588,7 +514,7 @@ async def test_a_signed_webhook_settles_a_payment_that_needed_action_once(hub: H
 
 
 async def test_a_failed_intent_webhook_fails_the_payment_with_its_reason(hub: Hub) -> None:
-    shopper = await a_shopper(hub, "three-ds-fails", "pm_card_authenticationRequired")
+    shopper = await a_shopper(hub, "three-ds-fails", cards=("pm_card_authenticationRequired",))
     order = await an_order(hub, shopper, await a_stocked_product(hub))
     pending = await payments(hub).CreatePayment(
         pay_request(order, shopper.cards["pm_card_authenticationRequired"], "3ds"), metadata=shopper.me
@@ -635,7 +561,7 @@ async def test_an_order_has_one_payment_intent_for_its_total(hub: Hub) -> None:
 
 async def test_customers_see_their_own_payments_and_staff_see_and_filter_all(hub: Hub) -> None:
     sku = await a_stocked_product(hub)
-    alice = await a_shopper(hub, "alice", "pm_card_visa", "pm_card_chargeDeclined")
+    alice = await a_shopper(hub, "alice", cards=("pm_card_visa", "pm_card_chargeDeclined"))
     bob = await a_shopper(hub, "bob")
     alice_order = await an_order(hub, alice, sku)
     failed = await payments(hub).CreatePayment(
@@ -677,19 +603,13 @@ async def test_customers_see_their_own_payments_and_staff_see_and_filter_all(hub
 
 
 async def test_webhooks_are_refused_until_a_signing_secret_is_configured(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
-    platform = await start_platform(settings, select_services(("payments",)), seed=False)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
-    bare = Hub(settings, platform, channel, DevIssuer(settings.data_dir, audience=settings.jwt_audience))
-    try:
+    async with running_hub(tmp_path / "data", services=("payments",), seed=False) as bare:
         body = stripe_event("evt_1", "payment_intent.succeeded", {"id": "pi_1"})
         refused = await expect_error(
             send_webhook(bare, body, sign_stripe_payload(body, WEBHOOK_SECRET, timestamp=int(time.time()))),
             grpc.StatusCode.FAILED_PRECONDITION,
         )
         assert "webhooks not configured" in (refused.details() or "")
-    finally:
-        await stop_hub(bare)
 
 
 # --- exact amounts: the minor-unit twins -------------------------------------------------------

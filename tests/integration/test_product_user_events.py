@@ -8,12 +8,9 @@ then lets the relay finish (`drain_once` returns only once every pending event w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -21,21 +18,17 @@ from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.events.v1 import product_events_pb2 as product_ev
 from holidaypeak.events.v1 import user_events_pb2 as user_ev
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.events import IS_OUTBOX, OUTBOX_ID_PREFIX, payload_of
 from hph.runtime.storage import Query
 from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
+from tests.support.events import Recorder
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import expect_error
+from tests.support.shoppers import staff
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users")
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog and users with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "users")
 
 
 def catalog(hub: Hub) -> catalog_grpc.CatalogServiceStub:
@@ -44,51 +37,6 @@ def catalog(hub: Hub) -> catalog_grpc.CatalogServiceStub:
 
 def users(hub: Hub) -> users_grpc.UserServiceStub:
     return users_grpc.UserServiceStub(hub.channel)
-
-
-def staff(hub: Hub, request_id: str = "") -> Metadata:
-    metadata = hub.auth("staff", "staff-sam")
-    return metadata + ((("x-request-id", request_id),) if request_id else ())
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> None:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-
-
-class Recorder:
-    """A consumer group on one topic of the hub's bus that keeps every event it got."""
-
-    def __init__(self, hub: Hub) -> None:
-        relay = hub.platform.deps.relay
-        assert relay is not None
-        self._relay = relay
-        self.events: list[EventEnvelope] = []
-
-    @classmethod
-    async def subscribe(cls, hub: Hub, topic: str) -> Recorder:
-        """Subscribes once what earlier steps wrote has gone out, so only later events count."""
-        bus = hub.platform.deps.bus
-        assert bus is not None
-        recorder = cls(hub)
-        await recorder.settle()
-        bus.subscribe(topic, f"test-{topic}", recorder._handle)
-        return recorder
-
-    async def _handle(self, envelope: EventEnvelope) -> None:
-        self.events.append(envelope)
-
-    async def settle(self) -> None:
-        """Returns once every event committed so far has been delivered."""
-        await self._relay.drain_once()
-
-    def about(self, key: str) -> list[EventEnvelope]:
-        return [e for e in self.events if e.partition_key == key]
-
-    @staticmethod
-    def kinds(events: list[EventEnvelope]) -> list[str]:
-        return [str(e.WhichOneof("payload")) for e in events]
 
 
 async def a_leaf_category(hub: Hub) -> str:
@@ -123,11 +71,11 @@ async def test_product_writes_emit_created_updated_archived_once_each_in_order(h
             tags=["Candle", "Gift"],
             image_url="https://images.example/evt.jpg",
         ),
-        metadata=staff(hub, "req-create"),
+        metadata=(*staff(hub), ("x-request-id", "req-create")),
     )
     repriced = await catalog(hub).UpdateProduct(
         catalog_pb.UpdateProductRequest(product_id="EVT-1001", price=12.99, etag=created.etag),
-        metadata=staff(hub, "req-price"),
+        metadata=(*staff(hub), ("x-request-id", "req-price")),
     )
     # The brand is set to what it already was: only the name is reported as changed.
     await catalog(hub).UpdateProduct(

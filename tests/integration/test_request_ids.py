@@ -12,10 +12,10 @@ import pytest_asyncio
 from google.protobuf import descriptor_pool
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message_factory import GetMessageClass
-from platform_harness import Hub, running_hub
-from rich_status import violated_fields
 
 from hph.host.app import PROTO_PACKAGE, SERVICES
+from tests.support.platform_harness import Hub, running_hub
+from tests.support.rich_status import violated_fields
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
-from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
-from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from holidaypeak.commerce.v1 import order_pb2, payment_pb2, refund_pb2
@@ -33,30 +26,18 @@ from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payments_grpc
 from holidaypeak.commerce.v1 import return_pb2 as rpb
 from holidaypeak.commerce.v1 import return_service_pb2 as pb
 from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.runtime import clock as clocks
 from hph.runtime.money import to_minor
 from hph.runtime.storage import Eq, Query
 from hph.services.returns.servicer import PARTITION_KEY, RETURNS
+from tests.support.platform_harness import Hub
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.shoppers import Shopper, a_shopper, admin, staff
+from tests.support.shoppers import stocked_products as stock_products
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "returns")
-HOME: dict[str, Any] = {
-    "name": "Ava Thompson",
-    "line1": "1450 Market Street",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94103",
-    "country_code": "US",
-}
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "returns")
 
 
 def returns(hub: Hub) -> pb_grpc.ReturnServiceStub:
@@ -71,47 +52,8 @@ def inventory(hub: Hub) -> inventory_grpc.InventoryServiceStub:
     return inventory_grpc.InventoryServiceStub(hub.channel)
 
 
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-def admin(hub: Hub) -> Metadata:
-    return hub.auth("admin", "admin-ada")
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
-
-
-@dataclass
-class Shopper:
-    me: Metadata
-    sub: str
-    address_id: str
-    card_id: str
-
-
 async def stocked_products(hub: Hub, count: int) -> list[str]:
-    page = await catalog_grpc.CatalogServiceStub(hub.channel).ListProducts(catalog_pb.ListProductsRequest(limit=count))
-    skus = [str(p.id) for p in page.products]
-    for sku in skus:
-        await inventory(hub).UpdateInventoryItem(
-            inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=1_000, reason="test stock"),
-            metadata=staff(hub),
-        )
-    return skus
-
-
-async def a_shopper(hub: Hub, sub: str) -> Shopper:
-    me = hub.auth("customer", sub)
-    users = users_grpc.UserServiceStub(hub.channel)
-    await users.Register(users_pb.RegisterRequest(name=f"Shopper {sub}"), metadata=me)
-    address = await users.CreateAddress(users_pb.CreateAddressRequest(**HOME), metadata=me)
-    card = await users.CreatePaymentMethod(users_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=me)
-    return Shopper(me, sub, address.id, card.id)
+    return await stock_products(hub, count, on_hand=1_000)
 
 
 async def a_paid_order(hub: Hub, shopper: Shopper, lines: dict[str, int]) -> order_pb2.Order:

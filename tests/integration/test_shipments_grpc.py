@@ -5,26 +5,17 @@ order update lost after the shipment committed is finished by the retry."""
 
 from __future__ import annotations
 
-import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
-from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
-from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
-from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
-from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
 from holidaypeak.commerce.v1 import order_pb2, shipment_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
@@ -32,32 +23,20 @@ from holidaypeak.commerce.v1 import payment_service_pb2 as payments_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payments_grpc
 from holidaypeak.commerce.v1 import shipment_service_pb2 as pb
 from holidaypeak.commerce.v1 import shipment_service_pb2_grpc as pb_grpc
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.host.app import select_services, start_platform
 from hph.runtime.storage import And, Eq, Query
 from hph.services.shipments.servicer import PARTITION_KEY_PATH, SHIPMENTS
 from hph.services.shipments.sync import OrderSyncSweeper
+from tests.support.platform_harness import Hub
+from tests.support.ports import refused_address
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.shoppers import a_shopper, staff, stocked_products
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "shipments")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", "shipments")
 ST = shipment_pb2.ShipmentStatus
 UPS_NUMBER = "1Z999AA10123456784"
-HOME: dict[str, Any] = {
-    "name": "Noor Haddad",
-    "line1": "1450 Market Street",
-    "city": "San Francisco",
-    "region": "CA",
-    "postal_code": "94103",
-    "country_code": "US",
-}
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 def shipments(hub: Hub) -> pb_grpc.ShipmentServiceStub:
@@ -68,34 +47,10 @@ def orders(hub: Hub) -> orders_grpc.OrderServiceStub:
     return orders_grpc.OrderServiceStub(hub.channel)
 
 
-def staff(hub: Hub) -> Metadata:
-    return hub.auth("staff", "staff-sam")
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
-
-
-async def stocked_products(hub: Hub, count: int) -> list[str]:
-    page = await catalog_grpc.CatalogServiceStub(hub.channel).ListProducts(catalog_pb.ListProductsRequest(limit=count))
-    skus = [p.id for p in page.products[:count]]
-    for sku in skus:
-        await inventory_grpc.InventoryServiceStub(hub.channel).UpdateInventoryItem(
-            inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=10_000, reason="test stock"),
-            metadata=staff(hub),
-        )
-    return skus
-
-
 async def an_order(hub: Hub, sub: str, lines: dict[str, int], *, pay: bool = True) -> order_pb2.Order:
     """An order placed and paid the way the storefront does it."""
-    me = hub.auth("customer", sub)
-    users = users_grpc.UserServiceStub(hub.channel)
-    address = await users.CreateAddress(users_pb.CreateAddressRequest(**HOME), metadata=me)
-    card = await users.CreatePaymentMethod(users_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=me)
+    shopper = await a_shopper(hub, sub, register=False)
+    me, card_id = shopper.me, shopper.card_id
     cart = cart_grpc.CartServiceStub(hub.channel)
     for sku, quantity in lines.items():
         await cart.AddCartItem(
@@ -103,14 +58,14 @@ async def an_order(hub: Hub, sub: str, lines: dict[str, int], *, pay: bool = Tru
         )
     order: order_pb2.Order = await orders(hub).CreateOrder(
         orders_pb.CreateOrderRequest(
-            shipping_address_id=address.id, payment_method_id=card.id, request_id=uuid.uuid4().hex
+            shipping_address_id=shopper.address_id, payment_method_id=card_id, request_id=uuid.uuid4().hex
         ),
         metadata=me,
     )
     if pay:
         await payments_grpc.PaymentServiceStub(hub.channel).CreatePayment(
             payments_pb.CreatePaymentRequest(
-                order_id=order.id, payment_method_id=card.id, amount=order.total, request_id=uuid.uuid4().hex
+                order_id=order.id, payment_method_id=card_id, amount=order.total, request_id=uuid.uuid4().hex
             ),
             metadata=me,
         )
@@ -444,31 +399,26 @@ async def test_customers_see_only_their_own_tracking(hub: Hub) -> None:
 # --- the order update lost after the commit ----------------------------------------------------
 
 
-def _dead_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
-
-
 @pytest.mark.parametrize("repair", ["retry", "sweeper"])
 async def test_the_order_still_moves_when_its_update_failed_after_the_commit(hub: Hub, repair: str) -> None:
     (sku,) = await stocked_products(hub, 1)
     order = await an_order(hub, "sol", {sku: 1})
     created = await shipments(hub).CreateShipment(create_request(order.id), metadata=staff(hub))
     # A second shipments process on the same store whose orders service is unreachable.
-    settings = replace(hub.settings, grpc_port=0, service_addresses=f"orders={_dead_address()}")
-    cut_off = await start_platform(settings, select_services(["shipments"]), seed=False)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{cut_off.grpc.port}")
-    pickup = event(created.id, ST.SHIPMENT_STATUS_PICKED_UP, datetime.now(UTC), request_id="scan-1")
-    try:
-        lost = await expect_error(
-            pb_grpc.ShipmentServiceStub(channel).AddShipmentEvent(pickup, metadata=staff(hub)),
-            grpc.StatusCode.UNAVAILABLE,
-        )
-        assert "recorded" in (lost.details() or "")
-    finally:
-        await channel.close()
-        await cut_off.stop()
+    with refused_address() as down:
+        settings = replace(hub.settings, grpc_port=0, service_addresses=f"orders={down}")
+        cut_off = await start_platform(settings, select_services(["shipments"]), seed=False)
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{cut_off.grpc.port}")
+        pickup = event(created.id, ST.SHIPMENT_STATUS_PICKED_UP, datetime.now(UTC), request_id="scan-1")
+        try:
+            lost = await expect_error(
+                pb_grpc.ShipmentServiceStub(channel).AddShipmentEvent(pickup, metadata=staff(hub)),
+                grpc.StatusCode.UNAVAILABLE,
+            )
+            assert "recorded" in (lost.details() or "")
+        finally:
+            await channel.close()
+            await cut_off.stop()
     recorded = await shipments(hub).GetShipment(pb.GetShipmentRequest(shipment_id=created.id), metadata=staff(hub))
     assert recorded.status == ST.SHIPMENT_STATUS_PICKED_UP
     assert (await order_of(hub, order.id)).status == order_pb2.ORDER_STATUS_FULFILLING

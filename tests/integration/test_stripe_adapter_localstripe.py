@@ -15,7 +15,6 @@ and skips the replay assertion with that reason when the fake creates a second P
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ from hph.services.payments.providers import (
 )
 from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED, REASON_REFUND_EXCEEDS_CAPTURED
 from hph.services.payments.providers.stripe_adapter import StripePaymentProvider
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -63,13 +63,6 @@ server.start()
 """
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _answers(base: str) -> bool:
     request = urllib.request.Request(f"{base}/v1/customers", headers={"Authorization": f"Bearer {API_KEY}"})
     try:
@@ -81,7 +74,7 @@ def _answers(base: str) -> bool:
 
 @pytest.fixture(scope="module")
 def localstripe_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("localstripe") / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -250,7 +243,7 @@ async def test_rejected_credentials_make_the_provider_unavailable(localstripe_ba
 
 async def test_an_unreachable_provider_is_unavailable() -> None:
     provider = StripePaymentProvider(
-        API_KEY, api_base=f"http://127.0.0.1:{_free_port()}", max_network_retries=0, timeout_seconds=2
+        API_KEY, api_base=f"http://127.0.0.1:{free_port()}", max_network_retries=0, timeout_seconds=2
     )
     with pytest.raises(ProviderUnavailable):
         await pay(provider, "pm_card_visa", "k-unreachable")

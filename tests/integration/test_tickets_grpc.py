@@ -4,16 +4,11 @@ idempotency, ownership (no other customer's tickets, never internal notes) and t
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from pathlib import Path
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -29,17 +24,16 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.common.v1 import access_pb2
 from holidaypeak.events.v1 import ticket_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from tests.support.events import published
+from tests.support.platform_harness import Hub, Metadata
+from tests.support.rich_status import expect_error, reason, violated_fields
+from tests.support.shoppers import staff
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "tickets")
+HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "tickets")
 _customers = itertools.count(1)
-
-
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
 
 
 def stub(hub: Hub) -> tickets_grpc.SupportTicketServiceStub:
@@ -49,36 +43,6 @@ def stub(hub: Hub) -> tickets_grpc.SupportTicketServiceStub:
 def customer(hub: Hub) -> tuple[str, Metadata]:
     user_id = f"customer-{next(_customers)}"
     return user_id, hub.auth("customer", user_id)
-
-
-def staff(hub: Hub, sub: str = "staff-sam") -> Metadata:
-    return hub.auth("staff", sub)
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
-
-
-def ticket_events(hub: Hub) -> list[EventEnvelope]:
-    seen: list[EventEnvelope] = []
-
-    async def record(envelope: EventEnvelope) -> None:
-        seen.append(envelope)
-
-    bus = hub.platform.deps.bus
-    assert bus is not None
-    bus.subscribe("ticket-events", f"test-{id(seen)}", record)
-    return seen
-
-
-async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 async def open_ticket(hub: Hub, auth: Metadata, subject: str = "Where is my parcel?", **fields: object) -> t.Ticket:
@@ -253,7 +217,7 @@ async def test_creates_and_replies_are_idempotent_per_key(hub: Hub) -> None:
 
 
 async def test_staff_work_a_ticket_through_its_lifecycle(hub: Hub) -> None:
-    events = ticket_events(hub)
+    events = published(hub, "ticket-events")
     ava_id, ava = customer(hub)
     sam = staff(hub)
     ticket = await open_ticket(hub, ava)
@@ -370,7 +334,7 @@ async def test_staff_work_a_ticket_through_its_lifecycle(hub: Hub) -> None:
 
 
 async def test_staff_triage_assign_filter_and_page_the_queue(hub: Hub) -> None:
-    events = ticket_events(hub)
+    events = published(hub, "ticket-events")
     ava_id, ava = customer(hub)
     bob_id, bob = customer(hub)
     sam = staff(hub)

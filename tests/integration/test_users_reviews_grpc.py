@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from platform_harness import Hub, Metadata, running_hub
-from rich_status import reason, violated_fields
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
@@ -19,12 +15,13 @@ from holidaypeak.commerce.v1 import review_service_pb2 as reviews_pb
 from holidaypeak.commerce.v1 import review_service_pb2_grpc as reviews_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
-from hph.host.app import select_services, start_platform
-from hph.runtime.settings import Settings
+from tests.support.platform_harness import Hub, Metadata, running_hub
+from tests.support.ports import refused_address
+from tests.support.rich_status import expect_error, reason, violated_fields
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("catalog", "reviews", "users")
+HUB_SERVICES = ("catalog", "reviews", "users")
 SF_HOME: dict[str, Any] = {
     "name": "Ava Thompson",
     "line1": "1450 Market Street",
@@ -37,13 +34,6 @@ SF_HOME: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    """Catalog, reviews and users with the demo data seeded."""
-    async with running_hub(tmp_path / "data", services=SERVICES, seed=True) as running:
-        yield running
-
-
 def users(hub: Hub) -> users_grpc.UserServiceStub:
     return users_grpc.UserServiceStub(hub.channel)
 
@@ -54,13 +44,6 @@ def reviews(hub: Hub) -> reviews_grpc.ReviewServiceStub:
 
 def customer(hub: Hub, sub: str = "shopper-1", name: str = "") -> Metadata:
     return hub.auth("customer", sub, name=name)
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call  # type: ignore[misc]
-    assert caught.value.code() == code, f"expected {code}, got {caught.value.code()}: {caught.value.details()}"
-    return caught.value
 
 
 async def a_product_id(hub: Hub) -> str:
@@ -476,28 +459,16 @@ async def test_anonymous_cannot_write_reviews(hub: Hub) -> None:
 
 
 async def test_review_is_refused_as_unavailable_when_the_catalog_does_not_answer(tmp_path: Path) -> None:
-    with socket.socket() as closed:  # bound, never listening: connections are refused
-        closed.bind(("127.0.0.1", 0))
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            grpc_port=0,
-            log_format="text",
-            shutdown_grace_seconds=1.0,
-            service_addresses=f"catalog=127.0.0.1:{closed.getsockname()[1]}",
-        )
-        platform = await start_platform(settings, select_services(["reviews"]), seed=False)
-        try:
-            from hph.runtime.auth.dev_issuer import DevIssuer
-
-            token = DevIssuer(settings.data_dir, audience=settings.jwt_audience).issue("u1", "customer")
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}") as channel:
-                error = await expect_error(
-                    reviews_grpc.ReviewServiceStub(channel).CreateReview(
-                        reviews_pb.CreateReviewRequest(product_id="PRD-123", rating=5, title="t", comment="c"),
-                        metadata=(("authorization", f"Bearer {token}"),),
-                    ),
-                    grpc.StatusCode.UNAVAILABLE,
-                )
+    with refused_address() as down:
+        overrides = {"service_addresses": f"catalog={down}"}
+        async with running_hub(
+            tmp_path / "data", services=["reviews"], seed=False, settings_overrides=overrides
+        ) as hub:
+            error = await expect_error(
+                reviews(hub).CreateReview(
+                    reviews_pb.CreateReviewRequest(product_id="PRD-123", rating=5, title="t", comment="c"),
+                    metadata=hub.auth("customer", "u1"),
+                ),
+                grpc.StatusCode.UNAVAILABLE,
+            )
             assert reason(error) == "DEPENDENCY_UNAVAILABLE"
-        finally:
-            await platform.stop()

@@ -21,9 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -47,6 +44,7 @@ from holidaypeak.commerce.v1 import payment_service_pb2 as payment_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payment_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
+from tests.support.hph_process import hph_token, stop_hph
 
 CALLS = ("AddCartItem", "ValidateCheckout", "CreateOrder", "CreatePayment")
 
@@ -57,15 +55,6 @@ class RestRefusal(Exception):
 
 # Units put on hand for every benchmarked SKU, so the run measures checkouts rather than sell-outs.
 STOCK_PER_SKU = 1_000_000
-
-
-def token(data_dir: str, sub: str, role: str = "customer") -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "hph.host.cli", "token", "--role", role, "--sub", sub, "--data-dir", data_dir],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
 
 
 @dataclass(frozen=True)
@@ -114,7 +103,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 await catalog_grpc.CatalogServiceStub(channel).ListProducts(catalog_pb.ListProductsRequest(limit=100))
             ).products
             skus = [p.id for p in products if p.in_stock]
-            staff = (("authorization", f"Bearer {token(data_dir, 'bench-staff', 'staff')}"),)
+            staff = (("authorization", f"Bearer {hph_token(data_dir, 'bench-staff', 'staff')}"),)
             for sku in skus:
                 await inventory_grpc.InventoryServiceStub(channel).UpdateInventoryItem(
                     inventory_pb.UpdateInventoryItemRequest(
@@ -135,7 +124,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
 
             async def prepare(n: int) -> tuple[tuple[tuple[str, str]], str, str]:
                 """Sign in and register an address and a card: set-up, outside the measured window."""
-                metadata = (("authorization", f"Bearer {await asyncio.to_thread(token, data_dir, f'bench-{n}')}"),)
+                metadata = (("authorization", f"Bearer {await asyncio.to_thread(hph_token, data_dir, f'bench-{n}')}"),)
                 users = user_grpc.UserServiceStub(channels[n % len(channels)])
                 address = await users.CreateAddress(
                     user_pb.CreateAddressRequest(
@@ -285,8 +274,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 await each.close()
             return Outcome(completed / elapsed, server_cpu / max(completed, 1) * 1000, worst_p99)
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            stop_hph(process)
 
 
 def main() -> None:

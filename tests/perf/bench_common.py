@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from raw_http import RawHttpClient as RawHttpClient  # re-exported for the benchmarks
+from tests.support.hph_process import grpc_address, rest_port, start_hph
+from tests.support.raw_http import RawHttpClient as RawHttpClient  # re-exported for the benchmarks
 
 
 @dataclass
@@ -59,41 +57,17 @@ def cpu_spent(before: dict[str, float], after: dict[str, float], role: str = "")
 def start_platform(
     data_dir: str, workers: int = 1, extra_env: dict[str, str] | None = None, python: str = sys.executable
 ) -> tuple[subprocess.Popen[str], str, int]:
-    """Starts `hph up` with `python` (another checkout's interpreter compares two versions of the
-    code side by side) and returns the process, its gRPC address and its REST port."""
+    """`hph up` as shipped with the rate limits out of the way, run by `python` (another checkout's
+    interpreter compares two versions of the code side by side): the process, its gRPC address and
+    REST port."""
     env = {
-        **os.environ,
         **(extra_env or {}),
         "HPH_LOG_LEVEL": "WARNING",
         "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "100000000",
         "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000",
     }
-    process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "hph.host.cli",
-            "up",
-            "--data-dir",
-            data_dir,
-            "--grpc-port",
-            "0",
-            "--http-port",
-            "0",
-            "--workers",
-            str(workers),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    banner = ""
-    while "REST" not in banner:
-        line = process.stdout.readline()
-        if not line:
-            raise SystemExit(f"hph up failed to start:\n{banner}")
-        banner += line
-    grpc_address = re.search(r"gRPC\s+([\d.]+:\d+)", banner).group(1)  # type: ignore[union-attr]
-    rest_port = int(re.search(r"REST\s+http://[\d.]+:(\d+)", banner).group(1))  # type: ignore[union-attr]
-    return process, grpc_address, rest_port
+    process, banner = start_hph(Path(data_dir), "--workers", str(workers), env=env, python=python)
+    if "REST" not in banner:
+        process.kill()
+        raise SystemExit(f"hph up failed to start:\n{banner}")
+    return process, grpc_address(banner), rest_port(banner)

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import statistics
 import tempfile
 import time
@@ -27,6 +26,7 @@ from bench_common import RawHttpClient, Result, start_platform
 
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
+from tests.support.hph_process import stop_hph
 
 
 async def drive(
@@ -118,8 +118,7 @@ async def run(args: argparse.Namespace) -> list[tuple[Result, Result]]:
                 results.append((direct, rest))
             return results
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            stop_hph(process)
 
 
 def main() -> None:

@@ -51,23 +51,11 @@ from hph.runtime.auth import (
 )
 from hph.runtime.auth.jwks import uint_b64url
 from hph.runtime.settings import DEFAULT_AUDIENCE, DEV_ISSUER, Settings
+from tests.support.clocks import ManualClock
 
 NOW = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
 LEEWAY = 60
 REFRESH = 30.0
-
-
-class FakeMonotonic:
-    """A monotonic clock the test moves by hand, for JWKS refetch rate limiting."""
-
-    def __init__(self) -> None:
-        self.value = 1000.0
-
-    def __call__(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
 
 
 @dataclass
@@ -75,13 +63,13 @@ class DevSetup:
     issuer: DevIssuer
     keys: JwksCache
     verifier: TokenVerifier
-    monotonic: FakeMonotonic
+    monotonic: ManualClock[float]
     revoked: set[str] = field(default_factory=set)
 
 
 @pytest.fixture
 def dev(tmp_path: Path) -> DevSetup:
-    monotonic = FakeMonotonic()
+    monotonic = ManualClock(1000.0)  # monotonic seconds, for JWKS refetch rate limiting
 
     async def fetch() -> Mapping[str, Any]:
         return await asyncio.to_thread(read_published_jwks, tmp_path)
@@ -593,6 +581,7 @@ def _entra_settings(tmp_path: Path, stub: EntraStub, **overrides: Any) -> Settin
     return Settings(**values)
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_entra_token_verifies_through_metadata_and_jwks(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra), is_revoked=None)
     assert sum(entra.hits.values()) == 0  # metadata is loaded lazily, at first use
@@ -611,6 +600,7 @@ async def test_entra_token_verifies_through_metadata_and_jwks(tmp_path: Path, en
     )
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_entra_refusals(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra), is_revoked=None)
 
@@ -625,6 +615,7 @@ async def test_entra_refusals(tmp_path: Path, entra: EntraStub) -> None:
     assert await _refusal(verifier, dev_token) == Rejection.ISSUER_UNTRUSTED  # dev issuer disabled
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_dev_and_entra_trusted_together(tmp_path: Path, entra: EntraStub) -> None:
     verifier = build_verifier(_entra_settings(tmp_path, entra, dev_issuer_enabled=True), is_revoked=None)
 
@@ -634,6 +625,7 @@ async def test_dev_and_entra_trusted_together(tmp_path: Path, entra: EntraStub) 
     assert (await verifier.verify(entra.token())).role == ROLE_STAFF
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_unreachable_metadata_is_a_config_error(tmp_path: Path, entra: EntraStub) -> None:
     settings = _entra_settings(tmp_path, entra, entra_metadata_url=f"{entra.base_url}/missing")
     verifier = build_verifier(settings, is_revoked=None)
@@ -645,6 +637,7 @@ async def test_unreachable_metadata_is_a_config_error(tmp_path: Path, entra: Ent
     assert entra.hits["/missing"] == 1
 
 
+@pytest.mark.integration  # an HTTP server stands in for Entra ID
 async def test_fetch_json_and_metadata_validation(entra: EntraStub) -> None:
     metadata = await OpenIdMetadata.load(entra.metadata_url)
     assert metadata.issuer == entra.issuer

@@ -7,18 +7,11 @@ import asyncio
 import pytest
 
 from hph.runtime.cache import TtlCache
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clocks import ManualClock
 
 
 def test_entries_expire_after_the_ttl() -> None:
-    clock = FakeClock()
+    clock = ManualClock(100.0)
     cache: TtlCache[str] = TtlCache(2.0, clock=clock)
     cache.put("a", "x")
     clock.now += 1.9
@@ -28,7 +21,7 @@ def test_entries_expire_after_the_ttl() -> None:
 
 
 def test_least_recently_used_entries_are_evicted() -> None:
-    cache: TtlCache[int] = TtlCache(60, max_entries=2, clock=FakeClock())
+    cache: TtlCache[int] = TtlCache(60, max_entries=2, clock=ManualClock(100.0))
     cache.put("a", 1)
     cache.put("b", 2)
     assert cache.get("a") == 1  # a is now the most recent
@@ -37,7 +30,7 @@ def test_least_recently_used_entries_are_evicted() -> None:
 
 
 def test_invalidate_and_clear() -> None:
-    cache: TtlCache[int] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[int] = TtlCache(60, clock=ManualClock(100.0))
     cache.put("a", 1)
     cache.put("b", 2)
     cache.invalidate("a")
@@ -71,7 +64,7 @@ class CountingLoader:
 
 
 async def test_concurrent_misses_share_one_load() -> None:
-    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[str] = TtlCache(60, clock=ManualClock(100.0))
     load = CountingLoader()
     load.release.clear()
     waiting = [asyncio.ensure_future(cache.get_or_load("k", load)) for _ in range(32)]
@@ -82,7 +75,7 @@ async def test_concurrent_misses_share_one_load() -> None:
 
 
 async def test_a_hit_late_in_its_life_is_served_and_refreshed_once_in_the_background() -> None:
-    clock = FakeClock()
+    clock = ManualClock(100.0)
     cache: TtlCache[str] = TtlCache(4.0, clock=clock)
     load = CountingLoader()
     assert await cache.get_or_load("k", load) == "v1"
@@ -101,7 +94,7 @@ async def test_a_hit_late_in_its_life_is_served_and_refreshed_once_in_the_backgr
 
 
 async def test_a_failed_load_reaches_every_waiter_and_stores_nothing() -> None:
-    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[str] = TtlCache(60, clock=ManualClock(100.0))
     calls = 0
 
     async def failing() -> str:
@@ -117,7 +110,7 @@ async def test_a_failed_load_reaches_every_waiter_and_stores_nothing() -> None:
 
 
 async def test_a_failed_background_refresh_keeps_serving_the_entry(caplog: pytest.LogCaptureFixture) -> None:
-    clock = FakeClock()
+    clock = ManualClock(100.0)
     cache: TtlCache[str] = TtlCache(4.0, clock=clock)
     assert await cache.get_or_load("k", CountingLoader()) == "v1"
     clock.now += 3.5
@@ -131,7 +124,7 @@ async def test_a_failed_background_refresh_keeps_serving_the_entry(caplog: pytes
 
 
 async def test_a_load_that_began_before_an_invalidation_does_not_store_what_it_read() -> None:
-    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[str] = TtlCache(60, clock=ManualClock(100.0))
     stale = CountingLoader("stale")
     stale.release.clear()
     first = asyncio.ensure_future(cache.get_or_load("k", stale))
@@ -145,7 +138,7 @@ async def test_a_load_that_began_before_an_invalidation_does_not_store_what_it_r
 
 
 async def test_a_caller_that_gives_up_does_not_cancel_the_shared_load() -> None:
-    cache: TtlCache[str] = TtlCache(60, clock=FakeClock())
+    cache: TtlCache[str] = TtlCache(60, clock=ManualClock(100.0))
     load = CountingLoader()
     load.release.clear()
     impatient = asyncio.ensure_future(cache.get_or_load("k", load))

@@ -277,6 +277,7 @@ def catalog_digest(catalog: DemoCatalog) -> str:
     return hashlib.sha256(repr(catalog).encode()).hexdigest()
 
 
+@pytest.mark.integration  # Python subprocesses
 def test_output_does_not_depend_on_hash_randomization() -> None:
     # Set iteration order changes with PYTHONHASHSEED; a fresh interpreter per seed would expose it.
     script = (

@@ -5,9 +5,6 @@ Runs on a real SQLite store in tmp_path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
@@ -21,14 +18,10 @@ USER = "u-1"
 
 
 @pytest.fixture
-async def profiles(tmp_path: Path) -> AsyncIterator[Container]:
-    store = await SqliteDocumentStore.open(tmp_path / "store.sqlite3")
-    try:
-        container = await store.container("profiles", "/user_id")
-        await container.create({"id": USER, "user_id": USER, "name": "Ava"})
-        yield container
-    finally:
-        await store.close()
+async def profiles(store: SqliteDocumentStore) -> Container:
+    container = await store.container("profiles", "/user_id")
+    await container.create({"id": USER, "user_id": USER, "name": "Ava"})
+    return container
 
 
 def renamed(name: str) -> Mutation:

@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -55,21 +55,9 @@ from hph.runtime.storage import (
     ReplaceOp,
     SqliteDocumentStore,
 )
+from tests.support.clocks import ManualClock
 
 T0 = datetime(2025, 11, 28, 9, 30, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests move by hand."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Recorder:
@@ -95,13 +83,6 @@ class Recorder:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(tmp_path / "hph.sqlite")
-    yield opened
-    await opened.close()
-
-
-@pytest.fixture
 async def orders(store: SqliteDocumentStore) -> Container:
     return await store.container("orders", "/user_id")
 
@@ -114,7 +95,7 @@ async def bus() -> AsyncIterator[InProcessBus]:
     await started.close()
 
 
-def order_created(order_id: str, user_id: str = "u1", clock: FakeClock | None = None) -> EventEnvelope:
+def order_created(order_id: str, user_id: str = "u1", clock: ManualClock[datetime] | None = None) -> EventEnvelope:
     payload = OrderCreated(
         order_id=order_id,
         user_id=user_id,
@@ -127,14 +108,14 @@ def order_created(order_id: str, user_id: str = "u1", clock: FakeClock | None = 
         source="orders",
         subject=f"orders/{order_id}",
         partition_key=order_id,
-        clock=clock or FakeClock(),
+        clock=clock or ManualClock(T0),
     )
 
 
-def status_changed(order_id: str, user_id: str = "u1", clock: FakeClock | None = None) -> EventEnvelope:
+def status_changed(order_id: str, user_id: str = "u1", clock: ManualClock[datetime] | None = None) -> EventEnvelope:
     payload = OrderStatusChanged(order_id=order_id, user_id=user_id, new_status=ORDER_STATUS_PENDING)
     return new_event(
-        payload, source="orders", subject=f"orders/{order_id}", partition_key=order_id, clock=clock or FakeClock()
+        payload, source="orders", subject=f"orders/{order_id}", partition_key=order_id, clock=clock or ManualClock(T0)
     )
 
 
@@ -171,7 +152,7 @@ def test_new_event_round_trips_payload_and_topic(payload: Message, topic: str) -
         partition_key="ORD-1",
         correlation_id="req-7",
         causation_id="cause-1",
-        clock=FakeClock(),
+        clock=ManualClock(T0),
     )
     assert uuid.UUID(hex=envelope.event_id).hex == envelope.event_id
     assert envelope.event_type == payload.DESCRIPTOR.full_name
@@ -293,7 +274,7 @@ async def test_not_outbox_keeps_state_documents_with_or_without_kind(orders: Con
 
 
 async def test_outbox_keeps_write_order_under_a_pinned_clock(orders: Container) -> None:
-    clock = FakeClock()
+    clock = ManualClock(T0)
     events = [status_changed("ORD-1", clock=clock) for _ in range(20)]
     await orders.batch("u1", outbox_ops(orders, events, "u1"))
     stamps = [op.doc["created_at"] for op in outbox_ops(orders, events[:1], "u1")]
@@ -401,7 +382,7 @@ async def test_relay_publishes_pending_records_in_order_and_marks_them_sent(
 ) -> None:
     recorder = Recorder()
     bus.subscribe("order-events", "timeline", recorder)
-    clock = FakeClock()
+    clock = ManualClock(T0)
     written: list[str] = []
     for number, user in enumerate(["u3", "u1", "u2", "u1"]):
         order_id = f"ORD-{number}"
@@ -492,7 +473,7 @@ async def test_unreadable_record_is_set_aside_without_blocking_the_rest(orders: 
 
 
 async def test_purge_removes_only_sent_records_past_retention(orders: Container, bus: InProcessBus) -> None:
-    clock = FakeClock()
+    clock = ManualClock(T0)
     relay = OutboxRelay(bus, [orders], retention=3600, clock=clock)
     for number in range(3):
         await commit_order(orders, f"ORD-{number}", "u1", order_created(f"ORD-{number}", clock=clock))

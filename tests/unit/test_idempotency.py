@@ -4,9 +4,7 @@ stale takeover, release, and completion inside the caller's own batch."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,28 +14,17 @@ from hph.runtime.errors import Aborted, InvalidArgument
 from hph.runtime.idempotency import Claim, IdempotencyRecords, Replay, request_fingerprint
 from hph.runtime.storage import BatchError, Container, CreateOp, SqliteDocumentStore
 from hph.services.orders.idempotency import create_fingerprint
+from tests.support.clocks import ManualClock
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-async def container(tmp_path: Path) -> AsyncIterator[Container]:
-    store = await SqliteDocumentStore.open(tmp_path / "db.sqlite3")
-    try:
-        yield await store.container("orders", "/user_id")
-    finally:
-        await store.close()
+async def container(store: SqliteDocumentStore) -> Container:
+    return await store.container("orders", "/user_id")
 
 
-def records(container: Container, clock: Clock) -> IdempotencyRecords:
+def records(container: Container, clock: ManualClock[datetime]) -> IdempotencyRecords:
     return IdempotencyRecords(container, scope="test.create", clock=clock, stale_after=timedelta(seconds=60))
 
 
@@ -47,7 +34,7 @@ async def claimed(outcome: Claim | Replay) -> Claim:
 
 
 async def test_first_claim_wins_then_the_completed_response_is_replayed(container: Container) -> None:
-    clock = Clock()
+    clock = ManualClock(START)
     idem = records(container, clock)
     claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
     await idem.complete(claim, b"first response")
@@ -56,7 +43,7 @@ async def test_first_claim_wins_then_the_completed_response_is_replayed(containe
 
 
 async def test_same_key_different_request_is_invalid_argument(container: Container) -> None:
-    idem = records(container, Clock())
+    idem = records(container, ManualClock(START))
     await claimed(await idem.claim("u1", "key-1", "hash-a"))
     with pytest.raises(InvalidArgument) as refused:
         await idem.claim("u1", "key-1", "hash-b")
@@ -65,7 +52,7 @@ async def test_same_key_different_request_is_invalid_argument(container: Contain
 
 
 async def test_keys_are_per_owner_and_scope(container: Container) -> None:
-    clock = Clock()
+    clock = ManualClock(START)
     idem = records(container, clock)
     await claimed(await idem.claim("u1", "key-1", "hash-a"))
     await claimed(await idem.claim("u2", "key-1", "hash-b"))
@@ -74,7 +61,7 @@ async def test_keys_are_per_owner_and_scope(container: Container) -> None:
 
 
 async def test_concurrent_duplicates_get_exactly_one_claim(container: Container) -> None:
-    idem = records(container, Clock())
+    idem = records(container, ManualClock(START))
     outcomes = await asyncio.gather(*(idem.claim("u1", "key-1", "hash-a") for _ in range(20)), return_exceptions=True)
     claims = [o for o in outcomes if isinstance(o, Claim)]
     aborted = [o for o in outcomes if isinstance(o, Aborted)]
@@ -83,7 +70,7 @@ async def test_concurrent_duplicates_get_exactly_one_claim(container: Container)
 
 
 async def test_a_stale_claim_is_taken_over_and_the_old_holder_cannot_complete(container: Container) -> None:
-    clock = Clock()
+    clock = ManualClock(START)
     idem = records(container, clock)
     old = await claimed(await idem.claim("u1", "key-1", "hash-a"))
     clock.now += timedelta(seconds=30)
@@ -100,7 +87,7 @@ async def test_a_stale_claim_is_taken_over_and_the_old_holder_cannot_complete(co
 
 
 async def test_release_lets_a_corrected_retry_run_but_never_undoes_a_completion(container: Container) -> None:
-    idem = records(container, Clock())
+    idem = records(container, ManualClock(START))
     failed = await claimed(await idem.claim("u1", "key-1", "hash-a"))
     await idem.release(failed)
     retry = await claimed(await idem.claim("u1", "key-1", "hash-b"))  # a different body is fine now
@@ -109,16 +96,12 @@ async def test_release_lets_a_corrected_retry_run_but_never_undoes_a_completion(
     assert await idem.claim("u1", "key-1", "hash-b") == Replay(b"done")
 
 
-async def test_records_can_live_in_a_container_partitioned_by_id(tmp_path: Path) -> None:
-    store = await SqliteDocumentStore.open(tmp_path / "db.sqlite3")
-    try:
-        idem = records(await store.container("idempotency", "/id"), Clock())
-        claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
-        assert claim.partition_key == claim.record["id"]
-        await idem.complete(claim, b"ok")
-        assert await idem.claim("u1", "key-1", "hash-a") == Replay(b"ok")
-    finally:
-        await store.close()
+async def test_records_can_live_in_a_container_partitioned_by_id(store: SqliteDocumentStore) -> None:
+    idem = records(await store.container("idempotency", "/id"), ManualClock(START))
+    claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
+    assert claim.partition_key == claim.record["id"]
+    await idem.complete(claim, b"ok")
+    assert await idem.claim("u1", "key-1", "hash-a") == Replay(b"ok")
 
 
 def test_fingerprint_ignores_where_the_key_came_from() -> None:

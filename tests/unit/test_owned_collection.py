@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,12 +18,8 @@ LIMIT = 4
 
 
 @pytest.fixture
-async def container(tmp_path: Path) -> AsyncIterator[Container]:
-    store = await SqliteDocumentStore.open(tmp_path / "db.sqlite3")
-    try:
-        yield await store.container("things", "/user_id")
-    finally:
-        await store.close()
+async def container(store: SqliteDocumentStore) -> Container:
+    return await store.container("things", "/user_id")
 
 
 def ticking_clock() -> Clock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -22,20 +21,6 @@ from hph.services.payments.providers import (
 )
 from hph.services.payments.providers.offline import CONTAINER, PARTITION_KEY_PATH
 from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED, REASON_REFUND_EXCEEDS_CAPTURED
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "hub.sqlite"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(db_path)
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

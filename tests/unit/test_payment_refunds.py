@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,15 +21,6 @@ from hph.services.payments.providers.offline import CONTAINER as SIMULATOR
 from hph.services.payments.refunds import Refunder
 
 REFUND_ISSUED = "holidaypeak.events.v1.RefundIssued"
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(tmp_path / "hub.sqlite")
-    try:
-        yield opened
-    finally:
-        await opened.close()
 
 
 @pytest.fixture

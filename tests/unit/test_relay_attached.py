@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import test_events_outbox as outbox_suite
-from test_events_outbox import FakeClock, Recorder, commit_order, order_created
+from test_events_outbox import T0, Recorder, commit_order, order_created
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.events import PENDING, Handler, InProcessBus, OutboxRelay, outbox_op
@@ -30,9 +30,9 @@ from hph.runtime.storage import (
     Query,
     SqliteDocumentStore,
 )
+from tests.support.clocks import ManualClock
 
-# The event runtime suite's fixtures: a real SQLite store in tmp_path, its orders container, a bus.
-store = outbox_suite.store
+# The event runtime suite's fixtures: its orders container and a bus (the store is tests/support/fixtures.py)
 orders = outbox_suite.orders
 bus = outbox_suite.bus
 
@@ -193,7 +193,7 @@ async def test_commits_are_published_in_commit_order_not_creation_order(
 ) -> None:
     bus_ = FlakyBus(bus)
     # Records stamped A < B < C (created_at, what a scan orders by) but committed C, A, B.
-    clock = FakeClock()
+    clock = ManualClock(T0)
     envelopes = {}
     records: dict[str, CreateOp] = {}
     for name, user in [("A", "u1"), ("B", "u2"), ("C", "u3")]:

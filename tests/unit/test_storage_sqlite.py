@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +44,6 @@ from hph.runtime.storage import (
     UpsertOp,
 )
 from hph.runtime.storage.port import encode_continuation, query_fingerprint
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteDocumentStore]:
-    opened = await SqliteDocumentStore.open(tmp_path / "hph.sqlite")
-    yield opened
-    await opened.close()
 
 
 @pytest.fixture

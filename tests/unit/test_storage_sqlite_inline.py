@@ -39,8 +39,7 @@ from hph.runtime.storage import (
     UpsertOp,
 )
 
-# The storage suite's fixtures: a real store in tmp_path and its carts container.
-store = storage_suite.store
+# The storage suite's carts container (the store is tests/support/fixtures.py)
 carts = storage_suite.carts
 
 # How long a test lets a blocked statement sit before deciding it really is blocked.
@@ -242,6 +241,7 @@ async def test_inline_write_waits_on_the_worker_while_another_connection_holds_t
         assert set(remaining) == {"new"}
 
 
+@pytest.mark.integration  # a child process
 async def test_inline_write_waits_while_a_child_process_holds_the_lock(
     store: SqliteDocumentStore, carts: Container
 ) -> None:

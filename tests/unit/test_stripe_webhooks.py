@@ -157,11 +157,6 @@ def test_an_unconfigured_secret_is_a_configuration_error() -> None:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "hub.sqlite"
-
-
-@pytest.fixture
 async def dedup(db_path: Path) -> AsyncIterator[WebhookDeduplicator]:
     store = await SqliteDocumentStore.open(db_path)
     try:

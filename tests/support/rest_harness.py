@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from platform_harness import Hub, start_hub, stop_hub
-
 from hph.gateway.server import GatewayHost, start_gateway
 from hph.runtime.rpc.local import LocalChannel
+from tests.support.platform_harness import Hub, start_hub, stop_hub
+from tests.support.tokens import signed_bearer
 
 
 @dataclass
@@ -24,8 +21,8 @@ class RestHub:
     gateway: GatewayHost
     http: httpx.AsyncClient
 
-    def bearer(self, role: str, sub: str, **claims: str) -> dict[str, str]:
-        return {"authorization": self.hub.auth(role, sub, **claims)[0][1]}
+    def bearer(self, role: str, sub: str, *, email: str = "", name: str = "") -> dict[str, str]:
+        return {"authorization": signed_bearer(self.hub.issuer, role, sub, email=email, name=name)}
 
 
 async def start_rest_hub(data_dir: Path, *, cohosted: bool = True) -> RestHub:

@@ -13,8 +13,7 @@ import grpc
 from hph.host.app import SERVICE_NAMES, RunningPlatform, select_services, start_platform
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.settings import Settings
-
-Metadata = tuple[tuple[str, str], ...]
+from tests.support.tokens import Metadata, signed_bearer
 
 
 @dataclass
@@ -31,8 +30,7 @@ class Hub:
         return f"127.0.0.1:{self.platform.grpc.port}"
 
     def auth(self, role: str, sub: str, *, email: str = "", name: str = "", ttl: int = 600) -> Metadata:
-        token = self.issuer.issue(sub, role, email=email or f"{sub}@example.com", name=name, ttl_seconds=ttl)
-        return (("authorization", f"Bearer {token}"),)
+        return (("authorization", signed_bearer(self.issuer, role, sub, email=email, name=name, ttl=ttl)),)
 
 
 async def start_hub(
