@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +29,15 @@ from dataclasses import dataclass
 
 import grpc
 import orjson
-from bench_common import RawHttpClient, Result, cpu_spent, start_platform, tree_cpu_seconds
+from bench_common import (
+    RawHttpClient,
+    Result,
+    add_code_argument,
+    code_variants,
+    cpu_spent,
+    start_platform,
+    tree_cpu_seconds,
+)
 
 from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
 from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
@@ -63,11 +72,14 @@ class Variant:
     loopback: bool
     rest: bool
     gateway_process: bool = False
+    code: str = ""  # a --code name, "" for this interpreter
+    python: str = sys.executable
 
     @property
     def label(self) -> str:
         return (
-            f"{self.workers} worker{'s' if self.workers > 1 else ''}"
+            (f"{self.code}: " if self.code else "")
+            + f"{self.workers} worker{'s' if self.workers > 1 else ''}"
             + (", REST" if self.rest else "")
             + (" (gateway process)" if self.gateway_process else "")
             + (", loopback calls" if self.loopback else "")
@@ -91,7 +103,7 @@ class Outcome:
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, variant.env)
+        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, variant.env, python=variant.python)
         try:
             # Channels with their own subchannel pool are separate connections (shared otherwise).
             channels = [
@@ -301,12 +313,17 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=0, help="gRPC connections (default one per shopper, like separate clients)"
     )
+    add_code_argument(parser)
+    parser.add_argument("--rounds", type=int, default=1, help="run the whole list of variants this many times")
     args = parser.parse_args()
+    codes = code_variants(args) if args.code else {"": sys.executable}
     transports = [(False, False)]  # (rest, gateway process)
     if args.rest:
         transports += [(True, False), *([(True, True)] if args.gateway_process else [])]
     variants = [
-        Variant(int(workers), loopback, rest, gateway_process)
+        Variant(int(workers), loopback, rest, gateway_process, code, python)
+        for _ in range(args.rounds)
+        for code, python in codes.items()
         for workers in args.workers.split(",")
         for rest, gateway_process in transports
         for loopback in ((False, True) if args.loopback else (False,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -52,6 +53,27 @@ def cpu_spent(before: dict[str, float], after: dict[str, float], role: str = "")
     """CPU seconds spent between two tree_cpu_seconds readings by the processes whose command line
     contains `role` (all of them by default)."""
     return sum(seconds - before.get(key, 0.0) for key, seconds in after.items() if role in key)
+
+
+def add_code_argument(parser: argparse.ArgumentParser) -> None:
+    """`--code NAME=PYTHON` (repeatable): measure the `hph` that another interpreter imports (another
+    checkout's `.venv/bin/python`), so two versions of the code are compared in one run."""
+    parser.add_argument(
+        "--code",
+        action="append",
+        metavar="NAME=PYTHON",
+        help="a name and the interpreter whose hph to measure (repeatable; default: this one)",
+    )
+
+
+def code_variants(args: argparse.Namespace) -> dict[str, str]:
+    """The `--code` variants by name, or this interpreter alone as "this"."""
+    if not args.code:
+        return {"this": sys.executable}
+    pairs = [value.split("=", 1) for value in args.code]
+    if any(len(pair) != 2 for pair in pairs):
+        raise SystemExit("--code takes NAME=PYTHON")
+    return dict(pairs)  # type: ignore[arg-type]
 
 
 def start_platform(

@@ -1,14 +1,14 @@
 """Tail latency of the storefront's reads: p50 and p99 per read under a fixed load, side by side.
 
-For each variant (a Python interpreter whose `hph` package is the code to measure: this checkout's
+For each variant (`--code NAME=PYTHON`: a Python interpreter whose `hph` package is the code to measure: this checkout's
 `.venv/bin/python` by default, or another checkout's, to compare two versions in one run) it starts
 `hph up` with one worker on free ports and a fresh data dir, and drives each read with wrk (C, so
 the load generator takes little of the two cores from the server it measures). Rounds interleave
 the variants so drift on the machine hits them alike.
 
     apt-get install wrk   # once
-    .venv/bin/python tests/perf/bench_reads.py --duration 10 --connections 32 --rounds 3 \\
-        --variant before=../base/.venv/bin/python --variant after=.venv/bin/python
+    .venv/bin/python tests/perf/bench_reads.py --duration 8 --warmup 2 --connections 32 --rounds 3 \\
+        --code before=../base/.venv/bin/python --code after=.venv/bin/python
 
 The target (issue #10): p99 at most 3x p50 on every read. Not a test: a measurement.
 """
@@ -26,7 +26,7 @@ import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 
-from bench_common import start_platform
+from bench_common import add_code_argument, code_variants, start_platform
 
 WRK_PERCENTILE = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 WRK_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
@@ -95,16 +95,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds, each running every variant once")
-    parser.add_argument(
-        "--variant",
-        action="append",
-        metavar="NAME=PYTHON",
-        help="a name and the interpreter whose hph to measure (repeatable; default: this one)",
-    )
+    add_code_argument(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    variants = dict(v.split("=", 1) for v in args.variant) if args.variant else {"this": sys.executable}
+    variants = code_variants(args)
     figures: dict[tuple[str, str], Figures] = {}
     for round_number in range(1, args.rounds + 1):
         for name, python in variants.items():
