@@ -6,6 +6,7 @@ nothing is left half-held, and the losers keep their carts."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import grpc
 import pytest
@@ -16,11 +17,12 @@ from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
-from holidaypeak.commerce.v1 import order_pb2
+from holidaypeak.commerce.v1 import order_pb2, reservation_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as order_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
+from tests.support.hph_process import grpc_address, hph_token, start_hph, stop_hph
 from tests.support.platform_harness import Hub
 from tests.support.rich_status import reason
 
@@ -80,3 +82,45 @@ async def test_200_shoppers_race_for_25_units_through_create_order(hub: Hub) -> 
     loser = next(n for n, o in enumerate(outcomes) if isinstance(o, grpc.aio.AioRpcError))
     cart = await cart_grpc.CartServiceStub(hub.channel).GetCart(cart_pb.GetCartRequest(), metadata=shoppers[loser][0])
     assert [line.product_id for line in cart.items] == [sku]
+
+
+async def test_buyers_spread_over_two_worker_processes_never_oversell(tmp_path: Path) -> None:
+    """`hph up --workers 2`: two processes on one store, each with its own event loop and in-process
+    locks, so nothing but the storage compare-and-swap (the commit helper's if-match) keeps them from
+    both selling the same unit. Reservations arrive over 16 connections, which the kernel spreads
+    over the two workers."""
+    process, banner = start_hph(tmp_path, "--workers", "2")
+    assert "REST" in banner, banner
+    options = [("grpc.use_local_subchannel_pool", 1)]  # a connection of its own per channel
+    channels = [grpc.aio.insecure_channel(grpc_address(banner), options=options) for _ in range(16)]
+    try:
+        staff = (("authorization", f"Bearer {hph_token(tmp_path, 'staff-sam', 'staff')}"),)
+        stubs = [inventory_grpc.InventoryServiceStub(channel) for channel in channels]
+        listed = await stubs[0].ListInventoryItems(inventory_pb.ListInventoryItemsRequest(page_size=1), metadata=staff)
+        sku = listed.inventory_items[0].sku
+        await stubs[0].UpdateInventoryItem(
+            inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=UNITS, reason="peak drill"),
+            metadata=staff,
+        )
+
+        async def hold(n: int) -> bool:
+            request = inventory_pb.ReserveStockRequest(
+                order_id=f"ORD-TWO-{n}",
+                user_id=f"racer-{n}",
+                lines=[reservation_pb2.ReservationLine(sku=sku, quantity=1)],
+            )
+            try:
+                await stubs[n % len(stubs)].ReserveStock(request, metadata=staff, timeout=120)
+            except grpc.aio.AioRpcError as error:
+                assert (error.code(), reason(error)) == (grpc.StatusCode.FAILED_PRECONDITION, "OUT_OF_STOCK")
+                return False
+            return True
+
+        held = await asyncio.gather(*(hold(n) for n in range(BUYERS)))
+        assert sum(held) == UNITS, f"{sum(held)} holds for {UNITS} units"
+        item = await stubs[0].GetInventoryItem(inventory_pb.GetInventoryItemRequest(sku=sku), metadata=staff)
+        assert (item.quantity_on_hand, item.quantity_reserved, item.quantity_available) == (UNITS, UNITS, 0)
+    finally:
+        for channel in channels:
+            await channel.close()
+        stop_hph(process)
