@@ -43,12 +43,10 @@ from holidaypeak.commerce.v1 import (
     user_service_pb2,
     user_service_pb2_grpc,
 )
-from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import Metadata, refusal_from, request_id_metadata
 
 log = logging.getLogger("hph.commerce.clients")
 
@@ -59,28 +57,6 @@ PRODUCT_READS_IN_FLIGHT = 16
 _UNKNOWN = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT})
 
 T = TypeVar("T")
-
-
-def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
-    """The domain error a downstream failure means to our caller (see the module docstring)."""
-    code = exc.code()
-    refusal = refusal_details(exc)
-    info, subject = refusal.info, refusal.subject
-    message = exc.details() or f"{service} refused the request"
-    if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return FailedPrecondition(
-            message,
-            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
-            subject=subject,
-            metadata=dict(info.metadata),
-        )
-    if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
-    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        log.warning("%s answered %s: %s", service, code.name, message)
-    return Unavailable(
-        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
-    )
 
 
 async def _call(service: str, call: Awaitable[T]) -> T:

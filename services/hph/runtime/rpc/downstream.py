@@ -1,14 +1,17 @@
-"""What a service's gRPC clients of other services share: reading a refusal's rich details and
-tagging outgoing calls with the current request id.
+"""What a service's gRPC clients of other services share: reading a refusal's rich details, the
+common core of what a refusal means to our caller, and tagging outgoing calls with the current
+request id.
 
-Each service still decides what a downstream refusal means to its own caller (its `refusal_from`):
-that policy differs between services (e.g. whether the callee's NOT_FOUND is ours too). Reading the
-`google.rpc` details the callee attached, and forwarding the request id for tracing, do not differ,
-so they live here once.
+`refusal_from` is the policy most clients want: the callee's FAILED_PRECONDITION and ABORTED pass
+through with their reason, anything else is UNAVAILABLE naming the service. A service whose policy
+differs (e.g. the callee's NOT_FOUND is ours too) handles those codes first and delegates the rest.
+Reading the `google.rpc` details the callee attached, and forwarding the request id for tracing, do
+not differ, so they live here once.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import grpc
@@ -16,8 +19,10 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.errors import reason_from_text
+from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable, reason_from_text
 from hph.runtime.rpc.call_context import current_request_id
+
+log = logging.getLogger("hph.runtime.rpc.downstream")
 
 Metadata = tuple[tuple[str, str], ...]
 
@@ -56,6 +61,29 @@ def refusal_details(exc: grpc.aio.AioRpcError) -> RefusalDetails:
             detail.Unpack(bad)
             fields = [(v.field, v.description) for v in bad.field_violations]
     return RefusalDetails(info, subject, fields)
+
+
+def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
+    """The domain error a downstream failure means to our caller: FAILED_PRECONDITION keeps the
+    callee's reason, subject and metadata, ABORTED its reason; anything that is not an answer (or an
+    answer we did not expect, logged) is UNAVAILABLE naming `service`, so clients retry."""
+    code = exc.code()
+    refusal = refusal_details(exc)
+    message = exc.details() or f"{service} refused the request"
+    if code == grpc.StatusCode.FAILED_PRECONDITION:
+        return FailedPrecondition(
+            message,
+            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
+            subject=refusal.subject,
+            metadata=dict(refusal.info.metadata),
+        )
+    if code == grpc.StatusCode.ABORTED:
+        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
+    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        log.warning("%s answered %s: %s %s", service, code.name, message, refusal.fields)
+    return Unavailable(
+        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
+    )
 
 
 def request_id_metadata() -> Metadata:

@@ -18,7 +18,6 @@ is UNAVAILABLE naming the service, so clients retry (every step here is safe to 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,14 +38,13 @@ from holidaypeak.commerce.v1 import (
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
+from hph.runtime.errors import Aborted, DomainError, NotFound
 from hph.runtime.idempotency import KEY_REUSED
 from hph.runtime.money import to_major, to_minor
+from hph.runtime.rpc import downstream
 from hph.runtime.rpc.call_context import forwarded_metadata
 from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
 from hph.services.returns.rules import OrderedLine
-
-log = logging.getLogger("hph.returns.clients")
 
 DEADLINE_SECONDS = 5.0
 T = TypeVar("T")
@@ -89,33 +87,18 @@ def order_view(order: order_pb2.Order) -> OrderView:
 
 
 def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
-    """The domain error a downstream failure means to our caller (see the module docstring)."""
+    """The domain error a downstream failure means to our caller (see the module docstring): the
+    shared policy, except that the callee's NOT_FOUND is ours too and a reused key is a conflict."""
     code = exc.code()
-    refusal = refusal_details(exc)
-    info, subject, fields = refusal.info, refusal.subject, refusal.fields
-    message = exc.details() or f"{service} refused the request"
-    if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return FailedPrecondition(
-            message,
-            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
-            subject=subject,
-            metadata=dict(info.metadata),
-        )
     if code == grpc.StatusCode.NOT_FOUND:
-        return NotFound(message)
-    if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
+        return NotFound(exc.details() or f"{service} refused the request")
     if (
         code == grpc.StatusCode.INVALID_ARGUMENT
-        and refusal.reason(ErrorReason.ERROR_REASON_VALIDATION_FAILED) == KEY_REUSED
+        and refusal_details(exc).reason(ErrorReason.ERROR_REASON_VALIDATION_FAILED) == KEY_REUSED
     ):
         # Only our own derived keys reach the callee, so this is a conflict between two attempts.
-        return Aborted(message, reason=KEY_REUSED)
-    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        log.warning("%s answered %s: %s %s", service, code.name, message, fields)
-    return Unavailable(
-        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
-    )
+        return Aborted(exc.details() or f"{service} refused the request", reason=KEY_REUSED)
+    return downstream.refusal_from(exc, service)
 
 
 async def _call(service: str, call: Awaitable[T]) -> T:
