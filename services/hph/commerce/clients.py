@@ -43,10 +43,9 @@ from holidaypeak.commerce.v1 import (
     user_service_pb2,
     user_service_pb2_grpc,
 )
-from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_from, request_id_metadata
+from hph.runtime.rpc.downstream import PlatformClient, refusal_from, request_id_metadata
 
 log = logging.getLogger("hph.commerce.clients")
 
@@ -189,16 +188,9 @@ class CatalogClient:
         return {product_id: product for product_id, product in zip(ids, found, strict=True) if product is not None}
 
 
-class InventoryClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class InventoryClient(PlatformClient):
     def _stub(self) -> inventory_service_pb2_grpc.InventoryServiceStub:
         return self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
-
-    def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + request_id_metadata()
 
     async def availability(self, skus: Sequence[str]) -> Mapping[str, inventory_item_pb2.SkuAvailability]:
         distinct = list(dict.fromkeys(skus))

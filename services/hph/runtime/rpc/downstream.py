@@ -19,6 +19,8 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable, reason_from_text
 from hph.runtime.rpc.call_context import current_request_id
 
@@ -84,6 +86,19 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     return Unavailable(
         f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
     )
+
+
+class PlatformClient:
+    """The base of a client of other services that makes some calls as the platform itself (its
+    service token, staff role) rather than as the caller."""
+
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        self._channels = channels
+        self._credentials = credentials
+
+    def _as_platform(self) -> Metadata:
+        """The platform's token plus the current request id (none outside an RPC)."""
+        return self._credentials.metadata() + request_id_metadata()
 
 
 def request_id_metadata() -> Metadata:

@@ -21,6 +21,7 @@ from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.cache import TtlCache
 from hph.runtime.channels import ChannelPool
+from hph.runtime.rpc.downstream import PlatformClient
 
 log = logging.getLogger("hph.analytics")
 
@@ -36,11 +37,7 @@ class PaidOrder:
     names: dict[str, str]  # sku -> item name when the order was placed
 
 
-class OrderReader:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrderReader(PlatformClient):
     async def paid_order(self, order_id: str) -> PaidOrder | None:
         stub = self._channels.stub("orders", order_grpc.OrderServiceStub)
         try:

@@ -10,21 +10,15 @@ from __future__ import annotations
 import grpc
 
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc
-from hph.runtime.auth.service_identity import ServiceCredentials
-from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Unavailable
-from hph.runtime.rpc.downstream import request_id_metadata
+from hph.runtime.rpc.downstream import PlatformClient
 
 DEADLINE_SECONDS = 3.0
 # Codes meaning "the id is not one the catalog knows".
 _UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
 
 
-class CatalogProducts:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class CatalogProducts(PlatformClient):
     async def exists(self, product_id: str) -> bool:
         """True when the catalog knows the product; UNAVAILABLE when it cannot say."""
         stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
@@ -32,7 +26,7 @@ class CatalogProducts:
             await stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._credentials.metadata() + request_id_metadata(),
+                metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in _UNKNOWN_PRODUCT:

@@ -36,14 +36,13 @@ from holidaypeak.commerce.v1 import (
     refund_pb2,
 )
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import Aborted, DomainError, NotFound
 from hph.runtime.idempotency import KEY_REUSED
 from hph.runtime.money import to_major, to_minor
 from hph.runtime.rpc import downstream
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import PlatformClient, refusal_details
 from hph.services.returns.rules import OrderedLine
 
 DEADLINE_SECONDS = 5.0
@@ -108,16 +107,9 @@ async def _call(service: str, call: Awaitable[T]) -> T:
         raise refusal_from(exc, service) from None
 
 
-class OrdersClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrdersClient(PlatformClient):
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
-
-    def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + request_id_metadata()
 
     async def get(self, order_id: str) -> OrderView | None:
         """The order as the platform reads it; None when the orders service does not know it."""
@@ -153,11 +145,7 @@ class OrdersClient:
         )
 
 
-class InventoryClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class InventoryClient(PlatformClient):
     async def restock(self, sku: str, quantity: int, *, reason: str, request_id: str) -> None:
         """Raises on-hand stock of `sku` by `quantity`, once per `request_id` (the inventory service
         commits the change and its receipt for the key in one batch, and replays a retried key)."""
@@ -169,7 +157,7 @@ class InventoryClient:
                     sku=sku, quantity_on_hand_delta=quantity, reason=reason, request_id=request_id
                 ),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._credentials.metadata() + request_id_metadata(),
+                metadata=self._as_platform(),
             ),
         )
 
