@@ -45,15 +45,13 @@ from holidaypeak.commerce.v1 import (
 )
 from hph.runtime.channels import ChannelPool
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import PlatformClient, refusal_from, request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_from, request_id_metadata
 
 log = logging.getLogger("hph.commerce.clients")
 
 DEADLINE_SECONDS = 5.0
 # Catalog reads in flight at once for one cart (a cart holds at most 100 lines).
 PRODUCT_READS_IN_FLIGHT = 16
-# Ids another service rejects as malformed are, to us, ids that do not exist.
-_UNKNOWN = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT})
 
 T = TypeVar("T")
 
@@ -70,7 +68,7 @@ async def _call_or_none(service: str, call: Awaitable[T]) -> T | None:
     try:
         return await call
     except grpc.aio.AioRpcError as exc:
-        if exc.code() in _UNKNOWN:
+        if exc.code() in UNKNOWN_ID:
             return None
         raise refusal_from(exc, service) from None
 

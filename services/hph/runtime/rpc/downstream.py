@@ -12,7 +12,9 @@ not differ, so they live here once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import grpc
 from google.rpc import error_details_pb2
@@ -27,6 +29,9 @@ from hph.runtime.rpc.call_context import current_request_id
 log = logging.getLogger("hph.runtime.rpc.downstream")
 
 Metadata = tuple[tuple[str, str], ...]
+T = TypeVar("T")
+# The callee's answers meaning "no such id": a malformed id is, to us, an id that does not exist.
+UNKNOWN_ID = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT})
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,17 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     return Unavailable(
         f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
     )
+
+
+async def found_or_none(call: Awaitable[T], *, service: str, unconfirmed: str) -> T | None:
+    """The callee's answer to a lookup by id; None when it does not know the id (UNKNOWN_ID);
+    UNAVAILABLE naming `service` ("<unconfirmed> (<code>); retry shortly") when it could not say."""
+    try:
+        return await call
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() in UNKNOWN_ID:
+            return None
+        raise Unavailable(f"{unconfirmed} ({exc.code().name}); retry shortly", metadata={"service": service}) from None
 
 
 class PlatformClient:
