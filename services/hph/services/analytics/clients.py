@@ -21,7 +21,7 @@ from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.cache import TtlCache
 from hph.runtime.channels import ChannelPool
-from hph.runtime.rpc.downstream import PlatformClient
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient
 
 log = logging.getLogger("hph.analytics")
 
@@ -103,7 +103,7 @@ class CatalogLookup:
                 metadata=self._credentials.metadata(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() not in UNKNOWN_ID:
                 log.warning("analytics could not read category %s (%s)", category_id, exc.code().name)
             return None
         found = _Category(category.name, category.parent_id)

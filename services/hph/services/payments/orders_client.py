@@ -32,7 +32,7 @@ from holidaypeak.commerce.v1 import (
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
 from hph.runtime.money import to_major, to_minor
-from hph.runtime.rpc.downstream import PlatformClient, refusal_details
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_details
 
 DEADLINE_SECONDS = 5.0
 
@@ -97,7 +97,7 @@ class OrdersClient(PlatformClient):
                 metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() in UNKNOWN_ID:
                 raise NotFound(f"order {order_id!r} not found") from None
             raise_refusal(exc, "orders", f"orders/{order_id}")
         return order_view(order)

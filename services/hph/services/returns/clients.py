@@ -42,7 +42,7 @@ from hph.runtime.idempotency import KEY_REUSED
 from hph.runtime.money import to_major, to_minor
 from hph.runtime.rpc import downstream
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import PlatformClient, refusal_details
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_details
 from hph.services.returns.rules import OrderedLine
 
 DEADLINE_SECONDS = 5.0
@@ -120,7 +120,7 @@ class OrdersClient(PlatformClient):
                 metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() in UNKNOWN_ID:
                 return None
             raise refusal_from(exc, "orders") from None
         return order_view(order)

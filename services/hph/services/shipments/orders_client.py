@@ -22,7 +22,7 @@ from holidaypeak.commerce.v1 import order_pb2, order_service_pb2, order_service_
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, PlatformClient, refusal_details
+from hph.runtime.rpc.downstream import UNKNOWN_ID, Metadata, PlatformClient, refusal_details
 from hph.services.shipments import rules
 from hph.services.shipments.rules import OrderStatus
 
@@ -38,7 +38,7 @@ def _raise_refusal(exc: grpc.aio.AioRpcError, subject: str) -> NoReturn:
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         reason = refusal_details(exc).reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION)
         raise FailedPrecondition(details, subject=subject, reason=reason)
-    if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+    if code in UNKNOWN_ID:
         raise NotFound(f"{subject.replace('/', ' ')} not found") from None
     raise Unavailable(
         f"the orders service did not answer ({code.name}); retry shortly", metadata={"service": "orders"}
