@@ -25,6 +25,7 @@ import pytest
 from hph.gateway import shared_limits
 from hph.gateway.shared_limits import HEADER, MAGIC, SLOT, VERSION, SharedRateLimiter
 from tests.support.clocks import ManualClock
+from tests.support.rate_limits import check_user_limit_applies_across_ips_and_ip_limit_still_applies_to_users
 
 
 def frozen_clock() -> float:
@@ -99,13 +100,7 @@ def test_refills_continuously_up_to_the_capacity(opener: Opener, clock: ManualCl
 
 
 def test_user_limit_applies_across_ips_and_ip_limit_still_applies_to_users(opener: Opener) -> None:
-    limiter = opener(ip=5, user=2)
-    assert limiter.check("10.0.0.1", "ava") == 0
-    assert limiter.check("10.0.0.2", "ava") == 0
-    assert limiter.check("10.0.0.3", "ava") == 30  # ava's bucket is empty wherever she calls from
-    for sub in ("bob", "carl", "dana", "erin"):
-        assert limiter.check("10.0.0.1", sub) == 0
-    assert limiter.check("10.0.0.1", "fay") == 12  # 10.0.0.1 spent its 5 (60 s / 5 = 12 s per token)
+    check_user_limit_applies_across_ips_and_ip_limit_still_applies_to_users(opener(ip=5, user=2))
 
 
 def test_refusal_by_one_bucket_does_not_drain_the_other(opener: Opener) -> None:

@@ -28,14 +28,17 @@ import pytest
 import stripe
 
 from hph.services.payments.providers import (
-    IdempotencyMismatch,
     PaymentProvider,
     ProviderPayment,
     ProviderUnavailable,
     RefundRefused,
 )
-from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED, REASON_REFUND_EXCEEDS_CAPTURED
+from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED
 from hph.services.payments.providers.stripe_adapter import StripePaymentProvider
+from tests.support.payment_providers import (
+    check_a_retried_full_refund_returns_the_first,
+    check_refunds_stop_at_the_capture,
+)
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.integration
@@ -186,31 +189,14 @@ async def test_the_idempotency_key_is_sent_and_a_retry_does_not_charge_twice(loc
 
 async def test_refunds_never_exceed_the_capture(provider: StripePaymentProvider, localstripe_base: str) -> None:
     payment = await pay(provider, card(localstripe_base, SUCCEEDS), "k-refunds", amount=1_000)
-    first = await provider.refund(provider_payment_id=payment.id, amount_minor=400, idempotency_key="r-1", reason="x")
-    assert (first.status, first.amount_minor) == ("succeeded", 400)
-    assert first.id.startswith("re_")
-
-    with pytest.raises(RefundRefused) as caught:
-        await provider.refund(provider_payment_id=payment.id, amount_minor=601, idempotency_key="r-2", reason="x")
-    assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
-    assert caught.value.reason == REASON_REFUND_EXCEEDS_CAPTURED
-    assert caught.value.metadata == {"refundable_minor": "600"}
-
-    rest = await provider.refund(provider_payment_id=payment.id, amount_minor=600, idempotency_key="r-3", reason="x")
-    assert rest.amount_minor == 600
-    with pytest.raises(RefundRefused):
-        await provider.refund(provider_payment_id=payment.id, amount_minor=1, idempotency_key="r-4", reason="x")
+    await check_refunds_stop_at_the_capture(provider, payment, refund_id_prefix="re_")
 
 
 async def test_a_retried_full_refund_returns_the_first_refund(
     provider: StripePaymentProvider, localstripe_base: str
 ) -> None:
     payment = await pay(provider, card(localstripe_base, SUCCEEDS), "k-full-refund", amount=700)
-    first = await provider.refund(provider_payment_id=payment.id, amount_minor=700, idempotency_key="r", reason="x")
-    again = await provider.refund(provider_payment_id=payment.id, amount_minor=700, idempotency_key="r", reason="x")
-    assert again == first
-    with pytest.raises(IdempotencyMismatch):
-        await provider.refund(provider_payment_id=payment.id, amount_minor=300, idempotency_key="r", reason="x")
+    await check_a_retried_full_refund_returns_the_first(provider, payment)
 
 
 async def test_a_declined_payment_has_nothing_to_refund(provider: StripePaymentProvider, localstripe_base: str) -> None:

@@ -10,24 +10,18 @@ from datetime import timedelta
 import grpc
 import pytest
 
-from holidaypeak.commerce.v1 import cart_service_pb2 as cart_pb
-from holidaypeak.commerce.v1 import cart_service_pb2_grpc as cart_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
-from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
-from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
 from holidaypeak.commerce.v1 import support_ticket_service_pb2 as pb
 from holidaypeak.commerce.v1 import support_ticket_service_pb2_grpc as tickets_grpc
 from holidaypeak.commerce.v1 import ticket_pb2 as t
-from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
-from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from holidaypeak.common.v1 import access_pb2
 from holidaypeak.events.v1 import ticket_events_pb2 as ev
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from tests.support.events import published
 from tests.support.platform_harness import Hub, Metadata
 from tests.support.rich_status import expect_error, reason, violated_fields
-from tests.support.shoppers import staff
+from tests.support.shoppers import a_shopper, staff
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -50,34 +44,14 @@ async def open_ticket(hub: Hub, auth: Metadata, subject: str = "Where is my parc
     return await stub(hub).CreateTicket(request, metadata=auth)
 
 
-async def place_order(hub: Hub, auth: Metadata) -> str:
-    """A real order of the caller's (address, card, one line in the cart)."""
-    users = users_grpc.UserServiceStub(hub.channel)
-    address = await users.CreateAddress(
-        users_pb.CreateAddressRequest(
-            name="Pat Shopper",
-            line1="1450 Market Street",
-            city="San Francisco",
-            region="CA",
-            postal_code="94103",
-            country_code="US",
-        ),
-        metadata=auth,
-    )
-    card = await users.CreatePaymentMethod(users_pb.CreatePaymentMethodRequest(token="pm_card_visa"), metadata=auth)
+async def place_order(hub: Hub, user_id: str) -> str:
+    """A real order of `user_id`'s (address, card, one line in the cart)."""
+    shopper = await a_shopper(hub, user_id, register=False)
     items = await inventory_grpc.InventoryServiceStub(hub.channel).ListInventoryItems(
         inventory_pb.ListInventoryItemsRequest(page_size=100), metadata=staff(hub)
     )
-    sku = next(item.sku for item in items.inventory_items if item.quantity_available >= 5)
-    await cart_grpc.CartServiceStub(hub.channel).AddCartItem(
-        cart_pb.AddCartItemRequest(product_id=sku, quantity=1), metadata=auth
-    )
-    order = await orders_grpc.OrderServiceStub(hub.channel).CreateOrder(
-        orders_pb.CreateOrderRequest(
-            shipping_address_id=address.id, payment_method_id=card.id, request_id=f"order-{address.id}"
-        ),
-        metadata=auth,
-    )
+    await shopper.add(next(item.sku for item in items.inventory_items if item.quantity_available >= 5), 1)
+    order = await shopper.place(f"order-{shopper.address_id}")
     return order.id
 
 
@@ -176,9 +150,9 @@ async def test_requests_are_validated(hub: Hub) -> None:
 
 
 async def test_a_ticket_about_an_order_must_be_about_one_of_the_callers_orders(hub: Hub) -> None:
-    _, ava = customer(hub)
+    ava_id, ava = customer(hub)
     _, eve = customer(hub)
-    order_id = await place_order(hub, ava)
+    order_id = await place_order(hub, ava_id)
     ticket = await open_ticket(hub, ava, order_id=order_id, category=t.TICKET_CATEGORY_ORDER)
     assert ticket.order_id == order_id
 

@@ -24,6 +24,7 @@ from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.host import error_reasons_doc
 from hph.runtime.errors import FailedPrecondition, NotFound, reason_from_text, reason_text
 from hph.runtime.rpc.downstream import RefusalDetails
+from tests.support.syntax import last_name
 
 REPO = Path(__file__).resolve().parents[2]
 ROOTS = ("services/hph", "gateway/hph", "agents/hph")
@@ -101,14 +102,6 @@ def load_code() -> dict[str, Module]:
     return modules
 
 
-def _terminal(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 @dataclass
 class Checker:
     modules: dict[str, Module]
@@ -176,7 +169,7 @@ class Checker:
     def error_parents(self) -> dict[str, str]:
         """Every error class of the code (by name) -> its error base ("" for a family root)."""
         classes = [
-            (node.name, [_terminal(b) for b in node.bases])
+            (node.name, [last_name(b) for b in node.bases])
             for module in self.modules.values()
             for node in ast.walk(module.tree)
             if isinstance(node, ast.ClassDef)
@@ -214,7 +207,7 @@ class Checker:
                 self._report(module, node, self.problems(module, node.value))
         if not isinstance(node, ast.Call):
             return
-        callee = _terminal(node.func)
+        callee = last_name(node.func)
         if callee == "__init__" and isinstance(node.func, ast.Attribute) and _is_super(node.func.value):
             callee = parents.get(cls, "")  # the error base's constructor ("": not an error, or a root)
         reasons = [k.value for k in node.keywords if k.arg == "reason"]
@@ -233,13 +226,13 @@ class Checker:
             self._report(module, node, self.problems(module, node.args[0]))
 
     def _check_wire(self, module: Module, value: ast.expr) -> None:
-        if isinstance(value, ast.Call) and _terminal(value.func) == "reason_text":
+        if isinstance(value, ast.Call) and last_name(value.func) == "reason_text":
             return  # the argument is checked where the call itself is visited
         self._report(module, value, [f"{ast.unparse(value)} must be reason_text(<ErrorReason value>)"])
 
 
 def _is_super(node: ast.expr) -> bool:
-    return isinstance(node, ast.Call) and _terminal(node.func) == "super"
+    return isinstance(node, ast.Call) and last_name(node.func) == "super"
 
 
 def _walk_with_class(tree: ast.AST, cls: str = "") -> Iterator[tuple[ast.AST, str]]:

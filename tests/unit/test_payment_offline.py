@@ -20,7 +20,11 @@ from hph.services.payments.providers import (
     RefundRefused,
 )
 from hph.services.payments.providers.offline import CONTAINER, PARTITION_KEY_PATH
-from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED, REASON_REFUND_EXCEEDS_CAPTURED
+from hph.services.payments.providers.port import REASON_PAYMENT_NOT_CAPTURED
+from tests.support.payment_providers import (
+    check_a_retried_full_refund_returns_the_first,
+    check_refunds_stop_at_the_capture,
+)
 
 
 @pytest.fixture
@@ -215,32 +219,12 @@ async def test_intents_are_idempotent_and_carry_a_client_secret(provider: Offlin
 
 async def test_partial_refunds_up_to_the_captured_amount(provider: OfflinePaymentProvider) -> None:
     payment = await pay(provider, "k-refunds", amount=1_000)
-    first = await provider.refund(
-        provider_payment_id=payment.id, amount_minor=400, idempotency_key="r-1", reason="damaged"
-    )
-    assert (first.status, first.amount_minor) == ("succeeded", 400)
-    assert first.id.startswith("re_sim_")
-
-    with pytest.raises(RefundRefused) as caught:
-        await provider.refund(provider_payment_id=payment.id, amount_minor=601, idempotency_key="r-2", reason="x")
-    assert caught.value.code == grpc.StatusCode.FAILED_PRECONDITION
-    assert caught.value.reason == REASON_REFUND_EXCEEDS_CAPTURED
-    assert caught.value.metadata == {"refundable_minor": "600"}
-
-    rest = await provider.refund(provider_payment_id=payment.id, amount_minor=600, idempotency_key="r-3", reason="x")
-    assert rest.amount_minor == 600
-    assert rest.id != first.id
-    with pytest.raises(RefundRefused):
-        await provider.refund(provider_payment_id=payment.id, amount_minor=1, idempotency_key="r-4", reason="x")
+    await check_refunds_stop_at_the_capture(provider, payment, refund_id_prefix="re_sim_")
 
 
 async def test_a_retried_full_refund_returns_the_first_refund(provider: OfflinePaymentProvider) -> None:
     payment = await pay(provider, "k-full-refund", amount=700)
-    first = await provider.refund(provider_payment_id=payment.id, amount_minor=700, idempotency_key="r", reason="x")
-    again = await provider.refund(provider_payment_id=payment.id, amount_minor=700, idempotency_key="r", reason="x")
-    assert again == first
-    with pytest.raises(IdempotencyMismatch):
-        await provider.refund(provider_payment_id=payment.id, amount_minor=300, idempotency_key="r", reason="x")
+    await check_a_retried_full_refund_returns_the_first(provider, payment)
 
 
 @pytest.mark.parametrize("method", ["pm_card_chargeDeclined", "pm_card_authenticationRequired"])

@@ -141,6 +141,23 @@ async def pending_ids(container: Container) -> list[str]:
     return [record["event_id"] for record in (await real.query(Query(PENDING), max_items=1000)).items]
 
 
+def attached_relay(
+    to: FlakyBus | InProcessBus, attached_to: SqliteDocumentStore, container: ScanCounting
+) -> OutboxRelay:
+    """A relay attached to `attached_to`, not started: the test drives its passes by hand."""
+    relay = OutboxRelay(to, [container], poll_interval=NEVER)
+    relay.attach(attached_to)
+    return relay
+
+
+async def commit_two_orders(container: ScanCounting) -> tuple[EventEnvelope, EventEnvelope]:
+    """Commits ORD-1 (u1) then ORD-2 (u2), each with its OrderCreated; returns the two events."""
+    first, second = order_created("ORD-1", "u1"), order_created("ORD-2", "u2")
+    await commit_order(container, "ORD-1", "u1", first)
+    await commit_order(container, "ORD-2", "u2", second)
+    return first, second
+
+
 async def started_relay(
     to: FlakyBus | InProcessBus, attached_to: SqliteDocumentStore, container: ScanCounting
 ) -> OutboxRelay:
@@ -236,8 +253,7 @@ async def test_several_events_of_several_commits_keep_commit_order(
 async def test_records_of_unregistered_containers_and_state_documents_are_not_queued(
     store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
 ) -> None:
-    relay = OutboxRelay(FlakyBus(bus), [counted], poll_interval=NEVER)
-    relay.attach(store)
+    relay = attached_relay(FlakyBus(bus), store, counted)
     elsewhere = await store.container("carts", "/user_id")
 
     await elsewhere.batch("u1", [outbox_op(elsewhere, order_created("ORD-9"), "u1")])
@@ -254,11 +270,8 @@ async def test_a_failed_publish_keeps_the_record_and_those_behind_it_queued(
     store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
 ) -> None:
     flaky = FlakyBus(bus, failures=1)
-    relay = OutboxRelay(flaky, [counted], poll_interval=NEVER)
-    relay.attach(store)
-    first, second = order_created("ORD-1", "u1"), order_created("ORD-2", "u2")
-    await commit_order(counted, "ORD-1", "u1", first)
-    await commit_order(counted, "ORD-2", "u2", second)
+    relay = attached_relay(flaky, store, counted)
+    first, second = await commit_two_orders(counted)
 
     assert await relay.drain_committed() == 0
     assert flaky.attempts == 1  # nothing behind the failed record was tried ahead of it
@@ -315,11 +328,8 @@ async def test_a_record_queued_and_found_by_a_scan_is_published_once(
 ) -> None:
     # The queue's attempt fails; the scan in the same drain_once publishes both records.
     flaky = FlakyBus(bus, failures=1)
-    relay = OutboxRelay(flaky, [counted], poll_interval=NEVER)
-    relay.attach(store)
-    first, second = order_created("ORD-1", "u1"), order_created("ORD-2", "u2")
-    await commit_order(counted, "ORD-1", "u1", first)
-    await commit_order(counted, "ORD-2", "u2", second)
+    relay = attached_relay(flaky, store, counted)
+    first, second = await commit_two_orders(counted)
 
     assert await relay.drain_once() == 2
     assert counted.scans == 1
@@ -335,8 +345,7 @@ async def test_a_queued_record_published_by_drain_once_is_not_published_again(
     store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
 ) -> None:
     flaky = FlakyBus(bus)
-    relay = OutboxRelay(flaky, [counted], poll_interval=NEVER)
-    relay.attach(store)
+    relay = attached_relay(flaky, store, counted)
     envelope = order_created("ORD-1")
     await commit_order(counted, "ORD-1", "u1", envelope)
 
@@ -353,8 +362,7 @@ async def test_commits_of_another_store_object_are_found_by_a_scan(
     store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
 ) -> None:
     flaky = FlakyBus(bus)
-    relay = OutboxRelay(flaky, [counted], poll_interval=NEVER)
-    relay.attach(store)
+    relay = attached_relay(flaky, store, counted)
     other = await SqliteDocumentStore.open(store.path)  # another process, as far as listeners go
     try:
         envelope = order_created("ORD-1")

@@ -26,6 +26,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.support.syntax import last_name
+
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = ("services/hph", "gateway/hph", "agents/hph")
 HELPER = ROOT / "services/hph/runtime/commit.py"
@@ -53,19 +55,11 @@ def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
         yield from own_nodes(child)
 
 
-def name_of(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def repeats(loop: ast.AST) -> bool:
     if isinstance(loop, ast.While):
         return True
     if isinstance(loop, ast.For | ast.AsyncFor) and isinstance(loop.iter, ast.Call):
-        return name_of(loop.iter.func) == "range" and len(loop.iter.args) < 3
+        return last_name(loop.iter.func) == "range" and len(loop.iter.args) < 3
     return False
 
 
@@ -73,15 +67,15 @@ def catches_lost_race(node: ast.AST) -> bool:
     if not isinstance(node, ast.ExceptHandler) or node.type is None:
         return False
     caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-    names = {name_of(part) for part in caught}
-    names |= {name_of(side) for part in caught if isinstance(part, ast.BinOp) for side in (part.left, part.right)}
+    names = {last_name(part) for part in caught}
+    names |= {last_name(side) for part in caught if isinstance(part, ast.BinOp) for side in (part.left, part.right)}
     return bool(names & LOST_RACE)
 
 
 def counts_attempts(loop: ast.AST) -> bool:
     if not isinstance(loop, ast.For | ast.AsyncFor) or not isinstance(loop.iter, ast.Call):
         return False
-    bounds = [name_of(node).upper() for arg in loop.iter.args for node in ast.walk(arg)]
+    bounds = [last_name(node).upper() for arg in loop.iter.args for node in ast.walk(arg)]
     return any(word in bound for bound in bounds for word in COUNTS)
 
 
@@ -94,10 +88,10 @@ def uses_storage(tree: ast.AST) -> bool:
 
 def calls_itself(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for node in own_nodes(function):
-        if isinstance(node, ast.Call) and name_of(node.func) == function.name:
+        if isinstance(node, ast.Call) and last_name(node.func) == function.name:
             target = node.func
             if isinstance(target, ast.Name) or (
-                isinstance(target, ast.Attribute) and name_of(target.value) in ("self", "cls")
+                isinstance(target, ast.Attribute) and last_name(target.value) in ("self", "cls")
             ):
                 return True
     return False
@@ -111,8 +105,8 @@ def why_storage_retry(body: ast.AST) -> str:
         if isinstance(node, ast.Call):
             if any(keyword.arg == "if_match" for keyword in node.keywords):
                 return "passes if_match"
-            if name_of(node.func) in GUARDED_OPS:
-                return f"builds a {name_of(node.func)}"
+            if last_name(node.func) in GUARDED_OPS:
+                return f"builds a {last_name(node.func)}"
         if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
             called = node.value.func
             if isinstance(called, ast.Attribute) and called.attr.lstrip("_") in WRITES:

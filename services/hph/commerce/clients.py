@@ -43,44 +43,17 @@ from holidaypeak.commerce.v1 import (
     user_service_pb2,
     user_service_pb2_grpc,
 )
-from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_from, request_id_metadata
 
 log = logging.getLogger("hph.commerce.clients")
 
 DEADLINE_SECONDS = 5.0
 # Catalog reads in flight at once for one cart (a cart holds at most 100 lines).
 PRODUCT_READS_IN_FLIGHT = 16
-# Ids another service rejects as malformed are, to us, ids that do not exist.
-_UNKNOWN = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT})
 
 T = TypeVar("T")
-
-
-def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
-    """The domain error a downstream failure means to our caller (see the module docstring)."""
-    code = exc.code()
-    refusal = refusal_details(exc)
-    info, subject = refusal.info, refusal.subject
-    message = exc.details() or f"{service} refused the request"
-    if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return FailedPrecondition(
-            message,
-            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
-            subject=subject,
-            metadata=dict(info.metadata),
-        )
-    if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
-    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        log.warning("%s answered %s: %s", service, code.name, message)
-    return Unavailable(
-        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
-    )
 
 
 async def _call(service: str, call: Awaitable[T]) -> T:
@@ -95,7 +68,7 @@ async def _call_or_none(service: str, call: Awaitable[T]) -> T | None:
     try:
         return await call
     except grpc.aio.AioRpcError as exc:
-        if exc.code() in _UNKNOWN:
+        if exc.code() in UNKNOWN_ID:
             return None
         raise refusal_from(exc, service) from None
 
@@ -213,16 +186,9 @@ class CatalogClient:
         return {product_id: product for product_id, product in zip(ids, found, strict=True) if product is not None}
 
 
-class InventoryClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class InventoryClient(PlatformClient):
     def _stub(self) -> inventory_service_pb2_grpc.InventoryServiceStub:
         return self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
-
-    def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + request_id_metadata()
 
     async def availability(self, skus: Sequence[str]) -> Mapping[str, inventory_item_pb2.SkuAvailability]:
         distinct = list(dict.fromkeys(skus))

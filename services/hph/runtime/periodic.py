@@ -4,7 +4,8 @@ Several services keep a sweeper (overdue orders, out-of-sync shipments, stale st
 host starts after the server and stops before exit (`deps.BackgroundTask`). They all need the same
 care: one task per sweeper, a failed pass logged and retried on the next interval instead of ending
 the loop, and a stop that waits for the task so nothing runs after the host closes the store. A
-sweeper composes a `PeriodicJob` and keeps its own `start`/`stop`/`sweep_once`.
+sweeper is a `Sweeper`: it builds its `PeriodicJob` and keeps its own `sweep_once`; `start`/`stop`
+are the job's.
 
 The sweepers differ in two ways, both kept as parameters:
 - `first_pass`: "after_interval" waits one interval before the first pass; "now" runs it at once
@@ -83,3 +84,16 @@ class PeriodicJob:
         """Waits one interval, or less when an "after_pass" stop is asked for."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), self._interval)
+
+
+class Sweeper:
+    """The `BackgroundTask` side of a sweeper: starting and stopping it starts and stops its job
+    (`_job`, set by the subclass's constructor)."""
+
+    _job: PeriodicJob
+
+    async def start(self) -> None:
+        await self._job.start()
+
+    async def stop(self) -> None:
+        await self._job.stop()

@@ -21,6 +21,7 @@ from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.cache import TtlCache
 from hph.runtime.channels import ChannelPool
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient
 
 log = logging.getLogger("hph.analytics")
 
@@ -36,11 +37,7 @@ class PaidOrder:
     names: dict[str, str]  # sku -> item name when the order was placed
 
 
-class OrderReader:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrderReader(PlatformClient):
     async def paid_order(self, order_id: str) -> PaidOrder | None:
         stub = self._channels.stub("orders", order_grpc.OrderServiceStub)
         try:
@@ -106,7 +103,7 @@ class CatalogLookup:
                 metadata=self._credentials.metadata(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() not in UNKNOWN_ID:
                 log.warning("analytics could not read category %s (%s)", category_id, exc.code().name)
             return None
         found = _Category(category.name, category.parent_id)

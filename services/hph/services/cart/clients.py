@@ -23,7 +23,7 @@ from holidaypeak.commerce.v1 import (
 from hph.runtime import money
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import InvalidArgument, Unavailable
-from hph.runtime.rpc.downstream import request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, found_or_none, request_id_metadata
 from hph.services.cart.rules import ProductAnswer, ProductInfo, StockInfo, Unchecked
 
 log = logging.getLogger("hph.cart")
@@ -31,8 +31,6 @@ log = logging.getLogger("hph.cart")
 DEADLINE_SECONDS = 3.0
 # Catalog reads in flight at once for one cart read (a cart has up to 100 lines).
 MAX_CONCURRENT_LOOKUPS = 16
-# Codes meaning "the product id is not one the catalog knows".
-_UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
 
 
 def product_info(product: product_pb2.Product) -> ProductInfo:
@@ -62,15 +60,11 @@ class CatalogLookup:
     async def product(self, product_id: str) -> ProductInfo:
         """The product as the catalog has it now; INVALID_ARGUMENT on product_id when it does not
         exist, UNAVAILABLE when the catalog cannot say."""
-        try:
-            found = await self._get(product_id)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in _UNKNOWN_PRODUCT:
-                raise InvalidArgument.for_field("product_id", "no such product") from None
-            raise Unavailable(
-                f"the catalog could not confirm the product ({exc.code().name}); retry shortly",
-                metadata={"service": "catalog"},
-            ) from None
+        found = await found_or_none(
+            self._get(product_id), service="catalog", unconfirmed="the catalog could not confirm the product"
+        )
+        if found is None:
+            raise InvalidArgument.for_field("product_id", "no such product")
         try:
             return product_info(found)
         except money.MoneyError:
@@ -87,7 +81,7 @@ class CatalogLookup:
                 try:
                     return product_info(await self._get(product_id))
                 except grpc.aio.AioRpcError as exc:
-                    if exc.code() in _UNKNOWN_PRODUCT:
+                    if exc.code() in UNKNOWN_ID:
                         return Unchecked.GONE
                     log.warning("catalog lookup failed", extra={"product_id": product_id, "code": exc.code().name})
                     return Unchecked.UNREACHABLE

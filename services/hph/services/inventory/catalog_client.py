@@ -7,38 +7,23 @@ record). Archived products count as existing: their stock still needs counting.
 
 from __future__ import annotations
 
-import grpc
-
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc
-from hph.runtime.auth.service_identity import ServiceCredentials
-from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Unavailable
-from hph.runtime.rpc.downstream import request_id_metadata
+from hph.runtime.rpc.downstream import PlatformClient, found_or_none
 
 DEADLINE_SECONDS = 3.0
-# Codes meaning "the id is not one the catalog knows".
-_UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
 
 
-class CatalogProducts:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class CatalogProducts(PlatformClient):
     async def exists(self, product_id: str) -> bool:
         """True when the catalog knows the product; UNAVAILABLE when it cannot say."""
         stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
-        try:
-            await stub.GetProduct(
+        product = await found_or_none(
+            stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._credentials.metadata() + request_id_metadata(),
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in _UNKNOWN_PRODUCT:
-                return False
-            raise Unavailable(
-                f"the catalog could not confirm the product ({exc.code().name}); retry shortly",
-                metadata={"service": "catalog"},
-            ) from None
-        return True
+                metadata=self._as_platform(),
+            ),
+            service="catalog",
+            unconfirmed="the catalog could not confirm the product",
+        )
+        return product is not None

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
-from hph.runtime.periodic import PeriodicJob
+from hph.runtime.periodic import PeriodicJob, Sweeper
 from hph.services.inventory.ledger import StockLedger
 from hph.services.inventory.reservations import Reservations
 
@@ -29,7 +29,7 @@ def interval_for(hold_seconds: float) -> float:
     return min(DEFAULT_INTERVAL_SECONDS, max(0.2, hold_seconds / 4))
 
 
-class ReservationSweeper:
+class ReservationSweeper(Sweeper):
     """A `BackgroundTask`: the host starts it after the server and stops it before exit."""
 
     def __init__(
@@ -56,12 +56,6 @@ class ReservationSweeper:
             first_pass="now",
             stop="after_pass",
         )
-
-    async def start(self) -> None:
-        await self._job.start()
-
-    async def stop(self) -> None:
-        await self._job.stop()
 
     async def sweep_once(self, now: datetime) -> int:
         """Expires what is due at `now`; returns how many held lines gave their units back."""

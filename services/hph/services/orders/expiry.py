@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
-from hph.runtime.periodic import PeriodicJob
+from hph.runtime.periodic import PeriodicJob, Sweeper
 from hph.runtime.storage import And, Container, Document, Eq, Lt, OrderBy, Query
 
 log = logging.getLogger("hph.orders.expiry")
@@ -24,7 +24,7 @@ DEFAULT_GRACE = timedelta(seconds=60)
 BATCH = 100
 
 
-class OverdueOrderSweeper:
+class OverdueOrderSweeper(Sweeper):
     def __init__(
         self,
         orders: Container,
@@ -45,12 +45,6 @@ class OverdueOrderSweeper:
             log=log,
             failure="overdue order sweep failed",
         )
-
-    async def start(self) -> None:
-        await self._job.start()
-
-    async def stop(self) -> None:
-        await self._job.stop()
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
         """Cancels up to one batch of overdue orders as of `now` (default: the clock); returns how

@@ -25,8 +25,9 @@ from typing import Any
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_PREFIX
+from hph.commerce.lifecycle import illegal_transition
 from hph.runtime import validation
-from hph.runtime.errors import FailedPrecondition, Violations
+from hph.runtime.errors import Violations
 
 
 class Status(StrEnum):
@@ -113,11 +114,12 @@ def check_transition(current: Status, target: Status, actor: Actor, *, order_id:
     else:
         allowed = sorted(t.value for (c, t) in TRANSITIONS if c == current)
         why = f"from {current.value} it can go to {', '.join(allowed)}"
-    raise FailedPrecondition(
+    raise illegal_transition(
         f"an order cannot go from {current.value} to {target.value}: {why}",
-        reason=ILLEGAL_TRANSITION,
-        subject=f"orders/{order_id}" if order_id else "order",
-        metadata={"from": current.value, "to": target.value},
+        kind="order",
+        resource_id=order_id,
+        current=current,
+        target=target,
     )
 
 

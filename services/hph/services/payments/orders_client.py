@@ -30,11 +30,9 @@ from holidaypeak.commerce.v1 import (
     order_service_pb2_grpc,
 )
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.auth.service_identity import ServiceCredentials
-from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
 from hph.runtime.money import to_major, to_minor
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_details
 
 DEADLINE_SECONDS = 5.0
 
@@ -72,11 +70,6 @@ def order_view(order: order_pb2.Order) -> OrderView:
     )
 
 
-def request_metadata(credentials: ServiceCredentials) -> Metadata:
-    """The platform's token plus the current request id (none when called from an event handler)."""
-    return credentials.metadata() + request_id_metadata()
-
-
 def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoReturn:
     """Re-raises what the callee refused as our domain error; anything else means "retry later"."""
     code = exc.code()
@@ -91,11 +84,7 @@ def raise_refusal(exc: grpc.aio.AioRpcError, service: str, subject: str) -> NoRe
     ) from None
 
 
-class OrdersClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrdersClient(PlatformClient):
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
@@ -105,10 +94,10 @@ class OrdersClient:
             order = await self._stub().GetOrder(
                 order_service_pb2.GetOrderRequest(order_id=order_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=request_metadata(self._credentials),
+                metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() in UNKNOWN_ID:
                 raise NotFound(f"order {order_id!r} not found") from None
             raise_refusal(exc, "orders", f"orders/{order_id}")
         return order_view(order)
@@ -139,18 +128,14 @@ class OrdersClient:
             order = await self._stub().RecordOrderPayment(
                 request,
                 timeout=DEADLINE_SECONDS,
-                metadata=request_metadata(self._credentials),
+                metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
             raise_refusal(exc, "orders", f"orders/{order_id}")
         return order_view(order)
 
 
-class ReservationsClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class ReservationsClient(PlatformClient):
     async def confirm(self, reservation_id: str, *, request_id: str) -> None:
         """Makes the hold final; FailedPrecondition (e.g. OUT_OF_STOCK, released) when it cannot be."""
         stub = self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)
@@ -158,7 +143,7 @@ class ReservationsClient:
             await stub.ConfirmReservation(
                 inventory_service_pb2.ConfirmReservationRequest(reservation_id=reservation_id, request_id=request_id),
                 timeout=DEADLINE_SECONDS,
-                metadata=request_metadata(self._credentials),
+                metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() == grpc.StatusCode.NOT_FOUND:

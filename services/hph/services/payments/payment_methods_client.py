@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import grpc
-
 from holidaypeak.commerce.v1 import user_service_pb2, user_service_pb2_grpc
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import InvalidArgument, Unauthenticated, Unavailable
+from hph.runtime.errors import InvalidArgument, Unauthenticated
 from hph.runtime.rpc.call_context import current_call, forwarded_metadata
+from hph.runtime.rpc.downstream import found_or_none
 
 DEADLINE_SECONDS = 3.0
-_NOT_THE_CALLERS = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
 
 
 @dataclass(frozen=True)
@@ -39,21 +37,17 @@ class PaymentMethodsClient:
         if not current_call().authorization:
             raise Unauthenticated("sign in first: paying needs the caller's bearer token")
         stub = self._channels.stub("users", user_service_pb2_grpc.UserServiceStub)
-        try:
-            method = await stub.GetPaymentMethod(
+        method = await found_or_none(
+            stub.GetPaymentMethod(
                 user_service_pb2.GetPaymentMethodRequest(payment_method_id=payment_method_id),
                 timeout=DEADLINE_SECONDS,
                 metadata=forwarded_metadata(),
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in _NOT_THE_CALLERS:
-                raise InvalidArgument.for_field(
-                    "payment_method_id", "is not one of your saved payment methods"
-                ) from None
-            raise Unavailable(
-                f"the users service could not confirm the payment method ({exc.code().name}); retry shortly",
-                metadata={"service": "users"},
-            ) from None
+            ),
+            service="users",
+            unconfirmed="the users service could not confirm the payment method",
+        )
+        if method is None:  # unknown to the users service, or not the caller's
+            raise InvalidArgument.for_field("payment_method_id", "is not one of your saved payment methods")
         return SavedMethod(
             id=method.id,
             provider_payment_method_id=method.provider_payment_method_id,

@@ -18,7 +18,6 @@ is UNAVAILABLE naming the service, so clients retry (every step here is safe to 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,16 +36,14 @@ from holidaypeak.commerce.v1 import (
     refund_pb2,
 )
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Unavailable
+from hph.runtime.errors import Aborted, DomainError, NotFound
 from hph.runtime.idempotency import KEY_REUSED
 from hph.runtime.money import to_major, to_minor
+from hph.runtime.rpc import downstream
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, PlatformClient, refusal_details
 from hph.services.returns.rules import OrderedLine
-
-log = logging.getLogger("hph.returns.clients")
 
 DEADLINE_SECONDS = 5.0
 T = TypeVar("T")
@@ -89,33 +86,18 @@ def order_view(order: order_pb2.Order) -> OrderView:
 
 
 def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
-    """The domain error a downstream failure means to our caller (see the module docstring)."""
+    """The domain error a downstream failure means to our caller (see the module docstring): the
+    shared policy, except that the callee's NOT_FOUND is ours too and a reused key is a conflict."""
     code = exc.code()
-    refusal = refusal_details(exc)
-    info, subject, fields = refusal.info, refusal.subject, refusal.fields
-    message = exc.details() or f"{service} refused the request"
-    if code == grpc.StatusCode.FAILED_PRECONDITION:
-        return FailedPrecondition(
-            message,
-            reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
-            subject=subject,
-            metadata=dict(info.metadata),
-        )
     if code == grpc.StatusCode.NOT_FOUND:
-        return NotFound(message)
-    if code == grpc.StatusCode.ABORTED:
-        return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))
+        return NotFound(exc.details() or f"{service} refused the request")
     if (
         code == grpc.StatusCode.INVALID_ARGUMENT
-        and refusal.reason(ErrorReason.ERROR_REASON_VALIDATION_FAILED) == KEY_REUSED
+        and refusal_details(exc).reason(ErrorReason.ERROR_REASON_VALIDATION_FAILED) == KEY_REUSED
     ):
         # Only our own derived keys reach the callee, so this is a conflict between two attempts.
-        return Aborted(message, reason=KEY_REUSED)
-    if code not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        log.warning("%s answered %s: %s %s", service, code.name, message, fields)
-    return Unavailable(
-        f"the {service} service could not answer ({code.name}); retry shortly", metadata={"service": service}
-    )
+        return Aborted(exc.details() or f"{service} refused the request", reason=KEY_REUSED)
+    return downstream.refusal_from(exc, service)
 
 
 async def _call(service: str, call: Awaitable[T]) -> T:
@@ -125,16 +107,9 @@ async def _call(service: str, call: Awaitable[T]) -> T:
         raise refusal_from(exc, service) from None
 
 
-class OrdersClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrdersClient(PlatformClient):
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
-
-    def _as_platform(self) -> Metadata:
-        return self._credentials.metadata() + request_id_metadata()
 
     async def get(self, order_id: str) -> OrderView | None:
         """The order as the platform reads it; None when the orders service does not know it."""
@@ -145,7 +120,7 @@ class OrdersClient:
                 metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+            if exc.code() in UNKNOWN_ID:
                 return None
             raise refusal_from(exc, "orders") from None
         return order_view(order)
@@ -170,11 +145,7 @@ class OrdersClient:
         )
 
 
-class InventoryClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class InventoryClient(PlatformClient):
     async def restock(self, sku: str, quantity: int, *, reason: str, request_id: str) -> None:
         """Raises on-hand stock of `sku` by `quantity`, once per `request_id` (the inventory service
         commits the change and its receipt for the key in one batch, and replays a retried key)."""
@@ -186,7 +157,7 @@ class InventoryClient:
                     sku=sku, quantity_on_hand_delta=quantity, reason=reason, request_id=request_id
                 ),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._credentials.metadata() + request_id_metadata(),
+                metadata=self._as_platform(),
             ),
         )
 

@@ -28,6 +28,7 @@ from enum import StrEnum
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_ID, ORDER_PREFIX
+from hph.commerce.lifecycle import illegal_transition
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
 
@@ -139,11 +140,12 @@ def check_transition(current: Status, target: Status, *, return_id: str = "") ->
     else:
         allowed = sorted(t.value for (c, t) in TRANSITIONS if c == current)
         why = f"from {current.value} it can go to {', '.join(allowed)}"
-    raise FailedPrecondition(
+    raise illegal_transition(
         f"a return cannot go from {current.value} to {target.value}: {why}",
-        reason=ILLEGAL_TRANSITION,
-        subject=f"returns/{return_id}" if return_id else "return",
-        metadata={"from": current.value, "to": target.value},
+        kind="return",
+        resource_id=return_id,
+        current=current,
+        target=target,
     )
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-import grpc
-
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, product_pb2
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import InvalidArgument, Unavailable
-from hph.runtime.rpc.downstream import request_id_metadata
+from hph.runtime.errors import InvalidArgument
+from hph.runtime.rpc.downstream import found_or_none, request_id_metadata
 
 DEADLINE_SECONDS = 3.0
-# Codes meaning "the product id is not one the catalog knows".
-_UNKNOWN_PRODUCT = {grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT}
 
 
 class CatalogProducts:
@@ -23,19 +19,17 @@ class CatalogProducts:
     async def require_reviewable(self, product_id: str) -> None:
         """Passes for an existing, active product; INVALID_ARGUMENT on product_id otherwise."""
         stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
-        try:
-            product = await stub.GetProduct(
+        product = await found_or_none(
+            stub.GetProduct(
                 catalog_service_pb2.GetProductRequest(product_id=product_id),
                 timeout=DEADLINE_SECONDS,
                 metadata=request_id_metadata(),
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in _UNKNOWN_PRODUCT:
-                _refuse("no such product")
-            raise Unavailable(
-                f"the catalog could not confirm the product ({exc.code().name}); retry shortly",
-                metadata={"service": "catalog"},
-            ) from None
+            ),
+            service="catalog",
+            unconfirmed="the catalog could not confirm the product",
+        )
+        if product is None:
+            _refuse("no such product")
         if product.status != product_pb2.PRODUCT_STATUS_ACTIVE:
             _refuse("the product is no longer sold and cannot be reviewed")
 

@@ -20,11 +20,9 @@ import grpc
 
 from holidaypeak.commerce.v1 import order_pb2, order_service_pb2, order_service_pb2_grpc
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.runtime.auth.service_identity import ServiceCredentials
-from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import FailedPrecondition, NotFound, Unavailable
 from hph.runtime.rpc.call_context import forwarded_metadata
-from hph.runtime.rpc.downstream import Metadata, refusal_details, request_id_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID, Metadata, PlatformClient, refusal_details
 from hph.services.shipments import rules
 from hph.services.shipments.rules import OrderStatus
 
@@ -40,7 +38,7 @@ def _raise_refusal(exc: grpc.aio.AioRpcError, subject: str) -> NoReturn:
     if code == grpc.StatusCode.FAILED_PRECONDITION:
         reason = refusal_details(exc).reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION)
         raise FailedPrecondition(details, subject=subject, reason=reason)
-    if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+    if code in UNKNOWN_ID:
         raise NotFound(f"{subject.replace('/', ' ')} not found") from None
     raise Unavailable(
         f"the orders service did not answer ({code.name}); retry shortly", metadata={"service": "orders"}
@@ -51,19 +49,12 @@ def order_status_name(order: order_pb2.Order) -> str:
     return ORDER_STATUS_NAMES.get(order.status, "")
 
 
-class OrdersClient:
-    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
-        self._channels = channels
-        self._credentials = credentials
-
+class OrdersClient(PlatformClient):
     def _stub(self) -> order_service_pb2_grpc.OrderServiceStub:
         return self._channels.stub("orders", order_service_pb2_grpc.OrderServiceStub)
 
-    def _platform(self) -> Metadata:
-        return self._credentials.metadata() + request_id_metadata()
-
     async def get_order(self, order_id: str) -> order_pb2.Order:
-        return await self._get(order_id, self._platform())
+        return await self._get(order_id, self._as_platform())
 
     async def get_callers_order(self, order_id: str) -> order_pb2.Order:
         return await self._get(order_id, forwarded_metadata())
@@ -95,7 +86,7 @@ class OrdersClient:
                     request_id=f"shipments.{order_id}.{status.value}",
                 ),
                 timeout=DEADLINE_SECONDS,
-                metadata=self._platform(),
+                metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
             refusal = refusal_details(exc)

@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_PREFIX
+from hph.commerce.lifecycle import illegal_transition
 from hph.runtime.errors import FailedPrecondition, Violations
 
 
@@ -110,11 +111,12 @@ def step(position: Position, target: Status, *, shipment_id: str = "") -> Positi
         why = f"an exception after {position.interrupted} resumes at {_names(allowed)}"
     else:
         why = f"from {current} it can go to {_names(allowed)}"
-    raise FailedPrecondition(
+    raise illegal_transition(
         f"a shipment cannot go from {current} to {target}: {why}",
-        reason=ILLEGAL_TRANSITION,
-        subject=f"shipments/{shipment_id}" if shipment_id else "shipment",
-        metadata={"from": current.value, "to": target.value},
+        kind="shipment",
+        resource_id=shipment_id,
+        current=current,
+        target=target,
     )
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.documents import update_document
-from hph.runtime.periodic import PeriodicJob
+from hph.runtime.periodic import PeriodicJob, Sweeper
 from hph.runtime.storage import And, Container, Document, Eq, Lt, NotFoundError, OrderBy, Query
 from hph.services.shipments import messages, rules
 from hph.services.shipments.orders_client import OrdersClient
@@ -77,7 +77,7 @@ class OrderSync:
         await update_document(self._shipments, doc["id"], order_id, mutate, what="fulfilment")
 
 
-class OrderSyncSweeper:
+class OrderSyncSweeper(Sweeper):
     """A `BackgroundTask` moving orders whose fulfilment record is still out of sync (the requests
     that changed them failed to and were not retried)."""
 
@@ -101,12 +101,6 @@ class OrderSyncSweeper:
             log=log,
             failure="shipment order sync sweep failed",
         )
-
-    async def start(self) -> None:
-        await self._job.start()
-
-    async def stop(self) -> None:
-        await self._job.stop()
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
         """Syncs up to one batch of out-of-sync orders last changed before `now` minus the grace;

@@ -17,13 +17,14 @@ from holidaypeak.commerce.v1 import order_service_pb2, order_service_pb2_grpc
 from hph.runtime.channels import ChannelPool
 from hph.runtime.errors import InvalidArgument, Unavailable
 from hph.runtime.rpc.call_context import forwarded_metadata
+from hph.runtime.rpc.downstream import UNKNOWN_ID
 
 log = logging.getLogger("hph.tickets.orders")
 
 DEADLINE_SECONDS = 5.0
 NOT_YOURS = "is not one of your orders"
 # The orders service's answers meaning "no such order for this caller".
-_UNKNOWN = frozenset({grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED})
+_UNKNOWN = UNKNOWN_ID | {grpc.StatusCode.PERMISSION_DENIED}
 
 
 class CustomerOrders:

@@ -41,6 +41,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.commerce.lifecycle import illegal_transition
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, Violations
 from hph.runtime.storage import is_valid_id
@@ -150,15 +151,7 @@ def message_id(sequence: int) -> str:
 
 
 def _refusal(message: str, current: Status, target: Status | None, ticket_id: str) -> FailedPrecondition:
-    metadata = {"from": current.value}
-    if target is not None:
-        metadata["to"] = target.value
-    return FailedPrecondition(
-        message,
-        reason=ILLEGAL_TRANSITION,
-        subject=f"tickets/{ticket_id}" if ticket_id else "ticket",
-        metadata=metadata,
-    )
+    return illegal_transition(message, kind="ticket", resource_id=ticket_id, current=current, target=target)
 
 
 def allowed_targets(current: Status, actor: Actor) -> frozenset[Status]:

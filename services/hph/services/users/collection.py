@@ -121,11 +121,7 @@ class OwnedCollection:
 
         async def plan(attempt: int) -> Write[Document]:
             state = await self._read_state(user_id)
-            current = state.find(item_id)
-            if current is None:
-                raise NotFound(f"{self._what} {item_id!r} not found")
-            if expected_etag and current.get("_etag") != expected_etag:
-                raise Aborted(f"{self._what} {item_id!r} changed since etag {expected_etag!r}; read it again")
+            current = self._as_expected(state, item_id, expected_etag)
             updated = mutate(dict(current))
             if make_default is not None:
                 updated["is_default"] = make_default
@@ -138,17 +134,13 @@ class OwnedCollection:
                 ops += self._clear_defaults(state, keep=item_id)
             return Write(ops, stored(1))
 
-        busy = f"{self._what} {item_id!r} is being changed concurrently; retry"
+        busy = self._busy(item_id)
         return await commit(self._container, user_id, plan, busy=busy)
 
     async def delete(self, user_id: str, item_id: str, *, expected_etag: str) -> None:
         async def plan(attempt: int) -> Write[None]:
             state = await self._read_state(user_id)
-            current = state.find(item_id)
-            if current is None:
-                raise NotFound(f"{self._what} {item_id!r} not found")
-            if expected_etag and current.get("_etag") != expected_etag:
-                raise Aborted(f"{self._what} {item_id!r} changed since etag {expected_etag!r}; read it again")
+            current = self._as_expected(state, item_id, expected_etag)
             ops: list[BatchOperation] = [
                 self._book_op(user_id, state),
                 DeleteOp(item_id, if_match=current["_etag"]),
@@ -160,7 +152,7 @@ class OwnedCollection:
                     ops.append(ReplaceOp(promoted, if_match=successor["_etag"]))
             return Write(ops, _nothing)
 
-        busy = f"{self._what} {item_id!r} is being changed concurrently; retry"
+        busy = self._busy(item_id)
         await commit(self._container, user_id, plan, busy=busy)
 
     # --- helpers --------------------------------------------------------------------------
@@ -175,6 +167,19 @@ class OwnedCollection:
             Query(where=Eq(KIND, self._kind)), partition_key=user_id, max_items=self._limit + 1
         )
         return _State(book=book, items=page.items)
+
+    def _as_expected(self, state: _State, item_id: str, expected_etag: str) -> Document:
+        """The item to change: NotFound when it is gone, Aborted when it is not the version the
+        caller read (`expected_etag`, when given)."""
+        current = state.find(item_id)
+        if current is None:
+            raise NotFound(f"{self._what} {item_id!r} not found")
+        if expected_etag and current.get("_etag") != expected_etag:
+            raise Aborted(f"{self._what} {item_id!r} changed since etag {expected_etag!r}; read it again")
+        return current
+
+    def _busy(self, item_id: str) -> str:
+        return f"{self._what} {item_id!r} is being changed concurrently; retry"
 
     def _book_op(self, user_id: str, state: _State) -> BatchOperation:
         if state.book is None:
