@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.runtime.clock import Clock, system_clock
 from hph.runtime.eventlog.port import (
     EventLogError,
     LoggedEvent,
@@ -91,15 +91,17 @@ _SELECT_FROM = "SELECT sequence, enqueued_ms, envelope FROM log_events WHERE top
 class SqliteEventLog:
     """An `EventLog` in one SQLite file."""
 
-    def __init__(self, executor: ThreadPoolExecutor, connection: sqlite3.Connection) -> None:
+    def __init__(self, executor: ThreadPoolExecutor, connection: sqlite3.Connection, clock: Clock) -> None:
         self._executor = executor
         self._connection = connection
+        self._clock = clock
         self._partitions: dict[str, int] = {}
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path) -> SqliteEventLog:
-        """Opens (creating) the log file at `path`, e.g. `data_dir / LOG_FILE_NAME`."""
+    async def open(cls, path: Path, *, clock: Clock = system_clock) -> SqliteEventLog:
+        """Opens (creating) the log file at `path`, e.g. `data_dir / LOG_FILE_NAME`; `clock` stamps
+        the enqueued times."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hph-eventlog")
@@ -108,7 +110,7 @@ class SqliteEventLog:
         except BaseException:
             executor.shutdown(wait=False)
             raise
-        return cls(executor, connection)
+        return cls(executor, connection, clock)
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         if self._closed:
@@ -158,7 +160,7 @@ class SqliteEventLog:
             return []
         groups = by_partition(batch, partitions)
         rows = {partition: [batch[i].SerializeToString() for i in indexes] for partition, indexes in groups.items()}
-        placed = await self._run(_append, topic, rows, int(time.time() * 1000))
+        placed = await self._run(_append, topic, rows, to_millis(self._clock()))
         logged: list[LoggedEvent | None] = [None] * len(batch)
         for partition, indexes in groups.items():
             first_sequence, enqueued_ms = placed[partition]
