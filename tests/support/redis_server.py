@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.ports import free_port
+from tests.support.processes import stop_process
 
 REDIS_SERVER = "redis-server"
 # No snapshots, no append-only file: the server's data lives and dies with the test.
@@ -57,11 +58,6 @@ def running_redis_server(directory: Path, within: float = 10.0) -> Iterator[str]
             time.sleep(0.02)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stderr:
             process.stderr.close()
