@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -106,6 +106,11 @@ class Position:
         return cls(StartAt.SEQUENCE, sequence=validate_sequence(sequence), inclusive=False)
 
     @classmethod
+    def following(cls, last_sequence: int | None) -> Position:
+        """After `last_sequence`, or the earliest event of a partition that never held one."""
+        return cls.earliest() if last_sequence is None else cls.after(last_sequence)
+
+    @classmethod
     def since(cls, moment: datetime) -> Position:
         """From the first event enqueued at or after `moment` (timezone-aware)."""
         return cls(StartAt.TIME, time=validate_time(moment))
@@ -128,6 +133,12 @@ class ReadBatch:
 
     events: list[LoggedEvent]
     next_position: Position
+
+    @classmethod
+    def read_from(cls, start: Position, events: list[LoggedEvent]) -> ReadBatch:
+        """The batch a read from `start` found: the next read continues after its last event (or
+        from the same place when it found none)."""
+        return cls(events, Position.after(events[-1].sequence) if events else start)
 
 
 @dataclass(frozen=True)
@@ -193,6 +204,32 @@ class EventLog(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class PartitionCounts:
+    """The partition counts an adapter instance has learnt, looked up once per topic (a count never
+    changes, so the cache cannot go stale); `lookup` answers None for a topic never created."""
+
+    def __init__(self, lookup: Callable[[str], Awaitable[int | None]]) -> None:
+        self._lookup = lookup
+        self._known: dict[str, int] = {}
+
+    def created(self, topic: str, partitions: int) -> None:
+        self._known[topic] = partitions
+
+    async def of(self, topic: str) -> int:
+        """The topic's partition count; UnknownTopicError if it was never created."""
+        known = self._known.get(topic)
+        if known is None:
+            found = await self._lookup(validate_name("topic", topic))
+            if found is None:
+                raise UnknownTopicError(f"no topic {topic!r}")
+            known = self._known[topic] = found
+        return known
+
+    async def check(self, topic: str, partition: int) -> int:
+        """`partition` if the topic has it; UnknownTopicError or ValueError otherwise."""
+        return validate_partition(topic, partition, await self.of(topic))
 
 
 def partition_for(partition_key: str, partitions: int) -> int:

@@ -38,19 +38,18 @@ from hph.runtime.eventlog.port import (
     EventLogError,
     LoggedEvent,
     PartitionCountMismatch,
+    PartitionCounts,
     PartitionInfo,
     PartitionLag,
     Position,
     ReadBatch,
     StartAt,
-    UnknownTopicError,
     by_partition,
     envelopes_of,
     from_millis,
     to_millis,
     validate_max_events,
     validate_name,
-    validate_partition,
     validate_partition_count,
     validate_sequence,
 )
@@ -125,7 +124,7 @@ class RedisEventLog:
     def __init__(self, client: aioredis.Redis, key_prefix: str = DEFAULT_KEY_PREFIX) -> None:
         self._client = client
         self._prefix = key_prefix
-        self._partitions: dict[str, int] = {}
+        self._partitions = PartitionCounts(self._stored_partitions)
         self._append_script = client.register_script(_APPEND)
         self._checkpoint_script = client.register_script(_CHECKPOINT)
         self._lag_script = client.register_script(_LAG)
@@ -161,28 +160,19 @@ class RedisEventLog:
         existing = int(await self._call(self._client.hget(key, topic)))
         if existing != partitions:
             raise PartitionCountMismatch(topic, existing, partitions)
-        self._partitions[topic] = partitions
+        self._partitions.created(topic, partitions)
 
     async def topics(self) -> Mapping[str, int]:
         stored = await self._call(self._client.hgetall(self._prefix + "topics"))
         return {name.decode(): int(count) for name, count in stored.items()}
 
-    async def _partition_count(self, topic: str) -> int:
-        known = self._partitions.get(topic)
-        if known is None:
-            validate_name("topic", topic)
-            found = await self._call(self._client.hget(self._prefix + "topics", topic))
-            if found is None:
-                raise UnknownTopicError(f"no topic {topic!r}")
-            known = self._partitions[topic] = int(found)
-        return known
-
-    async def _checked(self, topic: str, partition: int) -> int:
-        return validate_partition(topic, partition, await self._partition_count(topic))
+    async def _stored_partitions(self, topic: str) -> int | None:
+        found = await self._call(self._client.hget(self._prefix + "topics", topic))
+        return None if found is None else int(found)
 
     async def append(self, topic: str, envelopes: EventEnvelope | Sequence[EventEnvelope]) -> list[LoggedEvent]:
         batch = envelopes_of(envelopes)
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         logged: list[LoggedEvent | None] = [None] * len(batch)
         for partition, indexes in by_partition(batch, partitions).items():
             keys = [self._stream(topic, partition), self._ordinals(topic, partition)]
@@ -205,11 +195,11 @@ class RedisEventLog:
         return last or None
 
     async def read(self, topic: str, partition: int, start: Position, max_events: int = 100) -> ReadBatch:
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         validate_max_events(max_events)
         if start.start is StartAt.LATEST:
             last = await self._last_sequence(topic, partition)
-            return ReadBatch([], Position.earliest() if last is None else Position.after(last))
+            return ReadBatch([], Position.following(last))
         if start.start is StartAt.EARLIEST:
             low = "-"
         elif start.start is StartAt.SEQUENCE:
@@ -223,10 +213,10 @@ class RedisEventLog:
             sequence = sequence_of(entry_id)
             envelope = EventEnvelope.FromString(fields[b"e"])
             events.append(LoggedEvent(topic, partition, sequence, _enqueued_at(sequence), envelope))
-        return ReadBatch(events, Position.after(events[-1].sequence) if events else start)
+        return ReadBatch.read_from(start, events)
 
     async def partition_info(self, topic: str, partition: int) -> PartitionInfo:
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         try:
             info = await self._client.xinfo_stream(self._stream(topic, partition))
         except ResponseError:
@@ -242,7 +232,7 @@ class RedisEventLog:
 
     async def checkpoint(self, group: str, topic: str, partition: int, sequence: int) -> bool:
         validate_name("group", group)
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         validate_sequence(sequence)
         last = await self._last_sequence(topic, partition)
         if last is None or sequence > last:
@@ -257,13 +247,13 @@ class RedisEventLog:
 
     async def checkpoints(self, group: str, topic: str) -> dict[int, int]:
         validate_name("group", group)
-        await self._partition_count(topic)
+        await self._partitions.of(topic)
         stored = await self._call(self._client.hgetall(self._checkpoint_hash(group, topic)))
         return {int(partition): int(sequence) for partition, sequence in stored.items()}
 
     async def reset(self, group: str, topic: str, to: datetime | None = None) -> None:
         validate_name("group", group)
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         positions: dict[FieldT, EncodableT] = {}
         if to is not None:
             # The last event before the time, so the group reads on from the first at or after it.
@@ -282,7 +272,7 @@ class RedisEventLog:
     async def lag(self, group: str, topic: str) -> list[PartitionLag]:
         checkpoints = await self.checkpoints(group, topic)
         lags = []
-        for partition in range(self._partitions[topic]):
+        for partition in range(await self._partitions.of(topic)):
             checkpoint = checkpoints.get(partition)
             keys = [self._stream(topic, partition), self._ordinals(topic, partition)]
             upto = "" if checkpoint is None else entry_id_of(checkpoint)
@@ -292,7 +282,7 @@ class RedisEventLog:
         return lags
 
     async def trim(self, topic: str, older_than: datetime) -> int:
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         minimum = f"{to_millis(older_than)}-0"
         removed = 0
         for partition in range(partitions):

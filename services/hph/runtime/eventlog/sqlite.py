@@ -32,22 +32,22 @@ from hph.runtime.eventlog.port import (
     EventLogError,
     LoggedEvent,
     PartitionCountMismatch,
+    PartitionCounts,
     PartitionInfo,
     PartitionLag,
     Position,
     ReadBatch,
     StartAt,
-    UnknownTopicError,
     by_partition,
     envelopes_of,
     from_millis,
     to_millis,
     validate_max_events,
     validate_name,
-    validate_partition,
     validate_partition_count,
     validate_sequence,
 )
+from hph.runtime.storage.sqlite import connect_on_worker
 
 T = TypeVar("T")
 
@@ -95,21 +95,14 @@ class SqliteEventLog:
         self._executor = executor
         self._connection = connection
         self._clock = clock
-        self._partitions: dict[str, int] = {}
+        self._partitions = PartitionCounts(self._stored_partitions)
         self._closed = False
 
     @classmethod
     async def open(cls, path: Path, *, clock: Clock = system_clock) -> SqliteEventLog:
         """Opens (creating) the log file at `path`, e.g. `data_dir / LOG_FILE_NAME`; `clock` stamps
         the enqueued times."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hph-eventlog")
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, _connect, path)
-        except BaseException:
-            executor.shutdown(wait=False)
-            raise
+        executor, connection = await connect_on_worker(Path(path), _connect, "hph-eventlog")
         return cls(executor, connection, clock)
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
@@ -135,27 +128,17 @@ class SqliteEventLog:
         existing = await self._run(_create_topic, topic, partitions)
         if existing != partitions:
             raise PartitionCountMismatch(topic, existing, partitions)
-        self._partitions[topic] = partitions
+        self._partitions.created(topic, partitions)
 
     async def topics(self) -> Mapping[str, int]:
         return await self._run(_topics)
 
-    async def _partition_count(self, topic: str) -> int:
-        known = self._partitions.get(topic)
-        if known is None:
-            validate_name("topic", topic)
-            found = (await self._run(_topics)).get(topic)
-            if found is None:
-                raise UnknownTopicError(f"no topic {topic!r}")
-            known = self._partitions[topic] = found
-        return known
-
-    async def _checked(self, topic: str, partition: int) -> int:
-        return validate_partition(topic, partition, await self._partition_count(topic))
+    async def _stored_partitions(self, topic: str) -> int | None:
+        return (await self._run(_topics)).get(topic)
 
     async def append(self, topic: str, envelopes: EventEnvelope | Sequence[EventEnvelope]) -> list[LoggedEvent]:
         batch = envelopes_of(envelopes)
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         if not batch:
             return []
         groups = by_partition(batch, partitions)
@@ -170,46 +153,46 @@ class SqliteEventLog:
         return [event for event in logged if event is not None]
 
     async def read(self, topic: str, partition: int, start: Position, max_events: int = 100) -> ReadBatch:
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         validate_max_events(max_events)
         if start.start is StartAt.LATEST:
             last = (await self._run(_partition_row, topic, partition))[0]
-            return ReadBatch([], Position.earliest() if last is None else Position.after(last))
+            return ReadBatch([], Position.following(last))
         rows = await self._run(_read, topic, partition, start, max_events)
         events = [
             LoggedEvent(topic, partition, sequence, from_millis(enqueued_ms), EventEnvelope.FromString(body))
             for sequence, enqueued_ms, body in rows
         ]
-        return ReadBatch(events, Position.after(events[-1].sequence) if events else start)
+        return ReadBatch.read_from(start, events)
 
     async def partition_info(self, topic: str, partition: int) -> PartitionInfo:
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         last, last_ms, first = await self._run(_partition_row, topic, partition)
         return PartitionInfo(partition, first, last, None if last_ms is None else from_millis(last_ms))
 
     async def checkpoint(self, group: str, topic: str, partition: int, sequence: int) -> bool:
         validate_name("group", group)
-        await self._checked(topic, partition)
+        await self._partitions.check(topic, partition)
         validate_sequence(sequence)
         return await self._run(_checkpoint, group, topic, partition, sequence)
 
     async def checkpoints(self, group: str, topic: str) -> dict[int, int]:
         validate_name("group", group)
-        await self._partition_count(topic)
+        await self._partitions.of(topic)
         return await self._run(_checkpoints, group, topic)
 
     async def reset(self, group: str, topic: str, to: datetime | None = None) -> None:
         validate_name("group", group)
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         await self._run(_reset, group, topic, partitions, None if to is None else to_millis(to))
 
     async def lag(self, group: str, topic: str) -> list[PartitionLag]:
         validate_name("group", group)
-        partitions = await self._partition_count(topic)
+        partitions = await self._partitions.of(topic)
         return await self._run(_lag, group, topic, partitions)
 
     async def trim(self, topic: str, older_than: datetime) -> int:
-        await self._partition_count(topic)
+        await self._partitions.of(topic)
         return await self._run(_trim, topic, to_millis(older_than))
 
 
