@@ -1,11 +1,11 @@
 """The event log's contract (hph.runtime.eventlog.port), run against every adapter: SQLite in a temp
-file, and Redis Streams on a private redis-server this module starts on a free port."""
+file, and Redis Streams on a private redis-server (the `redis_url` fixture, tests/support/fixtures.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from hph.runtime.eventlog import (
 )
 from hph.runtime.eventlog.redis_streams import RedisEventLog, entry_id_of, sequence_of
 from hph.runtime.events import new_event
-from tests.support.redis_server import redis_server_binary, running_redis_server
 
 TOPIC = "order-events"
 PARTITIONS = 4
@@ -32,14 +31,6 @@ HASHED_32 = [29, 15, 8]
 HASHED_4 = [1, 3, 0]
 
 Opener = Callable[[], Awaitable[EventLog]]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if redis_server_binary() is None:
-        pytest.skip("redis-server is not installed")
-    with running_redis_server(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "redis"])

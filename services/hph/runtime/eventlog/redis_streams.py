@@ -18,15 +18,16 @@ not dense, so lag is counted with the ordinals: an append is a Lua script that b
 adds the entries, atomically, so concurrent appenders get gap-free ordinals in entry order.
 
 Retention is `XTRIM MINID <ms>` per partition (exact: removes the entries enqueued before the time).
-Consumer-group delivery through XREADGROUP/XACK/XAUTOCLAIM and partition leases belong to the
-consumer framework and are not here yet: this adapter keeps checkpoints in its own hashes, as Event
-Hubs' checkpoint store does, and readers read with XRANGE.
+Checkpoints live in the adapter's own hashes, as in Event Hubs' checkpoint store, and `read` uses
+XRANGE. Beyond the port, Redis consumer groups share a group's events among processes
+(`ensure_delivery_group`, `deliver`, `acknowledge`, `pending`, `reclaim`: XREADGROUP, XACK, XPENDING,
+XAUTOCLAIM); partition leases come with the consumer framework.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -60,6 +61,9 @@ _COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 # Checkpoints are stored zero-padded to the width of 2**63, so the Lua script compares them as text
 # (Lua numbers are doubles and would round a 63-bit sequence number).
 _CHECKPOINT_WIDTH = 19
+
+# How Redis words "no such group" and "no such stream" in XGROUP SETID's error replies.
+_NO_GROUP_SIGNS = ("NOGROUP", "requires the key to exist", "no such key")
 
 _APPEND = """
 local count = #ARGV
@@ -116,6 +120,16 @@ def entry_id_of(sequence: int) -> str:
 
 def _enqueued_at(sequence: int) -> datetime:
     return from_millis(sequence >> _COUNTER_BITS)
+
+
+def _logged(topic: str, partition: int, entries: Sequence[tuple[bytes, dict[bytes, bytes]]]) -> list[LoggedEvent]:
+    """Stream entries (id, fields) as logged events."""
+    events = []
+    for entry_id, fields in entries:
+        sequence = sequence_of(entry_id)
+        envelope = EventEnvelope.FromString(fields[b"e"])
+        events.append(LoggedEvent(topic, partition, sequence, _enqueued_at(sequence), envelope))
+    return events
 
 
 class RedisEventLog:
@@ -208,12 +222,7 @@ class RedisEventLog:
             assert start.time is not None
             low = f"{to_millis(start.time)}-0"
         entries = await self._call(self._client.xrange(self._stream(topic, partition), low, "+", count=max_events))
-        events = []
-        for entry_id, fields in entries:
-            sequence = sequence_of(entry_id)
-            envelope = EventEnvelope.FromString(fields[b"e"])
-            events.append(LoggedEvent(topic, partition, sequence, _enqueued_at(sequence), envelope))
-        return ReadBatch.read_from(start, events)
+        return ReadBatch.read_from(start, _logged(topic, partition, entries))
 
     async def partition_info(self, topic: str, partition: int) -> PartitionInfo:
         await self._partitions.check(topic, partition)
@@ -268,6 +277,21 @@ class RedisEventLog:
             if positions:
                 transaction.hset(key, mapping=positions)
             await self._call(transaction.execute())
+        for partition in range(partitions):
+            checkpoint = positions.get(str(partition))
+            start = "0" if checkpoint is None else entry_id_of(int(checkpoint))
+            await self._move_delivery_group(group, topic, partition, start)
+
+    async def _move_delivery_group(self, group: str, topic: str, partition: int, start: str) -> None:
+        """Points the Redis consumer group (if there is one) at `start`, so delivery replays too."""
+        try:
+            await self._client.xgroup_setid(self._stream(topic, partition), group, start)
+        except ResponseError as exc:
+            # No such group, or no stream yet (a partition never appended to): nothing to move.
+            if not any(sign in str(exc) for sign in _NO_GROUP_SIGNS):
+                raise EventLogError(f"redis: {exc}") from exc
+        except RedisError as exc:
+            raise EventLogError(f"redis: {exc}") from exc
 
     async def lag(self, group: str, topic: str) -> list[PartitionLag]:
         checkpoints = await self.checkpoints(group, topic)
@@ -290,3 +314,70 @@ class RedisEventLog:
                 await self._call(self._client.xtrim(self._stream(topic, partition), minid=minimum, approximate=False))
             )
         return removed
+
+    # --- consumer-group delivery (Redis only: XREADGROUP, XACK, XAUTOCLAIM) -----------------------
+    # Several processes share one group's partitions: each `deliver` hands out events no consumer of
+    # the group has had yet, and they stay pending for that consumer until acknowledged; `reclaim`
+    # takes over what a consumer that died left pending. Checkpoints stay the group's durable
+    # position (the consumer framework checkpoints after handling, in order); the Redis group is
+    # created from them and moved with them by `reset`. Partition leases come with the framework.
+
+    async def ensure_delivery_group(self, group: str, topic: str) -> None:
+        """Creates `group` as a Redis consumer group on each partition of the topic (kept if it
+        exists), delivering from after the group's checkpoint, or from the earliest retained event."""
+        checkpoints = await self.checkpoints(group, topic)
+        for partition in range(await self._partitions.of(topic)):
+            start = entry_id_of(checkpoints[partition]) if partition in checkpoints else "0"
+            try:
+                await self._client.xgroup_create(self._stream(topic, partition), group, id=start, mkstream=True)
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise EventLogError(f"redis: {exc}") from exc
+            except RedisError as exc:
+                raise EventLogError(f"redis: {exc}") from exc
+
+    async def deliver(
+        self, group: str, topic: str, partition: int, consumer: str, max_events: int = 100
+    ) -> list[LoggedEvent]:
+        """Up to `max_events` events of the partition that no consumer of `group` has been given yet,
+        now pending for `consumer` (XREADGROUP ... >); `ensure_delivery_group` first."""
+        validate_name("group", group)
+        validate_name("consumer", consumer)
+        await self._partitions.check(topic, partition)
+        validate_max_events(max_events)
+        key = self._stream(topic, partition)
+        response = await self._call(self._client.xreadgroup(group, consumer, {key: ">"}, count=max_events))
+        return [event for _, entries in response or [] for event in _logged(topic, partition, entries)]
+
+    async def acknowledge(self, group: str, topic: str, partition: int, sequences: Sequence[int]) -> int:
+        """XACK: the events are handled and leave the group's pending list; returns how many were pending."""
+        validate_name("group", group)
+        await self._partitions.check(topic, partition)
+        ids = [entry_id_of(validate_sequence(sequence)) for sequence in sequences]
+        if not ids:
+            return 0
+        return int(await self._call(self._client.xack(self._stream(topic, partition), group, *ids)))
+
+    async def pending(self, group: str, topic: str, partition: int) -> int:
+        """How many events of the partition the group has delivered and not had acknowledged."""
+        validate_name("group", group)
+        await self._partitions.check(topic, partition)
+        summary = await self._call(self._client.xpending(self._stream(topic, partition), group))
+        return int(summary["pending"])
+
+    async def reclaim(
+        self, group: str, topic: str, partition: int, consumer: str, min_idle: timedelta, max_events: int = 100
+    ) -> list[LoggedEvent]:
+        """XAUTOCLAIM: up to `max_events` events delivered to other consumers of `group` and not
+        acknowledged for `min_idle` (their consumer died), now pending for `consumer`. Entries
+        trimmed meanwhile are dropped from the pending list by Redis and not returned."""
+        validate_name("group", group)
+        validate_name("consumer", consumer)
+        await self._partitions.check(topic, partition)
+        validate_max_events(max_events)
+        idle_ms = int(min_idle.total_seconds() * 1000)
+        response = await self._call(
+            self._client.xautoclaim(self._stream(topic, partition), group, consumer, idle_ms, "0-0", count=max_events)
+        )
+        entries = [entry for entry in response[1] if entry and entry[1] is not None]
+        return _logged(topic, partition, entries)
