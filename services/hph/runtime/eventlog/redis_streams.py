@@ -187,11 +187,18 @@ class RedisEventLog:
     async def append(self, topic: str, envelopes: EventEnvelope | Sequence[EventEnvelope]) -> list[LoggedEvent]:
         batch = envelopes_of(envelopes)
         partitions = await self._partitions.of(topic)
+        if not batch:
+            return []
+        groups = by_partition(batch, partitions)
+        # One round trip for all partitions; each partition's script runs atomically on its own.
+        async with self._client.pipeline(transaction=False) as pipeline:
+            for partition, indexes in groups.items():
+                keys = [self._stream(topic, partition), self._ordinals(topic, partition)]
+                bodies = [batch[index].SerializeToString() for index in indexes]
+                await self._append_script(keys=keys, args=bodies, client=pipeline)
+            replies = await self._call(pipeline.execute())
         logged: list[LoggedEvent | None] = [None] * len(batch)
-        for partition, indexes in by_partition(batch, partitions).items():
-            keys = [self._stream(topic, partition), self._ordinals(topic, partition)]
-            bodies = [batch[index].SerializeToString() for index in indexes]
-            ids = await self._call(self._append_script(keys=keys, args=bodies))
+        for (partition, indexes), ids in zip(groups.items(), replies, strict=True):
             for index, entry_id in zip(indexes, ids, strict=True):
                 sequence = sequence_of(entry_id)
                 logged[index] = LoggedEvent(topic, partition, sequence, _enqueued_at(sequence), batch[index])
