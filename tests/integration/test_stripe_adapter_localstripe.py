@@ -40,6 +40,7 @@ from tests.support.payment_providers import (
     check_refunds_stop_at_the_capture,
 )
 from tests.support.ports import free_port
+from tests.support.processes import stop_process
 
 pytestmark = pytest.mark.integration
 
@@ -95,12 +96,7 @@ def localstripe_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 class RecordingHttpClient(stripe.RequestsClient):

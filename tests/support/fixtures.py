@@ -3,12 +3,13 @@ own fixture of the same name wins."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support.redis_server import redis_server_binary, running_redis_server
 
 
 @pytest.fixture
@@ -25,3 +26,13 @@ async def store(db_path: Path) -> AsyncIterator[SqliteDocumentStore]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a private redis-server (one per test process, started on first use, stopped at the
+    end); tests share it under key prefixes of their own. Skips when redis-server is not installed."""
+    if redis_server_binary() is None:
+        pytest.skip("redis-server is not installed")
+    with running_redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.support.processes import stop_process
 
 HPH = [sys.executable, "-m", "hph.host.cli"]
 START_TIMEOUT_SECONDS = 60.0
@@ -86,10 +87,4 @@ def rest_port(banner: str) -> int:
 
 def stop_hph(process: subprocess.Popen[str], timeout: float = 30) -> int | None:
     """SIGTERM (a graceful drain), then the exit code; kills it and returns None if it overstays."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        return None
+    return stop_process(process, timeout)

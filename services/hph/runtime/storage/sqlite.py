@@ -403,13 +403,7 @@ class SqliteDocumentStore:
     @classmethod
     async def open(cls, path: Path) -> SqliteDocumentStore:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hph-sqlite")
-        try:
-            connection = await asyncio.get_running_loop().run_in_executor(executor, _connect, path)
-        except BaseException:
-            executor.shutdown(wait=False)
-            raise
+        executor, connection = await connect_on_worker(path, _connect, "hph-sqlite")
         try:
             inline = _connect_inline(path)
         except BaseException:
@@ -498,6 +492,21 @@ class SqliteDocumentStore:
             if self._inline_commits % _CHECKPOINT_EVERY == 0:
                 asyncio.get_running_loop().run_in_executor(self._executor, _checkpoint, self._connection)
         return result
+
+
+async def connect_on_worker(
+    path: Path, connect: Callable[[Path], sqlite3.Connection], thread_name_prefix: str
+) -> tuple[ThreadPoolExecutor, sqlite3.Connection]:
+    """A one-thread executor and the connection `connect` opened on that thread, which then runs
+    every statement of the connection (the parent dir of `path` is created first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=thread_name_prefix)
+    try:
+        connection = await asyncio.get_running_loop().run_in_executor(executor, connect, path)
+    except BaseException:
+        executor.shutdown(wait=False)
+        raise
+    return executor, connection
 
 
 # Pauses between inline attempts while another process holds the write lock (~25 ms in all) before
