@@ -34,26 +34,34 @@ log = logging.getLogger("hph.host")
 
 Factory = Callable[[Dependencies], Awaitable[ServiceBinding]]
 PROTO_PACKAGE = "holidaypeak.commerce.v1"
+AGENT_PACKAGE = "holidaypeak.agents.v1"
 # The containers the platform itself keeps, whichever services it hosts.
 PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = revocation.CONTAINERS
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """A hostable commerce service: CLI name, proto service and where its implementation lives."""
+    """A hostable commerce service or agent: CLI name, proto service and where its implementation
+    lives. Agents are hosted exactly like services (one gRPC servicer built from `Dependencies`);
+    only their proto package differs."""
 
     name: str
     proto_service: str
     proto_module: str
     implementation: str = ""  # "module:factory"; empty while only the contract exists
-    planned: str = ""
+    planned: str = ""  # why it answers UNIMPLEMENTED for now (when there is no implementation)
+    package: str = PROTO_PACKAGE
 
     @property
     def full_name(self) -> str:
-        return f"{PROTO_PACKAGE}.{self.proto_service}"
+        return f"{self.package}.{self.proto_service}"
+
+    @property
+    def is_agent(self) -> bool:
+        return self.package == AGENT_PACKAGE
 
     async def binding(self, deps: Dependencies) -> ServiceBinding:
-        importlib.import_module(f"{PROTO_PACKAGE}.{self.proto_module}")  # registers the descriptor
+        importlib.import_module(f"{self.package}.{self.proto_module}")  # registers the descriptor
         if not self.implementation:
             return unimplemented_binding(self.full_name, self.planned)
         module_name, factory_name = self.implementation.split(":")
@@ -110,11 +118,27 @@ SERVICES: tuple[ServiceSpec, ...] = (
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 
 
+def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec:
+    """The spec of agent `name` (kebab-case, as in the agents table): its contract is
+    `holidaypeak.agents.v1.<Pascal>Service` in `<snake>_service.proto`."""
+    pascal = "".join(part.capitalize() for part in name.split("-"))
+    snake = name.replace("-", "_")
+    return ServiceSpec(name, f"{pascal}Service", f"{snake}_service_pb2", implementation, planned, AGENT_PACKAGE)
+
+
+# The retail agents (../shared/docs/agents.md); `hph up` hosts them beside the services and
+# `hph serve --agents ...` any subset (one pod per agent in Kubernetes).
+AGENTS: tuple[ServiceSpec, ...] = ()
+AGENT_NAMES = tuple(spec.name for spec in AGENTS)
+
+
 def select_services(names: Sequence[str]) -> list[ServiceSpec]:
-    by_name = {spec.name: spec for spec in SERVICES}
+    """The specs of `names`, each a service or an agent name; ValueError naming any unknown one."""
+    by_name = {spec.name: spec for spec in (*SERVICES, *AGENTS)}
     unknown = [n for n in names if n not in by_name]
     if unknown:
-        raise ValueError(f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(SERVICE_NAMES)}")
+        choices = ", ".join((*SERVICE_NAMES, *AGENT_NAMES))
+        raise ValueError(f"unknown service(s) or agent(s) {', '.join(unknown)}; choose from {choices}")
     return [by_name[n] for n in dict.fromkeys(names)]
 
 

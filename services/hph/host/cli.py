@@ -54,7 +54,7 @@ def _add_server(parser: argparse.ArgumentParser, rest: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from hph.host.app import SERVICE_NAMES
+    from hph.host.app import AGENT_NAMES, SERVICE_NAMES
 
     parser = argparse.ArgumentParser(
         prog="hph", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -66,10 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server(up, "the REST gateway")
     up.add_argument("--no-seed", action="store_true", help="do not seed demo data into an empty store")
 
-    serve = commands.add_parser("serve", help="host a subset of services in one gRPC server")
+    serve = commands.add_parser("serve", help="host a subset of services and agents in one gRPC server")
     _add_server(serve, "the REST surface (with --rest)")
+    serve.add_argument("--services", default="", help=f"comma-separated, any of: {', '.join(SERVICE_NAMES)} (or 'all')")
     serve.add_argument(
-        "--services", required=True, help=f"comma-separated, any of: {', '.join(SERVICE_NAMES)} (or 'all')"
+        "--agents",
+        default="",
+        help=f"comma-separated agents to host too, any of: {', '.join(AGENT_NAMES) or '(none yet)'} (or 'all')",
     )
     serve.add_argument("--seed", action="store_true", help="seed demo data into an empty store first")
     serve.add_argument(
@@ -222,9 +225,11 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         await stop()
         raise
     workers = f", {settings.workers} worker processes" if shared else ""
+    agents = sum(spec.is_agent for spec in select_services(names))
+    hosted = f"{len(names) - agents} services" + (f", {agents} agents" if agents else "")
     lines = [
         "Holiday Peak Hub is up",
-        f"  gRPC     {address}  ({len(names)} services{workers}, health + reflection)",
+        f"  gRPC     {address}  ({hosted}{workers}, health + reflection)",
         f"  data     {settings.data_dir.resolve()}",
     ]
     if with_gateway:
@@ -346,14 +351,22 @@ def _one_line(failure: Exception) -> str:
 
 
 def _service_names(args: argparse.Namespace) -> list[str]:
-    """The services `up` or `serve` hosts; ValueError naming any that does not exist."""
-    from hph.host.app import SERVICE_NAMES, select_services
+    """The services and agents `up` or `serve` hosts; ValueError naming any that does not exist."""
+    from hph.host.app import AGENT_NAMES, SERVICE_NAMES, select_services
 
-    if args.command == "up" or getattr(args, "services", None) == "all":
-        return list(SERVICE_NAMES)
+    if args.command == "up":
+        return [*SERVICE_NAMES, *AGENT_NAMES]
     if args.command != "serve":
         return []
-    return [spec.name for spec in select_services([s.strip() for s in args.services.split(",") if s.strip()])]
+    services = list(SERVICE_NAMES) if args.services == "all" else _listed(args.services)
+    agents = list(AGENT_NAMES) if args.agents == "all" else _listed(args.agents)
+    if not services and not agents:
+        raise ValueError("hph serve needs --services and/or --agents (e.g. --services catalog,reviews)")
+    return [spec.name for spec in select_services([*services, *agents])]
+
+
+def _listed(names: str) -> list[str]:
+    return [name.strip() for name in names.split(",") if name.strip()]
 
 
 if __name__ == "__main__":
