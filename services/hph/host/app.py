@@ -26,6 +26,7 @@ from hph.runtime.errors import Unavailable
 from hph.runtime.events import InProcessBus, OutboxRelay
 from hph.runtime.memory import CONTAINERS as MEMORY_CONTAINERS
 from hph.runtime.memory import open_memory
+from hph.runtime.narrator import open_narrator
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
@@ -148,6 +149,7 @@ class RunningPlatform:
             await self.deps.bus.close()
         if self.deps.memory is not None:
             await self.deps.memory.close()  # demotes write-behind entries while the store is open
+        await self.deps.narrator.close()
         await self.channels.close()
         await self.store.close()
 
@@ -212,6 +214,7 @@ async def _start_on(
         bus=bus,
         revocations=revocations,
         memory=await open_memory(settings, store),
+        narrator=open_narrator(settings),
     )
     if seed:
         from hph.host.seed import seed_demo_data
