@@ -376,6 +376,12 @@ class Memory:
         if self._demotion_task is not None:
             await self._demotion_task
         await self.flush()
+        stranded = await self._hot.leaving(self._clock(), everything=True, limit=DEMOTION_BATCH)
+        if stranded and self._hot.kind == "local":
+            log.error(
+                "write-behind memory entries could not be written to warm storage at stop",
+                extra={"entries": len(stranded), "first_key": stranded[0].record.key},
+            )
 
     async def close(self) -> None:
         """`stop()`, then releases the hot tier (its Redis connections)."""
