@@ -24,6 +24,9 @@ from hph.runtime.channels import ChannelPool, parse_addresses
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable
 from hph.runtime.events import InProcessBus, OutboxRelay
+from hph.runtime.memory import CONTAINERS as MEMORY_CONTAINERS
+from hph.runtime.memory import open_memory
+from hph.runtime.narrator import open_narrator
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
@@ -36,7 +39,7 @@ Factory = Callable[[Dependencies], Awaitable[ServiceBinding]]
 PROTO_PACKAGE = "holidaypeak.commerce.v1"
 AGENT_PACKAGE = "holidaypeak.agents.v1"
 # The containers the platform itself keeps, whichever services it hosts.
-PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = revocation.CONTAINERS
+PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = (*revocation.CONTAINERS, *MEMORY_CONTAINERS)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ class RunningPlatform:
             await self.deps.relay.stop()
         if self.deps.bus is not None:
             await self.deps.bus.close()
+        if self.deps.memory is not None:
+            await self.deps.memory.close()  # demotes write-behind entries while the store is open
+        await self.deps.narrator.close()
         await self.channels.close()
         await self.store.close()
 
@@ -231,6 +237,8 @@ async def _start_on(
         relay=relay,
         bus=bus,
         revocations=revocations,
+        memory=await open_memory(settings, store),
+        narrator=open_narrator(settings),
     )
     if seed:
         from hph.host.seed import seed_demo_data
@@ -263,4 +271,6 @@ async def _start_on(
         deps.background.clear()  # another worker runs them; RunningPlatform.stop stops what ran
     for task in deps.background:
         await task.start()
+    if deps.memory is not None:
+        await deps.memory.start(archive=background)  # every worker demotes its own hot tier
     return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps)

@@ -10,6 +10,8 @@ from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.events import EventBus, OutboxRelay
+from hph.runtime.memory import Memory
+from hph.runtime.narrator import Narrator
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
 
@@ -39,6 +41,12 @@ class Dependencies:
     bus: EventBus | None = None
     # Revoked tokens: the same object the server authenticates with, so a logout here applies at once.
     revocations: RevocationList | None = None
+    # Agents' tiered memory (hot/warm/cold); an agent takes its handle with
+    # `memory.namespace(agent_name, kind, policy)`. The host opens, starts and closes it.
+    memory: Memory | None = None
+    # Optional prose summaries of agents' answers (off unless HPH_NARRATOR_URL is set; an answer
+    # never depends on it): `await narrator.narrate(answer)`.
+    narrator: Narrator = field(default_factory=Narrator.off)
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
     background: list[BackgroundTask] = field(default_factory=list)
 

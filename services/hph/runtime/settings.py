@@ -96,6 +96,54 @@ class Settings:
     inprocess_calls: bool = True
     # Storage adapter: "sqlite" (embedded default; the only one built today, see docs/adapters.md).
     storage: str = "sqlite"
+    # Redis server shared by the processes of a platform (redis://host:port/db); empty = none, and
+    # everything that can use it runs embedded instead. Today the memory hot tier uses it.
+    redis_url: str = ""
+    # Size bound of the in-process memory hot tier (an LRU), bytes of keys and values; used when
+    # redis_url is empty (with Redis, bound it with Redis's maxmemory and a volatile-* policy).
+    memory_hot_max_bytes: int = 64 * 1024 * 1024
+    # Key prefix of the memory hot tier in Redis, so several platforms can share one server.
+    memory_redis_prefix: str = "hph:memory:"
+    # How long a memory entry stays in the hot tier after it is written or promoted, seconds (a
+    # namespace may choose its own); write-behind entries reach warm storage at the latest then.
+    memory_hot_seconds: float = 300.0
+    # Lifetime of a memory entry after its last write, seconds (0 = until deleted); a namespace may
+    # choose its own.
+    memory_ttl_seconds: float = 0.0
+    # Age (since it reached warm storage) after which a memory entry moves from warm storage to the
+    # cold tier (files under data_dir/memory-cold), seconds; a namespace may choose its own.
+    memory_archive_after_seconds: float = 86_400.0
+    # Seconds between the memory archive passes (warm entries past their age to cold, expired
+    # entries removed from every tier).
+    memory_archive_interval_seconds: float = 300.0
+    # Seconds between the passes writing write-behind hot entries that left the hot tier (expired or
+    # evicted) to warm storage; an eviction also starts one at once.
+    memory_demote_interval_seconds: float = 1.0
+    # Seconds between the memory statistics log lines (hits, misses and hit ratio per tier and
+    # namespace); 0 = never.
+    memory_stats_log_seconds: float = 300.0
+    # Narrator (optional prose summaries of agents' answers): the OpenAI-compatible endpoint's base
+    # URL, e.g. "https://api.example/v1" (POST {url}/chat/completions) or, with
+    # narrator_api_style=azure, "https://NAME.openai.azure.com"; empty = no narrator (the default).
+    narrator_url: str = ""
+    # Narrator endpoint style: "openai" (model in the body, Bearer API key) or "azure"
+    # (/openai/deployments/{model}/chat/completions?api-version=..., api-key header or Entra ID).
+    narrator_api_style: str = "openai"
+    # Azure OpenAI api-version query parameter, for narrator_api_style=azure.
+    narrator_api_version: str = "2024-10-21"
+    # Narrator model name (the Azure deployment name with narrator_api_style=azure); required when
+    # narrator_url is set.
+    narrator_model: str = ""
+    # Narrator API key; never logged. Empty with narrator_azure_identity=false sends no credential.
+    narrator_api_key: str = ""
+    # Authenticate to Azure OpenAI with azure-identity's DefaultAzureCredential (managed identity,
+    # workload identity, az login ...) instead of an API key.
+    narrator_azure_identity: bool = False
+    # The most a narration may take, milliseconds (token, connection and answer included); later
+    # prose is dropped and the answer goes out without it.
+    narrator_deadline_ms: int = 1500
+    # Longest prose kept, characters; longer prose is dropped, not cut.
+    narrator_max_chars: int = 600
     # Accepted `aud` claim of bearer tokens.
     jwt_audience: str = DEFAULT_AUDIENCE
     # Clock skew tolerated on exp/nbf/iat, seconds.
