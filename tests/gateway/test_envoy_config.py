@@ -26,6 +26,7 @@ from betterproto2 import casing
 
 from hph.gateway import envoy
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
+from hph.host.app import AGENTS
 
 Json = dict[str, Any]
 TYPE_URL_PREFIX = "type.googleapis.com/"
@@ -259,6 +260,19 @@ def test_the_transcoder_lists_every_service_with_http_rules(platform: Descriptor
     transcoder = http_filter(bootstrap_for(platform), TRANSCODER)
     assert transcoder["services"] == sorted(with_rules)
     assert transcoder["proto_descriptor"] == "/etc/envoy/holidaypeak.binpb"
+
+
+def test_every_agent_is_transcoded_routed_and_health_checked(platform: DescriptorSet) -> None:
+    bootstrap = bootstrap_for(platform)
+    agents = {agent.full_name for agent in AGENTS}
+    assert agents <= set(http_filter(bootstrap, TRANSCODER)["services"])
+    by_name = clusters(bootstrap)
+    for name in agents:
+        assert by_name[name]["health_checks"][0]["grpc_health_check"] == {"service_name": name}
+    bindings = service_bindings(platform, sorted(agents))
+    assert len(bindings) >= 28
+    for binding in bindings:
+        assert first_route(bootstrap, binding.rpc)["route"]["cluster"] == binding.service, binding.rpc
 
 
 def test_the_transcoder_is_configured_strictly(platform: DescriptorSet) -> None:

@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from holidaypeak.common.v1 import access_pb2
 from google.protobuf import descriptor
 
+from holidaypeak.common.v1 import access_pb2
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.host.app import AGENT_PACKAGE, AGENTS, ServiceSpec
 from hph.runtime import settings as settings_module
@@ -107,7 +107,7 @@ def _is_agent(service: descriptor.ServiceDescriptor) -> bool:
 
 
 def agent_status(full_name: str, agents: Sequence[ServiceSpec] = AGENTS) -> str:
-    """"built" for an agent with an implementation, else its `planned` note (e.g. "planned in issue
+    """ "built" for an agent with an implementation, else its `planned` note (e.g. "planned in issue
     #12"); an agent contract nobody registered yet is "contract only"."""
     spec = next((s for s in agents if s.full_name == full_name), None)
     if spec is None:
@@ -157,7 +157,7 @@ def services_table(descriptors: DescriptorSet) -> str:
 
 
 def _without_subject(sentence: str) -> str:
-    """"FooService (agent 2, foo) adds..." -> "Adds...": the row already names the agent."""
+    """ "FooService (agent 2, foo) adds..." -> "Adds...": the row already names the agent."""
     rest = re.sub(r"^\w+Service \([^)]*\)\s+", "", sentence)
     return rest[:1].upper() + rest[1:]
 
