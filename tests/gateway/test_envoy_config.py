@@ -293,6 +293,15 @@ def test_the_transcoder_is_configured_strictly(platform: DescriptorSet) -> None:
     assert transcoder["max_request_body_size"] == 4096
 
 
+def test_the_transcoder_reads_a_plus_in_a_query_value_as_a_space(platform: DescriptorSet) -> None:
+    # Browsers send `?search=dutch+oven`; Envoy keeps the "+" literal unless told otherwise. The
+    # bootstrap (validated against Envoy's schema above) carries the flag; YAML keeps it a boolean.
+    bootstrap = bootstrap_for(platform)
+    assert http_filter(bootstrap, TRANSCODER)["query_param_unescape_plus"] is True
+    rendered = yaml.safe_load(envoy.render_yaml(bootstrap))
+    assert http_filter(rendered, TRANSCODER)["query_param_unescape_plus"] is True
+
+
 def test_filters_run_cors_then_rate_limit_then_transcoder_then_router(platform: DescriptorSet) -> None:
     names = [f["name"] for f in hcm(bootstrap_for(platform))["http_filters"]]
     assert names == [
