@@ -40,7 +40,8 @@ def test_token_prints_only_a_jwt_signed_by_the_data_dirs_issuer(tmp_path: Path) 
 def test_unknown_service_is_a_clear_usage_error(tmp_path: Path) -> None:
     result = run_hph("serve", "--services", "catalog,nope", "--grpc-port", "0", data_dir=tmp_path)
     assert result.returncode == 2
-    assert "unknown service(s) nope" in result.stderr
+    assert "unknown service(s) or agent(s) nope; choose from catalog" in result.stderr
+    assert all(name in result.stderr for name in AGENT_NAMES)  # agents are named among the choices
 
 
 def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_path: Path) -> None:
