@@ -201,8 +201,10 @@ def test_query_parameters_bind_every_scalar_and_well_known_type(
 @pytest.mark.parametrize(
     ("query", "value"),
     [
-        ("tags=a+b", "a+b"),  # "+" stays "+" (query_param_unescape_plus is off)
-        ("tags=a%2Bb", "a+b"),
+        ("tags=a+b", "a b"),  # "+" is a space, as browsers send it (query_param_unescape_plus)
+        ("tags=a%2Bb", "a+b"),  # a literal plus arrives escaped and stays a plus
+        ("tags=a+%2B+b", "a + b"),
+        ("tags=C%2B%2B+caf%C3%A9", "C++ café"),
         ("tags=a%20b", "a b"),
         ("tags=caf%C3%A9", "café"),
         ("tags=100%25", "100%"),
@@ -211,7 +213,7 @@ def test_query_parameters_bind_every_scalar_and_well_known_type(
         ("tags=%26", "&"),
     ],
 )
-def test_query_values_are_percent_decoded_and_plus_stays_plus(binder: Binder, query: str, value: str) -> None:
+def test_query_values_are_percent_decoded_and_plus_is_a_space(binder: Binder, query: str, value: str) -> None:
     assert binder.echo_query(query)["tags"] == [value]
 
 

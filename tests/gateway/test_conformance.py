@@ -267,6 +267,21 @@ async def test_query_binds_nested_repeated_and_enum_fields_by_both_names(stack: 
     assert camel == {"min_books": 4, "genre": "GENRE_FICTION"}
 
 
+@pytest.mark.parametrize(
+    ("query", "tag"),
+    [
+        ("tags=dutch+oven", "dutch oven"),  # a browser's or an HTML form's space
+        ("tags=dutch%20oven", "dutch oven"),
+        ("tags=C%2B%2B", "C++"),  # a literal plus arrives escaped and stays a plus
+        ("tags=a+%2B+b", "a + b"),
+    ],
+)
+async def test_query_plus_is_a_space_and_an_escaped_plus_stays_a_plus(stack: Stack, query: str, tag: str) -> None:
+    response = await stack.http.get(f"/v1/echo/x?{query}")
+    assert response.request.url.query == query.encode(), "the client must send the query as written"
+    assert response.json()["tags"] == [tag]
+
+
 async def test_query_overrides_path_value(stack: Stack) -> None:
     assert (await stack.http.get("/v1/echo/from-path?id=from-query")).json()["id"] == "from-query"
 

@@ -26,6 +26,7 @@ from betterproto2 import casing
 
 from hph.gateway import envoy
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
+from hph.host.app import AGENTS
 
 Json = dict[str, Any]
 TYPE_URL_PREFIX = "type.googleapis.com/"
@@ -261,6 +262,19 @@ def test_the_transcoder_lists_every_service_with_http_rules(platform: Descriptor
     assert transcoder["proto_descriptor"] == "/etc/envoy/holidaypeak.binpb"
 
 
+def test_every_agent_is_transcoded_routed_and_health_checked(platform: DescriptorSet) -> None:
+    bootstrap = bootstrap_for(platform)
+    agents = {agent.full_name for agent in AGENTS}
+    assert agents <= set(http_filter(bootstrap, TRANSCODER)["services"])
+    by_name = clusters(bootstrap)
+    for name in agents:
+        assert by_name[name]["health_checks"][0]["grpc_health_check"] == {"service_name": name}
+    bindings = service_bindings(platform, sorted(agents))
+    assert len(bindings) >= 28
+    for binding in bindings:
+        assert first_route(bootstrap, binding.rpc)["route"]["cluster"] == binding.service, binding.rpc
+
+
 def test_the_transcoder_is_configured_strictly(platform: DescriptorSet) -> None:
     transcoder = http_filter(bootstrap_for(platform, max_request_body_bytes=4096), TRANSCODER)
     assert transcoder["convert_grpc_status"] is True
@@ -277,6 +291,15 @@ def test_the_transcoder_is_configured_strictly(platform: DescriptorSet) -> None:
     assert options["always_print_primitive_fields"] is True
     assert options["always_print_enums_as_ints"] is False
     assert transcoder["max_request_body_size"] == 4096
+
+
+def test_the_transcoder_reads_a_plus_in_a_query_value_as_a_space(platform: DescriptorSet) -> None:
+    # Browsers send `?search=dutch+oven`; Envoy keeps the "+" literal unless told otherwise. The
+    # bootstrap (validated against Envoy's schema above) carries the flag; YAML keeps it a boolean.
+    bootstrap = bootstrap_for(platform)
+    assert http_filter(bootstrap, TRANSCODER)["query_param_unescape_plus"] is True
+    rendered = yaml.safe_load(envoy.render_yaml(bootstrap))
+    assert http_filter(rendered, TRANSCODER)["query_param_unescape_plus"] is True
 
 
 def test_filters_run_cors_then_rate_limit_then_transcoder_then_router(platform: DescriptorSet) -> None:

@@ -12,6 +12,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.gateway.docs_page import render_docs_html
 from hph.gateway.openapi import build_openapi, operations
+from hph.host.app import AGENTS
 from tests.support.protoc import REPO, compile_descriptor_set
 
 Spec = dict[str, Any]
@@ -84,6 +85,21 @@ def test_every_http_binding_is_a_path_and_method(platform: DescriptorSet, spec: 
         key = (binding.http_method, openapi_path(binding.template))
         assert documented.get(key) == binding.rpc, key
     assert len(documented) == len(bindings)
+
+
+def test_every_agent_route_is_documented_under_its_agent_and_on_the_docs_page(
+    platform: DescriptorSet, spec: Spec
+) -> None:
+    bindings = service_bindings(platform, [agent.full_name for agent in AGENTS])
+    assert len(bindings) >= 28
+    documented = {(method, path): op for method, path, op in operations(spec)}
+    page = render_docs_html(spec)
+    for binding in bindings:
+        operation = documented[(binding.http_method, openapi_path(binding.template))]
+        assert operation["x-hph-rpc"] == binding.rpc
+        assert operation["tags"] == [binding.method.containing_service.name]
+        assert f'id="op-{operation["operationId"]}"' in page, binding.rpc
+    assert {tag["name"] for tag in spec["tags"]} >= {agent.proto_service for agent in AGENTS}
 
 
 def test_list_products_query_parameters_are_typed(spec: Spec) -> None:

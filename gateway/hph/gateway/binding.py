@@ -6,7 +6,9 @@ Reproduces Envoy's grpc_json_transcoder (grpc-httpjson-transcoding) with strict 
   field path (proto or JSON names) and is converted from text to the field's type. A later binding of
   the same scalar field wins (so a query value overrides the path value); repeated fields append.
 - Query parameters are split on "&"; a parameter without "=" (or with an empty name) is ignored, like
-  Envoy; values are fully percent-decoded and "+" stays "+"; unknown names are an error
+  Envoy; values are fully percent-decoded, and "+" is a space as browsers and HTTP clients encode it
+  (Envoy's `query_param_unescape_plus`, which `hph envoy-config` turns on: a literal plus arrives
+  as %2B and stays "+"); names are percent-decoded only; unknown names are an error
   (`reject_unknown_query_parameters`). Repeated message fields, maps and non well-known message
   fields cannot be bound.
 - The body is JSON mapped onto the message (`body: "*"` or no body rule) or onto one top-level field
@@ -458,6 +460,12 @@ def _assign(message: Message, field: descriptor.FieldDescriptor, value: Any, pat
 # --- path and query bindings ----------------------------------------------------------------------
 
 
+# Query values decode "+" as a space (HTML forms, browsers and most HTTP client libraries send a space
+# so). The Envoy bootstrap sets `query_param_unescape_plus` from this same constant, so both edges
+# read `?search=dutch+oven` alike.
+QUERY_PARAM_UNESCAPE_PLUS = True
+
+
 def _query_parameters(raw_query: str) -> list[tuple[str, str]]:
     """Envoy's ExtractBindingsFromQueryParameters: "&"-separated, "=" required, values unescaped."""
     found: list[tuple[str, str]] = []
@@ -471,6 +479,8 @@ def _query_parameters(raw_query: str) -> list[tuple[str, str]]:
 
 
 def _decode_value(name: str, raw: str) -> str:
+    if QUERY_PARAM_UNESCAPE_PLUS:
+        raw = raw.replace("+", " ")  # before percent-decoding, so an escaped %2B stays a plus
     if "%" not in raw and raw.isascii():
         return raw
     try:

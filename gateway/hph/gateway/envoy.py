@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from google.protobuf import descriptor
 
+from hph.gateway.binding import QUERY_PARAM_UNESCAPE_PLUS
 from hph.gateway.codec import GRPC_CODE_FOR_HTTP
 from hph.gateway.descriptors import (
     PLATFORM_DESCRIPTOR_SET,
@@ -272,6 +273,10 @@ def _transcoder(
         # Same path-variable decoding as the local gateway (transcoding.md): single-segment values
         # fully decoded, multi-segment values keep %2F.
         "url_unescape_spec": "ALL_CHARACTERS_EXCEPT_SLASH",
+        # A "+" in a query value is a space, as browsers send it (`?search=dutch+oven`); a literal
+        # plus arrives as %2B. Envoy keeps "+" literal unless this is set; the local gateway reads
+        # the same constant.
+        "query_param_unescape_plus": QUERY_PARAM_UNESCAPE_PLUS,
     }
 
 

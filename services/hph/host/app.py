@@ -129,9 +129,33 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
     return ServiceSpec(name, f"{pascal}Service", f"{snake}_service_pb2", implementation, planned, AGENT_PACKAGE)
 
 
-# The retail agents (../shared/docs/agents.md); `hph up` hosts them beside the services and
-# `hph serve --agents ...` any subset (one pod per agent in Kubernetes).
-AGENTS: tuple[ServiceSpec, ...] = ()
+# The retail agents (../shared/docs/agents.md), in the order of its table; `hph up` hosts them beside the
+# services and `hph serve --agents ...` any subset (one pod per agent in Kubernetes). A spec without
+# an implementation answers UNIMPLEMENTED with its `planned` note. One entry per line, so adding an
+# implementation is a one-line change.
+AGENTS: tuple[ServiceSpec, ...] = (
+    # 1 catalog-search: its line comes with its implementation (issue #11).
+    agent("product-detail-enrichment", planned="planned in issue #12"),
+    agent("cart-intelligence", planned="planned in issue #12"),
+    agent("checkout-support", planned="planned in issue #12"),
+    agent("order-status", planned="planned in issue #12"),
+    agent("normalization-classification", planned="planned in issue #15"),
+    agent("acp-transformation", planned="planned in issue #15"),
+    agent("consistency-validation", planned="planned in issue #15"),
+    agent("assortment-optimization", planned="planned in issue #15"),
+    agent("crm-profile-aggregation", planned="planned in issue #16"),
+    agent("crm-segmentation-personalization", planned="planned in issue #16"),
+    agent("crm-campaign-intelligence", planned="planned in issue #16"),
+    agent("crm-support-assistance", planned="planned in issue #16"),
+    agent("inventory-health-check", planned="planned in issue #16"),
+    agent("inventory-jit-replenishment", planned="planned in issue #16"),
+    # 16 inventory-reservation-validation: its line comes with its implementation (issue #11).
+    agent("inventory-alerts-triggers", planned="planned in issue #16"),
+    agent("logistics-eta-computation", planned="planned in issue #12"),
+    agent("logistics-carrier-selection", planned="planned in issue #12"),
+    agent("logistics-returns-support", planned="planned in issue #12"),
+    agent("logistics-route-issue-detection", planned="planned in issue #12"),
+)
 AGENT_NAMES = tuple(spec.name for spec in AGENTS)
 
 

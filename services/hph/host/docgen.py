@@ -7,7 +7,9 @@ Each generated region of a Markdown file sits between `<!-- generated: NAME -->`
   the descriptions, its defaults the defaults).
 - `rest-routes`: every REST route, from the `google.api.http` rules and access options in the
   descriptor set (the same set the gateway and Envoy load).
-- `services`: the services with their gRPC names and REST prefixes, for the README.
+- `services`: the commerce services with their gRPC names and REST prefixes, for the README.
+- `agents`: the agents with their gRPC names, REST routes and status (built, or the issue that
+  plans them), from the descriptor set and the `AGENTS` registry, for the README.
 
 `hph docs` rewrites the regions; `hph docs --check` (run by the test suite) fails when one is stale.
 """
@@ -23,8 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
+from google.protobuf import descriptor
+
 from holidaypeak.common.v1 import access_pb2
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
+from hph.host.app import AGENT_PACKAGE, AGENTS, ServiceSpec
 from hph.runtime import settings as settings_module
 from hph.runtime.settings import Settings
 
@@ -97,12 +102,30 @@ def _role(rule: access_pb2.AccessRule) -> str:
     return role
 
 
+def _is_agent(service: descriptor.ServiceDescriptor) -> bool:
+    return service.file.package == AGENT_PACKAGE
+
+
+def agent_status(full_name: str, agents: Sequence[ServiceSpec] = AGENTS) -> str:
+    """ "built" for an agent with an implementation, else its `planned` note (e.g. "planned in issue
+    #12"); an agent contract nobody registered yet is "contract only"."""
+    spec = next((s for s in agents if s.full_name == full_name), None)
+    if spec is None:
+        return "contract only"
+    if spec.implementation:
+        return "built"
+    return spec.planned or "planned"
+
+
 def rest_routes_table(descriptors: DescriptorSet) -> str:
     rows = ["| method | path | role | RPC | what it does |", "|---|---|---|---|---|"]
-    for binding in service_bindings(descriptors):
+    # The services' routes first, then the agents' (each in contract order).
+    for binding in sorted(service_bindings(descriptors), key=lambda b: _is_agent(b.method.containing_service)):
         method = binding.method
         rpc = f"`{method.containing_service.name}.{method.name}`"
         what = _first_sentence(descriptors.comments(method.full_name))
+        if _is_agent(method.containing_service) and (status := agent_status(binding.service)) != "built":
+            what += f" *Agent {status}: answers 501 until it is built.*"
         rows.append(f"| {binding.http_method} | `{binding.template}` | {_role(binding.access)} | {rpc} | {what} |")
     return "\n".join(rows) + "\n"
 
@@ -113,24 +136,48 @@ def _resource_root(template: str) -> str:
 
 
 def services_table(descriptors: DescriptorSet) -> str:
-    """One row per service: its gRPC name and the REST roots it answers under. A root shared by
-    several services (`/api/orders` and a shipment's `/api/orders/{order_id}/tracking`) belongs to
-    the one with most routes there; the others show their full paths."""
-    templates = {
-        s.full_name: [b.template for b in service_bindings(descriptors, [s.full_name])] for s in descriptors.services()
-    }
+    """One row per commerce service: its gRPC name and the REST roots it answers under. A root
+    shared by several services (`/api/orders` and a shipment's `/api/orders/{order_id}/tracking`)
+    belongs to the one with most routes there; the others show their full paths."""
+    services = [s for s in descriptors.services() if not _is_agent(s)]
+    templates = {s.full_name: [b.template for b in service_bindings(descriptors, [s.full_name])] for s in services}
     owners: dict[str, tuple[int, str]] = {}
     for name, paths in templates.items():
         for root in dict.fromkeys(map(_resource_root, paths)):
             count = sum(_resource_root(p) == root for p in paths)
             owners[root] = max(owners.get(root, (0, "")), (count, name))
     rows = ["| service | gRPC | REST | owns |", "|---|---|---|---|"]
-    for service in descriptors.services():
+    for service in services:
         paths = templates[service.full_name]
         shown = dict.fromkeys(r if owners[r][1] == service.full_name else p for p in paths for r in [_resource_root(p)])
         owns = _first_sentence(descriptors.comments(service.full_name))
         rest = ", ".join(f"`{p}`" for p in shown) or "—"
         rows.append(f"| {service.name.removesuffix('Service')} | `{service.full_name}` | {rest} | {owns} |")
+    return "\n".join(rows) + "\n"
+
+
+def _without_subject(sentence: str) -> str:
+    """ "FooService (agent 2, foo) adds..." -> "Adds...": the row already names the agent."""
+    rest = re.sub(r"^\w+Service \([^)]*\)\s+", "", sentence)
+    return rest[:1].upper() + rest[1:]
+
+
+def agents_table(descriptors: DescriptorSet, agents: Sequence[ServiceSpec] = AGENTS) -> str:
+    """One row per agent contract, in the order of the agents table (the registry's order; agents
+    not registered yet last): its name, gRPC service, REST routes, status and what it decides."""
+    order = {spec.full_name: index for index, spec in enumerate(agents)}
+    found = [s for s in descriptors.services() if _is_agent(s)]
+    found.sort(key=lambda s: (order.get(s.full_name, len(order)), s.full_name))
+    names = {spec.full_name: spec.name for spec in agents}
+    rows = ["| agent | gRPC | REST | status | decides |", "|---|---|---|---|---|"]
+    for service in found:
+        name = names.get(service.full_name) or service.name.removesuffix("Service")
+        routes = "<br>".join(
+            f"`{b.http_method} {b.template}`" for b in service_bindings(descriptors, [service.full_name])
+        )
+        decides = _without_subject(_first_sentence(descriptors.comments(service.full_name)))
+        status = agent_status(service.full_name, agents)
+        rows.append(f"| {name} | `{service.full_name}` | {routes or '—'} | {status} | {decides} |")
     return "\n".join(rows) + "\n"
 
 
@@ -140,6 +187,7 @@ def generators() -> dict[str, Callable[[], str]]:
         "configuration": configuration_table,
         "rest-routes": lambda: rest_routes_table(descriptors),
         "services": lambda: services_table(descriptors),
+        "agents": lambda: agents_table(descriptors),
     }
 
 
