@@ -7,6 +7,7 @@ from typing import Protocol
 
 from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.breaker import CircuitBreakers
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.events import EventBus, OutboxRelay
@@ -39,6 +40,8 @@ class Dependencies:
     bus: EventBus | None = None
     # Revoked tokens: the same object the server authenticates with, so a logout here applies at once.
     revocations: RevocationList | None = None
+    # One circuit breaker per agent (or other dependency), shared by every service of this process.
+    breakers: CircuitBreakers = field(default_factory=CircuitBreakers)
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
     background: list[BackgroundTask] = field(default_factory=list)
 
