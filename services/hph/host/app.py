@@ -128,7 +128,9 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
 
 # The retail agents (../shared/docs/agents.md); `hph up` hosts them beside the services and
 # `hph serve --agents ...` any subset (one pod per agent in Kubernetes).
-AGENTS: tuple[ServiceSpec, ...] = ()
+AGENTS: tuple[ServiceSpec, ...] = (
+    agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
+)
 AGENT_NAMES = tuple(spec.name for spec in AGENTS)
 
 

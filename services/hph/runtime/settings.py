@@ -89,6 +89,18 @@ class Settings:
     agent_breaker_window_calls: int = 20
     # How long an open agent breaker skips the agent before one probe call may try it again, seconds.
     agent_breaker_open_seconds: float = 10.0
+    # Deadline of CreateOrder's call to the reservation policy agent (inventory-reservation-validation),
+    # seconds; past it (or with the agent down) the order goes on with inventory's own atomic check and
+    # records the skipped check on the order.
+    reservation_check_deadline_seconds: float = 0.2
+    # Reservation policy data (safety stock, hot SKUs' per-shopper peak limits, backorder terms, the
+    # yearly peak window) the agent reads: a JSON file path; empty = the file shipped with the agent
+    # (agents/hph/agents/inventory_reservation_validation/data/reservation_policy.json).
+    reservation_policy_path: str = ""
+    # The peak window during which hot SKUs' per-shopper limits apply: empty = the policy data's yearly
+    # window; "off" = never; "START/END" = two RFC 3339 instants (e.g.
+    # "2026-11-27T00:00:00Z/2026-12-01T00:00:00Z"). Purchases count from the window's start.
+    reservation_peak_window: str = ""
     # Days after an order's delivery during which its customer may request a return.
     return_window_days: int = 30
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".
