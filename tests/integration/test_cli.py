@@ -40,7 +40,7 @@ def test_token_prints_only_a_jwt_signed_by_the_data_dirs_issuer(tmp_path: Path) 
 def test_unknown_service_is_a_clear_usage_error(tmp_path: Path) -> None:
     result = run_hph("serve", "--services", "catalog,nope", "--grpc-port", "0", data_dir=tmp_path)
     assert result.returncode == 2
-    assert "unknown service(s) nope" in result.stderr
+    assert "unknown service(s) or agent(s) nope" in result.stderr
 
 
 def test_up_refuses_a_data_dir_with_an_older_container_layout_in_one_line(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ class _RestConnections:
 def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_every_process(tmp_path: Path) -> None:
     process, banner = start_hph(tmp_path, "--workers", "2", env={"HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "10"})
     try:
-        match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)\s+\(12 services, 2 worker processes", banner)
+        match = re.search(r"gRPC\s+127\.0\.0\.1:(\d+)\s+\(12 services, (?:\d+ agents, )?2 worker processes", banner)
         rest = re.search(r"REST\s+http://127\.0\.0\.1:(\d+)", banner)
         assert match and rest, f"unexpected banner: {banner!r}"
         port, http_port = int(match.group(1)), int(rest.group(1))
