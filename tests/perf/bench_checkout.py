@@ -11,6 +11,14 @@ each again through the REST gateway, as the storefront calls it (JSON over HTTP/
 processes on one port (`hph up --workers N`); each shopper is a client with its own connection
 (--connections), and the kernel spreads connections, not calls, over the workers. "server CPU" is the
 CPU time of `hph up` and its children per completed order, steadier than orders/s on a shared machine.
+--reservation-agent compares CreateOrder with and without the reservation policy agent: each variant
+runs with `hph up` (which hosts agent inventory-reservation-validation, consulted by every CreateOrder,
+peak window pinned so the limits and the purchases projection are live) and again with
+`hph serve --services all --seed --rest` (no agent: CreateOrder's check is UNIMPLEMENTED, then shed by
+the open breaker at no cost), and adds a CreateOrder p50/p99 column to the side-by-side table. The
+agent runs the shipped policy with every limit raised out of reach (HPH_RESERVATION_POLICY_PATH), so
+it does all its work on every order (stock reads, the purchases query for hot SKUs, the projection
+of every order event) but never refuses a benchmark shopper, who keeps buying the same SKUs.
 
 Not a test: a measurement (issue #4 target:
 150 orders/s with p99 < 250 ms per call on the embedded defaults, 2 cores).
@@ -21,11 +29,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import json
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 import grpc
 import orjson
@@ -64,6 +75,8 @@ class RestRefusal(Exception):
 
 # Units put on hand for every benchmarked SKU, so the run measures checkouts rather than sell-outs.
 STOCK_PER_SKU = 1_000_000
+PEAK_ALWAYS = "2000-01-01T00:00:00Z/2100-01-01T00:00:00Z"
+POLICY_PACKAGE = "hph.agents.inventory_reservation_validation"
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,8 @@ class Variant:
     gateway_process: bool = False
     code: str = ""  # a --code name, "" for this interpreter
     python: str = sys.executable
+    # None: `hph up` as shipped; True/False: with or without the reservation policy agent (see --reservation-agent).
+    reservation_agent: bool | None = None
 
     @property
     def label(self) -> str:
@@ -83,13 +98,22 @@ class Variant:
             + (", REST" if self.rest else "")
             + (" (gateway process)" if self.gateway_process else "")
             + (", loopback calls" if self.loopback else "")
+            + {None: "", True: ", reservation agent", False: ", no reservation agent"}[self.reservation_agent]
         )
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        if self.reservation_agent is False:
+            return ("serve", "--services", "all", "--seed", "--rest")
+        return ("up",)
 
     @property
     def env(self) -> dict[str, str]:
         return {
             **({"HPH_INPROCESS_CALLS": "false"} if self.loopback else {}),
             **({"HPH_GATEWAY_COHOSTED": "false"} if self.gateway_process else {}),
+            # Limits live (the purchases projection queried for hot SKUs) whatever today's date is.
+            **({"HPH_RESERVATION_PEAK_WINDOW": PEAK_ALWAYS} if self.reservation_agent is not None else {}),
         }
 
 
@@ -98,12 +122,30 @@ class Outcome:
     orders_per_second: float
     server_cpu_ms_per_order: float
     worst_p99_ms: float
+    create_order_p50_ms: float
+    create_order_p99_ms: float
+
+
+def unreachable_limits_policy(directory: str) -> str:
+    """The shipped reservation policy with every per-shopper limit out of reach: its path."""
+    policy = json.loads(resources.files(POLICY_PACKAGE).joinpath("data", "reservation_policy.json").read_text())
+    for rule in policy["skus"].values():
+        if "peak_limit_per_shopper" in rule:
+            rule["peak_limit_per_shopper"] = 1_000_000
+    path = Path(directory) / "bench-reservation-policy.json"
+    path.write_text(json.dumps(policy))
+    return str(path)
 
 
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
-        process, grpc_address, rest_port = start_platform(data_dir, variant.workers, variant.env, python=variant.python)
+        env = dict(variant.env)
+        if variant.reservation_agent:
+            env["HPH_RESERVATION_POLICY_PATH"] = unreachable_limits_policy(data_dir)
+        process, grpc_address, rest_port = start_platform(
+            data_dir, variant.workers, env, python=variant.python, command=variant.command
+        )
         try:
             # Channels with their own subchannel pool are separate connections (shared otherwise).
             channels = [
@@ -125,6 +167,8 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 )
             latencies: dict[str, list[float]] = collections.defaultdict(list)
             errors: collections.Counter[str] = collections.Counter()
+            # Orders placed without an agent's policy check, by why ("<agent>: <why>").
+            skipped: collections.Counter[str] = collections.Counter()
             completed = 0
 
             async def timed(name: str, call: object) -> object:
@@ -190,6 +234,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                                 metadata=metadata,
                             ),
                         )
+                        skipped.update(order.skipped_checks)  # type: ignore[attr-defined]
                         await timed(
                             "CreatePayment",
                             payment_grpc.PaymentServiceStub(channel).CreatePayment(
@@ -235,6 +280,7 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                             order = await call(
                                 "CreateOrder", "/api/orders", {**checkout, "request_id": uuid.uuid4().hex}
                             )
+                            skipped.update(order.get("skipped_checks", []))  # type: ignore[arg-type]
                             await call(
                                 "CreatePayment",
                                 "/api/payments",
@@ -280,11 +326,20 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 figures = Result(name, len(latencies[name]), 0, elapsed, latencies[name])
                 worst_p99 = max(worst_p99, figures.percentile(0.99))
                 print(f"{name:18} {figures.requests:7d} {figures.percentile(0.5):8.1f} {figures.percentile(0.99):8.1f}")
+            for check, count in skipped.most_common():
+                print(f"orders placed with a skipped check x{count}: {check}")
             for message, count in errors.most_common(5):
                 print(f"error x{count}: {message}")
             for each in channels:
                 await each.close()
-            return Outcome(completed / elapsed, server_cpu / max(completed, 1) * 1000, worst_p99)
+            orders = Result("CreateOrder", len(latencies["CreateOrder"]), 0, elapsed, latencies["CreateOrder"])
+            return Outcome(
+                completed / elapsed,
+                server_cpu / max(completed, 1) * 1000,
+                worst_p99,
+                orders.percentile(0.5),
+                orders.percentile(0.99),
+            )
         finally:
             stop_hph(process)
 
@@ -313,6 +368,11 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=0, help="gRPC connections (default one per shopper, like separate clients)"
     )
+    parser.add_argument(
+        "--reservation-agent",
+        action="store_true",
+        help="run each variant with the reservation policy agent (hph up) and without it (hph serve, no agent)",
+    )
     add_code_argument(parser)
     parser.add_argument("--rounds", type=int, default=1, help="run the whole list of variants this many times")
     args = parser.parse_args()
@@ -321,23 +381,28 @@ def main() -> None:
     if args.rest:
         transports += [(True, False), *([(True, True)] if args.gateway_process else [])]
     variants = [
-        Variant(int(workers), loopback, rest, gateway_process, code, python)
+        Variant(int(workers), loopback, rest, gateway_process, code, python, agent)
         for _ in range(args.rounds)
         for code, python in codes.items()
         for workers in args.workers.split(",")
         for rest, gateway_process in transports
         for loopback in ((False, True) if args.loopback else (False,))
+        for agent in ((True, False) if args.reservation_agent else (None,))
     ]
     outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
     if len(variants) > 1:
         base = outcomes[0]
         print(f"\nside by side (ratios to {variants[0].label}):")
-        print(f"{'variant':50} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13}")
+        print(
+            f"{'variant':60} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13} "
+            f"{'CreateOrder p50/p99 ms':>23}"
+        )
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
-                f"{variant.label:50} {outcome.orders_per_second:9.1f} "
+                f"{variant.label:60} {outcome.orders_per_second:9.1f} "
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
-                f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f}"
+                f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f} "
+                f"{outcome.create_order_p50_ms:11.1f}/{outcome.create_order_p99_ms:.1f}"
             )
 
 

@@ -77,18 +77,26 @@ def code_variants(args: argparse.Namespace) -> dict[str, str]:
 
 
 def start_platform(
-    data_dir: str, workers: int = 1, extra_env: dict[str, str] | None = None, python: str = sys.executable
+    data_dir: str,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    python: str = sys.executable,
+    command: tuple[str, ...] = ("up",),
 ) -> tuple[subprocess.Popen[str], str, int]:
     """`hph up` as shipped with the rate limits out of the way, run by `python` (another checkout's
     interpreter compares two versions of the code side by side): the process, its gRPC address and
-    REST port."""
+    REST port. `command` may name another serving command and its arguments instead, e.g.
+    ("serve", "--services", "all", "--seed", "--rest") for every service and no agent."""
     env = {
         **(extra_env or {}),
         "HPH_LOG_LEVEL": "WARNING",
         "HPH_RATE_LIMIT_PER_USER_PER_MINUTE": "100000000",
         "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000",
     }
-    process, banner = start_hph(Path(data_dir), "--workers", str(workers), env=env, python=python)
+    name, *arguments = command
+    process, banner = start_hph(
+        Path(data_dir), *arguments, "--workers", str(workers), env=env, python=python, command=name
+    )
     if "REST" not in banner:
         process.kill()
         raise SystemExit(f"hph up failed to start:\n{banner}")

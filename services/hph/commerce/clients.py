@@ -9,7 +9,7 @@ Which credentials each call carries (decided once, here):
   `user_id` to the cart, which lets staff name any cart. (The users service has no staff path to
   another user's addresses, so those are only checked for the caller's own checkout.)
 - As the platform (the service identity, staff role): the internal inventory RPCs ReserveStock and
-  ReleaseReservation.
+  ReleaseReservation, and the staff stock record (GetInventoryItem) the reservation policy agent reads.
 - No token: the public catalog and availability reads.
 
 Refusals the callee states come back as the same domain errors (FAILED_PRECONDITION keeps its
@@ -203,6 +203,18 @@ class InventoryClient(PlatformClient):
             ),
         )
         return {item.sku: item for item in answer.availabilities}
+
+    async def item(self, sku: str) -> inventory_item_pb2.InventoryItem | None:
+        """The stock record of `sku` as staff see it (on hand, reserved, thresholds), read as the
+        platform; zero stock when the product has no record yet, None when no product has this id."""
+        return await _call_or_none(
+            "inventory",
+            self._stub().GetInventoryItem(
+                inventory_service_pb2.GetInventoryItemRequest(sku=sku),
+                timeout=DEADLINE_SECONDS,
+                metadata=self._as_platform(),
+            ),
+        )
 
     async def reserve(
         self, *, order_id: str, user_id: str, lines: Sequence[tuple[str, int]], ttl_seconds: int = 0

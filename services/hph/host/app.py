@@ -149,7 +149,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("crm-support-assistance", planned="planned in issue #16"),
     agent("inventory-health-check", planned="planned in issue #16"),
     agent("inventory-jit-replenishment", planned="planned in issue #16"),
-    # 16 inventory-reservation-validation: its line comes with its implementation (issue #11).
+    agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
     agent("inventory-alerts-triggers", planned="planned in issue #16"),
     agent("logistics-eta-computation", planned="planned in issue #12"),
     agent("logistics-carrier-selection", planned="planned in issue #12"),

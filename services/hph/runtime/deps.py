@@ -7,6 +7,7 @@ from typing import Protocol
 
 from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.breaker import CircuitBreakers
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.events import EventBus, OutboxRelay
@@ -47,6 +48,8 @@ class Dependencies:
     # Optional prose summaries of agents' answers (off unless HPH_NARRATOR_URL is set; an answer
     # never depends on it): `await narrator.narrate(answer)`.
     narrator: Narrator = field(default_factory=Narrator.off)
+    # One circuit breaker per agent (or other dependency), shared by every service of this process.
+    breakers: CircuitBreakers = field(default_factory=CircuitBreakers)
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
     background: list[BackgroundTask] = field(default_factory=list)
 

@@ -110,13 +110,7 @@ class InvalidArgument(DomainError):
         return cls(f"{field_path}: {description}", violations=(FieldViolation(field_path, description),))
 
     def extra_details(self) -> list[any_pb2.Any]:
-        request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                for v in self.violations
-            ]
-        )
-        return [_pack(request)]
+        return [_pack(_bad_request(self.violations))]
 
 
 @dataclass
@@ -143,10 +137,15 @@ class AlreadyExists(DomainError):
 
 @dataclass
 class FailedPrecondition(DomainError):
-    """A business rule refuses the request in the current state (out of stock, illegal transition)."""
+    """A business rule refuses the request in the current state (out of stock, illegal transition).
+
+    `violations` optionally names the parts of the request the rule refused (e.g. the order lines
+    over a purchase limit, with what is still allowed); they travel as a BadRequest detail beside the
+    PreconditionFailure."""
 
     subject: str = ""
     reason: ErrorReason = ErrorReason.ERROR_REASON_FAILED_PRECONDITION
+    violations: tuple[FieldViolation, ...] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -156,7 +155,10 @@ class FailedPrecondition(DomainError):
         violation = error_details_pb2.PreconditionFailure.Violation(
             type=reason_text(self.reason), subject=self.subject, description=self.message
         )
-        return [_pack(error_details_pb2.PreconditionFailure(violations=[violation]))]
+        details = [_pack(error_details_pb2.PreconditionFailure(violations=[violation]))]
+        if self.violations:
+            details.append(_pack(_bad_request(self.violations)))
+        return details
 
 
 @dataclass
@@ -218,6 +220,14 @@ class Unavailable(DomainError):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.code = grpc.StatusCode.UNAVAILABLE
+
+
+def _bad_request(violations: Iterable[FieldViolation]) -> error_details_pb2.BadRequest:
+    return error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in violations
+        ]
+    )
 
 
 def _pack(message: object) -> any_pb2.Any:

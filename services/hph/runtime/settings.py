@@ -79,6 +79,28 @@ class Settings:
     outbox_poll_seconds: float = 2.0
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
     reservation_hold_seconds: int = 900
+    # Deadline of a commerce service's call to an agent when the caller sets none, seconds; past it
+    # the caller answers with its fallback, so an agent never makes a shopper wait longer.
+    agent_call_deadline_seconds: float = 0.5
+    # Failed calls to one agent (down, past the deadline, not hosted, server error) among its latest
+    # agent_breaker_window_calls that open its circuit breaker; while open, callers fall back at once.
+    agent_breaker_failures: int = 5
+    # How many of an agent's latest calls its circuit breaker counts failures over.
+    agent_breaker_window_calls: int = 20
+    # How long an open agent breaker skips the agent before one probe call may try it again, seconds.
+    agent_breaker_open_seconds: float = 10.0
+    # Deadline of CreateOrder's call to the reservation policy agent (inventory-reservation-validation),
+    # seconds; past it (or with the agent down) the order goes on with inventory's own atomic check and
+    # records the skipped check on the order.
+    reservation_check_deadline_seconds: float = 0.2
+    # Reservation policy data (safety stock, hot SKUs' per-shopper peak limits, backorder terms, the
+    # yearly peak window) the agent reads: a JSON file path; empty = the file shipped with the agent
+    # (agents/hph/agents/inventory_reservation_validation/data/reservation_policy.json).
+    reservation_policy_path: str = ""
+    # The peak window during which hot SKUs' per-shopper limits apply: empty = the policy data's yearly
+    # window; "off" = never; "START/END" = two RFC 3339 instants (e.g.
+    # "2026-11-27T00:00:00Z/2026-12-01T00:00:00Z"). Purchases count from the window's start.
+    reservation_peak_window: str = ""
     # Days after an order's delivery during which its customer may request a return.
     return_window_days: int = 30
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".

@@ -23,7 +23,14 @@ from grpc_status import rpc_status
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
-from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, Unavailable, reason_from_text
+from hph.runtime.errors import (
+    Aborted,
+    DomainError,
+    FailedPrecondition,
+    FieldViolation,
+    Unavailable,
+    reason_from_text,
+)
 from hph.runtime.rpc.call_context import current_request_id
 
 log = logging.getLogger("hph.runtime.rpc.downstream")
@@ -72,7 +79,7 @@ def refusal_details(exc: grpc.aio.AioRpcError) -> RefusalDetails:
 
 def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
     """The domain error a downstream failure means to our caller: FAILED_PRECONDITION keeps the
-    callee's reason, subject and metadata, ABORTED its reason; anything that is not an answer (or an
+    callee's reason, subject, metadata and field violations, ABORTED its reason; anything that is not an answer (or an
     answer we did not expect, logged) is UNAVAILABLE naming `service`, so clients retry."""
     code = exc.code()
     refusal = refusal_details(exc)
@@ -83,6 +90,7 @@ def refusal_from(exc: grpc.aio.AioRpcError, service: str) -> DomainError:
             reason=refusal.reason(ErrorReason.ERROR_REASON_FAILED_PRECONDITION),
             subject=refusal.subject,
             metadata=dict(refusal.info.metadata),
+            violations=tuple(FieldViolation(name, description) for name, description in refusal.fields),
         )
     if code == grpc.StatusCode.ABORTED:
         return Aborted(message, reason=refusal.reason(ErrorReason.ERROR_REASON_CONCURRENT_MODIFICATION))

@@ -8,7 +8,7 @@ topic partition key = order id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from google.protobuf.message import Message
@@ -50,6 +50,7 @@ def new_order_document(
     payment_due_at: str,
     request_id: str,
     now: str,
+    skipped_checks: Sequence[str] = (),
 ) -> Document:
     """A pending order with everything it charges frozen: lines, prices, address and totals.
     Without a reservation expiry there is no payment_due_at field at all (so no sweep matches it)."""
@@ -89,6 +90,8 @@ def new_order_document(
         "updated_at": now,
         "request_id": request_id,
     }
+    if skipped_checks:
+        doc["skipped_checks"] = list(skipped_checks)
     if payment_due_at:
         doc["payment_due_at"] = payment_due_at
     return doc
@@ -143,6 +146,7 @@ def order_message(doc: Document, *, with_etag: bool = True) -> order_pb2.Order:
         tax_minor=doc["tax_minor"],
         total_minor=doc["total_minor"],
         amount_refunded_minor=doc.get("amount_refunded_minor", 0),
+        skipped_checks=doc.get("skipped_checks", ()),
     )
 
 

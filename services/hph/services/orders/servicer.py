@@ -14,12 +14,16 @@ Placing an order (CreateOrder) is a short saga around that one batch:
 2. gather and price the cart with checkout's rules (the same math as ValidateCheckout); every
    checkout error refuses the order with FAILED_PRECONDITION and that issue's reason (CART_EMPTY,
    PRODUCT_INACTIVE, SHIPPING_ADDRESS_INVALID for an address id that is not the caller's, ...);
-3. reserve stock for every line at once (InventoryService.ReserveStock; OUT_OF_STOCK passes through
-   with the short SKUs);
-4. commit order (pending, prices/address/totals frozen) + OrderCreated + OrderStatusChanged + the
+3. consult the reservation policy agent (`reservation_check`: effective availability, per-shopper
+   peak limits) with a short deadline: a held-back line refuses the order here (PURCHASE_LIMIT_EXCEEDED
+   or OUT_OF_STOCK, a field violation per line); an agent that cannot answer is recorded on the order
+   (`skipped_checks`) and the order goes on;
+4. reserve stock for every line at once (InventoryService.ReserveStock; OUT_OF_STOCK passes through
+   with the short SKUs): the authority on stock, whatever the policy said;
+5. commit order (pending, prices/address/totals frozen) + OrderCreated + OrderStatusChanged + the
    stored response in one batch; if that fails the reservation is released (and a hold left by a
    crash expires by its TTL);
-5. clear the cart, only if it is unchanged since step 2 (its etag): a line added meanwhile stays.
+6. clear the cart, only if it is unchanged since step 2 (its etag): a line added meanwhile stays.
 The response (stored and replayed) carries no etag: it is fixed before the write assigns one.
 
 Who confirms stock on payment: the payments service (ConfirmReservation, then RecordOrderPayment);
@@ -91,6 +95,7 @@ from hph.runtime.storage import (
 from hph.runtime.storage.port import MAX_ID_LENGTH
 from hph.services.orders import idempotency, messages, rules
 from hph.services.orders.expiry import OverdueOrderSweeper
+from hph.services.orders.reservation_check import ReservationCheck
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
 ORDERS, ORDER_INDEX = "orders", "order_index"
@@ -140,6 +145,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         inventory: InventoryClient,
         shipping: ShippingTable,
         taxes: TaxTable,
+        reservation_check: ReservationCheck,
     ) -> None:
         self._deps = deps
         self._orders = orders
@@ -150,6 +156,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         self._inventory = inventory
         self._shipping = shipping
         self._taxes = taxes
+        self._reservation_check = reservation_check
         # Compensations still running after their request ended (kept so they are not collected).
         self._compensations: set[asyncio.Future[None]] = set()
 
@@ -267,6 +274,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         _require_expected_total(request, priced)
 
         order_id = rules.new_order_id()
+        skipped_checks = await self._reservation_check.check(user_id=user_id, order_id=order_id, lines=priced.lines)
         reservation = await self._inventory.reserve(
             order_id=order_id, user_id=user_id, lines=[(line.product_id, line.quantity) for line in priced.lines]
         )
@@ -286,6 +294,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             ),
             request_id=key,
             now=now,
+            skipped_checks=skipped_checks,
         )
         response = messages.order_message(doc, with_etag=False)
         events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
@@ -620,6 +629,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         InventoryClient(deps.channels, deps.service_credentials),
         default_shipping_table(),
         default_tax_table(),
+        ReservationCheck(deps),
     )
     deps.background.append(OverdueOrderSweeper(orders, servicer.cancel_overdue, clock=deps.clock))
     return ServiceBinding(
