@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from hph.gateway.server import GatewayHost, start_gateway
+from hph.host.app import SERVICE_NAMES
 from hph.runtime.rpc.local import LocalChannel
 from tests.support.platform_harness import Hub, start_hub, stop_hub
 from tests.support.tokens import signed_bearer
@@ -25,10 +27,11 @@ class RestHub:
         return {"authorization": signed_bearer(self.hub.issuer, role, sub, email=email, name=name)}
 
 
-async def start_rest_hub(data_dir: Path, *, cohosted: bool = True) -> RestHub:
+async def start_rest_hub(data_dir: Path, *, cohosted: bool = True, services: Sequence[str] = SERVICE_NAMES) -> RestHub:
     """`cohosted`: the gateway calls the services in-process, as `hph up` runs it by default; else
-    over gRPC only, as a gateway process of its own (HPH_GATEWAY_COHOSTED=false) does."""
-    hub = await start_hub(data_dir, seed=True)
+    over gRPC only, as a gateway process of its own (HPH_GATEWAY_COHOSTED=false) does. `services`:
+    the services and agents hosted (every service, no agent, by default)."""
+    hub = await start_hub(data_dir, seed=True, services=services)
     settings = replace(
         hub.settings, http_port=0, rate_limit_per_user_per_minute=10_000, rate_limit_per_ip_per_minute=10_000
     )

@@ -134,7 +134,7 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
 # an implementation answers UNIMPLEMENTED with its `planned` note. One entry per line, so adding an
 # implementation is a one-line change.
 AGENTS: tuple[ServiceSpec, ...] = (
-    # 1 catalog-search: its line comes with its implementation (issue #11).
+    agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding"),
     agent("product-detail-enrichment", planned="planned in issue #12"),
     agent("cart-intelligence", planned="planned in issue #12"),
     agent("checkout-support", planned="planned in issue #12"),

@@ -112,6 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="regenerate the reference tables in README.md and docs/")
     docs.add_argument("--check", action="store_true", help="fail if a generated table is stale")
 
+    from hph.host import evaluate
+
+    evaluation = commands.add_parser(
+        "eval",
+        help="measure agent quality on the labelled datasets in the repo (search: nDCG@10, MRR, zero-result rate)",
+        description=evaluate.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_arguments(evaluation)
+
     from hph.host import contracts as published
 
     contracts = commands.add_parser(
@@ -307,6 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hph.host import contracts
 
         return contracts.run(args)
+    if args.command == "eval":
+        from hph.host import evaluate
+
+        return evaluate.run(args)
     if args.command == "envoy-config":
         from hph.gateway import envoy
 

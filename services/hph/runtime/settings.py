@@ -71,6 +71,16 @@ class Settings:
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off); a replica's
     # own writes invalidate at once, and a hot entry is refreshed in the background before it expires.
     catalog_cache_seconds: float = 2.0
+    # Deadline of the catalog's call to the catalog-search agent for `GET /api/products?search=`,
+    # seconds; past it (or when the agent is down or still building its index) the catalog answers
+    # with its own word matching and sets `search_fallback`.
+    search_agent_deadline_seconds: float = 0.25
+    # How long the catalog-search agent gathers index changes from events before making them
+    # searchable in one commit, seconds (a product change is searchable within about this much).
+    search_commit_interval_seconds: float = 0.05
+    # How long the catalog-search agent answers a repeated search or suggest request from memory,
+    # seconds (0 = off); every index commit clears these answers, so they never lag the index.
+    search_cache_seconds: float = 30.0
     # How long sales analytics answers are served from the in-process cache, seconds (0 = off);
     # figures may lag sales by this much.
     analytics_cache_seconds: float = 30.0

@@ -24,12 +24,14 @@ class ListProductsRequest(_message.Message):
     def __init__(self, search: _Optional[str] = ..., category: _Optional[str] = ..., limit: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListProductsResponse(_message.Message):
-    __slots__ = ("products", "next_page_token")
+    __slots__ = ("products", "next_page_token", "search_fallback")
     PRODUCTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     products: _containers.RepeatedCompositeFieldContainer[_product_pb2.Product]
     next_page_token: str
-    def __init__(self, products: _Optional[_Iterable[_Union[_product_pb2.Product, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    search_fallback: bool
+    def __init__(self, products: _Optional[_Iterable[_Union[_product_pb2.Product, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., search_fallback: _Optional[bool] = ...) -> None: ...
 
 class GetProductRequest(_message.Message):
     __slots__ = ("product_id",)

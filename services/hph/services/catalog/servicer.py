@@ -8,6 +8,7 @@ exclude the outbox records with NOT_OUTBOX.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from holidaypeak.commerce.v1 import (
@@ -28,7 +29,7 @@ from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import Mutation, read_or_not_found, update_document
-from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, Violations
+from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.runtime.events import NOT_OUTBOX, OUTBOX_ID_PREFIX, outbox_op
 from hph.runtime.rpc.call_context import current_call
 from hph.runtime.server import ServiceBinding
@@ -48,7 +49,7 @@ from hph.runtime.storage import (
     Query,
     Term,
 )
-from hph.services.catalog import product_events, rules, stock_listener
+from hph.services.catalog import product_events, rules, search_agent, stock_listener
 
 PRODUCTS, CATEGORIES = "products", "categories"
 # Products are partitioned by a copy of their id: `outbox_op` needs a partition key field that its
@@ -131,6 +132,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         self._hot_products: TtlCache[product_pb2.Product] = TtlCache(deps.settings.catalog_cache_seconds)
         self._hot_pages: TtlCache[pb.ListProductsResponse] = TtlCache(deps.settings.catalog_cache_seconds, 2_000)
         self._categories = categories
+        self._search_agent = search_agent.SearchAgent(deps)
 
     # --- products -------------------------------------------------------------------------
 
@@ -142,9 +144,41 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         if request.category:
             _check_category_id(violations, "category", request.category)
         violations.raise_if_any()
+        if not request.search.strip():
+            return await self._cached_page(request, limit, token)
+        ranked = await self._search_agent.ranked(request.search, request.category, limit, request.page_token)
+        if ranked is not None:
+            return pb.ListProductsResponse(
+                products=await self._products_in_order(ranked.product_ids), next_page_token=ranked.next_page_token
+            )
+        # The agent did not answer: our own word matching, flagged; an agent page token starts over.
+        if search_agent.resumes_agent_page(request.page_token):
+            request = pb.ListProductsRequest(search=request.search, category=request.category, limit=request.limit)
+            token = None
+        flagged = pb.ListProductsResponse()
+        flagged.CopyFrom(await self._cached_page(request, limit, token))
+        flagged.search_fallback = True
+        return flagged
+
+    async def _cached_page(
+        self, request: pb.ListProductsRequest, limit: int, token: str | None
+    ) -> pb.ListProductsResponse:
         return await self._hot_pages.get_or_load(
             request.SerializeToString(deterministic=True), lambda: self._list_products(request, limit, token)
         )
+
+    async def _products_in_order(self, product_ids: list[str]) -> list[product_pb2.Product]:
+        """The active products among `product_ids`, in that order (one archived since the agent's last
+        event is left out)."""
+        found = await asyncio.gather(*(self._active_product(pid) for pid in product_ids))
+        return [product for product in found if product is not None]
+
+    async def _active_product(self, product_id: str) -> product_pb2.Product | None:
+        try:
+            product = await self._hot_products.get_or_load(product_id, lambda: self._read_product(product_id))
+        except NotFound:
+            return None
+        return product if product.status == product_pb2.PRODUCT_STATUS_ACTIVE else None
 
     async def _list_products(
         self, request: pb.ListProductsRequest, limit: int, token: str | None
