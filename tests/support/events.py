@@ -35,8 +35,9 @@ async def settle(hub: Hub) -> None:
 
 
 def published(hub: Hub, topic: str) -> list[EventEnvelope]:
-    """Starts recording `topic` at once (a consumer group of the test's own, from now on); the list
-    fills as the relay appends and the group handles, so pair it with `waiting.eventually`."""
+    """Starts recording `topic` at once (a consumer group of the test's own, of the events enqueued
+    from now on: it starts in the background, so "latest" could miss the first ones); the list fills
+    as the relay appends and the group handles, so pair it with `waiting.eventually`."""
     seen: list[EventEnvelope] = []
 
     async def keep(envelope: EventEnvelope) -> None:
@@ -58,9 +59,8 @@ class Recorder:
         """Subscribes once what earlier steps (test setup) wrote has gone out, so only later events count."""
         recorder = cls(hub)
         await recorder.settle()
-        consumers_of(hub).subscribe(
-            topic, group or f"test-{topic}", recorder._handle, start=Position.since(system_clock())
-        )
+        # From the last event of each partition when the group starts, which the wait makes sure of.
+        consumers_of(hub).subscribe(topic, group or f"test-{topic}", recorder._handle, start=Position.latest())
         await consumers_of(hub).wait_until_caught_up()
         return recorder
 

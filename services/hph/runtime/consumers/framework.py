@@ -169,13 +169,23 @@ class EventConsumers:
         for topic in declaration.topics:
             if topic in runner.topics:
                 continue
-            if topic in new_topics and declaration.start.start is not StartAt.EARLIEST:
-                # The group's first start on this topic: its checkpoints begin where it says.
-                moment = declaration.start.time or self.state.clock()
-                await self.log.reset(declaration.name, topic, moment)
+            if topic in new_topics:  # the group's first start on this topic: its checkpoints begin where it says
+                await self._begin(declaration.name, topic, declaration.start)
             consumer = TopicConsumer(runner.current, topic, self.state, self._settings, self._ownership, self.consumer)
             runner.topics[topic] = consumer
             await consumer.start()
+
+    async def _begin(self, group: str, topic: str, start: Position) -> None:
+        """Places a new group's checkpoints: after each partition's last event (latest), or before
+        the first event enqueued at or after a time; none for earliest."""
+        if start.start is StartAt.TIME:
+            assert start.time is not None
+            await self.log.reset(group, topic, start.time)
+        elif start.start is StartAt.LATEST:
+            for partition in range(await _partition_count(self.log, topic)):
+                last = (await self.log.partition_info(topic, partition)).last_sequence
+                if last is not None:
+                    await self.log.checkpoint(group, topic, partition, last)
 
     async def _started(self) -> None:
         while self._starting:
@@ -228,9 +238,13 @@ class EventConsumers:
         await self._started()
         await self._poll_replays()
         waits: list[tuple[PartitionWorker, int | None, int]] = []
-        for runner in self._groups.values():
+        for name, runner in self._groups.items():
             for topic, consumer in runner.topics.items():
+                # A reset recorded before the call (here or by another process) must be followed first.
+                generation = (await self.state.registry.reset_request(name, topic)).generation
                 for partition, worker in consumer.workers.items():
+                    worker.expect_generation(generation)
+                    worker.wake.set()
                     last = (await self.log.partition_info(topic, partition)).last_sequence
                     waits.append((worker, last, worker.empty_reads))
         for worker, last, reads in waits:
@@ -315,3 +329,10 @@ def _event_types(group: ConsumerGroup) -> dict[str, list[str]]:
         every = any(not s.event_types for s in subscriptions)
         types[topic] = [] if every else sorted({t for s in subscriptions for t in s.event_types})
     return types
+
+
+async def _partition_count(log: EventLog, topic: str) -> int:
+    counts = await log.topics()
+    if topic not in counts:
+        raise ValueError(f"the log has no topic {topic!r}")
+    return counts[topic]

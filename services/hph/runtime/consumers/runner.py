@@ -132,6 +132,10 @@ class PartitionWorker:
         # nothing new: what `caught_up` compares with.
         self.progress: int | None = None
         self.empty_reads = 0
+        # A reset generation a waiter knows of; until the worker has followed it, it is not caught up
+        # (and its reads before following it say nothing about the replay).
+        self._expected_generation = generation
+        self._empty_reads_at_reset = 0
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -174,11 +178,18 @@ class PartitionWorker:
             self._replays[letter.id] = letter
             self.wake.set()
 
+    def expect_generation(self, generation: int) -> None:
+        """A reset of this generation was recorded: not caught up before following it."""
+        self._expected_generation = max(self._expected_generation, generation)
+
     def caught_up(self, last_sequence: int | None, empty_reads: int) -> bool:
         """Whether this worker handled the partition up to `last_sequence` (or found nothing more to
-        read since it had made `empty_reads` empty reads) and has no replay waiting."""
-        read_all = last_sequence is None or (self.progress or 0) >= last_sequence or self.empty_reads > empty_reads
-        return read_all and not self._replays and not self._replaying
+        read since it had made `empty_reads` empty reads, and since it last followed a reset), has
+        followed every reset it was told of, and has no replay waiting."""
+        if self._generation < self._expected_generation or self._replays or self._replaying:
+            return False
+        empty_since = self.empty_reads > max(empty_reads, self._empty_reads_at_reset)
+        return last_sequence is None or (self.progress or 0) >= last_sequence or empty_since
 
     # --- the loop ---------------------------------------------------------------------------
 
@@ -232,8 +243,10 @@ class PartitionWorker:
             return False
         await self._state.log.reset(self.group, self.topic, request.to, partitions=[self.partition])
         await self._state.ledger.forget(self.group, self.topic, since=request.to, partition=self.partition)
-        self._generation = request.generation
-        self.progress = await self._source.open()
+        checkpoint = await self._source.open()
+        # Together, with no await between: a waiter must never see the new generation with the old
+        # progress (it would think the replay done).
+        self._generation, self.progress, self._empty_reads_at_reset = request.generation, checkpoint, self.empty_reads
         log.info(
             "consumer follows a reset",
             extra={
