@@ -65,6 +65,15 @@ async def test_redis_without_a_url_is_refused(tmp_path: Path) -> None:
             pass
 
 
+async def test_a_log_with_other_partition_counts_is_refused(tmp_path: Path) -> None:
+    log = await SqliteEventLog.open(tmp_path / LOG_FILE_NAME)
+    await log.create_topic("order-events", 3)
+    await log.close()
+    with pytest.raises(ValueError, match="'order-events' with 3 partitions where this version declares 8"):
+        async with running_hub(tmp_path, services=("catalog",), seed=False):
+            pass
+
+
 async def test_retention_trims_old_events_marks_and_replayed_dead_letters(tmp_path: Path) -> None:
     now = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
     clock_now = [now - timedelta(days=9)]

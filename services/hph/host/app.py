@@ -26,7 +26,7 @@ from hph.runtime.channels import ChannelPool, parse_addresses
 from hph.runtime.consumers import ConsumerSettings, EventConsumers, RetentionSweeper
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable
-from hph.runtime.eventlog import EventLog, create_topics, open_event_log
+from hph.runtime.eventlog import EventLog, PartitionCountMismatch, create_topics, open_event_log
 from hph.runtime.events import TOPIC_PARTITIONS, OutboxRelay
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
@@ -176,9 +176,10 @@ async def start_platform(
     `background=False` leaves the services' background jobs (sweepers) to another worker;
     `reuse_port` lets several worker processes share the gRPC port.
 
-    A data dir whose containers were created with other partition keys is refused with a ValueError
-    saying so; that happens while creating the declared containers (or seeding, or building the
-    services), before anything is served, so closing the store is all the cleanup it needs.
+    A data dir whose containers were created with other partition keys, or an event log whose topics
+    have other partition counts, is refused with a ValueError saying so; that happens while creating
+    the topics or the declared containers (or seeding, or building the services), before anything is
+    served, so closing the store and the log is all the cleanup it needs.
     """
     store = await open_store(settings)
     try:
@@ -192,6 +193,14 @@ async def start_platform(
         await log_.close()
         await store.close()
         raise _older_layout(settings, mismatch) from mismatch
+    except PartitionCountMismatch as mismatch:
+        await log_.close()
+        await store.close()
+        raise ValueError(
+            f"the event log ({settings.event_log}) has {mismatch.topic!r} with {mismatch.existing} partitions where "
+            f"this version declares {mismatch.requested} (hph.runtime.events.TOPIC_PARTITIONS); a topic's partition "
+            "count never changes: give the platform a new log (another data dir or Redis key prefix)"
+        ) from mismatch
 
 
 async def _start_on(
