@@ -142,13 +142,16 @@ class RunningPlatform:
     log: EventLog
 
     async def stop(self) -> None:
+        # Consumers first, while the services their handlers call still answer (stopped later, a
+        # handler would fail its retries against a closing server and dead-letter its event); what
+        # is appended after this waits in the log for the next start.
+        if self.deps.bus is not None:
+            await self.deps.bus.stop()
         await self.grpc.stop(self.settings.shutdown_grace_seconds)
         for task in reversed(self.deps.background):
             await task.stop()
         if self.deps.relay is not None:
             await self.deps.relay.stop()
-        if self.deps.bus is not None:
-            await self.deps.bus.stop()
         await self.channels.close()
         await self.log.close()
         await self.store.close()

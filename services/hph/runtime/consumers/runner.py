@@ -347,6 +347,7 @@ class TopicConsumer:
         self._partitions = 0
         self._generation = 0
         self._rebalancer: PeriodicJob | None = None
+        self._handovers: dict[int, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     @property
@@ -378,11 +379,12 @@ class TopicConsumer:
         async with self._lock:
             before = set(self.workers)
             wanted = await self._ownership.owned(self.group, self.topic, self._partitions)
-            given_up = [partition for partition in self.workers if partition not in wanted]
-            for partition in given_up:
-                await self.workers.pop(partition).stop()
-            await self._ownership.release(self.group, self.topic, given_up)
-            for partition in sorted(wanted - set(self.workers)):
+            for partition in [partition for partition in self.workers if partition not in wanted]:
+                # In the background: a worker finishing a slow event must not hold up the renewal
+                # of the leases this consumer keeps.
+                self._handovers[partition] = asyncio.create_task(self._hand_over(self.workers.pop(partition)))
+            # A partition still being handed over gets its new worker on the next pass.
+            for partition in sorted(wanted - set(self.workers) - set(self._handovers)):
                 worker = PartitionWorker(
                     self._declaration,
                     self.topic,
@@ -400,6 +402,14 @@ class TopicConsumer:
                     extra={"group": self.group, "topic": self.topic, "owned": sorted(self.workers)},
                 )
 
+    async def _hand_over(self, worker: PartitionWorker) -> None:
+        """Stops a worker of a partition this consumer no longer owns, then gives the lease up."""
+        try:
+            await worker.stop()
+            await self._ownership.release(self.group, self.topic, [worker.partition])
+        finally:
+            self._handovers.pop(worker.partition, None)
+
     def _source(self, partition: int) -> PartitionSource:
         log_ = self._state.log
         if isinstance(log_, DeliveringLog):
@@ -415,11 +425,14 @@ class TopicConsumer:
             for worker in workers.values():
                 await worker.stop()
             await self._ownership.release(self.group, self.topic, list(workers))
+        await asyncio.gather(*list(self._handovers.values()))
 
     async def abandon(self) -> None:
         """Ends every worker at once, checkpointing and releasing nothing (what a crash does)."""
         if self._rebalancer is not None:
             await self._rebalancer.stop()
         workers, self.workers = self.workers, {}
+        for task in list(self._handovers.values()):
+            task.cancel()
         for worker in workers.values():
             await worker.abandon()
