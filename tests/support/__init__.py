@@ -7,7 +7,8 @@
 - tokens: bearer tokens (`signed_bearer`, `bearer_metadata`, `unsigned_bearer`, `Metadata`).
 - rich_status: failed calls (`expect_error`, `reason`, `violated_fields`, `precondition_violations`).
 - rest_json: REST answers (`answer`, `ok`, `ADDRESS`, `Json`).
-- events: the bus (`Recorder`, `published`, `settle`).
+- events: consumer groups of a test's own on the platform's event log, and letting the relay and the
+  consumers finish (`Recorder`, `published`, `settle`).
 - waiting: `eventually` (until a condition holds) and `read_until` (until an answer is done).
 - clocks: `ManualClock`, a clock the test moves.
 - ports: `free_port`, `refused_address`.
