@@ -8,12 +8,13 @@ Every leaf command takes `--data-dir` like the rest of `hph`; `HPH_EVENT_LOG=red
 from __future__ import annotations
 
 import argparse
+import re
 import types
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from hph.host.events_cli.times import TIME_HELP, parse_time
+from hph.host.events_cli.times import RELATIVE_TIME, TIME_HELP, parse_time
 from hph.runtime.clock import Clock, system_clock
 
 EARLIEST = "earliest"
@@ -40,10 +41,18 @@ EPILOG = """examples:
 """
 
 TIME_ARGUMENT = "earliest|latest|TIME"
+NEGATIVE_NUMBER_OR_RELATIVE_TIME = rf"^-\d+$|^-\d*\.\d+$|{RELATIVE_TIME}"
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    """A parser whose usage errors are one line on stderr, exit 2 (argparse prints the usage too)."""
+    """A parser whose usage errors are one line on stderr, exit 2 (argparse prints the usage too),
+    and that reads a relative TIME (`--from -15m`) as a value rather than an unknown option."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse takes a word starting with "-" for an option unless it looks like a negative
+        # number, which it decides with this (undocumented) pattern: widen it to relative times.
+        self._negative_number_matcher = re.compile(NEGATIVE_NUMBER_OR_RELATIVE_TIME)
 
     def error(self, message: str) -> NoReturn:
         one_line_error(self, message)
