@@ -235,6 +235,22 @@ async def test_reset_replays_from_earliest_or_a_time(log: EventLog) -> None:
     assert await log.checkpoint("catalog", TOPIC, 2, early[0].sequence) is True
 
 
+async def test_reset_of_some_partitions_leaves_the_others(log: EventLog) -> None:
+    two, three = keys_for(2)[0], keys_for(3)[0]
+    early = await log.append(TOPIC, [an_event(two, 0), an_event(three, 0)])
+    await pause_one_millisecond()
+    late = await log.append(TOPIC, [an_event(two, 1), an_event(three, 1)])
+    for event in late:
+        await log.checkpoint("catalog", TOPIC, event.partition, event.sequence)
+
+    await log.reset("catalog", TOPIC, to=late[0].enqueued_at, partitions=[3])
+    assert await log.checkpoints("catalog", TOPIC) == {2: late[0].sequence, 3: early[1].sequence}
+    await log.reset("catalog", TOPIC, partitions=[2])
+    assert await log.checkpoints("catalog", TOPIC) == {3: early[1].sequence}
+    with pytest.raises(ValueError):
+        await log.reset("catalog", TOPIC, partitions=[PARTITIONS])
+
+
 async def test_trim_removes_what_is_older_than_the_retention(log: EventLog) -> None:
     key = keys_for(1)[0]
     old = await log.append(TOPIC, [an_event(key, n) for n in range(3)])

@@ -77,6 +77,29 @@ class Settings:
     # Seconds between the outbox relay's scans for records this process was not told about (written
     # by another process or before a crash); its own commits are published at once.
     outbox_poll_seconds: float = 2.0
+    # The durable event log the outbox relay appends to and consumer groups read: "sqlite" (embedded
+    # default, `events.sqlite3` in the data dir, consumed by the one process that runs the background
+    # jobs) or "redis" (Redis Streams at HPH_REDIS_URL, shared by every process pointed at it, which
+    # balance each consumer group's partitions among themselves).
+    event_log: str = "sqlite"
+    # Redis URL (redis://host:port/db) of the event log when HPH_EVENT_LOG=redis.
+    redis_url: str = ""
+    # How long the event log keeps events, hours; older ones are trimmed hourly, with the consumers'
+    # idempotency marks and replayed dead letters of the same age (parked dead letters stay).
+    event_retention_hours: float = 168.0
+    # Events a consumer reads and handles per partition before it checkpoints.
+    consumer_batch_size: int = 100
+    # Attempts a consumer handler gets at one event (waiting a jittered, doubling pause from
+    # HPH_CONSUMER_BACKOFF_SECONDS between them) before the event goes to the dead-letter store.
+    consumer_max_attempts: int = 5
+    # First pause before a failed event is handled again, seconds (doubles per attempt, at most 5 s).
+    consumer_backoff_seconds: float = 0.1
+    # How often an idle consumer looks for events appended by other processes, seconds (this
+    # process's own appends wake it at once), and for dead letters an operator asked to replay.
+    consumer_poll_seconds: float = 0.25
+    # Lifetime of a consumer's lease on a partition with the Redis event log, seconds; renewed every
+    # third of it, so a consumer that dies hands its partitions to the others after at most this long.
+    consumer_lease_seconds: float = 10.0
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
     reservation_hold_seconds: int = 900
     # Days after an order's delivery during which its customer may request a return.

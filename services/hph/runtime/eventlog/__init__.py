@@ -1,8 +1,10 @@
 """The durable event log: topics with fixed partitions, per-partition sequence numbers, retention and
 consumer-group checkpoints, with Event Hubs semantics (`port`), an embedded SQLite adapter (`sqlite`)
 and a Redis Streams adapter shared by several processes (`redis_streams`, imported on its own so the
-embedded platform does not load the Redis client). Not wired into the relay or the services yet."""
+embedded platform does not load the Redis client). `open_event_log(settings)` opens the one the
+settings name; the outbox relay appends to it and hph.runtime.consumers reads it."""
 
+from hph.runtime.eventlog.opening import create_topics, open_event_log
 from hph.runtime.eventlog.port import (
     MAX_PARTITIONS,
     MAX_READ_EVENTS,
@@ -35,5 +37,7 @@ __all__ = [
     "SqliteEventLog",
     "StartAt",
     "UnknownTopicError",
+    "create_topics",
+    "open_event_log",
     "partition_for",
 ]

@@ -189,10 +189,12 @@ class EventLog(Protocol):
         """The group's checkpoint per partition (partitions without one are absent)."""
         ...
 
-    async def reset(self, group: str, topic: str, to: datetime | None = None) -> None:
-        """Replay: moves every partition's checkpoint of `group` back (or forward) so the group reads
-        again from the earliest retained event (`to` None) or from the first event enqueued at or
-        after `to`."""
+    async def reset(
+        self, group: str, topic: str, to: datetime | None = None, *, partitions: Sequence[int] | None = None
+    ) -> None:
+        """Replay: moves every partition's checkpoint of `group` (or those of `partitions`) back (or
+        forward) so the group reads again from the earliest retained event (`to` None) or from the
+        first event enqueued at or after `to`."""
         ...
 
     async def lag(self, group: str, topic: str) -> list[PartitionLag]:
@@ -230,6 +232,13 @@ class PartitionCounts:
     async def check(self, topic: str, partition: int) -> int:
         """`partition` if the topic has it; UnknownTopicError or ValueError otherwise."""
         return validate_partition(topic, partition, await self.of(topic))
+
+    async def chosen(self, topic: str, partitions: Sequence[int] | None) -> list[int]:
+        """The partitions named (each checked), or every partition of the topic for None."""
+        count = await self.of(topic)
+        if partitions is None:
+            return list(range(count))
+        return sorted({validate_partition(topic, partition, count) for partition in partitions})
 
 
 def partition_for(partition_key: str, partitions: int) -> int:

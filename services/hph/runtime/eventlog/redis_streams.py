@@ -267,25 +267,28 @@ class RedisEventLog:
         stored = await self._call(self._client.hgetall(self._checkpoint_hash(group, topic)))
         return {int(partition): int(sequence) for partition, sequence in stored.items()}
 
-    async def reset(self, group: str, topic: str, to: datetime | None = None) -> None:
+    async def reset(
+        self, group: str, topic: str, to: datetime | None = None, *, partitions: Sequence[int] | None = None
+    ) -> None:
         validate_name("group", group)
-        partitions = await self._partitions.of(topic)
-        positions: dict[FieldT, EncodableT] = {}
+        chosen = await self._partitions.chosen(topic, partitions)
+        positions: dict[int, str] = {}
         if to is not None:
             # The last event before the time, so the group reads on from the first at or after it.
             before = f"({to_millis(to)}-0"
-            for partition in range(partitions):
+            for partition in chosen:
                 entries = await self._call(self._client.xrevrange(self._stream(topic, partition), before, "-", count=1))
                 if entries:
-                    positions[str(partition)] = str(sequence_of(entries[0][0])).zfill(_CHECKPOINT_WIDTH)
+                    positions[partition] = str(sequence_of(entries[0][0])).zfill(_CHECKPOINT_WIDTH)
         key = self._checkpoint_hash(group, topic)
         async with self._client.pipeline(transaction=True) as transaction:
-            transaction.delete(key)
+            transaction.hdel(key, *[str(partition) for partition in chosen])
             if positions:
-                transaction.hset(key, mapping=positions)
+                mapping: dict[FieldT, EncodableT] = {str(p): checkpoint for p, checkpoint in positions.items()}
+                transaction.hset(key, mapping=mapping)
             await self._call(transaction.execute())
-        for partition in range(partitions):
-            checkpoint = positions.get(str(partition))
+        for partition in chosen:
+            checkpoint = positions.get(partition)
             start = "0" if checkpoint is None else entry_id_of(int(checkpoint))
             await self._move_delivery_group(group, topic, partition, start)
 

@@ -181,10 +181,12 @@ class SqliteEventLog:
         await self._partitions.of(topic)
         return await self._run(_checkpoints, group, topic)
 
-    async def reset(self, group: str, topic: str, to: datetime | None = None) -> None:
+    async def reset(
+        self, group: str, topic: str, to: datetime | None = None, *, partitions: Sequence[int] | None = None
+    ) -> None:
         validate_name("group", group)
-        partitions = await self._partitions.of(topic)
-        await self._run(_reset, group, topic, partitions, None if to is None else to_millis(to))
+        chosen = await self._partitions.chosen(topic, partitions)
+        await self._run(_reset, group, topic, chosen, None if to is None else to_millis(to))
 
     async def lag(self, group: str, topic: str) -> list[PartitionLag]:
         validate_name("group", group)
@@ -324,12 +326,15 @@ def _checkpoints(connection: sqlite3.Connection, group: str, topic: str) -> dict
     return {int(partition): int(sequence) for partition, sequence in cursor}
 
 
-def _reset(connection: sqlite3.Connection, group: str, topic: str, partitions: int, to_ms: int | None) -> None:
+def _reset(connection: sqlite3.Connection, group: str, topic: str, partitions: list[int], to_ms: int | None) -> None:
     def work() -> None:
-        connection.execute("DELETE FROM log_checkpoints WHERE consumer_group = ? AND topic = ?", (group, topic))
+        connection.executemany(
+            "DELETE FROM log_checkpoints WHERE consumer_group = ? AND topic = ? AND partition = ?",
+            [(group, topic, partition) for partition in partitions],
+        )
         if to_ms is None:
             return  # no checkpoint: the group starts at the earliest retained event
-        for partition in range(partitions):
+        for partition in partitions:
             # The last event before the time, so the group reads on from the first at or after it.
             before = connection.execute(
                 "SELECT MAX(sequence) FROM log_events WHERE topic = ? AND partition = ? AND enqueued_ms < ?",

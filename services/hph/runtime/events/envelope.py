@@ -3,8 +3,9 @@
 Owns the mapping from event message to envelope field and topic. It is derived once, at import, from
 the contract rather than kept as a table here: `EventEnvelope.payload` numbers its fields in blocks
 of ten per topic (10-19 order, 20-29 payment, ...), block `n` is the `Topic` enum value `n`, and a
-topic's bus name is that value's name without `TOPIC_`, lower case, plus "-events" (both rules are
-stated in envelope.proto). A new event therefore needs no change here.
+topic's name is that value's name without `TOPIC_`, lower case, plus "-events" (both rules are
+stated in envelope.proto). A new event therefore needs no change here; a new topic needs its
+partition count in `TOPIC_PARTITIONS`, the topic registry.
 """
 
 from __future__ import annotations
@@ -51,6 +52,26 @@ _FIELD_BY_TYPE, _TOPIC_BY_FIELD = _payload_fields()
 
 TOPICS: tuple[str, ...] = tuple(topic_name(value) for value in Topic.values() if value != Topic.TOPIC_UNSPECIFIED)
 """Every topic name, in enum order."""
+
+# Partitions per topic on the durable event log (fixed once a topic exists: Event Hubs cannot change
+# them, and a key's partition is its hash modulo the count). More partitions mean more consumers of
+# one group can work in parallel, each partition in order; the busiest topics of a checkout get 8.
+_PARTITIONS = {
+    "order-events": 8,
+    "payment-events": 8,
+    "inventory-events": 8,
+    "product-events": 4,
+    "user-events": 4,
+    "shipment-events": 4,
+    "return-events": 4,
+    "ticket-events": 4,
+}
+if set(_PARTITIONS) != set(TOPICS):  # a new Topic value needs its partition count here
+    raise RuntimeError(f"partition counts for {sorted(set(TOPICS) ^ set(_PARTITIONS))} are missing or stale")
+
+TOPIC_PARTITIONS: Mapping[str, int] = MappingProxyType({topic: _PARTITIONS[topic] for topic in TOPICS})
+"""The topic registry: every topic name (in enum order) -> its partition count on the event log.
+The host creates exactly these topics at start; infrastructure (Event Hubs) reads the same table."""
 
 EVENT_TOPICS: Mapping[str, str] = MappingProxyType(
     {full_name: _TOPIC_BY_FIELD[field] for full_name, field in _FIELD_BY_TYPE.items()}
