@@ -105,8 +105,9 @@ def test_dlq_replay_takes_one_id_or_all(clock: ManualClock[datetime]) -> None:
         _parsed(clock, "dlq", "replay")
     with pytest.raises(ValueError, match="one ID or --all"):
         _parsed(clock, "dlq", "replay", "dl-1", "--all")
-    with pytest.raises(ValueError, match="goes with --all"):
-        _parsed(clock, "dlq", "replay", "dl-1", "--group", "analytics")
+    assert _parsed(clock, "dlq", "replay", "dl-1", "--group", "analytics", "--wait", "5").wait == 5
+    with pytest.raises(ValueError, match="--wait"):
+        _parsed(clock, "dlq", "replay", "dl-1", "--wait", "-1")
 
 
 def test_lag_filters_and_exit_code(clock: ManualClock[datetime]) -> None:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from hph.host.events_cli.times import RELATIVE_TIME, TIME_HELP, parse_time
 from hph.runtime.clock import Clock, system_clock
+from hph.runtime.consumers import DeadLetterStatus
 
 EARLIEST = "earliest"
 LATEST = "latest"
@@ -41,6 +42,7 @@ EPILOG = """examples:
 """
 
 TIME_ARGUMENT = "earliest|latest|TIME"
+DLQ_STATUSES = tuple(status.value for status in DeadLetterStatus)
 NEGATIVE_NUMBER_OR_RELATIVE_TIME = rf"^-\d+$|^-\d*\.\d+$|{RELATIVE_TIME}"
 
 
@@ -169,28 +171,50 @@ def _add_dlq_parser(actions: argparse._SubParsersAction[OneLineErrorParser], com
         help="the dead-letter store: events a consumer group gave up on",
         description="Events a consumer group gave up on after its bounded retries, with the failure "
         "reason, the attempt count and the event's original position; replay re-delivers them to "
-        "that group once the cause is fixed.",
+        "that group once the cause is fixed. A dead letter's ID is GROUP/TOPIC.PARTITION.SEQUENCE "
+        "(the group may be left out when only one group has a dead letter at that position).",
     )
     verbs = dlq.add_subparsers(
         dest="dlq_command", required=True, metavar="DLQ_COMMAND", parser_class=OneLineErrorParser
     )
-    listing = verbs.add_parser("list", parents=[common], help="dead-lettered events, oldest first")
+    listing = verbs.add_parser(
+        "list",
+        parents=[common],
+        help="dead letters, most recently failed first",
+        description="Dead letters, most recently failed first: ID, status (parked, replay-requested, "
+        "replayed), event type, attempts, when it last failed and why.",
+    )
     listing.add_argument("--group", help="only this consumer group's")
-    listing.add_argument("--json", action="store_true", help="one JSON object per dead letter")
-    show = verbs.add_parser("show", parents=[common], help="one dead letter in full: reason, attempts, envelope")
-    show.add_argument("id", metavar="ID", help="as `hph events dlq list` prints it")
+    listing.add_argument("--status", choices=DLQ_STATUSES, help="only dead letters in this state")
+    listing.add_argument("--limit", type=_positive, default=100, metavar="N", help="at most N (default 100)")
+    listing.add_argument("--json", action="store_true", help="one JSON object per dead letter, envelope included")
+    show = verbs.add_parser(
+        "show", parents=[common], help="one dead letter in full: position, failure, attempts, envelope"
+    )
+    show.add_argument("id", metavar="ID", help="GROUP/TOPIC.PARTITION.SEQUENCE, as `hph events dlq list` prints it")
     show.add_argument("--json", action="store_true", help="as one JSON object")
     replay = verbs.add_parser(
         "replay",
         parents=[common],
         help="re-deliver dead letters to their group (one ID, or --all)",
-        description="Hands dead-lettered events back to their consumer group, which handles them "
-        "again (a running platform within moments, otherwise when it next starts); each leaves the "
-        "store once handled, or comes back with its new failure.",
+        description="Hands dead-lettered events back to their consumer group: the consumer that owns "
+        "the event's partition re-delivers it on its next poll (a running platform within moments, "
+        "otherwise once it starts) and marks it replayed, or parks it again with the new failure. "
+        "The group's idempotency ledger still applies, so the event has one effect at most.",
     )
-    replay.add_argument("id", metavar="ID", nargs="?", help="the dead letter to replay")
-    replay.add_argument("--all", action="store_true", help="every dead letter (of --group only, with it)")
-    replay.add_argument("--group", help="with --all: only this consumer group's")
+    replay.add_argument(
+        "id", metavar="ID", nargs="?", help="the dead letter to replay (GROUP/TOPIC.PARTITION.SEQUENCE)"
+    )
+    replay.add_argument("--all", action="store_true", help="every parked dead letter (of --group only, with it)")
+    replay.add_argument("--group", help="only this consumer group's")
+    replay.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to this long for the outcome: exit 0 once every one was handled, 1 if one failed "
+        "again or time ran out (default 0: only ask)",
+    )
 
 
 def check(args: argparse.Namespace, *, clock: Clock = system_clock) -> None:
@@ -210,8 +234,8 @@ def check(args: argparse.Namespace, *, clock: Clock = system_clock) -> None:
     elif command == "dlq" and args.dlq_command == "replay":
         if args.all == bool(args.id):
             raise ValueError("dlq replay takes one ID or --all")
-        if args.group and not args.all:
-            raise ValueError("dlq replay --group goes with --all (an ID names one dead letter already)")
+        if args.wait < 0:
+            raise ValueError(f"--wait must be 0 or more seconds, not {args.wait}")
 
 
 def parse_start(text: str, *, clock: Clock = system_clock) -> str | datetime:

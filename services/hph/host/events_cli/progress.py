@@ -16,7 +16,7 @@ _PLAIN_STEP = 10  # percent between two lines when not on a terminal
 
 
 class ProgressBar:
-    """`update(done)` out of `total`; `finish(message)` ends the line."""
+    """`update(done)` out of `total`; `finish(message)` ends the line (and says `message`, if any)."""
 
     def __init__(self, label: str, total: int, *, stream: TextIO | None = None) -> None:
         self._label = label
@@ -44,8 +44,10 @@ class ProgressBar:
             self._stream.write(f"{self._label}: {percent}% ({done}/{self._total})\n")
             self._stream.flush()
 
-    def finish(self, message: str) -> None:
+    def finish(self, message: str = "") -> None:
         if self._drawn:
             self._stream.write("\n")
-        self._stream.write(message + "\n")
+            self._drawn = False
+        if message:
+            self._stream.write(message + "\n")
         self._stream.flush()

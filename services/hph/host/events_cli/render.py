@@ -63,10 +63,10 @@ def json_line(document: dict[str, Any]) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Columns padded to their widest cell, numbers right-aligned; no trailing spaces."""
+    """Columns padded to their widest cell, numbers (and "-" for none) right-aligned; no trailing spaces."""
     cells = [[str(cell) for cell in header], *[[str(cell) for cell in row] for row in rows]]
     widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
-    numeric = [all(isinstance(row[column], int) for row in rows) and bool(rows) for column in range(len(header))]
+    numeric = [bool(rows) and all(_numeric(row[column]) for row in rows) for column in range(len(header))]
     lines = []
     for row in cells:
         padded = [
@@ -75,3 +75,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         ]
         lines.append("  ".join(padded).rstrip())
     return "\n".join(lines)
+
+
+def _numeric(cell: object) -> bool:
+    return (isinstance(cell, int) and not isinstance(cell, bool)) or cell == "-"

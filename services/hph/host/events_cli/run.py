@@ -61,7 +61,11 @@ def _command(args: argparse.Namespace) -> Command:
         return commands.topics
     if name == "tail":
         return commands.tail
-    raise UsageError(f"{name} is not built yet")
+    if name == "lag":
+        return commands.lag
+    if name == "replay":
+        return commands.replay
+    return {"list": commands.dlq_list, "show": commands.dlq_show, "replay": commands.dlq_replay}[args.dlq_command]
 
 
 def _fail(code: int, failure: Exception) -> int:

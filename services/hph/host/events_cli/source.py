@@ -1,49 +1,91 @@
-"""Where `hph events` reads and changes the log: the data dir's SQLite log, or the Redis Streams log
-when the platform is configured for it, opened without the data dir's lock.
+"""Where `hph events` reads and changes the event backbone: the log the settings name (the data dir's
+SQLite log, or Redis Streams with HPH_EVENT_LOG=redis) and the consumer framework's state in the
+data dir's document store (group registry, dead letters, idempotency ledger), through the
+framework's operator API (`hph.runtime.consumers.EventAdmin`).
 
-Reading needs no lock: the SQLite log is in WAL mode (a reader never blocks the running platform's
-appends, nor they it) and Redis serves any number of clients. The commands that change something
-(`dlq replay`, `replay`) are safe beside a running platform because they only write what the
-running consumers are built to pick up (see the consumer framework); they take no lock either, so
-that they work while `hph up` holds it.
+Nothing here takes the data dir's lock, so every command works while `hph up` holds it. Reading is
+safe beside the running platform: both SQLite files are in WAL mode (a reader never blocks the
+platform's writes, nor they it) and Redis serves any number of clients. The two commands that change
+something only write what the running consumers are built to pick up: `dlq replay` marks a dead
+letter for redelivery (the consumer owning its partition re-delivers it on its next poll), and
+`replay` records a reset generation before it moves the checkpoints (a consumer in the middle of a
+batch re-applies it instead of checkpointing past it); both are optimistic commits of the storage
+port, so they cannot overwrite what the platform writes at the same moment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hph.host.app import database_path, open_store
 from hph.host.events_cli.errors import CommandFailed, UsageError
-from hph.runtime.eventlog import LOG_FILE_NAME, EventLog, SqliteEventLog
+from hph.runtime.consumers import EventAdmin, GroupRecord
+from hph.runtime.eventlog import LOG_FILE_NAME, EventLog, open_event_log
+from hph.runtime.eventlog.opening import SQLITE
 from hph.runtime.settings import Settings
+from hph.runtime.storage import DocumentStore
 
 
 @dataclass
 class EventsSource:
-    """The opened log and a few words saying where it is (for messages)."""
+    """The opened log, store and operator API, and a few words saying where they are (for messages)."""
 
     log: EventLog
+    store: DocumentStore
+    admin: EventAdmin
     description: str
 
     async def topic_partitions(self, topic: str) -> int:
         """The topic's partition count; UsageError naming the topics there are when it is unknown."""
-        known = await self.log.topics()
+        known = await self.admin.topics()
         if topic not in known:
             there = ", ".join(sorted(known)) or "none yet"
             raise UsageError(f"no topic {topic!r} in {self.description} (topics: {there})")
         return known[topic]
 
+    async def group(self, name: str) -> GroupRecord:
+        """The declared group; UsageError naming the groups there are when it is unknown."""
+        groups = await self.admin.groups()
+        for record in groups:
+            if record.group == name:
+                return record
+        there = ", ".join(record.group for record in groups) or "none declared yet"
+        raise UsageError(f"no consumer group {name!r} (groups: {there})")
+
     async def close(self) -> None:
-        await self.log.close()
+        try:
+            await self.log.close()
+        finally:
+            await self.store.close()
 
 
 async def open_source(settings: Settings) -> EventsSource:
-    """The log the platform with these settings uses; CommandFailed when there is none to open."""
-    path = settings.data_dir / LOG_FILE_NAME
-    description = f"the event log of data dir {settings.data_dir}"
-    if not path.is_file():
-        # Opening would create an empty log; a wrong --data-dir deserves to be told instead.
+    """The log and the consumer state of the platform with these settings; CommandFailed when the
+    data dir holds none (a wrong --data-dir deserves to be told, not handed an empty log)."""
+    data_dir = settings.data_dir
+    if not database_path(settings).is_file():
         raise CommandFailed(
-            f"no event log in {settings.data_dir} ({LOG_FILE_NAME}): run `hph up` there first, "
-            "or give the platform's --data-dir (HPH_DATA_DIR)"
+            f"no platform state in {data_dir}: run `hph up` there first, or give its --data-dir (HPH_DATA_DIR)"
         )
-    return EventsSource(await SqliteEventLog.open(path), description)
+    if settings.event_log == SQLITE:
+        if not (data_dir / LOG_FILE_NAME).is_file():
+            raise CommandFailed(f"no event log in {data_dir} ({LOG_FILE_NAME}): start the platform there once")
+        description = f"the event log of {data_dir}"
+    else:
+        description = f"the {settings.event_log} event log"
+    try:
+        log = await open_event_log(settings)
+    except ValueError as exc:  # HPH_EVENT_LOG names no adapter, or redis without HPH_REDIS_URL
+        raise UsageError(str(exc)) from exc
+    try:
+        store = await open_store(settings)
+    except BaseException:
+        await log.close()
+        raise
+    try:
+        admin = await EventAdmin.open(log, store)
+    except BaseException:
+        await log.close()
+        await store.close()
+        raise
+    return EventsSource(log, store, admin, description)
