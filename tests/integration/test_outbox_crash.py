@@ -2,8 +2,9 @@
 
 A child Python process commits a state change with its outbox record in one batch and then dies,
 either before any relay ran (SIGKILL from this process once the child reports "committed") or between
-publishing the event and marking it sent (`os._exit` right after the publish). This process then
-opens the same SQLite file, as a restarted service would, and relays what was left.
+appending the event to the log and marking it sent (`os._exit` right after the append). This process
+then opens the same SQLite files, as a restarted service would, relays what was left, and lets
+consumer groups read the log: each handles the event once, however often it was appended.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
-from hph.runtime.events import PENDING, EventBus, Handler, InProcessBus, OutboxRelay, decode_envelope
+from hph.runtime.consumers import ConsumerSettings, EventConsumers
+from hph.runtime.eventlog import LoggedEvent, Position, SqliteEventLog
+from hph.runtime.events import PENDING, OutboxRelay, decode_envelope
 from hph.runtime.storage import Container, Query, SqliteDocumentStore
 
 pytestmark = pytest.mark.integration
@@ -26,7 +29,8 @@ pytestmark = pytest.mark.integration
 _COMMIT = """
 import asyncio, os, sys
 from pathlib import Path
-from hph.runtime.events import InProcessBus, OutboxRelay, new_event, outbox_op
+from hph.runtime.eventlog import SqliteEventLog
+from hph.runtime.events import OutboxRelay, new_event, outbox_op
 from hph.runtime.storage import CreateOp, SqliteDocumentStore
 from holidaypeak.events.v1.order_events_pb2 import OrderCreated
 
@@ -53,27 +57,24 @@ asyncio.run(main(sys.argv[1]))
 """
 )
 
-# Publishes through a real relay and bus, then dies before the relay can mark the record sent.
-_KILLED_AFTER_PUBLISH = (
+# Appends through a real relay to the real log, then dies before the relay can mark the record sent.
+_KILLED_AFTER_APPEND = (
     _COMMIT
     + """
-class DieAfterPublish:
-    def __init__(self, bus):
-        self.bus = bus
+class DieAfterAppend:
+    def __init__(self, log):
+        self.log = log
 
-    async def publish(self, topic, envelope):
-        await self.bus.publish(topic, envelope)
-        print("published", envelope.event_id, flush=True)
+    async def append(self, topic, envelopes):
+        logged = await self.log.append(topic, envelopes)
+        print("appended", logged[0].envelope.event_id, flush=True)
         os._exit(1)
 
 async def main(path):
     orders = await commit(path)
-    bus = InProcessBus()
-    async def handle(envelope):
-        print("handled", envelope.event_id, flush=True)
-    bus.subscribe("order-events", "analytics", handle)
-    await bus.start()
-    await OutboxRelay(DieAfterPublish(bus), [orders]).drain_once()
+    log = await SqliteEventLog.open(Path(path).with_name("events.sqlite3"))
+    await log.create_topic("order-events", 2)
+    await OutboxRelay(DieAfterAppend(log), [orders]).drain_once()
     print("survived", flush=True)
 
 asyncio.run(main(sys.argv[1]))
@@ -84,32 +85,24 @@ asyncio.run(main(sys.argv[1]))
 class Recorder:
     def __init__(self) -> None:
         self.handled: list[str] = []
-        self.arrived = asyncio.Event()
 
     async def __call__(self, envelope: EventEnvelope) -> None:
         self.handled.append(envelope.event_id)
-        self.arrived.set()
 
 
-class PublishThenFail:
-    """A bus that delivers and then fails before the relay can mark the record: the crash window
-    between publish and mark-sent, inside one process."""
+class AppendThenFail:
+    """A log that appends and then fails before the relay can mark the record: the crash window
+    between append and mark-sent, inside one process."""
 
-    def __init__(self, bus: EventBus) -> None:
-        self._bus = bus
+    def __init__(self, log: SqliteEventLog) -> None:
+        self._log = log
 
-    async def publish(self, topic: str, envelope: EventEnvelope) -> None:
-        await self._bus.publish(topic, envelope)
+    async def append(self, topic: str, envelopes: EventEnvelope | list[EventEnvelope]) -> list[LoggedEvent]:
+        await self._log.append(topic, envelopes)
         raise ConnectionError("lost the acknowledgement")
 
-    def subscribe(self, topic: str, group: str, handler: Handler) -> None:
-        self._bus.subscribe(topic, group, handler)
-
-    async def start(self) -> None:
-        await self._bus.start()
-
-    async def close(self) -> None:
-        await self._bus.close()
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._log, name)
 
 
 async def run_child(script: str, store_path: Path, *, until: str) -> tuple[list[str], asyncio.subprocess.Process]:
@@ -133,10 +126,13 @@ def store_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def bus() -> AsyncIterator[InProcessBus]:
-    started = InProcessBus()
-    yield started
-    await started.close()
+async def log(store_path: Path) -> AsyncIterator[SqliteEventLog]:
+    opened = await SqliteEventLog.open(store_path.with_name("events.sqlite3"))
+    await opened.create_topic("order-events", 2)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 async def pending(orders: Container) -> list[str]:
@@ -144,67 +140,82 @@ async def pending(orders: Container) -> list[str]:
     return [decode_envelope(record).event_id for record in records]
 
 
-async def test_event_committed_before_a_kill_is_relayed_after_restart(store_path: Path, bus: InProcessBus) -> None:
+async def logged(log: SqliteEventLog) -> list[str]:
+    """Every event id in the log's order-events, however often it is there."""
+    ids: list[str] = []
+    for partition in range(2):
+        batch = await log.read("order-events", partition, Position.earliest(), max_events=100)
+        ids += [event.envelope.event_id for event in batch.events]
+    return ids
+
+
+async def consume(log: SqliteEventLog, store: SqliteDocumentStore, **groups: Recorder) -> EventConsumers:
+    """Consumer groups (name -> recorder) on the log, started and caught up."""
+    consumers = await EventConsumers.open(log, store, settings=ConsumerSettings(poll_interval=0.05))
+    for group, recorder in groups.items():
+        consumers.subscribe("order-events", group, recorder)
+    await consumers.start()
+    await consumers.wait_until_caught_up()
+    return consumers
+
+
+async def test_event_committed_before_a_kill_is_relayed_after_restart(store_path: Path, log: SqliteEventLog) -> None:
     lines, child = await run_child(_KILLED_AFTER_COMMIT, store_path, until="committed")
     event_id = lines[-1].split()[1]
     child.send_signal(signal.SIGKILL)
     assert await child.wait() == -signal.SIGKILL
 
-    recorder = Recorder()
-    bus.subscribe("order-events", "analytics", recorder)
-    await bus.start()
     store = await SqliteDocumentStore.open(store_path)
     try:
         orders = await store.container("orders", "/user_id")
         assert (await orders.read("ORD-1", "u1"))["status"] == "pending"
         assert await pending(orders) == [event_id]
 
-        relay = OutboxRelay(bus, [orders], poll_interval=30.0)
+        relay = OutboxRelay(log, [orders], poll_interval=30.0)
         await relay.start()  # the first pass resumes what the dead process left
-        await asyncio.wait_for(recorder.arrived.wait(), 10)
         await relay.stop()
-
-        assert recorder.handled == [event_id]
+        assert await logged(log) == [event_id]
         assert await pending(orders) == []
         assert await relay.drain_once() == 0
+
+        recorder = Recorder()
+        consumers = await consume(log, store, analytics=recorder)
+        await consumers.stop()
         assert recorder.handled == [event_id]
     finally:
         await store.close()
 
 
-async def test_event_published_but_not_marked_before_a_kill_is_delivered_again(
-    store_path: Path, bus: InProcessBus
+async def test_event_appended_but_not_marked_before_a_kill_is_handled_once_per_group(
+    store_path: Path, log: SqliteEventLog
 ) -> None:
-    lines, child = await run_child(_KILLED_AFTER_PUBLISH, store_path, until="published")
+    lines, child = await run_child(_KILLED_AFTER_APPEND, store_path, until="appended")
     event_id = lines[-1].split()[1]
     assert await child.wait() == 1
-    assert f"handled {event_id}" in lines  # the dead process had delivered it
+    assert await logged(log) == [event_id]  # the dead process had appended it
 
-    analytics, fulfilment = Recorder(), Recorder()
-    bus.subscribe("order-events", "analytics", analytics)
-    bus.subscribe("order-events", "fulfilment", fulfilment)
-    await bus.start()
     store = await SqliteDocumentStore.open(store_path)
     try:
         orders = await store.container("orders", "/user_id")
         assert await pending(orders) == [event_id]  # never marked sent
 
-        relay = OutboxRelay(bus, [orders])
+        relay = OutboxRelay(log, [orders])
         assert await relay.drain_once() == 1
         assert await relay.drain_once() == 0
-        # At least once: delivered again after the restart, once per group of this process.
+        assert await logged(log) == [event_id, event_id]  # at least once: appended again
+        assert await pending(orders) == []
+
+        analytics, fulfilment = Recorder(), Recorder()
+        consumers = await consume(log, store, analytics=analytics, fulfilment=fulfilment)
+        await consumers.stop()
+        # Each group's ledger turns the second copy into a no-op.
         assert analytics.handled == [event_id]
         assert fulfilment.handled == [event_id]
-        assert await pending(orders) == []
     finally:
         await store.close()
 
 
-async def test_redelivery_after_a_failed_mark_runs_each_group_once(store_path: Path, bus: InProcessBus) -> None:
-    analytics, fulfilment = Recorder(), Recorder()
-    bus.subscribe("order-events", "analytics", analytics)
-    bus.subscribe("order-events", "fulfilment", fulfilment)
-    await bus.start()
+async def test_reappended_after_a_failed_mark_each_group_handles_once(store_path: Path, log: SqliteEventLog) -> None:
     lines, child = await run_child(_KILLED_AFTER_COMMIT, store_path, until="committed")
     event_id = lines[-1].split()[1]
     child.send_signal(signal.SIGKILL)
@@ -213,14 +224,20 @@ async def test_redelivery_after_a_failed_mark_runs_each_group_once(store_path: P
     store = await SqliteDocumentStore.open(store_path)
     try:
         orders = await store.container("orders", "/user_id")
-        assert await OutboxRelay(PublishThenFail(bus), [orders]).drain_once() == 0
-        assert await pending(orders) == [event_id]  # delivered, but not marked
+        analytics, fulfilment = Recorder(), Recorder()
+        consumers = await consume(log, store, analytics=analytics, fulfilment=fulfilment)
+        relay = OutboxRelay(log, [orders], on_appended=consumers.notify)
+        assert await OutboxRelay(AppendThenFail(log), [orders]).drain_once() == 0  # type: ignore[arg-type]
+        assert await pending(orders) == [event_id]  # appended, but not marked
+        await consumers.wait_until_caught_up()
         assert analytics.handled == fulfilment.handled == [event_id]
 
-        restarted = OutboxRelay(bus, [orders])  # a new relay publishes it again ...
-        assert await restarted.drain_once() == 1
+        assert await relay.drain_once() == 1  # a new relay appends it again ...
         assert await pending(orders) == []
-        # ... and each group's dedupe turns the redelivery into a no-op.
+        await consumers.wait_until_caught_up()
+        await consumers.stop()
+        # ... and each group's ledger turns the redelivery into a no-op.
         assert analytics.handled == fulfilment.handled == [event_id]
+        assert await logged(log) == [event_id, event_id]
     finally:
         await store.close()

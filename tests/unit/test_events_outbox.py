@@ -1,12 +1,11 @@
-"""The event runtime: envelopes, the transactional outbox, the in-process bus and the outbox relay.
+"""The event runtime: envelopes, the topic registry, the transactional outbox and the outbox relay.
 
-Everything runs on a real SQLite store in tmp_path and a real InProcessBus.
+Everything runs on a real SQLite store and a real SQLite event log in tmp_path.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -26,16 +25,15 @@ from holidaypeak.events.v1.return_events_pb2 import ReturnRefunded
 from holidaypeak.events.v1.shipment_events_pb2 import ShipmentCreated
 from holidaypeak.events.v1.user_events_pb2 import UserRegistered
 from hph.runtime.clock import from_iso
+from hph.runtime.eventlog import LoggedEvent, Position, SqliteEventLog, create_topics, partition_for
 from hph.runtime.events import (
     EVENT_TOPICS,
     IS_OUTBOX,
     NOT_OUTBOX,
     PENDING,
+    TOPIC_PARTITIONS,
     TOPICS,
-    BusClosedError,
-    InProcessBus,
     OutboxRelay,
-    dead_letter_topic,
     decode_envelope,
     is_outbox,
     new_event,
@@ -60,24 +58,23 @@ from tests.support.clocks import ManualClock
 T0 = datetime(2025, 11, 28, 9, 30, tzinfo=UTC)
 
 
-class Recorder:
-    """A handler that records what it got and can fail its first `failures` calls."""
+class Appended:
+    """The relay's `on_appended`: records the events it appended, in order, and wakes waiters."""
 
-    def __init__(self, failures: int = 0) -> None:
-        self.calls: list[EventEnvelope] = []
-        self.handled: list[str] = []
-        self.failures = failures
+    def __init__(self) -> None:
+        self.events: list[LoggedEvent] = []
         self.arrived = asyncio.Event()
 
-    async def __call__(self, envelope: EventEnvelope) -> None:
-        self.calls.append(envelope)
-        if len(self.calls) <= self.failures:
-            raise RuntimeError(f"handler failure {len(self.calls)}")
-        self.handled.append(envelope.event_id)
+    def __call__(self, events: list[LoggedEvent]) -> None:
+        self.events.extend(events)
         self.arrived.set()
 
-    async def until_handled(self, count: int) -> None:
-        while len(self.handled) < count:
+    @property
+    def ids(self) -> list[str]:
+        return [event.envelope.event_id for event in self.events]
+
+    async def until(self, count: int) -> None:
+        while len(self.events) < count:
             self.arrived.clear()
             await self.arrived.wait()
 
@@ -88,11 +85,20 @@ async def orders(store: SqliteDocumentStore) -> Container:
 
 
 @pytest.fixture
-async def bus() -> AsyncIterator[InProcessBus]:
-    started = InProcessBus(backoff_base=0.001)
-    await started.start()
-    yield started
-    await started.close()
+async def log(tmp_path: Path) -> AsyncIterator[SqliteEventLog]:
+    """The event log the relay appends to; order-events in one partition, so order is global."""
+    opened = await SqliteEventLog.open(tmp_path / "events.sqlite3")
+    await create_topics(opened, {**TOPIC_PARTITIONS, "order-events": 1})
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def logged_ids(log: SqliteEventLog, topic: str = "order-events") -> list[str]:
+    """The event ids in the topic's first partition, in log order."""
+    batch = await log.read(topic, 0, Position.earliest(), max_events=1000)
+    return [event.envelope.event_id for event in batch.events]
 
 
 def order_created(order_id: str, user_id: str = "u1", clock: ManualClock[datetime] | None = None) -> EventEnvelope:
@@ -285,103 +291,18 @@ async def test_outbox_keeps_write_order_under_a_pinned_clock(orders: Container) 
     assert stamps[0] > by_time[-1]["created_at"]
 
 
-# --- the bus -----------------------------------------------------------------------------------
-
-
-async def test_each_group_dedupes_redelivered_events(bus: InProcessBus) -> None:
-    analytics, inventory = Recorder(), Recorder()
-    bus.subscribe("order-events", "analytics", analytics)
-    bus.subscribe("order-events", "inventory", inventory)
-    envelope = order_created("ORD-1")
-
-    await bus.publish("order-events", envelope)
-    await bus.publish("order-events", envelope)
-
-    assert analytics.handled == [envelope.event_id]
-    assert inventory.handled == [envelope.event_id]
-    assert len(analytics.calls) == len(inventory.calls) == 1
-
-
-async def test_group_sees_events_in_publish_order(bus: InProcessBus) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
-    events = [status_changed("ORD-1") for _ in range(50)]
-    await asyncio.gather(*(bus.publish("order-events", event) for event in events))
-    assert recorder.handled == [event.event_id for event in events]
-
-
-async def test_failing_handler_is_retried_until_it_succeeds(bus: InProcessBus) -> None:
-    flaky, dead = Recorder(failures=2), Recorder()
-    bus.subscribe("order-events", "flaky", flaky)
-    bus.subscribe(dead_letter_topic("order-events"), "ops", dead)
-    envelope = order_created("ORD-1")
-
-    await bus.publish("order-events", envelope)
-
-    assert len(flaky.calls) == 3
-    assert flaky.handled == [envelope.event_id]
-    assert dead.calls == []
-
-
-async def test_handler_failing_every_attempt_dead_letters_the_event(caplog: pytest.LogCaptureFixture) -> None:
-    bus = InProcessBus(max_attempts=3, backoff_base=0.01)
-    broken, dead = Recorder(failures=1000), Recorder()
-    bus.subscribe("order-events", "broken", broken)
-    bus.subscribe("order-events.dead-letter", "ops", dead)
-    await bus.start()
-    envelope = order_created("ORD-1")
-    started = time.monotonic()
-    try:
-        with caplog.at_level(logging.WARNING, logger="hph.events"):
-            await bus.publish("order-events", envelope)
-        elapsed = time.monotonic() - started
-        await asyncio.wait_for(dead.arrived.wait(), 5)
-
-        assert len(broken.calls) == 3
-        assert elapsed >= 0.01 + 0.02  # backoff: base, then doubled
-        assert dead.handled == [envelope.event_id]
-        dead_lines = [record for record in caplog.records if record.getMessage() == "event dead-lettered"]
-        assert len(dead_lines) == 1
-        assert dead_lines[0].__dict__["event_id"] == envelope.event_id
-        assert "handler failure 3" in dead_lines[0].__dict__["error"]
-
-        # A redelivery of a dead-lettered event does not run the retries again.
-        await bus.publish("order-events", envelope)
-        assert len(broken.calls) == 3
-    finally:
-        await bus.close()
-
-
-async def test_close_drains_queued_events_then_refuses_more() -> None:
-    bus = InProcessBus()
-    slow_calls: list[str] = []
-
-    async def slow(envelope: EventEnvelope) -> None:
-        await asyncio.sleep(0.02)
-        slow_calls.append(envelope.event_id)
-
-    bus.subscribe("order-events", "slow", slow)
-    await bus.start()
-    events = [status_changed("ORD-1") for _ in range(5)]
-    publishers = [asyncio.create_task(bus.publish("order-events", event)) for event in events]
-    await asyncio.sleep(0)  # Every event is queued, none handled yet.
-
-    await bus.close()
-
-    assert slow_calls == [event.event_id for event in events]
-    await asyncio.gather(*publishers)
-    with pytest.raises(BusClosedError):
-        await bus.publish("order-events", events[0])
+def test_the_topic_registry_names_every_topic_with_its_partitions() -> None:
+    assert list(TOPIC_PARTITIONS) == list(TOPICS)
+    assert all(1 <= count <= 32 for count in TOPIC_PARTITIONS.values())
+    assert TOPIC_PARTITIONS["order-events"] == 8
 
 
 # --- the relay ---------------------------------------------------------------------------------
 
 
-async def test_relay_publishes_pending_records_in_order_and_marks_them_sent(
-    orders: Container, bus: InProcessBus
+async def test_relay_appends_pending_records_in_order_and_marks_them_sent(
+    orders: Container, log: SqliteEventLog
 ) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
     clock = ManualClock(T0)
     written: list[str] = []
     for number, user in enumerate(["u3", "u1", "u2", "u1"]):
@@ -391,66 +312,81 @@ async def test_relay_publishes_pending_records_in_order_and_marks_them_sent(
         written += [event.event_id for event in events]
         clock.advance(1)
 
-    relay = OutboxRelay(bus, [orders], batch_size=3, clock=clock)  # several pages per pass
+    appended = Appended()
+    relay = OutboxRelay(log, [orders], batch_size=3, clock=clock, on_appended=appended)  # several pages
     assert await relay.drain_once() == 8
 
-    assert recorder.handled == written
+    assert await logged_ids(log) == written == appended.ids
     records = await all_docs(orders, Query(IS_OUTBOX))
     assert len(records) == 8
     assert all(record["sent"] is True and from_iso(record["sent_at"]) == clock.now for record in records)
     assert await orders.count(Query(PENDING)) == 0
 
     assert await relay.drain_once() == 0
-    assert len(recorder.calls) == 8
+    assert len(await logged_ids(log)) == 8
 
 
-async def test_new_relay_on_reopened_store_publishes_what_was_pending(tmp_path: Path, bus: InProcessBus) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
+async def test_the_envelopes_partition_key_picks_the_partition(orders: Container, tmp_path: Path) -> None:
+    log = await SqliteEventLog.open(tmp_path / "partitioned.sqlite3")
+    try:
+        await create_topics(log, TOPIC_PARTITIONS)
+        appended = Appended()
+        for number in range(20):
+            await commit_order(orders, f"ORD-{number}", "u1", order_created(f"ORD-{number}"))
+        assert await OutboxRelay(log, [orders], on_appended=appended).drain_once() == 20
+        assert len({event.partition for event in appended.events}) > 1
+        for event in appended.events:
+            assert event.partition == partition_for(event.envelope.partition_key, TOPIC_PARTITIONS["order-events"])
+    finally:
+        await log.close()
+
+
+async def test_new_relay_on_reopened_store_appends_what_was_pending(tmp_path: Path, log: SqliteEventLog) -> None:
     first, second = order_created("ORD-1"), order_created("ORD-2")
 
     store = await SqliteDocumentStore.open(tmp_path / "hph.sqlite")
     orders = await store.container("orders", "/user_id")
     await commit_order(orders, "ORD-1", "u1", first)
-    assert await OutboxRelay(bus, [orders]).drain_once() == 1
+    assert await OutboxRelay(log, [orders]).drain_once() == 1
     await commit_order(orders, "ORD-2", "u2", second)
     await store.close()  # "crash" before any relay saw ORD-2
 
     reopened = await SqliteDocumentStore.open(tmp_path / "hph.sqlite")
+    appended = Appended()
     try:
-        relay = OutboxRelay(bus, [await reopened.container("orders", "/user_id")])
+        relay = OutboxRelay(log, [await reopened.container("orders", "/user_id")], on_appended=appended)
         await relay.start()
-        await asyncio.wait_for(recorder.until_handled(2), 5)
+        await asyncio.wait_for(appended.until(1), 5)
         await relay.stop()
     finally:
         await reopened.close()
-    assert recorder.handled == [first.event_id, second.event_id]
+    assert await logged_ids(log) == [first.event_id, second.event_id]
 
 
-async def test_notify_publishes_well_before_the_poll_interval(orders: Container, bus: InProcessBus) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
-    relay = OutboxRelay(bus, [orders], poll_interval=30.0)
+async def test_notify_appends_well_before_the_poll_interval(orders: Container, log: SqliteEventLog) -> None:
+    appended = Appended()
+    relay = OutboxRelay(log, [orders], poll_interval=30.0, on_appended=appended)
     await relay.start()
     try:
         await asyncio.sleep(1.0)  # the first pass has found nothing; the relay now sleeps (30 s)
         envelope = order_created("ORD-1")
         await commit_order(orders, "ORD-1", "u1", envelope)
         await asyncio.sleep(0.3)
-        assert recorder.handled == []  # nobody told the relay
+        assert appended.ids == []  # nobody told the relay
 
         started = time.monotonic()
         relay.notify()
-        await asyncio.wait_for(recorder.arrived.wait(), 5)
-        # Far below the 30 s poll interval: the wake-up, not the poll, delivered it.
+        await asyncio.wait_for(appended.until(1), 5)
+        # Far below the 30 s poll interval: the wake-up, not the poll, appended it.
         assert time.monotonic() - started < 3.0
-        assert recorder.handled == [envelope.event_id]
+        assert appended.ids == [envelope.event_id] == await logged_ids(log)
     finally:
         await relay.stop()
 
 
-async def test_failed_publish_leaves_the_record_pending(orders: Container) -> None:
-    closed = InProcessBus()
+async def test_failed_append_leaves_the_record_pending(orders: Container, tmp_path: Path) -> None:
+    closed = await SqliteEventLog.open(tmp_path / "closed.sqlite3")
+    await closed.create_topic("order-events", 1)
     await closed.close()
     await commit_order(orders, "ORD-1", "u1", order_created("ORD-1"))
 
@@ -458,23 +394,21 @@ async def test_failed_publish_leaves_the_record_pending(orders: Container) -> No
     assert await orders.count(Query(PENDING)) == 1
 
 
-async def test_unreadable_record_is_set_aside_without_blocking_the_rest(orders: Container, bus: InProcessBus) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
+async def test_unreadable_record_is_set_aside_without_blocking_the_rest(orders: Container, log: SqliteEventLog) -> None:
     bad = outbox_op(orders, order_created("ORD-0"), "u1").doc | {"envelope_b64": "not base64!"}
     await orders.create(bad)
     good = order_created("ORD-1")
     await commit_order(orders, "ORD-1", "u1", good)
 
-    assert await OutboxRelay(bus, [orders]).drain_once() == 1
-    assert recorder.handled == [good.event_id]
+    assert await OutboxRelay(log, [orders]).drain_once() == 1
+    assert await logged_ids(log) == [good.event_id]
     set_aside = await orders.read(bad["id"], "u1")
     assert set_aside["sent"] is True and "undeliverable" in set_aside
 
 
-async def test_purge_removes_only_sent_records_past_retention(orders: Container, bus: InProcessBus) -> None:
+async def test_purge_removes_only_sent_records_past_retention(orders: Container, log: SqliteEventLog) -> None:
     clock = ManualClock(T0)
-    relay = OutboxRelay(bus, [orders], retention=3600, clock=clock)
+    relay = OutboxRelay(log, [orders], retention=3600, clock=clock)
     for number in range(3):
         await commit_order(orders, f"ORD-{number}", "u1", order_created(f"ORD-{number}", clock=clock))
     assert await relay.drain_once() == 3  # sent at T0

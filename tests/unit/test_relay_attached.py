@@ -2,9 +2,9 @@
 in commit order, without scanning; scans still find what another store object (process) wrote or
 what a crashed relay left.
 
-Real SQLite stores in tmp_path and a real InProcessBus throughout. Two thin wrappers at the
+Real SQLite stores and a real SQLite event log in tmp_path throughout. Two thin wrappers at the
 boundaries: `ScanCounting` delegates every call to the real SQLite container and counts the relay's
-pending-record scans, and `FlakyBus` forwards to the real bus but refuses its first N publishes.
+pending-record scans, and `FlakyLog` forwards to the real log but refuses its first N appends.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 import test_events_outbox as outbox_suite
-from test_events_outbox import T0, Recorder, commit_order, order_created
+from test_events_outbox import T0, commit_order, order_created
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
-from hph.runtime.events import PENDING, Handler, InProcessBus, OutboxRelay, outbox_op
+from hph.runtime.eventlog import LoggedEvent, SqliteEventLog
+from hph.runtime.events import PENDING, OutboxRelay, outbox_op
 from hph.runtime.storage import (
     And,
     BatchOperation,
@@ -32,9 +33,9 @@ from hph.runtime.storage import (
 )
 from tests.support.clocks import ManualClock
 
-# The event runtime suite's fixtures: its orders container and a bus (the store is tests/support/fixtures.py)
+# The event runtime suite's fixtures: its orders container and a log (the store is tests/support/fixtures.py)
 orders = outbox_suite.orders
-bus = outbox_suite.bus
+log = outbox_suite.log
 
 # Far longer than any test: a record published before this elapses was not found by a periodic scan.
 NEVER = 3600.0
@@ -96,30 +97,25 @@ class ScanCounting:
         return await self.inner.batch(partition_key, operations)
 
 
-class FlakyBus:
-    """Forwards to a real bus, but refuses the first `failures` publishes; records what got through."""
+class FlakyLog:
+    """Forwards to a real event log, but refuses the first `failures` appends; records what got in."""
 
-    def __init__(self, inner: InProcessBus, failures: int = 0) -> None:
+    def __init__(self, inner: SqliteEventLog, failures: int = 0) -> None:
         self._inner = inner
         self.failures = failures
         self.attempts = 0
         self.published: list[str] = []
 
-    async def publish(self, topic: str, envelope: EventEnvelope) -> None:
+    async def append(self, topic: str, envelopes: EventEnvelope | Sequence[EventEnvelope]) -> list[LoggedEvent]:
         self.attempts += 1
         if self.attempts <= self.failures:
-            raise ConnectionError(f"publish {self.attempts} refused")
-        await self._inner.publish(topic, envelope)
-        self.published.append(envelope.event_id)
+            raise ConnectionError(f"append {self.attempts} refused")
+        logged = await self._inner.append(topic, envelopes)
+        self.published += [event.envelope.event_id for event in logged]
+        return logged
 
-    def subscribe(self, topic: str, group: str, handler: Handler) -> None:
-        self._inner.subscribe(topic, group, handler)
-
-    async def start(self) -> None:
-        await self._inner.start()
-
-    async def close(self) -> None:
-        await self._inner.close()
+    def __getattr__(self, name: str) -> object:  # the rest of the port, untouched
+        return getattr(self._inner, name)
 
 
 async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -142,7 +138,7 @@ async def pending_ids(container: Container) -> list[str]:
 
 
 def attached_relay(
-    to: FlakyBus | InProcessBus, attached_to: SqliteDocumentStore, container: ScanCounting
+    to: FlakyLog | SqliteEventLog, attached_to: SqliteDocumentStore, container: ScanCounting
 ) -> OutboxRelay:
     """A relay attached to `attached_to`, not started: the test drives its passes by hand."""
     relay = OutboxRelay(to, [container], poll_interval=NEVER)
@@ -159,7 +155,7 @@ async def commit_two_orders(container: ScanCounting) -> tuple[EventEnvelope, Eve
 
 
 async def started_relay(
-    to: FlakyBus | InProcessBus, attached_to: SqliteDocumentStore, container: ScanCounting
+    to: FlakyLog | SqliteEventLog, attached_to: SqliteDocumentStore, container: ScanCounting
 ) -> OutboxRelay:
     """A relay attached to `attached_to` that has finished its first pass (one scan, one purge)."""
     relay = OutboxRelay(to, [container], poll_interval=NEVER, purge_interval=NEVER)
@@ -186,19 +182,18 @@ async def run_stopping(relay: OutboxRelay, body: Callable[[], Awaitable[None]]) 
 
 
 async def test_a_commit_is_published_promptly_without_a_scan_or_notify(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
-    relay = await started_relay(bus, store, counted)
+    recorder = FlakyLog(log)
+    relay = await started_relay(recorder, store, counted)
 
     async def body() -> None:
         envelope = order_created("ORD-1")
         started = time.monotonic()
         await commit_order(counted, "ORD-1", "u1", envelope)  # no relay.notify()
-        await asyncio.wait_for(recorder.until_handled(1), 5)
+        await until(lambda: len(recorder.published) == 1)
         assert time.monotonic() - started < 3.0
-        assert recorder.handled == [envelope.event_id]
+        assert recorder.published == [envelope.event_id]
         await until_nothing_pending(counted)  # marked sent
         assert counted.scans == 1  # only the start-up scan ran
 
@@ -206,9 +201,9 @@ async def test_a_commit_is_published_promptly_without_a_scan_or_notify(
 
 
 async def test_commits_are_published_in_commit_order_not_creation_order(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    bus_ = FlakyBus(bus)
+    recorder = FlakyLog(log)
     # Records stamped A < B < C (created_at, what a scan orders by) but committed C, A, B.
     clock = ManualClock(T0)
     envelopes = {}
@@ -217,25 +212,24 @@ async def test_commits_are_published_in_commit_order_not_creation_order(
         envelopes[name] = order_created(f"ORD-{name}", user, clock)
         records[name] = outbox_op(counted, envelopes[name], user)
         clock.advance(1)
-    relay = await started_relay(bus_, store, counted)
+    relay = await started_relay(recorder, store, counted)
 
     async def body() -> None:
         for name, user in [("C", "u3"), ("A", "u1"), ("B", "u2")]:
             state = {"id": f"ORD-{name}", "user_id": user, "kind": "order"}
             await counted.batch(user, [CreateOp(state), records[name]])
-        await until(lambda: len(bus_.published) == 3)
-        assert bus_.published == [envelopes[name].event_id for name in "CAB"]
+        await until(lambda: len(recorder.published) == 3)
+        assert recorder.published == [envelopes[name].event_id for name in "CAB"]
         assert counted.scans == 1
 
     await run_stopping(relay, body)
 
 
 async def test_several_events_of_several_commits_keep_commit_order(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    recorder = Recorder()
-    bus.subscribe("order-events", "timeline", recorder)
-    relay = await started_relay(bus, store, counted)
+    recorder = FlakyLog(log)
+    relay = await started_relay(recorder, store, counted)
 
     async def body() -> None:
         written: list[str] = []
@@ -243,17 +237,17 @@ async def test_several_events_of_several_commits_keep_commit_order(
             events = [order_created(f"ORD-{number}", user), order_created(f"ORD-{number}b", user)]
             await commit_order(counted, f"ORD-{number}", user, *events)
             written += [event.event_id for event in events]
-        await asyncio.wait_for(recorder.until_handled(len(written)), 5)
-        assert recorder.handled == written
+        await until(lambda: len(recorder.published) == len(written))
+        assert recorder.published == written
         assert counted.scans == 1
 
     await run_stopping(relay, body)
 
 
 async def test_records_of_unregistered_containers_and_state_documents_are_not_queued(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    relay = attached_relay(FlakyBus(bus), store, counted)
+    relay = attached_relay(FlakyLog(log), store, counted)
     elsewhere = await store.container("carts", "/user_id")
 
     await elsewhere.batch("u1", [outbox_op(elsewhere, order_created("ORD-9"), "u1")])
@@ -267,9 +261,9 @@ async def test_records_of_unregistered_containers_and_state_documents_are_not_qu
 
 
 async def test_a_failed_publish_keeps_the_record_and_those_behind_it_queued(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus, failures=1)
+    flaky = FlakyLog(log, failures=1)
     relay = attached_relay(flaky, store, counted)
     first, second = await commit_two_orders(counted)
 
@@ -286,9 +280,9 @@ async def test_a_failed_publish_keeps_the_record_and_those_behind_it_queued(
 
 
 async def test_a_running_relay_retries_a_failed_record_before_the_next_commit(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus, failures=1)
+    flaky = FlakyLog(log, failures=1)
     relay = await started_relay(flaky, store, counted)
 
     async def body() -> None:
@@ -306,9 +300,9 @@ async def test_a_running_relay_retries_a_failed_record_before_the_next_commit(
 
 
 async def test_a_failed_record_is_retried_on_its_own_without_another_commit(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus, failures=2)
+    flaky = FlakyLog(log, failures=2)
     relay = OutboxRelay(flaky, [counted], poll_interval=NEVER, purge_interval=NEVER, retry_interval=0.05)
     relay.attach(store)
     await relay.start()
@@ -324,10 +318,10 @@ async def test_a_failed_record_is_retried_on_its_own_without_another_commit(
 
 
 async def test_a_record_queued_and_found_by_a_scan_is_published_once(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
     # The queue's attempt fails; the scan in the same drain_once publishes both records.
-    flaky = FlakyBus(bus, failures=1)
+    flaky = FlakyLog(log, failures=1)
     relay = attached_relay(flaky, store, counted)
     first, second = await commit_two_orders(counted)
 
@@ -342,9 +336,9 @@ async def test_a_record_queued_and_found_by_a_scan_is_published_once(
 
 
 async def test_a_queued_record_published_by_drain_once_is_not_published_again(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus)
+    flaky = FlakyLog(log)
     relay = attached_relay(flaky, store, counted)
     envelope = order_created("ORD-1")
     await commit_order(counted, "ORD-1", "u1", envelope)
@@ -359,9 +353,9 @@ async def test_a_queued_record_published_by_drain_once_is_not_published_again(
 
 
 async def test_commits_of_another_store_object_are_found_by_a_scan(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus)
+    flaky = FlakyLog(log)
     relay = attached_relay(flaky, store, counted)
     other = await SqliteDocumentStore.open(store.path)  # another process, as far as listeners go
     try:
@@ -377,9 +371,9 @@ async def test_commits_of_another_store_object_are_found_by_a_scan(
 
 
 async def test_a_running_relay_finds_another_processs_commit_on_its_poll(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus)
+    flaky = FlakyLog(log)
     relay = OutboxRelay(flaky, [counted], poll_interval=0.2, purge_interval=NEVER)
     relay.attach(store)
     await relay.start()
@@ -400,11 +394,11 @@ async def test_a_running_relay_finds_another_processs_commit_on_its_poll(
 
 
 async def test_a_new_relay_publishes_what_an_old_one_queued_but_never_published(
-    tmp_path: Path, bus: InProcessBus
+    tmp_path: Path, log: SqliteEventLog
 ) -> None:
     path = tmp_path / "hph.sqlite"
     first_store = await SqliteDocumentStore.open(path)
-    dead = FlakyBus(bus, failures=1_000_000)  # the old process never gets a publish out
+    dead = FlakyLog(log, failures=1_000_000)  # the old process never gets a publish out
     old = OutboxRelay(dead, [await first_store.container("orders", "/user_id")], poll_interval=NEVER)
     old.attach(first_store)
     envelopes = [order_created("ORD-1", "u1"), order_created("ORD-2", "u2")]
@@ -417,7 +411,7 @@ async def test_a_new_relay_publishes_what_an_old_one_queued_but_never_published(
     second_store = await SqliteDocumentStore.open(path)
     try:
         counted = ScanCounting(await second_store.container("orders", "/user_id"))
-        alive = FlakyBus(bus)
+        alive = FlakyLog(log)
         relay = await started_relay(alive, second_store, counted)
         await until(lambda: len(alive.published) == 2)
         await relay.stop(drain=True)
@@ -428,9 +422,9 @@ async def test_a_new_relay_publishes_what_an_old_one_queued_but_never_published(
 
 
 async def test_stop_with_drain_publishes_what_is_still_queued(
-    store: SqliteDocumentStore, counted: ScanCounting, bus: InProcessBus
+    store: SqliteDocumentStore, counted: ScanCounting, log: SqliteEventLog
 ) -> None:
-    flaky = FlakyBus(bus, failures=1)
+    flaky = FlakyLog(log, failures=1)
     relay = await started_relay(flaky, store, counted)
     envelope = order_created("ORD-1")
     await commit_order(counted, "ORD-1", "u1", envelope)

@@ -10,8 +10,10 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from hph.runtime import consumers
 from hph.runtime.auth import revocation
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError
@@ -21,9 +23,11 @@ from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.auth.token_cache import VerifiedTokens
 from hph.runtime.auth.verifier import build_verifier
 from hph.runtime.channels import ChannelPool, parse_addresses
+from hph.runtime.consumers import ConsumerSettings, EventConsumers, RetentionSweeper
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable
-from hph.runtime.events import InProcessBus, OutboxRelay
+from hph.runtime.eventlog import EventLog, create_topics, open_event_log
+from hph.runtime.events import TOPIC_PARTITIONS, OutboxRelay
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
@@ -35,7 +39,7 @@ log = logging.getLogger("hph.host")
 Factory = Callable[[Dependencies], Awaitable[ServiceBinding]]
 PROTO_PACKAGE = "holidaypeak.commerce.v1"
 # The containers the platform itself keeps, whichever services it hosts.
-PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = revocation.CONTAINERS
+PLATFORM_CONTAINERS: tuple[ContainerSpec, ...] = (*revocation.CONTAINERS, *consumers.CONTAINERS)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class RunningPlatform:
     grpc: GrpcHost
     channels: ChannelPool
     deps: Dependencies
+    log: EventLog
 
     async def stop(self) -> None:
         await self.grpc.stop(self.settings.shutdown_grace_seconds)
@@ -143,8 +148,9 @@ class RunningPlatform:
         if self.deps.relay is not None:
             await self.deps.relay.stop()
         if self.deps.bus is not None:
-            await self.deps.bus.close()
+            await self.deps.bus.stop()
         await self.channels.close()
+        await self.log.close()
         await self.store.close()
 
 
@@ -176,14 +182,21 @@ async def start_platform(
     """
     store = await open_store(settings)
     try:
-        return await _start_on(store, settings, services, seed=seed, background=background, reuse_port=reuse_port)
+        log_ = await open_event_log(settings)
+    except BaseException:
+        await store.close()
+        raise
+    try:
+        return await _start_on(store, log_, settings, services, seed=seed, background=background, reuse_port=reuse_port)
     except PartitionKeyPathMismatch as mismatch:
+        await log_.close()
         await store.close()
         raise _older_layout(settings, mismatch) from mismatch
 
 
 async def _start_on(
     store: DocumentStore,
+    log_: EventLog,
     settings: Settings,
     services: Sequence[ServiceSpec],
     *,
@@ -192,8 +205,11 @@ async def _start_on(
     reuse_port: bool,
 ) -> RunningPlatform:
     channels = ChannelPool(parse_addresses(settings.service_addresses))
-    bus = InProcessBus()
-    relay = OutboxRelay(bus, poll_interval=settings.outbox_poll_seconds)
+    # The registry's topics exist before anything appends or subscribes (a log created with other
+    # partition counts is refused here: PartitionCountMismatch).
+    await create_topics(log_, TOPIC_PARTITIONS)
+    bus = await EventConsumers.open(log_, store, settings=ConsumerSettings.from_settings(settings))
+    relay = OutboxRelay(log_, poll_interval=settings.outbox_poll_seconds, on_appended=bus.notify)
     relay.attach(store)
     issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
     revocations = RevocationList(store, cache_seconds=settings.revocation_cache_seconds)
@@ -232,11 +248,22 @@ async def _start_on(
         bindings, host=settings.grpc_host, port=settings.grpc_port, authenticate=authenticate, reuse_port=reuse_port
     )
     channels.set_local_address(f"{settings.grpc_host}:{host.port}", host.local if settings.inprocess_calls else None)
-    # Consumers subscribed while the bindings were built; now pending outbox records can flow.
-    await bus.start()
     await relay.start()
     if not background:
         deps.background.clear()  # another worker runs them; RunningPlatform.stop stops what ran
+    else:
+        # The consumer groups the services declared while their bindings were built run where the
+        # background jobs run: with the embedded log that is the one process reading it; with Redis
+        # every such process takes its share of each group's partitions.
+        await bus.start()
+        deps.background.append(
+            RetentionSweeper(
+                log_,
+                bus.state.ledger,
+                bus.state.dead_letters,
+                retention=timedelta(hours=settings.event_retention_hours),
+            )
+        )
     for task in deps.background:
         await task.start()
-    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps)
+    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps, log=log_)

@@ -9,7 +9,8 @@ from hph.runtime.auth.revocation import RevocationList
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
-from hph.runtime.events import EventBus, OutboxRelay
+from hph.runtime.consumers import EventConsumers
+from hph.runtime.events import OutboxRelay
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
 
@@ -35,8 +36,10 @@ class Dependencies:
     service_credentials: ServiceCredentials = field(default_factory=lambda: ServiceCredentials(None))
     # Publishes committed outbox records; services register their containers and notify after commits.
     relay: OutboxRelay | None = None
-    # The event bus consumers subscribe to.
-    bus: EventBus | None = None
+    # The consumer framework over the durable event log: consumer groups are declared on it
+    # (`bus.subscribe(topic, group, handler)` or `bus.declare(ConsumerGroup(...))`, see
+    # hph.runtime.consumers); the host starts them after the server.
+    bus: EventConsumers | None = None
     # Revoked tokens: the same object the server authenticates with, so a logout here applies at once.
     revocations: RevocationList | None = None
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.

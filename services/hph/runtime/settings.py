@@ -84,6 +84,9 @@ class Settings:
     event_log: str = "sqlite"
     # Redis URL (redis://host:port/db) of the event log when HPH_EVENT_LOG=redis.
     redis_url: str = ""
+    # Prefix of every Redis key of the event log (streams, checkpoints, leases); platforms sharing
+    # one Redis keep apart by giving each its own.
+    redis_key_prefix: str = "hph:eventlog:"
     # How long the event log keeps events, hours; older ones are trimmed hourly, with the consumers'
     # idempotency marks and replayed dead letters of the same age (parked dead letters stay).
     event_retention_hours: float = 168.0

@@ -15,6 +15,7 @@ from hph.runtime.consumers.dead_letters import (
     UnknownDeadLetter,
     dead_letter_id,
 )
+from hph.runtime.consumers.framework import EventConsumers
 from hph.runtime.consumers.groups import GROUPS, GroupRecord, GroupRegistry, ResetRequest
 from hph.runtime.consumers.ledger import (
     HANDLED_MARK_KIND,
@@ -24,6 +25,9 @@ from hph.runtime.consumers.ledger import (
     handled_mark_op,
     has_handled_mark,
 )
+from hph.runtime.consumers.retention import RetentionSweeper
+from hph.runtime.consumers.retry import RetryPolicy
+from hph.runtime.consumers.runner import ConsumerSettings
 from hph.runtime.consumers.subscriptions import (
     ConsumerGroup,
     Delivery,
@@ -44,18 +48,22 @@ __all__ = [
     "LEDGER",
     "NOT_HANDLED_MARK",
     "ConsumerGroup",
+    "ConsumerSettings",
     "DeadLetter",
     "DeadLetterStatus",
     "DeadLetterStore",
     "Delivery",
     "DeliveryHandler",
     "EventAdmin",
+    "EventConsumers",
     "GroupLag",
     "GroupRecord",
     "GroupRegistry",
     "HandledLedger",
     "Handler",
     "ResetRequest",
+    "RetentionSweeper",
+    "RetryPolicy",
     "Subscription",
     "UnknownDeadLetter",
     "UnknownGroup",

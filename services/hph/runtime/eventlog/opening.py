@@ -27,7 +27,7 @@ async def open_event_log(settings: Settings) -> EventLog:
             raise ValueError("HPH_EVENT_LOG=redis needs HPH_REDIS_URL (redis://host:port/db)")
         from hph.runtime.eventlog.redis_streams import RedisEventLog
 
-        return RedisEventLog.connect(settings.redis_url)
+        return RedisEventLog.connect(settings.redis_url, key_prefix=settings.redis_key_prefix)
     raise ValueError(f"HPH_EVENT_LOG={settings.event_log!r}: choose one of {', '.join(EVENT_LOG_ADAPTERS)}")
 
 

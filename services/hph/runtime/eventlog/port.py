@@ -42,7 +42,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 
@@ -206,6 +206,37 @@ class EventLog(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class OwnershipStore(Protocol):
+    """Ownership records beside the checkpoints (Event Hubs' checkpoint store keeps them as blobs),
+    through which several consumers of one group share its partitions: a consumer lists itself as
+    a live member of the group, and owns a partition by holding a lease on it that expires unless
+    renewed, so a consumer that dies hands its partitions on after at most one lease time. How the
+    partitions are shared out is the consumer framework's (hph.runtime.consumers.ownership); an
+    adapter whose log only one process reads (SQLite) does not offer it."""
+
+    async def join(self, group: str, consumer: str, ttl: timedelta) -> list[str]:
+        """Records `consumer` as a live member of `group` for `ttl`; returns the live members, sorted."""
+        ...
+
+    async def leave(self, group: str, consumer: str) -> None:
+        """Removes `consumer` from the group's live members at once (a clean stop)."""
+        ...
+
+    async def claim(self, group: str, topic: str, partition: int, consumer: str, ttl: timedelta) -> bool:
+        """Takes the partition's lease for `ttl` if it is free, expired or already `consumer`'s
+        (a renewal); False when another consumer holds it."""
+        ...
+
+    async def release(self, group: str, topic: str, partition: int, consumer: str) -> None:
+        """Gives the lease up if `consumer` holds it (so another can claim it at once)."""
+        ...
+
+    async def owners(self, group: str, topic: str) -> dict[int, str]:
+        """The consumer holding each leased partition of the topic (free ones are absent)."""
+        ...
 
 
 class PartitionCounts:

@@ -8,6 +8,9 @@ Keys, all under a configurable prefix (default "hph:eventlog:"):
 - `<prefix>ordinal:<topic>:<partition>`: the partition's ordinal counter.
 - `<prefix>checkpoints:<group>:<topic>`: a hash per group and topic, partition -> sequence number
   (an Event Hubs-style checkpoint store).
+- `<prefix>lease:<group>:<topic>:<partition>`: the ownership record, the consumer holding the
+  partition, expiring (PX) unless renewed; `<prefix>members:<group>`: a sorted set of the group's
+  live consumers scored by when their membership expires (`OwnershipStore`).
 
 Sequence numbers are the entry ids Redis assigns (`<ms>-<n>`: never decreasing even when the clock
 steps back, and strictly increasing per stream), packed into one int64 as `ms * 2**20 + n`: the low
@@ -21,7 +24,8 @@ Retention is `XTRIM MINID <ms>` per partition (exact: removes the entries enqueu
 Checkpoints live in the adapter's own hashes, as in Event Hubs' checkpoint store, and `read` uses
 XRANGE. Beyond the port, Redis consumer groups share a group's events among processes
 (`ensure_delivery_group`, `deliver`, `acknowledge`, `pending`, `reclaim`: XREADGROUP, XACK, XPENDING,
-XAUTOCLAIM); partition leases come with the consumer framework.
+XAUTOCLAIM), and the ownership records by which they share a group's partitions (`join`, `claim`,
+`release`, `owners`, `leave`: the port's `OwnershipStore`).
 """
 
 from __future__ import annotations
@@ -103,6 +107,31 @@ return tonumber(redis.call('GET', KEYS[2]) or '0') - done
 """
 
 
+# Leases and membership are timed by the Redis server's clock (TIME), so the hosts' clocks never
+# have to agree. KEYS[1] = the lease key; ARGV = consumer, ttl ms.
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS[1] = the group's member set (score: expiry ms); ARGV = consumer, ttl ms.
+_JOIN = """
+local now = redis.call('TIME')
+local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZADD', KEYS[1], now_ms + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms)
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 10)
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+"""
+
+
 def sequence_of(entry_id: bytes | str) -> int:
     """The sequence number of a stream entry id (`<ms>-<n>`)."""
     text = entry_id.decode("ascii") if isinstance(entry_id, bytes) else entry_id
@@ -142,6 +171,9 @@ class RedisEventLog:
         self._append_script = client.register_script(_APPEND)
         self._checkpoint_script = client.register_script(_CHECKPOINT)
         self._lag_script = client.register_script(_LAG)
+        self._claim_script = client.register_script(_CLAIM)
+        self._release_script = client.register_script(_RELEASE)
+        self._join_script = client.register_script(_JOIN)
 
     @classmethod
     def connect(cls, url: str, key_prefix: str = DEFAULT_KEY_PREFIX) -> RedisEventLog:
@@ -159,6 +191,12 @@ class RedisEventLog:
 
     def _checkpoint_hash(self, group: str, topic: str) -> str:
         return f"{self._prefix}checkpoints:{group}:{topic}"
+
+    def _lease(self, group: str, topic: str, partition: int) -> str:
+        return f"{self._prefix}lease:{group}:{topic}:{partition}"
+
+    def _members(self, group: str) -> str:
+        return f"{self._prefix}members:{group}"
 
     async def _call(self, awaitable: Any) -> Any:
         try:
@@ -391,3 +429,40 @@ class RedisEventLog:
         )
         entries = [entry for entry in response[1] if entry and entry[1] is not None]
         return _logged(topic, partition, entries)
+
+    # --- ownership records (the port's OwnershipStore) --------------------------------------------
+
+    async def join(self, group: str, consumer: str, ttl: timedelta) -> list[str]:
+        validate_name("group", group)
+        validate_name("consumer", consumer)
+        members = await self._call(self._join_script(keys=[self._members(group)], args=[consumer, _millis(ttl)]))
+        return sorted(member.decode() for member in members)
+
+    async def leave(self, group: str, consumer: str) -> None:
+        validate_name("group", group)
+        await self._call(self._client.zrem(self._members(group), consumer))
+
+    async def claim(self, group: str, topic: str, partition: int, consumer: str, ttl: timedelta) -> bool:
+        validate_name("group", group)
+        validate_name("consumer", consumer)
+        await self._partitions.check(topic, partition)
+        key = self._lease(group, topic, partition)
+        return bool(await self._call(self._claim_script(keys=[key], args=[consumer, _millis(ttl)])))
+
+    async def release(self, group: str, topic: str, partition: int, consumer: str) -> None:
+        validate_name("group", group)
+        await self._partitions.check(topic, partition)
+        await self._call(self._release_script(keys=[self._lease(group, topic, partition)], args=[consumer]))
+
+    async def owners(self, group: str, topic: str) -> dict[int, str]:
+        validate_name("group", group)
+        partitions = await self._partitions.of(topic)
+        holders = await self._call(self._client.mget([self._lease(group, topic, p) for p in range(partitions)]))
+        return {partition: holder.decode() for partition, holder in enumerate(holders) if holder is not None}
+
+
+def _millis(ttl: timedelta) -> int:
+    millis = int(ttl.total_seconds() * 1000)
+    if millis < 1:
+        raise ValueError(f"a lease lasts at least a millisecond, not {ttl}")
+    return millis

@@ -1,21 +1,16 @@
-"""Events: envelopes, the transactional outbox, the bus port with its in-process adapter, the relay.
+"""Events: envelopes, the topic registry, the transactional outbox and the relay.
 
 A service builds an envelope with `new_event`, commits `outbox_op(...)` in the same batch as its state
-change and calls `relay.notify()`; `OutboxRelay` publishes to an `EventBus` at least once; consumers
-`subscribe(topic, group, handler)` and are deduplicated by event_id per group.
+change and calls `relay.notify()`; `OutboxRelay` appends it to the durable event log
+(hph.runtime.eventlog) at least once; consumer groups read it there through the consumer framework
+(hph.runtime.consumers: `deps.bus.subscribe(topic, group, handler)` or a declared `ConsumerGroup`),
+deduplicated by event_id per group.
 """
 
-from hph.runtime.events.bus import (
-    DEAD_LETTER_SUFFIX,
-    BusClosedError,
-    EventBus,
-    Handler,
-    InProcessBus,
-    dead_letter_topic,
-)
 from hph.runtime.events.envelope import (
     EVENT_TOPICS,
     SCHEMA_VERSION,
+    TOPIC_PARTITIONS,
     TOPICS,
     new_event,
     payload_of,
@@ -39,7 +34,6 @@ from hph.runtime.events.outbox import (
 from hph.runtime.events.relay import OutboxRelay
 
 __all__ = [
-    "DEAD_LETTER_SUFFIX",
     "EVENT_TOPICS",
     "IS_OUTBOX",
     "NOT_OUTBOX",
@@ -48,12 +42,8 @@ __all__ = [
     "PENDING",
     "SCHEMA_VERSION",
     "TOPICS",
-    "BusClosedError",
-    "EventBus",
-    "Handler",
-    "InProcessBus",
+    "TOPIC_PARTITIONS",
     "OutboxRelay",
-    "dead_letter_topic",
     "decode_envelope",
     "encode_envelope",
     "is_outbox",

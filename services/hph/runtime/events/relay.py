@@ -1,10 +1,16 @@
-"""The outbox relay: publishes unsent outbox records to the bus, marks them sent, purges old ones.
+"""The outbox relay: appends unsent outbox records to the durable event log, marks them sent, purges
+old ones.
 
 Delivery is at least once. For each registered container the relay reads unsent records in
-`created_at` order (across partitions), publishes each to its topic and only then marks it sent
-(`replace` with `if_match`). A crash between the two re-publishes the event after restart; consumers
-deduplicate by event_id. A publish that fails or times out stops the container's pass there, so
-later events of the same key are not published ahead of it, and it is retried on the next pass.
+`created_at` order (across partitions), appends them to their topics on the event log
+(hph.runtime.eventlog; the envelope's partition key picks the partition) and only once the append
+returned, i.e. the events are durable in the log, marks them sent (`replace` with `if_match`). A
+crash between the two appends the events again after restart; consumer groups deduplicate by
+event_id. Records are appended in batches, one append per topic for up to `batch_size` records (an
+append costs about as much for a hundred events as for one). An append that fails or times out
+stops the pass there, so later events of the same key are not appended ahead of it, and it is
+retried on the next pass. After each append `on_appended` gets the logged events (the host wakes
+the consumers of those partitions with it).
 
 Two ways records are found:
 
@@ -20,7 +26,7 @@ Two ways records are found:
 
 Services call `notify()` after committing, which wakes the loop at once.
 
-Several relays on one store (several processes) are safe but may publish an event more than once.
+Several relays on one store (several processes) are safe but may append an event more than once.
 
 Cost: a scan is one query per container; with the SQLite adapter that query reads the container's
 documents, which is why it only runs on the poll schedule when the relay is attached. Sent records
@@ -31,13 +37,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
+from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock, system_clock, to_iso
-from hph.runtime.events.bus import EventBus
+from hph.runtime.eventlog import EventLog, LoggedEvent
 from hph.runtime.events.outbox import (
     CREATED_AT_FIELD,
     IS_OUTBOX,
@@ -74,12 +82,15 @@ _PENDING_QUERY = Query(PENDING, order_by=(OrderBy("created_at"),))
 UNDELIVERABLE_FIELD = "undeliverable"
 
 
+Appended = Callable[[Sequence[LoggedEvent]], None]
+
+
 class OutboxRelay:
-    """Relays the outbox records of `containers` to `bus`; see the module docstring."""
+    """Relays the outbox records of `containers` to the event log `log`; see the module docstring."""
 
     def __init__(
         self,
-        bus: EventBus,
+        log: EventLog,
         containers: Sequence[Container] = (),
         *,
         poll_interval: float = 0.5,
@@ -89,6 +100,7 @@ class OutboxRelay:
         purge_interval: float = 60.0,
         retry_interval: float = 0.5,
         clock: Clock = system_clock,
+        on_appended: Appended | None = None,
     ) -> None:
         if min(poll_interval, publish_timeout, purge_interval, retry_interval) <= 0 or retention < 0:
             raise ValueError(
@@ -96,7 +108,8 @@ class OutboxRelay:
             )
         if batch_size < 1:
             raise ValueError("batch_size must be >= 1")
-        self._bus = bus
+        self._log = log
+        self._on_appended = on_appended
         # By name: registering one again is a no-op, and a commit's container is found at once.
         self._containers: dict[str, Container] = {}
         self._poll_interval = poll_interval
@@ -159,8 +172,8 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="hph-outbox-relay")
 
     async def stop(self, *, drain: bool = True) -> None:
-        """Stops the loop (letting a pass in progress finish); with `drain`, publishes what is
-        pending one last time. Stop the relay before closing the bus."""
+        """Stops the loop (letting a pass in progress finish); with `drain`, appends what is
+        pending one last time. Stop the relay before closing the log."""
         task, self._task = self._task, None
         if task is not None:
             self._stopping = True
@@ -239,25 +252,29 @@ class OutboxRelay:
     # --- what this process committed --------------------------------------------------------
 
     async def _drain_committed(self) -> int:
-        """Publishes the queued records in commit order and marks them sent. A record whose publish
-        fails stays at the head of the queue, with everything behind it, for the next pass."""
+        """Appends the queued records in commit order, a batch at a time, and marks them sent. A
+        record whose append fails stays queued, with everything behind it, for the next pass."""
         published = 0
         to_mark: dict[str, tuple[Container, list[Document]]] = {}
         try:
             while self._committed:
-                key, (container, record) = next(iter(self._committed.items()))
-                done, count, complete = await self._publish([record])
+                head = list(itertools.islice(self._committed.items(), self._batch_size))
+                done, count, complete = await self._publish([queued for _, (_, queued) in head])
+                published += count
+                # Outbox ids are unique across containers (they carry the event's random id).
+                finished = {str(record["id"]): record for record in done}
+                for key, (container, _) in head:
+                    if key[1] in finished:
+                        self._committed.pop(key, None)
+                        to_mark.setdefault(container.name, (container, []))[1].append(finished[key[1]])
                 if not complete:
                     break
-                self._committed.pop(key, None)
-                published += count
-                to_mark.setdefault(container.name, (container, []))[1].extend(done)
         finally:
             for container, records in to_mark.values():
                 try:
                     await self._mark_sent(container, records)
                 except Exception:
-                    # Published but not marked: a later scan publishes them again (at least once).
+                    # Appended but not marked: a later scan appends them again (at least once).
                     log.exception("outbox relay: marking sent failed", extra={"container": container.name})
         return published
 
@@ -279,10 +296,11 @@ class OutboxRelay:
                 return published
 
     async def _publish(self, records: list[Document]) -> tuple[list[Document], int, bool]:
-        """Publishes records in order until one fails. Returns the records to mark sent (marked
-        with an error when undeliverable), how many were published, and whether all were handled."""
+        """Appends the records' events, one append per topic (in the records' order within it),
+        until an append fails. Returns the records to mark sent (marked with an error when
+        undeliverable), how many events were appended, and whether all records were handled."""
         done: list[Document] = []
-        published = 0
+        by_topic: dict[str, list[tuple[Document, EventEnvelope]]] = {}
         for record in records:
             try:
                 envelope = decode_envelope(record)
@@ -290,17 +308,23 @@ class OutboxRelay:
                 log.error("outbox record set aside", extra={"record_id": record.get("id"), "error": str(exc)})
                 done.append({**record, UNDELIVERABLE_FIELD: str(exc)})
                 continue
-            topic = str(record.get("topic", ""))
+            by_topic.setdefault(str(record.get("topic", "")), []).append((record, envelope))
+        published = 0
+        for topic, entries in by_topic.items():
             try:
-                await asyncio.wait_for(self._bus.publish(topic, envelope), self._publish_timeout)
+                logged = await asyncio.wait_for(
+                    self._log.append(topic, [envelope for _, envelope in entries]), self._publish_timeout
+                )
             except Exception as exc:
                 log.warning(
-                    "outbox relay: publish failed, will retry",
-                    extra={"topic": topic, "event_id": envelope.event_id, "error": repr(exc)},
+                    "outbox relay: append failed, will retry",
+                    extra={"topic": topic, "events": len(entries), "error": repr(exc)},
                 )
                 return done, published, False
-            done.append(record)
-            published += 1
+            done.extend(record for record, _ in entries)
+            published += len(entries)
+            if self._on_appended is not None:
+                self._on_appended(logged)
         return done, published, True
 
     async def _mark_sent(self, container: Container, records: list[Document]) -> int:

@@ -1,7 +1,9 @@
 """The sales projection: facts and daily rollups maintained from order and payment events.
 
-Consumer group "analytics" of "order-events" (OrderPaid) and "payment-events" (RefundIssued); every
-other event is skipped. Delivery is at least once, so every step is idempotent:
+Consumer group "analytics" of "order-events" (OrderPaid) and "payment-events" (RefundIssued)
+(`SalesProjection.consumer_group`); the framework passes every other event over. Delivery is at
+least once, and the group's ledger leaves a window in which a handled event comes again (a crash
+between the effect and the mark), so every step is idempotent by itself:
 
 - Container `analytics_sales`, partition key /day (the UTC day, "2024-12-01"). A day's partition
   holds one fact per paid order (`sale.<order id>`), one per refund (`refund.<refund id>`) and one
@@ -30,6 +32,7 @@ from holidaypeak.events.v1 import order_events_pb2, payment_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import Clock, from_iso, system_clock, to_iso
 from hph.runtime.commit import Done, Write, Written, commit
+from hph.runtime.consumers import ConsumerGroup, Delivery, Subscription
 from hph.runtime.storage import (
     ConflictError,
     Container,
@@ -154,6 +157,21 @@ class SalesProjection:
         self._orders = orders
         self._catalog = catalog
         self._clock = clock
+
+    def consumer_group(self) -> ConsumerGroup:
+        return ConsumerGroup(
+            GROUP,
+            (
+                Subscription.to(ORDER_TOPIC, self._on_order_paid, order_events_pb2.OrderPaid),
+                Subscription.to(PAYMENT_TOPIC, self._on_refund_issued, payment_events_pb2.RefundIssued),
+            ),
+        )
+
+    async def _on_order_paid(self, delivery: Delivery) -> None:
+        await self.handle_order_event(delivery.envelope)
+
+    async def _on_refund_issued(self, delivery: Delivery) -> None:
+        await self.handle_payment_event(delivery.envelope)
 
     async def handle_order_event(self, envelope: EventEnvelope) -> None:
         if envelope.WhichOneof("payload") == "order_paid":

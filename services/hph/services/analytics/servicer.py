@@ -31,9 +31,6 @@ from hph.services.analytics.clients import CatalogLookup, OrderReader
 from hph.services.analytics.projection import (
     CLAIMS,
     CLAIMS_KEY,
-    GROUP,
-    ORDER_TOPIC,
-    PAYMENT_TOPIC,
     SALES,
     SALES_KEY,
     SalesProjection,
@@ -205,8 +202,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         projection = SalesProjection(
             sales, claims, OrderReader(deps.channels, deps.service_credentials), catalog, clock=deps.clock
         )
-        deps.bus.subscribe(ORDER_TOPIC, GROUP, projection.handle_order_event)
-        deps.bus.subscribe(PAYMENT_TOPIC, GROUP, projection.handle_payment_event)
+        deps.bus.declare(projection.consumer_group())
     servicer = AnalyticsServicer(deps, SalesReader(sales), catalog)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["AnalyticsService"].full_name,

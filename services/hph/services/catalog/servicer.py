@@ -462,7 +462,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     servicer = CatalogServicer(deps, products, categories)
     if deps.bus is not None:  # in_stock follows inventory's stock levels
         listener = stock_listener.StockListener(products, on_change=servicer.forget)
-        deps.bus.subscribe(stock_listener.TOPIC, stock_listener.GROUP, listener.handle)
+        deps.bus.declare(listener.consumer_group())
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         add_to_server=lambda server: pb_grpc.add_CatalogServiceServicer_to_server(servicer, server),

@@ -1,4 +1,5 @@
-"""Keeps each product's `in_stock` flag true to inventory, by consuming inventory-events.
+"""Keeps each product's `in_stock` flag true to inventory: the consumer group "catalog" of the stock
+events of inventory-events (`consumer_group`).
 
 Inventory owns stock and the catalog owns products; neither writes the other's documents. Every
 inventory event carries the SKU's stock level right after the change, so the catalog only needs
@@ -11,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from holidaypeak.events.v1 import inventory_events_pb2 as ev
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.runtime.consumers import ConsumerGroup, Delivery, Subscription
 from hph.runtime.documents import update_document
 from hph.runtime.errors import NotFound
-from hph.runtime.events import payload_of
 from hph.runtime.storage import Container, Document
 
 TOPIC = "inventory-events"
@@ -29,8 +29,11 @@ class StockListener:
         self._products = products
         self._on_change = on_change
 
-    async def handle(self, envelope: EventEnvelope) -> None:
-        payload = payload_of(envelope)
+    def consumer_group(self) -> ConsumerGroup:
+        return ConsumerGroup(GROUP, (Subscription.to(TOPIC, self.handle, *STOCK_EVENTS),))
+
+    async def handle(self, delivery: Delivery) -> None:
+        payload = delivery.payload
         if not isinstance(payload, STOCK_EVENTS) or not payload.HasField("level"):
             return
         sku = payload.sku

@@ -1,8 +1,10 @@
-"""Refunds paid orders that were cancelled: the consumer group "payments" of topic "order-events".
+"""Refunds paid orders that were cancelled: the consumer group "payments", OrderCancelled events of
+topic "order-events" (`consumer_group`).
 
 OrderCancelled with `previous_status` PAID (or a `refund_minor` above 0) is the order service's
 request for its money back. The refund's idempotency key is derived from the order id, so a
-redelivered event, or a crash between refunding and acknowledging, refunds once.
+redelivered event, or a crash between refunding and the ledger mark (the window the consumer
+framework's ledger leaves open), refunds once.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from holidaypeak.events.v1 import order_events_pb2
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.runtime.consumers import ConsumerGroup, Delivery, Subscription
 from hph.runtime.errors import FailedPrecondition
 from hph.services.payments import rules
 from hph.services.payments.ledger import PaymentLedger
@@ -32,10 +34,11 @@ class CancelledOrderRefunds:
         self._ledger = ledger
         self._refunder = refunder
 
-    async def handle(self, envelope: EventEnvelope) -> None:
-        if envelope.WhichOneof("payload") != "order_cancelled":
-            return
-        cancelled = envelope.order_cancelled
+    def consumer_group(self) -> ConsumerGroup:
+        return ConsumerGroup(GROUP, (Subscription.to(TOPIC, self.handle, order_events_pb2.OrderCancelled),))
+
+    async def handle(self, delivery: Delivery) -> None:
+        cancelled = delivery.envelope.order_cancelled
         if cancelled.previous_status != order_events_pb2.ORDER_STATUS_PAID and cancelled.refund_minor <= 0:
             return
         payment = await self._ledger.captured_for_order(cancelled.user_id, cancelled.order_id)

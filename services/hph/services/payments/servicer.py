@@ -33,7 +33,7 @@ from hph.services.payments import rules
 from hph.services.payments.charging import Charger, ChargeRequest
 from hph.services.payments.ledger import CONTAINER, PARTITION_KEY_PATH, PaymentLedger
 from hph.services.payments.messages import PROVIDER, STATUS_NAME, payment_message, refund_message
-from hph.services.payments.order_cancellations import GROUP, TOPIC, CancelledOrderRefunds
+from hph.services.payments.order_cancellations import CancelledOrderRefunds
 from hph.services.payments.orders_client import OrdersClient, ReservationsClient
 from hph.services.payments.payment_methods_client import PaymentMethodsClient
 from hph.services.payments.providers import OfflinePaymentProvider, PaymentProvider, WebhookDeduplicator
@@ -272,7 +272,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     dedup = await WebhookDeduplicator.open(deps.store, clock=deps.clock)
     webhooks = StripeWebhooks(deps.settings.stripe_webhook_secret, dedup, ledger, charger, refunder)
     if deps.bus is not None:
-        deps.bus.subscribe(TOPIC, GROUP, CancelledOrderRefunds(ledger, refunder).handle)
+        deps.bus.declare(CancelledOrderRefunds(ledger, refunder).consumer_group())
     servicer = PaymentServicer(ledger, charger, refunder, webhooks)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["PaymentService"].full_name,

@@ -1,0 +1,412 @@
+"""Running a consumer group: one task per owned partition, each handling its events strictly in order.
+
+`TopicConsumer` runs one group on one topic: it asks its `Ownership` which partitions are its own
+(all of them on the embedded log; its share, by lease, on Redis), starts a `PartitionWorker` per
+owned partition and stops those it no longer owns. Partitions run concurrently; within one, events
+are handled one after another.
+
+A worker's loop, per batch of at most `batch_size` events:
+
+1. Re-deliver the dead letters an operator asked to replay in this partition (queued by the group's
+   poll of the dead-letter store).
+2. Follow a reset if one was recorded since the worker last looked (see below).
+3. Read the next batch (`PartitionSource`), and for each event: pass it over when no subscription of
+   the group handles its type; skip it when the group's ledger has it; else run the handler with
+   bounded retries (hph.runtime.consumers.retry), then write the ledger mark, or, when every attempt
+   failed, park it in the dead-letter store. Both are durable before the next event.
+4. Follow a reset again (one recorded while the batch ran: its checkpoint must not overtake it),
+   then checkpoint the batch's last event, then acknowledge the batch to the source (Redis: XACK).
+
+So a checkpoint never covers an event whose effect, ledger mark or dead letter is not stored, and a
+consumer stopped anywhere gets back at most the events after its checkpoint, which the ledger skips
+(hph.runtime.consumers.ledger says what each idempotency path guarantees).
+
+Resets. `EventAdmin.reset` (any process) records a new generation for the group and topic, then
+moves the checkpoints and forgets the ledger marks. A worker compares the generation with its own
+before each batch and before each checkpoint; when it changed, it applies the reset again to its own
+partition only (`EventLog.reset(..., partitions=[p])` and `HandledLedger.forget(..., partition=p)`),
+which undoes a checkpoint or marks its batch in flight wrote after the admin's reset, and reads on
+from the reset checkpoint. What remains: on Redis, events delivered in the microseconds between the
+worker's check and its read are handled twice during a replay.
+
+A worker whose storage or log calls fail (an outage) logs it and starts over from its checkpoint
+after `restart_pause`; the events after the checkpoint come again and the ledger skips those done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hph.runtime.clock import Clock
+from hph.runtime.consumers.dead_letters import DeadLetter, DeadLetterStore
+from hph.runtime.consumers.groups import GroupRegistry
+from hph.runtime.consumers.ledger import HandledLedger
+from hph.runtime.consumers.ownership import Ownership
+from hph.runtime.consumers.retry import Outcome, RetryPolicy, with_retries
+from hph.runtime.consumers.sources import CheckpointReader, DeliveringLog, PartitionSource, RedisDelivery
+from hph.runtime.consumers.subscriptions import ConsumerGroup, Delivery, DeliveryHandler
+from hph.runtime.eventlog import EventLog, LoggedEvent
+from hph.runtime.periodic import PeriodicJob
+from hph.runtime.settings import Settings
+
+log = logging.getLogger("hph.consumers")
+
+
+@dataclass(frozen=True)
+class ConsumerSettings:
+    """How consumers run (the host builds it from HPH_CONSUMER_* settings)."""
+
+    batch_size: int = 100
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Seconds an idle worker waits for a wake-up before it reads again (other processes' appends,
+    # replay requests); this process's own appends wake it at once.
+    poll_interval: float = 0.25
+    # Lease time with several consumers per group (Redis); renewed every third of it.
+    lease_seconds: float = 10.0
+    # Seconds a worker waits before starting over after its storage or log calls failed.
+    restart_pause: float = 1.0
+    # Seconds between two looks for dead letters an operator asked to replay.
+    replay_poll_interval: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConsumerSettings:
+        return cls(
+            batch_size=settings.consumer_batch_size,
+            retry=RetryPolicy(
+                max_attempts=settings.consumer_max_attempts, first_backoff=settings.consumer_backoff_seconds
+            ),
+            poll_interval=settings.consumer_poll_seconds,
+            lease_seconds=settings.consumer_lease_seconds,
+            replay_poll_interval=max(1.0, settings.consumer_poll_seconds),
+        )
+
+    def __post_init__(self) -> None:
+        if min(self.poll_interval, self.lease_seconds, self.replay_poll_interval) <= 0 or self.batch_size < 1:
+            raise ValueError("batch_size >= 1, and poll_interval, lease_seconds and replay_poll_interval > 0")
+        if self.restart_pause < 0:
+            raise ValueError("restart_pause >= 0")
+
+
+@dataclass(frozen=True)
+class ConsumerState:
+    """The durable state every worker reads and writes."""
+
+    log: EventLog
+    ledger: HandledLedger
+    dead_letters: DeadLetterStore
+    registry: GroupRegistry
+    clock: Clock
+
+
+class PartitionWorker:
+    """Handles one partition of one topic for one group (see the module docstring)."""
+
+    def __init__(
+        self,
+        declaration: Callable[[], ConsumerGroup],
+        topic: str,
+        partition: int,
+        source: PartitionSource,
+        state: ConsumerState,
+        settings: ConsumerSettings,
+        generation: int,
+    ) -> None:
+        self._declaration = declaration
+        self.topic = topic
+        self.partition = partition
+        self._source = source
+        self._state = state
+        self._settings = settings
+        self._generation = generation
+        self.wake = asyncio.Event()
+        # Set whenever `progress`, `empty_reads` or the replays change (what `caught_up` reads).
+        self.progressed = asyncio.Event()
+        # Dead letters to replay here, by id (including the one being replayed, until it is settled).
+        self._replays: dict[str, DeadLetter] = {}
+        self._replaying: set[str] = set()
+        # The highest sequence number checkpointed (None: none yet), and how many reads found
+        # nothing new: what `caught_up` compares with.
+        self.progress: int | None = None
+        self.empty_reads = 0
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def group(self) -> str:
+        return self._declaration().name
+
+    def _context(self, event: LoggedEvent) -> dict[str, object]:
+        return {
+            "group": self.group,
+            "topic": self.topic,
+            "partition": self.partition,
+            "sequence": event.sequence,
+            "event_id": event.envelope.event_id,
+            "event_type": event.envelope.event_type,
+        }
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(
+            self._supervise(), name=f"hph-consumer:{self.group}:{self.topic}:{self.partition}"
+        )
+
+    async def stop(self) -> None:
+        """Finishes the event in hand, checkpoints what is handled, and ends."""
+        self._stopping = True
+        self.wake.set()
+        if self._task is not None:
+            await self._task
+
+    async def abandon(self) -> None:
+        """Ends at once, wherever it is, checkpointing nothing (what a crash does)."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def queue_replay(self, letter: DeadLetter) -> None:
+        if letter.id not in self._replays and letter.id not in self._replaying:
+            self._replays[letter.id] = letter
+            self.wake.set()
+
+    def caught_up(self, last_sequence: int | None, empty_reads: int) -> bool:
+        """Whether this worker handled the partition up to `last_sequence` (or found nothing more to
+        read since it had made `empty_reads` empty reads) and has no replay waiting."""
+        read_all = last_sequence is None or (self.progress or 0) >= last_sequence or self.empty_reads > empty_reads
+        return read_all and not self._replays and not self._replaying
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        while not self._stopping:
+            try:
+                await self._run()
+            except Exception:
+                log.exception(
+                    "consumer worker failed; starting over from its checkpoint",
+                    extra={"group": self.group, "topic": self.topic, "partition": self.partition},
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped(), self._settings.restart_pause)
+
+    async def _stopped(self) -> None:
+        while not self._stopping:
+            await self.wake.wait()
+            self.wake.clear()
+
+    async def _run(self) -> None:
+        self.progress = await self._source.open()
+        while not self._stopping:
+            self.wake.clear()  # before reading: a wake-up during the read is not lost
+            await self._replay_requested()
+            if await self._followed_reset():
+                continue
+            events = await self._source.next_batch(self._settings.batch_size)
+            if not events:
+                self.empty_reads += 1
+                self.progressed.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self._settings.poll_interval)
+                continue
+            handled: list[LoggedEvent] = []
+            for event in events:
+                if self._stopping:
+                    break
+                await self._handle(event)
+                handled.append(event)
+            if handled and not await self._followed_reset():
+                await self._state.log.checkpoint(self.group, self.topic, self.partition, handled[-1].sequence)
+                await self._source.done(handled)
+                self.progress = max(self.progress or 0, handled[-1].sequence)
+                self.progressed.set()
+
+    async def _followed_reset(self) -> bool:
+        """Applies a reset recorded since this worker last looked to its own partition; True if so."""
+        request = await self._state.registry.reset_request(self.group, self.topic)
+        if request.generation == self._generation:
+            return False
+        await self._state.log.reset(self.group, self.topic, request.to, partitions=[self.partition])
+        await self._state.ledger.forget(self.group, self.topic, since=request.to, partition=self.partition)
+        self._generation = request.generation
+        self.progress = await self._source.open()
+        log.info(
+            "consumer follows a reset",
+            extra={
+                "group": self.group,
+                "topic": self.topic,
+                "partition": self.partition,
+                "generation": request.generation,
+                "to": request.to.isoformat() if request.to else "earliest",
+            },
+        )
+        return True
+
+    # --- one event ------------------------------------------------------------------------------
+
+    async def _handle(self, event: LoggedEvent) -> None:
+        handler = self._declaration().handler_for(self.topic, event.envelope.event_type)
+        if handler is None:
+            return  # no subscription of the group takes this type
+        if await self._state.ledger.handled(self.group, event.envelope.event_id):
+            log.debug("event handled before; skipped", extra=self._context(event))
+            return
+        outcome = await self._attempt(handler, event)
+        if outcome.succeeded:
+            await self._state.ledger.mark(self.group, [event], at=self._state.clock())
+            return
+        letter = await self._state.dead_letters.park(
+            self.group,
+            event,
+            reason=outcome.reason,
+            error_type=outcome.error_type,
+            attempts=outcome.attempts,
+            at=self._state.clock(),
+        )
+        log.error(
+            "event dead-lettered",
+            extra={**self._context(event), "attempts": outcome.attempts, "reason": outcome.reason, "id": letter.id},
+        )
+
+    async def _attempt(self, handler: DeliveryHandler, event: LoggedEvent) -> Outcome:
+        async def attempt(number: int) -> None:
+            await handler(Delivery(self.group, event, number))
+
+        return await with_retries(self._settings.retry, attempt, context=self._context(event))
+
+    async def _replay_requested(self) -> None:
+        while self._replays and not self._stopping:
+            letter_id, letter = next(iter(self._replays.items()))
+            self._replaying.add(letter_id)
+            del self._replays[letter_id]
+            try:
+                await self._replay(letter)
+            finally:
+                self._replaying.discard(letter_id)
+                self.progressed.set()
+
+    async def _replay(self, letter: DeadLetter) -> None:
+        now = self._state.clock
+        event = letter.logged_event()
+        handler = self._declaration().handler_for(letter.topic, letter.event_type)
+        if handler is None:
+            reason = f"consumer group {self.group!r} no longer handles {letter.event_type}"
+            await self._state.dead_letters.failed_again(letter, reason=reason, error_type="", attempts=0, at=now())
+            return
+        if await self._state.ledger.handled(self.group, letter.event_id):
+            await self._state.dead_letters.replayed(letter, at=now())
+            return
+        outcome = await self._attempt(handler, event)
+        if outcome.succeeded:
+            await self._state.ledger.mark(self.group, [event], at=now())
+            await self._state.dead_letters.replayed(letter, at=now())
+            log.info("dead letter replayed", extra={**self._context(event), "id": letter.id})
+        else:
+            await self._state.dead_letters.failed_again(
+                letter, reason=outcome.reason, error_type=outcome.error_type, attempts=outcome.attempts, at=now()
+            )
+            log.error("dead letter failed again", extra={**self._context(event), "reason": outcome.reason})
+
+
+class TopicConsumer:
+    """One group on one topic: a worker per owned partition, rebalanced every `ownership.interval`."""
+
+    def __init__(
+        self,
+        declaration: Callable[[], ConsumerGroup],
+        topic: str,
+        state: ConsumerState,
+        settings: ConsumerSettings,
+        ownership: Ownership,
+        consumer: str,
+    ) -> None:
+        self._declaration = declaration
+        self.topic = topic
+        self._state = state
+        self._settings = settings
+        self._ownership = ownership
+        self._consumer = consumer
+        self.workers: dict[int, PartitionWorker] = {}
+        self._partitions = 0
+        self._generation = 0
+        self._rebalancer: PeriodicJob | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def group(self) -> str:
+        return self._declaration().name
+
+    async def start(self) -> None:
+        log_ = self._state.log
+        self._partitions = (await log_.topics()).get(self.topic, 0)
+        if not self._partitions:
+            raise ValueError(f"consumer group {self.group!r} subscribes to {self.topic!r}, which the log does not have")
+        if isinstance(log_, DeliveringLog):
+            await log_.ensure_delivery_group(self.group, self.topic)
+        self._generation = (await self._state.registry.reset_request(self.group, self.topic)).generation
+        await self.rebalance()
+        if self._ownership.interval != float("inf"):
+            self._rebalancer = PeriodicJob(
+                self.rebalance,
+                interval=self._ownership.interval,
+                name=f"hph-consumer-balance:{self.group}:{self.topic}",
+                log=log,
+                failure="consumer rebalancing failed; the leases are renewed on the next pass",
+                stop="after_pass",
+            )
+            await self._rebalancer.start()
+
+    async def rebalance(self) -> None:
+        """Claims (or renews) this consumer's share and starts or stops workers to match."""
+        async with self._lock:
+            before = set(self.workers)
+            wanted = await self._ownership.owned(self.group, self.topic, self._partitions)
+            given_up = [partition for partition in self.workers if partition not in wanted]
+            for partition in given_up:
+                await self.workers.pop(partition).stop()
+            await self._ownership.release(self.group, self.topic, given_up)
+            for partition in sorted(wanted - set(self.workers)):
+                worker = PartitionWorker(
+                    self._declaration,
+                    self.topic,
+                    partition,
+                    self._source(partition),
+                    self._state,
+                    self._settings,
+                    self._generation,
+                )
+                self.workers[partition] = worker
+                worker.start()
+            if set(self.workers) != before:
+                log.info(
+                    "consumer partitions",
+                    extra={"group": self.group, "topic": self.topic, "owned": sorted(self.workers)},
+                )
+
+    def _source(self, partition: int) -> PartitionSource:
+        log_ = self._state.log
+        if isinstance(log_, DeliveringLog):
+            return RedisDelivery(log_, self.group, self.topic, partition, self._consumer)
+        return CheckpointReader(log_, self.group, self.topic, partition)
+
+    async def stop(self) -> None:
+        """Stops every worker (each checkpoints what it handled) and gives the partitions up."""
+        if self._rebalancer is not None:
+            await self._rebalancer.stop()
+        async with self._lock:
+            workers, self.workers = self.workers, {}
+            for worker in workers.values():
+                await worker.stop()
+            await self._ownership.release(self.group, self.topic, list(workers))
+
+    async def abandon(self) -> None:
+        """Ends every worker at once, checkpointing and releasing nothing (what a crash does)."""
+        if self._rebalancer is not None:
+            await self._rebalancer.stop()
+        workers, self.workers = self.workers, {}
+        for worker in workers.values():
+            await worker.abandon()
