@@ -122,7 +122,8 @@ def add_events_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         parents=[common],
         help="how many events each consumer group still has to read, per partition",
         description="Each consumer group's lag per topic and partition: the events retained after its "
-        "checkpoint. A group that has read everything shows 0 (caught up).",
+        "checkpoint. A group that has read everything shows 0 (caught up). On Redis Streams, OWNER "
+        "names the consumer (host-pid-id) that holds each partition's lease.",
     )
     lag.add_argument("--group", help="only this consumer group")
     lag.add_argument("--topic", help="only this topic")

@@ -26,7 +26,7 @@ from hph.host.events_cli.render import (
 )
 from hph.host.events_cli.source import EventsSource
 from hph.runtime.consumers import DeadLetter, DeadLetterStatus, GroupLag, GroupRecord, UnknownDeadLetter, group_lag
-from hph.runtime.eventlog import LoggedEvent, Position
+from hph.runtime.eventlog import LoggedEvent, OwnershipStore, Position
 
 REASON_WIDTH = 60
 WAIT_POLL_SECONDS = 0.25
@@ -104,7 +104,8 @@ def _or_dash(value: object) -> object:
 
 
 async def lag(source: EventsSource, args: argparse.Namespace, out: TextIO) -> int:
-    """Each group's lag per topic and partition; with --exit-code, BEHIND_EXIT_CODE when any is behind."""
+    """Each group's lag per topic and partition (and, on a log shared by several processes, which
+    consumer owns each partition); with --exit-code, BEHIND_EXIT_CODE when any group is behind."""
     if args.group is not None:
         records = [await source.group(args.group)]
     else:
@@ -112,25 +113,31 @@ async def lag(source: EventsSource, args: argparse.Namespace, out: TextIO) -> in
     if args.topic is not None:
         await source.topic_partitions(args.topic)
     lags: list[GroupLag] = []
+    owners: dict[tuple[str, str], dict[int, str]] = {}
+    ownership = source.log if isinstance(source.log, OwnershipStore) else None
+    shared = ownership is not None
     for record in records:
         topics = sorted(record.topics) if args.topic is None else [t for t in record.topics if t == args.topic]
         lags += await group_lag(source.log, record.group, topics)
+        if ownership is not None:
+            for topic in topics:
+                owners[record.group, topic] = await ownership.owners(record.group, topic)
     if args.json:
         for entry in lags:
-            print(json_line(dataclasses.asdict(entry)), file=out)
+            document = dataclasses.asdict(entry)
+            if shared:
+                document["owner"] = owners[entry.group, entry.topic].get(entry.partition)
+            print(json_line(document), file=out)
     elif lags:
-        rows = [
-            [
-                entry.group,
-                entry.topic,
-                entry.partition,
-                _or_dash(entry.checkpoint),
-                _or_dash(entry.last_sequence),
-                entry.events,
-            ]
-            for entry in lags
-        ]
-        print(table(["GROUP", "TOPIC", "PARTITION", "CHECKPOINT", "LAST", "LAG"], rows), file=out)
+        header = ["GROUP", "TOPIC", "PARTITION", "CHECKPOINT", "LAST", "LAG"] + (["OWNER"] if shared else [])
+        rows = []
+        for entry in lags:
+            row = [entry.group, entry.topic, entry.partition, _or_dash(entry.checkpoint), _or_dash(entry.last_sequence)]
+            row.append(entry.events)
+            if shared:
+                row.append(owners[entry.group, entry.topic].get(entry.partition, "-"))
+            rows.append(row)
+        print(table(header, rows), file=out)
     behind = _behind_by_group(lags)
     if not args.json:
         print(_lag_summary(records, lags, behind), file=out)
