@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TextIO
@@ -14,7 +15,7 @@ from typing import Any, TextIO
 from hph.host.events_cli.arguments import BEHIND_EXIT_CODE, EARLIEST, LATEST
 from hph.host.events_cli.errors import CommandFailed, UsageError
 from hph.host.events_cli.progress import ProgressBar
-from hph.host.events_cli.reading import topic_events
+from hph.host.events_cli.reading import resolved_starts, topic_events
 from hph.host.events_cli.render import (
     envelope_json,
     event_json,
@@ -72,9 +73,12 @@ async def tail(source: EventsSource, args: argparse.Namespace, out: TextIO) -> i
         chosen = list(range(partitions))
     write = event_json if args.json else event_line
     printed = 0
-    events = topic_events(
-        source.log, args.topic, chosen, _position(args.start_at), follow=args.follow, keep=_type_filter(args.types)
-    )
+    starts = await resolved_starts(source.log, args.topic, chosen, _position(args.start_at))
+    if args.follow:
+        # On stderr, so stdout stays the events; said once the start is fixed (scripts wait for it).
+        since = args.start_at if isinstance(args.start_at, str) else timestamp(args.start_at)
+        print(f"following {args.topic} from {since} (Ctrl-C stops)", file=sys.stderr, flush=True)
+    events = topic_events(source.log, args.topic, starts, follow=args.follow, keep=_type_filter(args.types))
     async for event in events:
         print(write(event), file=out, flush=args.follow)
         printed += 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hph.runtime.eventlog import EventLog, LoggedEvent, Position
+from hph.runtime.eventlog import EventLog, LoggedEvent, Position, StartAt
 
 READ_BATCH = 500
 FOLLOW_POLL_SECONDS = 0.2
@@ -27,21 +27,29 @@ class _Cursor:
     at_end: bool = False
 
 
+async def resolved_starts(log: EventLog, topic: str, partitions: Sequence[int], start: Position) -> dict[int, Position]:
+    """Each partition's start; "latest" is pinned to the partition's end now, so that what is
+    appended after this call is read, however late the first read comes."""
+    if start.start is not StartAt.LATEST:
+        return dict.fromkeys(partitions, start)
+    return {partition: (await log.read(topic, partition, start, 1)).next_position for partition in partitions}
+
+
 async def topic_events(
     log: EventLog,
     topic: str,
-    partitions: Sequence[int],
-    start: Position,
+    starts: Mapping[int, Position],
     *,
     follow: bool = False,
     poll_seconds: float = FOLLOW_POLL_SECONDS,
     keep: Callable[[LoggedEvent], bool] = lambda _event: True,
 ) -> AsyncIterator[LoggedEvent]:
-    """The topic's events in `partitions` from `start`, merged in time order; those `keep` accepts.
+    """The topic's events in the partitions of `starts`, each from its start, merged in time order;
+    those `keep` accepts.
 
     Without `follow` it ends at the end of every partition (as they were when each was last read);
     with it, it waits for more, polling every `poll_seconds`, until the caller stops iterating."""
-    cursors = [_Cursor(partition, start) for partition in partitions]
+    cursors = [_Cursor(partition, start) for partition, start in starts.items()]
     while True:
         for cursor in cursors:
             if not cursor.buffered and not cursor.at_end:
