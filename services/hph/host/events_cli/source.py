@@ -21,7 +21,7 @@ from hph.host.app import database_path, open_store
 from hph.host.events_cli.errors import CommandFailed, UsageError
 from hph.runtime.consumers import EventAdmin, GroupRecord
 from hph.runtime.eventlog import LOG_FILE_NAME, EventLog, open_event_log
-from hph.runtime.eventlog.opening import SQLITE
+from hph.runtime.eventlog.opening import EVENT_LOG_ADAPTERS, REDIS, SQLITE
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
 
@@ -63,6 +63,10 @@ async def open_source(settings: Settings) -> EventsSource:
     """The log and the consumer state of the platform with these settings; CommandFailed when the
     data dir holds none (a wrong --data-dir deserves to be told, not handed an empty log)."""
     data_dir = settings.data_dir
+    if settings.event_log not in EVENT_LOG_ADAPTERS:
+        raise UsageError(f"HPH_EVENT_LOG={settings.event_log!r}: choose one of {', '.join(EVENT_LOG_ADAPTERS)}")
+    if settings.event_log == REDIS and not settings.redis_url:
+        raise UsageError("HPH_EVENT_LOG=redis needs HPH_REDIS_URL (redis://host:port/db)")
     if not database_path(settings).is_file():
         raise CommandFailed(
             f"no platform state in {data_dir}: run `hph up` there first, or give its --data-dir (HPH_DATA_DIR)"
@@ -73,10 +77,7 @@ async def open_source(settings: Settings) -> EventsSource:
         description = f"the event log of {data_dir}"
     else:
         description = f"the {settings.event_log} event log"
-    try:
-        log = await open_event_log(settings)
-    except ValueError as exc:  # HPH_EVENT_LOG names no adapter, or redis without HPH_REDIS_URL
-        raise UsageError(str(exc)) from exc
+    log = await open_event_log(settings)
     try:
         store = await open_store(settings)
     except BaseException:

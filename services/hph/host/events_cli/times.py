@@ -20,8 +20,7 @@ from hph.runtime.clock import Clock, system_clock
 
 # In the order the relative pattern's groups capture them.
 _UNITS = (timedelta(weeks=1), timedelta(days=1), timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1))
-RELATIVE_TIME = r"^-(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$"
-_RELATIVE = re.compile(RELATIVE_TIME)
+_RELATIVE = re.compile(r"^-(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 TIME_HELP = "an ISO-8601 time with its zone (2026-12-01T09:30:00Z, ...+01:00) or one relative to now (-15m, -2h, -1d)"
 
 
