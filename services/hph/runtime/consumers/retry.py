@@ -76,7 +76,8 @@ async def with_retries(
     error: BaseException | None = None
     for number in range(1, policy.max_attempts + 1):
         try:
-            await asyncio.wait_for(attempt(number), policy.timeout)
+            async with asyncio.timeout(policy.timeout):  # no task per attempt, unlike wait_for
+                await attempt(number)
             return Outcome(number)
         except Exception as exc:  # any handler failure counts; CancelledError (a stop) goes through
             error = exc

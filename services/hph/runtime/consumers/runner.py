@@ -14,8 +14,7 @@ A worker's loop, per batch of at most `batch_size` events:
    the group handles its type; skip it when the group's ledger has it; else run the handler with
    bounded retries (hph.runtime.consumers.retry), then write the ledger mark, or, when every attempt
    failed, park it in the dead-letter store. Both are durable before the next event.
-4. Follow a reset again (one recorded while the batch ran: its checkpoint must not overtake it),
-   then checkpoint the batch's last event, then acknowledge the batch to the source (Redis: XACK).
+4. Checkpoint the batch's last event, then acknowledge the batch to the source (Redis: XACK).
 
 So a checkpoint never covers an event whose effect, ledger mark or dead letter is not stored, and a
 consumer stopped anywhere gets back at most the events after its checkpoint, which the ledger skips
@@ -23,11 +22,12 @@ consumer stopped anywhere gets back at most the events after its checkpoint, whi
 
 Resets. `EventAdmin.reset` (any process) records a new generation for the group and topic, then
 moves the checkpoints and forgets the ledger marks. A worker compares the generation with its own
-before each batch and before each checkpoint; when it changed, it applies the reset again to its own
-partition only (`EventLog.reset(..., partitions=[p])` and `HandledLedger.forget(..., partition=p)`),
-which undoes a checkpoint or marks its batch in flight wrote after the admin's reset, and reads on
-from the reset checkpoint. What remains: on Redis, events delivered in the microseconds between the
-worker's check and its read are handled twice during a replay.
+before each batch; when it changed, it applies the reset again to its own partition only
+(`EventLog.reset(..., partitions=[p])` and `HandledLedger.forget(..., partition=p)`), which undoes a
+checkpoint or marks that a batch in flight when the reset landed wrote after it, and reads on from
+the reset checkpoint. What remains: events that batch handled after the reset landed, and on Redis
+events delivered between the worker's check and its read, are handled again in the replay; a
+projection rebuilt while its consumer runs must absorb that (or be rebuilt with it stopped).
 
 A worker whose storage or log calls fail (an outage) logs it and starts over from its checkpoint
 after `restart_pause`; the events after the checkpoint come again and the ledger skips those done.
@@ -219,7 +219,7 @@ class PartitionWorker:
                     break
                 await self._handle(event)
                 handled.append(event)
-            if handled and not await self._followed_reset():
+            if handled:
                 await self._state.log.checkpoint(self.group, self.topic, self.partition, handled[-1].sequence)
                 await self._source.done(handled)
                 self.progress = max(self.progress or 0, handled[-1].sequence)
