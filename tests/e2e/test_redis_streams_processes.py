@@ -176,6 +176,10 @@ async def test_two_processes_split_a_group_and_one_takes_over_when_the_other_is_
     assert lag.out.splitlines()[0].split() == ["GROUP", "TOPIC", "PARTITION", "CHECKPOINT", "LAST", "LAG", "OWNER"]
     assert {row.split()[-1].rsplit("-", 2)[1] for row in lag.out.splitlines()[1:-1]} == {str(a.pid), str(b.pid)}
 
+    tailed = await hph_events("tail", TOPIC, "--json", data_dir=b.data_dir, env=cluster.env)
+    assert tailed.code == 0, tailed.err
+    assert {line["envelope"]["event_id"] for line in tailed.json_lines()} == set(ids)
+
     # (b) A stalls in the middle of a batch: the events it was given stay pending for it.
     stall = cluster.probe_dir / f"stall-{a.pid}"
     stall.touch()
