@@ -8,6 +8,8 @@ HPH_CONSUMER_EXTENSIONS, so a test can break its handler, fix it, and count what
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from holidaypeak.commerce.v1 import support_ticket_service_pb2 as tickets_pb
 from holidaypeak.commerce.v1 import support_ticket_service_pb2_grpc as tickets_grpc
 from hph.runtime.events import TOPIC_PARTITIONS
 from tests.support.events_cli import Finished, Follower, hph_events
-from tests.support.hph_process import grpc_address, hph_token, start_hph, stop_hph
+from tests.support.hph_process import HPH, grpc_address, hph_token, start_hph, stop_hph
 from tests.support.probe_consumer import BROKEN, PROBE_GROUP, probe_env, probe_lines
 from tests.support.waiting import eventually
 
@@ -133,6 +135,26 @@ async def test_tail_follow_prints_an_event_as_the_platform_logs_it(platform: Pla
     finally:
         code = await follower.stop()
     assert code == 130  # interrupted, as by Ctrl-C, without a traceback
+
+
+def test_tail_into_a_reader_that_went_away_ends_quietly(platform: Platform) -> None:
+    # `hph events tail --follow | head -1`: once head exits, the next write finds no reader.
+    follower = subprocess.Popen(
+        [*HPH, "events", "tail", TOPIC, "--follow", "--data-dir", str(platform.data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert follower.stderr is not None and follower.stdout is not None
+        assert follower.stderr.readline().startswith(b"following ")
+        follower.stdout.close()
+        asyncio.run(platform.open_ticket())
+        assert follower.wait(timeout=15) == 0
+        assert follower.stderr.read() == b""
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
 
 
 async def test_lag_shows_every_group_caught_up(platform: Platform) -> None:

@@ -33,15 +33,15 @@ def main(args: argparse.Namespace) -> int:
         return asyncio.run(_run(settings, args))
     except UsageError as exc:
         return _fail(2, exc)
-    except (CommandFailed, EventLogError, OSError) as exc:
-        return _fail(1, exc)
-    except KeyboardInterrupt:
-        return _INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`hph events tail ... | head`): not a failure. Python would report
         # the pipe once more when it flushes stdout at exit, so stdout goes to /dev/null first.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except (CommandFailed, EventLogError, OSError) as exc:
+        return _fail(1, exc)
+    except KeyboardInterrupt:
+        return _INTERRUPTED
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
