@@ -34,3 +34,20 @@ def test_every_rest_route_is_listed_with_its_role() -> None:
     table = docgen.rest_routes_table(docgen.load_descriptor_set())
     assert "| GET | `/api/products` | anon | `CatalogService.ListProducts` |" in table
     assert "| GET | `/api/orders/{order_id}` | customer (own; staff any) | `OrderService.GetOrder` |" in table
+
+
+def test_every_events_command_is_listed_with_its_synopsis_and_help() -> None:
+    table = docgen.events_commands_table()
+    assert "| `hph events lag [--group GROUP] [--topic TOPIC] [--exit-code] [--json]` |" in table
+    assert "`hph events tail [-f] [--from earliest\\|latest\\|TIME]" in table  # a pipe would end the cell
+    commands = [row.split("`")[1].split(" [")[0].split(" --")[0] for row in table.splitlines()[2:]]
+    assert commands == [
+        "hph events topics",
+        "hph events tail",
+        "hph events lag",
+        "hph events dlq list",
+        "hph events dlq show",
+        "hph events dlq replay",
+        "hph events replay",
+    ]
+    assert "--data-dir" not in table  # every command takes it; the page says so once

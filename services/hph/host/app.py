@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from hph.host.extensions import declare_extension_groups
 from hph.runtime import consumers
 from hph.runtime.auth import revocation
 from hph.runtime.auth.dev_issuer import DevIssuer
@@ -309,6 +310,7 @@ async def _start_on(
             raise Unavailable("the identity provider cannot be reached; retry shortly") from None
 
     bindings = [await spec.binding(deps) for spec in services]
+    await declare_extension_groups(settings.consumer_extensions, deps)
     for spec, container in containers.items():
         if spec.outbox:
             relay.register(container)

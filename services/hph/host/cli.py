@@ -28,6 +28,7 @@ EPILOG = """examples:
   hph up --workers 2                       # two server processes sharing the port (one per core)
   hph serve --services catalog,reviews     # a subset in one gRPC server
   hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
+  hph events lag                           # every consumer group caught up?
 """
 
 
@@ -123,11 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_arguments(evaluation)
 
     from hph.host import contracts as published
+    from hph.host.events_cli.arguments import add_events_parser
 
     contracts = commands.add_parser(
         "contracts", help="check the protos against the published contracts (protos/baseline.binpb) or record them"
     )
     published.add_arguments(contracts)
+    add_events_parser(commands)
     return parser
 
 
@@ -321,6 +324,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hph.host import evaluate
 
         return evaluate.run(args)
+    if args.command == "events":
+        from hph.host.events_cli import run
+
+        return run.main(args)
     if args.command == "envoy-config":
         from hph.gateway import envoy
 

@@ -10,6 +10,8 @@ Each generated region of a Markdown file sits between `<!-- generated: NAME -->`
 - `services`: the commerce services with their gRPC names and REST prefixes, for the README.
 - `agents`: the agents with their gRPC names, REST routes and status (built, or the issue that
   plans them), from the descriptor set and the `AGENTS` registry, for the README.
+- `events-commands`: the `hph events` commands, their synopsis and one-line help, from the argparse
+  parser `hph` itself runs (docs/cli.md).
 
 `hph docs` rewrites the regions; `hph docs --check` (run by the test suite) fails when one is stale.
 """
@@ -45,7 +47,9 @@ ROLE_NAMES = {
     access_pb2.ROLE_ADMIN: "admin",
 }
 # The files that hold generated regions, relative to the repository root.
-DOC_FILES = ("README.md", "docs/configuration.md", "docs/rest-surface.md")
+DOC_FILES = ("README.md", "docs/configuration.md", "docs/rest-surface.md", "docs/cli.md")
+# Flags every `hph events` command takes, left out of each row (the page says so once).
+_COMMON_USAGE = ("[-h]", "[--data-dir DATA_DIR]")
 
 
 def setting_comments() -> dict[str, str]:
@@ -181,6 +185,45 @@ def agents_table(descriptors: DescriptorSet, agents: Sequence[ServiceSpec] = AGE
     return "\n".join(rows) + "\n"
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """A parser's subcommands by name (empty when it has none)."""
+    for action in parser._actions:  # argparse offers no public way to walk its subparsers
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _leaf_commands(parser: argparse.ArgumentParser) -> list[tuple[argparse.ArgumentParser, str]]:
+    """Every command under `parser` that has no subcommands itself, with its one-line help."""
+    helps = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+    leaves = []
+    for name, sub in _subcommands(parser).items():
+        leaves += _leaf_commands(sub) if _subcommands(sub) else [(sub, helps.get(name, ""))]
+    return leaves
+
+
+def _table_cell(text: str) -> str:
+    """Text for a Markdown table cell: its pipes escaped (they would end the cell, even in code)."""
+    return text.replace("|", "\\|")
+
+
+def events_commands_table() -> str:
+    """One row per `hph events` command: its synopsis (common flags left out) and its help."""
+    from hph.host.cli import build_parser
+
+    events = _subcommands(build_parser())["events"]
+    rows = ["| command | what it does |", "|---|---|"]
+    for command, help_text in _leaf_commands(events):
+        usage = " ".join(command.format_usage().removeprefix("usage:").split())
+        for common in _COMMON_USAGE:
+            usage = usage.replace(f" {common}", "")
+        rows.append(f"| `{_table_cell(usage)}` | {_table_cell(help_text)} |")
+    return "\n".join(rows) + "\n"
+
+
 def generators() -> dict[str, Callable[[], str]]:
     descriptors = load_descriptor_set()
     return {
@@ -188,6 +231,7 @@ def generators() -> dict[str, Callable[[], str]]:
         "rest-routes": lambda: rest_routes_table(descriptors),
         "services": lambda: services_table(descriptors),
         "agents": lambda: agents_table(descriptors),
+        "events-commands": events_commands_table,
     }
 
 

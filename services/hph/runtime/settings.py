@@ -115,6 +115,10 @@ class Settings:
     # Lifetime of a consumer's lease on a partition with the Redis event log, seconds; renewed every
     # third of it, so a consumer that dies hands its partitions to the others after at most this long.
     consumer_lease_seconds: float = 10.0
+    # Consumer groups from outside the hosted services, run beside theirs: comma-separated
+    # `module:function`, each called once at start with the platform's dependencies to declare groups
+    # on `deps.bus` (a projection or tool shipped as its own package; tests declare probe groups).
+    consumer_extensions: str = ""
     # Lifetime of a stock reservation hold before the sweeper expires it, seconds.
     reservation_hold_seconds: int = 900
     # Deadline of a commerce service's call to an agent when the caller sets none, seconds; past it
