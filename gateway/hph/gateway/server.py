@@ -7,7 +7,8 @@ applies the edge policies (`edge`: request ids, CORS, rate limits) and then eith
 endpoint or hands the request to the transcoder (`transcoder`).
 
 Fixed endpoints take precedence over routes: `/health` (liveness), `/ready` (grpc.health.v1 of
-every upstream service), `/openapi.json`, `/docs`.
+every upstream service), `/openapi.json`, `/docs`; and `/mcp`, MCP's Streamable HTTP transport
+(`mcp_http`), after the edge policies, unless HPH_MCP_ENABLED=false.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hph.gateway import codec
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
@@ -45,10 +46,16 @@ from hph.runtime.rpc.local import LocalChannel
 from hph.runtime.server import run_until_signalled
 from hph.runtime.settings import Settings
 
+if TYPE_CHECKING:
+    from hph.gateway.mcp_http import McpEndpoint
+
 __all__ = ["GatewayHost", "HttpLimits", "RouteError", "run_gateway", "serve", "start_gateway"]
 
 log = logging.getLogger("hph.gateway")
 access_log = logging.getLogger("hph.gateway.access")
+
+# Where MCP's Streamable HTTP transport is served (`mcp_http`).
+MCP_PATH = "/mcp"
 
 
 class Gateway:
@@ -95,6 +102,9 @@ class Gateway:
         spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)
         self.openapi = json.dumps(spec, indent=1).encode()
         self.docs = render_docs_html(spec).encode()
+        self.mcp: McpEndpoint | None = None
+        if settings.mcp_enabled:
+            self.mcp = _mcp_endpoint(settings, descriptors, self.pool, grpc_target, services)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
             "/health": self._health,
             "/ready": self._ready,
@@ -157,6 +167,10 @@ class Gateway:
                     )
                     sent = send_json(conn, status, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
                     return keep_alive
+            if path == MCP_PATH and self.mcp is not None:
+                rpc = MCP_PATH
+                status, sent, stays_open = await self.mcp.serve(conn, request, target, rid, cors, keep_alive)
+                return stays_open
             status, sent, rpc = await self.transcoder.transcode(conn, request, target, rid, cors, keep_alive)
             return keep_alive and request.keep_alive
         except asyncio.CancelledError:
@@ -204,6 +218,25 @@ class Gateway:
         return OK, b"text/html; charset=utf-8", self.docs
 
 
+def _mcp_endpoint(
+    settings: Settings,
+    descriptors: DescriptorSet,
+    pool: UpstreamPool,
+    grpc_target: str,
+    services: Sequence[str] | None,
+) -> McpEndpoint:
+    """`/mcp` over the tools of the services this gateway routes (the SDK is imported only then)."""
+    from hph.gateway.mcp_http import McpEndpoint
+    from hph.gateway.mcp_server import PlatformTools
+    from hph.gateway.mcp_tools import build_tool_catalog
+
+    catalog = build_tool_catalog(descriptors, services)
+    tools = PlatformTools(
+        catalog, descriptors, pool, grpc_target, identity_cache_seconds=settings.revocation_cache_seconds
+    )
+    return McpEndpoint(tools, settings)
+
+
 # ---------------------------------------------------------------------------------- the host
 
 
@@ -246,6 +279,8 @@ class GatewayHost:
                 conn.splice.close()
         self._sweeper.cancel()
         await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self.gateway.mcp is not None:
+            await self.gateway.mcp.stop()
         await self.gateway.pool.close()
         self.gateway.limiter.close()
         log.info("gateway stopped")
@@ -284,6 +319,8 @@ async def start_gateway(
         services=services,
     )
     try:
+        if gateway.mcp is not None:
+            await gateway.mcp.start()
         server = await loop.create_server(
             lambda: HttpConnection(gateway),
             settings.http_host,
@@ -292,6 +329,8 @@ async def start_gateway(
             reuse_port=reuse_port or None,
         )
     except OSError:
+        if gateway.mcp is not None:
+            await gateway.mcp.stop()
         await gateway.pool.close()
         raise
     host = GatewayHost(gateway, server, settings.shutdown_grace_seconds)
@@ -303,6 +342,7 @@ async def start_gateway(
             "cohosted": local is not None,
             "routes": len(table.routes),
             "services": gateway.services,
+            "mcp_tools": len(gateway.mcp.tools.catalog.tools) if gateway.mcp is not None else 0,
         },
     )
     return host

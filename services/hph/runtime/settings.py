@@ -59,6 +59,9 @@ class Settings:
     # False runs it as one separate process that reaches them over gRPC only, the topology of the
     # Envoy edge it stands in for.
     gateway_cohosted: bool = True
+    # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
+    # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
+    mcp_enabled: bool = True
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker
