@@ -39,7 +39,7 @@ from holidaypeak.common.v1 import access_pb2
 from hph.gateway import codec
 from hph.gateway.binding import BindingError, message_from_json
 from hph.gateway.descriptors import DescriptorSet, rpc_path
-from hph.gateway.mcp_tools import ToolCatalog, ToolSpec
+from hph.gateway.mcp_tools import ToolCatalog, ToolSpec, find_method
 from hph.gateway.openapi import DEFAULT_VERSION
 from hph.gateway.upstream import UpstreamPool
 from hph.runtime.auth.principal import role_from_name
@@ -102,9 +102,10 @@ class PlatformTools:
             )
             for tool in catalog.tools.values()
         }
-        who = descriptors.pool.FindMethodByName(WHO_AM_I)
-        self._who_am_i = pool.unary(grpc_target, rpc_path(who))
-        self._who_am_i_reply: type[Message] = descriptors.message_class(who.output_type)
+        # Contracts without the user service (the gateway fronts others too) cannot say who calls.
+        who = find_method(descriptors, WHO_AM_I)
+        self._who_am_i = pool.unary(grpc_target, rpc_path(who)) if who is not None else None
+        self._who_am_i_reply: type[Message] | None = descriptors.message_class(who.output_type) if who else None
         # A verdict on a token is reused this long (the platform itself trusts "not revoked" as long):
         # an HTTP request is identified before the SDK sees it and again when it lists the tools.
         self._cache_seconds = identity_cache_seconds
@@ -134,6 +135,8 @@ class PlatformTools:
         return verdict
 
     async def _ask_platform(self, authorization: str) -> Identity | CallerRefused:
+        if self._who_am_i is None or self._who_am_i_reply is None:
+            return ANONYMOUS
         try:
             reply = await self._who_am_i(b"", [("authorization", authorization)])
         except grpc.aio.AioRpcError as exc:

@@ -155,14 +155,14 @@ def build_tool_catalog(
 ) -> ToolCatalog:
     """The tools of the descriptor set: the curated ones, then every unary agent RPC; with `services`
     (full names), only tools whose RPC belongs to one of them (what a gateway fronting those routes).
-    Raises ToolCatalogError for a curated RPC the set does not define, a name clash or a bad name."""
+    A curated tool whose RPC the set does not define is left out (the gateway fronts other contracts
+    too; a test holds CURATED_TOOLS to the platform's). Raises ToolCatalogError for a name clash or a
+    name models cannot call."""
     hosted = None if services is None else set(services)
     tools: list[ToolSpec] = []
     for entry in curated:
-        method = _find_method(descriptors, entry.rpc)
-        if method is None:
-            raise ToolCatalogError(f"the tool {entry.name!r} names {entry.rpc}, which no contract defines")
-        if hosted is None or method.containing_service.full_name in hosted:
+        method = find_method(descriptors, entry.rpc)
+        if method is not None and (hosted is None or method.containing_service.full_name in hosted):
             tools.append(_tool(descriptors, entry.name, method, entry.summary))
     agent_tools = [
         _tool(descriptors, agent_tool_name(method), method, "")
@@ -204,7 +204,8 @@ def _bound_to_get(method: descriptor.MethodDescriptor) -> bool:
     return options.HasExtension(annotations_pb2.http) and options.Extensions[annotations_pb2.http].HasField("get")
 
 
-def _find_method(descriptors: DescriptorSet, full_name: str) -> descriptor.MethodDescriptor | None:
+def find_method(descriptors: DescriptorSet, full_name: str) -> descriptor.MethodDescriptor | None:
+    """The method `package.Service.Method` of the set, or None."""
     service_name, _, method_name = full_name.rpartition(".")
     try:
         service = descriptors.pool.FindServiceByName(service_name)

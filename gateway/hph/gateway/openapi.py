@@ -1,8 +1,10 @@
 """Builds the OpenAPI 3.1 document of the REST surface (the /docs page is rendered from it by `docs_page`).
 
 Everything comes from the descriptor set: paths from the google.api.http rules, parameters and
-bodies from the input messages, schemas from messages (proto field names, proto3 JSON types), text
-from proto comments, security from the holidaypeak access option. The gateway serves the result at
+bodies from the input messages, schemas from messages (proto field names, proto3 JSON types, made by
+`schemas`, as MCP tools' are), text from proto comments, security from the holidaypeak access option.
+Each operation names its whole request message (`x-hph-request`), so every request message is a
+component even when only query parameters carry it. The gateway serves the result at
 `/openapi.json` and `/docs`, so the document always matches what is routed.
 """
 
@@ -250,6 +252,9 @@ class _DocumentBuilder:
             "description": self._operation_description(binding, comment),
             "x-hph-rpc": binding.rpc,
             "x-hph-access": _access_extension(access),
+            # The whole request message the parameters and body are bound into: the arguments of the
+            # MCP tool of this RPC, and what a gRPC client sends.
+            "x-hph-request": self._schemas.ref(method.input_type),
         }
         parameters = self._path_parameters(method.input_type, variables)
         if binding.body != "*":
