@@ -49,6 +49,8 @@ log = logging.getLogger("hph.gateway.mcp")
 SERVER_NAME = "holiday-peak-hub"
 # Asked with the caller's token: the platform's own answer to "who is this?" (roles included).
 WHO_AM_I = "holidaypeak.commerce.v1.UserService.GetMe"
+# The gRPC path behind a tool, in its `_meta` (a client may look the RPC up in the OpenAPI document).
+RPC_META_KEY = "holidaypeak.hub/rpc"
 # A JSON-RPC error code for a token the platform refused (the implementation-defined server range).
 TOKEN_REFUSED = -32001
 _STATUS_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
@@ -193,6 +195,7 @@ def _listed_tool(tool: ToolSpec) -> types.Tool:
         input_schema=tool.input_schema,
         output_schema=tool.output_schema,
         annotations=types.ToolAnnotations(read_only_hint=True) if tool.read_only else None,
+        _meta={RPC_META_KEY: tool.rpc},
     )
 
 
