@@ -167,3 +167,14 @@ async def test_mcp_off_is_a_missing_route(tmp_path: Path) -> None:
     finally:
         await gateway.stop()
         await stop_hub(hub)
+
+
+async def test_a_local_platform_refuses_a_foreign_host_or_origin(rest: RestHub) -> None:
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    accept = {"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25"}
+    rebound = await rest.http.post("/mcp", json=call, headers={**accept, "host": "attacker.example"})
+    assert rebound.status_code == 421
+    foreign = await rest.http.post("/mcp", json=call, headers={**accept, "origin": "https://attacker.example"})
+    assert foreign.status_code == 403
+    local = await rest.http.post("/mcp", json=call, headers={**accept, "origin": "http://localhost:3000"})
+    assert local.status_code == 200 and [tool["name"] for tool in local.json()["result"]["tools"]] == ANONYMOUS_TOOLS
