@@ -88,6 +88,9 @@ class McpEndpoint:
             app=self.server, json_response=True, stateless=True, security_settings=transport_security(settings)
         )
         self._address = (settings.http_host, settings.http_port)
+        # Stateless, the SDK ends a throwaway transport after every request and says so at INFO
+        # ("Terminating session: None"); the gateway's access log already has a line per request.
+        logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 

@@ -8,13 +8,16 @@ endpoint or hands the request to the transcoder (`transcoder`).
 
 Fixed endpoints take precedence over routes: `/health` (liveness), `/ready` (grpc.health.v1 of
 every upstream service), `/openapi.json`, `/docs`; and `/mcp`, MCP's Streamable HTTP transport
-(`mcp_http`), after the edge policies, unless HPH_MCP_ENABLED=false.
+(`mcp_http`), after the edge policies, unless HPH_MCP_ENABLED=false. Its tools are checked at
+start-up; the MCP SDK itself is imported in a thread once the gateway listens (`McpMount`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import importlib
 import json
 import logging
 import time
@@ -38,6 +41,7 @@ from hph.gateway.http1 import (
     response_head,
     send_json,
 )
+from hph.gateway.mcp_tools import ToolCatalog, build_tool_catalog
 from hph.gateway.openapi import build_openapi
 from hph.gateway.routes import RouteError, RouteTable
 from hph.gateway.transcoder import Transcoder
@@ -102,9 +106,11 @@ class Gateway:
         spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)
         self.openapi = json.dumps(spec, indent=1).encode()
         self.docs = render_docs_html(spec).encode()
-        self.mcp: McpEndpoint | None = None
+        self.mcp: McpMount | None = None
         if settings.mcp_enabled:
-            self.mcp = _mcp_endpoint(settings, descriptors, self.pool, grpc_target, services)
+            # The tools are checked now (a name clash stops the gateway, as a bad route does).
+            catalog = build_tool_catalog(descriptors, services)
+            self.mcp = McpMount(settings, catalog, descriptors, self.pool, grpc_target)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
             "/health": self._health,
             "/ready": self._ready,
@@ -169,7 +175,8 @@ class Gateway:
                     return keep_alive
             if path == MCP_PATH and self.mcp is not None:
                 rpc = MCP_PATH
-                status, sent, stays_open = await self.mcp.serve(conn, request, target, rid, cors, keep_alive)
+                endpoint = await self.mcp.endpoint()
+                status, sent, stays_open = await endpoint.serve(conn, request, target, rid, cors, keep_alive)
                 return stays_open
             status, sent, rpc = await self.transcoder.transcode(conn, request, target, rid, cors, keep_alive)
             return keep_alive and request.keep_alive
@@ -218,19 +225,59 @@ class Gateway:
         return OK, b"text/html; charset=utf-8", self.docs
 
 
+class McpMount:
+    """`/mcp`, whose SDK is imported in a thread once the gateway listens: importing it takes about
+    as long as the rest of a worker's start-up, and only MCP clients need it. A request that comes
+    sooner waits for it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: ToolCatalog,
+        descriptors: DescriptorSet,
+        pool: UpstreamPool,
+        grpc_target: str,
+    ) -> None:
+        self.catalog = catalog
+        self._build = functools.partial(_mcp_endpoint, settings, catalog, descriptors, pool, grpc_target)
+        self._starting: asyncio.Task[McpEndpoint] | None = None
+
+    def start(self) -> None:
+        self._starting = asyncio.get_running_loop().create_task(self._start(), name="mcp-start")
+
+    async def _start(self) -> McpEndpoint:
+        await asyncio.to_thread(importlib.import_module, "hph.gateway.mcp_http")
+        endpoint = self._build()
+        try:
+            await endpoint.start()
+        except BaseException:  # stopped while starting: its manager task must not outlive the gateway
+            await endpoint.stop()
+            raise
+        return endpoint
+
+    async def endpoint(self) -> McpEndpoint:
+        if self._starting is None:
+            self.start()
+        assert self._starting is not None
+        return await asyncio.shield(self._starting)
+
+    async def stop(self) -> None:
+        starting, self._starting = self._starting, None
+        if starting is None:
+            return
+        if not starting.done():
+            starting.cancel()
+        endpoint = (await asyncio.gather(starting, return_exceptions=True))[0]
+        if not isinstance(endpoint, BaseException):
+            await endpoint.stop()
+
+
 def _mcp_endpoint(
-    settings: Settings,
-    descriptors: DescriptorSet,
-    pool: UpstreamPool,
-    grpc_target: str,
-    services: Sequence[str] | None,
+    settings: Settings, catalog: ToolCatalog, descriptors: DescriptorSet, pool: UpstreamPool, grpc_target: str
 ) -> McpEndpoint:
-    """`/mcp` over the tools of the services this gateway routes (the SDK is imported only then)."""
     from hph.gateway.mcp_http import McpEndpoint
     from hph.gateway.mcp_server import PlatformTools
-    from hph.gateway.mcp_tools import build_tool_catalog
 
-    catalog = build_tool_catalog(descriptors, services)
     tools = PlatformTools(
         catalog, descriptors, pool, grpc_target, identity_cache_seconds=settings.revocation_cache_seconds
     )
@@ -319,8 +366,6 @@ async def start_gateway(
         services=services,
     )
     try:
-        if gateway.mcp is not None:
-            await gateway.mcp.start()
         server = await loop.create_server(
             lambda: HttpConnection(gateway),
             settings.http_host,
@@ -329,11 +374,11 @@ async def start_gateway(
             reuse_port=reuse_port or None,
         )
     except OSError:
-        if gateway.mcp is not None:
-            await gateway.mcp.stop()
         await gateway.pool.close()
         raise
     host = GatewayHost(gateway, server, settings.shutdown_grace_seconds)
+    if gateway.mcp is not None:
+        gateway.mcp.start()
     log.info(
         "gateway listening",
         extra={
@@ -342,7 +387,7 @@ async def start_gateway(
             "cohosted": local is not None,
             "routes": len(table.routes),
             "services": gateway.services,
-            "mcp_tools": len(gateway.mcp.tools.catalog.tools) if gateway.mcp is not None else 0,
+            "mcp_tools": len(gateway.mcp.catalog.tools) if gateway.mcp is not None else 0,
         },
     )
     return host
