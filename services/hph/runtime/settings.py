@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ class Settings:
     # Bearer token (a JWT, e.g. from `hph token`) that `hph mcp` sends with every tool call; empty
     # calls anonymously. Prefer this variable to `--token`, which other users can see in the process
     # list. Never logged.
-    token: str = ""
+    token: str = field(default="", repr=False)
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker
