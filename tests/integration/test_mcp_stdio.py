@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.support.mcp_clients import refusal, stdio_mcp, structured, tool_names
+from tests.support.mcp_clients import refusal, stdio_mcp, structured, tool_names, visible_tools
 from tests.support.platform_harness import Hub, running_hub
 from tests.support.tokens import signed_bearer
 
@@ -26,7 +26,9 @@ def token(hub: Hub, role: str, sub: str) -> str:
 
 async def test_a_customer_lists_their_tools_and_searches(hub: Hub) -> None:
     async with stdio_mcp(hub.address, token(hub, "customer", "customer-ava")) as client:
-        assert await tool_names(client) == ["search_products", "get_product", "get_order_status"]
+        names = await tool_names(client)
+        assert names == visible_tools("customer")
+        assert names[:3] == ["search_products", "get_product", "get_order_status"]
         found = structured(await client.call_tool("search_products", {"search": "lights", "limit": 2}))
         assert len(found["products"]) == 2
         status, text = refusal(await client.call_tool("list_inventory", {"health": ["INVENTORY_HEALTH_LOW_STOCK"]}))
@@ -35,7 +37,9 @@ async def test_a_customer_lists_their_tools_and_searches(hub: Hub) -> None:
 
 async def test_without_a_token_only_the_open_tools_are_listed(hub: Hub) -> None:
     async with stdio_mcp(hub.address) as client:
-        assert await tool_names(client) == ["search_products", "get_product"]
+        names = await tool_names(client)
+        assert names == visible_tools("anonymous")
+        assert names[:2] == ["search_products", "get_product"] and "get_order_status" not in names
         product = structured(await client.call_tool("get_product", {"product_id": "LGT-7734"}))
     assert product["id"] == "LGT-7734"
 

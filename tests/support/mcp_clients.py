@@ -15,6 +15,10 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
+from hph.gateway.descriptors import load_descriptor_set
+from hph.gateway.mcp_tools import CURATED_TOOLS, build_tool_catalog
+from hph.runtime.auth.principal import ROLE_ANONYMOUS, role_from_name
+
 # "auto" negotiates the newest protocol (2026-07-28, one request per exchange); "legacy" the
 # initialize handshake of the 2025 revisions. The platform serves both.
 Era = Literal["auto", "legacy"]
@@ -49,6 +53,20 @@ async def stdio_mcp(grpc_target: str, token: str = "") -> AsyncIterator[Client]:
 
 async def tool_names(client: Client) -> list[str]:
     return [tool.name for tool in (await client.list_tools()).tools]
+
+
+def visible_tools(role: str) -> list[str]:
+    """What tools/list should show `role` (a role name or "anonymous") when every service of the
+    contracts is fronted: the curated reads and, once agent contracts exist, the agents' tools."""
+    value = ROLE_ANONYMOUS if role == "anonymous" else role_from_name(role)
+    assert value is not None, role
+    return [tool.name for tool in build_tool_catalog(load_descriptor_set()).visible_to(value)]
+
+
+def curated(names: list[str]) -> list[str]:
+    """The commerce reads among listed tools, in their order (agent tools left out)."""
+    reads = {tool.name for tool in CURATED_TOOLS}
+    return [name for name in names if name in reads]
 
 
 def structured(result: CallToolResult) -> Mapping[str, Any]:
