@@ -46,3 +46,11 @@ def test_the_earlier_flag_names_still_work() -> None:
     assert (gateway.http_host, gateway.http_port) == ("0.0.0.0", 9001)
     worker = build_parser().parse_args(["serve", "--worker", "--services", "catalog"])
     assert worker.worker
+
+
+def test_mcp_says_where_it_connects_and_how_to_pass_the_token(capsys: pytest.CaptureFixture[str]) -> None:
+    text = _help("mcp", capsys)
+    assert "--grpc-target" in text and "--token" in text and "HPH_TOKEN" in text
+    assert "stdout carries only the protocol" in " ".join(text.split())
+    args = build_parser().parse_args(["mcp", "--grpc-target", "10.0.0.5:50051", "--token", "abc"])
+    assert (args.grpc_target, args.token) == ("10.0.0.5:50051", "abc")

@@ -128,6 +128,19 @@ def build_request(match: Match, raw_query: str, body: bytes, content_type: str, 
     return message
 
 
+def message_from_json(js: Any, message_class: type) -> Message:
+    """A request message from an already parsed JSON value (an MCP tool's arguments), converted as
+    strictly as a REST body (`body: "*"`): the same BindingError, naming the field, for a wrong type,
+    an unknown enum name, a bad base64 or timestamp; unknown fields ignored."""
+    message: Message = message_class()
+    if js is None:
+        return message
+    if not isinstance(js, dict):
+        raise BindingError("", "the arguments must be a JSON object", reason=INVALID_JSON)
+    _merge_object(js, message, "", None, set(), 0)
+    return message
+
+
 # --- body -----------------------------------------------------------------------------------------
 
 

@@ -79,10 +79,16 @@ class HttpBinding:
 
     @property
     def access(self) -> access_pb2.AccessRule:
-        options = self.method.GetOptions()
-        if options.HasExtension(access_pb2.access):  # type: ignore[arg-type]
-            return options.Extensions[access_pb2.access]  # type: ignore[index]
-        return access_pb2.AccessRule()
+        return access_rule(self.method)
+
+
+def access_rule(method: descriptor.MethodDescriptor) -> access_pb2.AccessRule:
+    """The RPC's `holidaypeak.common.v1.access` option; an empty rule (min_role unspecified, which
+    every reader treats as admin only) when the contract declares none."""
+    options = method.GetOptions()
+    if options.HasExtension(access_pb2.access):  # type: ignore[arg-type]
+        return options.Extensions[access_pb2.access]  # type: ignore[index]
+    return access_pb2.AccessRule()
 
 
 @dataclass

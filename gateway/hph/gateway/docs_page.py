@@ -16,7 +16,8 @@ from http import HTTPStatus
 from importlib import resources
 
 from hph.gateway import markdown
-from hph.gateway.openapi import JsonObject, first_sentence, operations
+from hph.gateway.openapi import first_sentence, operations
+from hph.gateway.schemas import JsonObject
 
 _METHOD_CLASSES = {"get", "post", "put", "patch", "delete"}
 _OK = str(HTTPStatus.OK.value)  # as OpenAPI names the response

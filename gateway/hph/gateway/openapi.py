@@ -1,8 +1,10 @@
 """Builds the OpenAPI 3.1 document of the REST surface (the /docs page is rendered from it by `docs_page`).
 
 Everything comes from the descriptor set: paths from the google.api.http rules, parameters and
-bodies from the input messages, schemas from messages (proto field names, proto3 JSON types), text
-from proto comments, security from the holidaypeak access option. The gateway serves the result at
+bodies from the input messages, schemas from messages (proto field names, proto3 JSON types, made by
+`schemas`, as MCP tools' are), text from proto comments, security from the holidaypeak access option.
+Each operation names its whole request message (`x-hph-request`), so every request message is a
+component even when only query parameters carry it. The gateway serves the result at
 `/openapi.json` and `/docs`, so the document always matches what is routed.
 """
 
@@ -14,9 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib import metadata
-from typing import Any
 
-from google.api import field_behavior_pb2
 from google.protobuf import descriptor
 
 from holidaypeak.common.v1 import access_pb2
@@ -29,8 +29,7 @@ from hph.gateway.descriptors import (
     is_map,
     service_bindings,
 )
-
-JsonObject = dict[str, Any]
+from hph.gateway.schemas import SCALAR_SCHEMAS, WELL_KNOWN_SCHEMAS, JsonObject, MessageSchemas, join_notes
 
 
 def _package_version() -> str:
@@ -43,68 +42,10 @@ def _package_version() -> str:
 DEFAULT_VERSION = _package_version()
 STATUS_SCHEMA = "Status"
 BEARER_SCHEME = "bearerAuth"
+COMPONENTS_PREFIX = "#/components/schemas/"
 
 _OPENAPI_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_FD = descriptor.FieldDescriptor
 
-_INT32_RANGE = {"minimum": -(2**31), "maximum": 2**31 - 1}
-_UINT32_RANGE = {"minimum": 0, "maximum": 2**32 - 1}
-# proto3 JSON prints 64-bit integers as strings and accepts a string or a number.
-_INT64 = {"type": ["string", "integer"], "format": "int64"}
-_UINT64 = {"type": ["string", "integer"], "format": "uint64"}
-
-_SCALARS: dict[int, JsonObject] = {
-    _FD.TYPE_DOUBLE: {"type": "number", "format": "double"},
-    _FD.TYPE_FLOAT: {"type": "number", "format": "float"},
-    _FD.TYPE_INT64: _INT64,
-    _FD.TYPE_SINT64: _INT64,
-    _FD.TYPE_SFIXED64: _INT64,
-    _FD.TYPE_UINT64: _UINT64,
-    _FD.TYPE_FIXED64: _UINT64,
-    _FD.TYPE_INT32: {"type": "integer", "format": "int32", **_INT32_RANGE},
-    _FD.TYPE_SINT32: {"type": "integer", "format": "int32", **_INT32_RANGE},
-    _FD.TYPE_SFIXED32: {"type": "integer", "format": "int32", **_INT32_RANGE},
-    _FD.TYPE_UINT32: {"type": "integer", "format": "uint32", **_UINT32_RANGE},
-    _FD.TYPE_FIXED32: {"type": "integer", "format": "uint32", **_UINT32_RANGE},
-    _FD.TYPE_BOOL: {"type": "boolean"},
-    _FD.TYPE_STRING: {"type": "string"},
-    _FD.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
-}
-
-_DURATION = {
-    "type": "string",
-    "pattern": r"^-?[0-9]+(\.[0-9]{1,9})?s$",
-    "description": 'Duration in seconds with an "s" suffix, e.g. "1.5s".',
-}
-
-# Well-known types have their own JSON form (proto3 JSON mapping), so they are never components.
-_WELL_KNOWN: dict[str, JsonObject] = {
-    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
-    "google.protobuf.Duration": _DURATION,
-    "google.protobuf.FieldMask": {
-        "type": "string",
-        "description": 'Comma-separated field paths, e.g. "name,price".',
-    },
-    "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
-    "google.protobuf.Value": {},
-    "google.protobuf.ListValue": {"type": "array", "items": {}},
-    "google.protobuf.Empty": {"type": "object"},
-    "google.protobuf.Any": {
-        "type": "object",
-        "properties": {"@type": {"type": "string"}},
-        "required": ["@type"],
-        "additionalProperties": True,
-    },
-    "google.protobuf.DoubleValue": {"type": ["number", "null"], "format": "double"},
-    "google.protobuf.FloatValue": {"type": ["number", "null"], "format": "float"},
-    "google.protobuf.Int64Value": {"type": ["string", "integer", "null"], "format": "int64"},
-    "google.protobuf.UInt64Value": {"type": ["string", "integer", "null"], "format": "uint64"},
-    "google.protobuf.Int32Value": {"type": ["integer", "null"], "format": "int32", **_INT32_RANGE},
-    "google.protobuf.UInt32Value": {"type": ["integer", "null"], "format": "uint32", **_UINT32_RANGE},
-    "google.protobuf.BoolValue": {"type": ["boolean", "null"]},
-    "google.protobuf.StringValue": {"type": ["string", "null"]},
-    "google.protobuf.BytesValue": {"type": ["string", "null"], "contentEncoding": "base64"},
-}
 # Well-known types a query parameter can carry (their JSON form is a single string or scalar).
 _QUERY_WELL_KNOWN = WRAPPER_TYPES | STRING_FORM_TYPES
 
@@ -252,8 +193,7 @@ class _DocumentBuilder:
         self._descriptors = descriptors
         self._paths: dict[str, JsonObject] = {}
         self._tags: dict[str, str] = {}
-        self._schemas: dict[str, JsonObject] = {}
-        self._pending: list[descriptor.Descriptor | descriptor.EnumDescriptor] = []
+        self._schemas = MessageSchemas(descriptors, COMPONENTS_PREFIX)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -270,15 +210,7 @@ class _DocumentBuilder:
         ]
 
     def schemas(self) -> JsonObject:
-        while self._pending:
-            item = self._pending.pop()
-            if item.full_name in self._schemas:
-                continue
-            if isinstance(item, descriptor.EnumDescriptor):
-                self._schemas[item.full_name] = self._enum_component(item)
-            else:
-                self._schemas[item.full_name] = self._message_component(item)
-        schemas = {**self._schemas, STATUS_SCHEMA: _status_schema()}
+        schemas = {**self._schemas.definitions(), STATUS_SCHEMA: _status_schema()}
         return {name: schemas[name] for name in sorted(schemas)}
 
     # -- operations ----------------------------------------------------------------------------
@@ -320,6 +252,9 @@ class _DocumentBuilder:
             "description": self._operation_description(binding, comment),
             "x-hph-rpc": binding.rpc,
             "x-hph-access": _access_extension(access),
+            # The whole request message the parameters and body are bound into: the arguments of the
+            # MCP tool of this RPC, and what a gRPC client sends.
+            "x-hph-request": self._schemas.ref(method.input_type),
         }
         parameters = self._path_parameters(method.input_type, variables)
         if binding.body != "*":
@@ -353,7 +288,7 @@ class _DocumentBuilder:
                 schema = {**schema, "pattern": _pattern_regex(variable.pattern)}
                 notes.append(f"Matches the template pattern `{variable.pattern}`; its slashes are sent as they are.")
             parameter: JsonObject = {"name": variable.field_path, "in": "path", "required": True, "schema": schema}
-            description = _join_notes(notes)
+            description = join_notes(notes)
             if description:
                 parameter["description"] = description
             parameters.append(parameter)
@@ -382,7 +317,7 @@ class _DocumentBuilder:
             nested = field.message_type
             if nested is not None and nested.full_name not in _QUERY_WELL_KNOWN:
                 # Repeated messages cannot be query parameters; cyclic types would never end.
-                if field.is_repeated or nested.full_name in _WELL_KNOWN or nested.full_name in ancestors:
+                if field.is_repeated or nested.full_name in WELL_KNOWN_SCHEMAS or nested.full_name in ancestors:
                     continue
                 self._flatten_query(nested, name + ".", bound, (*ancestors, nested.full_name), out)
                 continue
@@ -392,7 +327,7 @@ class _DocumentBuilder:
                 parameter["explode"] = True
             description = self._descriptors.comments(field.full_name)
             if field.json_name != field.name:
-                description = _join_notes([description, f"Also accepted as `{prefix}{field.json_name}`."])
+                description = join_notes([description, f"Also accepted as `{prefix}{field.json_name}`."])
             if description:
                 parameter["description"] = description
             out.append(parameter)
@@ -402,14 +337,14 @@ class _DocumentBuilder:
         if field.enum_type is not None:
             single: JsonObject = {"type": "string", "enum": [value.name for value in field.enum_type.values]}
         elif field.message_type is not None:
-            single = copy.deepcopy(_WELL_KNOWN.get(field.message_type.full_name, {"type": "string"}))
+            single = copy.deepcopy(WELL_KNOWN_SCHEMAS.get(field.message_type.full_name, {"type": "string"}))
             if isinstance(single.get("type"), list):
                 single["type"] = [kind for kind in single["type"] if kind != "null"]
                 if len(single["type"]) == 1:
                     single["type"] = single["type"][0]
             single.pop("description", None)
         else:
-            single = copy.deepcopy(_SCALARS[field.type])
+            single = copy.deepcopy(SCALAR_SCHEMAS[field.type])
         if field.is_repeated:
             return {"type": "array", "items": single}
         return single
@@ -421,10 +356,10 @@ class _DocumentBuilder:
         if not binding.body:
             return None
         if binding.body == "*":
-            component = self._message_component(message)
+            component = self._schemas.message_schema(message)
             top_level_bound = {v.field_path for v in variables if "." not in v.field_path}
             required = [name for name in component.get("required", []) if name not in top_level_bound]
-            schema = self._ref(message)
+            schema = self._schemas.ref(message)
             if top_level_bound:
                 # The path supplies these fields, so the body schema is the message without them.
                 properties = {k: v for k, v in component["properties"].items() if k not in top_level_bound}
@@ -441,7 +376,7 @@ class _DocumentBuilder:
         if field.message_type is not None and field.message_type.full_name == HTTP_BODY:
             body: JsonObject = {"required": True, "content": {"*/*": {"schema": dict(_BINARY)}}}
         else:
-            body = {"required": True, "content": {"application/json": {"schema": self._field_schema(field)}}}
+            body = {"required": True, "content": {"application/json": {"schema": self._schemas.field_schema(field)}}}
         if description:
             body["description"] = description
         return body
@@ -456,7 +391,7 @@ class _DocumentBuilder:
             content: JsonObject = {"*/*": {"schema": dict(_BINARY)}}
             description = "Raw bytes with their own content type."
         else:
-            schema = self._field_schema(field) if field is not None else self._ref(output)
+            schema = self._schemas.field_schema(field) if field is not None else self._schemas.ref(output)
             if method.server_streaming:
                 schema = {"type": "array", "items": schema}
                 description = f"A JSON array of {output.name} messages, streamed."
@@ -474,84 +409,6 @@ class _DocumentBuilder:
             responses[_key(status)] = {"$ref": f"#/components/responses/{_ERROR_RESPONSES[status][0]}"}
         responses["default"] = {"$ref": "#/components/responses/Error"}
         return responses
-
-    # -- schemas -------------------------------------------------------------------------------
-
-    def _ref(self, item: descriptor.Descriptor | descriptor.EnumDescriptor) -> JsonObject:
-        if isinstance(item, descriptor.Descriptor) and item.full_name in _WELL_KNOWN:
-            return copy.deepcopy(_WELL_KNOWN[item.full_name])
-        if item.full_name not in self._schemas:
-            self._pending.append(item)
-        return {"$ref": f"#/components/schemas/{item.full_name}"}
-
-    def _message_component(self, message: descriptor.Descriptor) -> JsonObject:
-        schema: JsonObject = {"type": "object"}
-        description = self._descriptors.comments(message.full_name)
-        if description:
-            schema["description"] = description
-        properties: JsonObject = {}
-        required: list[str] = []
-        for field in message.fields:
-            behaviors = _field_behaviors(field)
-            prop = self._field_schema(field)
-            # A well-known type's own hint (e.g. the Duration format) follows the field's comment.
-            notes = [self._descriptors.comments(field.full_name), str(prop.get("description", ""))]
-            oneof = field.containing_oneof
-            if oneof is not None and not _is_synthetic_oneof(oneof, field):
-                others = ", ".join(f"`{other.name}`" for other in oneof.fields)
-                notes.append(f"Member of oneof `{oneof.name}`: at most one of {others} is set.")
-            text = _join_notes(notes)
-            if text:
-                prop = {**prop, "description": text}
-            if field_behavior_pb2.OUTPUT_ONLY in behaviors:
-                prop = {**prop, "readOnly": True}
-            if field_behavior_pb2.INPUT_ONLY in behaviors:
-                prop = {**prop, "writeOnly": True}
-            if field_behavior_pb2.REQUIRED in behaviors:
-                required.append(field.name)
-            properties[field.name] = prop
-        schema["properties"] = properties
-        if required:
-            schema["required"] = required
-        return schema
-
-    def _enum_component(self, enum: descriptor.EnumDescriptor) -> JsonObject:
-        lines = [self._descriptors.comments(enum.full_name)]
-        for value in enum.values:
-            text = self._descriptors.comments(f"{enum.full_name}.{value.name}")
-            # Lines of a value's comment continue its list item, so they are indented under it.
-            text = text.replace("\n", "\n  ")
-            lines.append(f"- `{value.name}`: {text}" if text else f"- `{value.name}`")
-        schema: JsonObject = {"type": "string", "enum": [value.name for value in enum.values]}
-        description = "\n".join(line for line in lines if line)
-        if description:
-            schema["description"] = description
-        return schema
-
-    def _field_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
-        entry = field.message_type
-        if entry is not None and is_map(field):
-            key_field = entry.fields_by_name["key"]
-            value_field = entry.fields_by_name["value"]
-            schema: JsonObject = {"type": "object", "additionalProperties": self._single_schema(value_field)}
-            if key_field.type == _FD.TYPE_BOOL:
-                schema["propertyNames"] = {"enum": ["true", "false"]}
-            elif key_field.type != _FD.TYPE_STRING:
-                schema["propertyNames"] = {"pattern": "^-?[0-9]+$"}
-            return schema
-        single = self._single_schema(field)
-        if field.is_repeated:
-            return {"type": "array", "items": single}
-        return single
-
-    def _single_schema(self, field: descriptor.FieldDescriptor) -> JsonObject:
-        if field.enum_type is not None:
-            if field.enum_type.full_name == "google.protobuf.NullValue":
-                return {"type": "null"}
-            return self._ref(field.enum_type)
-        if field.message_type is not None:
-            return self._ref(field.message_type)
-        return copy.deepcopy(_SCALARS[field.type])
 
 
 def _error_responses() -> JsonObject:
@@ -673,28 +530,11 @@ def _resolve_field(message: descriptor.Descriptor, field_path: str) -> descripto
     return field
 
 
-def _field_behaviors(field: descriptor.FieldDescriptor) -> set[int]:
-    options = field.GetOptions()
-    return set(options.Extensions[field_behavior_pb2.field_behavior])
-
-
-def _is_synthetic_oneof(oneof: descriptor.OneofDescriptor, field: descriptor.FieldDescriptor) -> bool:
-    """proto3 `optional` fields sit in a one-field oneof named after them; that is not a real choice."""
-    return len(oneof.fields) == 1 and oneof.name.lstrip("X") == f"_{field.name}"
-
-
 def first_sentence(text: str) -> str:
     """The first sentence of a description (an operation's summary, a schema's one-liner)."""
     text = " ".join(text.split())  # the sentence may be wrapped over lines
     match = re.match(r"(.+?[.!?])(\s|$)", text)
     return (match.group(1) if match else text).strip()
-
-
-def _join_notes(notes: Sequence[str]) -> str:
-    """One description from several notes: one paragraph of sentences, or, when a note has lines of
-    its own (a list, paragraphs), one paragraph per note, so no note is run into another's list."""
-    present = [note for note in notes if note]
-    return ("\n\n" if any("\n" in note for note in present) else " ").join(present)
 
 
 def operations(spec: JsonObject) -> Iterable[tuple[str, str, JsonObject]]:

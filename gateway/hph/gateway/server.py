@@ -7,19 +7,23 @@ applies the edge policies (`edge`: request ids, CORS, rate limits) and then eith
 endpoint or hands the request to the transcoder (`transcoder`).
 
 Fixed endpoints take precedence over routes: `/health` (liveness), `/ready` (grpc.health.v1 of
-every upstream service), `/openapi.json`, `/docs`.
+every upstream service), `/openapi.json`, `/docs`; and `/mcp`, MCP's Streamable HTTP transport
+(`mcp_http`), after the edge policies, unless HPH_MCP_ENABLED=false. Its tools are checked at
+start-up; the MCP SDK itself is imported in a thread once the gateway listens (`McpMount`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import importlib
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hph.gateway import codec
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
@@ -37,6 +41,7 @@ from hph.gateway.http1 import (
     response_head,
     send_json,
 )
+from hph.gateway.mcp_tools import ToolCatalog, build_tool_catalog
 from hph.gateway.openapi import build_openapi
 from hph.gateway.routes import RouteError, RouteTable
 from hph.gateway.transcoder import Transcoder
@@ -45,10 +50,16 @@ from hph.runtime.rpc.local import LocalChannel
 from hph.runtime.server import run_until_signalled
 from hph.runtime.settings import Settings
 
+if TYPE_CHECKING:
+    from hph.gateway.mcp_http import McpEndpoint
+
 __all__ = ["GatewayHost", "HttpLimits", "RouteError", "run_gateway", "serve", "start_gateway"]
 
 log = logging.getLogger("hph.gateway")
 access_log = logging.getLogger("hph.gateway.access")
+
+# Where MCP's Streamable HTTP transport is served (`mcp_http`).
+MCP_PATH = "/mcp"
 
 
 class Gateway:
@@ -66,6 +77,7 @@ class Gateway:
         local: LocalChannel | None = None,
         limiter: Limiter | None = None,
         services: Sequence[str] | None = None,
+        planned: Sequence[str] = (),
     ) -> None:
         self.grpc_target = grpc_target
         self.limits = limits
@@ -95,6 +107,17 @@ class Gateway:
         spec = build_openapi(descriptors, services=services, emit_defaults=settings.json_emit_defaults)
         self.openapi = json.dumps(spec, indent=1).encode()
         self.docs = render_docs_html(spec).encode()
+        self.mcp: McpMount | None = None
+        if settings.mcp_enabled:
+            # The tools are checked now (a name clash stops the gateway, as a bad route does).
+            # A planned service answers UNIMPLEMENTED to every call: listing its RPCs as tools would
+            # only offer an assistant calls that fail, so the tools are those of what is built.
+            tools_of = services
+            if planned:
+                hosted = services if services is not None else [s.full_name for s in descriptors.services()]
+                tools_of = [name for name in hosted if name not in set(planned)]
+            catalog = build_tool_catalog(descriptors, tools_of)
+            self.mcp = McpMount(settings, catalog, descriptors, self.pool, grpc_target)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
             "/health": self._health,
             "/ready": self._ready,
@@ -157,6 +180,11 @@ class Gateway:
                     )
                     sent = send_json(conn, status, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
                     return keep_alive
+            if path == MCP_PATH and self.mcp is not None:
+                rpc = MCP_PATH
+                endpoint = await self.mcp.endpoint()
+                status, sent, stays_open = await endpoint.serve(conn, request, target, rid, cors, keep_alive)
+                return stays_open
             status, sent, rpc = await self.transcoder.transcode(conn, request, target, rid, cors, keep_alive)
             return keep_alive and request.keep_alive
         except asyncio.CancelledError:
@@ -204,6 +232,65 @@ class Gateway:
         return OK, b"text/html; charset=utf-8", self.docs
 
 
+class McpMount:
+    """`/mcp`, whose SDK is imported in a thread once the gateway listens: importing it takes about
+    as long as the rest of a worker's start-up, and only MCP clients need it. A request that comes
+    sooner waits for it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: ToolCatalog,
+        descriptors: DescriptorSet,
+        pool: UpstreamPool,
+        grpc_target: str,
+    ) -> None:
+        self.catalog = catalog
+        self._build = functools.partial(_mcp_endpoint, settings, catalog, descriptors, pool, grpc_target)
+        self._starting: asyncio.Task[McpEndpoint] | None = None
+
+    def start(self) -> None:
+        self._starting = asyncio.get_running_loop().create_task(self._start(), name="mcp-start")
+
+    async def _start(self) -> McpEndpoint:
+        await asyncio.to_thread(importlib.import_module, "hph.gateway.mcp_http")
+        endpoint = self._build()
+        try:
+            await endpoint.start()
+        except BaseException:  # stopped while starting: its manager task must not outlive the gateway
+            await endpoint.stop()
+            raise
+        return endpoint
+
+    async def endpoint(self) -> McpEndpoint:
+        if self._starting is None:
+            self.start()
+        assert self._starting is not None
+        return await asyncio.shield(self._starting)
+
+    async def stop(self) -> None:
+        starting, self._starting = self._starting, None
+        if starting is None:
+            return
+        if not starting.done():
+            starting.cancel()
+        endpoint = (await asyncio.gather(starting, return_exceptions=True))[0]
+        if not isinstance(endpoint, BaseException):
+            await endpoint.stop()
+
+
+def _mcp_endpoint(
+    settings: Settings, catalog: ToolCatalog, descriptors: DescriptorSet, pool: UpstreamPool, grpc_target: str
+) -> McpEndpoint:
+    from hph.gateway.mcp_http import McpEndpoint
+    from hph.gateway.mcp_server import PlatformTools
+
+    tools = PlatformTools(
+        catalog, descriptors, pool, grpc_target, identity_cache_seconds=settings.revocation_cache_seconds
+    )
+    return McpEndpoint(tools, settings)
+
+
 # ---------------------------------------------------------------------------------- the host
 
 
@@ -246,6 +333,8 @@ class GatewayHost:
                 conn.splice.close()
         self._sweeper.cancel()
         await asyncio.gather(self._sweeper, return_exceptions=True)
+        if self.gateway.mcp is not None:
+            await self.gateway.mcp.stop()
         await self.gateway.pool.close()
         self.gateway.limiter.close()
         log.info("gateway stopped")
@@ -261,6 +350,7 @@ async def start_gateway(
     limiter: Limiter | None = None,
     reuse_port: bool = False,
     services: Sequence[str] | None = None,
+    planned: Sequence[str] = (),
 ) -> GatewayHost:
     """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port.
 
@@ -268,6 +358,8 @@ async def start_gateway(
     `reuse_port` lets several such worker processes share the HTTP port, with one `limiter` they
     all see (edge.Limiter; an in-process RateLimiter by default). `services` (full names) limits the
     routes, the OpenAPI document and /ready to those services; every service in the set by default.
+    `planned` (full names) are hosted but not built yet (UNIMPLEMENTED): routed, documented, but not
+    offered as MCP tools.
     """
     descriptor_set = descriptors if descriptors is not None else load_descriptor_set()
     table = RouteTable.build(service_bindings(descriptor_set, services))
@@ -282,6 +374,7 @@ async def start_gateway(
         local=local,
         limiter=limiter,
         services=services,
+        planned=planned,
     )
     try:
         server = await loop.create_server(
@@ -295,6 +388,8 @@ async def start_gateway(
         await gateway.pool.close()
         raise
     host = GatewayHost(gateway, server, settings.shutdown_grace_seconds)
+    if gateway.mcp is not None:
+        gateway.mcp.start()
     log.info(
         "gateway listening",
         extra={
@@ -303,6 +398,7 @@ async def start_gateway(
             "cohosted": local is not None,
             "routes": len(table.routes),
             "services": gateway.services,
+            "mcp_tools": len(gateway.mcp.catalog.tools) if gateway.mcp is not None else 0,
         },
     )
     return host

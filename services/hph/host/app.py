@@ -192,6 +192,8 @@ class RunningPlatform:
     channels: ChannelPool
     deps: Dependencies
     log: EventLog
+    # Full names of the hosted services and agents whose implementation has not landed yet.
+    planned: tuple[str, ...] = ()
 
     async def stop(self) -> None:
         # Consumers first, while the services their handlers call still answer (stopped later, a
@@ -338,4 +340,7 @@ async def _start_on(
         await task.start()
     if deps.memory is not None:
         await deps.memory.start(archive=background)  # every worker demotes its own hot tier
-    return RunningPlatform(settings=settings, store=store, grpc=host, channels=channels, deps=deps, log=log_)
+    planned = tuple(spec.full_name for spec in services if not spec.implementation)
+    return RunningPlatform(
+        settings=settings, store=store, grpc=host, channels=channels, deps=deps, log=log_, planned=planned
+    )

@@ -29,6 +29,20 @@ EPILOG = """examples:
   hph serve --services catalog,reviews     # a subset in one gRPC server
   hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
   hph events lag                           # every consumer group caught up?
+  HPH_TOKEN=$(hph token --role customer --sub customer-ava) hph mcp   # MCP over stdio, as that shopper
+"""
+
+MCP_DESCRIPTION = """\
+Serves the platform's MCP tools (Model Context Protocol) over stdin/stdout, for an MCP client that
+starts a local process (desktop assistants, IDEs); HTTP clients use /mcp on the REST port instead.
+Every tool call is a gRPC call to a running platform with the given bearer token, which the platform
+authorises exactly as a REST call: tools/list shows the tools the token's role may call. Logs go to
+stderr; stdout carries only the protocol."""
+
+MCP_EPILOG = """\
+example client configuration (the command an MCP client runs):
+  {"command": "hph", "args": ["mcp", "--grpc-target", "127.0.0.1:50051"],
+   "env": {"HPH_TOKEN": "<a JWT, e.g. from hph token>"}}
 """
 
 
@@ -105,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     gateway.add_argument("--port", dest="http_port", type=int, help=argparse.SUPPRESS)
     gateway.add_argument("--host", dest="http_host", help=argparse.SUPPRESS)
 
+    mcp = commands.add_parser(
+        "mcp",
+        help="serve the MCP tools over stdio, calling a running platform with a bearer token",
+        description=MCP_DESCRIPTION,
+        epilog=MCP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mcp.add_argument(
+        "--grpc-target", help="gRPC address of the running platform (default 127.0.0.1:<grpc port>, env HPH_GRPC_PORT)"
+    )
+    mcp.add_argument(
+        "--token",
+        help="bearer token (JWT) sent with every call, with or without 'Bearer '; default env HPH_TOKEN, "
+        "none = anonymous (only the tools anyone may call)",
+    )
+
     envoy = commands.add_parser("envoy-config", help="write the Envoy bootstrap (grpc_json_transcoder) as YAML")
     envoy.add_argument("--output", type=Path, help="file to write (default: stdout)")
 
@@ -146,6 +176,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         data_dir=getattr(args, "data_dir", None),
         grpc_host=getattr(args, "grpc_host", None),
         grpc_port=getattr(args, "grpc_port", None),
+        token=getattr(args, "token", None),
         http_host=getattr(args, "http_host", None),
         http_port=getattr(args, "http_port", None),
         workers=getattr(args, "workers", None),
@@ -358,6 +389,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "gateway":
             target = args.grpc_target or settings.gateway_grpc_target or f"127.0.0.1:{settings.grpc_port}"
             asyncio.run(_gateway(settings, target))
+        elif args.command == "mcp":
+            from hph.gateway.mcp_stdio import serve_stdio
+
+            target = args.grpc_target or f"127.0.0.1:{settings.grpc_port}"
+            asyncio.run(serve_stdio(settings, grpc_target=target, token=settings.token))
     except (ValueError, OSError) as exc:
         print(f"hph: {_one_line(exc)}", file=sys.stderr)
         return 1

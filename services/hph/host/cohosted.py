@@ -65,6 +65,7 @@ async def start_cohosted_gateway(settings: Settings, platform: RunningPlatform, 
             limiter=limiter,
             reuse_port=settings.workers > 1,
             services=platform.grpc.service_names,
+            planned=platform.planned,
         )
     except BaseException:
         if limiter is not None:

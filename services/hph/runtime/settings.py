@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,13 @@ class Settings:
     # False runs it as one separate process that reaches them over gRPC only, the topology of the
     # Envoy edge it stands in for.
     gateway_cohosted: bool = True
+    # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
+    # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
+    mcp_enabled: bool = True
+    # Bearer token (a JWT, e.g. from `hph token`) that `hph mcp` sends with every tool call; empty
+    # calls anonymously. Prefer this variable to `--token`, which other users can see in the process
+    # list. Never logged.
+    token: str = field(default="", repr=False)
     # Deadline of each upstream gRPC call made by the gateway, seconds.
     gateway_upstream_timeout_seconds: float = 15.0
     # Connections the gateway keeps to its gRPC target, calls spread round robin; 0 = four per worker
