@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.hph_process import hph_token, rest_url, start_hph, stop_hph
+from tests.support.hph_process import hph_running, hph_token, rest_url
 from tests.support.mcp_clients import Era, curated, http_mcp, refusal, structured, tool_names, visible_tools
 
 pytestmark = pytest.mark.integration
@@ -20,14 +20,8 @@ pytestmark = pytest.mark.integration
 def hph_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`hph up --workers 2` in a subprocess; yields its MCP URL and data dir."""
     data_dir = tmp_path_factory.mktemp("up") / "data"
-    process, banner = start_hph(data_dir, "--workers", "2")
-    try:
+    with hph_running(data_dir, "--workers", "2") as (_, banner):
         yield f"{rest_url(banner)}/mcp", data_dir
-        assert stop_hph(process) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -20,7 +20,7 @@ import pytest
 
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.settings import DEFAULT_AUDIENCE
-from tests.support.hph_process import rest_port, start_hph, stop_hph
+from tests.support.hph_process import hph_running, rest_port
 from tests.support.rest_json import ADDRESS, Headers, Json, ok
 from tests.support.tokens import signed_bearer
 from tests.support.waiting import read_until
@@ -46,14 +46,8 @@ class Up:
 def hph_up(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """`hph up` in a subprocess with the analytics cache off; yields its REST port and data dir."""
     data_dir = tmp_path / "data"
-    process, banner = start_hph(data_dir, env={"HPH_ANALYTICS_CACHE_SECONDS": "0"})
-    try:
+    with hph_running(data_dir, env={"HPH_ANALYTICS_CACHE_SECONDS": "0"}) as (_, banner):
         yield rest_port(banner), data_dir
-        assert stop_hph(process) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

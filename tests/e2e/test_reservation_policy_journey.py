@@ -21,7 +21,7 @@ import pytest
 from hph.agents.inventory_reservation_validation.policy import SkuRule, load_policy
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.settings import DEFAULT_AUDIENCE
-from tests.support.hph_process import rest_port, start_hph, stop_hph
+from tests.support.hph_process import hph_running, rest_port
 from tests.support.rest_json import ADDRESS, Headers, Json, answer, ok
 from tests.support.tokens import signed_bearer
 from tests.support.waiting import read_until
@@ -47,16 +47,10 @@ class Running:
 
 async def running(tmp_path: Path, *args: str, command: str) -> AsyncIterator[Running]:
     data_dir = tmp_path / "data"
-    process, banner = start_hph(data_dir, *args, command=command, env=PEAK)
-    try:
+    with hph_running(data_dir, *args, command=command, env=PEAK) as (_, banner):
         assert "REST" in banner, banner
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{rest_port(banner)}", timeout=15) as http:
             yield Running(http, DevIssuer(data_dir, audience=DEFAULT_AUDIENCE))
-        assert stop_hph(process) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

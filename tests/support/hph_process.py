@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.processes import stop_process
@@ -88,3 +90,19 @@ def rest_port(banner: str) -> int:
 def stop_hph(process: subprocess.Popen[str], timeout: float = 30) -> int | None:
     """SIGTERM (a graceful drain), then the exit code; kills it and returns None if it overstays."""
     return stop_process(process, timeout)
+
+
+@contextmanager
+def hph_running(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, command: str = "up"
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`start_hph` for the length of a block: yields the process and its banner, then checks that it
+    stops cleanly on SIGTERM (exit 0); a block that failed kills it instead of leaving it behind."""
+    process, banner = start_hph(data_dir, *args, env=env, command=command)
+    try:
+        yield process, banner
+        assert stop_hph(process) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
