@@ -31,6 +31,7 @@ from hph.agents.catalog_search.sources import ServiceReader
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
+from hph.runtime.consumers import ConsumerGroup, Subscription, envelope_handler
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, Unavailable, Violations
 from hph.runtime.server import ServiceBinding
@@ -338,13 +339,24 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     reader = ServiceReader(deps.channels, deps.service_credentials)
     projection = SearchProjection(reader, deps.clock, deps.settings.search_commit_interval_seconds)
     servicer = CatalogSearchServicer(deps, projection, Synonyms.shipped())
-    if deps.bus is not None:
-        for topic in subscriptions():
-            deps.bus.subscribe(topic, GROUP, projection.handle)
-    # Built once the server is up (the services it reads may be this very server). Every worker
-    # process keeps its own index, so the build starts here rather than only in the worker that
-    # runs the background jobs; the host still stops it through `background` where it runs them.
-    asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(projection.start()))
+    bus = deps.bus
+    # Every process keeps its own index in memory, so it follows EVERY event itself: a per-replica
+    # group (one shared group would give each replica only its share of the partitions, or, on
+    # the embedded log, none to the workers without the background jobs).
+    group = ConsumerGroup(
+        GROUP,
+        tuple(Subscription(topic, envelope_handler(projection.handle)) for topic in subscriptions()),
+        per_replica=True,
+    )
+
+    async def follow_then_build() -> None:
+        if bus is not None:
+            await bus.add(group)  # its start is placed before the snapshot read: nothing is missed
+        await projection.start()
+
+    # Built once the server is up (the services it reads may be this very server), in every worker
+    # process; the host still stops it through `background` where it runs them.
+    asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(follow_then_build()))
     deps.background.append(projection)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogSearchService"].full_name,
