@@ -3,7 +3,6 @@ and says how every answer was decided (agents/v1 Explanation)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,6 @@ from hph.agents.catalog_search.documents import (
 )
 from hph.agents.catalog_search.index import FIELD_BOOSTS, Filters, Hit, SearchResult, Suggestion
 from hph.agents.catalog_search.projection import (
-    GROUP,
     INVENTORY_TOPIC,
     ORDER_TOPIC,
     PRODUCT_TOPIC,
@@ -28,10 +26,10 @@ from hph.agents.catalog_search.projection import (
 )
 from hph.agents.catalog_search.query import QueryPlan, RewriteKind, Synonyms, plan_query
 from hph.agents.catalog_search.sources import ServiceReader
-from hph.runtime import clock as clocks
+from hph.agents.runtime import data_freshness
 from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
-from hph.runtime.consumers import ConsumerGroup, Subscription, envelope_handler
+from hph.runtime.consumers import Subscription
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, Unavailable, Violations
 from hph.runtime.server import ServiceBinding
@@ -308,11 +306,11 @@ class CatalogSearchServicer(pb_grpc.CatalogSearchServiceServicer):
 
     def _freshness(self) -> explanation_pb2.DataFreshness:
         projection = self._projection
-        return explanation_pb2.DataFreshness(
-            computed_at=clocks.to_timestamp(self._deps.clock()),
-            data_as_of=clocks.to_timestamp(projection.data_as_of),
+        return data_freshness(
+            self._deps.clock(),
+            data_as_of=projection.data_as_of,
             sources=[INDEX_SOURCE, *projection.sources],
-            degraded=bool(projection.missing),
+            degraded=projection.degraded,
         )
 
 
@@ -339,24 +337,12 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     reader = ServiceReader(deps.channels, deps.service_credentials)
     projection = SearchProjection(reader, deps.clock, deps.settings.search_commit_interval_seconds)
     servicer = CatalogSearchServicer(deps, projection, Synonyms.shipped())
-    bus = deps.bus
     # Every process keeps its own index in memory, so it follows EVERY event itself: a per-replica
-    # group (one shared group would give each replica only its share of the partitions, or, on
-    # the embedded log, none to the workers without the background jobs).
-    group = ConsumerGroup(
-        GROUP,
-        tuple(Subscription(topic, envelope_handler(projection.handle)) for topic in subscriptions()),
-        per_replica=True,
-    )
-
-    async def follow_then_build() -> None:
-        if bus is not None:
-            await bus.add(group)  # its start is placed before the snapshot read: nothing is missed
-        await projection.start()
-
+    # group, added before the snapshot is read (hph.agents.runtime.FollowedProjection).
+    projection.follow(deps.bus, [Subscription.to(topic, projection.handle) for topic in subscriptions()])
     # Built once the server is up (the services it reads may be this very server), in every worker
     # process; the host still stops it through `background` where it runs them.
-    asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(follow_then_build()))
+    projection.launch()
     deps.background.append(projection)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogSearchService"].full_name,
