@@ -27,6 +27,7 @@ from hph.runtime.consumers import (
     Delivery,
     EventAdmin,
     EventConsumers,
+    GroupRegistry,
     RetryPolicy,
     Subscription,
 )
@@ -456,3 +457,100 @@ async def test_two_consumers_split_the_partitions_and_one_takes_over_when_the_ot
     delivery = backbone.log
     assert isinstance(delivery, RedisEventLog)
     assert await delivery.pending(GROUP, TOPIC, victim) == 0
+
+
+# --- per-replica groups (in-memory projections) ----------------------------------------------------
+
+
+def replica_group(handler: Callable[[Delivery], Awaitable[None]], name: str = "search-index") -> ConsumerGroup:
+    return ConsumerGroup(name, (Subscription.to(TOPIC, handler),), per_replica=True)
+
+
+async def replica_consumers(backbone: Backbone, *groups: ConsumerGroup, shared: bool = True) -> EventConsumers:
+    """A process whose per-replica groups are added (start positions placed) before it starts."""
+    consumers = await EventConsumers.open(await backbone.open_log(), backbone.store, settings=SETTINGS)
+    for group in groups:
+        await consumers.add(group)
+    await consumers.start(shared=shared)
+    backbone.running.append(consumers)
+    return consumers
+
+
+async def test_every_reader_of_a_per_replica_group_gets_every_event_while_a_shared_group_splits_them(
+    backbone: Backbone,
+) -> None:
+    before = await backbone.append(*(key_in(p) for p in range(PARTITIONS)))
+    first, second, shared = Effects(), Effects(), Effects()
+    one = await replica_consumers(backbone, replica_group(first), group_of(shared))
+    # The second process runs per-replica groups only (as `hph up`'s other workers do).
+    two = await replica_consumers(backbone, replica_group(second), group_of(shared), shared=False)
+    assert one.owned("search-index", TOPIC) == two.owned("search-index", TOPIC) == set(range(PARTITIONS))
+    assert two.owned(GROUP, TOPIC) == set()
+
+    after = await backbone.append(*(key_in(p, n) for p in range(PARTITIONS) for n in (1, 2, 3)))
+    await one.wait_until_caught_up()
+    await two.wait_until_caught_up()
+
+    wanted = [event.envelope.event_id for event in after]
+    # Each reader: every event appended after it was added, each once, none from before.
+    assert sorted(first.handled) == sorted(wanted)
+    assert sorted(second.handled) == sorted(wanted)
+    # The shared group is unchanged: one process, every event including the earlier ones, once.
+    assert sorted(shared.handled) == sorted(e.envelope.event_id for e in [*before, *after])
+    assert one.member("search-index") != two.member("search-index")
+    assert one.member(GROUP) is None
+
+
+async def test_a_per_replica_group_shows_one_lag_per_process_and_leaves_nothing_when_stopped(
+    backbone: Backbone,
+) -> None:
+    admin = await EventAdmin.open(backbone.log, backbone.store)
+    one = await replica_consumers(backbone, replica_group(Effects()))
+    two = await replica_consumers(backbone, replica_group(Effects()), shared=False)
+    await backbone.append(*(key_in(p) for p in range(PARTITIONS)))
+    await one.wait_until_caught_up()
+    await two.wait_until_caught_up()
+
+    members = {one.member("search-index"), two.member("search-index")}
+    assert {record.member for record in await admin.replicas("search-index")} == members
+    lags = await admin.lag("search-index")
+    assert {lag.group for lag in lags} == members
+    assert len(lags) == 2 * PARTITIONS and all(lag.events == 0 for lag in lags)
+    record = next(r for r in await admin.groups() if r.group == "search-index")
+    assert record.per_replica
+    with pytest.raises(ValueError, match="per replica"):
+        await admin.reset("search-index")
+
+    gone = one.member("search-index")
+    assert gone is not None
+    await one.stop()
+    assert await backbone.log.checkpoints(gone, TOPIC) == {}
+    assert {record.member for record in await admin.replicas("search-index")} == members - {gone}
+
+
+async def test_a_crashed_readers_state_is_swept_by_a_live_one_once_its_heartbeat_expired(
+    backbone: Backbone,
+) -> None:
+    admin = await EventAdmin.open(backbone.log, backbone.store)
+    crashed = await replica_consumers(backbone, replica_group(Effects()))
+    await backbone.append(key_in(0))
+    await crashed.wait_until_caught_up()
+    dead = crashed.member("search-index")
+    assert dead is not None
+    await crashed.abandon()
+    assert await backbone.log.checkpoints(dead, TOPIC) != {}
+
+    live = await replica_consumers(backbone, replica_group(Effects()))
+    store_records = backbone.store  # the registry's records, expired or not
+
+    async def swept() -> bool:
+        registry = await consumers_registry(store_records)
+        return dead not in {r.member for r in await registry.replicas("search-index")}
+
+    await eventually(swept, within=10)
+    assert await backbone.log.checkpoints(dead, TOPIC) == {}
+    assert [record.member for record in await admin.replicas("search-index")] == [live.member("search-index")]
+
+
+async def consumers_registry(store: SqliteDocumentStore) -> GroupRegistry:
+    return await GroupRegistry.open(store)

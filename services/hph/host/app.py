@@ -323,10 +323,13 @@ async def _start_on(
     await relay.start()
     if not background:
         deps.background.clear()  # another worker runs them; RunningPlatform.stop stops what ran
+        # Per-replica groups (in-memory projections such as the search index) run in every process.
+        await bus.start(shared=False)
     else:
-        # The consumer groups the services declared while their bindings were built run where the
-        # background jobs run: with the embedded log that is the one process reading it; with Redis
-        # every such process takes its share of each group's partitions.
+        # The shared consumer groups the services declared while their bindings were built run where
+        # the background jobs run: with the embedded log that is the one process reading it; with
+        # Redis every such process takes its share of each group's partitions. Per-replica groups
+        # run here as in every other process.
         await bus.start()
         deps.background.append(
             RetentionSweeper(

@@ -1,9 +1,11 @@
 """The search index as a projection: built from the services' state at start (so it can always be
 rebuilt, not only replayed from the log) and kept current from product, inventory and order events.
 
-Events that arrive while the first build is running are queued and applied once it is done: each
-carries the state after its change (a product snapshot, a stock level), so applying them after a
-snapshot read converges on the newest state. Changes are gathered for `commit_interval` seconds and
+Every process keeps its own index, so it follows every event through a per-replica consumer group
+whose start is placed before the snapshot is read; events that arrive while a build is running are
+queued and applied once it is done: each carries the state after its change (a product snapshot, a
+stock level), so applying them after a snapshot read converges on the newest state
+(hph.agents.runtime.FollowedProjection). Changes are gathered for `commit_interval` seconds and
 made searchable in one commit, so a burst of events costs one commit, and a change is searchable
 within about that interval of its event arriving.
 """
@@ -15,17 +17,18 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from holidaypeak.commerce.v1 import product_pb2
 from holidaypeak.events.v1 import inventory_events_pb2 as inventory_ev
 from holidaypeak.events.v1 import order_events_pb2 as order_ev
 from holidaypeak.events.v1 import product_events_pb2 as product_ev
-from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.agents.catalog_search.documents import SearchDocument
 from hph.agents.catalog_search.index import SearchIndex
 from hph.agents.catalog_search.sources import CategoryInfo, ServiceReader, ServiceState, category_path
+from hph.agents.runtime import FollowedProjection
 from hph.runtime.clock import Clock
+from hph.runtime.consumers import Delivery
 from hph.runtime.events import payload_of
 
 log = logging.getLogger("hph.agents.catalog_search")
@@ -41,7 +44,6 @@ STOCK_EVENTS = (
 )
 # Paid units leave popularity again when an order that had been paid is cancelled.
 _PAID_STATES = frozenset({order_ev.ORDER_STATUS_PAID, order_ev.ORDER_STATUS_FULFILLING, order_ev.ORDER_STATUS_SHIPPED})
-BUILD_RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 
 def document_from_product(
@@ -93,83 +95,58 @@ def build_index(documents: Iterable[SearchDocument]) -> SearchIndex:
     return index
 
 
-class SearchProjection:
-    """Owns the index the servicer searches; see the module docstring."""
+class SearchProjection(FollowedProjection):
+    """Owns the index the servicer searches; see the module docstring (the build-then-follow
+    lifecycle is hph.agents.runtime.FollowedProjection's)."""
 
     def __init__(self, reader: ServiceReader, clock: Clock, commit_interval: float) -> None:
+        super().__init__(GROUP, clock)
         self._reader = reader
-        self._clock = clock
         self._commit_interval = commit_interval
         self.index = SearchIndex()
-        self.ready = False
         self.categories: dict[str, CategoryInfo] = {}
-        # Newest event applied (or the snapshot's read time when newer): DataFreshness.data_as_of.
-        self.data_as_of: datetime | None = None
         self.sources: list[str] = []
         self.missing: list[str] = []
         self.build_seconds = 0.0
-        self._queued: list[EventEnvelope] = []
+        self._build_started = 0.0
         self._commit_pending: asyncio.TimerHandle | None = None
-        self._task: asyncio.Task[None] | None = None
         # Run after every commit and rebuild (e.g. to drop answers computed from the older index).
         self.on_change: list[Callable[[], None]] = []
 
-    # --- lifecycle (a BackgroundTask: the host starts it after the server) --------------------
+    @property
+    def data_as_of(self) -> datetime | None:
+        """DataFreshness.data_as_of: the snapshot's read time, or the newest event applied since."""
+        return self.freshness.data_as_of
 
-    async def start(self) -> None:
-        """Starts the first build (once; later calls do nothing)."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._build_until_done(), name="catalog-search-build")
+    @property
+    def degraded(self) -> bool:
+        return not self.ready or bool(self.missing)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await super().stop()
         if self._commit_pending is not None:
             self._commit_pending.cancel()
 
-    async def _build_until_done(self) -> None:
-        attempt = 0
-        while True:
-            try:
-                await self.rebuild()
-                return
-            except Exception as exc:  # the catalog may not be up yet (another pod): retry
-                pause = BUILD_RETRY_SECONDS[min(attempt, len(BUILD_RETRY_SECONDS) - 1)]
-                log.warning("search index build failed (%s); retrying in %.1f s", exc, pause)
-                attempt += 1
-                await asyncio.sleep(pause)
+    # --- the build ----------------------------------------------------------------------------
 
-    async def rebuild(self) -> None:
-        """Reads the services' state and replaces the index with one built from it (off the event
-        loop), then applies the events that arrived meanwhile."""
-        started = time.perf_counter()
-        read_at = self._clock()
+    async def build(self) -> None:
+        """Reads the services' state and replaces the index with one built from it (off the event loop)."""
+        self._build_started = time.perf_counter()
         state = await self._reader.read_all()
         index = await asyncio.to_thread(build_index, documents_of(state))
         self.index, self.categories = index, state.categories
         self.sources, self.missing = state.sources, state.missing
-        self.data_as_of = max(self.data_as_of, read_at) if self.data_as_of else read_at
-        queued, self._queued = self._queued, []
-        self.ready = True
-        for envelope in queued:
-            await self._apply(envelope)
+
+    async def built(self) -> None:
         self._commit_now()
         self._changed()
-        self.build_seconds = time.perf_counter() - started
+        self.build_seconds = time.perf_counter() - self._build_started
         log.info("search index built: %d products in %.2f s", len(self.index), self.build_seconds)
 
     # --- events -----------------------------------------------------------------------------
 
-    async def handle(self, envelope: EventEnvelope) -> None:
-        """The handler of the agent's consumer group on all three topics."""
-        if not self.ready:
-            self._queued.append(envelope)
-            return
-        await self._apply(envelope)
-
-    async def _apply(self, envelope: EventEnvelope) -> None:
-        payload = payload_of(envelope)
+    async def apply(self, delivery: Delivery) -> bool:
+        payload = payload_of(delivery.envelope)
         changed = False
         if isinstance(payload, product_ev.ProductCreated | product_ev.ProductUpdated):
             changed = await self._apply_snapshot(payload.product)
@@ -182,9 +159,8 @@ class SearchProjection:
         elif isinstance(payload, order_ev.OrderCancelled) and payload.previous_status in _PAID_STATES:
             changed = self._add_units(payload.lines, -1)
         if changed:
-            occurred = envelope.occurred_at.ToDatetime(tzinfo=UTC)
-            self.data_as_of = max(self.data_as_of, occurred) if self.data_as_of else occurred
             self._schedule_commit()
+        return changed
 
     async def _apply_snapshot(self, snapshot: product_ev.ProductSnapshot) -> bool:
         if snapshot.status != product_ev.PRODUCT_STATUS_ACTIVE:

@@ -3,7 +3,6 @@ and says how every answer was decided (agents/v1 Explanation)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +19,6 @@ from hph.agents.catalog_search.documents import (
 )
 from hph.agents.catalog_search.index import FIELD_BOOSTS, Filters, Hit, SearchResult, Suggestion
 from hph.agents.catalog_search.projection import (
-    GROUP,
     INVENTORY_TOPIC,
     ORDER_TOPIC,
     PRODUCT_TOPIC,
@@ -28,9 +26,10 @@ from hph.agents.catalog_search.projection import (
 )
 from hph.agents.catalog_search.query import QueryPlan, RewriteKind, Synonyms, plan_query
 from hph.agents.catalog_search.sources import ServiceReader
-from hph.runtime import clock as clocks
+from hph.agents.runtime import data_freshness
 from hph.runtime import money, validation
 from hph.runtime.cache import TtlCache
+from hph.runtime.consumers import Subscription
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, Unavailable, Violations
 from hph.runtime.server import ServiceBinding
@@ -307,11 +306,11 @@ class CatalogSearchServicer(pb_grpc.CatalogSearchServiceServicer):
 
     def _freshness(self) -> explanation_pb2.DataFreshness:
         projection = self._projection
-        return explanation_pb2.DataFreshness(
-            computed_at=clocks.to_timestamp(self._deps.clock()),
-            data_as_of=clocks.to_timestamp(projection.data_as_of),
+        return data_freshness(
+            self._deps.clock(),
+            data_as_of=projection.data_as_of,
             sources=[INDEX_SOURCE, *projection.sources],
-            degraded=bool(projection.missing),
+            degraded=projection.degraded,
         )
 
 
@@ -338,13 +337,12 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     reader = ServiceReader(deps.channels, deps.service_credentials)
     projection = SearchProjection(reader, deps.clock, deps.settings.search_commit_interval_seconds)
     servicer = CatalogSearchServicer(deps, projection, Synonyms.shipped())
-    if deps.bus is not None:
-        for topic in subscriptions():
-            deps.bus.subscribe(topic, GROUP, projection.handle)
-    # Built once the server is up (the services it reads may be this very server). Every worker
-    # process keeps its own index, so the build starts here rather than only in the worker that
-    # runs the background jobs; the host still stops it through `background` where it runs them.
-    asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(projection.start()))
+    # Every process keeps its own index in memory, so it follows EVERY event itself: a per-replica
+    # group, added before the snapshot is read (hph.agents.runtime.FollowedProjection).
+    projection.follow(deps.bus, [Subscription.to(topic, projection.handle) for topic in subscriptions()])
+    # Built once the server is up (the services it reads may be this very server), in every worker
+    # process; the host still stops it through `background` where it runs them.
+    projection.launch()
     deps.background.append(projection)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogSearchService"].full_name,

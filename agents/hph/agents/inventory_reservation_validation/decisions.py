@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from hph.agents.inventory_reservation_validation.policy import PeakWindow, SkuRule
+from hph.agents.runtime import Driver
 
 METHOD = "reservation-policy-v1"
 
@@ -85,17 +86,6 @@ class LineDecision:
     purchased: int
     remaining_limit: int | None
     options: tuple[Option, ...]
-    reason: str
-
-
-@dataclass(frozen=True)
-class Driver:
-    """One reason behind the answer, as the shared Explanation's Driver carries it."""
-
-    name: str
-    value: float
-    threshold: float | None
-    unit: str
     reason: str
 
 
@@ -184,10 +174,10 @@ def drivers(lines: Sequence[LineDecision]) -> list[Driver]:
                 Driver(
                     "effective_availability",
                     line.effective_availability,
-                    requested,
-                    "units",
-                    f"{sku}: {line.effective_availability} available after {line.stock.reserved} reserved and "
-                    f"{line.safety_stock} safety stock, {line.request.quantity} requested",
+                    threshold=requested,
+                    unit="units",
+                    reason=f"{sku}: {line.effective_availability} available after {line.stock.reserved} reserved "
+                    f"and {line.safety_stock} safety stock, {line.request.quantity} requested",
                 ),
             )
         )
@@ -198,9 +188,9 @@ def drivers(lines: Sequence[LineDecision]) -> list[Driver]:
                     Driver(
                         "peak_limit_remaining",
                         line.remaining_limit,
-                        requested,
-                        "units",
-                        f"{sku}: {line.remaining_limit} of {line.peak_limit} per shopper left "
+                        threshold=requested,
+                        unit="units",
+                        reason=f"{sku}: {line.remaining_limit} of {line.peak_limit} per shopper left "
                         f"({line.purchased} bought in the window), {line.request.quantity} requested",
                     ),
                 )

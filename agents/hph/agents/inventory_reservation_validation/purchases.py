@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from holidaypeak.events.v1 import order_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.agents.runtime import FreshnessTracker
 from hph.runtime.clock import to_iso
 from hph.runtime.documents import update_document
 from hph.runtime.storage import And, ConflictError, Container, ContainerSpec, Document, Eq, Ge, NotFoundError, Query
@@ -45,7 +46,11 @@ class HotPurchases:
         self._container = container
         self._hot = frozenset(hot_skus)
         # occurred_at of the newest order event applied here; None before the first.
-        self.data_as_of: datetime | None = None
+        self.freshness = FreshnessTracker()
+
+    @property
+    def data_as_of(self) -> datetime | None:
+        return self.freshness.data_as_of
 
     async def handle(self, envelope: EventEnvelope) -> None:
         kind = envelope.WhichOneof("payload")
@@ -55,9 +60,7 @@ class HotPurchases:
             await self._cancelled(envelope.order_cancelled)
         else:
             return
-        occurred_at = envelope.occurred_at.ToDatetime(tzinfo=UTC)
-        if self.data_as_of is None or occurred_at > self.data_as_of:
-            self.data_as_of = occurred_at
+        self.freshness.observed(envelope.occurred_at.ToDatetime(tzinfo=UTC))
 
     async def bought(self, shopper_id: str, skus: Collection[str], since: datetime) -> dict[str, int]:
         """Units of each of `skus` the shopper ordered at or after `since`, not cancelled."""

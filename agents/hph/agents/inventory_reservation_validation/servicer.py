@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from holidaypeak.agents.v1 import explanation_pb2
 from holidaypeak.agents.v1 import inventory_reservation_validation_service_pb2 as pb
 from holidaypeak.agents.v1 import inventory_reservation_validation_service_pb2_grpc as pb_grpc
 from hph.agents.inventory_reservation_validation import decisions
@@ -23,6 +22,7 @@ from hph.agents.inventory_reservation_validation.purchases import (
     TOPIC,
     HotPurchases,
 )
+from hph.agents.runtime import data_freshness, explanation
 from hph.commerce.clients import InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
@@ -87,22 +87,11 @@ class ReservationValidationServicer(pb_grpc.InventoryReservationValidationServic
             decision=DECISION_TO_PB[decision],
             lines=[_line_message(line) for line in decided],
             peak_window=_window_message(window),
-            explanation=explanation_pb2.Explanation(
-                summary=decisions.summary(decision, decided),
-                drivers=[
-                    explanation_pb2.Driver(
-                        name=driver.name,
-                        value=driver.value,
-                        threshold=driver.threshold,
-                        unit=driver.unit,
-                        reason=driver.reason,
-                    )
-                    for driver in decisions.drivers(decided)
-                ],
-                freshness=explanation_pb2.DataFreshness(
-                    computed_at=to_timestamp(now),
-                    data_as_of=to_timestamp(self._purchases.data_as_of) if limited else None,
-                    sources=sources,
+            explanation=explanation(
+                decisions.summary(decision, decided),
+                decisions.drivers(decided),
+                freshness=data_freshness(
+                    now, data_as_of=self._purchases.data_as_of if limited else None, sources=sources
                 ),
                 method=f"{decisions.METHOD}+{self._policy.version}",
             ),
@@ -123,11 +112,9 @@ class ReservationValidationServicer(pb_grpc.InventoryReservationValidationServic
                 )
                 for rule in policy.skus.values()
             ],
-            explanation=explanation_pb2.Explanation(
-                summary=f"reservation policy {policy.version} from {policy.source}",
-                freshness=explanation_pb2.DataFreshness(
-                    computed_at=to_timestamp(self._clock()), sources=[f"file:{policy.source}"]
-                ),
+            explanation=explanation(
+                f"reservation policy {policy.version} from {policy.source}",
+                freshness=data_freshness(self._clock(), sources=[f"file:{policy.source}"]),
                 method=f"{decisions.METHOD}+{policy.version}",
             ),
         )

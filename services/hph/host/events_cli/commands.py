@@ -122,15 +122,15 @@ async def lag(source: EventsSource, args: argparse.Namespace, out: TextIO) -> in
     shared = ownership is not None
     for record in records:
         topics = sorted(record.topics) if args.topic is None else [t for t in record.topics if t == args.topic]
-        lags += await group_lag(source.log, record.group, topics)
-        if ownership is not None:
+        lags += await source.admin.record_lag(record, topics)
+        if ownership is not None and not record.per_replica:
             for topic in topics:
                 owners[record.group, topic] = await ownership.owners(record.group, topic)
     if args.json:
         for entry in lags:
             document = dataclasses.asdict(entry)
             if shared:
-                document["owner"] = owners[entry.group, entry.topic].get(entry.partition)
+                document["owner"] = owners.get((entry.group, entry.topic), {}).get(entry.partition)
             print(json_line(document), file=out)
     elif lags:
         header = ["GROUP", "TOPIC", "PARTITION", "CHECKPOINT", "LAST", "LAG"] + (["OWNER"] if shared else [])
@@ -139,7 +139,7 @@ async def lag(source: EventsSource, args: argparse.Namespace, out: TextIO) -> in
             row = [entry.group, entry.topic, entry.partition, _or_dash(entry.checkpoint), _or_dash(entry.last_sequence)]
             row.append(entry.events)
             if shared:
-                row.append(owners[entry.group, entry.topic].get(entry.partition, "-"))
+                row.append(owners.get((entry.group, entry.topic), {}).get(entry.partition, "-"))
             rows.append(row)
         print(table(header, rows), file=out)
     behind = _behind_by_group(lags)

@@ -42,6 +42,12 @@ What the framework guarantees, on every log adapter:
 - Lag per group and partition (`lag`, the log's figure), logged every minute as "consumer lag".
 - Several consumers of a group (Redis) share its partitions by leases and take over a dead one's
   partitions and pending events (`ownership`, `sources`); the embedded log has one consumer.
+- Per-replica groups (`ConsumerGroup(..., per_replica=True)`), for projections kept in process
+  memory: every process hosting the declaration (every worker, not only the background one) reads
+  EVERY partition under its own name `<group>.r-<random>`, from the log's end as of `add` (or its
+  start); its ledger is in memory, a failing event is logged and skipped, and its checkpoints and
+  registry record are removed at stop, or swept by another reader once its heartbeat expired.
+  `hph events lag` lists one set of rows per live process; `reset` refuses it (restart instead).
 
 `wait_until_caught_up()` returns once every group running here has handled what was appended before
 the call: tests and orderly shutdowns use it instead of sleeping.
@@ -56,7 +62,7 @@ Modules: `subscriptions` (declarations, Delivery), `framework` (EventConsumers),
 `dead_letters`, `groups` (registry and resets), `admin` (operator API), `retention` (trimming).
 """
 
-from hph.runtime.consumers.admin import EventAdmin, GroupLag, UnknownGroup, group_lag, reset_group
+from hph.runtime.consumers.admin import EventAdmin, GroupLag, PerReplicaGroup, UnknownGroup, group_lag, reset_group
 from hph.runtime.consumers.dead_letters import (
     DEAD_LETTERS,
     DeadLetter,
@@ -66,7 +72,7 @@ from hph.runtime.consumers.dead_letters import (
     dead_letter_id,
 )
 from hph.runtime.consumers.framework import EventConsumers
-from hph.runtime.consumers.groups import GROUPS, GroupRecord, GroupRegistry, ResetRequest
+from hph.runtime.consumers.groups import GROUPS, GroupRecord, GroupRegistry, ReplicaRecord, ResetRequest
 from hph.runtime.consumers.ledger import (
     HANDLED_MARK_KIND,
     LEDGER,
@@ -111,6 +117,8 @@ __all__ = [
     "GroupRegistry",
     "HandledLedger",
     "Handler",
+    "PerReplicaGroup",
+    "ReplicaRecord",
     "ResetRequest",
     "RetentionSweeper",
     "RetryPolicy",

@@ -24,7 +24,7 @@ from datetime import datetime
 
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.consumers.dead_letters import DeadLetter, DeadLetterStatus, DeadLetterStore, UnknownDeadLetter
-from hph.runtime.consumers.groups import GroupRecord, GroupRegistry, ResetRequest
+from hph.runtime.consumers.groups import GroupRecord, GroupRegistry, ReplicaRecord, ResetRequest
 from hph.runtime.consumers.ledger import HandledLedger
 from hph.runtime.eventlog import EventLog
 from hph.runtime.storage import DocumentStore
@@ -32,6 +32,11 @@ from hph.runtime.storage import DocumentStore
 
 class UnknownGroup(LookupError):
     """No consumer group of that name was ever declared (or it never read that topic)."""
+
+
+class PerReplicaGroup(ValueError):
+    """The group is per replica: it has no shared position to reset (each process rebuilds its
+    projection from the services' state when it starts)."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,24 @@ class EventAdmin:
         records = [await self._group(group)] if group is not None else await self.groups()
         lags: list[GroupLag] = []
         for record in records:
-            lags += await group_lag(self._log, record.group, sorted(record.topics))
+            lags += await self.record_lag(record, sorted(record.topics))
         return lags
+
+    async def record_lag(self, record: GroupRecord, topics: Sequence[str]) -> list[GroupLag]:
+        """The group's lag on `topics`; a per-replica group's is one set of rows per live process,
+        under its per-process name (`<group>.r-<random>`); none when no process runs it."""
+        if not record.per_replica:
+            return await group_lag(self._log, record.group, topics)
+        lags: list[GroupLag] = []
+        for member in await self.replicas(record.group):
+            lags += await group_lag(self._log, member.member, topics)
+        return lags
+
+    async def replicas(self, group: str) -> list[ReplicaRecord]:
+        """The live processes reading per-replica group `group` (expired records are left out;
+        a live reader sweeps them)."""
+        now = self._clock()
+        return [record for record in await self._registry.replicas(group) if record.expires_at >= now]
 
     async def dead_letters(
         self,
@@ -161,6 +182,11 @@ class EventAdmin:
         declared. Clear the projection first, or reset with its consumer stopped, if events it
         handles between the clear and the reset must not count twice."""
         record = await self._group(group)
+        if record.per_replica:
+            raise PerReplicaGroup(
+                f"consumer group {group!r} is per replica: each process keeps its projection in memory, built from "
+                "the services' state when it starts; restart the processes to rebuild it"
+            )
         chosen = sorted(record.topics) if topics is None else list(topics)
         unknown = [topic for topic in chosen if topic not in record.topics]
         if unknown:
@@ -171,4 +197,12 @@ class EventAdmin:
         ]
 
 
-__all__ = ["EventAdmin", "GroupLag", "UnknownDeadLetter", "UnknownGroup", "group_lag", "reset_group"]
+__all__ = [
+    "EventAdmin",
+    "GroupLag",
+    "PerReplicaGroup",
+    "UnknownDeadLetter",
+    "UnknownGroup",
+    "group_lag",
+    "reset_group",
+]

@@ -14,7 +14,7 @@ import re
 import socket
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.consumers.admin import EventAdmin, GroupLag, group_lag
@@ -22,7 +22,14 @@ from hph.runtime.consumers.dead_letters import DeadLetter, DeadLetterStore
 from hph.runtime.consumers.groups import GroupRegistry, ResetRequest
 from hph.runtime.consumers.ledger import HandledLedger
 from hph.runtime.consumers.ownership import LeasedOwnership, Ownership, SoleOwnership
-from hph.runtime.consumers.runner import ConsumerSettings, ConsumerState, PartitionWorker, TopicConsumer
+from hph.runtime.consumers.runner import (
+    ConsumerSettings,
+    ConsumerState,
+    PartitionWorker,
+    RecentEvents,
+    SkippedEvents,
+    TopicConsumer,
+)
 from hph.runtime.consumers.subscriptions import ConsumerGroup, Handler, Subscription, envelope_handler
 from hph.runtime.eventlog import EventLog, LoggedEvent, OwnershipStore, Position, StartAt
 from hph.runtime.periodic import PeriodicJob
@@ -32,6 +39,8 @@ log = logging.getLogger("hph.consumers")
 
 # How often running groups' lag is logged (a metric can be derived from the "consumer lag" lines).
 LAG_LOG_SECONDS = 60.0
+# A per-replica reader's record expires this many lease times after its last heartbeat.
+REPLICA_TTL_LEASES = 3
 
 
 def consumer_name() -> str:
@@ -40,15 +49,40 @@ def consumer_name() -> str:
     return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def replica_member(group: str) -> str:
+    """A per-replica group's name in one process: the declared name, ".r-" and a random part."""
+    return f"{group}.r-{uuid.uuid4().hex[:8]}"
+
+
 class GroupRunner:
     """A declared group and the topic consumers running it in this process."""
 
     def __init__(self, declaration: ConsumerGroup) -> None:
+        # A per-replica group reads under this process's own name (see ConsumerGroup.per_replica).
+        self.member = replica_member(declaration.name) if declaration.per_replica else None
         self.declaration = declaration
         self.topics: dict[str, TopicConsumer] = {}
+        # Per replica: the topics whose start positions this process placed, and its heartbeat.
+        self.captured: set[str] = set()
+        self.heartbeat: PeriodicJob | None = None
+
+    @property
+    def declaration(self) -> ConsumerGroup:
+        return self._declaration
+
+    @declaration.setter
+    def declaration(self, group: ConsumerGroup) -> None:
+        self._declaration = group
+        # Built once per declaration: workers ask for it on every event.
+        self._current = group.renamed(self.member) if self.member is not None else group
+
+    @property
+    def name(self) -> str:
+        """The group name workers checkpoint under (the per-process name of a per-replica group)."""
+        return self._current.name
 
     def current(self) -> ConsumerGroup:
-        return self.declaration
+        return self._current
 
 
 class EventConsumers:
@@ -72,6 +106,11 @@ class EventConsumers:
         self.consumer = consumer
         self._groups: dict[str, GroupRunner] = {}
         self._running = False
+        # Whether this process runs the shared groups too (False: per-replica groups only).
+        self._shared = True
+        # Per-replica groups' ledger and parking, in memory (see ConsumerGroup.per_replica).
+        self._recent = RecentEvents()
+        self.skipped = SkippedEvents()
         self._starting: set[asyncio.Task[None]] = set()
         self._jobs: list[PeriodicJob] = []
 
@@ -121,15 +160,24 @@ class EventConsumers:
         if runner is None:
             runner = self._groups[group.name] = GroupRunner(group)
         else:
+            if runner.declaration.per_replica != group.per_replica:
+                raise ValueError(f"consumer group {group.name!r} is declared both shared and per replica")
             runner.declaration = group
-        if self._running:
+        if self._running and (self._shared or group.per_replica):
             task = asyncio.create_task(self._start_group(runner), name=f"hph-consumer-start:{group.name}")
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
 
     async def add(self, group: ConsumerGroup) -> None:
-        """Declares a group and, when the framework is running, returns once it has started."""
+        """Declares a group and, when the framework is running, returns once it has started.
+
+        A per-replica group's start positions (the end of each partition) are placed before this
+        returns, running or not: a projection adds its group, then reads its snapshot, and misses
+        nothing appended in between (what the snapshot already holds comes again, which a
+        projection of current states absorbs)."""
         self.declare(group)
+        if group.per_replica and not self._running:
+            await self._capture(self._groups[group.name])
         await self._started()
 
     @property
@@ -139,30 +187,39 @@ class EventConsumers:
 
     # --- running ----------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Starts every declared group, and the periodic lag log."""
+    async def start(self, *, shared: bool = True) -> None:
+        """Starts the declared groups, and the periodic lag log. `shared=False` starts the
+        per-replica groups only: the host's other worker processes, whose shared groups run in the
+        process with the background jobs (every process keeps its own in-memory projections)."""
         if self._running:
             return
-        self._running = True
+        self._running, self._shared = True, shared
         for runner in list(self._groups.values()):
-            await self._start_group(runner)
+            if shared or runner.declaration.per_replica:
+                await self._start_group(runner)
         self._jobs = [
             PeriodicJob(
                 self.log_lag, interval=LAG_LOG_SECONDS, name="hph-consumer-lag", log=log, failure="logging lag failed"
-            ),
-            PeriodicJob(
-                self._poll_replays,
-                interval=self._settings.replay_poll_interval,
-                name="hph-consumer-replays",
-                log=log,
-                failure="looking for dead letters to replay failed",
-            ),
+            )
         ]
+        if shared:
+            self._jobs.append(
+                PeriodicJob(
+                    self._poll_replays,
+                    interval=self._settings.replay_poll_interval,
+                    name="hph-consumer-replays",
+                    log=log,
+                    failure="looking for dead letters to replay failed",
+                )
+            )
         for job in self._jobs:
             await job.start()
 
     async def _start_group(self, runner: GroupRunner) -> None:
         declaration = runner.declaration
+        if runner.member is not None:
+            await self._start_replica(runner)
+            return
         new_topics = await self.state.registry.record(
             declaration.name, _event_types(declaration), at=self.state.clock()
         )
@@ -174,6 +231,73 @@ class EventConsumers:
             consumer = TopicConsumer(runner.current, topic, self.state, self._settings, self._ownership, self.consumer)
             runner.topics[topic] = consumer
             await consumer.start()
+
+    # --- per-replica groups -------------------------------------------------------------------
+
+    async def _start_replica(self, runner: GroupRunner) -> None:
+        declaration = runner.declaration
+        await self.state.registry.record(
+            declaration.name, _event_types(declaration), at=self.state.clock(), per_replica=True
+        )
+        await self._capture(runner)
+        for topic in declaration.topics:
+            if topic in runner.topics:
+                continue
+            consumer = TopicConsumer(
+                runner.current,
+                topic,
+                self.state,
+                self._settings,
+                SoleOwnership(),  # every partition, in every process
+                self.consumer,
+                replica=(self._recent, self.skipped),
+            )
+            runner.topics[topic] = consumer
+            await consumer.start()
+        if runner.heartbeat is None:
+            runner.heartbeat = PeriodicJob(
+                lambda: self._heartbeat(runner),
+                interval=self._settings.lease_seconds / 3,
+                name=f"hph-consumer-replica:{declaration.name}",
+                log=log,
+                failure="renewing a per-replica group's heartbeat failed",
+            )
+            await runner.heartbeat.start()
+
+    async def _capture(self, runner: GroupRunner) -> None:
+        """Records this process as a reader of the per-replica group (first, so a crash leaves
+        nothing the sweep cannot find), then places its start at the end of each partition of the
+        topics not placed yet."""
+        assert runner.member is not None
+        topics = [topic for topic in runner.declaration.topics if topic not in runner.captured]
+        if not topics:
+            return
+        await self._renew(runner)
+        for topic in topics:
+            await self._begin(runner.member, topic, Position.latest())
+            runner.captured.add(topic)
+
+    async def _renew(self, runner: GroupRunner) -> None:
+        assert runner.member is not None
+        expires_at = self.state.clock() + timedelta(seconds=self._settings.lease_seconds * REPLICA_TTL_LEASES)
+        await self.state.registry.join_replica(
+            runner.declaration.name, runner.member, self.consumer, expires_at=expires_at
+        )
+
+    async def _heartbeat(self, runner: GroupRunner) -> None:
+        """Renews this reader's record and sweeps the readers whose heartbeat expired (crashed
+        processes): their checkpoints and records go, so nothing piles up across restarts."""
+        await self._renew(runner)
+        now = self.state.clock()
+        for record in await self.state.registry.replicas(runner.declaration.name):
+            if record.member != runner.member and record.expires_at < now:
+                await self._forget_replica(runner.declaration.name, record.member, runner.declaration.topics)
+                log.info("swept an expired per-replica reader", extra={"group": record.group, "member": record.member})
+
+    async def _forget_replica(self, group: str, member: str, topics: Sequence[str]) -> None:
+        for topic in topics:
+            await self.log.reset(member, topic)  # no checkpoint left: the rows (or hash fields) go
+        await self.state.registry.leave_replica(group, member)
 
     async def _begin(self, group: str, topic: str, start: Position) -> None:
         """Places a new group's checkpoints: after each partition's last event (latest), or before
@@ -199,10 +323,17 @@ class EventConsumers:
         for job in self._jobs:
             await job.stop()
         for runner in self._groups.values():
+            if runner.heartbeat is not None:
+                await runner.heartbeat.stop()
+                runner.heartbeat = None
             for consumer in runner.topics.values():
                 await consumer.stop()
             runner.topics.clear()
-            await self._ownership.leave(runner.declaration.name)
+            if runner.member is None:
+                await self._ownership.leave(runner.declaration.name)
+            elif runner.captured:
+                await self._forget_replica(runner.declaration.name, runner.member, sorted(runner.captured))
+                runner.captured.clear()
 
     async def abandon(self) -> None:
         """Ends every worker at once without checkpointing, acknowledging or releasing anything:
@@ -213,6 +344,9 @@ class EventConsumers:
         for job in self._jobs:
             await job.stop()
         for runner in self._groups.values():
+            if runner.heartbeat is not None:
+                await runner.heartbeat.stop()
+                runner.heartbeat = None
             for consumer in runner.topics.values():
                 await consumer.abandon()
             runner.topics.clear()
@@ -238,10 +372,10 @@ class EventConsumers:
         await self._started()
         await self._poll_replays()
         waits: list[tuple[PartitionWorker, int | None, int]] = []
-        for name, runner in self._groups.items():
+        for runner in self._groups.values():
             for topic, consumer in runner.topics.items():
                 # A reset recorded before the call (here or by another process) must be followed first.
-                generation = (await self.state.registry.reset_request(name, topic)).generation
+                generation = (await self.state.registry.reset_request(runner.name, topic)).generation
                 for partition, worker in consumer.workers.items():
                     worker.expect_generation(generation)
                     worker.wake.set()
@@ -260,7 +394,7 @@ class EventConsumers:
         """Queues the replay requests of the groups running here with the workers that own their
         partitions (every `replay_poll_interval`, and at once after `replay_dead_letter`)."""
         for name, runner in self._groups.items():
-            if not runner.topics:
+            if not runner.topics or runner.member is not None:
                 continue
             for letter in await self.state.dead_letters.requested(name):
                 consumer = runner.topics.get(letter.topic)
@@ -288,12 +422,19 @@ class EventConsumers:
         return requests
 
     async def lag(self, group: str | None = None) -> list[GroupLag]:
-        """Lag per partition of every topic of the declared groups (or of one)."""
+        """Lag per partition of every topic of the declared groups (or of one); a per-replica
+        group's is this process's, under its per-process name."""
         names = [group] if group is not None else sorted(self._groups)
         lags: list[GroupLag] = []
         for name in names:
-            lags += await group_lag(self.log, name, list(self._groups[name].declaration.topics))
+            runner = self._groups[name]
+            lags += await group_lag(self.log, runner.name, list(runner.declaration.topics))
         return lags
+
+    def member(self, group: str) -> str | None:
+        """This process's name for per-replica group `group` (None for a shared group)."""
+        runner = self._groups.get(group)
+        return runner.member if runner else None
 
     def owned(self, group: str, topic: str) -> frozenset[int]:
         """The partitions of `topic` this process's consumer of `group` handles now."""
@@ -303,9 +444,10 @@ class EventConsumers:
 
     async def log_lag(self) -> None:
         """Logs each running group's lag per topic ("consumer lag": group, topic, lag, partitions)."""
-        for name, runner in self._groups.items():
+        for runner in self._groups.values():
             if not runner.topics:
                 continue
+            name = runner.name
             for topic in runner.topics:
                 lags = await self.log.lag(name, topic)
                 total = sum(lag.events for lag in lags)

@@ -10,10 +10,14 @@ Container `consumer_groups` of the storage port, partition key `/group`:
   consumer compares it with the generation it started from before every batch and before every
   checkpoint, so one that was in the middle of a batch re-applies the reset to its own partition
   instead of checkpointing past it (see hph.runtime.consumers.runner).
+- `replica.<member>`: a live process of a per-replica group (its per-process name `member`, the
+  consumer, and `expires_at`), renewed by its heartbeat and deleted when it stops; one whose
+  heartbeat expired (a crash) is swept, with its checkpoints, by the next live replica.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +40,8 @@ CONTAINER = "consumer_groups"
 GROUPS = ContainerSpec(CONTAINER, "/group")
 _GROUP_DOC = "group"
 _RESET_PREFIX = "reset."
-_KIND_GROUP, _KIND_RESET = "group", "reset"
+_REPLICA_PREFIX = "replica."
+_KIND_GROUP, _KIND_RESET, _KIND_REPLICA = "group", "reset", "replica"
 MAX_GROUPS = 1000
 
 
@@ -47,6 +52,18 @@ class GroupRecord:
     group: str
     topics: Mapping[str, tuple[str, ...]]
     declared_at: datetime
+    # Every process reads every partition under its own name (ConsumerGroup.per_replica).
+    per_replica: bool = False
+
+
+@dataclass(frozen=True)
+class ReplicaRecord:
+    """One process's reader of a per-replica group: its per-process group name and who it is."""
+
+    group: str
+    member: str
+    consumer: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,7 +80,11 @@ class ResetRequest:
 
 def _record_from(doc: Document) -> GroupRecord:
     topics = {topic: tuple(types) for topic, types in doc["topics"].items()}
-    return GroupRecord(doc["group"], topics, from_iso(doc["declared_at"]))
+    return GroupRecord(doc["group"], topics, from_iso(doc["declared_at"]), bool(doc.get("per_replica", False)))
+
+
+def _replica_from(doc: Document) -> ReplicaRecord:
+    return ReplicaRecord(doc["group"], doc["member"], doc["consumer"], from_iso(doc["expires_at"]))
 
 
 def _reset_from(group: str, topic: str, doc: Document | None) -> ResetRequest:
@@ -88,7 +109,9 @@ class GroupRegistry:
     async def open(cls, store: DocumentStore) -> GroupRegistry:
         return cls(await GROUPS.open(store))
 
-    async def record(self, group: str, topics: Mapping[str, Sequence[str]], *, at: datetime) -> frozenset[str]:
+    async def record(
+        self, group: str, topics: Mapping[str, Sequence[str]], *, at: datetime, per_replica: bool = False
+    ) -> frozenset[str]:
         """Stores the group's declaration; returns the topics it reads for the first time ever
         (their partitions start where the declaration says, not at the earliest event)."""
         wanted = {topic: sorted(types) for topic, types in topics.items()}
@@ -109,8 +132,10 @@ class GroupRegistry:
                 "topics": wanted,
                 "history": sorted(known | set(wanted)),
                 "declared_at": to_iso(at),
+                "per_replica": per_replica,
             }
-            if current is not None and current.get("topics") == wanted and not new:
+            unchanged = current is not None and current.get("per_replica", False) == per_replica
+            if unchanged and current is not None and current.get("topics") == wanted and not new:
                 return Done(new)
             operation = ReplaceOp(doc, if_match=current["_etag"]) if current else CreateOp(doc)
             return Write([operation], lambda written: new)
@@ -160,3 +185,26 @@ class GroupRegistry:
 
         written = await commit(self._container, group, plan, busy=f"group {group!r} is being reset by others")
         return _reset_from(group, topic, written)
+
+    # --- per-replica groups: the live processes reading them ------------------------------------
+
+    async def join_replica(self, group: str, member: str, consumer: str, *, expires_at: datetime) -> None:
+        """Records (or renews) `member`, this process's reader of per-replica group `group`."""
+        doc: Document = {
+            "id": _REPLICA_PREFIX + member,
+            "group": group,
+            "kind": _KIND_REPLICA,
+            "member": member,
+            "consumer": consumer,
+            "expires_at": to_iso(expires_at),
+        }
+        await self._container.upsert(doc)
+
+    async def leave_replica(self, group: str, member: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            await self._container.delete(_REPLICA_PREFIX + member, group)
+
+    async def replicas(self, group: str) -> list[ReplicaRecord]:
+        """Every recorded reader of the per-replica group, live or expired, by member name."""
+        page = await self._container.query(Query(Eq("kind", _KIND_REPLICA)), partition_key=group, max_items=MAX_GROUPS)
+        return sorted((_replica_from(doc) for doc in page.items), key=lambda record: record.member)

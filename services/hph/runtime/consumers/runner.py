@@ -38,11 +38,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 from hph.runtime.clock import Clock
-from hph.runtime.consumers.dead_letters import DeadLetter, DeadLetterStore
+from hph.runtime.consumers.dead_letters import DeadLetter, DeadLetterStore, dead_letter_id
 from hph.runtime.consumers.groups import GroupRegistry
 from hph.runtime.consumers.ledger import HandledLedger
 from hph.runtime.consumers.ownership import Ownership
@@ -102,6 +105,71 @@ class ConsumerState:
     clock: Clock
 
 
+class Ledger(Protocol):
+    """What a worker asks of a group's ledger (HandledLedger durably; RecentEvents in memory)."""
+
+    async def handled(self, group: str, event_id: str) -> bool: ...
+
+    async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None: ...
+
+    async def forget(self, group: str, topic: str, *, since: datetime | None, partition: int | None = None) -> int: ...
+
+
+class Parked(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class Parking(Protocol):
+    """Where an event that failed every attempt goes (DeadLetterStore; SkippedEvents logs it)."""
+
+    async def park(
+        self, group: str, event: LoggedEvent, *, reason: str, error_type: str, attempts: int, at: datetime
+    ) -> Parked: ...
+
+
+class RecentEvents:
+    """A per-replica group's ledger: the ids of the last `capacity` events handled, in memory. It
+    absorbs what the relay appended twice (its duplicates follow closely); the projection it feeds
+    lives in memory too, so nothing here needs to outlive the process."""
+
+    def __init__(self, capacity: int = 100_000) -> None:
+        self._capacity = capacity
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    async def handled(self, group: str, event_id: str) -> bool:
+        return (group, event_id) in self._seen
+
+    async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None:
+        for event in events:
+            self._seen[group, event.envelope.event_id] = None
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+
+    async def forget(self, group: str, topic: str, *, since: datetime | None, partition: int | None = None) -> int:
+        return 0  # nobody resets a per-process name
+
+
+@dataclass(frozen=True)
+class SkippedEvent:
+    id: str
+
+
+class SkippedEvents:
+    """A per-replica group's parking: the event is logged (by the worker) and counted, not stored.
+    A dead letter of a per-process name could never be replayed by an operator (the name dies with
+    the process); the projection is rebuilt from the services' state at its next start instead."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def park(
+        self, group: str, event: LoggedEvent, *, reason: str, error_type: str, attempts: int, at: datetime
+    ) -> SkippedEvent:
+        self.count += 1
+        return SkippedEvent(dead_letter_id(event.topic, event.partition, event.sequence))
+
+
 class PartitionWorker:
     """Handles one partition of one topic for one group (see the module docstring)."""
 
@@ -114,6 +182,8 @@ class PartitionWorker:
         state: ConsumerState,
         settings: ConsumerSettings,
         generation: int,
+        ledger: Ledger | None = None,
+        parking: Parking | None = None,
     ) -> None:
         self._declaration = declaration
         self.topic = topic
@@ -122,6 +192,8 @@ class PartitionWorker:
         self._state = state
         self._settings = settings
         self._generation = generation
+        self._ledger: Ledger = ledger if ledger is not None else state.ledger
+        self._parking: Parking = parking if parking is not None else state.dead_letters
         self.wake = asyncio.Event()
         # Set whenever `progress`, `empty_reads` or the replays change (what `caught_up` reads).
         self.progressed = asyncio.Event()
@@ -242,7 +314,7 @@ class PartitionWorker:
         if request.generation == self._generation:
             return False
         await self._state.log.reset(self.group, self.topic, request.to, partitions=[self.partition])
-        await self._state.ledger.forget(self.group, self.topic, since=request.to, partition=self.partition)
+        await self._ledger.forget(self.group, self.topic, since=request.to, partition=self.partition)
         checkpoint = await self._source.open()
         # Together, with no await between: a waiter must never see the new generation with the old
         # progress (it would think the replay done).
@@ -265,14 +337,14 @@ class PartitionWorker:
         handler = self._declaration().handler_for(self.topic, event.envelope.event_type)
         if handler is None:
             return  # no subscription of the group takes this type
-        if await self._state.ledger.handled(self.group, event.envelope.event_id):
+        if await self._ledger.handled(self.group, event.envelope.event_id):
             log.debug("event handled before; skipped", extra=self._context(event))
             return
         outcome = await self._attempt(handler, event)
         if outcome.succeeded:
-            await self._state.ledger.mark(self.group, [event], at=self._state.clock())
+            await self._ledger.mark(self.group, [event], at=self._state.clock())
             return
-        letter = await self._state.dead_letters.park(
+        letter = await self._parking.park(
             self.group,
             event,
             reason=outcome.reason,
@@ -281,7 +353,7 @@ class PartitionWorker:
             at=self._state.clock(),
         )
         log.error(
-            "event dead-lettered",
+            "event dead-lettered" if isinstance(self._parking, DeadLetterStore) else "event skipped after its attempts",
             extra={**self._context(event), "attempts": outcome.attempts, "reason": outcome.reason, "id": letter.id},
         )
 
@@ -336,6 +408,7 @@ class TopicConsumer:
         settings: ConsumerSettings,
         ownership: Ownership,
         consumer: str,
+        replica: tuple[Ledger, Parking] | None = None,
     ) -> None:
         self._declaration = declaration
         self.topic = topic
@@ -343,6 +416,9 @@ class TopicConsumer:
         self._settings = settings
         self._ownership = ownership
         self._consumer = consumer
+        # A per-replica group's in-memory ledger and parking; it reads with CheckpointReader on
+        # every log (no Redis consumer group: that would be state in the stream per process).
+        self._replica = replica
         self.workers: dict[int, PartitionWorker] = {}
         self._partitions = 0
         self._generation = 0
@@ -359,7 +435,7 @@ class TopicConsumer:
         self._partitions = (await log_.topics()).get(self.topic, 0)
         if not self._partitions:
             raise ValueError(f"consumer group {self.group!r} subscribes to {self.topic!r}, which the log does not have")
-        if isinstance(log_, DeliveringLog):
+        if isinstance(log_, DeliveringLog) and self._replica is None:
             await log_.ensure_delivery_group(self.group, self.topic)
         self._generation = (await self._state.registry.reset_request(self.group, self.topic)).generation
         await self.rebalance()
@@ -393,6 +469,7 @@ class TopicConsumer:
                     self._state,
                     self._settings,
                     self._generation,
+                    *(self._replica or (None, None)),
                 )
                 self.workers[partition] = worker
                 worker.start()
@@ -412,7 +489,7 @@ class TopicConsumer:
 
     def _source(self, partition: int) -> PartitionSource:
         log_ = self._state.log
-        if isinstance(log_, DeliveringLog):
+        if isinstance(log_, DeliveringLog) and self._replica is None:
             return RedisDelivery(log_, self.group, self.topic, partition, self._consumer)
         return CheckpointReader(log_, self.group, self.topic, partition)
 

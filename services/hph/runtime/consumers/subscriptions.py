@@ -84,6 +84,8 @@ class Delivery:
 
 
 DeliveryHandler = Callable[[Delivery], Awaitable[None]]
+# Leaves room for the per-process suffix ".r-" + 8 hex digits within a group name's 63 characters.
+MAX_REPLICA_GROUP_NAME = 50
 
 
 def event_type_name(event_type: type[Message] | str) -> str:
@@ -134,9 +136,18 @@ class ConsumerGroup:
     name: str
     subscriptions: tuple[Subscription, ...]
     start: Position = field(default_factory=Position.earliest)
+    # Per replica (broadcast): every process hosting the declaration reads EVERY partition under a
+    # name of its own (`<name>.r-<random>`), for projections kept in process memory (a search
+    # index). Its positions are disposable: it starts at the log's end as of `EventConsumers.add`
+    # (or its start), its ledger of recent event ids lives in memory, an event that fails every
+    # attempt is logged and skipped (not dead-lettered), and its checkpoints and registry entry are
+    # removed when the process stops or, after a crash, once its heartbeat expires.
+    per_replica: bool = False
 
     def __post_init__(self) -> None:
         validate_name("group", self.name)
+        if self.per_replica and len(self.name) > MAX_REPLICA_GROUP_NAME:
+            raise ValueError(f"a per-replica group's name has at most {MAX_REPLICA_GROUP_NAME} characters")
         if not self.subscriptions:
             raise ValueError(f"consumer group {self.name!r} subscribes to nothing")
         _starting_point(self.start)
@@ -159,7 +170,11 @@ class ConsumerGroup:
         return None
 
     def with_subscription(self, subscription: Subscription) -> ConsumerGroup:
-        return ConsumerGroup(self.name, (*self.subscriptions, subscription), self.start)
+        return ConsumerGroup(self.name, (*self.subscriptions, subscription), self.start, self.per_replica)
+
+    def renamed(self, name: str) -> ConsumerGroup:
+        """The same subscriptions under another name (a per-replica group's per-process name)."""
+        return ConsumerGroup(name, self.subscriptions, self.start)
 
 
 def _overlap(first: Subscription, second: Subscription) -> bool:
