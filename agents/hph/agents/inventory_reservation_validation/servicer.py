@@ -22,13 +22,14 @@ from hph.agents.inventory_reservation_validation.purchases import (
     TOPIC,
     HotPurchases,
 )
-from hph.agents.runtime import data_freshness, explanation
+from hph.agents.runtime import data_freshness, explanation, narrate_if_asked
 from hph.commerce.clients import InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
 from hph.runtime.clock import Clock, to_timestamp
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
+from hph.runtime.narrator import Narrator
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage.port import MAX_ID_LENGTH
 
@@ -57,11 +58,19 @@ OPTION_TO_PB = {
 
 
 class ReservationValidationServicer(pb_grpc.InventoryReservationValidationServiceServicer):
-    def __init__(self, policy: Policy, purchases: HotPurchases, inventory: InventoryClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        policy: Policy,
+        purchases: HotPurchases,
+        inventory: InventoryClient,
+        clock: Clock,
+        narrator: Narrator | None = None,
+    ) -> None:
         self._policy = policy
         self._purchases = purchases
         self._inventory = inventory
         self._clock = clock
+        self._narrator = narrator or Narrator.off()
 
     async def ValidateReservation(
         self, request: pb.ValidateReservationRequest, context: Any
@@ -83,7 +92,7 @@ class ReservationValidationServicer(pb_grpc.InventoryReservationValidationServic
         sources = [STOCK_SOURCE, f"policy:{self._policy.version}"]
         if limited:
             sources.insert(1, SOURCE)
-        return pb.ValidateReservationResponse(
+        response = pb.ValidateReservationResponse(
             decision=DECISION_TO_PB[decision],
             lines=[_line_message(line) for line in decided],
             peak_window=_window_message(window),
@@ -96,6 +105,9 @@ class ReservationValidationServicer(pb_grpc.InventoryReservationValidationServic
                 method=f"{decisions.METHOD}+{self._policy.version}",
             ),
         )
+        # CreateOrder never asks (its deadline is short); a staff what-if check may.
+        await narrate_if_asked(self._narrator, response, context, subject="reservation validation")
+        return response
 
     async def GetReservationPolicy(self, request: pb.GetReservationPolicyRequest, context: Any) -> pb.ReservationPolicy:
         policy = self._policy
@@ -209,7 +221,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     if deps.bus is not None:
         deps.bus.subscribe(TOPIC, GROUP, purchases.handle)
     servicer = ReservationValidationServicer(
-        policy, purchases, InventoryClient(deps.channels, deps.service_credentials), deps.clock
+        policy, purchases, InventoryClient(deps.channels, deps.service_credentials), deps.clock, deps.narrator
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["InventoryReservationValidationService"].full_name,

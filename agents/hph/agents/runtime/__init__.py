@@ -13,6 +13,8 @@ share:
   what arrived meanwhile, then follow; retries the build, says whether it is ready, and answers
   degraded while it is not.
 - `memory`: `agent_memory(deps, agent, kind, policy)`, an agent's namespace on deps.memory.
+- `narration`: `narrate_if_asked(narrator, response, context, subject=...)`, the optional narrator's
+  checked prose in `explanation.narration` when the caller sent `x-hph-narrate: true`.
 
 docs/agents.md is the agent author's guide.
 """
@@ -20,14 +22,18 @@ docs/agents.md is the agent author's guide.
 from hph.agents.runtime.explain import Driver, data_freshness, explanation
 from hph.agents.runtime.freshness import FreshnessTracker
 from hph.agents.runtime.memory import agent_memory
+from hph.agents.runtime.narration import NARRATE_HEADER, narrate_if_asked, narration_requested
 from hph.agents.runtime.projection import BUILD_RETRY_SECONDS, FollowedProjection
 
 __all__ = [
     "BUILD_RETRY_SECONDS",
+    "NARRATE_HEADER",
     "Driver",
     "FollowedProjection",
     "FreshnessTracker",
     "agent_memory",
     "data_freshness",
     "explanation",
+    "narrate_if_asked",
+    "narration_requested",
 ]
