@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -48,6 +48,9 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 # Values per facet (most products first), as a results page shows.
 FACET_SIZE = 20
 SUGGESTION_CANDIDATES = 200
+# Products whose analysed fields are kept for explaining hits (which fields and words matched):
+# analysing a hit's description again at every query was a quarter of an uncached search.
+FIELD_TERMS_ENTRIES = 4096
 WRITER_HEAP_BYTES = 64_000_000
 
 
@@ -185,6 +188,10 @@ class SearchIndex:
         self._category_counts: Counter[str] = Counter()
         self._category_names: dict[str, str] = {}
         self._tails: list[tuple[str, str]] = []
+        # Product id -> (the document version, its fields' term sets); see FIELD_TERMS_ENTRIES.
+        self._field_terms: OrderedDict[str, tuple[SearchDocument, tuple[tuple[str, frozenset[str]], ...]]] = (
+            OrderedDict()
+        )
         # While bulk loading, type-ahead entries are appended and sorted once at the end.
         self._bulk = False
         self._dirty = False
@@ -250,6 +257,7 @@ class SearchIndex:
             return
         self._retired.append(self._ord_of.pop(product_id))
         self._writer.delete_documents_by_term("id", product_id)
+        self._field_terms.pop(product_id, None)
         self._count(old, _field_words(old), -1)
 
     def _count(self, doc: SearchDocument, field_words: Mapping[str, Sequence[str]], sign: int) -> None:
@@ -343,7 +351,8 @@ class SearchIndex:
         if page and more:
             last = page[-1]
             next_cursor = paging.Cursor(last[0], last[1].product_id, start + len(page))
-        hits = [self._hit(score, doc, plan.concepts) for score, doc in page]
+        wanted = frozenset(t for c in plan.concepts for t in c.terms)
+        hits = [self._hit(score, doc, bool(plan.concepts), wanted) for score, doc in page]
         facets = self._facets(text, filters, filter_queries)
         return SearchResult(hits, total, next_cursor, facets, relaxed)
 
@@ -368,18 +377,31 @@ class SearchIndex:
         window.sort(key=_order)
         return window, total
 
-    def _hit(self, score: float, doc: SearchDocument, concepts: Sequence[Concept]) -> Hit:
+    def _hit(self, score: float, doc: SearchDocument, has_words: bool, wanted: frozenset[str]) -> Hit:
         boosts = boosts_of(doc)
         fields: list[str] = []
         matched: list[str] = []
-        wanted = {t for c in concepts for t in c.terms}
-        for name, text in _texts(doc).items():
-            found = wanted.intersection(analysis.terms(text))
+        for name, field_terms in self._terms_of(doc):
+            found = wanted.intersection(field_terms)
             if found:
                 fields.append(name)
                 matched.extend(t for t in sorted(found) if t not in matched)
-        text_score = score / boosts.multiplier if concepts else 0.0
+        text_score = score / boosts.multiplier if has_words else 0.0
         return Hit(doc, score, text_score, boosts, tuple(fields), tuple(matched))
+
+    def _terms_of(self, doc: SearchDocument) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The index terms of each text field of this version of `doc` (a replaced product is another
+        SearchDocument object, so an entry never outlives its version)."""
+        entry = self._field_terms.get(doc.product_id)
+        if entry is not None and entry[0] is doc:
+            self._field_terms.move_to_end(doc.product_id)
+            return entry[1]
+        field_terms = tuple((name, frozenset(analysis.terms(text))) for name, text in _texts(doc).items())
+        self._field_terms[doc.product_id] = (doc, field_terms)
+        self._field_terms.move_to_end(doc.product_id)
+        if len(self._field_terms) > FIELD_TERMS_ENTRIES:
+            self._field_terms.popitem(last=False)
+        return field_terms
 
     def _text_query(self, concepts: Sequence[Concept], *, relaxed: bool) -> tantivy.Query:
         if not concepts:
