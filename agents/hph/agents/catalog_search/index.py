@@ -508,7 +508,8 @@ class SearchIndex:
 
     def _brand_label(self, key: str) -> str:
         names = self._brand_names.get(key)
-        return names.most_common(1)[0][0] if names else key
+        # most_common(1) without its heap: the first spelling with the highest count, as it picks.
+        return max(names.items(), key=_count_of)[0] if names else key
 
     def _price_facet(self, raw: Mapping[str, object], filters: Filters) -> list[FacetCount]:
         # Buckets by their lower bound (an index without documents answers none).
@@ -581,6 +582,10 @@ def _after(window: Sequence[tuple[float, SearchDocument]], cursor: paging.Cursor
         if doc.product_id == cursor.product_id:
             return position + 1
     return bisect.bisect_right(window, paging.sort_key(cursor.score, cursor.product_id), key=_order)
+
+
+def _count_of(item: tuple[str, int]) -> int:
+    return item[1]
 
 
 def _order(entry: tuple[float, SearchDocument]) -> tuple[float, str]:
