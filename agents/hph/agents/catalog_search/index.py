@@ -51,6 +51,9 @@ SUGGESTION_CANDIDATES = 200
 # Products whose analysed fields are kept for explaining hits (which fields and words matched):
 # analysing a hit's description again at every query was a quarter of an uncached search.
 FIELD_TERMS_ENTRIES = 4096
+# Facet counts kept per (query words, relaxed, filters) until the next commit: every page of a query,
+# and the catalog's `?search=` beside `/api/search`, count the same facets.
+FACET_ENTRIES = 1024
 WRITER_HEAP_BYTES = 64_000_000
 
 
@@ -188,6 +191,7 @@ class SearchIndex:
         self._category_counts: Counter[str] = Counter()
         self._category_names: dict[str, str] = {}
         self._tails: list[tuple[str, str]] = []
+        self._facet_counts: dict[tuple[object, ...], dict[str, list[FacetCount]]] = {}
         # Product id -> (the document version, its fields' term sets); see FIELD_TERMS_ENTRIES.
         self._field_terms: OrderedDict[str, tuple[SearchDocument, tuple[tuple[str, frozenset[str]], ...]]] = (
             OrderedDict()
@@ -245,6 +249,7 @@ class SearchIndex:
         self._writer.commit()
         self._index.reload()
         self._searcher = self._index.searcher()
+        self._facet_counts.clear()  # counted on the previous searcher
         for ordinal in self._retired:
             self._by_ord.pop(ordinal, None)
         self._retired.clear()
@@ -353,7 +358,13 @@ class SearchIndex:
             next_cursor = paging.Cursor(last[0], last[1].product_id, start + len(page))
         wanted = frozenset(t for c in plan.concepts for t in c.terms)
         hits = [self._hit(score, doc, bool(plan.concepts), wanted) for score, doc in page]
-        facets = self._facets(text, filters, filter_queries)
+        key = (tuple((c.term, c.alternatives) for c in plan.concepts), relaxed, filters)
+        facets = self._facet_counts.get(key)
+        if facets is None:
+            facets = self._facets(text, filters, filter_queries)
+            if len(self._facet_counts) >= FACET_ENTRIES:
+                self._facet_counts.clear()
+            self._facet_counts[key] = facets
         return SearchResult(hits, total, next_cursor, facets, relaxed)
 
     def _window(self, query: tantivy.Query, needed: int) -> tuple[list[tuple[float, SearchDocument]], int]:
