@@ -328,8 +328,16 @@ class SearchIndex:
     # --- searching --------------------------------------------------------------------------
 
     def search(
-        self, plan: QueryPlan, filters: Filters, *, page_size: int, cursor: paging.Cursor | None
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        *,
+        page_size: int,
+        cursor: paging.Cursor | None,
+        reuse_facets: bool = True,
     ) -> SearchResult:
+        """A page of hits in (score, id) order with the facets; `reuse_facets=False` counts them anew
+        even when this query's were counted since the last commit."""
         if plan.matches_nothing:
             return SearchResult([], 0, None, self._empty_facets(filters), relaxed=False)
         filter_queries = self._filter_queries(filters)
@@ -359,7 +367,7 @@ class SearchIndex:
         wanted = frozenset(t for c in plan.concepts for t in c.terms)
         hits = [self._hit(score, doc, bool(plan.concepts), wanted) for score, doc in page]
         key = (tuple((c.term, c.alternatives) for c in plan.concepts), relaxed, filters)
-        facets = self._facet_counts.get(key)
+        facets = self._facet_counts.get(key) if reuse_facets else None
         if facets is None:
             facets = self._facets(text, filters, filter_queries)
             if len(self._facet_counts) >= FACET_ENTRIES:
