@@ -70,3 +70,41 @@ async def test_products_search_goes_through_the_agent(rest: RestHub) -> None:
     body = answer.json()
     assert body["products"] and not body.get("search_fallback", False)
     assert {p["category_id"] for p in body["products"]} == {"string-lights"}
+
+
+async def test_a_product_change_is_never_answered_stale_once_searchable(rest: RestHub) -> None:
+    """Hot answers are cached twice on the way out (the agent's answers per index commit, the
+    gateway's JSON per answer bytes): a renamed product must still show its new name in both reads
+    as soon as the index has it, and never its old one after that."""
+
+    async def search_names() -> list[str]:
+        body = (await rest.http.get("/api/search", params={"q": "gift", "page_size": 50})).json()
+        return [hit["name"] for hit in body["hits"]]
+
+    async def products_names() -> list[str]:
+        body = (await rest.http.get("/api/products", params={"search": "gift", "limit": 50})).json()
+        assert not body.get("search_fallback", False)
+        return [product["name"] for product in body["products"]]
+
+    for _ in range(3):  # hot: both answers are now kept by the agent and by the gateway
+        before, listed = await search_names(), await products_names()
+    top = (await rest.http.get("/api/search", params={"q": "gift", "page_size": 1})).json()["hits"][0]
+    renamed = f"{top['name']} Deluxe"
+    staff = rest.bearer("staff", "staff-sam")
+    patched = await rest.http.patch(f"/api/staff/products/{top['product_id']}", json={"name": renamed}, headers=staff)
+    assert patched.status_code == 200, patched.text
+    assert renamed not in before and renamed not in listed
+
+    async def search_has_it() -> bool:
+        return renamed in await search_names()
+
+    await eventually(search_has_it, within=5)
+    for _ in range(3):  # once searchable, every later answer has it
+        assert renamed in await search_names()
+        assert top["name"] not in await search_names()
+
+    async def products_have_it() -> bool:
+        return renamed in await products_names()
+
+    # The catalog's own product cache lags its other replicas by at most HPH_CATALOG_CACHE_SECONDS.
+    await eventually(products_have_it, within=5)

@@ -3,11 +3,14 @@
 platform without the agent, which answers with `search_fallback`), plus the time from a product
 change to it being searchable (event to index).
 
-It starts `hph up` (every service and agent, one worker) and `hph serve --services all --rest` (no
-agent) on free ports with fresh data dirs, and drives each read with wrk; rounds interleave them.
+It starts `hph up` (every service and agent), `hph serve --services all --rest` (no agent) and, for
+the worst case, `hph up` with the agent's answer cache off (`HPH_SEARCH_CACHE_SECONDS=0`: every
+answer recomputed, as when index commits follow each other faster than queries repeat) on free
+ports with fresh data dirs, `--workers` each (default one), and drives each read with wrk; rounds
+interleave them.
 
     apt-get install wrk   # once
-    .venv/bin/python tests/perf/bench_search.py --duration 8 --warmup 2 --connections 32 --rounds 2
+    .venv/bin/python tests/perf/bench_search.py --duration 6 --warmup 2 --connections 32 --rounds 2
 
 Targets (issue #11): REST p99 under 20 ms at 32 clients on the demo catalog; a product change
 searchable within 1 s. Not a test: a measurement.
@@ -20,21 +23,25 @@ import json
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 from bench_common import start_platform
 from bench_reads import Figures, wrk
 
-from tests.support.hph_process import hph_token, rest_port, start_hph
+from tests.support.hph_process import hph_token
 
 AGENT_READS = {
     "agent: /api/search xmas lites in stock": "/api/search?q=xmas%20lites&in_stock=true",
     "agent: /api/search gift (broad) + facets": "/api/search?q=gift",
     "agent: /api/products?search=lights": "/api/products?search=lights&limit=20",
+}
+UNCACHED_READS = {
+    "agent, no answer cache: /api/search xmas lites in stock": "/api/search?q=xmas%20lites&in_stock=true",
+    "agent, no answer cache: /api/search gift (broad) + facets": "/api/search?q=gift",
 }
 TODAY_READS = {
     "today: /api/products?search=lights": "/api/products?search=lights&limit=20",
@@ -87,27 +94,33 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds, each running every read once")
     parser.add_argument("--samples", type=int, default=30, help="product changes timed to searchable (default 30)")
+    parser.add_argument("--workers", type=int, default=1, help="server workers of each platform (default 1)")
+    parser.add_argument(
+        "--no-uncached", action="store_true", help="skip the platform with the agent's answer cache off"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     with tempfile.TemporaryDirectory(prefix="hph-bench-search-") as root:
-        agent_dir, today_dir = f"{root}/agent", f"{root}/today"
-        agent, _, agent_port = start_platform(agent_dir)
-        today, banner = start_hph(
-            Path(today_dir),
-            "--services",
-            "all",
-            "--rest",
-            "--seed",
-            command="serve",
-            env={"HPH_LOG_LEVEL": "WARNING", "HPH_RATE_LIMIT_PER_IP_PER_MINUTE": "100000000"},
-        )
+        agent_dir = f"{root}/agent"
+        platforms: dict[str, tuple[subprocess.Popen[str], str, int]] = {}
         try:
-            agent_base = f"http://127.0.0.1:{agent_port}"
-            today_base = f"http://127.0.0.1:{rest_port(banner)}"
+            platforms["agent"] = start_platform(agent_dir, workers=args.workers)
+            platforms["today"] = start_platform(
+                f"{root}/today", workers=args.workers, command=("serve", "--services", "all", "--rest", "--seed")
+            )
+            if not args.no_uncached:
+                platforms["uncached"] = start_platform(
+                    f"{root}/uncached", workers=args.workers, extra_env={"HPH_SEARCH_CACHE_SECONDS": "0"}
+                )
+            bases = {name: f"http://127.0.0.1:{port}" for name, (_, _, port) in platforms.items()}
+            agent_base = bases["agent"]
             wait_for_search(agent_base)
             reads = {name: agent_base + path for name, path in AGENT_READS.items()}
-            reads |= {name: today_base + path for name, path in TODAY_READS.items()}
+            if "uncached" in bases:
+                wait_for_search(bases["uncached"])
+                reads |= {name: bases["uncached"] + path for name, path in UNCACHED_READS.items()}
+            reads |= {name: bases["today"] + path for name, path in TODAY_READS.items()}
             assert get(reads["today: /api/products?search=lights"]).get("search_fallback") is True
             assert not get(reads["agent: /api/products?search=lights"]).get("search_fallback")
             figures: dict[str, Figures] = {}
@@ -122,10 +135,11 @@ def main() -> None:
                     entry.rps.append(rps)
             latencies = event_to_index(agent_base, agent_dir, args.samples)
         finally:
-            for process in (agent, today):
+            for process, _, _ in platforms.values():
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=30)
-    print(f"\n{args.connections} connections, {args.duration} s per read, {args.rounds} round(s), one worker\n")
+    workers = "one worker" if args.workers == 1 else f"{args.workers} workers"
+    print(f"\n{args.connections} connections, {args.duration} s per read, {args.rounds} round(s), {workers}\n")
     print("| read | p50 ms | p99 ms | requests/s |")
     print("|---|---|---|---|")
     for name, entry in figures.items():

@@ -93,6 +93,21 @@ async def test_a_hit_late_in_its_life_is_served_and_refreshed_once_in_the_backgr
     assert cache.get("k") == "v2"
 
 
+async def test_fresh_serves_hits_without_loading_and_refreshes_late_ones_like_get_or_load() -> None:
+    clock = ManualClock(100.0)
+    cache: TtlCache[str] = TtlCache(4.0, clock=clock)
+    load = CountingLoader()
+    assert cache.fresh("k", load) is None and load.calls == 0  # a miss loads nothing
+    assert await cache.get_or_load("k", load) == "v1"
+    assert cache.fresh("k", load) == "v1" and load.calls == 1
+    clock.now += 3.1  # in the refresh window: served, and refreshed once in the background
+    assert [cache.fresh("k", load) for _ in range(3)] == ["v1"] * 3
+    await asyncio.sleep(0.01)
+    assert load.calls == 2 and cache.fresh("k", load) == "v2"
+    clock.now += 4.1
+    assert cache.fresh("k", load) is None  # expired
+
+
 async def test_a_failed_load_reaches_every_waiter_and_stores_nothing() -> None:
     cache: TtlCache[str] = TtlCache(60, clock=ManualClock(100.0))
     calls = 0

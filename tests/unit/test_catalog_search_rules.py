@@ -264,6 +264,45 @@ def test_changes_are_searchable_after_commit_and_removed_products_are_gone(demo_
     assert len(index) == 49
 
 
+def test_a_hit_explains_the_fields_of_the_current_version_of_its_product(demo_docs: list) -> None:  # type: ignore[type-arg]
+    index = SearchIndex()
+    index.upsert_many(demo_docs[:50])
+    index.commit()
+    first = dataclasses.replace(demo_docs[0], name="Zanzibar Snow Globe", tags=())
+    index.upsert(first)
+    index.commit()
+    hit = search(index, "zanzibar")[1].hits[0]
+    assert hit.matched_fields == ("name",) and hit.matched_terms == ("zanzibar",)
+    # The analysed fields of a hit are kept per product: a new version is analysed anew.
+    moved = dataclasses.replace(first, name="Snow Globe", tags=("zanzibar",))
+    index.upsert(moved)
+    index.commit()
+    hit = search(index, "zanzibar")[1].hits[0]
+    assert hit.doc is moved and hit.matched_fields == ("tags",)
+
+
+def test_facets_are_counted_once_per_query_and_anew_after_each_commit(demo_docs: list) -> None:  # type: ignore[type-arg]
+    index = SearchIndex()
+    index.upsert_many(demo_docs)
+    index.commit()
+    _, first = search(index, "gift", page_size=5)
+    _, second = search(index, "gift", page_size=5, cursor=first.next_cursor)
+    assert second.facets is first.facets  # the next page counts nothing again
+
+    top = first.hits[0].doc
+    changed = dataclasses.replace(top, brand="Zanzibar Goods", in_stock=not top.in_stock)
+    index.upsert(changed)
+    assert search(index, "gift", page_size=5)[1].facets is first.facets  # not searchable until the commit
+    index.commit()
+    _, after = search(index, "gift", page_size=5)
+    # Counted anew, exactly as an index built with the change from the start counts them.
+    fresh = SearchIndex()
+    fresh.upsert_many([changed if d.product_id == changed.product_id else d for d in demo_docs])
+    fresh.commit()
+    assert after.facets != first.facets
+    assert after.facets == search(fresh, "gift", page_size=5)[1].facets
+
+
 def test_an_empty_index_answers_with_no_hits_and_empty_facets() -> None:
     empty = SearchIndex()
     empty.commit()

@@ -25,6 +25,7 @@ from google.protobuf.message import Message
 from hph.gateway import codec
 from hph.gateway.binding import BindingError, build_request
 from hph.gateway.descriptors import HTTP_BODY, DescriptorSet
+from hph.gateway.encoded_answers import EncodedAnswers
 from hph.gateway.http1 import JSON, OK, HttpConnection, Request, chunk, raw, response_head, send_json
 from hph.gateway.routes import Match, Route, RouteTable
 from hph.gateway.upstream import Metadata, StreamMethod, UnaryMethod, UpstreamPool
@@ -117,6 +118,8 @@ class Transcoder:
         self.calls: dict[int, RouteCall] = {
             id(route): _route_call(route, descriptors, pool, grpc_target) for route in table.routes
         }
+        # Hot answers repeat byte for byte: their JSON is printed once (see encoded_answers).
+        self.encoded = EncodedAnswers()
 
     async def transcode(
         self,
@@ -151,12 +154,22 @@ class Transcoder:
             except grpc.aio.AioRpcError as exc:
                 status, body = self._status_body(exc)
                 return status, send_json(conn, status, body, rid, cors, keep_alive), call.rpc
-            content_type, body = self._encode(call, response)
+            content_type, body = self._encode_unary(match.route, call, response)
             conn.write(response_head(OK, content_type, len(body), rid, cors, keep_alive) + body)
             return OK, len(body), call.rpc
         assert call.stream is not None
         status, sent = await self._stream(conn, request, call, payload, metadata, rid, cors, keep_alive)
         return status, sent, call.rpc
+
+    def _encode_unary(self, route: Route, call: RouteCall, response: bytes) -> tuple[bytes, bytes]:
+        """`_encode`, through the memo of answers printed before (JSON answers only)."""
+        if call.http_body_out or not self.encoded.worth_keeping(response):
+            return self._encode(call, response)
+        body = self.encoded.get(id(route), response)
+        if body is None:
+            body = self._encode(call, response)[1]
+            self.encoded.put(id(route), response, body)
+        return JSON, body
 
     def _encode(self, call: RouteCall, response: bytes) -> tuple[bytes, bytes]:
         if call.http_body_out:

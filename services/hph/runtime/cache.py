@@ -79,6 +79,27 @@ class TtlCache(Generic[V]):
                     self._start_load(key, load, background=True)
                 return value
             del self._entries[key]
+        return await self._load_shared(key, load)
+
+    def fresh(self, key: Hashable, load: Callable[[], Awaitable[V]]) -> V | None:
+        """The cached value without awaiting, as `get_or_load` serves it (an entry late in its life is
+        refreshed in the background with `load`), or None on a miss; nothing is loaded then. For
+        callers reading many keys at once: the hits cost no task, only the misses need loads."""
+        if not self.enabled:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        expires_at, value = entry
+        now = self._clock()
+        if expires_at <= now:
+            return None
+        self._entries.move_to_end(key)
+        if expires_at - now < self._ttl - self._refresh_after and key not in self._loading:
+            self._start_load(key, load, background=True)
+        return value
+
+    async def _load_shared(self, key: Hashable, load: Callable[[], Awaitable[V]]) -> V:
         flight = self._loading.get(key) or self._start_load(key, load, background=False)
         # A caller that gives up (deadline, cancellation) must not cancel the load the others await.
         return await asyncio.shield(flight)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -48,6 +48,12 @@ PRICE_BANDS: tuple[tuple[int, int | None], ...] = (
 # Values per facet (most products first), as a results page shows.
 FACET_SIZE = 20
 SUGGESTION_CANDIDATES = 200
+# Products whose analysed fields are kept for explaining hits (which fields and words matched):
+# analysing a hit's description again at every query was a quarter of an uncached search.
+FIELD_TERMS_ENTRIES = 4096
+# Facet counts kept per (query words, relaxed, filters) until the next commit: every page of a query,
+# and the catalog's `?search=` beside `/api/search`, count the same facets.
+FACET_ENTRIES = 1024
 WRITER_HEAP_BYTES = 64_000_000
 
 
@@ -185,6 +191,11 @@ class SearchIndex:
         self._category_counts: Counter[str] = Counter()
         self._category_names: dict[str, str] = {}
         self._tails: list[tuple[str, str]] = []
+        self._facet_counts: dict[tuple[object, ...], dict[str, list[FacetCount]]] = {}
+        # Product id -> (the document version, its fields' term sets); see FIELD_TERMS_ENTRIES.
+        self._field_terms: OrderedDict[str, tuple[SearchDocument, tuple[tuple[str, frozenset[str]], ...]]] = (
+            OrderedDict()
+        )
         # While bulk loading, type-ahead entries are appended and sorted once at the end.
         self._bulk = False
         self._dirty = False
@@ -238,6 +249,7 @@ class SearchIndex:
         self._writer.commit()
         self._index.reload()
         self._searcher = self._index.searcher()
+        self._facet_counts.clear()  # counted on the previous searcher
         for ordinal in self._retired:
             self._by_ord.pop(ordinal, None)
         self._retired.clear()
@@ -250,6 +262,7 @@ class SearchIndex:
             return
         self._retired.append(self._ord_of.pop(product_id))
         self._writer.delete_documents_by_term("id", product_id)
+        self._field_terms.pop(product_id, None)
         self._count(old, _field_words(old), -1)
 
     def _count(self, doc: SearchDocument, field_words: Mapping[str, Sequence[str]], sign: int) -> None:
@@ -315,8 +328,16 @@ class SearchIndex:
     # --- searching --------------------------------------------------------------------------
 
     def search(
-        self, plan: QueryPlan, filters: Filters, *, page_size: int, cursor: paging.Cursor | None
+        self,
+        plan: QueryPlan,
+        filters: Filters,
+        *,
+        page_size: int,
+        cursor: paging.Cursor | None,
+        reuse_facets: bool = True,
     ) -> SearchResult:
+        """A page of hits in (score, id) order with the facets; `reuse_facets=False` counts them anew
+        even when this query's were counted since the last commit."""
         if plan.matches_nothing:
             return SearchResult([], 0, None, self._empty_facets(filters), relaxed=False)
         filter_queries = self._filter_queries(filters)
@@ -343,8 +364,15 @@ class SearchIndex:
         if page and more:
             last = page[-1]
             next_cursor = paging.Cursor(last[0], last[1].product_id, start + len(page))
-        hits = [self._hit(score, doc, plan.concepts) for score, doc in page]
-        facets = self._facets(text, filters, filter_queries)
+        wanted = frozenset(t for c in plan.concepts for t in c.terms)
+        hits = [self._hit(score, doc, bool(plan.concepts), wanted) for score, doc in page]
+        key = (tuple((c.term, c.alternatives) for c in plan.concepts), relaxed, filters)
+        facets = self._facet_counts.get(key) if reuse_facets else None
+        if facets is None:
+            facets = self._facets(text, filters, filter_queries)
+            if len(self._facet_counts) >= FACET_ENTRIES:
+                self._facet_counts.clear()
+            self._facet_counts[key] = facets
         return SearchResult(hits, total, next_cursor, facets, relaxed)
 
     def _window(self, query: tantivy.Query, needed: int) -> tuple[list[tuple[float, SearchDocument]], int]:
@@ -368,18 +396,31 @@ class SearchIndex:
         window.sort(key=_order)
         return window, total
 
-    def _hit(self, score: float, doc: SearchDocument, concepts: Sequence[Concept]) -> Hit:
+    def _hit(self, score: float, doc: SearchDocument, has_words: bool, wanted: frozenset[str]) -> Hit:
         boosts = boosts_of(doc)
         fields: list[str] = []
         matched: list[str] = []
-        wanted = {t for c in concepts for t in c.terms}
-        for name, text in _texts(doc).items():
-            found = wanted.intersection(analysis.terms(text))
+        for name, field_terms in self._terms_of(doc):
+            found = wanted.intersection(field_terms)
             if found:
                 fields.append(name)
                 matched.extend(t for t in sorted(found) if t not in matched)
-        text_score = score / boosts.multiplier if concepts else 0.0
+        text_score = score / boosts.multiplier if has_words else 0.0
         return Hit(doc, score, text_score, boosts, tuple(fields), tuple(matched))
+
+    def _terms_of(self, doc: SearchDocument) -> tuple[tuple[str, frozenset[str]], ...]:
+        """The index terms of each text field of this version of `doc` (a replaced product is another
+        SearchDocument object, so an entry never outlives its version)."""
+        entry = self._field_terms.get(doc.product_id)
+        if entry is not None and entry[0] is doc:
+            self._field_terms.move_to_end(doc.product_id)
+            return entry[1]
+        field_terms = tuple((name, frozenset(analysis.terms(text))) for name, text in _texts(doc).items())
+        self._field_terms[doc.product_id] = (doc, field_terms)
+        self._field_terms.move_to_end(doc.product_id)
+        if len(self._field_terms) > FIELD_TERMS_ENTRIES:
+            self._field_terms.popitem(last=False)
+        return field_terms
 
     def _text_query(self, concepts: Sequence[Concept], *, relaxed: bool) -> tantivy.Query:
         if not concepts:
@@ -486,7 +527,8 @@ class SearchIndex:
 
     def _brand_label(self, key: str) -> str:
         names = self._brand_names.get(key)
-        return names.most_common(1)[0][0] if names else key
+        # most_common(1) without its heap: the first spelling with the highest count, as it picks.
+        return max(names.items(), key=_count_of)[0] if names else key
 
     def _price_facet(self, raw: Mapping[str, object], filters: Filters) -> list[FacetCount]:
         # Buckets by their lower bound (an index without documents answers none).
@@ -559,6 +601,10 @@ def _after(window: Sequence[tuple[float, SearchDocument]], cursor: paging.Cursor
         if doc.product_id == cursor.product_id:
             return position + 1
     return bisect.bisect_right(window, paging.sort_key(cursor.score, cursor.product_id), key=_order)
+
+
+def _count_of(item: tuple[str, int]) -> int:
+    return item[1]
 
 
 def _order(entry: tuple[float, SearchDocument]) -> tuple[float, str]:

@@ -9,6 +9,7 @@ exclude the outbox records with NOT_OUTBOX.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from holidaypeak.commerce.v1 import (
@@ -170,15 +171,26 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     async def _products_in_order(self, product_ids: list[str]) -> list[product_pb2.Product]:
         """The active products among `product_ids`, in that order (one archived since the agent's last
         event is left out)."""
-        found = await asyncio.gather(*(self._active_product(pid) for pid in product_ids))
-        return [product for product in found if product is not None]
+        # A ranked page is read at every search: the hot products are taken as they are, and only
+        # the misses are loaded, concurrently (a task per product costs more than the read of a hit).
+        found: list[product_pb2.Product | None] = [
+            self._hot_products.fresh(pid, self._product_loader(pid)) for pid in product_ids
+        ]
+        missing = [i for i, product in enumerate(found) if product is None]
+        if missing:
+            loaded = await asyncio.gather(*(self._hot_product(product_ids[i]) for i in missing))
+            for i, product in zip(missing, loaded, strict=True):
+                found[i] = product
+        return [p for p in found if p is not None and p.status == product_pb2.PRODUCT_STATUS_ACTIVE]
 
-    async def _active_product(self, product_id: str) -> product_pb2.Product | None:
+    def _product_loader(self, product_id: str) -> Callable[[], Awaitable[product_pb2.Product]]:
+        return lambda: self._read_product(product_id)
+
+    async def _hot_product(self, product_id: str) -> product_pb2.Product | None:
         try:
-            product = await self._hot_products.get_or_load(product_id, lambda: self._read_product(product_id))
+            return await self._hot_products.get_or_load(product_id, self._product_loader(product_id))
         except NotFound:
             return None
-        return product if product.status == product_pb2.PRODUCT_STATUS_ACTIVE else None
 
     async def _list_products(
         self, request: pb.ListProductsRequest, limit: int, token: str | None
