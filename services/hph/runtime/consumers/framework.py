@@ -66,6 +66,11 @@ class GroupRunner:
         self.captured: set[str] = set()
         self.heartbeat: PeriodicJob | None = None
 
+    async def stop_heartbeat(self) -> None:
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
+            self.heartbeat = None
+
     @property
     def declaration(self) -> ConsumerGroup:
         return self._declaration
@@ -323,9 +328,7 @@ class EventConsumers:
         for job in self._jobs:
             await job.stop()
         for runner in self._groups.values():
-            if runner.heartbeat is not None:
-                await runner.heartbeat.stop()
-                runner.heartbeat = None
+            await runner.stop_heartbeat()
             for consumer in runner.topics.values():
                 await consumer.stop()
             runner.topics.clear()
@@ -344,9 +347,7 @@ class EventConsumers:
         for job in self._jobs:
             await job.stop()
         for runner in self._groups.values():
-            if runner.heartbeat is not None:
-                await runner.heartbeat.stop()
-                runner.heartbeat = None
+            await runner.stop_heartbeat()
             for consumer in runner.topics.values():
                 await consumer.abandon()
             runner.topics.clear()
