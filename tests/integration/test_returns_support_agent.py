@@ -9,8 +9,11 @@ whiskey is excluded, ornaments follow the default rule)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -187,3 +190,32 @@ async def test_without_the_agent_the_preview_answers_and_says_the_estimate_was_s
         assert preview.refundable_minor == order.subtotal_minor + order.tax_minor  # every unit: all the tax
         created = await returns.CreateReturn(create_request(order.id, {ORNAMENT: 2}), metadata=ava.me)
         assert created.status == rpb.RETURN_STATUS_REQUESTED
+
+
+class SleepyAgent(pb_grpc.LogisticsReturnsSupportServiceServicer):
+    """A returns-support agent that answers far too late."""
+
+    async def CheckReturnEligibility(self, request: Any, context: Any) -> pb.CheckReturnEligibilityResponse:
+        await asyncio.sleep(10)
+        return pb.CheckReturnEligibilityResponse(eligible=False)
+
+
+async def test_a_slow_agent_costs_the_preview_its_deadline_and_no_more(tmp_path: Path) -> None:
+    server = grpc.aio.server()
+    pb_grpc.add_LogisticsReturnsSupportServiceServicer_to_server(SleepyAgent(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    settings = {"service_addresses": f"{AGENT}=127.0.0.1:{port}", "return_estimate_deadline_seconds": 0.2}
+    try:
+        async with running_hub(tmp_path / "data", services=COMMERCE, seed=True, settings_overrides=settings) as hub:
+            await stock_up(hub, [ORNAMENT], 100)
+            ava = await a_shopper(hub, "ava-slow-agent")
+            order = await a_delivered_order(hub, ava, {ORNAMENT: 1})
+            returns = returns_grpc.ReturnServiceStub(hub.channel)
+            started = time.perf_counter()
+            preview = await returns.PreviewReturn(returns_pb.PreviewReturnRequest(order_id=order.id), metadata=ava.me)
+            assert time.perf_counter() - started < 5, "the preview never waits for the sleeping agent"
+            assert preview.returnable and preview.estimate_skipped == f"{AGENT}: deadline_exceeded"
+            assert not preview.HasField("estimate")
+    finally:
+        await server.stop(0)
