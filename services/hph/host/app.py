@@ -158,7 +158,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("inventory-alerts-triggers", planned="planned in issue #16"),
     agent("logistics-eta-computation", planned="planned in issue #12"),
     agent("logistics-carrier-selection", planned="planned in issue #12"),
-    agent("logistics-returns-support", planned="planned in issue #12"),
+    agent("logistics-returns-support", "hph.agents.logistics_returns_support.servicer:create_binding"),
     agent("logistics-route-issue-detection", planned="planned in issue #12"),
 )
 AGENT_NAMES = tuple(spec.name for spec in AGENTS)

@@ -152,6 +152,14 @@ class Settings:
     reservation_peak_window: str = ""
     # Days after an order's delivery during which its customer may request a return.
     return_window_days: int = 30
+    # Return policy data of the returns-support agent (final-sale marks, category rules, restocking
+    # fees, return shipping fee): a JSON file path; empty = the file shipped with the agent
+    # (agents/hph/agents/logistics_returns_support/data/returns_policy.json).
+    returns_policy_path: str = ""
+    # Deadline of PreviewReturn's call to the returns-support agent (logistics-returns-support),
+    # seconds; past it (or with the agent down) the preview answers with the service's own checks and
+    # amount and says the estimate was skipped.
+    return_estimate_deadline_seconds: float = 0.3
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".
     payment_provider: str = "offline"
     # Stripe secret key (sk_...), for payment_provider=stripe; never logged.

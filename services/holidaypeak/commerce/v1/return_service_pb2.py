@@ -24,11 +24,12 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from holidaypeak.commerce.v1 import return_pb2 as holidaypeak_dot_commerce_dot_v1_dot_return__pb2
 from holidaypeak.common.v1 import access_pb2 as holidaypeak_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,holidaypeak/commerce/v1/return_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a$holidaypeak/commerce/v1/return.proto\x1a\"holidaypeak/common/v1/access.proto\"\xcf\x01\n\x13\x43reateReturnRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x38\n\x05items\x18\x02 \x03(\x0b\x32#.holidaypeak.commerce.v1.ReturnItemB\x04\xe2\x41\x01\x02\x12;\n\x06reason\x18\x03 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnReasonB\x04\xe2\x41\x01\x02\x12\x15\n\rreason_detail\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"r\n\x12ListReturnsRequest\x12\x35\n\x06status\x18\x01 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"`\n\x13ListReturnsResponse\x12\x30\n\x07returns\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Return\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"+\n\x10GetReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x98\x01\n\x15ListAllReturnsRequest\x12\x35\n\x06status\x18\x01 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnStatus\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x16ListAllReturnsResponse\x12\x30\n\x07returns\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Return\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\".\n\x13GetAnyReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"_\n\x14\x41pproveReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04note\x18\x02 \x01(\t\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"f\n\x13RejectReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06reason\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"_\n\x14ReceiveReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04note\x18\x02 \x01(\t\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\x93\x01\n\x14RestockReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x32\n\x05items\x18\x02 \x03(\x0b\x32#.holidaypeak.commerce.v1.ReturnItem\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x0c\n\x04\x65tag\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\xaa\x01\n\x13RefundReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x06\x61mount\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x0c\n\x04\x65tag\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x19\n\x0c\x61mount_minor\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\t\n\x07_amountB\x0f\n\r_amount_minor2\xc3\x0b\n\rReturnService\x12~\n\x0c\x43reateReturn\x12,.holidaypeak.commerce.v1.CreateReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"\x1f\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x11\"\x0c/api/returns:\x01*\x12\x86\x01\n\x0bListReturns\x12+.holidaypeak.commerce.v1.ListReturnsRequest\x1a,.holidaypeak.commerce.v1.ListReturnsResponse\"\x1c\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/returns\x12\x83\x01\n\tGetReturn\x12).holidaypeak.commerce.v1.GetReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"*\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1a\x12\x18/api/returns/{return_id}\x12\x93\x01\n\x0eListAllReturns\x12..holidaypeak.commerce.v1.ListAllReturnsRequest\x1a/.holidaypeak.commerce.v1.ListAllReturnsResponse\" \xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x14\x12\x12/api/staff/returns\x12\x8b\x01\n\x0cGetAnyReturn\x12,.holidaypeak.commerce.v1.GetAnyReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\",\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02 \x12\x1e/api/staff/returns/{return_id}\x12\x98\x01\n\rApproveReturn\x12-.holidaypeak.commerce.v1.ApproveReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/approve:\x01*\x12\x95\x01\n\x0cRejectReturn\x12,.holidaypeak.commerce.v1.RejectReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"6\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02*2%/api/staff/returns/{return_id}/reject:\x01*\x12\x98\x01\n\rReceiveReturn\x12-.holidaypeak.commerce.v1.ReceiveReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/receive:\x01*\x12\x98\x01\n\rRestockReturn\x12-.holidaypeak.commerce.v1.RestockReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/restock:\x01*\x12\x95\x01\n\x0cRefundReturn\x12,.holidaypeak.commerce.v1.RefundReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"6\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02*2%/api/staff/returns/{return_id}/refund:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,holidaypeak/commerce/v1/return_service.proto\x12\x17holidaypeak.commerce.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$holidaypeak/commerce/v1/return.proto\x1a\"holidaypeak/common/v1/access.proto\"\xcf\x01\n\x13\x43reateReturnRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x38\n\x05items\x18\x02 \x03(\x0b\x32#.holidaypeak.commerce.v1.ReturnItemB\x04\xe2\x41\x01\x02\x12;\n\x06reason\x18\x03 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnReasonB\x04\xe2\x41\x01\x02\x12\x15\n\rreason_detail\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\xda\x01\n\x14PreviewReturnRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x32\n\x05items\x18\x02 \x03(\x0b\x32#.holidaypeak.commerce.v1.ReturnItem\x12\x35\n\x06reason\x18\x03 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnReason\x12?\n\tcondition\x18\x04 \x01(\x0e\x32,.holidaypeak.commerce.v1.ReturnItemCondition\"\xb8\x02\n\x15PreviewReturnResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x15\n\rcurrency_code\x18\x02 \x01(\t\x12\x12\n\nreturnable\x18\x03 \x01(\x08\x12\x1d\n\x15not_returnable_reason\x18\x04 \x01(\t\x12\x1e\n\x16not_returnable_message\x18\x05 \x01(\t\x12\x34\n\x10window_closes_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10refundable_minor\x18\x07 \x01(\x03\x12\x39\n\x08\x65stimate\x18\x08 \x01(\x0b\x32\'.holidaypeak.commerce.v1.ReturnEstimate\x12\x18\n\x10\x65stimate_skipped\x18\t \x01(\t\"\x9a\x02\n\x0eReturnEstimate\x12\x10\n\x08\x65ligible\x18\x01 \x01(\x08\x12:\n\x05lines\x18\x02 \x03(\x0b\x32+.holidaypeak.commerce.v1.ReturnEstimateLine\x12\x13\n\x0bitems_minor\x18\x03 \x01(\x03\x12\x11\n\ttax_minor\x18\x04 \x01(\x03\x12\x16\n\x0eshipping_minor\x18\x05 \x01(\x03\x12\x1d\n\x15restocking_fees_minor\x18\x06 \x01(\x03\x12!\n\x19return_shipping_fee_minor\x18\x07 \x01(\x03\x12\x13\n\x0btotal_minor\x18\x08 \x01(\x03\x12\x12\n\nnext_steps\x18\t \x03(\t\x12\x0f\n\x07summary\x18\n \x01(\t\"\xb4\x01\n\x12ReturnEstimateLine\x12\x12\n\nproduct_id\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x05\x12\x10\n\x08\x65ligible\x18\x03 \x01(\x08\x12\x1c\n\x14ineligibility_reason\x18\x04 \x01(\t\x12\x0f\n\x07message\x18\x05 \x01(\t\x12\x19\n\x11item_refund_minor\x18\x06 \x01(\x03\x12\x1c\n\x14restocking_fee_minor\x18\x07 \x01(\x03\"r\n\x12ListReturnsRequest\x12\x35\n\x06status\x18\x01 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnStatus\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"`\n\x13ListReturnsResponse\x12\x30\n\x07returns\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Return\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"+\n\x10GetReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x98\x01\n\x15ListAllReturnsRequest\x12\x35\n\x06status\x18\x01 \x01(\x0e\x32%.holidaypeak.commerce.v1.ReturnStatus\x12\x10\n\x08order_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"c\n\x16ListAllReturnsResponse\x12\x30\n\x07returns\x18\x01 \x03(\x0b\x32\x1f.holidaypeak.commerce.v1.Return\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\".\n\x13GetAnyReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"_\n\x14\x41pproveReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04note\x18\x02 \x01(\t\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"f\n\x13RejectReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06reason\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"_\n\x14ReceiveReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04note\x18\x02 \x01(\t\x12\x0c\n\x04\x65tag\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\x93\x01\n\x14RestockReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x32\n\x05items\x18\x02 \x03(\x0b\x32#.holidaypeak.commerce.v1.ReturnItem\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x0c\n\x04\x65tag\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\xaa\x01\n\x13RefundReturnRequest\x12\x17\n\treturn_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x06\x61mount\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x0c\n\x04note\x18\x03 \x01(\t\x12\x0c\n\x04\x65tag\x18\x04 \x01(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x19\n\x0c\x61mount_minor\x18\x06 \x01(\x03H\x01\x88\x01\x01\x42\t\n\x07_amountB\x0f\n\r_amount_minor*\xc5\x01\n\x13ReturnItemCondition\x12%\n!RETURN_ITEM_CONDITION_UNSPECIFIED\x10\x00\x12\"\n\x1eRETURN_ITEM_CONDITION_UNOPENED\x10\x01\x12 \n\x1cRETURN_ITEM_CONDITION_OPENED\x10\x02\x12\x1e\n\x1aRETURN_ITEM_CONDITION_USED\x10\x03\x12!\n\x1dRETURN_ITEM_CONDITION_DAMAGED\x10\x04\x32\xdd\x0c\n\rReturnService\x12~\n\x0c\x43reateReturn\x12,.holidaypeak.commerce.v1.CreateReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"\x1f\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x11\"\x0c/api/returns:\x01*\x12\x97\x01\n\rPreviewReturn\x12-.holidaypeak.commerce.v1.PreviewReturnRequest\x1a..holidaypeak.commerce.v1.PreviewReturnResponse\"\'\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x19\"\x14/api/returns/preview:\x01*\x12\x86\x01\n\x0bListReturns\x12+.holidaypeak.commerce.v1.ListReturnsRequest\x1a,.holidaypeak.commerce.v1.ListReturnsResponse\"\x1c\xc2\xf3\x18\x04\x08\x02\x10\x01\x82\xd3\xe4\x93\x02\x0e\x12\x0c/api/returns\x12\x83\x01\n\tGetReturn\x12).holidaypeak.commerce.v1.GetReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"*\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1a\x12\x18/api/returns/{return_id}\x12\x93\x01\n\x0eListAllReturns\x12..holidaypeak.commerce.v1.ListAllReturnsRequest\x1a/.holidaypeak.commerce.v1.ListAllReturnsResponse\" \xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x14\x12\x12/api/staff/returns\x12\x8b\x01\n\x0cGetAnyReturn\x12,.holidaypeak.commerce.v1.GetAnyReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\",\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02 \x12\x1e/api/staff/returns/{return_id}\x12\x98\x01\n\rApproveReturn\x12-.holidaypeak.commerce.v1.ApproveReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/approve:\x01*\x12\x95\x01\n\x0cRejectReturn\x12,.holidaypeak.commerce.v1.RejectReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"6\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02*2%/api/staff/returns/{return_id}/reject:\x01*\x12\x98\x01\n\rReceiveReturn\x12-.holidaypeak.commerce.v1.ReceiveReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/receive:\x01*\x12\x98\x01\n\rRestockReturn\x12-.holidaypeak.commerce.v1.RestockReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+2&/api/staff/returns/{return_id}/restock:\x01*\x12\x95\x01\n\x0cRefundReturn\x12,.holidaypeak.commerce.v1.RefundReturnRequest\x1a\x1f.holidaypeak.commerce.v1.Return\"6\xc2\xf3\x18\x02\x08\x04\x82\xd3\xe4\x93\x02*2%/api/staff/returns/{return_id}/refund:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,6 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATERETURNREQUEST'].fields_by_name['items']._serialized_options = b'\342A\001\002'
   _globals['_CREATERETURNREQUEST'].fields_by_name['reason']._loaded_options = None
   _globals['_CREATERETURNREQUEST'].fields_by_name['reason']._serialized_options = b'\342A\001\002'
+  _globals['_PREVIEWRETURNREQUEST'].fields_by_name['order_id']._loaded_options = None
+  _globals['_PREVIEWRETURNREQUEST'].fields_by_name['order_id']._serialized_options = b'\342A\001\002'
   _globals['_GETRETURNREQUEST'].fields_by_name['return_id']._loaded_options = None
   _globals['_GETRETURNREQUEST'].fields_by_name['return_id']._serialized_options = b'\342A\001\002'
   _globals['_GETANYRETURNREQUEST'].fields_by_name['return_id']._loaded_options = None
@@ -59,6 +62,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFUNDRETURNREQUEST'].fields_by_name['return_id']._serialized_options = b'\342A\001\002'
   _globals['_RETURNSERVICE'].methods_by_name['CreateReturn']._loaded_options = None
   _globals['_RETURNSERVICE'].methods_by_name['CreateReturn']._serialized_options = b'\302\363\030\004\010\002\020\001\202\323\344\223\002\021\"\014/api/returns:\001*'
+  _globals['_RETURNSERVICE'].methods_by_name['PreviewReturn']._loaded_options = None
+  _globals['_RETURNSERVICE'].methods_by_name['PreviewReturn']._serialized_options = b'\302\363\030\004\010\002\020\001\202\323\344\223\002\031\"\024/api/returns/preview:\001*'
   _globals['_RETURNSERVICE'].methods_by_name['ListReturns']._loaded_options = None
   _globals['_RETURNSERVICE'].methods_by_name['ListReturns']._serialized_options = b'\302\363\030\004\010\002\020\001\202\323\344\223\002\016\022\014/api/returns'
   _globals['_RETURNSERVICE'].methods_by_name['GetReturn']._loaded_options = None
@@ -77,30 +82,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RETURNSERVICE'].methods_by_name['RestockReturn']._serialized_options = b'\302\363\030\002\010\003\202\323\344\223\002+2&/api/staff/returns/{return_id}/restock:\001*'
   _globals['_RETURNSERVICE'].methods_by_name['RefundReturn']._loaded_options = None
   _globals['_RETURNSERVICE'].methods_by_name['RefundReturn']._serialized_options = b'\302\363\030\002\010\004\202\323\344\223\002*2%/api/staff/returns/{return_id}/refund:\001*'
-  _globals['_CREATERETURNREQUEST']._serialized_start=211
-  _globals['_CREATERETURNREQUEST']._serialized_end=418
-  _globals['_LISTRETURNSREQUEST']._serialized_start=420
-  _globals['_LISTRETURNSREQUEST']._serialized_end=534
-  _globals['_LISTRETURNSRESPONSE']._serialized_start=536
-  _globals['_LISTRETURNSRESPONSE']._serialized_end=632
-  _globals['_GETRETURNREQUEST']._serialized_start=634
-  _globals['_GETRETURNREQUEST']._serialized_end=677
-  _globals['_LISTALLRETURNSREQUEST']._serialized_start=680
-  _globals['_LISTALLRETURNSREQUEST']._serialized_end=832
-  _globals['_LISTALLRETURNSRESPONSE']._serialized_start=834
-  _globals['_LISTALLRETURNSRESPONSE']._serialized_end=933
-  _globals['_GETANYRETURNREQUEST']._serialized_start=935
-  _globals['_GETANYRETURNREQUEST']._serialized_end=981
-  _globals['_APPROVERETURNREQUEST']._serialized_start=983
-  _globals['_APPROVERETURNREQUEST']._serialized_end=1078
-  _globals['_REJECTRETURNREQUEST']._serialized_start=1080
-  _globals['_REJECTRETURNREQUEST']._serialized_end=1182
-  _globals['_RECEIVERETURNREQUEST']._serialized_start=1184
-  _globals['_RECEIVERETURNREQUEST']._serialized_end=1279
-  _globals['_RESTOCKRETURNREQUEST']._serialized_start=1282
-  _globals['_RESTOCKRETURNREQUEST']._serialized_end=1429
-  _globals['_REFUNDRETURNREQUEST']._serialized_start=1432
-  _globals['_REFUNDRETURNREQUEST']._serialized_end=1602
-  _globals['_RETURNSERVICE']._serialized_start=1605
-  _globals['_RETURNSERVICE']._serialized_end=3080
+  _globals['_RETURNITEMCONDITION']._serialized_start=2642
+  _globals['_RETURNITEMCONDITION']._serialized_end=2839
+  _globals['_CREATERETURNREQUEST']._serialized_start=244
+  _globals['_CREATERETURNREQUEST']._serialized_end=451
+  _globals['_PREVIEWRETURNREQUEST']._serialized_start=454
+  _globals['_PREVIEWRETURNREQUEST']._serialized_end=672
+  _globals['_PREVIEWRETURNRESPONSE']._serialized_start=675
+  _globals['_PREVIEWRETURNRESPONSE']._serialized_end=987
+  _globals['_RETURNESTIMATE']._serialized_start=990
+  _globals['_RETURNESTIMATE']._serialized_end=1272
+  _globals['_RETURNESTIMATELINE']._serialized_start=1275
+  _globals['_RETURNESTIMATELINE']._serialized_end=1455
+  _globals['_LISTRETURNSREQUEST']._serialized_start=1457
+  _globals['_LISTRETURNSREQUEST']._serialized_end=1571
+  _globals['_LISTRETURNSRESPONSE']._serialized_start=1573
+  _globals['_LISTRETURNSRESPONSE']._serialized_end=1669
+  _globals['_GETRETURNREQUEST']._serialized_start=1671
+  _globals['_GETRETURNREQUEST']._serialized_end=1714
+  _globals['_LISTALLRETURNSREQUEST']._serialized_start=1717
+  _globals['_LISTALLRETURNSREQUEST']._serialized_end=1869
+  _globals['_LISTALLRETURNSRESPONSE']._serialized_start=1871
+  _globals['_LISTALLRETURNSRESPONSE']._serialized_end=1970
+  _globals['_GETANYRETURNREQUEST']._serialized_start=1972
+  _globals['_GETANYRETURNREQUEST']._serialized_end=2018
+  _globals['_APPROVERETURNREQUEST']._serialized_start=2020
+  _globals['_APPROVERETURNREQUEST']._serialized_end=2115
+  _globals['_REJECTRETURNREQUEST']._serialized_start=2117
+  _globals['_REJECTRETURNREQUEST']._serialized_end=2219
+  _globals['_RECEIVERETURNREQUEST']._serialized_start=2221
+  _globals['_RECEIVERETURNREQUEST']._serialized_end=2316
+  _globals['_RESTOCKRETURNREQUEST']._serialized_start=2319
+  _globals['_RESTOCKRETURNREQUEST']._serialized_end=2466
+  _globals['_REFUNDRETURNREQUEST']._serialized_start=2469
+  _globals['_REFUNDRETURNREQUEST']._serialized_end=2639
+  _globals['_RETURNSERVICE']._serialized_start=2842
+  _globals['_RETURNSERVICE']._serialized_end=4471
 # @@protoc_insertion_point(module_scope)

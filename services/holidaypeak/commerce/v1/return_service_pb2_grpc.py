@@ -43,6 +43,11 @@ class ReturnServiceStub:
                 request_serializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.CreateReturnRequest.SerializeToString,
                 response_deserializer=holidaypeak_dot_commerce_dot_v1_dot_return__pb2.Return.FromString,
                 _registered_method=True)
+        self.PreviewReturn = channel.unary_unary(
+                '/holidaypeak.commerce.v1.ReturnService/PreviewReturn',
+                request_serializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnRequest.SerializeToString,
+                response_deserializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnResponse.FromString,
+                _registered_method=True)
         self.ListReturns = channel.unary_unary(
                 '/holidaypeak.commerce.v1.ReturnService/ListReturns',
                 request_serializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.ListReturnsRequest.SerializeToString,
@@ -99,6 +104,16 @@ class ReturnServiceServicer:
     def CreateReturn(self, request, context):
         """Asks to return items of one of the caller's delivered orders within the return window
         (FAILED_PRECONDITION, WINDOW_CLOSED after it); emits ReturnRequested.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PreviewReturn(self, request, context):
+        """Shows what a return of one of the caller's orders would give back before they confirm it with
+        CreateReturn: this service's own checks and the most it refunds, plus the returns-support
+        agent's eligibility and refund estimate when it answers within its short deadline (else
+        estimate_skipped says why; a preview never fails because the agent is down). Changes nothing.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,6 +195,11 @@ def add_ReturnServiceServicer_to_server(servicer, server):
                     request_deserializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.CreateReturnRequest.FromString,
                     response_serializer=holidaypeak_dot_commerce_dot_v1_dot_return__pb2.Return.SerializeToString,
             ),
+            'PreviewReturn': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewReturn,
+                    request_deserializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnRequest.FromString,
+                    response_serializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnResponse.SerializeToString,
+            ),
             'ListReturns': grpc.unary_unary_rpc_method_handler(
                     servicer.ListReturns,
                     request_deserializer=holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.ListReturnsRequest.FromString,
@@ -256,6 +276,33 @@ class ReturnService:
             '/holidaypeak.commerce.v1.ReturnService/CreateReturn',
             holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.CreateReturnRequest.SerializeToString,
             holidaypeak_dot_commerce_dot_v1_dot_return__pb2.Return.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewReturn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/holidaypeak.commerce.v1.ReturnService/PreviewReturn',
+            holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnRequest.SerializeToString,
+            holidaypeak_dot_commerce_dot_v1_dot_return__service__pb2.PreviewReturnResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -7,7 +7,8 @@ Asking for the status a return already has is "no change", so retries are harmle
 edge is FAILED_PRECONDITION with reason ILLEGAL_TRANSITION.
 
 What may be returned: units of a delivered order (delivered or already partially_returned), within
-the window (the order's delivered_at + HPH_RETURN_WINDOW_DAYS, inclusive), each product at most
+the window (the order's delivered_at + HPH_RETURN_WINDOW_DAYS, inclusive; the window and refund
+rules live in hph.commerce.returns_policy, shared with the returns-support agent), each product at most
 what was ordered minus what other returns of the order already claim (returns that were not
 rejected). The claims live in one tally document per order, updated in the same batch as the
 return, so two concurrent requests can never claim the same unit twice.
@@ -23,12 +24,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
 from hph.commerce.identifiers import ORDER_ID, ORDER_PREFIX
 from hph.commerce.lifecycle import illegal_transition
+from hph.commerce.returns_policy import RETURNABLE_ORDER_STATUSES, refundable_minor, window_closes_at, within_window
 from hph.runtime import validation
 from hph.runtime.errors import FailedPrecondition, InvalidArgument, Violations
 
@@ -78,8 +80,6 @@ REACHED_AT: Mapping[Status, str] = {
     Status.RESTOCKED: "restocked_at",
     Status.REFUNDED: "refunded_at",
 }
-# Order statuses whose units may be returned (the order service's names).
-RETURNABLE_ORDER_STATUSES = frozenset({"delivered", "partially_returned"})
 
 # Stable ErrorInfo reasons.
 ILLEGAL_TRANSITION = ErrorReason.ERROR_REASON_ILLEGAL_TRANSITION
@@ -152,10 +152,6 @@ def check_transition(current: Status, target: Status, *, return_id: str = "") ->
 # --- the window --------------------------------------------------------------------------------
 
 
-def window_closes_at(delivered_at: datetime, window_days: int) -> datetime:
-    return delivered_at + timedelta(days=max(window_days, 0))
-
-
 def check_window(delivered_at: datetime | None, now: datetime, window_days: int, *, order_id: str) -> None:
     """Passes while `now` is at most `window_days` days after delivery (inclusive)."""
     if delivered_at is None:
@@ -165,7 +161,7 @@ def check_window(delivered_at: datetime | None, now: datetime, window_days: int,
             subject=f"orders/{order_id}",
         )
     closes = window_closes_at(delivered_at, window_days)
-    if now > closes:
+    if not within_window(delivered_at, now, window_days):
         raise FailedPrecondition(
             f"the return window of order {order_id} closed {window_days} days after delivery",
             reason=WINDOW_CLOSED,
@@ -288,9 +284,7 @@ def fully_returned(ordered: Iterable[OrderedLine], refunded: Mapping[str, int]) 
 def refund_estimate(units: Mapping[str, int], ordered: Mapping[str, OrderedLine], subtotal: int, tax: int) -> int:
     """What the customer paid for `units` (minor units): prices plus their share of tax, rounded down."""
     items = sum(ordered[p].unit_price_minor * q for p, q in units.items())
-    if subtotal <= 0 or tax <= 0:
-        return items
-    return items + (tax * items) // subtotal
+    return refundable_minor(items, subtotal, tax)
 
 
 def check_refund_amount(requested_minor: int | None, estimate_minor: int, *, return_id: str) -> int:

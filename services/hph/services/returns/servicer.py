@@ -37,7 +37,7 @@ from holidaypeak.commerce.v1 import refund_pb2, return_pb2
 from holidaypeak.commerce.v1 import return_service_pb2 as pb
 from holidaypeak.commerce.v1 import return_service_pb2_grpc as pb_grpc
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
-from hph.commerce import identifiers
+from hph.commerce import identifiers, returns_policy
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
 from hph.runtime.auth.principal import ROLE_ADMIN, ROLE_CUSTOMER, ROLE_STAFF
@@ -76,6 +76,7 @@ from hph.runtime.storage import (
 )
 from hph.services.returns import messages, rules
 from hph.services.returns.clients import InventoryClient, OrdersClient, OrderView, PaymentsClient
+from hph.services.returns.estimate import CONDITION_TO_AGENT, ReturnEstimates
 from hph.services.returns.rules import Role, Status
 
 RETURNS = "returns"
@@ -112,8 +113,10 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
         orders: OrdersClient,
         inventory: InventoryClient,
         payments: PaymentsClient,
+        estimates: ReturnEstimates,
     ) -> None:
         self._deps = deps
+        self._estimates = estimates
         self._returns = returns
         self._orders = orders
         self._inventory = inventory
@@ -190,6 +193,57 @@ class ReturnServicer(pb_grpc.ReturnServiceServicer):
             busy=f"the returns of order {order.id} are being changed by others; retry",
             notify=self._deps.notify_relay,
         )
+
+    async def PreviewReturn(self, request: pb.PreviewReturnRequest, context: Any) -> pb.PreviewReturnResponse:
+        violations = Violations()
+        identifiers.check_order_id(violations, request.order_id)
+        asked = [(i.product_id, i.quantity) for i in request.items]
+        wanted = rules.check_items(violations, asked) if asked else {}
+        violations.check(
+            request.reason == return_pb2.RETURN_REASON_UNSPECIFIED or request.reason in messages.REASON_FROM_PB,
+            "reason",
+            f"{request.reason} is not a ReturnReason",
+        )
+        violations.check(
+            request.condition in CONDITION_TO_AGENT, "condition", f"{request.condition} is not a condition"
+        )
+        violations.raise_if_any()
+        order = await self._orders.get(request.order_id)
+        if order is None or order.user_id != current_principal().subject:
+            raise NotFound(f"order {request.order_id!r} not found")
+        for index, product_id in enumerate(wanted):
+            violations.check(product_id in order.lines, f"items[{index}].product_id", f"is not on order {order.id}")
+        violations.raise_if_any()
+        tally = await self._read(messages.tally_id(order.id), order.id)
+        claimed: dict[str, int] = tally["claimed"] if tally else {}
+        if not wanted:  # everything still returnable
+            wanted = {p: n for p, line in order.lines.items() if (n := line.quantity - claimed.get(p, 0)) > 0}
+        response = pb.PreviewReturnResponse(
+            order_id=order.id,
+            currency_code=order.currency,
+            returnable=True,
+            refundable_minor=rules.refund_estimate(wanted, order.lines, order.subtotal_minor, order.tax_minor),
+        )
+        if order.delivered_at is not None:
+            closes = returns_policy.window_closes_at(order.delivered_at, self._window_days)
+            response.window_closes_at.FromDatetime(closes)
+        try:  # exactly CreateReturn's checks, reported instead of raised
+            rules.check_order_returnable(order.status, order_id=order.id)
+            rules.check_window(order.delivered_at, self._deps.clock(), self._window_days, order_id=order.id)
+            if not wanted:
+                raise FailedPrecondition(
+                    f"every unit of order {order.id} is already in a return", reason=rules.QUANTITY_EXCEEDED
+                )
+            rules.check_quantities(wanted, order.lines, claimed, order_id=order.id)
+        except FailedPrecondition as refused:
+            response.returnable = False
+            response.not_returnable_reason = ErrorReason.Name(refused.reason).removeprefix("ERROR_REASON_")
+            response.not_returnable_message = refused.message
+        estimate, skipped = await self._estimates.estimate(request)
+        if estimate is not None:
+            response.estimate.CopyFrom(estimate)
+        response.estimate_skipped = skipped
+        return response
 
     async def ListReturns(self, request: pb.ListReturnsRequest, context: Any) -> pb.ListReturnsResponse:
         violations = Violations()
@@ -661,6 +715,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         OrdersClient(deps.channels, deps.service_credentials),
         InventoryClient(deps.channels, deps.service_credentials),
         PaymentsClient(deps.channels),
+        ReturnEstimates(deps),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["ReturnService"].full_name,
