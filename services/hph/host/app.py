@@ -141,7 +141,7 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
 AGENTS: tuple[ServiceSpec, ...] = (
     agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding"),
     agent("product-detail-enrichment", planned="planned in issue #12"),
-    agent("cart-intelligence", planned="planned in issue #12"),
+    agent("cart-intelligence", "hph.agents.cart_intelligence.servicer:create_binding"),
     agent("checkout-support", planned="planned in issue #12"),
     agent("order-status", planned="planned in issue #12"),
     agent("normalization-classification", planned="planned in issue #15"),
