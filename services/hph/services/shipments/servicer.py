@@ -37,6 +37,7 @@ from holidaypeak.commerce.v1 import order_pb2, shipment_pb2
 from holidaypeak.commerce.v1 import shipment_service_pb2 as pb
 from holidaypeak.commerce.v1 import shipment_service_pb2_grpc as pb_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.carriers import Carrier, CarrierTable, ServiceLevel, default_carrier_table
 from hph.commerce.identifiers import check_order_id
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
@@ -68,10 +69,9 @@ from hph.runtime.storage import (
     Term,
 )
 from hph.services.shipments import messages, rules
-from hph.services.shipments.carriers import Carrier, CarrierTable, default_carrier_table
 from hph.services.shipments.messages import FULFILMENT_KIND, KIND
 from hph.services.shipments.orders_client import OrdersClient, order_status_name
-from hph.services.shipments.rules import OrderStatus, ParcelState, ServiceLevel, Status
+from hph.services.shipments.rules import OrderStatus, ParcelState, Status
 from hph.services.shipments.sync import OrderSync, OrderSyncSweeper
 
 log = logging.getLogger("hph.shipments")
