@@ -147,7 +147,7 @@ def select(
     chosen = _with_reason(best, head)
     alternatives = tuple(_with_reason(o, _reason(o, best, promise)) for o in ranked[1 : 1 + max(0, max_alternatives)])
     summary = f"{best.key} {head}"
-    drivers = (
+    drivers: tuple[Driver, ...] = (
         Driver("rate", best.quote.rate_minor / 100, f"{best.key} label in zone {zone.name}", unit=book.currency_code),
         Driver(
             "billable_weight",
