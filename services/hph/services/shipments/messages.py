@@ -89,6 +89,8 @@ def shipment_message(doc: Document, *, with_events: bool = True, with_etag: bool
         created_at=clocks.to_timestamp(doc.get("created_at")),
         updated_at=clocks.to_timestamp(doc.get("updated_at")),
         etag=doc.get("_etag", "") if with_etag else "",
+        # Shipments created before carrier selection have none.
+        carrier_choice=shipment_pb2.CarrierChoice(**doc["carrier_choice"]) if "carrier_choice" in doc else None,
     )
 
 
