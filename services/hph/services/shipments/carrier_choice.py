@@ -106,7 +106,8 @@ class CarrierChooser:
                 and request.package_weight_grams <= carrier.max_weight_grams
                 and longest <= carrier.max_length_mm
             ):
-                return Choice(carrier, level, DEFAULT, f"selection skipped ({why}); default carrier", skipped=True)
+                reason = f"default carrier: the first that sells {level.value} and takes the parcel; {why}"
+                return Choice(carrier, level, DEFAULT, reason, skipped=True)
         raise FailedPrecondition(
             f"no carrier sells {level.value} for a {request.package_weight_grams} g parcel",
             reason=ErrorReason.ERROR_REASON_NO_CARRIER_SERVES,
