@@ -56,7 +56,10 @@ def parcel(**fields: Any) -> pb.Parcel:
 
 
 async def select(hub: Hub, **fields: Any) -> pb.SelectCarrierResponse:
-    return await agent(hub).SelectCarrier(pb.SelectCarrierRequest(**fields), metadata=staff(hub))
+    answer: pb.SelectCarrierResponse = await agent(hub).SelectCarrier(
+        pb.SelectCarrierRequest(**fields), metadata=staff(hub)
+    )
+    return answer
 
 
 async def test_a_parcel_gets_the_cheapest_option_meeting_the_promise_with_ranked_reasons(hub: Hub) -> None:
