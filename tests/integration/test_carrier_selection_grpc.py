@@ -8,6 +8,7 @@ shipment gets the default carrier and says selection was skipped.
 
 from __future__ import annotations
 
+import argparse
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -22,11 +23,12 @@ from holidaypeak.agents.v1 import logistics_carrier_selection_service_pb2_grpc a
 from holidaypeak.commerce.v1 import shipment_pb2
 from holidaypeak.commerce.v1 import shipment_service_pb2 as ship_pb
 from holidaypeak.commerce.v1 import shipment_service_pb2_grpc as ship_grpc
+from hph.host import evaluate
 from tests.integration.test_shipments_grpc import an_order, at
 from tests.support.platform_harness import Hub, running_hub
 from tests.support.rich_status import expect_error, reason, violated_fields
-from tests.support.shoppers import stocked_products
 from tests.support.shoppers import staff as staff_of
+from tests.support.shoppers import stocked_products
 from tests.support.waiting import read_until
 
 pytestmark = pytest.mark.integration
@@ -204,3 +206,12 @@ async def test_without_the_agent_the_shipment_gets_the_default_carrier_marked_sk
     assert choice.method == "default" and choice.selection_skipped
     assert choice.reason.startswith("default carrier")
     assert "logistics-carrier-selection skipped: unimplemented" in choice.reason
+
+
+def test_hph_eval_carrier_meets_its_floor(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    assert evaluate.run(parser.parse_args(["carrier", "--queries"])) == 0
+    printed = capsys.readouterr().out
+    assert "cases 16" in printed and "BAD" not in printed
+    assert evaluate.run(parser.parse_args(["carrier", "--grpc", "127.0.0.1:1"])) == 2
