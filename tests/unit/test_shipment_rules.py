@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hph.commerce.carriers import ServiceLevel, default_carrier_table, parse_carrier_table
 from hph.runtime.errors import FailedPrecondition, Violations
 from hph.services.shipments import rules
-from hph.services.shipments.carriers import default_carrier_table, parse_carrier_table
-from hph.services.shipments.rules import OrderStatus, ParcelState, Position, ServiceLevel, Status
+from hph.services.shipments.rules import OrderStatus, ParcelState, Position, Status
 
 S = Status
 LEGAL_STEPS = {

@@ -157,7 +157,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
     agent("inventory-alerts-triggers", planned="planned in issue #16"),
     agent("logistics-eta-computation", planned="planned in issue #12"),
-    agent("logistics-carrier-selection", planned="planned in issue #12"),
+    agent("logistics-carrier-selection", "hph.agents.logistics_carrier_selection.servicer:create_binding"),
     agent("logistics-returns-support", "hph.agents.logistics_returns_support.servicer:create_binding"),
     agent("logistics-route-issue-detection", planned="planned in issue #12"),
 )

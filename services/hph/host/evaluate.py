@@ -7,6 +7,11 @@ hph.agents.catalog_search's data/search_eval.json, overall and per query type, a
 - by default, the same engine indexing the demo catalog in this process (no server needed).
 It exits 1 when a figure is below its floor (FLOORS, documented in docs/search.md), so CI fails on
 a regression.
+
+Carrier choice (agent logistics-carrier-selection, `hph eval carrier`): the accuracy of the decision
+core over the hand-labelled cases of hph.agents.logistics_carrier_selection's data/carrier_eval.json
+(each case carries its own clock and delivery history, so it runs in this process only); exits 1
+below its floor (docs/agents/logistics-carrier-selection.md).
 """
 
 from __future__ import annotations
@@ -26,9 +31,10 @@ from hph.agents.catalog_search import evaluation
 from hph.agents.catalog_search.demo_documents import documents
 from hph.agents.catalog_search.index import Filters, SearchIndex
 from hph.agents.catalog_search.query import Synonyms, plan_query
+from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
 
-DATASETS = ("search",)
+DATASETS = ("search", "carrier")
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -45,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="evaluate the agent of a running platform (e.g. 127.0.0.1:50051, as `hph up` serves it) instead "
         "of indexing the demo catalog in this process",
     )
-    parser.add_argument("--queries", action="store_true", help="also print every query's figures")
+    parser.add_argument("--queries", action="store_true", help="also print every query's (or case's) figures")
 
 
 def below_floors(metrics: evaluation.Metrics) -> list[str]:
@@ -158,7 +164,22 @@ def render(report: evaluation.Report, *, per_query: bool) -> str:
     return "\n".join(lines)
 
 
+def run_carrier(args: argparse.Namespace) -> int:
+    if args.grpc:
+        print("hph eval carrier: runs in this process only (each case fixes its clock and history)", file=sys.stderr)
+        return 2
+    report = asyncio.run(carrier_evaluation.evaluate())
+    print("carrier-choice quality, logistics-carrier-selection decision core over the shipped rate tables")
+    print(carrier_evaluation.render(report, per_case=args.queries))
+    failures = carrier_evaluation.below_floor(report)
+    for failure in failures:
+        print(f"hph eval: below the floor: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.dataset == "carrier":
+        return run_carrier(args)
     try:
         report = asyncio.run(evaluate_platform(args.grpc) if args.grpc else evaluate_in_process())
     except grpc.aio.AioRpcError as exc:

@@ -142,6 +142,10 @@ class Settings:
     # seconds; past it (or with the agent down) the order goes on with inventory's own atomic check and
     # records the skipped check on the order.
     reservation_check_deadline_seconds: float = 0.2
+    # CreateShipment's deadline for asking agent logistics-carrier-selection when the request names
+    # no carrier, in seconds; past it (or with the agent down) the shipment gets the service's default
+    # carrier and says that selection was skipped.
+    carrier_selection_deadline_seconds: float = 0.3
     # Reservation policy data (safety stock, hot SKUs' per-shopper peak limits, backorder terms, the
     # yearly peak window) the agent reads: a JSON file path; empty = the file shipped with the agent
     # (agents/hph/agents/inventory_reservation_validation/data/reservation_policy.json).

@@ -67,7 +67,7 @@ class TrackingEvent(_message.Message):
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., location: _Optional[str] = ..., description: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("id", "order_id", "user_id", "status", "carrier", "service_level", "tracking_number", "tracking_url", "package_weight_grams", "package_length_mm", "package_width_mm", "package_height_mm", "items", "destination", "events", "estimated_delivery_at", "shipped_at", "delivered_at", "created_at", "updated_at", "etag")
+    __slots__ = ("id", "order_id", "user_id", "status", "carrier", "service_level", "tracking_number", "tracking_url", "package_weight_grams", "package_length_mm", "package_width_mm", "package_height_mm", "items", "destination", "events", "estimated_delivery_at", "shipped_at", "delivered_at", "created_at", "updated_at", "etag", "carrier_choice")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +89,7 @@ class Shipment(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_CHOICE_FIELD_NUMBER: _ClassVar[int]
     id: str
     order_id: str
     user_id: str
@@ -110,4 +111,19 @@ class Shipment(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., service_level: _Optional[_Union[ServiceLevel, str]] = ..., tracking_number: _Optional[str] = ..., tracking_url: _Optional[str] = ..., package_weight_grams: _Optional[int] = ..., package_length_mm: _Optional[int] = ..., package_width_mm: _Optional[int] = ..., package_height_mm: _Optional[int] = ..., items: _Optional[_Iterable[_Union[ShipmentItem, _Mapping]]] = ..., destination: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., events: _Optional[_Iterable[_Union[TrackingEvent, _Mapping]]] = ..., estimated_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    carrier_choice: CarrierChoice
+    def __init__(self, id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., carrier: _Optional[str] = ..., service_level: _Optional[_Union[ServiceLevel, str]] = ..., tracking_number: _Optional[str] = ..., tracking_url: _Optional[str] = ..., package_weight_grams: _Optional[int] = ..., package_length_mm: _Optional[int] = ..., package_width_mm: _Optional[int] = ..., package_height_mm: _Optional[int] = ..., items: _Optional[_Iterable[_Union[ShipmentItem, _Mapping]]] = ..., destination: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., events: _Optional[_Iterable[_Union[TrackingEvent, _Mapping]]] = ..., estimated_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., carrier_choice: _Optional[_Union[CarrierChoice, _Mapping]] = ...) -> None: ...
+
+class CarrierChoice(_message.Message):
+    __slots__ = ("method", "reason", "selection_skipped", "rate_minor", "currency_code")
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SELECTION_SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    RATE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    method: str
+    reason: str
+    selection_skipped: bool
+    rate_minor: int
+    currency_code: str
+    def __init__(self, method: _Optional[str] = ..., reason: _Optional[str] = ..., selection_skipped: _Optional[bool] = ..., rate_minor: _Optional[int] = ..., currency_code: _Optional[str] = ...) -> None: ...

@@ -19,11 +19,12 @@ from holidaypeak.commerce.v1 import shipment_pb2
 from holidaypeak.common.v1 import postal_address_pb2
 from holidaypeak.events.v1 import shipment_events_pb2 as events_pb
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.carriers import ServiceLevel
 from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.events import resource_event
 from hph.runtime.storage import Document
-from hph.services.shipments.rules import ServiceLevel, Status
+from hph.services.shipments.rules import Status
 
 KIND = "shipment"
 FULFILMENT_KIND = "fulfilment"
@@ -88,6 +89,8 @@ def shipment_message(doc: Document, *, with_events: bool = True, with_etag: bool
         created_at=clocks.to_timestamp(doc.get("created_at")),
         updated_at=clocks.to_timestamp(doc.get("updated_at")),
         etag=doc.get("_etag", "") if with_etag else "",
+        # Shipments created before carrier selection have none.
+        carrier_choice=shipment_pb2.CarrierChoice(**doc["carrier_choice"]) if "carrier_choice" in doc else None,
     )
 
 

@@ -28,6 +28,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.commerce.carriers import MAX_LENGTH_MM as MAX_LENGTH_MM
+from hph.commerce.carriers import MAX_WEIGHT_GRAMS as MAX_WEIGHT_GRAMS
 from hph.commerce.identifiers import ORDER_PREFIX
 from hph.commerce.lifecycle import illegal_transition
 from hph.runtime.errors import FailedPrecondition, Violations
@@ -40,13 +42,6 @@ class Status(StrEnum):
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     EXCEPTION = "exception"
-
-
-class ServiceLevel(StrEnum):
-    ECONOMY = "economy"
-    STANDARD = "standard"
-    EXPEDITED = "expedited"
-    OVERNIGHT = "overnight"
 
 
 S = Status
@@ -240,8 +235,6 @@ MAX_SHIPMENTS_PER_ORDER = 99
 MAX_EVENTS_PER_SHIPMENT = 200
 MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
-MAX_WEIGHT_GRAMS = 70_000
-MAX_LENGTH_MM = 3_000
 TRACKING_NUMBER_MAX = 64
 LOCATION_MAX = 200
 DESCRIPTION_MAX = 500

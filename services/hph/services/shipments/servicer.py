@@ -37,6 +37,7 @@ from holidaypeak.commerce.v1 import order_pb2, shipment_pb2
 from holidaypeak.commerce.v1 import shipment_service_pb2 as pb
 from holidaypeak.commerce.v1 import shipment_service_pb2_grpc as pb_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
+from hph.commerce.carriers import Carrier, CarrierTable, ServiceLevel, default_carrier_table
 from hph.commerce.identifiers import check_order_id
 from hph.runtime import clock as clocks
 from hph.runtime import idempotency, validation
@@ -68,10 +69,10 @@ from hph.runtime.storage import (
     Term,
 )
 from hph.services.shipments import messages, rules
-from hph.services.shipments.carriers import Carrier, CarrierTable, default_carrier_table
+from hph.services.shipments.carrier_choice import REQUESTED, CarrierChooser, Choice
 from hph.services.shipments.messages import FULFILMENT_KIND, KIND
 from hph.services.shipments.orders_client import OrdersClient, order_status_name
-from hph.services.shipments.rules import OrderStatus, ParcelState, ServiceLevel, Status
+from hph.services.shipments.rules import OrderStatus, ParcelState, Status
 from hph.services.shipments.sync import OrderSync, OrderSyncSweeper
 
 log = logging.getLogger("hph.shipments")
@@ -120,7 +121,9 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
         orders: OrdersClient,
         carriers: CarrierTable,
         sync: OrderSync,
+        chooser: CarrierChooser,
     ) -> None:
+        self._chooser = chooser
         self._deps = deps
         self._shipments = shipments
         self._records = records
@@ -134,7 +137,8 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
         now = self._deps.clock()
         violations = Violations()
         check_order_id(violations, request.order_id)
-        carrier = self._check_carrier(violations, request.carrier)
+        named = bool(request.carrier.strip())
+        carrier = self._check_carrier(violations, request.carrier) if named else None
         level = self._check_level(violations, request.service_level, carrier)
         tracking_number = rules.normalize_tracking_number(request.tracking_number)
         if carrier is not None:
@@ -156,14 +160,21 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
         key = idempotency_key(request.request_id)
         validation.request_id(violations, key, required=True)
         violations.raise_if_any()
-        assert carrier is not None and level is not None
+        assert level is not None
 
         claimed = await self._records.claim(request.order_id, key, idempotency.keyed_request_fingerprint(request))
         if isinstance(claimed, Replay):
             await self._follow(request.order_id)
             return shipment_pb2.Shipment.FromString(claimed.response)
         try:
-            return await self._create(request, carrier, level, tracking_number, items, estimate, key, claimed)
+            order: order_pb2.Order | None = None
+            if carrier is None:
+                order = await self._orders.get_order(request.order_id)
+                choice = await self._chooser.choose(request, order, estimate)
+                _check_chosen(choice, tracking_number)
+            else:
+                choice = Choice(carrier, level, REQUESTED, "named by the request")
+            return await self._create(request, choice, tracking_number, items, estimate, key, claimed, order)
         except BaseException:
             await self._records.release(claimed)
             raise
@@ -190,16 +201,17 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
     async def _create(
         self,
         request: pb.CreateShipmentRequest,
-        carrier: Carrier,
-        level: ServiceLevel,
+        choice: Choice,
         tracking_number: str,
         items: Sequence[tuple[str, int]],
         estimate: datetime | None,
         key: str,
         claim: Claim,
+        known_order: order_pb2.Order | None = None,
     ) -> shipment_pb2.Shipment:
         order_id = request.order_id
-        order = await self._orders.get_order(order_id)
+        carrier, level = choice.carrier, choice.level
+        order = known_order or await self._orders.get_order(order_id)
         order_status = order_status_name(order)
         if order_status not in rules.SHIPPABLE_ORDER_STATUSES:
             raise FailedPrecondition(
@@ -239,6 +251,7 @@ class ShipmentServicer(pb_grpc.ShipmentServiceServicer):
                 shipment_id, number, order, carrier, level, tracking_number, request, allocation, now_moment, estimate
             )
             doc["request_id"] = key
+            doc["carrier_choice"] = choice.document()
             updated = self._fulfilment_with(fulfilment, order, ordered, shipped, allocation, shipment_id, reached, now)
             response = messages.shipment_message(doc, with_etag=False)
             events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
@@ -653,6 +666,14 @@ def _with_order_target(doc: Document, reached: str) -> Document:
     }
 
 
+def _check_chosen(choice: Choice, tracking_number: str) -> None:
+    """A tracking number given without a carrier must fit the carrier chosen for it."""
+    violations = Violations()
+    carrier = choice.carrier
+    rules.check_tracking_number(violations, "tracking_number", tracking_number, carrier.tracking_number, carrier.name)
+    violations.raise_if_any()
+
+
 def _check_https(violations: Violations, field: str, value: str) -> None:
     if value and validation.http_url(violations, field, value.strip()):
         violations.check(value.strip().startswith("https://"), field, "must be an https URL")
@@ -702,13 +723,15 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     shipments = await deps.store.container(SHIPMENTS, PARTITION_KEY_PATH)
     orders = OrdersClient(deps.channels, deps.service_credentials)
     sync = OrderSync(shipments, orders, clock=deps.clock)
+    carriers = default_carrier_table()
     servicer = ShipmentServicer(
         deps,
         shipments,
         IdempotencyRecords(shipments, scope=CREATE_SCOPE, clock=deps.clock),
         orders,
-        default_carrier_table(),
+        carriers,
         sync,
+        CarrierChooser(deps, carriers, dict(messages.LEVEL_FROM_PB)),
     )
     deps.background.append(OrderSyncSweeper(shipments, sync, clock=deps.clock))
     return ServiceBinding(

@@ -2,6 +2,10 @@
 documents the format): codes, the service levels each sells with their transit times, tracking
 number formats, tracking page templates and parcel limits.
 
+Shared by the shipments service (which carriers exist, tracking, default estimates) and the
+logistics agents (carrier selection rates transit days and parcel limits from the same table), so
+the table is read through `default_carrier_table()` here and never copied.
+
 Parsing is strict, so a malformed table fails at start-up rather than at the first shipment. Adding
 a carrier is a data change only.
 """
@@ -13,17 +17,33 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
 from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
-from hph.services.shipments.rules import MAX_LENGTH_MM, MAX_WEIGHT_GRAMS, ServiceLevel
 
-DATA_PACKAGE = "hph.services.shipments"
+DATA_PACKAGE = "hph.commerce"
 CARRIERS_FILE = "carriers.json"
 _CODE = re.compile(r"[a-z][a-z0-9_-]{1,31}")
 _PLACEHOLDER = "{tracking_number}"
+# The largest parcel any carrier may declare (a carrier's own limits are in the table).
+MAX_WEIGHT_GRAMS = 70_000
+MAX_LENGTH_MM = 3_000
+
+
+class ServiceLevel(StrEnum):
+    """Delivery speeds, slowest first (`SPEED_ORDER`)."""
+
+    ECONOMY = "economy"
+    STANDARD = "standard"
+    EXPEDITED = "expedited"
+    OVERNIGHT = "overnight"
+
+
+# Slowest first: a level "at least" another is at or after it here.
+SPEED_ORDER: tuple[ServiceLevel, ...] = tuple(ServiceLevel)
 
 
 @dataclass(frozen=True)
