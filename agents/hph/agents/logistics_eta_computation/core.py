@@ -78,8 +78,8 @@ class Estimate:
         return (
             f"{self.carrier} {self.service_level} to {self.zone}: {self.eta.date().isoformat()} "
             f"({self.handling_days} handling + {self.transit_days} transit + {self.observed_delay_days} delay "
-            f"business days), window {self.window_start.date().isoformat()}..{(self.window_end - timedelta(days=1)).date().isoformat()}"
-            f" at {self.confidence:.0%}"
+            f"business days), window {self.window_start.date().isoformat()}.."
+            f"{(self.window_end - timedelta(days=1)).date().isoformat()} at {self.confidence:.0%}"
         )
 
 
@@ -165,7 +165,8 @@ def estimate(
             handling,
             f"{tables.handling_days} business day(s) of handling"
             + (
-                f", +1: ready at {ready_at.astimezone(UTC):%H:%M} UTC, after the {tables.cutoff_hour_utc}:00 UTC cut-off"
+                f", +1: ready at {ready_at.astimezone(UTC):%H:%M} UTC, "
+                f"after the {tables.cutoff_hour_utc}:00 UTC cut-off"
                 if after_cutoff
                 else f", ready before the {tables.cutoff_hour_utc}:00 UTC cut-off"
             ),
@@ -203,7 +204,8 @@ def estimate(
         Driver(
             "observed_delay_days",
             delay,
-            f"pickup {pickup_delay} business day(s) later than expected, {progress.exceptions} exception scan(s) x {tables.exception_days} day(s), {overdue} day(s) past the estimate",
+            f"pickup {pickup_delay} business day(s) later than expected, {progress.exceptions} exception "
+            f"scan(s) x {tables.exception_days} day(s), {overdue} day(s) past the estimate",
             contribution=delay,
             unit="days",
         )
@@ -227,7 +229,8 @@ def estimate(
         Driver(
             "carrier_on_time_rate",
             round(rate, 4),
-            f"{record.on_time} of {record.deliveries} recent {carrier} {level} deliveries on time, smoothed towards {tables.window.prior_on_time_rate:.0%} worth {tables.window.prior_weight:g} deliveries",
+            f"{record.on_time} of {record.deliveries} recent {carrier} {level} deliveries on time, smoothed "
+            f"towards {tables.window.prior_on_time_rate:.0%} worth {tables.window.prior_weight:g} deliveries",
             unit="ratio",
         )
     )
@@ -235,7 +238,8 @@ def estimate(
         Driver(
             "window_spread_days",
             round(spread, 3),
-            f"{tables.window.spread_days[level]:g} days for {level} + (1 - {rate:.2f}) x {tables.window.lateness_spread_days:g}; "
+            f"{tables.window.spread_days[level]:g} days for {level} + (1 - {rate:.2f}) x "
+            f"{tables.window.lateness_spread_days:g}; "
             f"z={z:.2f} at {confidence:.0%}: {early} day(s) early, {late} day(s) late",
             unit="days",
         )

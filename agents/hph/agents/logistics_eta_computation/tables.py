@@ -1,7 +1,7 @@
 """The ETA rules as data: `data/eta_tables.json` and `data/holidays.json` (their `description`
 fields document the format) plus the carriers' transit days per service level, which the shipments
-service already ships in its carriers.json and which are read here, through `carrier_transit_days`,
-never copied. Parsing is strict, so a malformed table fails at start-up.
+service already ships in the shared carrier table (hph.commerce.carriers' carriers.json) and which
+are read here, through `carrier_transit_days`, never copied. Parsing is strict, so a malformed table fails at start-up.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from hph.commerce.carriers import CARRIERS_FILE
+from hph.commerce.carriers import DATA_PACKAGE as CARRIERS_PACKAGE
 from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
 
 PACKAGE = "hph.agents.logistics_eta_computation"
-# The shipments service's carrier table (package data). Agents may not import services' code, so
-# the file is read as data, by this one function.
-CARRIERS_PACKAGE, CARRIERS_FILE = "hph.services.shipments", "carriers.json"
 LEVELS = ("economy", "standard", "expedited", "overnight")
 
 

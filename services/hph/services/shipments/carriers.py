@@ -1,6 +1,6 @@
-"""The carriers the platform ships with, as package data (`data/carriers.json`, whose `description`
-documents the format): codes, the service levels each sells with their transit times, tracking
-number formats, tracking page templates and parcel limits.
+"""The carriers the platform ships with, as shared data (`data/carriers.json` of
+hph.commerce.carriers, whose `description` documents the format): codes, the service levels each
+sells with their transit times, tracking number formats, tracking page templates and parcel limits.
 
 Parsing is strict, so a malformed table fails at start-up rather than at the first shipment. Adding
 a carrier is a data change only.
@@ -17,11 +17,10 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
+from hph.commerce.carriers import CARRIERS_FILE, DATA_PACKAGE
 from hph.runtime.data_tables import as_list, as_mapping, as_text, load_json
 from hph.services.shipments.rules import MAX_LENGTH_MM, MAX_WEIGHT_GRAMS, ServiceLevel
 
-DATA_PACKAGE = "hph.services.shipments"
-CARRIERS_FILE = "carriers.json"
 _CODE = re.compile(r"[a-z][a-z0-9_-]{1,31}")
 _PLACEHOLDER = "{tracking_number}"
 
