@@ -1,0 +1,195 @@
+"""LogisticsEtaComputationService over gRPC: gathers the route, readiness, scans and the carrier's
+record from the agent's projection, asks the pure core, and answers with every term as a driver."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from holidaypeak.agents.v1 import agent_types_pb2
+from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2 as pb
+from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2_grpc as pb_grpc
+from holidaypeak.commerce.v1 import shipment_pb2
+from holidaypeak.common.v1.error_reason_pb2 import ErrorReason
+from hph.agents.logistics_eta_computation import core
+from hph.agents.logistics_eta_computation.projection import (
+    CONTAINERS,
+    DELIVERIES,
+    DELIVERIES_KEY,
+    GROUP,
+    PARCELS,
+    PARCELS_KEY,
+    SOURCE,
+    TOPICS,
+    Parcels,
+    order_key,
+    recent_since,
+    shipment_key,
+)
+from hph.agents.logistics_eta_computation.tables import EtaTables, default_tables
+from hph.agents.runtime import data_freshness, explanation, narrate_if_asked
+from hph.runtime import validation
+from hph.runtime.clock import Clock, from_iso, to_timestamp
+from hph.runtime.deps import Dependencies
+from hph.runtime.errors import FailedPrecondition, NotFound, Violations
+from hph.runtime.narrator import Narrator
+from hph.runtime.server import ServiceBinding
+from hph.runtime.storage.port import MAX_ID_LENGTH
+
+__all__ = ["CONTAINERS", "EtaServicer", "create_binding"]
+
+LEVEL_FROM_PB = {
+    shipment_pb2.SERVICE_LEVEL_UNSPECIFIED: "standard",
+    shipment_pb2.SERVICE_LEVEL_ECONOMY: "economy",
+    shipment_pb2.SERVICE_LEVEL_STANDARD: "standard",
+    shipment_pb2.SERVICE_LEVEL_EXPEDITED: "expedited",
+    shipment_pb2.SERVICE_LEVEL_OVERNIGHT: "overnight",
+}
+LEVEL_TO_PB = {name: level for level, name in LEVEL_FROM_PB.items() if level != shipment_pb2.SERVICE_LEVEL_UNSPECIFIED}
+
+
+class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
+    def __init__(self, tables: EtaTables, parcels: Parcels, clock: Clock, narrator: Narrator | None = None) -> None:
+        self._tables = tables
+        self._parcels = parcels
+        self._clock = clock
+        self._narrator = narrator or Narrator.off()
+
+    async def ComputeEta(self, request: pb.ComputeEtaRequest, context: Any) -> pb.ComputeEtaResponse:
+        confidence = _check(request)
+        now = self._clock()
+        route, ready_at, progress, sources = await self._inputs(request, now)
+        carrier = route.carrier or self._tables.default_carrier.get(route.service_level, "")
+        record = await self._parcels.on_time(
+            carrier, route.service_level, recent_since(now, self._tables.window.recent_days)
+        )
+        promised = request.promised_by.ToDatetime(tzinfo=UTC) if request.HasField("promised_by") else None
+        try:
+            answer = core.estimate(
+                route,
+                ready_at=ready_at,
+                now=now,
+                tables=self._tables,
+                progress=progress,
+                record=record,
+                confidence=confidence,
+                promised_by=promised,
+            )
+        except core.UnsupportedRoute as exc:
+            violations = Violations()
+            violations.add("route.carrier" if request.HasField("route") else "shipment_id", str(exc))
+            violations.raise_if_any()
+            raise  # pragma: no cover - raise_if_any raised
+        response = pb.ComputeEtaResponse(
+            estimate=agent_types_pb2.DeliveryEstimate(
+                estimated_delivery_at=to_timestamp(answer.eta),
+                window=agent_types_pb2.TimeWindow(
+                    start_time=to_timestamp(answer.window_start), end_time=to_timestamp(answer.window_end)
+                ),
+                confidence=answer.confidence,
+                at_risk=answer.at_risk,
+            ),
+            carrier=answer.carrier,
+            service_level=LEVEL_TO_PB[answer.service_level],
+            zone=answer.zone,
+            handling_days=answer.handling_days,
+            transit_days=answer.transit_days,
+            non_working_days=answer.non_working_days,
+            observed_delay_days=answer.observed_delay_days,
+            carrier_on_time_rate=answer.on_time_rate,
+            explanation=explanation(
+                answer.summary,
+                answer.drivers,
+                method=f"{core.METHOD}+{self._tables.version}",
+                freshness=data_freshness(
+                    now,
+                    data_as_of=self._parcels.freshness.data_as_of,
+                    sources=[
+                        *sources,
+                        "projection:eta-deliveries",
+                        "file:eta_tables.json",
+                        "file:holidays.json",
+                        "file:carriers.json",
+                    ],
+                ),
+            ),
+        )
+        await narrate_if_asked(self._narrator, response, context, subject="delivery estimate")
+        return response
+
+    async def _inputs(
+        self, request: pb.ComputeEtaRequest, now: datetime
+    ) -> tuple[core.Route, datetime, core.Progress, list[str]]:
+        if request.shipment_id:
+            doc = await self._parcels.read(shipment_key(request.shipment_id))
+            if doc is None:
+                raise NotFound(f"shipment {request.shipment_id!r} not found")
+            order = await self._parcels.read(order_key(doc["order_id"]))
+            paid = order.get("paid_at") if order else ""
+            ready_at = from_iso(paid) if paid else from_iso(doc["picked_up_at"]) if doc["picked_up_at"] else now
+            progress = core.Progress(
+                picked_up_at=from_iso(doc["picked_up_at"]) if doc["picked_up_at"] else None,
+                exceptions=len(doc["exceptions"]),
+                delivered_at=from_iso(doc["delivered_at"]) if doc["delivered_at"] else None,
+            )
+            route = core.Route(doc["carrier"], doc["service_level"], doc["country_code"], doc["postal_code"])
+            return route, ready_at, progress, [SOURCE]
+        if request.order_id:
+            doc = await self._parcels.read(order_key(request.order_id))
+            if doc is None:
+                raise NotFound(f"order {request.order_id!r} not found")
+            if not doc["paid_at"]:
+                raise FailedPrecondition(
+                    f"order {request.order_id!r} is not paid yet: handling starts when it is",
+                    reason=ErrorReason.ERROR_REASON_ORDER_NOT_PAID,
+                )
+            route = core.Route("", "standard", doc["country_code"] or "US", doc["postal_code"])
+            return route, from_iso(doc["paid_at"]), core.Progress(), [SOURCE]
+        given = request.route
+        ready = given.ready_at.ToDatetime(tzinfo=UTC) if given.HasField("ready_at") else now
+        route = core.Route(
+            given.carrier,
+            LEVEL_FROM_PB.get(given.service_level, "standard"),
+            given.destination_country_code,
+            given.destination_postal_code,
+        )
+        return route, ready, core.Progress(), []
+
+
+def _check(request: pb.ComputeEtaRequest) -> float:
+    violations = Violations()
+    chosen = [bool(request.shipment_id), bool(request.order_id), request.HasField("route")]
+    violations.check(sum(chosen) == 1, "shipment_id", "give exactly one of shipment_id, order_id and route")
+    validation.text(violations, "shipment_id", request.shipment_id, max_length=MAX_ID_LENGTH)
+    validation.text(violations, "order_id", request.order_id, max_length=MAX_ID_LENGTH)
+    if request.HasField("route"):
+        country = request.route.destination_country_code
+        violations.check(
+            len(country) == 2 and country.isalpha() and country.isupper(),
+            "route.destination_country_code",
+            'an ISO 3166-1 alpha-2 code, upper case (e.g. "US")',
+        )
+        violations.check(request.route.service_level in LEVEL_FROM_PB, "route.service_level", "unknown service level")
+        validation.text(
+            violations, "route.destination_postal_code", request.route.destination_postal_code, max_length=16
+        )
+        validation.text(violations, "route.carrier", request.route.carrier, max_length=32)
+    confidence = request.confidence or core.DEFAULT_CONFIDENCE
+    violations.check(0.5 <= confidence <= 0.99, "confidence", "between 0.5 and 0.99 (0: the default 0.8)")
+    violations.raise_if_any()
+    return confidence
+
+
+async def create_binding(deps: Dependencies) -> ServiceBinding:
+    tables = default_tables()
+    parcels = Parcels(
+        await deps.store.container(PARCELS, PARCELS_KEY), await deps.store.container(DELIVERIES, DELIVERIES_KEY)
+    )
+    if deps.bus is not None:
+        for topic in TOPICS:
+            deps.bus.subscribe(topic, GROUP, parcels.handle)
+    servicer = EtaServicer(tables, parcels, deps.clock, deps.narrator)
+    return ServiceBinding(
+        full_name=pb.DESCRIPTOR.services_by_name["LogisticsEtaComputationService"].full_name,
+        add_to_server=lambda server: pb_grpc.add_LogisticsEtaComputationServiceServicer_to_server(servicer, server),
+    )
