@@ -19,8 +19,10 @@ from holidaypeak.agents.v1 import product_detail_enrichment_service_pb2_grpc as 
 from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import review_service_pb2 as reviews_pb
 from holidaypeak.commerce.v1 import review_service_pb2_grpc as reviews_grpc
+from hph.agents.copurchases import CONTAINER as COPURCHASES
 from hph.agents.copurchases import GROUP as COPURCHASES_GROUP
 from hph.commerce.demo_data import DemoProduct, generate_catalog
+from hph.runtime.storage import Query
 from tests.support.events import consumers_of, settle
 from tests.support.platform_harness import Hub
 from tests.support.rich_status import expect_error, violated_fields
@@ -99,7 +101,15 @@ async def test_bought_together_shows_what_really_co_occurs_and_a_cancelled_order
     assert not freshness.degraded
     assert answer.availability.in_stock
 
-    # The same answer after the group re-reads the whole log (nothing counted twice).
+    # The same answer after the group re-reads the whole log (nothing counted twice), and after a
+    # rebuild into an emptied container (everything counted again, once).
+    await consumers_of(hub).reset(COPURCHASES_GROUP)
+    await settle(hub)
+    assert together(await insights(hub, A)) == [(B, 2, 5)]
+    projection = await COPURCHASES.open(hub.platform.deps.store)
+    for doc in (await projection.query(Query(), partition_key="all", max_items=1000)).items:
+        await projection.delete(doc["id"], "all")
+    assert together(await insights(hub, A)) == []
     await consumers_of(hub).reset(COPURCHASES_GROUP)
     await settle(hub)
     assert together(await insights(hub, A)) == [(B, 2, 5)]
