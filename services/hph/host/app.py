@@ -140,7 +140,7 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
 # implementation is a one-line change.
 AGENTS: tuple[ServiceSpec, ...] = (
     agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding"),
-    agent("product-detail-enrichment", planned="planned in issue #12"),
+    agent("product-detail-enrichment", "hph.agents.product_detail_enrichment.servicer:create_binding"),
     agent("cart-intelligence", "hph.agents.cart_intelligence.servicer:create_binding"),
     agent("checkout-support", planned="planned in issue #12"),
     agent("order-status", "hph.agents.order_status.servicer:create_binding"),

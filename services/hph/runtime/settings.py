@@ -91,6 +91,9 @@ class Settings:
     # How long sales analytics answers are served from the in-process cache, seconds (0 = off);
     # figures may lag sales by this much.
     analytics_cache_seconds: float = 30.0
+    # How long the product-detail-enrichment agent serves a product page's insights and similar
+    # products from memory, seconds (0 = off); reviews, stock and co-purchases may lag by this much.
+    product_insights_cache_seconds: float = 10.0
     # Seconds between the outbox relay's scans for records this process was not told about (written
     # by another process or before a crash); its own commits are published at once.
     outbox_poll_seconds: float = 2.0
