@@ -4,6 +4,7 @@ from the events the real services wrote (co-purchases and ratings in product ins
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ import pytest
 from holidaypeak.agents.v1 import product_detail_enrichment_service_pb2 as pb
 from holidaypeak.agents.v1 import product_detail_enrichment_service_pb2_grpc as pb_grpc
 from hph.commerce.demo_data import generate_catalog
+from hph.host import evaluate
 from hph.host.app import SERVICE_NAMES
 from hph.host.history.driver import HistorySummary, generate_history
 from hph.host.history.plan import plan_history
@@ -72,3 +74,12 @@ async def test_one_seed_writes_the_same_history_and_the_agents_see_it(tmp_path: 
             lambda found: companion in [s.product.product_id for s in found.frequently_bought_together],
         )
         assert companion in [s.product.product_id for s in answer.frequently_bought_together]
+
+
+def test_hph_eval_eta_meets_its_floors(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    assert evaluate.run(parser.parse_args(["eta"])) == 0
+    printed = capsys.readouterr().out
+    assert "MAE days" in printed and "  ups" in printed
+    assert evaluate.run(parser.parse_args(["eta", "--grpc", "127.0.0.1:1"])) == 2

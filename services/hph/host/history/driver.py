@@ -92,7 +92,8 @@ class HistorySummary:
     restocks: int = 0
     failed_actions: int = 0
     orders_per_day: dict[str, int] = field(default_factory=dict)
-    # Per delivered shipment: carrier, level, shipped_at, estimated and actual delivery (ISO), for `hph eval eta`.
+    # Per delivered shipment: carrier, level, when the order was placed, where to, the carrier's own
+    # estimate and the actual delivery (ISO times), for `hph eval eta`.
     deliveries: list[dict[str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -339,6 +340,8 @@ class HistoryDriver:
                 "shipment_id": state.shipment_id,
                 "carrier": state.planned.shipment.carrier,
                 "service_level": state.planned.shipment.level,
+                "placed_at": state.planned.placed_at.isoformat(),
+                "postal_code": SHOPPER_CITIES[state.planned.shopper % len(SHOPPER_CITIES)][2],
                 "estimated": estimated.isoformat(),
                 "delivered": moment.isoformat(),
             }
