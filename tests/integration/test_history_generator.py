@@ -16,7 +16,7 @@ import pytest
 from holidaypeak.agents.v1 import product_detail_enrichment_service_pb2 as pb
 from holidaypeak.agents.v1 import product_detail_enrichment_service_pb2_grpc as pb_grpc
 from hph.commerce.demo_data import generate_catalog
-from hph.host import evaluate
+from hph.host import cli, evaluate
 from hph.host.app import SERVICE_NAMES
 from hph.host.history.driver import HistorySummary, generate_history
 from hph.host.history.plan import plan_history
@@ -83,3 +83,14 @@ def test_hph_eval_eta_meets_its_floors(capsys: pytest.CaptureFixture[str]) -> No
     printed = capsys.readouterr().out
     assert "MAE days" in printed and "  ups" in printed
     assert evaluate.run(parser.parse_args(["eta", "--grpc", "127.0.0.1:1"])) == 2
+
+
+def test_hph_seed_history_prints_the_summary_and_refuses_negative_days(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["seed", "--data-dir", str(tmp_path), "--history", "2", "--orders-per-day", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "seeded 27 categories" in printed and "(2 days, seed 12)" in printed and "failed actions 0" in printed
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["seed", "--data-dir", str(tmp_path), "--history", "-3"])
+    assert usage.value.code == 2

@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
         "data dir first.",
     )
     _add_common(seed)
-    seed.add_argument("--history", type=int, default=0, metavar="DAYS", help="days of order history to generate")
+    seed.add_argument(
+        "--history", type=_days, default=0, metavar="DAYS", help="days of order history to generate (default 0: none)"
+    )
     seed.add_argument("--seed", type=int, default=12, metavar="N", help="the history's random seed (default 12)")
     seed.add_argument(
         "--orders-per-day",
@@ -179,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     published.add_arguments(contracts)
     add_events_parser(commands)
     return parser
+
+
+def _days(text: str) -> int:
+    """An argparse type: a whole number of days, 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days (0 or more), not {text!r}")
+    return days
 
 
 def _version() -> str:
@@ -447,8 +460,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":
-            if args.history < 0:
-                raise ValueError(f"--history must be 0 or more days, not {args.history}")
             asyncio.run(
                 _seed(settings, history_days=args.history, history_seed=args.seed, orders_per_day=args.orders_per_day)
             )
