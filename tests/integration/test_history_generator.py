@@ -74,6 +74,18 @@ async def test_one_seed_writes_the_same_history_and_the_agents_see_it(tmp_path: 
             lambda found: companion in [s.product.product_id for s in found.frequently_bought_together],
         )
         assert companion in [s.product.product_id for s in answer.frequently_bought_together]
+        # Reviews written in the first days of the history are in the rating summaries.
+        reviewed = {
+            o.lines[0][0]
+            for o in plan.orders
+            if o.review_rating and o.placed_at.date() < plan.start + (END - plan.start) / 3
+        }
+        counts = [
+            (await agent.EnrichProduct(pb.EnrichProductRequest(product_id=product_id))).rating
+            for product_id in sorted(reviewed)
+        ]
+        assert first.reviews > 0 and any(rating.count > 0 for rating in counts)
+        assert all(sum(b.count for b in rating.histogram) == rating.count for rating in counts)
 
 
 def test_hph_eval_eta_meets_its_floors(capsys: pytest.CaptureFixture[str]) -> None:
