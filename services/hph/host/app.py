@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from hph.host.extensions import declare_extension_groups
+from hph.runtime import clock as clocks
 from hph.runtime import consumers
 from hph.runtime.auth import revocation
 from hph.runtime.auth.dev_issuer import DevIssuer
@@ -230,6 +231,7 @@ async def start_platform(
     seed: bool,
     background: bool = True,
     reuse_port: bool = False,
+    clock: clocks.Clock = clocks.system_clock,
 ) -> RunningPlatform:
     """Opens storage, optionally seeds demo data, and serves the chosen services on one server.
 
@@ -240,6 +242,9 @@ async def start_platform(
     have other partition counts, is refused with a ValueError saying so; that happens while creating
     the topics or the declared containers (or seeding, or building the services), before anything is
     served, so closing the store and the log is all the cleanup it needs.
+
+    `clock` is the services' `deps.clock` (the history generator passes a simulated one); the event
+    log, consumers, relay and token checks keep the wall clock.
     """
     store = await open_store(settings)
     try:
@@ -248,7 +253,9 @@ async def start_platform(
         await store.close()
         raise
     try:
-        return await _start_on(store, log_, settings, services, seed=seed, background=background, reuse_port=reuse_port)
+        return await _start_on(
+            store, log_, settings, services, seed=seed, background=background, reuse_port=reuse_port, clock=clock
+        )
     except PartitionKeyPathMismatch as mismatch:
         await log_.close()
         await store.close()
@@ -272,6 +279,7 @@ async def _start_on(
     seed: bool,
     background: bool,
     reuse_port: bool,
+    clock: clocks.Clock = clocks.system_clock,
 ) -> RunningPlatform:
     channels = ChannelPool(parse_addresses(settings.service_addresses))
     # The registry's topics exist before anything appends or subscribes (a log created with other
@@ -294,6 +302,7 @@ async def _start_on(
         revocations=revocations,
         memory=await open_memory(settings, store),
         narrator=open_narrator(settings),
+        clock=clock,
     )
     if seed:
         from hph.host.seed import seed_demo_data

@@ -101,8 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
     # background jobs.
     serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
 
-    seed = commands.add_parser("seed", help="write the demo catalog and users (skips what already exists)")
+    seed = commands.add_parser(
+        "seed",
+        help="write the demo catalog and users (skips what already exists); --history adds days of orders",
+        description="Writes the demo catalog, stock and users. With --history DAYS it then runs the platform "
+        "in this process on a simulated clock and places DAYS of orders before today through the real "
+        "services (weekly and holiday seasonality, shipments with scans, late, exception and lost "
+        "parcels, reviews, cancellations and returns), deterministic by --seed; stop `hph up` on the "
+        "data dir first.",
+    )
     _add_common(seed)
+    seed.add_argument(
+        "--history", type=_days, default=0, metavar="DAYS", help="days of order history to generate (default 0: none)"
+    )
+    seed.add_argument("--seed", type=int, default=12, metavar="N", help="the history's random seed (default 12)")
+    seed.add_argument(
+        "--orders-per-day",
+        type=float,
+        default=12.0,
+        metavar="X",
+        help="mean orders on an ordinary weekday before seasonality (default 12)",
+    )
 
     token = commands.add_parser("token", help="print a dev JWT signed by the data dir's local issuer")
     _add_common(token)
@@ -162,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     published.add_arguments(contracts)
     add_events_parser(commands)
     return parser
+
+
+def _days(text: str) -> int:
+    """An argparse type: a whole number of days, 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days (0 or more), not {text!r}")
+    return days
 
 
 def _version() -> str:
@@ -230,6 +260,13 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
     # This process is the first worker: it seeds, runs the background jobs and binds the ports
     # (port 0 picks one); the others then bind the same ports.
     try:
+        if seed and settings.seed_history_days > 0 and await _first_start(settings):
+            from hph.host.history.driver import generate_history
+
+            summary = await generate_history(
+                settings, days=settings.seed_history_days, seed=12, progress=_history_progress
+            )
+            print("\n".join(summary.lines()), file=sys.stderr)
         platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
     except BaseException:
         lock.release()
@@ -320,7 +357,9 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _seed(settings: Settings) -> None:
+async def _seed(
+    settings: Settings, *, history_days: int = 0, history_seed: int = 12, orders_per_day: float = 12.0
+) -> None:
     from hph.host.app import open_store
     from hph.host.seed import seed_demo_data
     from hph.runtime.deps import Dependencies
@@ -331,6 +370,42 @@ async def _seed(settings: Settings) -> None:
     finally:
         await store.close()
     print("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+    if history_days > 0:
+        await _seed_history(settings, history_days, seed=history_seed, orders_per_day=orders_per_day)
+
+
+async def _seed_history(settings: Settings, days: int, *, seed: int, orders_per_day: float = 12.0) -> None:
+    from hph.host.data_dir_lock import DataDirLock
+    from hph.host.history.driver import generate_history
+
+    lock = DataDirLock.acquire(settings.data_dir)  # the history runs the platform on this data dir
+    try:
+        summary = await generate_history(
+            settings, days=days, seed=seed, orders_per_day=orders_per_day, progress=_history_progress
+        )
+    finally:
+        lock.release()
+    print("\n".join(summary.lines()))
+
+
+async def _first_start(settings: Settings) -> bool:
+    """Whether the data dir holds no demo data yet (the store has no products)."""
+    from hph.host.app import open_store
+    from hph.host.seed import has_demo_data
+
+    store = await open_store(settings)
+    try:
+        return not await has_demo_data(store)
+    finally:
+        await store.close()
+
+
+def _history_progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        filled = round(30 * done / total)
+        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} days", end="", file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -385,7 +460,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":
-            asyncio.run(_seed(settings))
+            asyncio.run(
+                _seed(settings, history_days=args.history, history_seed=args.seed, orders_per_day=args.orders_per_day)
+            )
         elif args.command == "gateway":
             target = args.grpc_target or settings.gateway_grpc_target or f"127.0.0.1:{settings.grpc_port}"
             asyncio.run(_gateway(settings, target))

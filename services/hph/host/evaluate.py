@@ -12,6 +12,11 @@ Carrier choice (agent logistics-carrier-selection, `hph eval carrier`): the accu
 core over the hand-labelled cases of hph.agents.logistics_carrier_selection's data/carrier_eval.json
 (each case carries its own clock and delivery history, so it runs in this process only); exits 1
 below its floor (docs/agents/logistics-carrier-selection.md).
+
+ETA (agent logistics-eta-computation, `hph eval eta`): the decision core's ETA at order placement
+against the actual deliveries of a demo history generated in this process through the real services
+(hph.host.history): mean absolute error in days and coverage of the confidence window; exits 1
+below its floors (docs/demo-history.md).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from hph.agents.catalog_search.query import Synonyms, plan_query
 from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
 
-DATASETS = ("search", "carrier")
+DATASETS = ("search", "carrier", "eta")
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -177,9 +182,37 @@ def run_carrier(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def run_eta(args: argparse.Namespace) -> int:
+    from hph.host.history import eta_eval
+
+    if args.grpc:
+        print("hph eval eta: runs in this process only (it generates its own history)", file=sys.stderr)
+        return 2
+    report = asyncio.run(eta_eval.evaluate(_days_progress))
+    print(
+        f"ETA quality, logistics-eta-computation core at order placement against {eta_eval.EVAL_DAYS} days "
+        f"of generated deliveries (seed {eta_eval.EVAL_SEED})"
+    )
+    print(eta_eval.render(report))
+    failures = eta_eval.below_floors(report)
+    for failure in failures:
+        print(f"hph eval: below the floor: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _days_progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        filled = round(30 * done / total)
+        print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} days of history", end="", file=sys.stderr)
+        if done == total:
+            print(file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.dataset == "carrier":
         return run_carrier(args)
+    if args.dataset == "eta":
+        return run_eta(args)
     try:
         report = asyncio.run(evaluate_platform(args.grpc) if args.grpc else evaluate_in_process())
     except grpc.aio.AioRpcError as exc:

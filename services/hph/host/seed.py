@@ -8,9 +8,17 @@ from hph.commerce.demo_data import generate_catalog
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.events import NOT_OUTBOX
-from hph.runtime.storage import ConflictError, Query
+from hph.runtime.storage import ConflictError, DocumentStore, Query
 
 log = logging.getLogger("hph.seed")
+
+
+async def has_demo_data(store: DocumentStore) -> bool:
+    """Whether the store holds any product (demo data was seeded, or the catalog was written)."""
+    from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
+
+    products = await store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
+    return await products.count(Query(NOT_OUTBOX)) > 0
 
 
 async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str, int]:

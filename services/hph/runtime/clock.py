@@ -14,6 +14,21 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class SimulatedClock:
+    """A clock a driver moves forward by hand (the demo history generator runs the platform on one
+    to write the past): it stands at `now` and never goes back, so stored times stay in order."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def advance_to(self, moment: datetime) -> None:
+        """Moves the clock to `moment`; a moment earlier than now leaves it where it is."""
+        self._now = max(self._now, moment.astimezone(UTC))
+
+
 # The storage form, e.g. 2026-11-25T19:28:52.123456Z: fixed width, so text order is time order.
 _ISO_LENGTH = len("2026-11-25T19:28:52.123456Z")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

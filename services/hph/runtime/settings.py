@@ -247,6 +247,9 @@ class Settings:
     default_currency: str = "USD"
     # Seed demo data when the store is empty (`hph up`).
     seed_demo_data: bool = True
+    # Days of demo order history `hph up` generates on its first start (an empty store), placed
+    # through the real services; 0 for none (`hph seed --history DAYS` generates it on demand).
+    seed_history_days: int = 0
     # Seconds the server waits for in-flight calls on SIGTERM before cancelling them.
     shutdown_grace_seconds: float = 10.0
     # Log level name (DEBUG, INFO, WARNING, ERROR).
