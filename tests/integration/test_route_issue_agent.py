@@ -212,3 +212,30 @@ async def test_detect_issues_refuses_what_it_cannot_answer(hub: Hub) -> None:
         agent(hub).DetectIssues(pb.DetectIssuesRequest(shipment_id="shp_nope"), metadata=staff(hub)),
         grpc.StatusCode.NOT_FOUND,
     )
+
+
+async def test_the_sweep_finds_a_parcel_gone_silent_and_escalates_it_once(hub: Hub) -> None:
+    quiet = await a_shipment(hub, "sil", [(ST.SHIPMENT_STATUS_PICKED_UP, "Oakland, CA, US")])
+    sweep = sweeper(hub).agent
+    await eventually(lambda: _projected(hub, quiet))
+    assert not await issues_of(hub, quiet, 0)  # a fresh scan: nothing wrong yet
+    later = datetime.now(UTC) + timedelta(hours=50)  # standard allows 48 h: medium
+    assert await sweep.sweep_once(now=later) >= 1
+    assert await sweep.sweep_once(now=later) == 0  # the same issue again: nothing raised
+    much_later = later + timedelta(hours=50)  # over 96 h: high, a ticket
+    assert await sweep.sweep_once(now=much_later) >= 1
+    raised = await sweep.watch.issue(quiet, f"{quiet}.no_scan")
+    assert raised is not None and raised["severity"] == "high"
+
+    async def ticketed() -> bool:
+        return len(await route_tickets(hub, quiet)) == 1
+
+    await eventually(ticketed, within=10)
+    assert await sweep.sweep_once(now=much_later) == 0
+    await asyncio.sleep(0.5)
+    assert len(await route_tickets(hub, quiet)) == 1
+
+
+async def _projected(hub: Hub, shipment_id: str) -> bool:
+    parcel = await sweeper(hub).agent.watch.parcel(shipment_id)
+    return parcel is not None and any(scan["status"] == "picked_up" for scan in parcel["scans"])
