@@ -185,13 +185,24 @@ async def test_a_late_shipment_becomes_exactly_one_ticket_in_the_staff_queue(hub
     (with_ticket,) = await read_until(lambda: issues_of(hub, late, 1), lambda found: bool(found and found[0].ticket_id))
     assert with_ticket.ticket_id == ticket.id
 
-    # Redelivery (the whole group replayed) and repeated sweeps raise nothing new and open no ticket.
+    # Redelivery (the whole group replayed) and repeated sweeps raise nothing new and open no ticket,
+    # and the replay rebuilds the same documents.
+    watch = sweeper(hub).agent.watch
+    before = [await watch.parcel(late), await watch.issue(late, issue.issue_id)]
     assert hub.platform.deps.bus is not None
-    await hub.platform.deps.bus.reset(GROUP)
+    bus = hub.platform.deps.bus
+    await bus.reset(GROUP)
+
+    async def replayed() -> bool:
+        return sum(lag.events for lag in await bus.lag(GROUP)) == 0
+
+    await eventually(replayed, within=10)
     for _ in range(3):
         assert await sweeper(hub).agent.sweep_once() == 0
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(0.5)  # a ticket handler that wrongly ran again would have answered by now
     assert len(await route_tickets(hub, late)) == 1
+    after = [await watch.parcel(late), await watch.issue(late, issue.issue_id)]
+    assert [_content(doc) for doc in after] == [_content(doc) for doc in before]
 
 
 async def test_detect_issues_refuses_what_it_cannot_answer(hub: Hub) -> None:
@@ -239,3 +250,8 @@ async def test_the_sweep_finds_a_parcel_gone_silent_and_escalates_it_once(hub: H
 async def _projected(hub: Hub, shipment_id: str) -> bool:
     parcel = await sweeper(hub).agent.watch.parcel(shipment_id)
     return parcel is not None and any(scan["status"] == "picked_up" for scan in parcel["scans"])
+
+
+def _content(doc: dict | None) -> dict:  # type: ignore[type-arg]
+    assert doc is not None
+    return {name: value for name, value in doc.items() if not name.startswith("_")}
