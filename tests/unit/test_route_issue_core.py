@@ -112,3 +112,10 @@ def test_rules_are_parsed_strictly_and_shown_as_drivers() -> None:
         parse_rules({**raw, "no_scan_hours": {"standard": 48}})
     names = [d.name for d in thresholds(RULES)]
     assert "no_scan_hours.overnight" in names and "stuck_at_hub_scans" in names
+
+
+def test_only_recent_events_are_judged_and_the_horizon_must_be_positive() -> None:
+    assert RULES.events_judged_within_hours == 24
+    raw = rules_mod.load_json(rules_mod.PACKAGE, "route_issue_rules.json")
+    with pytest.raises(ValueError, match="events_judged_within_hours"):
+        parse_rules({**raw, "events_judged_within_hours": 0})

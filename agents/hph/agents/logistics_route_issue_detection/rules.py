@@ -35,6 +35,7 @@ class RouteIssueRules:
     stuck_at_hub_severity: Steps  # consecutive scans at one location reached -> severity
     actions: Mapping[str, Action]
     version: str
+    events_judged_within_hours: float = 24.0  # older events only update the projection
 
 
 def severity_rank(severity: str) -> int:
@@ -88,7 +89,14 @@ def parse_rules(raw: Any) -> RouteIssueRules:
         stuck_at_hub_severity=_steps(data["stuck_at_hub_severity"], "stuck_at_hub_severity"),
         actions=MappingProxyType(actions),
         version=as_text(data["version"], "version"),
+        events_judged_within_hours=_positive(data["events_judged_within_hours"], "events_judged_within_hours"),
     )
+
+
+def _positive(value: Any, where: str) -> float:
+    if not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{where}: expected a positive number")
+    return float(value)
 
 
 @functools.cache

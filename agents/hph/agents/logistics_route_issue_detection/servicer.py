@@ -1,8 +1,9 @@
 """LogisticsRouteIssueDetectionService over gRPC, the agent's event handling and its sweep.
 
-- Every shipment event updates the parcel (`watch`) and evaluates it as of the event's time, so a
-  replay of old events judges them as they were judged then (never "no scan for 30 days" for a
-  parcel whose later scans have not been replayed yet).
+- Every shipment event updates the parcel (`watch`) and, when it is recent (the rules'
+  `events_judged_within_hours`), judges it as of the event's own time: never "no scan for 30 days"
+  for a parcel whose later scans have not been replayed yet, and a replay or a backfilled history
+  of parcels delivered long ago raises nothing.
 - The sweep (a background job, where the host runs them) evaluates every parcel in transit as of
   now: a parcel that went silent produces no event, so only the sweep can find it.
 - Each issue found is raised through `RouteWatch.raise_issue` (issue document + event, one batch,
@@ -17,7 +18,7 @@ import base64
 import hashlib
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from holidaypeak.agents.v1 import agent_types_pb2
@@ -84,6 +85,7 @@ class RouteIssueAgent:
         self.rules = rules
         self._tickets = tickets
         self._clock = clock
+        self._judged_within = timedelta(hours=rules.events_judged_within_hours)
 
     async def handle(self, envelope: EventEnvelope) -> None:
         """The consumer group's handler for every shipment-events event."""
@@ -91,8 +93,9 @@ class RouteIssueAgent:
             await self._open_ticket(envelope)
             return
         parcel = await self.watch.apply(envelope)
-        if parcel is not None:
-            await self.evaluate(parcel, envelope.occurred_at.ToDatetime(tzinfo=UTC))
+        occurred = envelope.occurred_at.ToDatetime(tzinfo=UTC)
+        if parcel is not None and self._clock() - occurred <= self._judged_within:
+            await self.evaluate(parcel, occurred)
 
     async def evaluate(self, parcel: Document, at: datetime) -> int:
         """Raises the parcel's issues as of `at`; how many events it raised."""
