@@ -219,6 +219,12 @@ async def test_detect_issues_refuses_what_it_cannot_answer(hub: Hub) -> None:
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert set(violated_fields(error)) >= {"min_severity", "kinds[0]", "page_size", "page_token"}
+    for bad in ("a/b", "x" * 201):
+        error = await expect_error(
+            agent(hub).DetectIssues(pb.DetectIssuesRequest(shipment_id=bad), metadata=staff(hub)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert set(violated_fields(error)) == {"shipment_id"}
     await expect_error(
         agent(hub).DetectIssues(pb.DetectIssuesRequest(shipment_id="shp_nope"), metadata=staff(hub)),
         grpc.StatusCode.NOT_FOUND,

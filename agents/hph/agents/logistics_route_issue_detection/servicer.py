@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,13 +55,14 @@ from hph.runtime.narrator import Narrator
 from hph.runtime.periodic import PeriodicJob, Sweeper
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import Document
-from hph.runtime.storage.port import MAX_ID_LENGTH
 
 __all__ = ["CONTAINERS", "RouteIssueServicer", "create_binding"]
 
 log = logging.getLogger("hph.agents.logistics_route_issue_detection")
 
 SWEEP_INTERVAL_SECONDS = 60.0
+# Room for the "issue:" prefix and ".<kind>" suffix within a document id; no / \\ ? # (storage ids).
+SHIPMENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 KIND_TO_PB = {
     "no_scan": pb.ROUTE_ISSUE_KIND_NO_SCAN,
     "eta_passed": pb.ROUTE_ISSUE_KIND_ETA_PASSED,
@@ -254,7 +256,11 @@ def _offset(token: str, digest: str) -> int | None:
 
 def _check(request: pb.DetectIssuesRequest) -> tuple[set[str], int, int, str]:
     violations = Violations()
-    validation.text(violations, "shipment_id", request.shipment_id, max_length=MAX_ID_LENGTH)
+    violations.check(
+        not request.shipment_id or bool(SHIPMENT_ID.fullmatch(request.shipment_id)),
+        "shipment_id",
+        "is not a shipment id (letters, digits, '-', '_', '.', at most 200 characters)",
+    )
     violations.check(
         request.min_severity == 0 or request.min_severity in SEVERITY_TO_PB.values(), "min_severity", "unknown severity"
     )
