@@ -198,6 +198,7 @@ async def test_a_late_shipment_becomes_exactly_one_ticket_in_the_staff_queue(hub
 
     await eventually(replayed, within=10)
     for _ in range(3):
+        await applied(hub)
         assert await sweeper(hub).agent.sweep_once() == 0
     await asyncio.sleep(0.5)  # a ticket handler that wrongly ran again would have answered by now
     assert len(await route_tickets(hub, late)) == 1
@@ -237,9 +238,12 @@ async def test_the_sweep_finds_a_parcel_gone_silent_and_escalates_it_once(hub: H
     await eventually(lambda: _projected(hub, quiet))
     assert not await issues_of(hub, quiet, 0)  # a fresh scan: nothing wrong yet
     later = datetime.now(UTC) + timedelta(hours=50)  # standard allows 48 h: medium
+    await applied(hub)
     assert await sweep.sweep_once(now=later) >= 1
+    await applied(hub)
     assert await sweep.sweep_once(now=later) == 0  # the same issue again: nothing raised
     much_later = later + timedelta(hours=50)  # over 96 h: high, a ticket
+    await applied(hub)
     assert await sweep.sweep_once(now=much_later) >= 1
     raised = await sweep.watch.issue(quiet, f"{quiet}.no_scan")
     assert raised is not None and raised["severity"] == "high"
@@ -248,6 +252,7 @@ async def test_the_sweep_finds_a_parcel_gone_silent_and_escalates_it_once(hub: H
         return len(await route_tickets(hub, quiet)) == 1
 
     await eventually(ticketed, within=10)
+    await applied(hub)
     assert await sweep.sweep_once(now=much_later) == 0
     await asyncio.sleep(0.5)
     assert len(await route_tickets(hub, quiet)) == 1
@@ -261,3 +266,14 @@ async def _projected(hub: Hub, shipment_id: str) -> bool:
 def _content(doc: dict | None) -> dict:  # type: ignore[type-arg]
     assert doc is not None
     return {name: value for name, value in doc.items() if not name.startswith("_")}
+
+
+async def applied(hub: Hub) -> None:
+    """Waits until the agent's group has applied every shipment event (the sweep waits for that too)."""
+    bus = hub.platform.deps.bus
+    assert bus is not None
+
+    async def caught_up() -> bool:
+        return sum(lag.events for lag in await bus.lag(GROUP)) == 0
+
+    await eventually(caught_up, within=10)

@@ -106,3 +106,21 @@ def test_the_ticket_key_is_the_issues_alone_and_fits_a_request_id() -> None:
     assert ticket_request_id("shp_1.no_scan") == ticket_request_id("shp_1.no_scan")
     assert ticket_request_id("shp_1.no_scan") != ticket_request_id("shp_1.eta_passed")
     assert len(ticket_request_id("x" * 500)) <= 128
+
+
+async def test_the_sweep_waits_until_the_groups_events_are_applied(store: SqliteDocumentStore) -> None:
+    clock = ManualClock(NOW - timedelta(days=10))
+    old_created = created(clock)
+    clock.now = NOW
+    lagging = True
+
+    async def caught_up() -> bool:
+        return not lagging
+
+    watch = RouteWatch(await store.container(WATCH, WATCH_KEY), clock)
+    tickets = IssueTickets(ChannelPool({}), None)  # type: ignore[arg-type]
+    agent = RouteIssueAgent(watch, default_rules(), tickets, clock, caught_up=caught_up)
+    await agent.handle(old_created)
+    assert await agent.sweep_once() == 0 and await raised_events(store) == []
+    lagging = False
+    assert await agent.sweep_once() == 1  # silent since the label, 240 h ago

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,8 +83,17 @@ SEVERITY_TO_PB = {
 class RouteIssueAgent:
     """The agent's effects: evaluate a parcel, raise what it has, open tickets."""
 
-    def __init__(self, watch: RouteWatch, rules: RouteIssueRules, tickets: IssueTickets, clock: Clock) -> None:
+    def __init__(
+        self,
+        watch: RouteWatch,
+        rules: RouteIssueRules,
+        tickets: IssueTickets,
+        clock: Clock,
+        *,
+        caught_up: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
         self.watch = watch
+        self._caught_up = caught_up
         self.rules = rules
         self._tickets = tickets
         self._clock = clock
@@ -107,7 +117,11 @@ class RouteIssueAgent:
         return raised
 
     async def sweep_once(self, *, now: datetime | None = None) -> int:
-        """Evaluates every parcel in transit as of now; how many events it raised."""
+        """Evaluates every parcel in transit as of now; how many events it raised. Skipped while the
+        group has events to apply: a parcel whose latest scans wait in the log is not silent."""
+        if self._caught_up is not None and not await self._caught_up():
+            log.info("route issue sweep skipped: the shipment events are not all applied yet")
+            return 0
         moment = now or self._clock()
         raised = 0
         async for parcel in self.watch.in_transit():
@@ -288,9 +302,15 @@ def _check(request: pb.DetectIssuesRequest) -> tuple[set[str], int, int, str]:
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     watch = RouteWatch(await deps.store.container(WATCH, WATCH_KEY), deps.clock, notify=deps.notify_relay)
-    agent = RouteIssueAgent(watch, default_rules(), IssueTickets(deps.channels, deps.service_credentials), deps.clock)
-    if deps.bus is not None:
-        deps.bus.subscribe(TOPIC, GROUP, agent.handle)
+    bus = deps.bus
+
+    async def caught_up() -> bool:
+        return bus is None or sum(lag.events for lag in await bus.lag(GROUP)) == 0
+
+    tickets = IssueTickets(deps.channels, deps.service_credentials)
+    agent = RouteIssueAgent(watch, default_rules(), tickets, deps.clock, caught_up=caught_up)
+    if bus is not None:
+        bus.subscribe(TOPIC, GROUP, agent.handle)
     deps.background.append(RouteIssueSweeper(agent))
     servicer = RouteIssueServicer(agent, deps.clock, deps.narrator)
     return ServiceBinding(
