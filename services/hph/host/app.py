@@ -160,7 +160,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("logistics-eta-computation", "hph.agents.logistics_eta_computation.servicer:create_binding"),
     agent("logistics-carrier-selection", "hph.agents.logistics_carrier_selection.servicer:create_binding"),
     agent("logistics-returns-support", "hph.agents.logistics_returns_support.servicer:create_binding"),
-    agent("logistics-route-issue-detection", planned="planned in issue #12"),
+    agent("logistics-route-issue-detection", "hph.agents.logistics_route_issue_detection.servicer:create_binding"),
 )
 AGENT_NAMES = tuple(spec.name for spec in AGENTS)
 

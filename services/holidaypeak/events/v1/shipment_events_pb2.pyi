@@ -28,6 +28,23 @@ class ServiceLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SERVICE_LEVEL_STANDARD: _ClassVar[ServiceLevel]
     SERVICE_LEVEL_EXPEDITED: _ClassVar[ServiceLevel]
     SERVICE_LEVEL_OVERNIGHT: _ClassVar[ServiceLevel]
+
+class ShipmentIssueKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SHIPMENT_ISSUE_KIND_UNSPECIFIED: _ClassVar[ShipmentIssueKind]
+    SHIPMENT_ISSUE_KIND_NO_SCAN: _ClassVar[ShipmentIssueKind]
+    SHIPMENT_ISSUE_KIND_ETA_PASSED: _ClassVar[ShipmentIssueKind]
+    SHIPMENT_ISSUE_KIND_EXCEPTION_SCAN: _ClassVar[ShipmentIssueKind]
+    SHIPMENT_ISSUE_KIND_STUCK_AT_HUB: _ClassVar[ShipmentIssueKind]
+
+class ShipmentIssueSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SHIPMENT_ISSUE_SEVERITY_UNSPECIFIED: _ClassVar[ShipmentIssueSeverity]
+    SHIPMENT_ISSUE_SEVERITY_INFO: _ClassVar[ShipmentIssueSeverity]
+    SHIPMENT_ISSUE_SEVERITY_LOW: _ClassVar[ShipmentIssueSeverity]
+    SHIPMENT_ISSUE_SEVERITY_MEDIUM: _ClassVar[ShipmentIssueSeverity]
+    SHIPMENT_ISSUE_SEVERITY_HIGH: _ClassVar[ShipmentIssueSeverity]
+    SHIPMENT_ISSUE_SEVERITY_CRITICAL: _ClassVar[ShipmentIssueSeverity]
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_STATUS_LABEL_CREATED: ShipmentStatus
 SHIPMENT_STATUS_PICKED_UP: ShipmentStatus
@@ -40,6 +57,17 @@ SERVICE_LEVEL_ECONOMY: ServiceLevel
 SERVICE_LEVEL_STANDARD: ServiceLevel
 SERVICE_LEVEL_EXPEDITED: ServiceLevel
 SERVICE_LEVEL_OVERNIGHT: ServiceLevel
+SHIPMENT_ISSUE_KIND_UNSPECIFIED: ShipmentIssueKind
+SHIPMENT_ISSUE_KIND_NO_SCAN: ShipmentIssueKind
+SHIPMENT_ISSUE_KIND_ETA_PASSED: ShipmentIssueKind
+SHIPMENT_ISSUE_KIND_EXCEPTION_SCAN: ShipmentIssueKind
+SHIPMENT_ISSUE_KIND_STUCK_AT_HUB: ShipmentIssueKind
+SHIPMENT_ISSUE_SEVERITY_UNSPECIFIED: ShipmentIssueSeverity
+SHIPMENT_ISSUE_SEVERITY_INFO: ShipmentIssueSeverity
+SHIPMENT_ISSUE_SEVERITY_LOW: ShipmentIssueSeverity
+SHIPMENT_ISSUE_SEVERITY_MEDIUM: ShipmentIssueSeverity
+SHIPMENT_ISSUE_SEVERITY_HIGH: ShipmentIssueSeverity
+SHIPMENT_ISSUE_SEVERITY_CRITICAL: ShipmentIssueSeverity
 
 class ShipmentLine(_message.Message):
     __slots__ = ("sku", "quantity")
@@ -144,3 +172,31 @@ class ShipmentDelivered(_message.Message):
     initial_estimated_delivery_at: _timestamp_pb2.Timestamp
     estimated_delivery_at: _timestamp_pb2.Timestamp
     def __init__(self, shipment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., carrier: _Optional[str] = ..., service_level: _Optional[_Union[ServiceLevel, str]] = ..., ship_to_postal_code: _Optional[str] = ..., ship_to_country_code: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shipped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delivered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., initial_estimated_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., estimated_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ShipmentIssueRaised(_message.Message):
+    __slots__ = ("issue_id", "shipment_id", "order_id", "carrier", "kind", "severity", "message", "action_code", "detected_at", "last_scan_at", "last_location", "previous_severity")
+    ISSUE_ID_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CARRIER_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_CODE_FIELD_NUMBER: _ClassVar[int]
+    DETECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_SCAN_AT_FIELD_NUMBER: _ClassVar[int]
+    LAST_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    issue_id: str
+    shipment_id: str
+    order_id: str
+    carrier: str
+    kind: ShipmentIssueKind
+    severity: ShipmentIssueSeverity
+    message: str
+    action_code: str
+    detected_at: _timestamp_pb2.Timestamp
+    last_scan_at: _timestamp_pb2.Timestamp
+    last_location: str
+    previous_severity: ShipmentIssueSeverity
+    def __init__(self, issue_id: _Optional[str] = ..., shipment_id: _Optional[str] = ..., order_id: _Optional[str] = ..., carrier: _Optional[str] = ..., kind: _Optional[_Union[ShipmentIssueKind, str]] = ..., severity: _Optional[_Union[ShipmentIssueSeverity, str]] = ..., message: _Optional[str] = ..., action_code: _Optional[str] = ..., detected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_scan_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_location: _Optional[str] = ..., previous_severity: _Optional[_Union[ShipmentIssueSeverity, str]] = ...) -> None: ...
