@@ -145,6 +145,13 @@ async def test_validate_and_quote_price_the_cart_with_shipping_and_tax(hub: Hub)
         checkout_pb.ValidateCheckoutRequest(user_id=shopper.sub), metadata=staff(hub)
     )
     assert for_staff.subtotal == result.subtotal
+    # What cannot be a user id is the caller's mistake, named, never the cart service "unavailable".
+    for bad in ("a/b", "x" * 300):
+        refused = await expect_error(
+            shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(user_id=bad), metadata=staff(hub)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        assert list(violated_fields(refused)) == ["user_id"]
 
 
 # --- placing orders --------------------------------------------------------------------------
