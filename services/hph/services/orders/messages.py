@@ -189,6 +189,7 @@ def created_events(doc: Document, *, correlation_id: str, clock: Clock) -> list[
         ship_to_country_code=address.get("country_code", ""),
         reservation_id=doc.get("reservation_id", ""),
         reservation_expires_at=clocks.to_timestamp(doc.get("payment_due_at")),
+        payment_method_id=doc.get("payment_method_id", ""),
     )
     return [
         _envelope(created, doc, correlation_id, clock),
