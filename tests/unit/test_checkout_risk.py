@@ -144,3 +144,16 @@ def test_decision_thresholds() -> None:
     assert risk.decide(0.5) is Decision.REVIEW
     assert risk.decide(0.89) is Decision.REVIEW
     assert risk.decide(0.9) is Decision.DENY
+
+
+def test_a_policy_file_overrides_thresholds_and_weights(tmp_path) -> None:
+    path = tmp_path / "risk.json"
+    path.write_text('{"review_threshold": 0.4, "rules": {"card_orders_last_minute": {"threshold": 3, "weight": 0.4}}}')
+    policy = risk.load_policy(str(path))
+    answer = risk.assess(signals(orders(2)), NOW, policy)
+    assert driver(answer, "card_orders_last_minute").threshold == 3
+    assert answer.decision is Decision.REVIEW
+    assert risk.assess(signals(orders(2)), NOW).decision is Decision.APPROVE
+    path.write_text('{"rules": {"no_such_driver": {"weight": 1}}}')
+    with pytest.raises(ValueError, match="no_such_driver"):
+        risk.load_policy(str(path))

@@ -14,9 +14,12 @@ orders for a mean) contributes 0 and says why, so the answer never pretends to k
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from hph.agents.runtime import Driver
 
@@ -61,6 +64,65 @@ COUNTRY_MISMATCH = Rule("country_mismatch", 1, 0.3, "flag")
 DISTINCT_CARDS = Rule("distinct_cards_30_days", 3, 0.2, "cards", 5, 0.4)
 NEW_ACCOUNT_AGE = timedelta(days=1)
 MINUTE, HOUR, CARD_WINDOW = timedelta(minutes=1), timedelta(hours=1), timedelta(days=30)
+RULES = (
+    CARD_VELOCITY_MINUTE,
+    CARD_VELOCITY_HOUR,
+    SHOPPER_VELOCITY_MINUTE,
+    SHOPPER_VELOCITY_HOUR,
+    AMOUNT_RATIO,
+    NEW_ACCOUNT,
+    COUNTRY_MISMATCH,
+    DISTINCT_CARDS,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules by name and the two decision thresholds."""
+
+    rules: Mapping[str, Rule] = field(default_factory=lambda: {rule.name: rule for rule in RULES})
+    review_threshold: float = REVIEW_THRESHOLD
+    deny_threshold: float = DENY_THRESHOLD
+
+    def rule(self, default: Rule) -> Rule:
+        return self.rules[default.name]
+
+    def decide(self, score: float) -> Decision:
+        if score >= self.deny_threshold:
+            return Decision.DENY
+        if score >= self.review_threshold:
+            return Decision.REVIEW
+        return Decision.APPROVE
+
+
+DEFAULT_POLICY = Policy()
+RULE_FIELDS = ("threshold", "weight", "severe_threshold", "severe_weight")
+
+
+def load_policy(path: str = "") -> Policy:
+    """The shipped policy, with what the JSON file at `path` overrides (HPH_RISK_POLICY_PATH):
+    `{"review_threshold": 0.5, "deny_threshold": 0.9, "rules": {"<driver>": {"threshold": 10,
+    "weight": 0.5, "severe_threshold": 20, "severe_weight": 0.9}}}`; ValueError saying what is wrong."""
+    if not path:
+        return DEFAULT_POLICY
+    try:
+        raw: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"risk policy {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ValueError(f"risk policy {path}: must be a JSON object")
+    rules = dict(DEFAULT_POLICY.rules)
+    for name, fields in (raw.get("rules") or {}).items():
+        if name not in rules or not isinstance(fields, dict) or set(fields) - set(RULE_FIELDS):
+            raise ValueError(f"risk policy {path}: rules.{name}: unknown driver or field (fields: {RULE_FIELDS})")
+        if not all(isinstance(v, int | float) for v in fields.values()):
+            raise ValueError(f"risk policy {path}: rules.{name}: every field must be a number")
+        rules[name] = replace(rules[name], **fields)
+    review = raw.get("review_threshold", REVIEW_THRESHOLD)
+    deny = raw.get("deny_threshold", DENY_THRESHOLD)
+    if not (isinstance(review, int | float) and isinstance(deny, int | float) and 0 < review <= deny):
+        raise ValueError(f"risk policy {path}: need 0 < review_threshold <= deny_threshold")
+    return Policy(rules, float(review), float(deny))
 
 
 @dataclass(frozen=True)
@@ -99,32 +161,33 @@ class Assessment:
 
 
 def decide(score: float) -> Decision:
-    if score >= DENY_THRESHOLD:
-        return Decision.DENY
-    if score >= REVIEW_THRESHOLD:
-        return Decision.REVIEW
-    return Decision.APPROVE
+    return DEFAULT_POLICY.decide(score)
 
 
-def assess(signals: Signals, now: datetime) -> Assessment:
+def assess(signals: Signals, now: datetime, policy: Policy = DEFAULT_POLICY) -> Assessment:
     others = [o for o in signals.shopper_orders if o.order_id != signals.order_id]
     card_others = [o for o in signals.card_orders if o.order_id != signals.order_id]
     # The order being assessed counts: "the 10th order in a minute" includes this one.
+    rule = policy.rule
+    card = signals.card
     drivers = [
-        _count(CARD_VELOCITY_MINUTE, card_others, now - MINUTE, "on this card in the last minute", signals.card),
-        _count(CARD_VELOCITY_HOUR, card_others, now - HOUR, "on this card in the last hour", signals.card),
-        _count(SHOPPER_VELOCITY_MINUTE, others, now - MINUTE, "by this shopper in the last minute", "shopper"),
-        _count(SHOPPER_VELOCITY_HOUR, others, now - HOUR, "by this shopper in the last hour", "shopper"),
-        _amount(signals, others),
-        _new_account(signals.account_created_at, now),
-        _country(signals.shipping_country, signals.billing_country),
-        _cards(signals, others, now),
+        _count(rule(CARD_VELOCITY_MINUTE), card_others, now - MINUTE, "on this card in the last minute", card),
+        _count(rule(CARD_VELOCITY_HOUR), card_others, now - HOUR, "on this card in the last hour", card),
+        _count(rule(SHOPPER_VELOCITY_MINUTE), others, now - MINUTE, "by this shopper in the last minute", "shopper"),
+        _count(rule(SHOPPER_VELOCITY_HOUR), others, now - HOUR, "by this shopper in the last hour", "shopper"),
+        _amount(rule(AMOUNT_RATIO), signals, others),
+        _new_account(rule(NEW_ACCOUNT), signals.account_created_at, now),
+        _country(rule(COUNTRY_MISMATCH), signals.shipping_country, signals.billing_country),
+        _cards(rule(DISTINCT_CARDS), signals, others, now),
     ]
     score = round(min(1.0, max(0.0, sum(d.contribution or 0.0 for d in drivers))), 4)
-    decision = decide(score)
+    decision = policy.decide(score)
     top = sorted((d for d in drivers if d.contribution), key=lambda d: -(d.contribution or 0.0))
     because = "; ".join(d.reason for d in top[:3]) or "no driver reached its threshold"
-    summary = f"{decision.value}: risk {score:.2f} (review at {REVIEW_THRESHOLD}, deny at {DENY_THRESHOLD}); {because}"
+    summary = (
+        f"{decision.value}: risk {score:.2f} (review at {policy.review_threshold:g}, deny at "
+        f"{policy.deny_threshold:g}); {because}"
+    )
     return Assessment(decision, score, drivers, summary)
 
 
@@ -144,15 +207,18 @@ def _count(rule: Rule, orders: Sequence[PastOrder], since: datetime, what: str, 
     if not card:
         return _driver(rule, 0, f"no saved card: {rule.name} not counted", known=False)
     count = 1 + sum(1 for o in orders if o.placed_at >= since)
-    severe = f", severe at {rule.severe_threshold:g}" if rule.severe_threshold is not None else ""
-    return _driver(rule, count, f"{count} orders {what} (threshold {rule.threshold:g}{severe})")
+    return _driver(rule, count, f"{count} orders {what} (threshold {rule.threshold:g}{_severe(rule)})")
 
 
-def _amount(signals: Signals, others: Sequence[PastOrder]) -> Driver:
+def _severe(rule: Rule, unit: str = "") -> str:
+    return f", severe {rule.severe_threshold:g}{unit}" if rule.severe_threshold is not None else ""
+
+
+def _amount(rule: Rule, signals: Signals, others: Sequence[PastOrder]) -> Driver:
     paid = [o.amount_minor for o in others if o.paid and o.currency_code == signals.currency_code]
     if len(paid) < MIN_PAID_FOR_MEAN:
         return _driver(
-            AMOUNT_RATIO,
+            rule,
             0,
             f"{len(paid)} paid orders in {signals.currency_code}: fewer than {MIN_PAID_FOR_MEAN}, no mean to compare",
             known=False,
@@ -160,42 +226,41 @@ def _amount(signals: Signals, others: Sequence[PastOrder]) -> Driver:
     mean = sum(paid) / len(paid)
     ratio = round(signals.amount_minor / mean, 4) if mean > 0 else 0.0
     return _driver(
-        AMOUNT_RATIO,
+        rule,
         ratio,
         f"amount {signals.amount_minor} is {ratio:g}x the mean paid order {mean:.0f} over {len(paid)} orders "
-        f"(threshold {AMOUNT_RATIO.threshold:g}x, severe {AMOUNT_RATIO.severe_threshold:g}x)",
+        f"(threshold {rule.threshold:g}x{_severe(rule, 'x')})",
     )
 
 
-def _new_account(created_at: datetime | None, now: datetime) -> Driver:
+def _new_account(rule: Rule, created_at: datetime | None, now: datetime) -> Driver:
     if created_at is None:
-        return _driver(NEW_ACCOUNT, 0, "account age unknown", known=False)
+        return _driver(rule, 0, "account age unknown", known=False)
     hours = max(0.0, (now - created_at).total_seconds() / 3600)
     new = hours < NEW_ACCOUNT_AGE.total_seconds() / 3600
     return _driver(
-        NEW_ACCOUNT,
+        rule,
         1 if new else 0,
         f"account {hours:.1f} hours old ({'younger' if new else 'not younger'} than "
         f"{NEW_ACCOUNT_AGE.total_seconds() / 3600:g} hours)",
     )
 
 
-def _country(shipping: str, billing: str) -> Driver:
+def _country(rule: Rule, shipping: str, billing: str) -> Driver:
     if not billing or not shipping:
-        return _driver(COUNTRY_MISMATCH, 0, "the card carries no billing country: mismatch not checked", known=False)
+        return _driver(rule, 0, "the card carries no billing country: mismatch not checked", known=False)
     mismatch = shipping.upper() != billing.upper()
     verb = "differs from" if mismatch else "matches"
-    return _driver(COUNTRY_MISMATCH, 1 if mismatch else 0, f"shipping country {shipping} {verb} card country {billing}")
+    return _driver(rule, 1 if mismatch else 0, f"shipping country {shipping} {verb} card country {billing}")
 
 
-def _cards(signals: Signals, others: Sequence[PastOrder], now: datetime) -> Driver:
+def _cards(rule: Rule, signals: Signals, others: Sequence[PastOrder], now: datetime) -> Driver:
     since = now - CARD_WINDOW
     cards = {o.card for o in others if o.card and o.placed_at >= since}
     if signals.card:
         cards.add(signals.card)
     return _driver(
-        DISTINCT_CARDS,
+        rule,
         len(cards),
-        f"{len(cards)} distinct cards in 30 days (threshold {DISTINCT_CARDS.threshold:g}, "
-        f"severe {DISTINCT_CARDS.severe_threshold:g})",
+        f"{len(cards)} distinct cards in 30 days (threshold {rule.threshold:g}{_severe(rule)})",
     )

@@ -97,7 +97,15 @@ class Platform(PlatformClient):
 
 
 class CheckoutSupportServicer(pb_grpc.CheckoutSupportServiceServicer):
-    def __init__(self, platform: Platform, orders: RecentOrders, clock: Clock, narrator: Narrator | None = None):
+    def __init__(
+        self,
+        platform: Platform,
+        orders: RecentOrders,
+        clock: Clock,
+        narrator: Narrator | None = None,
+        policy: risk.Policy = risk.DEFAULT_POLICY,
+    ) -> None:
+        self._policy = policy
         self._platform = platform
         self._orders = orders
         self._clock = clock
@@ -160,12 +168,13 @@ class CheckoutSupportServicer(pb_grpc.CheckoutSupportServiceServicer):
                 order_id=request.order_id,
             ),
             now,
+            self._policy,
         )
         response = pb.AssessRiskResponse(
             decision=DECISION_TO_PB[assessment.decision],
             risk_score=assessment.score,
-            review_threshold=risk.REVIEW_THRESHOLD,
-            deny_threshold=risk.DENY_THRESHOLD,
+            review_threshold=self._policy.review_threshold,
+            deny_threshold=self._policy.deny_threshold,
             explanation=explanation(
                 assessment.summary,
                 assessment.drivers,
@@ -218,7 +227,11 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     if deps.bus is not None:
         deps.bus.subscribe(TOPIC, GROUP, orders.handle)
     servicer = CheckoutSupportServicer(
-        Platform(deps.channels, deps.service_credentials), orders, deps.clock, deps.narrator
+        Platform(deps.channels, deps.service_credentials),
+        orders,
+        deps.clock,
+        deps.narrator,
+        risk.load_policy(deps.settings.risk_policy_path),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CheckoutSupportService"].full_name,
