@@ -15,6 +15,7 @@ from google.rpc import error_details_pb2
 from holidaypeak.agents.v1 import agent_types_pb2
 from holidaypeak.agents.v1 import checkout_support_service_pb2 as pb
 from holidaypeak.agents.v1 import checkout_support_service_pb2_grpc as pb_grpc
+from holidaypeak.commerce.v1 import checkout_service_pb2 as checkout_pb
 from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
@@ -77,6 +78,14 @@ async def test_validate_checkout_reports_checkouts_own_blockers(hub: Hub) -> Non
     short = await agent(hub).ValidateCheckout(pb.ValidateCheckoutRequest(user_id=shopper.sub), metadata=staff(hub))
     assert not short.can_proceed
     assert [(b.code, b.product_id) for b in short.blockers] == [(pb.CHECKOUT_BLOCKER_CODE_OUT_OF_STOCK, sku)]
+
+    await stock_up(hub, [sku], 50)
+    validated = await shopper.checkout.ValidateCheckout(
+        checkout_pb.ValidateCheckoutRequest(payment_method_id=shopper.card_id), metadata=shopper.me
+    )
+    assert validated.valid and list(validated.skipped_checks) == []
+    assert validated.risk_assessment.decision == "approve"
+    assert validated.risk_assessment.drivers == ["new_account=1(+0.1)"]
 
     other = await new_shopper(hub)
     await expect_error(
@@ -159,3 +168,7 @@ async def test_without_the_agent_the_order_is_placed_and_says_the_assessment_was
     order = await order_one(shopper, sku, "unassessed")
     assert order.status == order_pb2.ORDER_STATUS_PENDING and not order.review_required
     assert f"{AGENT}: unimplemented" in list(order.skipped_checks)
+    await shopper.add(sku, 1)
+    validated = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
+    assert validated.valid and not validated.HasField("risk_assessment")
+    assert list(validated.skipped_checks) == [f"{AGENT}: unimplemented"]
