@@ -113,3 +113,17 @@ async def test_orders_per_shopper_and_card_survive_redelivery_and_a_rebuild(
 
     later = now + risk.CARD_WINDOW + timedelta(minutes=1)
     assert (await answers(rebuilt, later))["ava"] == [], "orders past the look-back are not read"
+
+
+def test_hph_eval_risk_meets_its_floor_and_names_its_misses(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from hph.host import evaluate
+
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    assert evaluate.run(parser.parse_args(["risk"])) == 0
+    printed = capsys.readouterr().out
+    assert "cases 20" in printed and "accuracy 0.900" in printed
+    assert "BAD payment-intent-burst" in printed, "the misses are printed, with why"
+    assert evaluate.run(parser.parse_args(["risk", "--grpc", "127.0.0.1:1"])) == 2

@@ -157,3 +157,15 @@ def test_a_policy_file_overrides_thresholds_and_weights(tmp_path) -> None:
     path.write_text('{"rules": {"no_such_driver": {"weight": 1}}}')
     with pytest.raises(ValueError, match="no_such_driver"):
         risk.load_policy(str(path))
+
+
+def test_the_labelled_risk_set_meets_its_floor_and_a_blind_policy_does_not() -> None:
+    from hph.agents.checkout_support import evaluation
+
+    report = evaluation.evaluate()
+    assert len(report.outcomes) >= 20
+    assert evaluation.below_floor(report) == []
+    blind = risk.Policy(review_threshold=5.0, deny_threshold=5.0)  # approves everything
+    failures = evaluation.below_floor(evaluation.evaluate(blind))
+    assert failures[0].startswith("risk-decision accuracy")
+    assert any("approve for a labelled deny" in failure for failure in failures)
