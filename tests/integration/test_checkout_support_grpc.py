@@ -87,6 +87,18 @@ async def test_validate_checkout_reports_checkouts_own_blockers(hub: Hub) -> Non
     assert validated.risk_assessment.decision == "approve"
     assert validated.risk_assessment.drivers == ["new_account=1(+0.1)"]
 
+    for malformed in ("a/b", "x?y"):  # found by the OpenAPI fuzzer: a 503 before, now the caller's mistake
+        await expect_error(
+            agent(hub).ValidateCheckout(pb.ValidateCheckoutRequest(user_id=malformed), metadata=staff(hub)),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+        await expect_error(
+            shopper.checkout.ValidateCheckout(
+                checkout_pb.ValidateCheckoutRequest(user_id=malformed), metadata=staff(hub)
+            ),
+            grpc.StatusCode.INVALID_ARGUMENT,
+        )
+
     other = await new_shopper(hub)
     await expect_error(
         agent(hub).ValidateCheckout(pb.ValidateCheckoutRequest(user_id=shopper.sub), metadata=other.me),

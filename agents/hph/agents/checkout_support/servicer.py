@@ -28,15 +28,17 @@ from holidaypeak.commerce.v1 import (
 from hph.agents.checkout_support import risk
 from hph.agents.checkout_support.orders import CONTAINER, GROUP, SOURCE, TOPIC, RecentOrders
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
-from hph.runtime import money
+from hph.commerce.pricing.sources import check_request_fields
+from hph.runtime import money, validation
 from hph.runtime.clock import Clock
 from hph.runtime.deps import Dependencies
-from hph.runtime.errors import NotFound, Violations
+from hph.runtime.errors import InvalidArgument, NotFound, Violations
 from hph.runtime.narrator import Narrator
 from hph.runtime.rpc.call_context import require_owner, require_user_id
 from hph.runtime.rpc.downstream import PlatformClient, refusal_from
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import is_valid_id
+from hph.runtime.storage.port import MAX_ID_LENGTH
 
 CONTAINERS = (CONTAINER,)
 CHECKOUT_SOURCE = "rpc:CheckoutService.ValidateCheckout"
@@ -81,6 +83,8 @@ class Platform(PlatformClient):
                 metadata=self._as_platform(),
             )
         except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:  # the caller's fields, refused by checkout
+                raise InvalidArgument(exc.details() or "checkout refused the request's fields") from None
             raise refusal_from(exc, "checkout") from None
 
     async def account_created_at(self, user_id: str) -> datetime | None:
@@ -113,9 +117,11 @@ class CheckoutSupportServicer(pb_grpc.CheckoutSupportServiceServicer):
 
     async def ValidateCheckout(self, request: pb.ValidateCheckoutRequest, context: Any) -> pb.ValidateCheckoutResponse:
         violations = Violations()
-        for field in ("shipping_address_id", "payment_method_id"):
-            value = getattr(request, field)
-            violations.check(not value or is_valid_id(value), field, "is not an id")
+        # CheckoutService's own shape checks, so a malformed field is the caller's INVALID_ARGUMENT here.
+        check_request_fields(
+            violations, address_id=request.shipping_address_id, payment_method_id=request.payment_method_id
+        )
+        validation.text(violations, "user_id", request.user_id, max_length=MAX_ID_LENGTH)
         violations.raise_if_any()
         user_id = _target_user(request.user_id)
         checked = await self._platform.validate(request, user_id)
@@ -146,10 +152,12 @@ class CheckoutSupportServicer(pb_grpc.CheckoutSupportServiceServicer):
     async def AssessRisk(self, request: pb.AssessRiskRequest, context: Any) -> pb.AssessRiskResponse:
         violations = Violations()
         violations.check(is_valid_id(request.user_id), "user_id", "is required and must be a user id")
+        validation.text(violations, "user_id", request.user_id, max_length=MAX_ID_LENGTH)
         amount_minor = _amount_minor(violations, request)
         for field in ("payment_method_id", "shipping_address_id", "order_id"):
             value = getattr(request, field)
             violations.check(not value or is_valid_id(value), field, "is not an id")
+            validation.text(violations, field, value, max_length=MAX_ID_LENGTH)
         violations.raise_if_any()
         now = self._clock()
         created_at, shopper, card = await asyncio.gather(

@@ -31,7 +31,7 @@ from hph.runtime.errors import Violations
 from hph.runtime.rpc.call_context import require_owner, require_subject
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import ContainerSpec
-from hph.runtime.storage.port import MAX_ID_LENGTH
+from hph.runtime.storage.port import MAX_ID_LENGTH, is_valid_id
 
 # Checkout keeps nothing: it prices what the cart, catalog, inventory and users services hold.
 CONTAINERS: tuple[ContainerSpec, ...] = ()
@@ -74,6 +74,8 @@ def _on_behalf_of(user_id: str) -> str:
     """ "" for the caller's own cart, else the named user (staff only: PERMISSION_DENIED otherwise)."""
     violations = Violations()
     validation.text(violations, "user_id", user_id, max_length=MAX_ID_LENGTH)
+    # What the cart and users services accept as a user id, so a malformed one is refused here.
+    violations.check(not user_id or is_valid_id(user_id), "user_id", "is not a user id")
     violations.raise_if_any()
     if not user_id or user_id == require_subject():
         return ""
