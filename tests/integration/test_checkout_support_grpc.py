@@ -128,10 +128,12 @@ async def test_assess_risk_explains_every_driver_and_is_staff_only(hub: Hub) -> 
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert "amount.currency_code" in violated_fields(bad)
-    await expect_error(
-        agent(hub).AssessRisk(pb.AssessRiskRequest(user_id="nobody-here", amount=request.amount), metadata=staff(hub)),
-        grpc.StatusCode.NOT_FOUND,
+    # A signed-in shopper without a registered profile: assessed, with the account age unknown.
+    unknown = await agent(hub).AssessRisk(
+        pb.AssessRiskRequest(user_id="nobody-here", amount=request.amount), metadata=staff(hub)
     )
+    age = next(d for d in unknown.explanation.drivers if d.name == "new_account")
+    assert age.reason == "account age unknown" and age.contribution == 0
 
 
 async def test_a_burst_on_one_card_is_flagged_for_review_then_denied(hub: Hub) -> None:

@@ -32,7 +32,7 @@ from hph.commerce.pricing.sources import check_request_fields
 from hph.runtime import money, validation
 from hph.runtime.clock import Clock
 from hph.runtime.deps import Dependencies
-from hph.runtime.errors import InvalidArgument, NotFound, Violations
+from hph.runtime.errors import InvalidArgument, Violations
 from hph.runtime.narrator import Narrator
 from hph.runtime.rpc.call_context import require_owner, require_user_id
 from hph.runtime.rpc.downstream import PlatformClient, refusal_from
@@ -94,8 +94,9 @@ class Platform(PlatformClient):
                 user_service_pb2.GetUserRequest(user_id=user_id), timeout=DEADLINE_SECONDS, metadata=self._as_platform()
             )
         except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:  # the caller named a user who does not exist
-                raise NotFound(f"user {user_id!r} not found") from None
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                # A signed-in shopper need not have registered a profile: the age is unknown, not an error.
+                return None
             raise refusal_from(exc, "users") from None
         return user.created_at.ToDatetime(tzinfo=UTC) if user.HasField("created_at") else None
 
