@@ -137,10 +137,19 @@ def unreachable_limits_policy(directory: str) -> str:
     return str(path)
 
 
+def never_deny_risk_policy(directory: str) -> str:
+    """A fraud risk policy that never denies (checkout-support): each bench shopper places hundreds of
+    orders a minute on one card, which the shipped policy rightly refuses. Its path."""
+    path = Path(directory) / "bench-risk-policy.json"
+    path.write_text(json.dumps({"review_threshold": 1.0, "deny_threshold": 2.0}))
+    return str(path)
+
+
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
         env = dict(variant.env)
+        env["HPH_RISK_POLICY_PATH"] = never_deny_risk_policy(data_dir)
         if variant.reservation_agent:
             env["HPH_RESERVATION_POLICY_PATH"] = unreachable_limits_policy(data_dir)
         process, grpc_address, rest_port = start_platform(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,11 +28,18 @@ class RestHub:
         return {"authorization": signed_bearer(self.hub.issuer, role, sub, email=email, name=name)}
 
 
-async def start_rest_hub(data_dir: Path, *, cohosted: bool = True, services: Sequence[str] = SERVICE_NAMES) -> RestHub:
+async def start_rest_hub(
+    data_dir: Path,
+    *,
+    cohosted: bool = True,
+    services: Sequence[str] = SERVICE_NAMES,
+    settings_overrides: Mapping[str, Any] | None = None,
+) -> RestHub:
     """`cohosted`: the gateway calls the services in-process, as `hph up` runs it by default; else
     over gRPC only, as a gateway process of its own (HPH_GATEWAY_COHOSTED=false) does. `services`:
-    the services and agents hosted (every service, no agent, by default)."""
-    hub = await start_hub(data_dir, seed=True, services=services)
+    the services and agents hosted (every service, no agent, by default); `settings_overrides` as
+    in start_hub."""
+    hub = await start_hub(data_dir, seed=True, services=services, settings_overrides=settings_overrides)
     settings = replace(
         hub.settings, http_port=0, rate_limit_per_user_per_minute=10_000, rate_limit_per_ip_per_minute=10_000
     )

@@ -143,7 +143,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding"),
     agent("product-detail-enrichment", "hph.agents.product_detail_enrichment.servicer:create_binding"),
     agent("cart-intelligence", "hph.agents.cart_intelligence.servicer:create_binding"),
-    agent("checkout-support", planned="planned in issue #12"),
+    agent("checkout-support", "hph.agents.checkout_support.servicer:create_binding"),
     agent("order-status", "hph.agents.order_status.servicer:create_binding"),
     agent("normalization-classification", planned="planned in issue #15"),
     agent("acp-transformation", planned="planned in issue #15"),

@@ -17,6 +17,11 @@ ETA (agent logistics-eta-computation, `hph eval eta`): the decision core's ETA a
 against the actual deliveries of a demo history generated in this process through the real services
 (hph.host.history): mean absolute error in days and coverage of the confidence window; exits 1
 below its floors (docs/demo-history.md).
+
+Risk decisions (agent checkout-support, `hph eval risk`): the accuracy of the fraud risk decision
+core (approve/review/deny) over the hand-labelled situations of hph.agents.checkout_support's
+data/risk_eval.json, with a confusion table and the misses; exits 1 below its floor or when a
+labelled deny is approved or a labelled approve denied (docs/agents/checkout-support.md).
 """
 
 from __future__ import annotations
@@ -36,10 +41,11 @@ from hph.agents.catalog_search import evaluation
 from hph.agents.catalog_search.demo_documents import documents
 from hph.agents.catalog_search.index import Filters, SearchIndex
 from hph.agents.catalog_search.query import Synonyms, plan_query
+from hph.agents.checkout_support import evaluation as risk_evaluation
 from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
 
-DATASETS = ("search", "carrier", "eta")
+DATASETS = ("search", "carrier", "eta", "risk")
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -200,6 +206,19 @@ def run_eta(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def run_risk(args: argparse.Namespace) -> int:
+    if args.grpc:
+        print("hph eval risk: runs in this process only (each case fixes its clock and history)", file=sys.stderr)
+        return 2
+    report = risk_evaluation.evaluate()
+    print("risk-decision quality, checkout-support decision core with the shipped policy")
+    print(risk_evaluation.render(report, per_case=args.queries))
+    failures = risk_evaluation.below_floor(report)
+    for failure in failures:
+        print(f"hph eval: below the floor: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _days_progress(done: int, total: int) -> None:
     if sys.stderr.isatty():
         filled = round(30 * done / total)
@@ -213,6 +232,8 @@ def run(args: argparse.Namespace) -> int:
         return run_carrier(args)
     if args.dataset == "eta":
         return run_eta(args)
+    if args.dataset == "risk":
+        return run_risk(args)
     try:
         report = asyncio.run(evaluate_platform(args.grpc) if args.grpc else evaluate_in_process())
     except grpc.aio.AioRpcError as exc:

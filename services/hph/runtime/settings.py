@@ -149,6 +149,13 @@ class Settings:
     # no carrier, in seconds; past it (or with the agent down) the shipment gets the service's default
     # carrier and says that selection was skipped.
     carrier_selection_deadline_seconds: float = 0.3
+    # Deadline of CreateOrder's fraud risk assessment (agent checkout-support's AssessRisk), seconds;
+    # past it (or with the agent down) the order is placed and records the skipped assessment.
+    risk_check_deadline_seconds: float = 0.3
+    # Fraud risk policy overrides for agent checkout-support (decision thresholds, each driver's
+    # threshold and weight): a JSON file path; empty = the policy shipped in
+    # agents/hph/agents/checkout_support/risk.py (docs/agents/checkout-support.md shows the format).
+    risk_policy_path: str = ""
     # Reservation policy data (safety stock, hot SKUs' per-shopper peak limits, backorder terms, the
     # yearly peak window) the agent reads: a JSON file path; empty = the file shipped with the agent
     # (agents/hph/agents/inventory_reservation_validation/data/reservation_policy.json).

@@ -26,6 +26,7 @@ class CheckoutBlockerCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHECKOUT_BLOCKER_CODE_PAYMENT_METHOD_MISSING: _ClassVar[CheckoutBlockerCode]
     CHECKOUT_BLOCKER_CODE_CARD_EXPIRED: _ClassVar[CheckoutBlockerCode]
     CHECKOUT_BLOCKER_CODE_LOW_STOCK: _ClassVar[CheckoutBlockerCode]
+    CHECKOUT_BLOCKER_CODE_OTHER: _ClassVar[CheckoutBlockerCode]
 
 class RiskDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -45,6 +46,7 @@ CHECKOUT_BLOCKER_CODE_ADDRESS_INVALID: CheckoutBlockerCode
 CHECKOUT_BLOCKER_CODE_PAYMENT_METHOD_MISSING: CheckoutBlockerCode
 CHECKOUT_BLOCKER_CODE_CARD_EXPIRED: CheckoutBlockerCode
 CHECKOUT_BLOCKER_CODE_LOW_STOCK: CheckoutBlockerCode
+CHECKOUT_BLOCKER_CODE_OTHER: CheckoutBlockerCode
 RISK_DECISION_UNSPECIFIED: RiskDecision
 RISK_DECISION_APPROVE: RiskDecision
 RISK_DECISION_REVIEW: RiskDecision

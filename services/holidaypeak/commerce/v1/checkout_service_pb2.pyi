@@ -26,7 +26,7 @@ class ValidateCheckoutRequest(_message.Message):
     def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class ValidateCheckoutResponse(_message.Message):
-    __slots__ = ("valid", "errors", "warnings", "subtotal", "estimated_shipping", "estimated_tax", "estimated_total", "currency_code", "shipping_options", "shipping_option", "subtotal_minor", "estimated_shipping_minor", "estimated_tax_minor", "estimated_total_minor")
+    __slots__ = ("valid", "errors", "warnings", "subtotal", "estimated_shipping", "estimated_tax", "estimated_total", "currency_code", "shipping_options", "shipping_option", "subtotal_minor", "estimated_shipping_minor", "estimated_tax_minor", "estimated_total_minor", "risk_assessment", "skipped_checks")
     VALID_FIELD_NUMBER: _ClassVar[int]
     ERRORS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,8 @@ class ValidateCheckoutResponse(_message.Message):
     ESTIMATED_SHIPPING_MINOR_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_TAX_MINOR_FIELD_NUMBER: _ClassVar[int]
     ESTIMATED_TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    RISK_ASSESSMENT_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_CHECKS_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     errors: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutIssue]
     warnings: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutIssue]
@@ -55,7 +57,9 @@ class ValidateCheckoutResponse(_message.Message):
     estimated_shipping_minor: int
     estimated_tax_minor: int
     estimated_total_minor: int
-    def __init__(self, valid: _Optional[bool] = ..., errors: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., subtotal: _Optional[float] = ..., estimated_shipping: _Optional[float] = ..., estimated_tax: _Optional[float] = ..., estimated_total: _Optional[float] = ..., currency_code: _Optional[str] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_option: _Optional[str] = ..., subtotal_minor: _Optional[int] = ..., estimated_shipping_minor: _Optional[int] = ..., estimated_tax_minor: _Optional[int] = ..., estimated_total_minor: _Optional[int] = ...) -> None: ...
+    risk_assessment: CheckoutRiskAssessment
+    skipped_checks: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, valid: _Optional[bool] = ..., errors: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., subtotal: _Optional[float] = ..., estimated_shipping: _Optional[float] = ..., estimated_tax: _Optional[float] = ..., estimated_total: _Optional[float] = ..., currency_code: _Optional[str] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_option: _Optional[str] = ..., subtotal_minor: _Optional[int] = ..., estimated_shipping_minor: _Optional[int] = ..., estimated_tax_minor: _Optional[int] = ..., estimated_total_minor: _Optional[int] = ..., risk_assessment: _Optional[_Union[CheckoutRiskAssessment, _Mapping]] = ..., skipped_checks: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class QuoteCheckoutRequest(_message.Message):
     __slots__ = ("shipping_address_id", "shipping_option", "user_id")
@@ -100,3 +104,15 @@ class QuoteCheckoutResponse(_message.Message):
     tax_minor: int
     total_minor: int
     def __init__(self, lines: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutLine, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., selected_shipping_option: _Optional[_Union[_checkout_pb2.ShippingOption, _Mapping]] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., total_minor: _Optional[int] = ...) -> None: ...
+
+class CheckoutRiskAssessment(_message.Message):
+    __slots__ = ("decision", "risk_score", "summary", "drivers")
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    RISK_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    DRIVERS_FIELD_NUMBER: _ClassVar[int]
+    decision: str
+    risk_score: float
+    summary: str
+    drivers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, decision: _Optional[str] = ..., risk_score: _Optional[float] = ..., summary: _Optional[str] = ..., drivers: _Optional[_Iterable[str]] = ...) -> None: ...

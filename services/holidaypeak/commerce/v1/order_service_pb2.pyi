@@ -66,7 +66,7 @@ class CancelOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ..., etag: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ListAllOrdersRequest(_message.Message):
-    __slots__ = ("status", "payment_status", "user_id", "created_after", "created_before", "page_size", "page_token")
+    __slots__ = ("status", "payment_status", "user_id", "created_after", "created_before", "page_size", "page_token", "review")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_STATUS_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -74,6 +74,7 @@ class ListAllOrdersRequest(_message.Message):
     CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_FIELD_NUMBER: _ClassVar[int]
     status: _containers.RepeatedScalarFieldContainer[_order_pb2.OrderStatus]
     payment_status: _containers.RepeatedScalarFieldContainer[_order_pb2.OrderPaymentStatus]
     user_id: str
@@ -81,7 +82,8 @@ class ListAllOrdersRequest(_message.Message):
     created_before: _timestamp_pb2.Timestamp
     page_size: int
     page_token: str
-    def __init__(self, status: _Optional[_Iterable[_Union[_order_pb2.OrderStatus, str]]] = ..., payment_status: _Optional[_Iterable[_Union[_order_pb2.OrderPaymentStatus, str]]] = ..., user_id: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    review: bool
+    def __init__(self, status: _Optional[_Iterable[_Union[_order_pb2.OrderStatus, str]]] = ..., payment_status: _Optional[_Iterable[_Union[_order_pb2.OrderPaymentStatus, str]]] = ..., user_id: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., review: _Optional[bool] = ...) -> None: ...
 
 class ListAllOrdersResponse(_message.Message):
     __slots__ = ("orders", "next_page_token")

@@ -49,7 +49,7 @@ class OrderLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., category_id: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price_minor: _Optional[int] = ..., line_total_minor: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
 
 class OrderCreated(_message.Message):
-    __slots__ = ("order_id", "user_id", "lines", "subtotal_minor", "shipping_minor", "tax_minor", "discount_minor", "total_minor", "currency_code", "ship_to_postal_code", "ship_to_region", "ship_to_country_code", "reservation_id", "reservation_expires_at", "campaign_code")
+    __slots__ = ("order_id", "user_id", "lines", "subtotal_minor", "shipping_minor", "tax_minor", "discount_minor", "total_minor", "currency_code", "ship_to_postal_code", "ship_to_region", "ship_to_country_code", "reservation_id", "reservation_expires_at", "campaign_code", "payment_method_id")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,7 @@ class OrderCreated(_message.Message):
     RESERVATION_ID_FIELD_NUMBER: _ClassVar[int]
     RESERVATION_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_METHOD_ID_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     user_id: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
@@ -80,7 +81,8 @@ class OrderCreated(_message.Message):
     reservation_id: str
     reservation_expires_at: _timestamp_pb2.Timestamp
     campaign_code: str
-    def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., discount_minor: _Optional[int] = ..., total_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., ship_to_postal_code: _Optional[str] = ..., ship_to_region: _Optional[str] = ..., ship_to_country_code: _Optional[str] = ..., reservation_id: _Optional[str] = ..., reservation_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_code: _Optional[str] = ...) -> None: ...
+    payment_method_id: str
+    def __init__(self, order_id: _Optional[str] = ..., user_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., discount_minor: _Optional[int] = ..., total_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., ship_to_postal_code: _Optional[str] = ..., ship_to_region: _Optional[str] = ..., ship_to_country_code: _Optional[str] = ..., reservation_id: _Optional[str] = ..., reservation_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_code: _Optional[str] = ..., payment_method_id: _Optional[str] = ...) -> None: ...
 
 class OrderPaid(_message.Message):
     __slots__ = ("order_id", "user_id", "payment_id", "amount_minor", "currency_code", "lines", "paid_at")

@@ -1,6 +1,8 @@
 """CheckoutService over gRPC: checks and prices a cart before it becomes an order; stores nothing.
 
 ValidateCheckout answers business problems as errors/warnings (valid=false), never as an RPC error;
+a valid cart also gets the fraud risk CreateOrder will weigh (agent checkout-support, through
+hph.commerce.risk_assessment; "checkout-support: <why>" in skipped_checks when it cannot answer);
 QuoteCheckout refuses with FAILED_PRECONDITION (the first error's reason, every message). Both gather
 their inputs through `sources` and price with `rules.assess`, exactly as CreateOrder does.
 """
@@ -21,6 +23,7 @@ from hph.commerce.pricing.sources import (
     postal_address,
 )
 from hph.commerce.pricing.tables import ShippingTable, TaxTable, default_shipping_table, default_tax_table
+from hph.commerce.risk_assessment import RiskAssessor, RiskResult
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
 from hph.runtime.deps import Dependencies
@@ -82,7 +85,10 @@ def _on_behalf_of(user_id: str) -> str:
 
 
 class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
-    def __init__(self, sources: CheckoutSources, shipping: ShippingTable, taxes: TaxTable) -> None:
+    def __init__(
+        self, sources: CheckoutSources, shipping: ShippingTable, taxes: TaxTable, risk: RiskAssessor | None = None
+    ) -> None:
+        self._risk = risk
         self._sources = sources
         self._shipping = shipping
         self._taxes = taxes
@@ -96,9 +102,10 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             shipping_option=request.shipping_option,
         )
         violations.raise_if_any()
+        on_behalf = _on_behalf_of(request.user_id)
         gathered = await self._sources.gather(
             GatherRequest(
-                user_id=_on_behalf_of(request.user_id),
+                user_id=on_behalf,
                 address_id=request.shipping_address_id,
                 payment_method_id=request.payment_method_id,
                 shipping_option=request.shipping_option,
@@ -106,7 +113,27 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
         )
         result = rules.assess(gathered.checkout, self._shipping, self._taxes)
         currency = result.currency_code
+        risk = RiskResult()
+        if result.valid and self._risk is not None:
+            risk = await self._risk.assess(
+                user_id=on_behalf or require_subject(),
+                amount_minor=result.total_minor,
+                currency_code=currency,
+                payment_method_id=request.payment_method_id,
+                shipping_address_id=request.shipping_address_id,
+            )
         return pb.ValidateCheckoutResponse(
+            risk_assessment=(
+                pb.CheckoutRiskAssessment(
+                    decision=risk.decision,
+                    risk_score=risk.answer.risk_score,
+                    summary=risk.summary,
+                    drivers=risk.drivers(),
+                )
+                if risk.answer is not None
+                else None
+            ),
+            skipped_checks=risk.skipped,
             valid=result.valid,
             errors=[issue_message(i) for i in result.errors],
             warnings=[issue_message(i) for i in result.warnings],
@@ -162,7 +189,9 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
-    servicer = CheckoutServicer(checkout_sources(deps), default_shipping_table(), default_tax_table())
+    servicer = CheckoutServicer(
+        checkout_sources(deps), default_shipping_table(), default_tax_table(), RiskAssessor(deps)
+    )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CheckoutService"].full_name,
         add_to_server=lambda server: pb_grpc.add_CheckoutServiceServicer_to_server(servicer, server),

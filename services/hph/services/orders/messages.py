@@ -51,6 +51,7 @@ def new_order_document(
     request_id: str,
     now: str,
     skipped_checks: Sequence[str] = (),
+    review_reason: str = "",
 ) -> Document:
     """A pending order with everything it charges frozen: lines, prices, address and totals.
     Without a reservation expiry there is no payment_due_at field at all (so no sweep matches it)."""
@@ -92,6 +93,9 @@ def new_order_document(
     }
     if skipped_checks:
         doc["skipped_checks"] = list(skipped_checks)
+    if review_reason:  # only flagged orders carry the flag, so the staff filter matches them alone
+        doc["review_required"] = True
+        doc["review_reason"] = review_reason
     if payment_due_at:
         doc["payment_due_at"] = payment_due_at
     return doc
@@ -147,6 +151,8 @@ def order_message(doc: Document, *, with_etag: bool = True) -> order_pb2.Order:
         total_minor=doc["total_minor"],
         amount_refunded_minor=doc.get("amount_refunded_minor", 0),
         skipped_checks=doc.get("skipped_checks", ()),
+        review_required=bool(doc.get("review_required")),
+        review_reason=doc.get("review_reason", ""),
     )
 
 
@@ -189,6 +195,7 @@ def created_events(doc: Document, *, correlation_id: str, clock: Clock) -> list[
         ship_to_country_code=address.get("country_code", ""),
         reservation_id=doc.get("reservation_id", ""),
         reservation_expires_at=clocks.to_timestamp(doc.get("payment_due_at")),
+        payment_method_id=doc.get("payment_method_id", ""),
     )
     return [
         _envelope(created, doc, correlation_id, clock),

@@ -17,7 +17,10 @@ Placing an order (CreateOrder) is a short saga around that one batch:
 3. consult the reservation policy agent (`reservation_check`: effective availability, per-shopper
    peak limits) with a short deadline: a held-back line refuses the order here (PURCHASE_LIMIT_EXCEEDED
    or OUT_OF_STOCK, a field violation per line); an agent that cannot answer is recorded on the order
-   (`skipped_checks`) and the order goes on;
+   (`skipped_checks`) and the order goes on; then the fraud risk assessment (`risk_check`, agent
+   checkout-support): deny refuses the order (ORDER_RISK_DENIED, drivers in the metadata), review
+   places it flagged for staff (`review_required`, `ListAllOrders(review=true)`), and an agent that
+   cannot answer is recorded in `skipped_checks` too;
 4. reserve stock for every line at once (InventoryService.ReserveStock; OUT_OF_STOCK passes through
    with the short SKUs): the authority on stock, whatever the policy said;
 5. commit order (pending, prices/address/totals frozen) + OrderCreated + OrderStatusChanged + the
@@ -96,6 +99,7 @@ from hph.runtime.storage.port import MAX_ID_LENGTH
 from hph.services.orders import idempotency, messages, rules
 from hph.services.orders.expiry import OverdueOrderSweeper
 from hph.services.orders.reservation_check import ReservationCheck
+from hph.services.orders.risk_check import RiskCheck
 from hph.services.orders.rules import Actor, PaymentStatus, Status
 
 ORDERS, ORDER_INDEX = "orders", "order_index"
@@ -146,6 +150,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         shipping: ShippingTable,
         taxes: TaxTable,
         reservation_check: ReservationCheck,
+        risk_check: RiskCheck,
     ) -> None:
         self._deps = deps
         self._orders = orders
@@ -157,6 +162,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         self._shipping = shipping
         self._taxes = taxes
         self._reservation_check = reservation_check
+        self._risk_check = risk_check
         # Compensations still running after their request ended (kept so they are not collected).
         self._compensations: set[asyncio.Future[None]] = set()
 
@@ -207,6 +213,8 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             terms.append(Ge("created_at", clocks.to_iso(after)))
         if before:
             terms.append(Lt("created_at", clocks.to_iso(before)))
+        if request.review:
+            terms.append(Eq("review_required", True))
         page = await self._orders.query(
             Query(where=And(*terms), order_by=NEWEST_FIRST),
             partition_key=request.user_id or None,
@@ -275,6 +283,14 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
 
         order_id = rules.new_order_id()
         skipped_checks = await self._reservation_check.check(user_id=user_id, order_id=order_id, lines=priced.lines)
+        risk = await self._risk_check.check(
+            user_id=user_id,
+            amount_minor=priced.total_minor,
+            currency_code=priced.currency_code,
+            payment_method_id=request.payment_method_id,
+            shipping_address_id=request.shipping_address_id,
+        )
+        skipped_checks = [*skipped_checks, *risk.skipped]
         reservation = await self._inventory.reserve(
             order_id=order_id, user_id=user_id, lines=[(line.product_id, line.quantity) for line in priced.lines]
         )
@@ -295,6 +311,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             request_id=key,
             now=now,
             skipped_checks=skipped_checks,
+            review_reason=risk.review_reason,
         )
         response = messages.order_message(doc, with_etag=False)
         events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
@@ -630,6 +647,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         default_shipping_table(),
         default_tax_table(),
         ReservationCheck(deps),
+        RiskCheck(deps),
     )
     deps.background.append(OverdueOrderSweeper(orders, servicer.cancel_overdue, clock=deps.clock))
     return ServiceBinding(
