@@ -8,7 +8,6 @@ a month end and an ISO week boundary."""
 
 from __future__ import annotations
 
-import functools
 import random
 import uuid
 from collections import defaultdict
@@ -20,7 +19,6 @@ from pathlib import Path
 import grpc
 import pytest
 
-import hph.host.app as app
 from holidaypeak.commerce.v1 import analytics_pb2, refund_pb2
 from holidaypeak.commerce.v1 import analytics_service_pb2 as pb
 from holidaypeak.commerce.v1 import analytics_service_pb2_grpc as pb_grpc
@@ -36,7 +34,6 @@ from holidaypeak.commerce.v1 import payment_service_pb2 as payments_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payments_grpc
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.clock import from_iso
-from hph.runtime.deps import Dependencies
 from hph.runtime.money import round_half_even, to_minor
 from hph.runtime.storage import And, Eq, Query
 from hph.services.analytics.clients import CatalogLookup, OrderReader
@@ -75,11 +72,10 @@ class Platform:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Platform]:
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
     clock = ManualClock(DAY0 + timedelta(hours=6))
-    monkeypatch.setattr(app, "Dependencies", functools.partial(Dependencies, clock=clock))
     hub = await start_hub(
-        tmp_path / "data", services=SERVICES, seed=True, settings_overrides={"analytics_cache_seconds": 0}
+        tmp_path / "data", services=SERVICES, seed=True, settings_overrides={"analytics_cache_seconds": 0}, clock=clock
     )
     subject = Platform(hub, clock)
     bus = hub.platform.deps.bus

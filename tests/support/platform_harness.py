@@ -12,6 +12,7 @@ import grpc
 
 from hph.host.app import SERVICE_NAMES, RunningPlatform, select_services, start_platform
 from hph.runtime.auth.dev_issuer import DevIssuer
+from hph.runtime.clock import Clock, system_clock
 from hph.runtime.settings import Settings
 from tests.support.tokens import Metadata, signed_bearer
 
@@ -39,11 +40,13 @@ async def start_hub(
     services: Sequence[str] = SERVICE_NAMES,
     seed: bool,
     settings_overrides: Mapping[str, Any] | None = None,
+    clock: Clock = system_clock,
 ) -> Hub:
-    """`settings_overrides` replaces fields of the test settings (e.g. {"inprocess_calls": False})."""
+    """`settings_overrides` replaces fields of the test settings (e.g. {"inprocess_calls": False});
+    `clock` is the services' clock (a test's ManualClock moves the platform's time)."""
     settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
     settings = replace(settings, **dict(settings_overrides or {}))
-    platform = await start_platform(settings, select_services(services), seed=seed)
+    platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
     return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
 
