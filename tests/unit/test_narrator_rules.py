@@ -67,6 +67,13 @@ def test_answer_numbers_come_from_numbers_numeric_strings_and_text() -> None:
     assert numbers.minor_units == {Decimal(1999)}
 
 
+def test_a_timestamp_gives_its_date_and_hour_not_the_minutes_it_was_computed_at() -> None:
+    answer = answer_numbers({"computedAt": "2026-12-03T09:40:12.517Z", "etaDate": "2026-12-11T19:00:00+00:00"})
+    assert answer.values == {Decimal(2026), Decimal(12), Decimal(3), Decimal(9), Decimal(11), Decimal(19)}
+    assert unsupported("It arrives on December 11, 2026.", answer) == []
+    assert unsupported("40 more arrive on Friday.", answer) == ["40"]
+
+
 @pytest.mark.parametrize(
     ("prose", "value", "kept"),
     [

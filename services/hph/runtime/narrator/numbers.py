@@ -11,7 +11,10 @@ be in the answer: such prose is usually dropped).
 
 Numbers of the answer (`answer_numbers`): every JSON number (booleans excluded), every string that
 is a number (proto3 JSON writes int64 as a string: "2"), and the prose numbers found inside its other
-strings (an explanation's "below the threshold of 10", a timestamp's year and day). Integer values
+strings (an explanation's "below the threshold of 10"). A timestamp string (RFC 3339, as proto3
+JSON writes Timestamp) gives only its year, month, day and hour: its minutes, seconds and fraction
+are the moment the answer was computed, and would otherwise let prose cite any number a clock can
+show ("40" whenever the answer was computed at :40). Integer values
 of fields named `*_minor` / `*Minor` (exact minor-unit twins of money) are also kept apart as
 minor units.
 
@@ -117,6 +120,8 @@ def answer_numbers(answer: Any) -> AnswerNumbers:
             values.add(abs(number))
             if (name.endswith("_minor") or name.endswith("Minor")) and number == number.to_integral_value():
                 minor.add(abs(number))
+        elif isinstance(value, str) and (moment := _TIMESTAMP.fullmatch(value)):
+            values.update(Decimal(int(part)) for part in moment.groups())
         elif isinstance(value, str):
             values.update(cited.value for cited in prose_numbers(value))
     return AnswerNumbers(frozenset(values), frozenset(minor))
@@ -170,4 +175,5 @@ def _as_number(value: Any) -> Decimal | None:
     return None
 
 
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
 _NUMERIC_STRING = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?")
