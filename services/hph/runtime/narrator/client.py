@@ -20,14 +20,16 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 import orjson
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from hph.runtime.narrator.credentials import EntraTokens
+
+if TYPE_CHECKING:
+    import httpx
 from hph.runtime.narrator.numbers import answer_numbers, unsupported
 
 log = logging.getLogger("hph.narrator")
@@ -117,6 +119,10 @@ class Narrator:
         self._tokens = tokens
         self._client: httpx.AsyncClient | None = None
         if config is not None:
+            # Imported only when a narrator is configured (off by default): httpx costs every
+            # process ~0.1 s of start-up, the `hph` CLI included.
+            import httpx
+
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(config.deadline_seconds), transport=transport, follow_redirects=False
             )
@@ -135,6 +141,8 @@ class Narrator:
         config, client = self._config, self._client
         if config is None or client is None:
             return Narration(None, "off")
+        import httpx  # loaded by __init__ already (a configured narrator has a client)
+
         started = time.perf_counter()
         try:
             async with asyncio.timeout(config.deadline_seconds):
