@@ -49,6 +49,9 @@ SETTINGS = ConsumerSettings(
     lease_seconds=0.6,
     restart_pause=0.05,
     replay_poll_interval=0.1,
+    # Busy consumers checkpoint rarely (an idle one at once), so a crash test sees marks without a checkpoint.
+    checkpoint_interval=30.0,
+    idle_timeout=10.0,
 )
 
 
@@ -161,16 +164,32 @@ async def test_a_crash_before_the_checkpoint_repeats_no_marked_effect(backbone: 
     effects.hang_on = events[2].envelope.event_id  # the effect happens, then the consumer dies
     first = await backbone.consumers(group_of(effects))
     await asyncio.wait_for(effects.hanging.wait(), 10)
-    await first.abandon()  # events 1-3 handled, 1-2 marked in the ledger, nothing checkpointed
+    await first.abandon()  # events 1-3 handled, their batch not yet marked, nothing checkpointed
     assert await backbone.log.checkpoints(GROUP, TOPIC) == {}
 
     effects.hang_on = ""
     restarted = await backbone.restarted(group_of(effects))
-    assert [effects.count(event) for event in events[:2]] == [1, 1]  # marked: never again
-    # The one event between its effect and its mark comes again: the ledger path's documented window.
-    assert effects.count(events[2]) == 2
+    # The events of the batch in hand when it died come again (the ledger path's documented window:
+    # marks are written per batch), and everything after them once.
+    assert [effects.count(event) for event in events[:3]] == [2, 2, 2]
     assert [effects.count(event) for event in events[3:]] == [1, 1]
     assert sum(lag.events for lag in await restarted.lag(GROUP)) == 0
+
+
+async def test_a_marked_batch_is_not_repeated_by_a_crash_before_its_checkpoint(backbone: Backbone) -> None:
+    key = key_in(1)
+    events = await backbone.append(*[key] * (SETTINGS.batch_size + 2))
+    effects = Effects()
+    effects.hang_on = events[SETTINGS.batch_size].envelope.event_id  # the second batch's first event
+    first = await backbone.consumers(group_of(effects))
+    await asyncio.wait_for(effects.hanging.wait(), 10)
+    await first.abandon()  # the first batch marked but (checkpoints are written every 30 s here) not checkpointed
+    assert await backbone.log.checkpoints(GROUP, TOPIC) == {}
+
+    effects.hang_on = ""
+    await backbone.restarted(group_of(effects))
+    counts = [effects.count(event) for event in events]
+    assert counts == [1] * SETTINGS.batch_size + [2, 1]
 
 
 class Tally:
@@ -263,6 +282,20 @@ async def test_a_handler_that_always_fails_parks_the_event_and_replay_redelivers
     await consumers.replay_dead_letter(GROUP, letter.id)
     await consumers.wait_until_caught_up()
     assert effects.count(bad) == 1
+
+
+async def test_the_watch_wakes_consumers_for_another_process_s_appends_and_resets(backbone: Backbone) -> None:
+    # Within 2 s: the watch looks every 0.05 s, a worker's own fallback only every 5 s.
+    assert SETTINGS.idle_timeout >= 5 * 2
+    effects = Effects()
+    consumers = await backbone.consumers(group_of(effects))
+    await consumers.wait_until_caught_up()
+    appended = await backbone.append(key_in(0), key_in(2), key_in(2, 1))  # another process; no notify
+    await eventually(lambda: sorted(effects.handled) == sorted(e.envelope.event_id for e in appended), within=2)
+
+    operator = await EventAdmin.open(await backbone.open_log(), backbone.store)
+    await operator.reset(GROUP)  # `hph events replay` from another process
+    await eventually(lambda: len(effects.handled) == 2 * len(appended), within=2)
 
 
 async def test_a_flaky_handler_is_retried_and_nothing_is_parked(backbone: Backbone) -> None:

@@ -178,6 +178,17 @@ async def test_partition_info_reports_the_retained_range(log: EventLog) -> None:
     assert info.last_enqueued_at == appended[-1].enqueued_at
 
 
+async def test_last_sequences_name_every_partition_appended_to_as_another_process_sees_it(
+    log: EventLog, open_log: Opener
+) -> None:
+    assert await log.last_sequences(TOPIC) == {}
+    first = await log.append(TOPIC, [an_event(keys_for(1)[0], n) for n in range(2)])
+    other = await open_log()  # what another process's consumers watch
+    assert await other.last_sequences(TOPIC) == {1: first[-1].sequence}
+    more = await other.append(TOPIC, an_event(keys_for(3)[0]))
+    assert await log.last_sequences(TOPIC) == {1: first[-1].sequence, 3: more[0].sequence}
+
+
 async def test_groups_keep_independent_checkpoints_that_never_go_back(log: EventLog) -> None:
     key = keys_for(0)[0]
     appended = await log.append(TOPIC, [an_event(key, n) for n in range(4)])

@@ -119,12 +119,19 @@ class Settings:
     consumer_max_attempts: int = 5
     # First pause before a failed event is handled again, seconds (doubles per attempt, at most 5 s).
     consumer_backoff_seconds: float = 0.1
-    # How often an idle consumer looks for events appended by other processes, seconds (this
-    # process's own appends wake it at once), and for dead letters an operator asked to replay.
+    # How often the consumers look for events appended by other processes, seconds (one look per
+    # topic for every group; this process's own appends wake them at once); dead letters an operator
+    # asked to replay and resets made elsewhere are looked for every max(1, this) seconds.
     consumer_poll_seconds: float = 0.25
     # Lifetime of a consumer's lease on a partition with the Redis event log, seconds; renewed every
     # third of it, so a consumer that dies hands its partitions to the others after at most this long.
     consumer_lease_seconds: float = 10.0
+    # Seconds a busy consumer waits after a partial batch before reading again, so the next batch
+    # gathers what arrives meanwhile (an event on an idle partition is read at once); 0 reads at once.
+    consumer_linger_seconds: float = 0.05
+    # Most seconds between two checkpoint writes of a busy consumer (an idle or stopping one writes
+    # at once); events handled after the last checkpoint come again after a crash and the ledger skips them.
+    consumer_checkpoint_seconds: float = 5.0
     # Consumer groups from outside the hosted services, run beside theirs: comma-separated
     # `module:function`, each called once at start with the platform's dependencies to declare groups
     # on `deps.bus` (a projection or tool shipped as its own package; tests declare probe groups).

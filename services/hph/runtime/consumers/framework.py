@@ -205,16 +205,23 @@ class EventConsumers:
         self._jobs = [
             PeriodicJob(
                 self.log_lag, interval=LAG_LOG_SECONDS, name="hph-consumer-lag", log=log, failure="logging lag failed"
-            )
+            ),
+            PeriodicJob(
+                self._watch_appends,
+                interval=self._settings.poll_interval,
+                name="hph-consumer-watch",
+                log=log,
+                failure="watching the log for other processes' appends failed",
+            ),
         ]
         if shared:
             self._jobs.append(
                 PeriodicJob(
-                    self._poll_replays,
+                    self._poll_replays_and_resets,
                     interval=self._settings.replay_poll_interval,
                     name="hph-consumer-replays",
                     log=log,
-                    failure="looking for dead letters to replay failed",
+                    failure="looking for dead letters to replay and resets to follow failed",
                 )
             )
         for job in self._jobs:
@@ -379,7 +386,7 @@ class EventConsumers:
                 generation = (await self.state.registry.reset_request(runner.name, topic)).generation
                 for partition, worker in consumer.workers.items():
                     worker.expect_generation(generation)
-                    worker.wake.set()
+                    worker.flush_checkpoint()
                     last = (await self.log.partition_info(topic, partition)).last_sequence
                     waits.append((worker, last, worker.empty_reads))
         for worker, last, reads in waits:
@@ -388,6 +395,39 @@ class EventConsumers:
                 if worker.caught_up(last, reads):
                     break
                 await worker.progressed.wait()
+
+    # --- the watch: other processes' appends and resets -------------------------------------
+
+    async def _watch_appends(self) -> None:
+        """Wakes the workers of partitions another process appended to: one look at the log per topic
+        for all the groups here, instead of every idle worker reading its partition on a timer (with a
+        dozen groups on eight partitions, that polling cost more than the events themselves)."""
+        by_topic: dict[str, list[PartitionWorker]] = {}
+        for runner in self._groups.values():
+            for topic, consumer in runner.topics.items():
+                by_topic.setdefault(topic, []).extend(consumer.workers.values())
+        for topic, workers in by_topic.items():
+            heads = await self.log.last_sequences(topic)
+            for worker in workers:
+                head = heads.get(worker.partition)
+                if head is not None and head > (worker.seen or 0):
+                    worker.wake.set()
+
+    async def _watch_resets(self) -> None:
+        """Tells the workers of a shared group of a reset recorded by another process (`hph events
+        replay`), so they follow it before their next batch."""
+        for runner in self._groups.values():
+            if runner.member is not None:
+                continue  # nobody resets a per-process name
+            for topic, consumer in runner.topics.items():
+                generation = (await self.state.registry.reset_request(runner.name, topic)).generation
+                for worker in consumer.workers.values():
+                    if worker.expect_generation(generation):
+                        worker.wake.set()
+
+    async def _poll_replays_and_resets(self) -> None:
+        await self._poll_replays()
+        await self._watch_resets()
 
     # --- dead letters, replay, lag ------------------------------------------------------------
 
@@ -416,9 +456,12 @@ class EventConsumers:
         """Replays the group from the earliest retained event or from `to` (`EventAdmin.reset`);
         this process's workers follow before their next batch."""
         requests = await self.admin.reset(group, to=to, topics=topics)
+        generations = {request.topic: request.generation for request in requests}
         for runner in self._groups.values():
-            for consumer in runner.topics.values():
+            for topic, consumer in runner.topics.items():
                 for worker in consumer.workers.values():
+                    if runner.name == group and topic in generations:
+                        worker.expect_generation(generations[topic])
                     worker.wake.set()
         return requests
 

@@ -6,11 +6,12 @@ back. Two ways to keep that mark, with different guarantees:
 
 - **The group's ledger** (`HandledLedger`, the default, every handler gets it): container
   `consumer_ledger` of the storage port, partition key `/group`, one document per handled event
-  (id = event id). The framework skips an event whose mark exists, and writes the mark right after
-  the handler returns, before the next event of the partition. Guarantee: an event whose mark was
-  written is never handled again, whatever restarts; a crash in the window between a handler's
-  effect and its mark (at most one event per partition) runs that one handler again. So handlers on
-  this path must be idempotent by themselves for that window (an idempotency key for a payment
+  (id = event id). The framework skips an event whose mark exists (one lookup per batch), and
+  writes the marks of a batch's handled events together once their handlers have returned, before
+  the batch is acknowledged or checkpointed. Guarantee: an event whose mark was written is never
+  handled again, whatever restarts; a crash in the window between a handler's effect and its
+  batch's marks (at most one batch per partition) runs those handlers again. So handlers on this
+  path must be idempotent by themselves for that window (an idempotency key for a payment
   provider, a conditional create, setting rather than toggling a flag).
 - **The mark in the effect's own batch** (`handled_mark_op`; `Delivery.commit` in the framework):
   when the effect is a storage write to ONE partition of one container, the handler puts the mark
@@ -48,6 +49,7 @@ from hph.runtime.storage import (
     DocumentStore,
     Eq,
     Ge,
+    In,
     IsDefined,
     Lt,
     Not,
@@ -125,6 +127,16 @@ class HandledLedger:
         except NotFoundError:
             return False
         return True
+
+    async def handled_among(self, group: str, event_ids: Sequence[str]) -> set[str]:
+        """Which of `event_ids` `group` has handled (one query per hundred ids, however many)."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(event_ids))
+        for start in range(0, len(unique), _PAGE):
+            chunk = unique[start : start + _PAGE]
+            page = await self._container.query(Query(In("id", chunk)), partition_key=group, max_items=_PAGE)
+            found.update(doc["id"] for doc in page.items)
+        return found
 
     async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None:
         """Records that `group` handled `events` (an upsert each, so marking again is harmless;

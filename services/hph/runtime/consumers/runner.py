@@ -9,16 +9,32 @@ A worker's loop, per batch of at most `batch_size` events:
 
 1. Re-deliver the dead letters an operator asked to replay in this partition (queued by the group's
    poll of the dead-letter store).
-2. Follow a reset if one was recorded since the worker last looked (see below).
-3. Read the next batch (`PartitionSource`), and for each event: pass it over when no subscription of
-   the group handles its type; skip it when the group's ledger has it; else run the handler with
-   bounded retries (hph.runtime.consumers.retry), then write the ledger mark, or, when every attempt
-   failed, park it in the dead-letter store. Both are durable before the next event.
-4. Checkpoint the batch's last event, then acknowledge the batch to the source (Redis: XACK).
+2. Follow a reset if one was recorded since the worker last looked (before every batch on Redis;
+   reading the log from its own position, once the consumers' watch or this process's `reset`
+   told it of a new generation; see below).
+3. Read the next batch (`PartitionSource`). Ask the group's ledger once which of the batch's events
+   it already has, then for each event: pass it over when no subscription of the group handles its
+   type; skip it when the ledger has it; else run the handler with bounded retries
+   (hph.runtime.consumers.retry), or, when every attempt failed, park it in the dead-letter store
+   (durable before the next event).
+4. Write the ledger marks of the batch's handled events (one write), then acknowledge the batch to
+   the source (Redis: XACK).
+5. Checkpoint the batch's last event at most every `checkpoint_interval` (a worker gone idle writes
+   it when that falls due), at once when a waiter for `caught_up` asks, before stopping, and never
+   past an event not yet marked.
+6. A batch smaller than `batch_size` reached the partition's end: wait to be woken (this process's
+   appends wake the worker at once; the consumers' watch wakes it for other processes' appends and
+   resets), rather than read again.
 
 So a checkpoint never covers an event whose effect, ledger mark or dead letter is not stored, and a
 consumer stopped anywhere gets back at most the events after its checkpoint, which the ledger skips
-(hph.runtime.consumers.ledger says what each idempotency path guarantees).
+(hph.runtime.consumers.ledger says what each idempotency path guarantees). The cost of a batch is
+paid per batch, not per event: one read of the log, one of the ledger, one write of marks, and a
+checkpoint now and then, and no read that finds nothing. While a partition is busy, a worker
+lingers `linger` seconds after a wake-up that follows a batch, so that the next one gathers what
+arrives meanwhile (a single event on an idle partition is read at once). With a dozen groups
+following one topic in one process, this keeps the consumers' storage work from growing with
+every event each group reads.
 
 Resets. `EventAdmin.reset` (any process) records a new generation for the group and topic, then
 moves the checkpoints and forgets the ledger marks. A worker compares the generation with its own
@@ -65,15 +81,22 @@ class ConsumerSettings:
 
     batch_size: int = 100
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    # Seconds an idle worker waits for a wake-up before it reads again (other processes' appends,
-    # replay requests); this process's own appends wake it at once.
+    # Seconds between two looks of the consumers' watch for other processes' appends (one call per
+    # topic, waking the workers of partitions that moved); this process's own appends wake them at once.
     poll_interval: float = 0.25
+    # Seconds an idle worker waits for a wake-up before it reads again by itself (in case the watch
+    # is failing); at least poll_interval.
+    idle_timeout: float = 5.0
     # Lease time with several consumers per group (Redis); renewed every third of it.
     lease_seconds: float = 10.0
     # Seconds a worker waits before starting over after its storage or log calls failed.
     restart_pause: float = 1.0
     # Seconds between two looks for dead letters an operator asked to replay.
     replay_poll_interval: float = 1.0
+    # Seconds a busy worker waits after a partial batch before reading again (0: read at once).
+    linger: float = 0.05
+    # Most seconds between two checkpoint writes while events keep coming (idle: written at once).
+    checkpoint_interval: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ConsumerSettings:
@@ -85,13 +108,17 @@ class ConsumerSettings:
             poll_interval=settings.consumer_poll_seconds,
             lease_seconds=settings.consumer_lease_seconds,
             replay_poll_interval=max(1.0, settings.consumer_poll_seconds),
+            linger=settings.consumer_linger_seconds,
+            checkpoint_interval=settings.consumer_checkpoint_seconds,
         )
 
     def __post_init__(self) -> None:
+        if self.idle_timeout < self.poll_interval:
+            object.__setattr__(self, "idle_timeout", self.poll_interval)
         if min(self.poll_interval, self.lease_seconds, self.replay_poll_interval) <= 0 or self.batch_size < 1:
             raise ValueError("batch_size >= 1, and poll_interval, lease_seconds and replay_poll_interval > 0")
-        if self.restart_pause < 0:
-            raise ValueError("restart_pause >= 0")
+        if min(self.restart_pause, self.linger, self.checkpoint_interval) < 0:
+            raise ValueError("restart_pause, linger and checkpoint_interval >= 0")
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,8 @@ class Ledger(Protocol):
     """What a worker asks of a group's ledger (HandledLedger durably; RecentEvents in memory)."""
 
     async def handled(self, group: str, event_id: str) -> bool: ...
+
+    async def handled_among(self, group: str, event_ids: Sequence[str]) -> set[str]: ...
 
     async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None: ...
 
@@ -139,6 +168,9 @@ class RecentEvents:
 
     async def handled(self, group: str, event_id: str) -> bool:
         return (group, event_id) in self._seen
+
+    async def handled_among(self, group: str, event_ids: Sequence[str]) -> set[str]:
+        return {event_id for event_id in event_ids if (group, event_id) in self._seen}
 
     async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None:
         for event in events:
@@ -204,10 +236,23 @@ class PartitionWorker:
         # nothing new: what `caught_up` compares with.
         self.progress: int | None = None
         self.empty_reads = 0
+        # The highest sequence read (None: nothing yet, from no checkpoint): the group's watch wakes
+        # the worker when the partition's last sequence is past it (another process appended).
+        self.seen: int | None = None
         # A reset generation a waiter knows of; until the worker has followed it, it is not caught up
         # (and its reads before following it say nothing about the replay).
         self._expected_generation = generation
         self._empty_reads_at_reset = 0
+        # The last event handled and marked but not yet checkpointed, and when the checkpoint and
+        # the reset generation were last written / looked at (event loop time).
+        self._unsaved: int | None = None
+        self._checkpointed_at = 0.0
+        self._flush_requested = False
+        # A log read from the worker's own position (CheckpointReader) is not moved by a reset until
+        # the worker follows it, so the consumers' watch of the registry, which tells the worker of a
+        # new generation (`expect_generation`), is enough; a Redis group's delivery position moves at
+        # once (XGROUP SETID), so there the worker looks itself before every batch.
+        self._looks_before_each_batch = not isinstance(source, CheckpointReader)
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
@@ -250,9 +295,11 @@ class PartitionWorker:
             self._replays[letter.id] = letter
             self.wake.set()
 
-    def expect_generation(self, generation: int) -> None:
-        """A reset of this generation was recorded: not caught up before following it."""
+    def expect_generation(self, generation: int) -> bool:
+        """A reset of this generation was recorded: not caught up before following it. True when
+        the worker has yet to follow it."""
         self._expected_generation = max(self._expected_generation, generation)
+        return self._generation < self._expected_generation
 
     def caught_up(self, last_sequence: int | None, empty_reads: int) -> bool:
         """Whether this worker handled the partition up to `last_sequence` (or found nothing more to
@@ -283,42 +330,93 @@ class PartitionWorker:
             self.wake.clear()
 
     async def _run(self) -> None:
-        self.progress = await self._source.open()
+        self._unsaved = None
+        self.progress = self.seen = await self._source.open()
+        self._checkpointed_at = asyncio.get_running_loop().time()
         while not self._stopping:
             self.wake.clear()  # before reading: a wake-up during the read is not lost
             await self._replay_requested()
             if await self._followed_reset():
                 continue
             events = await self._source.next_batch(self._settings.batch_size)
-            if not events:
+            if events:
+                self.seen = max(self.seen or 0, events[-1].sequence)
+                handled = await self._handle_batch(events)
+                if handled:
+                    await self._source.done(handled)
+                    self._unsaved = handled[-1].sequence
+                if len(events) == self._settings.batch_size:  # more is waiting: read on at once
+                    if self._checkpoint_due():
+                        await self._save_checkpoint()
+                    continue
+            else:
                 self.empty_reads += 1
-                self.progressed.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self._settings.poll_interval)
-                continue
-            handled: list[LoggedEvent] = []
-            for event in events:
-                if self._stopping:
-                    break
-                await self._handle(event)
-                handled.append(event)
-            if handled:
-                await self._state.log.checkpoint(self.group, self.topic, self.partition, handled[-1].sequence)
-                await self._source.done(handled)
-                self.progress = max(self.progress or 0, handled[-1].sequence)
-                self.progressed.set()
+            # The partition held nothing more when read: no need to read again until woken (by this
+            # process's appends, or by the watch for other processes' appends and resets).
+            if self._flush_requested or self._checkpoint_due():
+                await self._save_checkpoint()
+            self.progressed.set()
+            await self._wait_for_wake()
+            if events and self._settings.linger and not self._stopping:
+                # Busy: let what arrives meanwhile join the next batch.
+                await asyncio.sleep(self._settings.linger)
+        await self._save_checkpoint()
+
+    def flush_checkpoint(self) -> None:
+        """Asks for the checkpoint to be written at the next read that finds the partition's end
+        (a waiter for `caught_up`, which counts checkpointed progress only)."""
+        self._flush_requested = True
+        self.wake.set()
+
+    def _checkpoint_due(self) -> bool:
+        elapsed = asyncio.get_running_loop().time() - self._checkpointed_at
+        return self._unsaved is not None and elapsed >= self._settings.checkpoint_interval
+
+    async def _wait_for_wake(self) -> None:
+        """Waits for a wake-up, writing a pending checkpoint when it falls due meanwhile; returns
+        after `idle_timeout` without one (a fallback should the watch be failing)."""
+        loop = asyncio.get_running_loop()
+        while not self.wake.is_set() and not self._stopping:
+            timeout = self._settings.idle_timeout
+            if self._unsaved is not None:
+                due_in = self._checkpointed_at + self._settings.checkpoint_interval - loop.time()
+                timeout = min(timeout, max(0.0, due_in))
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout)
+            except TimeoutError:
+                if self._unsaved is None:
+                    return
+                await self._save_checkpoint()
+
+    async def _save_checkpoint(self) -> None:
+        """Checkpoints the last event handled and marked, if there is one not yet checkpointed."""
+        sequence = self._unsaved
+        if sequence is None:
+            self._flush_requested = False
+            return
+        self._flush_requested = False
+        await self._state.log.checkpoint(self.group, self.topic, self.partition, sequence)
+        self._unsaved = None
+        self._checkpointed_at = asyncio.get_running_loop().time()
+        self.progress = max(self.progress or 0, sequence)
+        self.progressed.set()
 
     async def _followed_reset(self) -> bool:
         """Applies a reset recorded since this worker last looked to its own partition; True if so."""
+        if self._generation >= self._expected_generation and not self._looks_before_each_batch:
+            return False
         request = await self._state.registry.reset_request(self.group, self.topic)
         if request.generation == self._generation:
             return False
+        # The reset moved the checkpoint; what this worker handled before it is not to be saved.
+        self._unsaved = None
         await self._state.log.reset(self.group, self.topic, request.to, partitions=[self.partition])
         await self._ledger.forget(self.group, self.topic, since=request.to, partition=self.partition)
         checkpoint = await self._source.open()
         # Together, with no await between: a waiter must never see the new generation with the old
         # progress (it would think the replay done).
         self._generation, self.progress, self._empty_reads_at_reset = request.generation, checkpoint, self.empty_reads
+        self.seen = checkpoint
         log.info(
             "consumer follows a reset",
             extra={
@@ -333,17 +431,38 @@ class PartitionWorker:
 
     # --- one event ------------------------------------------------------------------------------
 
-    async def _handle(self, event: LoggedEvent) -> None:
-        handler = self._declaration().handler_for(self.topic, event.envelope.event_type)
-        if handler is None:
-            return  # no subscription of the group takes this type
-        if await self._ledger.handled(self.group, event.envelope.event_id):
-            log.debug("event handled before; skipped", extra=self._context(event))
-            return
+    async def _handle_batch(self, events: Sequence[LoggedEvent]) -> list[LoggedEvent]:
+        """Handles `events` in order (until asked to stop) and marks those whose handler succeeded;
+        returns the events dealt with, in order."""
+        declaration = self._declaration()
+        handlers = [declaration.handler_for(self.topic, event.envelope.event_type) for event in events]
+        wanted = [event.envelope.event_id for event, handler in zip(events, handlers, strict=True) if handler]
+        done = await self._ledger.handled_among(self.group, wanted) if wanted else set()
+        dealt_with: list[LoggedEvent] = []
+        succeeded: list[LoggedEvent] = []
+        for event, handler in zip(events, handlers, strict=True):
+            if self._stopping:
+                break
+            dealt_with.append(event)
+            if handler is None:
+                continue  # no subscription of the group takes this type
+            if event.envelope.event_id in done:
+                log.debug("event handled before; skipped", extra=self._context(event))
+                continue
+            if await self._handle(handler, event):
+                succeeded.append(event)
+            # The log may hold an event twice (a relay retry): the second copy in this batch is skipped.
+            done.add(event.envelope.event_id)
+        if succeeded:
+            await self._ledger.mark(self.group, succeeded, at=self._state.clock())
+        return dealt_with
+
+    async def _handle(self, handler: DeliveryHandler, event: LoggedEvent) -> bool:
+        """Runs the handler with its retries; parks the event when every attempt failed. True if it
+        succeeded."""
         outcome = await self._attempt(handler, event)
         if outcome.succeeded:
-            await self._ledger.mark(self.group, [event], at=self._state.clock())
-            return
+            return True
         letter = await self._parking.park(
             self.group,
             event,
@@ -356,6 +475,7 @@ class PartitionWorker:
             "event dead-lettered" if isinstance(self._parking, DeadLetterStore) else "event skipped after its attempts",
             extra={**self._context(event), "attempts": outcome.attempts, "reason": outcome.reason, "id": letter.id},
         )
+        return False
 
     async def _attempt(self, handler: DeliveryHandler, event: LoggedEvent) -> Outcome:
         async def attempt(number: int) -> None:

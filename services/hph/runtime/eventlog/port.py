@@ -180,6 +180,11 @@ class EventLog(Protocol):
 
     async def partition_info(self, topic: str, partition: int) -> PartitionInfo: ...
 
+    async def last_sequences(self, topic: str) -> dict[int, int]:
+        """The last sequence number of every partition of `topic` ever appended to, in one call (what a
+        consumer's watch compares with where its workers have read, to find other processes' appends)."""
+        ...
+
     async def checkpoint(self, group: str, topic: str, partition: int, sequence: int) -> bool:
         """Records that `group` handled `partition` up to `sequence` (an appended one); False, and
         nothing changed, when the group's checkpoint is already further on."""

@@ -30,6 +30,7 @@ XAUTOCLAIM), and the ownership records by which they share a group's partitions 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -283,6 +284,11 @@ class RedisEventLog:
         if not last:
             return PartitionInfo(partition, None, None, None)
         return PartitionInfo(partition, first, last, _enqueued_at(last))
+
+    async def last_sequences(self, topic: str) -> dict[int, int]:
+        partitions = await self._partitions.of(topic)
+        lasts = await asyncio.gather(*(self._last_sequence(topic, partition) for partition in range(partitions)))
+        return {partition: last for partition, last in enumerate(lasts) if last}
 
     async def checkpoint(self, group: str, topic: str, partition: int, sequence: int) -> bool:
         validate_name("group", group)

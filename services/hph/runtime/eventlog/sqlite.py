@@ -170,6 +170,10 @@ class SqliteEventLog:
         last, last_ms, first = await self._run(_partition_row, topic, partition)
         return PartitionInfo(partition, first, last, None if last_ms is None else from_millis(last_ms))
 
+    async def last_sequences(self, topic: str) -> dict[int, int]:
+        await self._partitions.of(topic)
+        return await self._run(_last_sequences, topic)
+
     async def checkpoint(self, group: str, topic: str, partition: int, sequence: int) -> bool:
         validate_name("group", group)
         await self._partitions.check(topic, partition)
@@ -300,6 +304,13 @@ def _partition_row(
     if not last:
         return None, None, None
     return int(last), int(last_ms), None if first is None else int(first)
+
+
+def _last_sequences(connection: sqlite3.Connection, topic: str) -> dict[int, int]:
+    rows = connection.execute(
+        "SELECT partition, last_sequence FROM log_partitions WHERE topic = ? AND last_sequence > 0", (topic,)
+    )
+    return {int(partition): int(last) for partition, last in rows}
 
 
 def _checkpoint(connection: sqlite3.Connection, group: str, topic: str, partition: int, sequence: int) -> bool:

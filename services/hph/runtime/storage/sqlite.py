@@ -206,6 +206,12 @@ def _render_in(term: In) -> _Sql:
         if value_class == "null":
             parts.append(_render_comparison(Eq(term.field, None)))
             continue
+        if term.field == "id" and value_class == "text":
+            # Every document's id is a string equal to its key column: the same answer, by index
+            # (a lookup of many ids, such as a consumer's ledger check, must not scan the partition).
+            marks = ", ".join("?" for _ in values)
+            parts.append(_Sql(f"(d.id IN ({marks}))", list(values)))
+            continue
         typed = _typed(term.field, value_class)
         marks = ", ".join("?" for _ in values)
         parts.append(_Sql(f"({typed.text} IN ({marks}))", [*typed.params, *map(_sql_value, values)]))

@@ -1,5 +1,5 @@
 """CreateOrder's fraud risk assessment (hph.commerce.risk_assessment: agent checkout-support),
-consulted after the reservation check and before stock is held.
+consulted beside the reservation check (at the same time) and before stock is held.
 
 - approve: the order goes on.
 - review: the order is placed but flagged for staff (`Order.review_required`, `review_reason`;

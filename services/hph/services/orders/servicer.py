@@ -17,10 +17,11 @@ Placing an order (CreateOrder) is a short saga around that one batch:
 3. consult the reservation policy agent (`reservation_check`: effective availability, per-shopper
    peak limits) with a short deadline: a held-back line refuses the order here (PURCHASE_LIMIT_EXCEEDED
    or OUT_OF_STOCK, a field violation per line); an agent that cannot answer is recorded on the order
-   (`skipped_checks`) and the order goes on; then the fraud risk assessment (`risk_check`, agent
-   checkout-support): deny refuses the order (ORDER_RISK_DENIED, drivers in the metadata), review
-   places it flagged for staff (`review_required`, `ListAllOrders(review=true)`), and an agent that
-   cannot answer is recorded in `skipped_checks` too;
+   (`skipped_checks`) and the order goes on; at the same time, the fraud risk assessment
+   (`risk_check`, agent checkout-support; a reservation refusal wins over a deny): deny refuses
+   the order (ORDER_RISK_DENIED, drivers in the metadata), review places it flagged for staff
+   (`review_required`, `ListAllOrders(review=true)`), and an agent that cannot answer is recorded
+   in `skipped_checks` too;
 4. reserve stock for every line at once (InventoryService.ReserveStock; OUT_OF_STOCK passes through
    with the short SKUs): the authority on stock, whatever the policy said;
 5. commit order (pending, prices/address/totals frozen) + OrderCreated + OrderStatusChanged + the
@@ -282,15 +283,25 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
         _require_expected_total(request, priced)
 
         order_id = rules.new_order_id()
-        skipped_checks = await self._reservation_check.check(user_id=user_id, order_id=order_id, lines=priced.lines)
-        risk = await self._risk_check.check(
-            user_id=user_id,
-            amount_minor=priced.total_minor,
-            currency_code=priced.currency_code,
-            payment_method_id=request.payment_method_id,
-            shipping_address_id=request.shipping_address_id,
+        # Both agents at once (the order waits for the slower, not the sum); when both refuse, the
+        # reservation's refusal wins whichever answered first: it names lines the shopper can change.
+        reservation_checked, risk_checked = await asyncio.gather(
+            self._reservation_check.check(user_id=user_id, order_id=order_id, lines=priced.lines),
+            self._risk_check.check(
+                user_id=user_id,
+                amount_minor=priced.total_minor,
+                currency_code=priced.currency_code,
+                payment_method_id=request.payment_method_id,
+                shipping_address_id=request.shipping_address_id,
+            ),
+            return_exceptions=True,
         )
-        skipped_checks = [*skipped_checks, *risk.skipped]
+        if isinstance(reservation_checked, BaseException):
+            raise reservation_checked
+        if isinstance(risk_checked, BaseException):
+            raise risk_checked
+        skipped_checks = [*reservation_checked, *risk_checked.skipped]
+        risk = risk_checked
         reservation = await self._inventory.reserve(
             order_id=order_id, user_id=user_id, lines=[(line.product_id, line.quantity) for line in priced.lines]
         )
