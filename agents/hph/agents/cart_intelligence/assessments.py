@@ -2,7 +2,7 @@
 `cart-intelligence.assessments`), answered again while the shopper's cart is unchanged.
 
 A shopper's cart page asks for its insights on every view; scoring it reads the cart re-priced,
-live stock twice over and the checkout history, about ten times what reading the stored cart costs.
+live stock twice over and the checkout history, several times what reading the stored cart costs.
 The assessment is remembered with the etag of the cart it scored, so a repeated ask costs the
 stored cart's read (its etag) and a hot-tier read; any change to the cart changes the etag and is
 scored afresh. Stock, prices and the checkout history may lag by the namespace's TTL
