@@ -2,9 +2,11 @@
 and `/similar` served by the product-detail-enrichment agent with its answer cache (the default 10 s),
 the same with the cache off (`HPH_PRODUCT_INSIGHTS_CACHE_SECONDS=0`: every answer computed whole:
 product, reviews, category, stock, co-purchases), and the catalog's own `GET /api/products/{id}` as
-the baseline of a product page read; then `GET /api/cart/insights` (cart-intelligence: the cart,
-live stock, the shopper's checkout history, the risk drivers; nothing cached) for shoppers with a
-three-line cart, beside `GET /api/cart` as the baseline of a cart read.
+the baseline of a product page read; then `GET /api/cart/insights` (cart-intelligence) for shoppers
+with a three-line cart, answered from the agent's memory while the cart is unchanged (the default
+`HPH_CART_INSIGHTS_CACHE_SECONDS=5`) and with it off (`=0`, on the no-cache platform: the cart
+re-priced, live stock, the checkout history, the drivers, every time), beside `GET /api/cart` as
+the baseline of a cart read.
 
 It starts `hph up` twice (cache on, cache off) on free ports with fresh data dirs and drives each
 read with wrk, over one hot product or, with `--products N`, cycling over N products (a wrk script), and one
@@ -116,20 +118,23 @@ def main() -> None:
         try:
             platforms["cached"] = start_platform(f"{root}/cached")
             platforms["uncached"] = start_platform(
-                f"{root}/uncached", extra_env={"HPH_PRODUCT_INSIGHTS_CACHE_SECONDS": "0"}
+                f"{root}/uncached",
+                extra_env={"HPH_PRODUCT_INSIGHTS_CACHE_SECONDS": "0", "HPH_CART_INSIGHTS_CACHE_SECONDS": "0"},
             )
             bases = {name: f"http://127.0.0.1:{port}" for name, (_, _, port) in platforms.items()}
             listed = get(f"{bases['cached']}/api/products?limit={min(max(args.products, 1), 100)}")["products"]
             ids = [product["id"] for product in listed][: args.products]
             catalog = [product["id"] for product in get(f"{bases['cached']}/api/products?limit=20")["products"]]
             tokens = shoppers_with_carts(bases["cached"], f"{root}/cached", max(args.shoppers, 1), catalog)
+            uncached_tokens = shoppers_with_carts(bases["uncached"], f"{root}/uncached", max(args.shoppers, 1), catalog)
             reads: dict[str, tuple[str, list[str], list[str] | None]] = {
                 "agent, cached: /insights": (bases["cached"], [f"/api/products/{i}/insights" for i in ids], None),
                 "agent, cached: /similar": (bases["cached"], [f"/api/products/{i}/similar" for i in ids], None),
                 "agent, no cache: /insights": (bases["uncached"], [f"/api/products/{i}/insights" for i in ids], None),
                 "agent, no cache: /similar": (bases["uncached"], [f"/api/products/{i}/similar" for i in ids], None),
                 "catalog: /api/products/{id}": (bases["cached"], [f"/api/products/{i}" for i in ids], None),
-                "agent: /api/cart/insights": (bases["cached"], ["/api/cart/insights"], tokens),
+                "agent, memory: /api/cart/insights": (bases["cached"], ["/api/cart/insights"], tokens),
+                "agent, no memory: /api/cart/insights": (bases["uncached"], ["/api/cart/insights"], uncached_tokens),
                 "cart: /api/cart": (bases["cached"], ["/api/cart"], tokens),
             }
             figures: dict[str, Figures] = {}
