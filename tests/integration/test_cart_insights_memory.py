@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 AGENT = "cart-intelligence"
 HUB_SERVICES = ("catalog", "users", "inventory", "cart", AGENT)
-TTL = 1.0
+TTL = 3.0
 HUB_SETTINGS = {"cart_insights_cache_seconds": TTL}
 
 
