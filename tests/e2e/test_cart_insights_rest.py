@@ -24,7 +24,9 @@ TOOLS = {"cart_intelligence_analyze_cart", "cart_intelligence_cross_sell"}
 
 @pytest.fixture
 async def rest(tmp_path: Path) -> AsyncIterator[RestHub]:
-    running = await start_rest_hub(tmp_path / "data", services=(*SERVICE_NAMES, AGENT))
+    # Every answer computed afresh, so each read sees the stock and prices just set.
+    settings = {"cart_insights_cache_seconds": 0.0}
+    running = await start_rest_hub(tmp_path / "data", services=(*SERVICE_NAMES, AGENT), settings_overrides=settings)
     try:
         yield running
     finally:

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.integration
 
 AGENT = "cart-intelligence"
 HUB_SERVICES = ("catalog", "users", "inventory", "cart", "checkout", "orders", "payments", AGENT)
+# Every answer computed afresh, so each read sees the stock and prices just set.
+HUB_SETTINGS = {"cart_insights_cache_seconds": 0.0}
 _shoppers = itertools.count(1)
 
 

@@ -94,6 +94,10 @@ class Settings:
     # How long the product-detail-enrichment agent serves a product page's insights and similar
     # products from memory, seconds (0 = off); reviews, stock and co-purchases may lag by this much.
     product_insights_cache_seconds: float = 10.0
+    # How long the cart-intelligence agent answers a shopper's cart insights from memory while the
+    # cart is unchanged (same etag), seconds (0 = off); stock, prices and the shopper's checkout
+    # history may lag by this much, a change to the cart never does.
+    cart_insights_cache_seconds: float = 5.0
     # Seconds between the outbox relay's scans for records this process was not told about (written
     # by another process or before a crash); its own commits are published at once.
     outbox_poll_seconds: float = 2.0

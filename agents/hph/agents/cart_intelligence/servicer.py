@@ -1,6 +1,7 @@
 """CartIntelligenceService over gRPC: whose cart (the caller's, or anyone's for staff), read from
 CartService with live stock from InventoryService, scored by the decision core (`risk`), and
-cross-sell from the shared co-purchase projection (hph.agents.copurchases).
+cross-sell from the shared co-purchase projection (hph.agents.copurchases). AnalyzeCart answers
+again from the agent's memory while the shopper's cart is unchanged (`assessments`).
 
 Ownership is checked here, from the contract's owner_only/owner_override_role (hph.runtime.rpc
 `require_owner`), before anything is read; the cart is then read as the platform with the user id
@@ -23,6 +24,7 @@ from holidaypeak.agents.v1 import cart_intelligence_service_pb2 as pb
 from holidaypeak.agents.v1 import cart_intelligence_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import cart_pb2, cart_service_pb2, cart_service_pb2_grpc, inventory_item_pb2, product_pb2
 from hph.agents.cart_intelligence import risk
+from hph.agents.cart_intelligence.assessments import Assessments
 from hph.agents.cart_intelligence.history import CONTAINER, GROUP, TOPIC, ShopperCheckouts
 from hph.agents.cart_intelligence.history import SOURCE as HISTORY_SOURCE
 from hph.agents.copurchases import CONTAINER as COPURCHASES_CONTAINER
@@ -66,11 +68,15 @@ class CartReader(PlatformClient):
     """The cart of a named user, priced now (snapshot and current prices, added_at), as the
     platform: the agent has already checked the caller may see it."""
 
-    async def cart(self, user_id: str) -> cart_pb2.Cart:
+    async def cart(
+        self, user_id: str, view: cart_service_pb2.CartView = cart_service_pb2.CART_VIEW_FULL
+    ) -> cart_pb2.Cart:
+        """The cart re-priced against the catalog and stock (FULL), or as stored (STORED: no catalog
+        or stock reads; enough for its etag)."""
         stub = self._channels.stub("cart", cart_service_pb2_grpc.CartServiceStub)
         try:
             cart: cart_pb2.Cart = await stub.GetCart(
-                cart_service_pb2.GetCartRequest(user_id=user_id, view=cart_service_pb2.CART_VIEW_FULL),
+                cart_service_pb2.GetCartRequest(user_id=user_id, view=view),
                 timeout=DEADLINE_SECONDS,
                 metadata=self._as_platform(),
             )
@@ -90,7 +96,9 @@ class CartIntelligenceServicer(pb_grpc.CartIntelligenceServiceServicer):
         shipping: ShippingTable,
         clock: Clock,
         narrator: Narrator | None = None,
+        assessments: Assessments | None = None,
     ) -> None:
+        self._assessments = assessments or Assessments(None)
         self._carts = carts
         self._inventory = inventory
         self._catalog = catalog
@@ -102,6 +110,17 @@ class CartIntelligenceServicer(pb_grpc.CartIntelligenceServiceServicer):
 
     async def AnalyzeCart(self, request: pb.AnalyzeCartRequest, context: Any) -> pb.AnalyzeCartResponse:
         user_id = _target_user(request.user_id)
+        if self._assessments.enabled:
+            stored = await self._carts.cart(user_id, cart_service_pb2.CART_VIEW_STORED)
+            remembered = await self._assessments.recall(user_id, stored.etag)
+            if remembered is not None:
+                await narrate_if_asked(self._narrator, remembered, context, subject="cart abandonment risk")
+                return remembered
+        response = await self._assess(user_id)
+        await narrate_if_asked(self._narrator, response, context, subject="cart abandonment risk")
+        return response
+
+    async def _assess(self, user_id: str) -> pb.AnalyzeCartResponse:
         cart, history = await asyncio.gather(self._carts.cart(user_id), self._checkouts.history(user_id))
         now = self._clock()
         currency = cart.currency_code
@@ -133,7 +152,8 @@ class CartIntelligenceServicer(pb_grpc.CartIntelligenceServiceServicer):
                 ),
             ),
         )
-        await narrate_if_asked(self._narrator, response, context, subject="cart abandonment risk")
+        if stock_known:  # a degraded answer is not kept: the next ask tries inventory again
+            await self._assessments.remember(user_id, cart.etag, response)
         return response
 
     async def CrossSell(self, request: pb.CrossSellRequest, context: Any) -> pb.CrossSellResponse:
@@ -313,6 +333,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         default_shipping_table(),
         deps.clock,
         deps.narrator,
+        Assessments.of(deps),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CartIntelligenceService"].full_name,

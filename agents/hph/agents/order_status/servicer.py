@@ -4,7 +4,8 @@ and the ETA asked of logistics-eta-computation through AgentClient (deadline, br
 Why a call and not the ETA core in process: the estimate needs the ETA agent's own projections (the
 shipment's scans and the carrier's on-time record); sharing the pure core would make this agent keep
 copies of them. Agents run as separate pods, so the ETA agent is asked like any other agent; when it
-cannot answer, the status is still served, without `eta`, and the explanation says why it was skipped.
+cannot answer, the status is still served, without `eta`: `eta_skipped` says why, and the last ETA
+it gave for the order (`eta_memory`, the agent's memory) is shown with its age.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from holidaypeak.agents.v1 import order_status_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.events.v1 import order_events_pb2 as order_events
 from hph.agents.order_status import timeline
+from hph.agents.order_status.eta_memory import EtaMemory, LastEta
 from hph.agents.order_status.projection import CONTAINER, GROUP, SOURCE, TIMELINES, TIMELINES_KEY, TOPICS, Timelines
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
 from hph.commerce import identifiers
@@ -62,10 +64,12 @@ class OrderStatusServicer(pb_grpc.OrderStatusServiceServicer):
         eta: AgentClient[eta_grpc.LogisticsEtaComputationServiceStub],
         clock: Clock,
         narrator: Narrator | None = None,
+        last_etas: EtaMemory | None = None,
     ) -> None:
         self._timelines = timelines
         self._eta = eta
         self._clock = clock
+        self._last_etas = last_etas or EtaMemory(None)
         self._narrator = narrator or Narrator.off()
 
     async def GetOrderStatus(self, request: pb.GetOrderStatusRequest, context: Any) -> pb.GetOrderStatusResponse:
@@ -93,12 +97,24 @@ class OrderStatusServicer(pb_grpc.OrderStatusServiceServicer):
             ),
         ]
         sources = [SOURCE]
-        eta, note = await self._estimate(doc)
+        eta, skipped, note = await self._estimate(doc)
+        last: LastEta | None = None
         if eta is not None:
             sources.append(f"agent:{ETA_AGENT}")
             drivers.extend(eta.explanation.drivers)
-        elif note:
+        elif skipped:
             drivers.append(Driver("eta_skipped", 1, note))
+            last = await self._last_etas.recall(doc["id"])
+            if last is not None:
+                sources.append(f"memory:{ETA_AGENT}-last")
+                drivers.append(
+                    Driver(
+                        "last_known_eta_age",
+                        self._age_seconds(last) / 3600,
+                        f"last ETA from {ETA_AGENT}, {last.computed_at:%Y-%m-%d %H:%M} UTC",
+                        unit="hours",
+                    )
+                )
         response = pb.GetOrderStatusResponse(
             order_id=doc["id"],
             status=doc["status"],
@@ -128,27 +144,41 @@ class OrderStatusServicer(pb_grpc.OrderStatusServiceServicer):
                     self._clock(),
                     data_as_of=self._timelines.freshness.data_as_of,
                     sources=sources,
-                    degraded=eta is None and bool(note),
+                    degraded=bool(skipped),
                 ),
             ),
+            eta_skipped=skipped,
+            last_known_eta=pb.RememberedEta(
+                estimate=last.estimate,
+                computed_at=to_timestamp(last.computed_at),
+                age_seconds=self._age_seconds(last),
+                shipment_id=last.shipment_id,
+            )
+            if last is not None
+            else None,
         )
         await narrate_if_asked(self._narrator, response, context, subject="order status")
         return response
 
-    async def _estimate(self, doc: dict[str, Any]) -> tuple[eta_pb.ComputeEtaResponse | None, str]:
-        """The ETA agent's answer (or None, with why it was skipped; "" when none is due)."""
+    def _age_seconds(self, last: LastEta) -> int:
+        return max(0, int((self._clock() - last.computed_at).total_seconds()))
+
+    async def _estimate(self, doc: dict[str, Any]) -> tuple[eta_pb.ComputeEtaResponse | None, str, str]:
+        """The ETA agent's answer, or None with "<agent>: <why>" and a one-line note when it was
+        skipped (both "" when no ETA is due). An answer is remembered for when the agent is down."""
         if doc["status"] not in ETA_STATUSES:
-            return None, ""
+            return None, "", ""
         shipment = timeline.open_shipment(doc)
         if doc["status"] == order_events.ORDER_STATUS_SHIPPED and not shipment:
-            return None, ""
+            return None, "", ""
         request = (
             eta_pb.ComputeEtaRequest(shipment_id=shipment) if shipment else eta_pb.ComputeEtaRequest(order_id=doc["id"])
         )
         result = await self._eta.call("ComputeEta", request, response=eta_pb.ComputeEtaResponse, fallback=lambda: None)
         if result.answered and result.value is not None:
-            return result.value, ""
-        return None, f"ETA skipped: {result.note()}"
+            await self._last_etas.remember(doc["id"], LastEta(result.value.estimate, self._clock(), shipment))
+            return result.value, "", ""
+        return None, f"{ETA_AGENT}: {result.skipped}", f"ETA skipped: {result.note()}"
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
@@ -157,7 +187,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         for topic in TOPICS:
             deps.bus.subscribe(topic, GROUP, timelines.handle)
     eta = AgentClient(deps, ETA_AGENT, eta_grpc.LogisticsEtaComputationServiceStub)
-    servicer = OrderStatusServicer(timelines, eta, deps.clock, deps.narrator)
+    servicer = OrderStatusServicer(timelines, eta, deps.clock, deps.narrator, EtaMemory.of(deps))
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["OrderStatusService"].full_name,
         add_to_server=lambda server: pb_grpc.add_OrderStatusServiceServicer_to_server(servicer, server),

@@ -3,7 +3,9 @@ co-purchases, and answers with the decision core's insights and their explanatio
 
 Hot answers are kept in a TtlCache for `HPH_PRODUCT_INSIGHTS_CACHE_SECONDS` (10 s by default, 0 =
 off): a product page is read far more often than its reviews, stock or orders change, and a short
-TTL bounds how stale any of them can be in every replica without following three topics.
+TTL bounds how stale any of them can be in every replica without following three topics. With a
+shared memory hot tier (Redis), a computed answer also serves every other worker and pod
+(`shared_answers`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from hph.agents.product_detail_enrichment.reader import (
     PlatformReader,
     listed,
 )
+from hph.agents.product_detail_enrichment.shared_answers import SharedAnswers
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
 from hph.commerce.identifiers import check_product_id
 from hph.runtime import money
@@ -61,6 +64,8 @@ class ProductDetailEnrichmentServicer(pb_grpc.ProductDetailEnrichmentServiceServ
         clock: Clock,
         cache_seconds: float,
         narrator: Narrator | None = None,
+        shared_insights: SharedAnswers[pb.EnrichProductResponse] | None = None,
+        shared_similar: SharedAnswers[pb.SimilarProductsResponse] | None = None,
     ) -> None:
         self._reader = reader
         self._copurchases = copurchases
@@ -68,6 +73,8 @@ class ProductDetailEnrichmentServicer(pb_grpc.ProductDetailEnrichmentServiceServ
         self._narrator = narrator or Narrator.off()
         self._insights: TtlCache[pb.EnrichProductResponse] = TtlCache(cache_seconds, max_entries=5_000)
         self._similar: TtlCache[pb.SimilarProductsResponse] = TtlCache(cache_seconds, max_entries=5_000)
+        self._shared_insights = shared_insights or SharedAnswers(None, pb.EnrichProductResponse)
+        self._shared_similar = shared_similar or SharedAnswers(None, pb.SimilarProductsResponse)
 
     async def EnrichProduct(self, request: pb.EnrichProductRequest, context: Any) -> pb.EnrichProductResponse:
         violations = Violations()
@@ -81,7 +88,11 @@ class ProductDetailEnrichmentServicer(pb_grpc.ProductDetailEnrichmentServiceServ
         related_limit = request.related_limit or DEFAULT_RELATED
         key = (request.product_id, highlight_limit, related_limit)
         cached = await self._insights.get_or_load(
-            key, lambda: self._enrich(request.product_id, highlight_limit, related_limit)
+            key,
+            lambda: self._shared_insights.load(
+                f"{request.product_id}:{highlight_limit}:{related_limit}",
+                lambda: self._enrich(request.product_id, highlight_limit, related_limit),
+            ),
         )
         response = pb.EnrichProductResponse()
         response.CopyFrom(cached)
@@ -96,7 +107,11 @@ class ProductDetailEnrichmentServicer(pb_grpc.ProductDetailEnrichmentServiceServ
         limit = request.limit or DEFAULT_RELATED
         key = (request.product_id, limit, request.in_stock_only)
         cached = await self._similar.get_or_load(
-            key, lambda: self._similar_products(request.product_id, limit, request.in_stock_only)
+            key,
+            lambda: self._shared_similar.load(
+                f"{request.product_id}:{limit}:{int(request.in_stock_only)}",
+                lambda: self._similar_products(request.product_id, limit, request.in_stock_only),
+            ),
         )
         response = pb.SimilarProductsResponse()
         response.CopyFrom(cached)
@@ -352,6 +367,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         deps.clock,
         deps.settings.product_insights_cache_seconds,
         deps.narrator,
+        SharedAnswers.of(deps, "insights", pb.EnrichProductResponse),
+        SharedAnswers.of(deps, "similar", pb.SimilarProductsResponse),
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["ProductDetailEnrichmentService"].full_name,

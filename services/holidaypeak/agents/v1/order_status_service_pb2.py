@@ -31,7 +31,7 @@ from holidaypeak.commerce.v1 import order_pb2 as holidaypeak_dot_commerce_dot_v1
 from holidaypeak.common.v1 import access_pb2 as holidaypeak_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0holidaypeak/agents/v1/order_status_service.proto\x12\x15holidaypeak.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'holidaypeak/agents/v1/agent_types.proto\x1a\'holidaypeak/agents/v1/explanation.proto\x1a#holidaypeak/commerce/v1/order.proto\x1a\"holidaypeak/common/v1/access.proto\"/\n\x15GetOrderStatusRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x99\x03\n\x16GetOrderStatusResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x34\n\x06status\x18\x02 \x01(\x0e\x32$.holidaypeak.commerce.v1.OrderStatus\x12\x43\n\x0epayment_status\x18\x03 \x01(\x0e\x32+.holidaypeak.commerce.v1.OrderPaymentStatus\x12\x10\n\x08headline\x18\x04 \x01(\t\x12\x36\n\x08timeline\x18\x05 \x03(\x0b\x32$.holidaypeak.agents.v1.TimelineEntry\x12\x39\n\tnext_step\x18\x06 \x01(\x0b\x32&.holidaypeak.agents.v1.SuggestedAction\x12\x34\n\x03\x65ta\x18\x07 \x01(\x0b\x32\'.holidaypeak.agents.v1.DeliveryEstimate\x12\x37\n\x0b\x65xplanation\x18\x08 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation\"\xe7\x01\n\rTimelineEntry\x12/\n\x0boccurred_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x06source\x18\x02 \x01(\x0e\x32%.holidaypeak.agents.v1.TimelineSource\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12\x33\n\x05\x61\x63tor\x18\x05 \x01(\x0e\x32$.holidaypeak.agents.v1.TimelineActor\x12\x14\n\x0creference_id\x18\x06 \x01(\t*\xa3\x01\n\x0eTimelineSource\x12\x1f\n\x1bTIMELINE_SOURCE_UNSPECIFIED\x10\x00\x12\x19\n\x15TIMELINE_SOURCE_ORDER\x10\x01\x12\x1b\n\x17TIMELINE_SOURCE_PAYMENT\x10\x02\x12\x1c\n\x18TIMELINE_SOURCE_SHIPMENT\x10\x03\x12\x1a\n\x16TIMELINE_SOURCE_RETURN\x10\x04*\x9d\x01\n\rTimelineActor\x12\x1e\n\x1aTIMELINE_ACTOR_UNSPECIFIED\x10\x00\x12\x1b\n\x17TIMELINE_ACTOR_CUSTOMER\x10\x01\x12\x18\n\x14TIMELINE_ACTOR_STAFF\x10\x02\x12\x19\n\x15TIMELINE_ACTOR_SYSTEM\x10\x03\x12\x1a\n\x16TIMELINE_ACTOR_CARRIER\x10\x04\x32\xb5\x01\n\x12OrderStatusService\x12\x9e\x01\n\x0eGetOrderStatus\x12,.holidaypeak.agents.v1.GetOrderStatusRequest\x1a-.holidaypeak.agents.v1.GetOrderStatusResponse\"/\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/orders/{order_id}/statusb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0holidaypeak/agents/v1/order_status_service.proto\x12\x15holidaypeak.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\'holidaypeak/agents/v1/agent_types.proto\x1a\'holidaypeak/agents/v1/explanation.proto\x1a#holidaypeak/commerce/v1/order.proto\x1a\"holidaypeak/common/v1/access.proto\"/\n\x15GetOrderStatusRequest\x12\x16\n\x08order_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xec\x03\n\x16GetOrderStatusResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x34\n\x06status\x18\x02 \x01(\x0e\x32$.holidaypeak.commerce.v1.OrderStatus\x12\x43\n\x0epayment_status\x18\x03 \x01(\x0e\x32+.holidaypeak.commerce.v1.OrderPaymentStatus\x12\x10\n\x08headline\x18\x04 \x01(\t\x12\x36\n\x08timeline\x18\x05 \x03(\x0b\x32$.holidaypeak.agents.v1.TimelineEntry\x12\x39\n\tnext_step\x18\x06 \x01(\x0b\x32&.holidaypeak.agents.v1.SuggestedAction\x12\x34\n\x03\x65ta\x18\x07 \x01(\x0b\x32\'.holidaypeak.agents.v1.DeliveryEstimate\x12\x37\n\x0b\x65xplanation\x18\x08 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation\x12\x13\n\x0b\x65ta_skipped\x18\t \x01(\t\x12<\n\x0elast_known_eta\x18\n \x01(\x0b\x32$.holidaypeak.agents.v1.RememberedEta\"\xa5\x01\n\rRememberedEta\x12\x39\n\x08\x65stimate\x18\x01 \x01(\x0b\x32\'.holidaypeak.agents.v1.DeliveryEstimate\x12/\n\x0b\x63omputed_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61ge_seconds\x18\x03 \x01(\x03\x12\x13\n\x0bshipment_id\x18\x04 \x01(\t\"\xe7\x01\n\rTimelineEntry\x12/\n\x0boccurred_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x06source\x18\x02 \x01(\x0e\x32%.holidaypeak.agents.v1.TimelineSource\x12\x12\n\nevent_type\x18\x03 \x01(\t\x12\x0f\n\x07summary\x18\x04 \x01(\t\x12\x33\n\x05\x61\x63tor\x18\x05 \x01(\x0e\x32$.holidaypeak.agents.v1.TimelineActor\x12\x14\n\x0creference_id\x18\x06 \x01(\t*\xa3\x01\n\x0eTimelineSource\x12\x1f\n\x1bTIMELINE_SOURCE_UNSPECIFIED\x10\x00\x12\x19\n\x15TIMELINE_SOURCE_ORDER\x10\x01\x12\x1b\n\x17TIMELINE_SOURCE_PAYMENT\x10\x02\x12\x1c\n\x18TIMELINE_SOURCE_SHIPMENT\x10\x03\x12\x1a\n\x16TIMELINE_SOURCE_RETURN\x10\x04*\x9d\x01\n\rTimelineActor\x12\x1e\n\x1aTIMELINE_ACTOR_UNSPECIFIED\x10\x00\x12\x1b\n\x17TIMELINE_ACTOR_CUSTOMER\x10\x01\x12\x18\n\x14TIMELINE_ACTOR_STAFF\x10\x02\x12\x19\n\x15TIMELINE_ACTOR_SYSTEM\x10\x03\x12\x1a\n\x16TIMELINE_ACTOR_CARRIER\x10\x04\x32\xb5\x01\n\x12OrderStatusService\x12\x9e\x01\n\x0eGetOrderStatus\x12,.holidaypeak.agents.v1.GetOrderStatusRequest\x1a-.holidaypeak.agents.v1.GetOrderStatusResponse\"/\xc2\xf3\x18\x06\x08\x02\x10\x01\x18\x03\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/orders/{order_id}/statusb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,16 +42,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETORDERSTATUSREQUEST'].fields_by_name['order_id']._serialized_options = b'\342A\001\002'
   _globals['_ORDERSTATUSSERVICE'].methods_by_name['GetOrderStatus']._loaded_options = None
   _globals['_ORDERSTATUSSERVICE'].methods_by_name['GetOrderStatus']._serialized_options = b'\302\363\030\006\010\002\020\001\030\003\202\323\344\223\002\037\022\035/api/orders/{order_id}/status'
-  _globals['_TIMELINESOURCE']._serialized_start=1022
-  _globals['_TIMELINESOURCE']._serialized_end=1185
-  _globals['_TIMELINEACTOR']._serialized_start=1188
-  _globals['_TIMELINEACTOR']._serialized_end=1345
+  _globals['_TIMELINESOURCE']._serialized_start=1273
+  _globals['_TIMELINESOURCE']._serialized_end=1436
+  _globals['_TIMELINEACTOR']._serialized_start=1439
+  _globals['_TIMELINEACTOR']._serialized_end=1596
   _globals['_GETORDERSTATUSREQUEST']._serialized_start=326
   _globals['_GETORDERSTATUSREQUEST']._serialized_end=373
   _globals['_GETORDERSTATUSRESPONSE']._serialized_start=376
-  _globals['_GETORDERSTATUSRESPONSE']._serialized_end=785
-  _globals['_TIMELINEENTRY']._serialized_start=788
-  _globals['_TIMELINEENTRY']._serialized_end=1019
-  _globals['_ORDERSTATUSSERVICE']._serialized_start=1348
-  _globals['_ORDERSTATUSSERVICE']._serialized_end=1529
+  _globals['_GETORDERSTATUSRESPONSE']._serialized_end=868
+  _globals['_REMEMBEREDETA']._serialized_start=871
+  _globals['_REMEMBEREDETA']._serialized_end=1036
+  _globals['_TIMELINEENTRY']._serialized_start=1039
+  _globals['_TIMELINEENTRY']._serialized_end=1270
+  _globals['_ORDERSTATUSSERVICE']._serialized_start=1599
+  _globals['_ORDERSTATUSSERVICE']._serialized_end=1780
 # @@protoc_insertion_point(module_scope)

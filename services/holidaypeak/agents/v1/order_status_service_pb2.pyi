@@ -49,7 +49,7 @@ class GetOrderStatusRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class GetOrderStatusResponse(_message.Message):
-    __slots__ = ("order_id", "status", "payment_status", "headline", "timeline", "next_step", "eta", "explanation")
+    __slots__ = ("order_id", "status", "payment_status", "headline", "timeline", "next_step", "eta", "explanation", "eta_skipped", "last_known_eta")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +58,8 @@ class GetOrderStatusResponse(_message.Message):
     NEXT_STEP_FIELD_NUMBER: _ClassVar[int]
     ETA_FIELD_NUMBER: _ClassVar[int]
     EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    ETA_SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    LAST_KNOWN_ETA_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     status: _order_pb2.OrderStatus
     payment_status: _order_pb2.OrderPaymentStatus
@@ -66,7 +68,21 @@ class GetOrderStatusResponse(_message.Message):
     next_step: _agent_types_pb2.SuggestedAction
     eta: _agent_types_pb2.DeliveryEstimate
     explanation: _explanation_pb2.Explanation
-    def __init__(self, order_id: _Optional[str] = ..., status: _Optional[_Union[_order_pb2.OrderStatus, str]] = ..., payment_status: _Optional[_Union[_order_pb2.OrderPaymentStatus, str]] = ..., headline: _Optional[str] = ..., timeline: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., next_step: _Optional[_Union[_agent_types_pb2.SuggestedAction, _Mapping]] = ..., eta: _Optional[_Union[_agent_types_pb2.DeliveryEstimate, _Mapping]] = ..., explanation: _Optional[_Union[_explanation_pb2.Explanation, _Mapping]] = ...) -> None: ...
+    eta_skipped: str
+    last_known_eta: RememberedEta
+    def __init__(self, order_id: _Optional[str] = ..., status: _Optional[_Union[_order_pb2.OrderStatus, str]] = ..., payment_status: _Optional[_Union[_order_pb2.OrderPaymentStatus, str]] = ..., headline: _Optional[str] = ..., timeline: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., next_step: _Optional[_Union[_agent_types_pb2.SuggestedAction, _Mapping]] = ..., eta: _Optional[_Union[_agent_types_pb2.DeliveryEstimate, _Mapping]] = ..., explanation: _Optional[_Union[_explanation_pb2.Explanation, _Mapping]] = ..., eta_skipped: _Optional[str] = ..., last_known_eta: _Optional[_Union[RememberedEta, _Mapping]] = ...) -> None: ...
+
+class RememberedEta(_message.Message):
+    __slots__ = ("estimate", "computed_at", "age_seconds", "shipment_id")
+    ESTIMATE_FIELD_NUMBER: _ClassVar[int]
+    COMPUTED_AT_FIELD_NUMBER: _ClassVar[int]
+    AGE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    estimate: _agent_types_pb2.DeliveryEstimate
+    computed_at: _timestamp_pb2.Timestamp
+    age_seconds: int
+    shipment_id: str
+    def __init__(self, estimate: _Optional[_Union[_agent_types_pb2.DeliveryEstimate, _Mapping]] = ..., computed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., age_seconds: _Optional[int] = ..., shipment_id: _Optional[str] = ...) -> None: ...
 
 class TimelineEntry(_message.Message):
     __slots__ = ("occurred_at", "source", "event_type", "summary", "actor", "reference_id")
