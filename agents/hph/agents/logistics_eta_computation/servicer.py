@@ -61,7 +61,7 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
         route, ready_at, progress, sources = await self._inputs(request, now)
         carrier = route.carrier or self._tables.default_carrier.get(route.service_level, "")
         record = await self._parcels.on_time(
-            carrier, route.service_level, recent_since(now, self._tables.window.recent_days)
+            carrier, route.service_level, recent_since(now, self._tables.window.recent_days), self._tables
         )
         promised = request.promised_by.ToDatetime(tzinfo=UTC) if request.HasField("promised_by") else None
         try:
