@@ -80,6 +80,9 @@ class Estimate:
     eta: datetime
     window_start: datetime
     window_end: datetime  # exclusive
+    # Business days after the ready day up to the window's first and last day.
+    window_start_business_days: int
+    window_end_business_days: int
     confidence: float
     at_risk: bool
     drivers: list[Driver] = field(default_factory=list)
@@ -336,6 +339,8 @@ def estimate(
         eta=progress.delivered_at or eta,
         window_start=datetime.combine(start_day, time(0), UTC),
         window_end=window_end,
+        window_start_business_days=calendar.between(ready_day, start_day),
+        window_end_business_days=calendar.between(ready_day, end_day),
         confidence=confidence,
         at_risk=promised_by is not None and window_end > promised_by,
         drivers=drivers,
