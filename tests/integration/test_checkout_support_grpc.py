@@ -83,7 +83,7 @@ async def test_validate_checkout_reports_checkouts_own_blockers(hub: Hub) -> Non
     validated = await shopper.checkout.ValidateCheckout(
         checkout_pb.ValidateCheckoutRequest(payment_method_id=shopper.card_id), metadata=shopper.me
     )
-    assert validated.valid and list(validated.skipped_checks) == []
+    assert validated.valid and [c for c in validated.skipped_checks if c.startswith(AGENT)] == []
     assert validated.risk_assessment.decision == "approve"
     assert validated.risk_assessment.drivers == ["new_account=1(+0.1)"]
 
@@ -185,4 +185,4 @@ async def test_without_the_agent_the_order_is_placed_and_says_the_assessment_was
     await shopper.add(sku, 1)
     validated = await shopper.checkout.ValidateCheckout(checkout_pb.ValidateCheckoutRequest(), metadata=shopper.me)
     assert validated.valid and not validated.HasField("risk_assessment")
-    assert list(validated.skipped_checks) == [f"{AGENT}: unimplemented"]
+    assert [c for c in validated.skipped_checks if c.startswith(AGENT)] == [f"{AGENT}: unimplemented"]

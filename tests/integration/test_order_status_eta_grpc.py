@@ -280,5 +280,5 @@ async def test_eta_errors_and_a_hypothetical_route(hub: Hub) -> None:
     )
     assert answer.estimate.estimated_delivery_at.ToDatetime().date().isoformat() == "2026-12-11"
     assert answer.estimate.at_risk
-    assert answer.explanation.method == "eta-v1+eta-tables-v1"
+    assert answer.explanation.method == "eta-v2+eta-tables-v2"
     assert [d.name for d in answer.explanation.drivers][:2] == ["handling_days", "transit_days"]

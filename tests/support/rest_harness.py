@@ -11,6 +11,7 @@ import httpx
 
 from hph.gateway.server import GatewayHost, start_gateway
 from hph.host.app import SERVICE_NAMES
+from hph.runtime.clock import Clock, system_clock
 from hph.runtime.rpc.local import LocalChannel
 from tests.support.platform_harness import Hub, start_hub, stop_hub
 from tests.support.tokens import signed_bearer
@@ -34,12 +35,13 @@ async def start_rest_hub(
     cohosted: bool = True,
     services: Sequence[str] = SERVICE_NAMES,
     settings_overrides: Mapping[str, Any] | None = None,
+    clock: Clock = system_clock,
 ) -> RestHub:
     """`cohosted`: the gateway calls the services in-process, as `hph up` runs it by default; else
     over gRPC only, as a gateway process of its own (HPH_GATEWAY_COHOSTED=false) does. `services`:
     the services and agents hosted (every service, no agent, by default); `settings_overrides` as
-    in start_hub."""
-    hub = await start_hub(data_dir, seed=True, services=services, settings_overrides=settings_overrides)
+    in start_hub; `clock` the services' clock."""
+    hub = await start_hub(data_dir, seed=True, services=services, settings_overrides=settings_overrides, clock=clock)
     settings = replace(
         hub.settings, http_port=0, rate_limit_per_user_per_minute=10_000, rate_limit_per_ip_per_minute=10_000
     )

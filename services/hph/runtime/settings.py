@@ -163,6 +163,10 @@ class Settings:
     # Deadline of CreateOrder's fraud risk assessment (agent checkout-support's AssessRisk), seconds;
     # past it (or with the agent down) the order is placed and records the skipped assessment.
     risk_check_deadline_seconds: float = 0.3
+    # Deadline of checkout's call for its shipping options' delivery windows (agent
+    # logistics-eta-computation's EstimateRoutes), seconds; past it (or with the agent down) the
+    # options keep the shipping table's day counts and the response says the windows were skipped.
+    delivery_window_deadline_seconds: float = 0.3
     # Fraud risk policy overrides for agent checkout-support (decision thresholds, each driver's
     # threshold and weight): a JSON file path; empty = the policy shipped in
     # agents/hph/agents/checkout_support/risk.py (docs/agents/checkout-support.md shows the format).

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from holidaypeak.events.v1 import shipment_events_pb2 as shipment_events
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
-from hph.agents.logistics_eta_computation.core import OnTimeRecord
+from hph.agents.logistics_eta_computation.core import OnTimeRecord, delivery_record
+from hph.agents.logistics_eta_computation.tables import EtaTables
 from hph.agents.runtime import FreshnessTracker
-from hph.runtime.clock import to_iso
+from hph.runtime.clock import from_iso, to_iso
 from hph.runtime.documents import update_document
 from hph.runtime.storage import And, ConflictError, Container, ContainerSpec, Document, Eq, Ge, NotFoundError, Query
 
@@ -78,18 +79,17 @@ class Parcels:
         except NotFoundError:
             return None
 
-    async def on_time(self, carrier: str, level: str, since: datetime) -> OnTimeRecord:
+    async def on_time(self, carrier: str, level: str, since: datetime, tables: EtaTables) -> OnTimeRecord:
+        """The carrier and level's deliveries since `since` against the days promised at creation."""
         query = Query(where=And(Eq("service_level", level), Ge("delivered_at", to_iso(since))))
-        on_time = total = 0
+        outcomes: list[tuple[date, date]] = []
         continuation: str | None = None
         while True:
             page = await self._deliveries.query(query, partition_key=carrier, max_items=PAGE, continuation=continuation)
-            for doc in page.items:
-                total += 1
-                on_time += bool(doc["on_time"])
+            outcomes += [(from_iso(d["promised_at"]).date(), from_iso(d["delivered_at"]).date()) for d in page.items]
             continuation = page.continuation
             if continuation is None:
-                return OnTimeRecord(on_time, total)
+                return delivery_record(outcomes, tables)
 
     # --- events -------------------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ LEVEL_FROM_PB = {
     shipment_pb2.SERVICE_LEVEL_EXPEDITED: "expedited",
     shipment_pb2.SERVICE_LEVEL_OVERNIGHT: "overnight",
 }
+# EstimateRoutes answers a handful of routes (checkout's options to one destination), not a table.
+MAX_ROUTES = 10
 LEVEL_TO_PB = {name: level for level, name in LEVEL_FROM_PB.items() if level != shipment_pb2.SERVICE_LEVEL_UNSPECIFIED}
 
 
@@ -59,11 +61,54 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
         confidence = _check(request)
         now = self._clock()
         route, ready_at, progress, sources = await self._inputs(request, now)
+        promised = request.promised_by.ToDatetime(tzinfo=UTC) if request.HasField("promised_by") else None
+        where = "route.carrier" if request.HasField("route") else "shipment_id"
+        response = await self._estimate(route, ready_at, progress, sources, now, confidence, promised, where)
+        await narrate_if_asked(self._narrator, response, context, subject="delivery estimate")
+        return response
+
+    async def EstimateRoutes(self, request: pb.EstimateRoutesRequest, context: Any) -> pb.EstimateRoutesResponse:
+        violations = Violations()
+        violations.check(
+            1 <= len(request.routes) <= MAX_ROUTES, "routes", f"give 1..{MAX_ROUTES} routes (got {len(request.routes)})"
+        )
+        for index, given in enumerate(request.routes[:MAX_ROUTES]):
+            _check_route(violations, f"routes[{index}]", given)
+        confidence = _confidence(violations, request.confidence)
+        violations.raise_if_any()
+        now = self._clock()
+        estimates = []
+        for index, given in enumerate(request.routes):
+            route, ready_at = _route(given, now)
+            estimates.append(
+                await self._estimate(
+                    route, ready_at, core.Progress(), [], now, confidence, None, f"routes[{index}].carrier"
+                )
+            )
+        return pb.EstimateRoutesResponse(
+            estimates=estimates,
+            explanation=explanation(
+                "; ".join(e.explanation.summary for e in estimates),
+                method=estimates[0].explanation.method,
+                freshness=estimates[0].explanation.freshness,
+            ),
+        )
+
+    async def _estimate(
+        self,
+        route: core.Route,
+        ready_at: datetime,
+        progress: core.Progress,
+        sources: list[str],
+        now: datetime,
+        confidence: float,
+        promised: datetime | None,
+        carrier_field: str,
+    ) -> pb.ComputeEtaResponse:
         carrier = route.carrier or self._tables.default_carrier.get(route.service_level, "")
         record = await self._parcels.on_time(
-            carrier, route.service_level, recent_since(now, self._tables.window.recent_days)
+            carrier, route.service_level, recent_since(now, self._tables.window.recent_days), self._tables
         )
-        promised = request.promised_by.ToDatetime(tzinfo=UTC) if request.HasField("promised_by") else None
         try:
             answer = core.estimate(
                 route,
@@ -77,10 +122,10 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
             )
         except core.UnsupportedRoute as exc:
             violations = Violations()
-            violations.add("route.carrier" if request.HasField("route") else "shipment_id", str(exc))
+            violations.add(carrier_field, str(exc))
             violations.raise_if_any()
             raise  # pragma: no cover - raise_if_any raised
-        response = pb.ComputeEtaResponse(
+        return pb.ComputeEtaResponse(
             estimate=agent_types_pb2.DeliveryEstimate(
                 estimated_delivery_at=to_timestamp(answer.eta),
                 window=agent_types_pb2.TimeWindow(
@@ -97,6 +142,8 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
             non_working_days=answer.non_working_days,
             observed_delay_days=answer.observed_delay_days,
             carrier_on_time_rate=answer.on_time_rate,
+            window_start_business_days=answer.window_start_business_days,
+            window_end_business_days=answer.window_end_business_days,
             explanation=explanation(
                 answer.summary,
                 answer.drivers,
@@ -114,8 +161,6 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
                 ),
             ),
         )
-        await narrate_if_asked(self._narrator, response, context, subject="delivery estimate")
-        return response
 
     async def _inputs(
         self, request: pb.ComputeEtaRequest, now: datetime
@@ -145,15 +190,19 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
                 )
             route = core.Route("", "standard", doc["country_code"] or "US", doc["postal_code"])
             return route, from_iso(doc["paid_at"]), core.Progress(), [SOURCE]
-        given = request.route
-        ready = given.ready_at.ToDatetime(tzinfo=UTC) if given.HasField("ready_at") else now
-        route = core.Route(
-            given.carrier,
-            LEVEL_FROM_PB.get(given.service_level, "standard"),
-            given.destination_country_code,
-            given.destination_postal_code,
-        )
+        route, ready = _route(request.route, now)
         return route, ready, core.Progress(), []
+
+
+def _route(given: pb.EtaRoute, now: datetime) -> tuple[core.Route, datetime]:
+    ready = given.ready_at.ToDatetime(tzinfo=UTC) if given.HasField("ready_at") else now
+    route = core.Route(
+        given.carrier,
+        LEVEL_FROM_PB.get(given.service_level, "standard"),
+        given.destination_country_code,
+        given.destination_postal_code,
+    )
+    return route, ready
 
 
 def _check(request: pb.ComputeEtaRequest) -> float:
@@ -163,20 +212,27 @@ def _check(request: pb.ComputeEtaRequest) -> float:
     validation.text(violations, "shipment_id", request.shipment_id, max_length=MAX_ID_LENGTH)
     validation.text(violations, "order_id", request.order_id, max_length=MAX_ID_LENGTH)
     if request.HasField("route"):
-        country = request.route.destination_country_code
-        violations.check(
-            len(country) == 2 and country.isalpha() and country.isupper(),
-            "route.destination_country_code",
-            'an ISO 3166-1 alpha-2 code, upper case (e.g. "US")',
-        )
-        violations.check(request.route.service_level in LEVEL_FROM_PB, "route.service_level", "unknown service level")
-        validation.text(
-            violations, "route.destination_postal_code", request.route.destination_postal_code, max_length=16
-        )
-        validation.text(violations, "route.carrier", request.route.carrier, max_length=32)
-    confidence = request.confidence or core.DEFAULT_CONFIDENCE
-    violations.check(0.5 <= confidence <= 0.99, "confidence", "between 0.5 and 0.99 (0: the default 0.8)")
+        _check_route(violations, "route", request.route)
+    confidence = _confidence(violations, request.confidence)
     violations.raise_if_any()
+    return confidence
+
+
+def _check_route(violations: Violations, where: str, route: pb.EtaRoute) -> None:
+    country = route.destination_country_code
+    violations.check(
+        len(country) == 2 and country.isalpha() and country.isupper(),
+        f"{where}.destination_country_code",
+        'an ISO 3166-1 alpha-2 code, upper case (e.g. "US")',
+    )
+    violations.check(route.service_level in LEVEL_FROM_PB, f"{where}.service_level", "unknown service level")
+    validation.text(violations, f"{where}.destination_postal_code", route.destination_postal_code, max_length=16)
+    validation.text(violations, f"{where}.carrier", route.carrier, max_length=32)
+
+
+def _confidence(violations: Violations, given: float) -> float:
+    confidence = given or core.DEFAULT_CONFIDENCE
+    violations.check(0.5 <= confidence <= 0.99, "confidence", "between 0.5 and 0.99 (0: the default 0.8)")
     return confidence
 
 

@@ -35,9 +35,9 @@ class Zone:
 
 @dataclass(frozen=True)
 class WindowRules:
-    spread_days: Mapping[str, float]
-    lateness_spread_days: float
+    model_error_days: Mapping[str, float]  # level -> sd of the tables' own error, business days
     prior_on_time_rate: float
+    prior_late_days: Mapping[int, float]  # business days late -> share of late deliveries (sums to 1)
     prior_weight: float
     recent_days: int
 
@@ -54,7 +54,7 @@ class EtaTables:
     window: WindowRules
     delivery_hour_utc: int
     holidays: frozenset[date]
-    version: str = "eta-tables-v1"
+    version: str = "eta-tables-v2"
 
     def zone_of(self, country_code: str, postal_code: str) -> Zone:
         for zone in self.zones:
@@ -100,7 +100,8 @@ def parse_tables(rules: Any, holidays: Any, carriers: Mapping[str, Mapping[str, 
     prior = float(window.get("prior_on_time_rate", -1))
     if not 0 < prior <= 1:
         raise ValueError("window.prior_on_time_rate: in (0, 1]")
-    spread = as_mapping(window.get("spread_days"), "window.spread_days")
+    model_error = as_mapping(window.get("model_error_days"), "window.model_error_days")
+    late_days = _late_days(as_mapping(window.get("prior_late_days"), "window.prior_late_days"))
     return EtaTables(
         carriers=carriers,
         default_carrier=MappingProxyType(dict(defaults)),
@@ -110,9 +111,9 @@ def parse_tables(rules: Any, holidays: Any, carriers: Mapping[str, Mapping[str, 
         zones=zones,
         exception_days=_int(as_mapping(rules.get("delay"), "delay").get("exception_days"), "delay.exception_days"),
         window=WindowRules(
-            spread_days=MappingProxyType({level: float(spread[level]) for level in LEVELS}),
-            lateness_spread_days=float(window["lateness_spread_days"]),
+            model_error_days=MappingProxyType({level: float(model_error[level]) for level in LEVELS}),
             prior_on_time_rate=prior,
+            prior_late_days=MappingProxyType(late_days),
             prior_weight=float(window["prior_weight"]),
             recent_days=_int(window.get("recent_days"), "window.recent_days"),
         ),
@@ -135,6 +136,13 @@ def _zone(entry: Mapping[str, Any], where: str) -> Zone:
         ),
         extra_transit_days=MappingProxyType({level: int(extra.get(level, 0)) for level in LEVELS}),
     )
+
+
+def _late_days(entry: Mapping[str, Any]) -> Mapping[int, float]:
+    shares = {int(days): float(share) for days, share in entry.items() if days.isdigit() and int(days) > 0}
+    if len(shares) != len(entry) or not shares or abs(sum(shares.values()) - 1) > 1e-6:
+        raise ValueError('window.prior_late_days: business days late ("1", "2", ...) -> shares summing to 1')
+    return MappingProxyType(dict(sorted(shares.items())))
 
 
 def _int(value: Any, where: str) -> int:

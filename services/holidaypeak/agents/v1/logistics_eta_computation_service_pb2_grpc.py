@@ -43,6 +43,11 @@ class LogisticsEtaComputationServiceStub:
                 request_serializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaRequest.SerializeToString,
                 response_deserializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaResponse.FromString,
                 _registered_method=True)
+        self.EstimateRoutes = channel.unary_unary(
+                '/holidaypeak.agents.v1.LogisticsEtaComputationService/EstimateRoutes',
+                request_serializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesRequest.SerializeToString,
+                response_deserializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesResponse.FromString,
+                _registered_method=True)
 
 
 class LogisticsEtaComputationServiceServicer:
@@ -61,6 +66,15 @@ class LogisticsEtaComputationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EstimateRoutes(self, request, context):
+        """Computes the ETA of several hypothetical routes at once (e.g. each of checkout's shipping
+        options to one destination), each answer as ComputeEta's, in request order; INVALID_ARGUMENT
+        names the offending route (routes[i]...).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LogisticsEtaComputationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -68,6 +82,11 @@ def add_LogisticsEtaComputationServiceServicer_to_server(servicer, server):
                     servicer.ComputeEta,
                     request_deserializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaRequest.FromString,
                     response_serializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaResponse.SerializeToString,
+            ),
+            'EstimateRoutes': grpc.unary_unary_rpc_method_handler(
+                    servicer.EstimateRoutes,
+                    request_deserializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesRequest.FromString,
+                    response_serializer=holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -101,6 +120,33 @@ class LogisticsEtaComputationService:
             '/holidaypeak.agents.v1.LogisticsEtaComputationService/ComputeEta',
             holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaRequest.SerializeToString,
             holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.ComputeEtaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EstimateRoutes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/holidaypeak.agents.v1.LogisticsEtaComputationService/EstimateRoutes',
+            holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesRequest.SerializeToString,
+            holidaypeak_dot_agents_dot_v1_dot_logistics__eta__computation__service__pb2.EstimateRoutesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&holidaypeak/commerce/v1/checkout.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x95\x01\n\rCheckoutIssue\x12>\n\x04\x63ode\x18\x01 \x01(\x0e\x32*.holidaypeak.commerce.v1.CheckoutIssueCodeB\x04\xe2\x41\x01\x03\x12\x15\n\x07message\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nproduct_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x66ield\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\"\xa9\x02\n\x0eShippingOption\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06\x61mount\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x1b\n\rcurrency_code\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1f\n\x11min_delivery_days\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1f\n\x11max_delivery_days\x18\x06 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12>\n\x14\x65\x61rliest_delivery_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12<\n\x12latest_delivery_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xa1\x01\n\x0c\x43heckoutLine\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08quantity\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x18\n\nunit_price\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x18\n\nline_total\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x17\n\timage_url\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03*\xe6\x05\n\x11\x43heckoutIssueCode\x12#\n\x1f\x43HECKOUT_ISSUE_CODE_UNSPECIFIED\x10\x00\x12\"\n\x1e\x43HECKOUT_ISSUE_CODE_CART_EMPTY\x10\x01\x12+\n\'CHECKOUT_ISSUE_CODE_PRODUCT_UNAVAILABLE\x10\x02\x12$\n CHECKOUT_ISSUE_CODE_OUT_OF_STOCK\x10\x03\x12*\n&CHECKOUT_ISSUE_CODE_INSUFFICIENT_STOCK\x10\x04\x12!\n\x1d\x43HECKOUT_ISSUE_CODE_LOW_STOCK\x10\x05\x12%\n!CHECKOUT_ISSUE_CODE_PRICE_CHANGED\x10\x06\x12/\n+CHECKOUT_ISSUE_CODE_QUANTITY_LIMIT_EXCEEDED\x10\x07\x12\x31\n-CHECKOUT_ISSUE_CODE_SHIPPING_ADDRESS_REQUIRED\x10\x08\x12\x30\n,CHECKOUT_ISSUE_CODE_SHIPPING_ADDRESS_INVALID\x10\t\x12\x38\n4CHECKOUT_ISSUE_CODE_SHIPPING_DESTINATION_UNSUPPORTED\x10\n\x12/\n+CHECKOUT_ISSUE_CODE_PAYMENT_METHOD_REQUIRED\x10\x0b\x12.\n*CHECKOUT_ISSUE_CODE_PAYMENT_METHOD_INVALID\x10\x0c\x12/\n+CHECKOUT_ISSUE_CODE_SHIPPING_OPTION_INVALID\x10\r\x12)\n%CHECKOUT_ISSUE_CODE_CURRENCY_MISMATCH\x10\x0e\x12\x32\n.CHECKOUT_ISSUE_CODE_ORDER_TOTAL_LIMIT_EXCEEDED\x10\x0f\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&holidaypeak/commerce/v1/checkout.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x95\x01\n\rCheckoutIssue\x12>\n\x04\x63ode\x18\x01 \x01(\x0e\x32*.holidaypeak.commerce.v1.CheckoutIssueCodeB\x04\xe2\x41\x01\x03\x12\x15\n\x07message\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x18\n\nproduct_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x66ield\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\"\xc6\x02\n\x0eShippingOption\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x06\x61mount\x18\x03 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x1b\n\rcurrency_code\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1f\n\x11min_delivery_days\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1f\n\x11max_delivery_days\x18\x06 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12>\n\x14\x65\x61rliest_delivery_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12<\n\x12latest_delivery_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1b\n\rwindow_source\x18\t \x01(\tB\x04\xe2\x41\x01\x03\"\xa1\x01\n\x0c\x43heckoutLine\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08quantity\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x18\n\nunit_price\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x18\n\nline_total\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x17\n\timage_url\x18\x06 \x01(\tB\x04\xe2\x41\x01\x03*\xe6\x05\n\x11\x43heckoutIssueCode\x12#\n\x1f\x43HECKOUT_ISSUE_CODE_UNSPECIFIED\x10\x00\x12\"\n\x1e\x43HECKOUT_ISSUE_CODE_CART_EMPTY\x10\x01\x12+\n\'CHECKOUT_ISSUE_CODE_PRODUCT_UNAVAILABLE\x10\x02\x12$\n CHECKOUT_ISSUE_CODE_OUT_OF_STOCK\x10\x03\x12*\n&CHECKOUT_ISSUE_CODE_INSUFFICIENT_STOCK\x10\x04\x12!\n\x1d\x43HECKOUT_ISSUE_CODE_LOW_STOCK\x10\x05\x12%\n!CHECKOUT_ISSUE_CODE_PRICE_CHANGED\x10\x06\x12/\n+CHECKOUT_ISSUE_CODE_QUANTITY_LIMIT_EXCEEDED\x10\x07\x12\x31\n-CHECKOUT_ISSUE_CODE_SHIPPING_ADDRESS_REQUIRED\x10\x08\x12\x30\n,CHECKOUT_ISSUE_CODE_SHIPPING_ADDRESS_INVALID\x10\t\x12\x38\n4CHECKOUT_ISSUE_CODE_SHIPPING_DESTINATION_UNSUPPORTED\x10\n\x12/\n+CHECKOUT_ISSUE_CODE_PAYMENT_METHOD_REQUIRED\x10\x0b\x12.\n*CHECKOUT_ISSUE_CODE_PAYMENT_METHOD_INVALID\x10\x0c\x12/\n+CHECKOUT_ISSUE_CODE_SHIPPING_OPTION_INVALID\x10\r\x12)\n%CHECKOUT_ISSUE_CODE_CURRENCY_MISMATCH\x10\x0e\x12\x32\n.CHECKOUT_ISSUE_CODE_ORDER_TOTAL_LIMIT_EXCEEDED\x10\x0f\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -57,6 +57,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SHIPPINGOPTION'].fields_by_name['earliest_delivery_at']._serialized_options = b'\342A\001\003'
   _globals['_SHIPPINGOPTION'].fields_by_name['latest_delivery_at']._loaded_options = None
   _globals['_SHIPPINGOPTION'].fields_by_name['latest_delivery_at']._serialized_options = b'\342A\001\003'
+  _globals['_SHIPPINGOPTION'].fields_by_name['window_source']._loaded_options = None
+  _globals['_SHIPPINGOPTION'].fields_by_name['window_source']._serialized_options = b'\342A\001\003'
   _globals['_CHECKOUTLINE'].fields_by_name['product_id']._loaded_options = None
   _globals['_CHECKOUTLINE'].fields_by_name['product_id']._serialized_options = b'\342A\001\003'
   _globals['_CHECKOUTLINE'].fields_by_name['name']._loaded_options = None
@@ -69,12 +71,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKOUTLINE'].fields_by_name['line_total']._serialized_options = b'\342A\001\003'
   _globals['_CHECKOUTLINE'].fields_by_name['image_url']._loaded_options = None
   _globals['_CHECKOUTLINE'].fields_by_name['image_url']._serialized_options = b'\342A\001\003'
-  _globals['_CHECKOUTISSUECODE']._serialized_start=750
-  _globals['_CHECKOUTISSUECODE']._serialized_end=1492
+  _globals['_CHECKOUTISSUECODE']._serialized_start=779
+  _globals['_CHECKOUTISSUECODE']._serialized_end=1521
   _globals['_CHECKOUTISSUE']._serialized_start=134
   _globals['_CHECKOUTISSUE']._serialized_end=283
   _globals['_SHIPPINGOPTION']._serialized_start=286
-  _globals['_SHIPPINGOPTION']._serialized_end=583
-  _globals['_CHECKOUTLINE']._serialized_start=586
-  _globals['_CHECKOUTLINE']._serialized_end=747
+  _globals['_SHIPPINGOPTION']._serialized_end=612
+  _globals['_CHECKOUTLINE']._serialized_start=615
+  _globals['_CHECKOUTLINE']._serialized_end=776
 # @@protoc_insertion_point(module_scope)

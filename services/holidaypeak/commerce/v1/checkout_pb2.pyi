@@ -58,7 +58,7 @@ class CheckoutIssue(_message.Message):
     def __init__(self, code: _Optional[_Union[CheckoutIssueCode, str]] = ..., message: _Optional[str] = ..., product_id: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
 
 class ShippingOption(_message.Message):
-    __slots__ = ("id", "name", "amount", "currency_code", "min_delivery_days", "max_delivery_days", "earliest_delivery_at", "latest_delivery_at")
+    __slots__ = ("id", "name", "amount", "currency_code", "min_delivery_days", "max_delivery_days", "earliest_delivery_at", "latest_delivery_at", "window_source")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +67,7 @@ class ShippingOption(_message.Message):
     MAX_DELIVERY_DAYS_FIELD_NUMBER: _ClassVar[int]
     EARLIEST_DELIVERY_AT_FIELD_NUMBER: _ClassVar[int]
     LATEST_DELIVERY_AT_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_SOURCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     amount: float
@@ -75,7 +76,8 @@ class ShippingOption(_message.Message):
     max_delivery_days: int
     earliest_delivery_at: _timestamp_pb2.Timestamp
     latest_delivery_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., min_delivery_days: _Optional[int] = ..., max_delivery_days: _Optional[int] = ..., earliest_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latest_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    window_source: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., amount: _Optional[float] = ..., currency_code: _Optional[str] = ..., min_delivery_days: _Optional[int] = ..., max_delivery_days: _Optional[int] = ..., earliest_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., latest_delivery_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_source: _Optional[str] = ...) -> None: ...
 
 class CheckoutLine(_message.Message):
     __slots__ = ("product_id", "name", "quantity", "unit_price", "line_total", "image_url")

@@ -72,7 +72,7 @@ class QuoteCheckoutRequest(_message.Message):
     def __init__(self, shipping_address_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class QuoteCheckoutResponse(_message.Message):
-    __slots__ = ("lines", "subtotal", "shipping", "tax", "total", "currency_code", "selected_shipping_option", "shipping_options", "shipping_address", "warnings", "quoted_at", "subtotal_minor", "shipping_minor", "tax_minor", "total_minor")
+    __slots__ = ("lines", "subtotal", "shipping", "tax", "total", "currency_code", "selected_shipping_option", "shipping_options", "shipping_address", "warnings", "quoted_at", "subtotal_minor", "shipping_minor", "tax_minor", "total_minor", "skipped_checks")
     LINES_FIELD_NUMBER: _ClassVar[int]
     SUBTOTAL_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_FIELD_NUMBER: _ClassVar[int]
@@ -88,6 +88,7 @@ class QuoteCheckoutResponse(_message.Message):
     SHIPPING_MINOR_FIELD_NUMBER: _ClassVar[int]
     TAX_MINOR_FIELD_NUMBER: _ClassVar[int]
     TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_CHECKS_FIELD_NUMBER: _ClassVar[int]
     lines: _containers.RepeatedCompositeFieldContainer[_checkout_pb2.CheckoutLine]
     subtotal: float
     shipping: float
@@ -103,7 +104,8 @@ class QuoteCheckoutResponse(_message.Message):
     shipping_minor: int
     tax_minor: int
     total_minor: int
-    def __init__(self, lines: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutLine, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., selected_shipping_option: _Optional[_Union[_checkout_pb2.ShippingOption, _Mapping]] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., total_minor: _Optional[int] = ...) -> None: ...
+    skipped_checks: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, lines: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutLine, _Mapping]]] = ..., subtotal: _Optional[float] = ..., shipping: _Optional[float] = ..., tax: _Optional[float] = ..., total: _Optional[float] = ..., currency_code: _Optional[str] = ..., selected_shipping_option: _Optional[_Union[_checkout_pb2.ShippingOption, _Mapping]] = ..., shipping_options: _Optional[_Iterable[_Union[_checkout_pb2.ShippingOption, _Mapping]]] = ..., shipping_address: _Optional[_Union[_postal_address_pb2.PostalAddress, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[_checkout_pb2.CheckoutIssue, _Mapping]]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., subtotal_minor: _Optional[int] = ..., shipping_minor: _Optional[int] = ..., tax_minor: _Optional[int] = ..., total_minor: _Optional[int] = ..., skipped_checks: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckoutRiskAssessment(_message.Message):
     __slots__ = ("decision", "risk_score", "summary", "drivers")

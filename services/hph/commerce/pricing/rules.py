@@ -190,6 +190,8 @@ class OfferedOption:
     max_days: int
     earliest_delivery_at: datetime
     latest_delivery_at: datetime
+    # The rate's name without its days (e.g. "Standard"), to rename the option when its window moves.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -411,15 +413,21 @@ def shipping_options(
         offered.append(
             OfferedOption(
                 option_id=rate.option_id,
-                name=f"{rate.name} ({_days(rate.min_days, rate.max_days)})",
+                name=option_name(rate.name, rate.min_days, rate.max_days),
                 amount_minor=amount,
                 min_days=rate.min_days,
                 max_days=rate.max_days,
                 earliest_delivery_at=add_business_days(now, rate.min_days),
                 latest_delivery_at=add_business_days(now, rate.max_days),
+                label=rate.name,
             )
         )
     return tuple(sorted(offered, key=lambda o: (o.amount_minor, o.min_days, o.option_id)))
+
+
+def option_name(label: str, low: int, high: int) -> str:
+    """E.g. "Standard (3-5 business days)"."""
+    return f"{label} ({_days(low, high)})"
 
 
 def _days(low: int, high: int) -> str:

@@ -4,16 +4,22 @@ ValidateCheckout answers business problems as errors/warnings (valid=false), nev
 a valid cart also gets the fraud risk CreateOrder will weigh (agent checkout-support, through
 hph.commerce.risk_assessment; "checkout-support: <why>" in skipped_checks when it cannot answer);
 QuoteCheckout refuses with FAILED_PRECONDITION (the first error's reason, every message). Both gather
-their inputs through `sources` and price with `rules.assess`, exactly as CreateOrder does.
+their inputs through `sources` and price with `rules.assess`, exactly as CreateOrder does. Both ask
+agent logistics-eta-computation for the shipping options' delivery windows to the destination
+(hph.commerce.delivery_windows); without its answer the shipping table's day counts stand, each
+option's window_source says "table" and skipped_checks says why.
 """
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import Any
 
 from holidaypeak.commerce.v1 import checkout_pb2
 from holidaypeak.commerce.v1 import checkout_service_pb2 as pb
 from holidaypeak.commerce.v1 import checkout_service_pb2_grpc as pb_grpc
+from hph.commerce.delivery_windows import TABLE_SOURCE, DeliveryWindows, Windows
 from hph.commerce.pricing import rules
 from hph.commerce.pricing.sources import (
     CheckoutSources,
@@ -46,8 +52,9 @@ def issue_message(issue: rules.Issue) -> checkout_pb2.CheckoutIssue:
     )
 
 
-def option_message(option: rules.OfferedOption, currency: str) -> checkout_pb2.ShippingOption:
+def option_message(option: rules.OfferedOption, currency: str, window_source: str) -> checkout_pb2.ShippingOption:
     return checkout_pb2.ShippingOption(
+        window_source=window_source,
         id=option.option_id,
         name=option.name,
         amount=money.to_major(option.amount_minor, currency),
@@ -86,9 +93,15 @@ def _on_behalf_of(user_id: str) -> str:
 
 class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
     def __init__(
-        self, sources: CheckoutSources, shipping: ShippingTable, taxes: TaxTable, risk: RiskAssessor | None = None
+        self,
+        sources: CheckoutSources,
+        shipping: ShippingTable,
+        taxes: TaxTable,
+        risk: RiskAssessor | None = None,
+        windows: DeliveryWindows | None = None,
     ) -> None:
         self._risk = risk
+        self._windows = windows
         self._sources = sources
         self._shipping = shipping
         self._taxes = taxes
@@ -113,15 +126,19 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
         )
         result = rules.assess(gathered.checkout, self._shipping, self._taxes)
         currency = result.currency_code
-        risk = RiskResult()
-        if result.valid and self._risk is not None:
-            risk = await self._risk.assess(
+        # The risk assessment and the delivery windows are independent: asked at once, one deadline.
+        risk, windows = await asyncio.gather(
+            self._risk.assess(
                 user_id=on_behalf or require_subject(),
                 amount_minor=result.total_minor,
                 currency_code=currency,
                 payment_method_id=request.payment_method_id,
                 shipping_address_id=request.shipping_address_id,
             )
+            if result.valid and self._risk is not None
+            else _no_risk(),
+            self._delivery_windows(result, gathered.checkout.now),
+        )
         return pb.ValidateCheckoutResponse(
             risk_assessment=(
                 pb.CheckoutRiskAssessment(
@@ -133,7 +150,7 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
                 if risk.answer is not None
                 else None
             ),
-            skipped_checks=risk.skipped,
+            skipped_checks=[*risk.skipped, *windows.skipped],
             valid=result.valid,
             errors=[issue_message(i) for i in result.errors],
             warnings=[issue_message(i) for i in result.warnings],
@@ -142,7 +159,7 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             estimated_tax=money.to_major(result.tax_minor, currency),
             estimated_total=money.to_major(result.total_minor, currency),
             currency_code=currency,
-            shipping_options=[option_message(o, currency) for o in result.options],
+            shipping_options=[option_message(o, currency, windows.sources[o.option_id]) for o in windows.options],
             shipping_option=result.selected.option_id if result.selected else "",
             subtotal_minor=result.subtotal_minor,
             estimated_shipping_minor=result.shipping_minor,
@@ -169,6 +186,9 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
         if result.errors:
             raise rules.refusal(result.errors)
         currency = result.currency_code
+        windows = await self._delivery_windows(result, gathered.checkout.now)
+        offered = {o.option_id: o for o in windows.options}
+        selected = offered[result.selected.option_id] if result.selected else None
         return pb.QuoteCheckoutResponse(
             lines=[line_message(line, currency) for line in result.lines],
             subtotal=money.to_major(result.subtotal_minor, currency),
@@ -176,8 +196,10 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             tax=money.to_major(result.tax_minor, currency),
             total=money.to_major(result.total_minor, currency),
             currency_code=currency,
-            selected_shipping_option=option_message(result.selected, currency) if result.selected else None,
-            shipping_options=[option_message(o, currency) for o in result.options],
+            selected_shipping_option=(
+                option_message(selected, currency, windows.sources[selected.option_id]) if selected else None
+            ),
+            shipping_options=[option_message(o, currency, windows.sources[o.option_id]) for o in windows.options],
             shipping_address=postal_address(gathered.address) if gathered.address else None,
             warnings=[issue_message(i) for i in result.warnings],
             quoted_at=clocks.to_timestamp(gathered.checkout.now),
@@ -185,12 +207,22 @@ class CheckoutServicer(pb_grpc.CheckoutServiceServicer):
             shipping_minor=result.shipping_minor,
             tax_minor=result.tax_minor,
             total_minor=result.total_minor,
+            skipped_checks=windows.skipped,
         )
+
+    async def _delivery_windows(self, result: rules.Assessment, now: datetime) -> Windows:
+        if self._windows is None or not result.options:
+            return Windows(result.options, {o.option_id: TABLE_SOURCE for o in result.options})
+        return await self._windows.windows(result.options, result.destination, now)
+
+
+async def _no_risk() -> RiskResult:
+    return RiskResult()
 
 
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     servicer = CheckoutServicer(
-        checkout_sources(deps), default_shipping_table(), default_tax_table(), RiskAssessor(deps)
+        checkout_sources(deps), default_shipping_table(), default_tax_table(), RiskAssessor(deps), DeliveryWindows(deps)
     )
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CheckoutService"].full_name,
