@@ -133,8 +133,8 @@ class Settings:
     # Seconds a busy consumer waits after a partial batch before reading again, so the next batch
     # gathers what arrives meanwhile (an event on an idle partition is read at once); 0 reads at once.
     consumer_linger_seconds: float = 0.05
-    # Most seconds between two checkpoint writes of a busy consumer (an idle or stopping one writes
-    # at once); events handled after the last checkpoint come again after a crash and the ledger skips them.
+    # Most seconds between two checkpoint writes of a consumer (a stopping one writes at once); events
+    # handled after the last checkpoint come again after a crash and the ledger skips them.
     consumer_checkpoint_seconds: float = 5.0
     # Consumer groups from outside the hosted services, run beside theirs: comma-separated
     # `module:function`, each called once at start with the platform's dependencies to declare groups

@@ -95,7 +95,7 @@ class ConsumerSettings:
     replay_poll_interval: float = 1.0
     # Seconds a busy worker waits after a partial batch before reading again (0: read at once).
     linger: float = 0.05
-    # Most seconds between two checkpoint writes while events keep coming (idle: written at once).
+    # Most seconds between two checkpoint writes (a worker gone idle writes when it falls due).
     checkpoint_interval: float = 5.0
 
     @classmethod
