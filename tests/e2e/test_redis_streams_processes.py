@@ -129,6 +129,8 @@ async def cluster(tmp_path: Path, redis_url: str) -> AsyncIterator[Cluster]:
         "HPH_REDIS_KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}:",
         "HPH_CONSUMER_LEASE_SECONDS": str(LEASE_SECONDS),
         "HPH_CONSUMER_POLL_SECONDS": "0.1",
+        # Checkpoints (what `hph events lag` reads from another process) written within 0.2 s of a batch.
+        "HPH_CONSUMER_CHECKPOINT_SECONDS": "0.2",
     }
     hosts: list[Host] = []
     try:
@@ -170,7 +172,13 @@ async def test_two_processes_split_a_group_and_one_takes_over_when_the_other_is_
     async def acknowledged() -> bool:
         return not any((await cluster.pending()).values())
 
+    async def caught_up() -> bool:
+        """Every checkpoint written (a busy consumer writes them every HPH_CONSUMER_CHECKPOINT_SECONDS)."""
+        lag = await hph_events("lag", "--group", PROBE_GROUP, "--exit-code", data_dir=b.data_dir, env=cluster.env)
+        return lag.code == 0
+
     await eventually(acknowledged, within=10, pause=0.1)
+    await eventually(caught_up, within=10, pause=0.1)
     lag = await hph_events("lag", "--group", PROBE_GROUP, "--exit-code", data_dir=b.data_dir, env=cluster.env)
     assert lag.code == 0, lag.out + lag.err
     assert lag.out.splitlines()[0].split() == ["GROUP", "TOPIC", "PARTITION", "CHECKPOINT", "LAST", "LAG", "OWNER"]
@@ -210,6 +218,7 @@ async def test_two_processes_split_a_group_and_one_takes_over_when_the_other_is_
     await cluster.wave(b, owned_by_a)  # and what is appended after the kill
     await eventually(cluster.all_handled, within=30, pause=0.1)
     await eventually(acknowledged, within=10, pause=0.1)
+    await eventually(caught_up, within=10, pause=0.1)
     handled = cluster.handled()
     assert all(count == 1 for count in handled.values()), {k: v for k, v in handled.items() if v != 1}
     by_pid = {line.event_id: line.pid for line in probe_lines(cluster.probe_dir)}
