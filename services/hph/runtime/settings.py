@@ -65,9 +65,9 @@ class Settings:
     # `hph up` runs the REST gateway inside every server worker (sharing the HTTP port like the gRPC
     # one) and calls the services beside it in-process; with several workers the rate limits live in
     # one table they share (on tmpfs, `/dev/shm/hph-rate-limits-<hash of the data dir>`, else
-    # `<data dir>/run/rate-limits`). A co-hosted gateway routes only the services its process hosts.
-    # False runs it as one separate process that reaches them over gRPC only, the topology of the
-    # Envoy edge it stands in for.
+    # `<data dir>/run/rate-limits`; in Redis instead with HPH_RATE_LIMITS=redis). A co-hosted
+    # gateway routes only the services its process hosts. False runs it as one separate process that
+    # reaches them over gRPC only, the topology of the Envoy edge it stands in for.
     gateway_cohosted: bool = True
     # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
     # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
@@ -124,8 +124,9 @@ class Settings:
     # balance each consumer group's partitions among themselves).
     event_log: str = "sqlite"
     # Redis server shared by the processes of a platform (redis://host:port/db); empty = none, and
-    # everything that can use it runs embedded instead: the event log when HPH_EVENT_LOG=redis, and
-    # the memory hot tier.
+    # everything that can use it runs embedded instead: the memory hot tier, and what is asked for
+    # explicitly: the event log (HPH_EVENT_LOG=redis), the rate limits (HPH_RATE_LIMITS=redis) and
+    # the hot cache (HPH_HOT_CACHE=redis).
     redis_url: str = ""
     # Prefix of every Redis key of the event log (streams, checkpoints, leases); platforms sharing
     # one Redis keep apart by giving each its own.
