@@ -19,6 +19,8 @@ from tests.support.redis_server import running_redis_server
 pytestmark = pytest.mark.integration
 
 Opener = Callable[..., RedisRateLimiter]
+# Generous: on a busy machine a slow answer would fail open, and these tests count exact budgets.
+TIMEOUT = 5.0
 
 
 @pytest.fixture
@@ -28,7 +30,9 @@ async def hosts(redis_url: str) -> AsyncIterator[Opener]:
     opened: list[RedisRateLimiter] = []
 
     def open_limiter(*, ip: int = 0, user: int = 0) -> RedisRateLimiter:
-        limiter = RedisRateLimiter.connect(redis_url, per_ip_per_minute=ip, per_user_per_minute=user, key_prefix=prefix)
+        limiter = RedisRateLimiter.connect(
+            redis_url, per_ip_per_minute=ip, per_user_per_minute=user, key_prefix=prefix, timeout_seconds=TIMEOUT
+        )
         opened.append(limiter)
         return limiter
 

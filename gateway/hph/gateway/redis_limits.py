@@ -10,10 +10,13 @@ to several changes nothing a client sees: the same bursts are allowed and the sa
 computed (exactly, from the bucket's deficit). A bucket is two numbers per key (O(1) memory, where a
 sliding log keeps one entry per request); a sliding-window counter would only approximate it.
 
-Atomicity: one check is one Lua script (EVALSHA, one round trip): it reads both buckets (IP and user),
-takes a token from both or from neither, and stores them, with nothing of another host's check in
-between. Time is the Redis server's (`TIME`), so hosts' clocks never disagree about refills. An idle
-bucket expires once it would be full again (a full bucket equals no bucket).
+Atomicity: a check is handled by one Lua script run (EVALSHA, one round trip): it reads both buckets
+(IP and user), takes a token from both or from neither, and stores them, with nothing of another
+host's check in between. The checks of one host that arrive while its previous script call is out
+go together in its next call, handled one after the other in that run (`_send_batches`): one round
+trip's cost shared by all of them. Time is the Redis server's (`TIME`), so hosts' clocks never
+disagree about refills. An idle bucket expires once it would be full again (a full bucket equals
+no bucket).
 
 When Redis cannot be reached (refused, timed out, any RedisError) the limiter FAILS OPEN to this
 host's own buckets (`edge.RateLimiter` with the same limits): the storefront keeps serving at peak,
@@ -26,11 +29,13 @@ local check (hph.runtime.redis_client).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -44,39 +49,69 @@ DEFAULT_KEY_PREFIX = "hph:limits:"
 # Keys longer than this are hashed (a JWT `sub` is the client's to choose).
 _MAX_KEY_TEXT = 128
 
-# KEYS: the buckets to take from. ARGV: per key, its capacity and its refill rate in tokens per
-# microsecond. Returns 0 (tokens taken) or the microseconds until every bucket holds a token.
+# Checks gathered while the previous batch was out; more wait for the next (one script's run is
+# atomic, so a batch holds Redis for its length: keep it short).
+MAX_BATCH = 128
+
+# One batch of checks, in order, each as if alone. KEYS: every check's buckets, one after the other.
+# ARGV: the number of checks, then per check its number of buckets and, per bucket, its capacity and
+# its refill rate in tokens per microsecond. Returns, per check, 0 (tokens taken) or the microseconds
+# until every one of its buckets holds a token (nothing taken).
 _TAKE = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local levels = {}
-local wait = 0
-for i = 1, #KEYS do
-  local capacity = tonumber(ARGV[2 * i - 1])
-  local rate = tonumber(ARGV[2 * i])
-  local state = redis.call('HMGET', KEYS[i], 't', 'u')
-  local level = capacity
-  if state[1] and state[2] then
-    local elapsed = now - tonumber(state[2])
-    if elapsed < 0 then elapsed = 0 end
-    level = math.min(capacity, tonumber(state[1]) + elapsed * rate)
+local results = {}
+local k = 1
+local a = 2
+for c = 1, tonumber(ARGV[1]) do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local levels = {}
+  local wait = 0
+  for i = 0, n - 1 do
+    local capacity = tonumber(ARGV[a + 2 * i])
+    local rate = tonumber(ARGV[a + 2 * i + 1])
+    local state = redis.call('HMGET', KEYS[k + i], 't', 'u')
+    local level = capacity
+    if state[1] and state[2] then
+      local elapsed = now - tonumber(state[2])
+      if elapsed < 0 then elapsed = 0 end
+      level = math.min(capacity, tonumber(state[1]) + elapsed * rate)
+    end
+    levels[i] = level
+    if level < 1 then
+      local needed = (1 - level) / rate
+      if needed > wait then wait = needed end
+    end
   end
-  levels[i] = level
-  if level < 1 then
-    local needed = (1 - level) / rate
-    if needed > wait then wait = needed end
+  if wait > 0 then
+    results[c] = math.ceil(wait)
+  else
+    for i = 0, n - 1 do
+      local capacity = tonumber(ARGV[a + 2 * i])
+      local rate = tonumber(ARGV[a + 2 * i + 1])
+      local left = levels[i] - 1
+      redis.call('HSET', KEYS[k + i], 't', string.format('%.17g', left), 'u', string.format('%.17g', now))
+      redis.call('PEXPIRE', KEYS[k + i], math.ceil((capacity - left) / rate / 1000) + 1000)
+    end
+    results[c] = 0
   end
+  k = k + n
+  a = a + 2 * n
 end
-if wait > 0 then return math.ceil(wait) end
-for i = 1, #KEYS do
-  local capacity = tonumber(ARGV[2 * i - 1])
-  local rate = tonumber(ARGV[2 * i])
-  local left = levels[i] - 1
-  redis.call('HSET', KEYS[i], 't', string.format('%.17g', left), 'u', string.format('%.17g', now))
-  redis.call('PEXPIRE', KEYS[i], math.ceil((capacity - left) / rate / 1000) + 1000)
-end
-return 0
+return results
 """
+
+
+@dataclass
+class _Check:
+    """One request's check waiting for its batch: its buckets' keys and arguments, and its answer."""
+
+    ip: str
+    user: str | None
+    keys: list[str]
+    args: list[str]
+    answer: asyncio.Future[int]
 
 
 class RedisRateLimiter:
@@ -105,6 +140,8 @@ class RedisRateLimiter:
         self.local = RateLimiter(
             per_ip_per_minute=per_ip_per_minute, per_user_per_minute=per_user_per_minute, clock=clock
         )
+        self._waiting: list[_Check] = []
+        self._sender: asyncio.Task[None] | None = None
         self._outage = RedisOutage(
             log,
             "Rate limits failing open to this host's own buckets",
@@ -146,12 +183,50 @@ class RedisRateLimiter:
         if self._outage.skipping:
             self._outage.failed(None)
             return self.local.check(ip, user)
+        answer: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting.append(_Check(ip, user, keys, args, answer))
+        if self._sender is None:
+            self._sender = asyncio.create_task(self._send_batches())
+        return await answer
+
+    async def _send_batches(self) -> None:
+        """Sends the waiting checks, a batch per script call, one call at a time, until none wait.
+
+        Why batches: a call through redis-py costs the event loop about a hundred microseconds
+        whatever it carries, as much as a whole cached REST read; the checks that arrive while one
+        batch is out go together in the next, so under load the cost per check falls as the load
+        rises, and alone a check waits for no one (docs/benchmarks.md has the figures).
+        """
         try:
-            wait_micros = int(await self._take(keys=keys, args=args))
-        except (RedisError, OSError) as error:
-            self._outage.failed(error)
-            return self.local.check(ip, user)
-        return 0 if wait_micros <= 0 else max(1, math.ceil(wait_micros / 1_000_000))
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+                keys = [key for check in batch for key in check.keys]
+                args = [str(len(batch))]
+                for check in batch:
+                    args.append(str(len(check.keys)))
+                    args += check.args
+                try:
+                    waits = await self._take(keys=keys, args=args)
+                except (RedisError, OSError) as error:
+                    self._outage.failed(error)
+                    for check in batch:
+                        self._answer(check, self.local.check(check.ip, check.user))
+                    if self._outage.skipping:
+                        for check in self._waiting:
+                            self._outage.failed(None)
+                            self._answer(check, self.local.check(check.ip, check.user))
+                        self._waiting = []
+                    continue
+                for check, wait_micros in zip(batch, waits, strict=True):
+                    micros = int(wait_micros)
+                    self._answer(check, 0 if micros <= 0 else max(1, math.ceil(micros / 1_000_000)))
+        finally:
+            self._sender = None
+
+    @staticmethod
+    def _answer(check: _Check, wait: int) -> None:
+        if not check.answer.done():  # its request may have been cancelled meanwhile
+            check.answer.set_result(wait)
 
     def _key(self, dimension: str, value: str) -> str:
         if len(value) > _MAX_KEY_TEXT or not value.isprintable():
@@ -171,6 +246,8 @@ class RedisRateLimiter:
         """Nothing to do synchronously: `aclose` releases the connections."""
 
     async def aclose(self) -> None:
+        if self._sender is not None:
+            await asyncio.gather(self._sender, return_exceptions=True)  # the checks out get answers
         await self._client.aclose()
 
 

@@ -18,7 +18,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-# Connections a client keeps; calls beyond wait for one, at most the call timeout.
+# Connections a client keeps; calls beyond wait for one (at most CONNECT_TIMEOUT_SECONDS).
 MAX_CONNECTIONS = 16
 # Opening a connection may take longer than a call on a busy host; a refused one fails at once.
 CONNECT_TIMEOUT_SECONDS = 1.0
@@ -35,7 +35,9 @@ def request_path_client(
     pool = aioredis.BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
-        timeout=timeout_seconds,
+        # Waiting for a connection is queueing behind other calls (or behind the first connects of a
+        # burst), not Redis being slow: allowed as long as a connect.
+        timeout=max(timeout_seconds, CONNECT_TIMEOUT_SECONDS),
         socket_timeout=timeout_seconds,
         socket_connect_timeout=max(timeout_seconds, CONNECT_TIMEOUT_SECONDS),
         retry=Retry(NoBackoff(), 0),

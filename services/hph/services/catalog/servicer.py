@@ -278,7 +278,6 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         event = product_events.created(
             doc, actor_id=call.principal.subject, correlation_id=call.request_id, clock=self._deps.clock
         )
-        await self.forget()
         try:
             results = await self._products.batch(
                 product_id, [CreateOp(doc), outbox_op(self._products, event, product_id)]
@@ -290,6 +289,8 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             if request.request_id and existing.get("request_id") == request.request_id:
                 return product_message(existing)  # a retry of the create that already happened
             raise AlreadyExists(f"product {product_id!r} already exists") from None
+        # After the commit: a page loaded between a drop and the commit would be stored without it.
+        await self.forget()
         self._deps.notify_relay()
         created = results[0]
         assert created is not None  # a create returns the document it wrote
@@ -465,10 +466,12 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     # --- helpers --------------------------------------------------------------------------
 
     async def _update_category(self, category_id: str, etag: str, mutate: Mutation) -> Document:
-        await self.forget()  # category moves change which products a category filter lists
-        return await update_document(
-            self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
-        )
+        try:
+            return await update_document(
+                self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
+            )
+        finally:
+            await self.forget()  # after the write: category moves change which products a filter lists
 
     async def _update_product(self, product_id: str, etag: str, mutate: Mutation) -> Document:
         """Writes a staff change of the product together with the event it amounts to."""
