@@ -107,3 +107,17 @@ async def test_redis_down_fails_open_to_local_buckets_with_a_warning_and_a_count
     warnings = [record for record in caplog.records if "failing open" in record.getMessage()]
     assert len(warnings) == 1  # once a minute, not once a request
     assert getattr(warnings[0], "rate_limits_fail_open_total", None) == 1
+
+
+async def test_checks_waiting_together_all_get_answers_when_redis_fails(tmp_path: Path) -> None:
+    server = running_redis_server(tmp_path / "redis")
+    url = server.__enter__()
+    limiter = RedisRateLimiter.connect(url, per_ip_per_minute=0, per_user_per_minute=5)
+    try:
+        assert await limiter.check("10.0.0.1", "shopper-1") == 0
+        server.__exit__(None, None, None)
+        answers = await asyncio.gather(*(limiter.check("10.0.0.1", "shopper-1") for _ in range(8)))
+    finally:
+        await limiter.aclose()
+    assert answers.count(0) == 5  # this host's own budget, every check answered
+    assert limiter.fail_open_checks == 8

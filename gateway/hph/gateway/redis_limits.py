@@ -208,14 +208,14 @@ class RedisRateLimiter:
                 try:
                     waits = await self._take(keys=keys, args=args)
                 except (RedisError, OSError) as error:
-                    self._outage.failed(error)
+                    self._outage.failed(error, len(batch))
                     for check in batch:
                         self._answer(check, self.local.check(check.ip, check.user))
                     if self._outage.skipping:
-                        for check in self._waiting:
-                            self._outage.failed(None)
+                        waiting, self._waiting = self._waiting, []
+                        self._outage.failed(None, len(waiting))
+                        for check in waiting:
                             self._answer(check, self.local.check(check.ip, check.user))
-                        self._waiting = []
                     continue
                 for check, wait_micros in zip(batch, waits, strict=True):
                     micros = int(wait_micros)

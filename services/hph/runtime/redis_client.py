@@ -75,11 +75,11 @@ class RedisOutage:
         """Whether Redis failed recently enough to be left alone."""
         return self._clock() < self._skip_until
 
-    def failed(self, error: BaseException | None) -> None:
-        """One operation went on without Redis (`error` None: Redis was skipped after a failure)."""
+    def failed(self, error: BaseException | None, operations: int = 1) -> None:
+        """`operations` went on without Redis (`error` None: Redis was skipped after a failure)."""
         if error is not None:
             self._skip_until = self._clock() + self._retry_seconds
-        self.count += 1
+        self.count += operations
         now = time.monotonic()
         if now - self._warned_at >= WARN_INTERVAL:
             self._log.warning(
