@@ -197,6 +197,7 @@ class RedisRateLimiter:
         batch is out go together in the next, so under load the cost per check falls as the load
         rises, and alone a check waits for no one (docs/benchmarks.md has the figures).
         """
+        batch: list[_Check] = []
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
@@ -206,22 +207,29 @@ class RedisRateLimiter:
                     args.append(str(len(check.keys)))
                     args += check.args
                 try:
-                    waits = await self._take(keys=keys, args=args)
-                except (RedisError, OSError) as error:
-                    self._outage.failed(error, len(batch))
-                    for check in batch:
-                        self._answer(check, self.local.check(check.ip, check.user))
+                    waits = [int(wait) for wait in await self._take(keys=keys, args=args)]
+                    if len(waits) != len(batch):
+                        raise RedisError(f"the rate-limit script answered {len(waits)} checks of {len(batch)}")
+                except (RedisError, OSError, ValueError, TypeError) as error:  # unreachable, or an odd answer
+                    self._fail_open(batch, error)
                     if self._outage.skipping:
                         waiting, self._waiting = self._waiting, []
-                        self._outage.failed(None, len(waiting))
-                        for check in waiting:
-                            self._answer(check, self.local.check(check.ip, check.user))
+                        self._fail_open(waiting, None)
                     continue
-                for check, wait_micros in zip(batch, waits, strict=True):
-                    micros = int(wait_micros)
+                for check, micros in zip(batch, waits, strict=True):
                     self._answer(check, 0 if micros <= 0 else max(1, math.ceil(micros / 1_000_000)))
         finally:
+            # Cancelled (the gateway stopping) or failed unexpectedly: no request is left waiting.
+            unanswered = [check for check in (*batch, *self._waiting) if not check.answer.done()]
+            self._waiting = []
             self._sender = None
+            if unanswered:
+                self._fail_open(unanswered, None)
+
+    def _fail_open(self, checks: list[_Check], error: BaseException | None) -> None:
+        self._outage.failed(error, len(checks))
+        for check in checks:
+            self._answer(check, self.local.check(check.ip, check.user))
 
     @staticmethod
     def _answer(check: _Check, wait: int) -> None:
