@@ -113,3 +113,15 @@ async def test_a_local_copy_is_served_without_redis_until_dropped_or_expired(hos
     assert await b.get_or_load("k", source.loader("k")) == "v1"  # B's local copy, within its bound
     await asyncio.sleep(0.3)
     assert await b.get_or_load("k", source.loader("k")) == "v2"  # past local_seconds: from Redis
+
+
+async def test_an_entry_that_cannot_be_decoded_is_a_miss(hosts: Opener, redis_url: str) -> None:
+    cache = hosts()
+    source = Source()
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        await client.set(cache._value_key(b"k"), b"0:0|\xff\xfe not UTF-8")
+        assert await cache.get_or_load("k", source.loader("k")) == "v1"
+        assert await client.get(cache._value_key(b"k")) == b"0:0|v1"  # overwritten with the loaded value
+    finally:
+        await client.aclose()

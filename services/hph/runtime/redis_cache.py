@@ -169,7 +169,10 @@ class RedisCache(Generic[V]):
             return await load()
         stamp = bytes(namespace_generation) + b":" + bytes(key_generation) + b"|"
         if stored is not None and stored.startswith(stamp):
-            return self._codec.decode(stored[len(stamp) :])
+            try:
+                return self._codec.decode(stored[len(stamp) :])
+            except Exception:  # written by another version of the code: a miss, overwritten below
+                log.warning("a cached entry could not be decoded; loading it afresh", extra={"key": repr(key)[:100]})
         value = await load()
         try:
             await self._store(
