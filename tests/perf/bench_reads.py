@@ -9,6 +9,8 @@ the variants so drift on the machine hits them alike.
     apt-get install wrk   # once
     .venv/bin/python tests/perf/bench_reads.py --duration 8 --warmup 2 --connections 32 --rounds 3 \\
         --code before=../base/.venv/bin/python --code after=.venv/bin/python
+    .venv/bin/python tests/perf/bench_reads.py --settings memory= \\
+        --settings redis=HPH_HOT_CACHE=redis,HPH_RATE_LIMITS=redis,HPH_REDIS_URL=redis://127.0.0.1:6379/9
 
 The target (issue #10): p99 at most 3x p50 on every read. Not a test: a measurement.
 """
@@ -75,9 +77,11 @@ def wrk(url: str, duration: int, connections: int) -> tuple[float, float, float]
     return percentiles["50"], percentiles["99"], float(rate.group(1))
 
 
-def measure(python: str, duration: int, connections: int, warmup: int) -> dict[str, tuple[float, float, float]]:
+def measure(
+    python: str, duration: int, connections: int, warmup: int, env: dict[str, str] | None = None
+) -> dict[str, tuple[float, float, float]]:
     with tempfile.TemporaryDirectory(prefix="hph-bench-reads-") as data_dir:
-        process, _, rest_port = start_platform(data_dir, python=python)
+        process, _, rest_port = start_platform(data_dir, python=python, extra_env=env)
         try:
             results = {}
             for name, url in reads(rest_port).items():
@@ -95,16 +99,30 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load first (default 2)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections (default 32)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds, each running every variant once")
+    parser.add_argument(
+        "--settings",
+        action="append",
+        metavar="NAME=VAR=VALUE[,VAR=VALUE]",
+        help="a variant of this checkout run with these HPH_* variables (repeatable), e.g. "
+        "redis=HPH_HOT_CACHE=redis,HPH_RATE_LIMITS=redis,HPH_REDIS_URL=redis://127.0.0.1:6379/0",
+    )
     add_code_argument(parser)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    variants = code_variants(args)
+    variants = (
+        {name: (python, {}) for name, python in code_variants(args).items()} if args.code or not args.settings else {}
+    )
+    for given in args.settings or ():
+        name, _, assignments = given.partition("=")
+        env = dict(pair.split("=", 1) for pair in assignments.split(",") if pair)
+        variants[name] = (sys.executable, env)
     figures: dict[tuple[str, str], Figures] = {}
     for round_number in range(1, args.rounds + 1):
-        for name, python in variants.items():
-            print(f"round {round_number}/{args.rounds}: {name} ({python})", file=sys.stderr, flush=True)
-            for read, (p50, p99, rps) in measure(python, args.duration, args.connections, args.warmup).items():
+        for name, (python, env) in variants.items():
+            print(f"round {round_number}/{args.rounds}: {name} ({python} {env})", file=sys.stderr, flush=True)
+            measured = measure(python, args.duration, args.connections, args.warmup, env)
+            for read, (p50, p99, rps) in measured.items():
                 entry = figures.setdefault((read, name), Figures())
                 entry.p50.append(p50)
                 entry.p99.append(p99)

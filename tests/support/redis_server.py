@@ -34,14 +34,15 @@ def _answers_ping(port: int) -> bool:
 
 
 @contextmanager
-def running_redis_server(directory: Path, within: float = 10.0) -> Iterator[str]:
-    """Starts `redis-server` on a free 127.0.0.1 port with `directory` as its working dir and yields
-    its URL once it answers PING; stops it (and waits for it) when the block ends."""
+def running_redis_server(directory: Path, within: float = 10.0, port: int | None = None) -> Iterator[str]:
+    """Starts `redis-server` on a free 127.0.0.1 port (or `port`: a server started again where a
+    stopped one was) with `directory` as its working dir and yields its URL once it answers PING;
+    stops it (and waits for it) when the block ends."""
     binary = redis_server_binary()
     if binary is None:
         raise RuntimeError(f"{REDIS_SERVER} is not installed")
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), *_EPHEMERAL],
         stdout=subprocess.DEVNULL,

@@ -170,6 +170,27 @@ class Limiter(Protocol):
         """Releases what the limiter holds (called when the gateway stops)."""
 
 
+class RemoteLimiter(Protocol):
+    """A rate limiter whose buckets live in a server several hosts share (redis_limits.RedisRateLimiter):
+    a check is a round trip, so it is awaited."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any limit applies (a request is checked at all)."""
+
+    async def check(self, ip: str, user: str | None) -> int:
+        """0 if the request may proceed (tokens taken), else whole seconds to wait (Retry-After)."""
+
+    def status(self) -> dict[str, object]:
+        """Where the limits live and how many checks failed open (reported by /ready)."""
+
+    def close(self) -> None:
+        """Releases what can be released without awaiting."""
+
+    async def aclose(self) -> None:
+        """Releases the connections (called when the gateway stops)."""
+
+
 class RateLimiter:
     """Per client IP and per authenticated user limits; a request needs a token from both.
 

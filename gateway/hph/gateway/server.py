@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hph.gateway import codec
 from hph.gateway.descriptors import DescriptorSet, load_descriptor_set, service_bindings
 from hph.gateway.docs_page import render_docs_html
-from hph.gateway.edge import CorsPolicy, Limiter, RateLimiter, SubjectReader, request_id
+from hph.gateway.edge import CorsPolicy, Limiter, RateLimiter, RemoteLimiter, SubjectReader, request_id
 from hph.gateway.http1 import (
     CLIENT_CLOSED_REQUEST,
     INTERNAL_SERVER_ERROR,
@@ -75,7 +75,7 @@ class Gateway:
         limits: HttpLimits,
         loop: asyncio.AbstractEventLoop,
         local: LocalChannel | None = None,
-        limiter: Limiter | None = None,
+        limiter: Limiter | RemoteLimiter | None = None,
         services: Sequence[str] | None = None,
         planned: Sequence[str] = (),
     ) -> None:
@@ -94,11 +94,7 @@ class Gateway:
             timeout_seconds=settings.gateway_upstream_timeout_seconds, connections=connections, local=local
         )
         self.cors = CorsPolicy(settings.cors_origins, allow_credentials=settings.cors_allow_credentials)
-        self.limiter: Limiter = limiter or RateLimiter(
-            per_ip_per_minute=settings.rate_limit_per_ip_per_minute,
-            per_user_per_minute=settings.rate_limit_per_user_per_minute,
-            clock=time.monotonic,
-        )
+        self.limiter: Limiter | RemoteLimiter = limiter or limiter_from_settings(settings)
         self.subject = SubjectReader()
         self.transcoder = Transcoder(
             table, descriptors, self.pool, grpc_target, emit_defaults=settings.json_emit_defaults
@@ -172,7 +168,8 @@ class Gateway:
                 return keep_alive
             user = self.subject(special.get(b"authorization"))
             if self.limiter.enabled:
-                wait = self.limiter.check(conn.client_ip, user)
+                checked = self.limiter.check(conn.client_ip, user)
+                wait = checked if isinstance(checked, int) else await checked
                 if wait:
                     status = HTTPStatus.TOO_MANY_REQUESTS
                     body = codec.client_error_body(
@@ -223,13 +220,41 @@ class Gateway:
         if down:
             body: dict[str, Any] = {"status": "not_ready", "services": services, "not_serving": down}
             return HTTPStatus.SERVICE_UNAVAILABLE, JSON, json.dumps(body).encode()
-        return OK, JSON, json.dumps({"status": "ready", "services": services}).encode()
+        ready: dict[str, Any] = {"status": "ready", "services": services}
+        status = getattr(self.limiter, "status", None)
+        if status is not None:
+            ready["rate_limits"] = status()
+        return OK, JSON, json.dumps(ready).encode()
 
     async def _openapi(self) -> tuple[int, bytes, bytes]:
         return OK, JSON, self.openapi
 
     async def _docs(self) -> tuple[int, bytes, bytes]:
         return OK, b"text/html; charset=utf-8", self.docs
+
+
+def limiter_from_settings(settings: Settings) -> Limiter | RemoteLimiter:
+    """This process's own buckets, or with HPH_RATE_LIMITS=redis buckets in Redis every host shares."""
+    if settings.rate_limits not in ("local", "redis"):
+        raise ValueError(f"HPH_RATE_LIMITS={settings.rate_limits!r}: choose local or redis")
+    if settings.rate_limits == "redis":
+        from hph.gateway.redis_limits import RedisRateLimiter
+
+        if not settings.redis_url:
+            raise ValueError("HPH_RATE_LIMITS=redis needs HPH_REDIS_URL (redis://host:port/db)")
+
+        return RedisRateLimiter.connect(
+            settings.redis_url,
+            per_ip_per_minute=settings.rate_limit_per_ip_per_minute,
+            per_user_per_minute=settings.rate_limit_per_user_per_minute,
+            key_prefix=settings.rate_limit_redis_prefix,
+            timeout_seconds=settings.redis_call_timeout_seconds,
+        )
+    return RateLimiter(
+        per_ip_per_minute=settings.rate_limit_per_ip_per_minute,
+        per_user_per_minute=settings.rate_limit_per_user_per_minute,
+        clock=time.monotonic,
+    )
 
 
 class McpMount:
@@ -337,6 +362,9 @@ class GatewayHost:
             await self.gateway.mcp.stop()
         await self.gateway.pool.close()
         self.gateway.limiter.close()
+        closing = getattr(self.gateway.limiter, "aclose", None)
+        if closing is not None:
+            await closing()
         log.info("gateway stopped")
 
 
@@ -347,7 +375,7 @@ async def start_gateway(
     descriptors: DescriptorSet | None = None,
     limits: HttpLimits | None = None,
     local: LocalChannel | None = None,
-    limiter: Limiter | None = None,
+    limiter: Limiter | RemoteLimiter | None = None,
     reuse_port: bool = False,
     services: Sequence[str] | None = None,
     planned: Sequence[str] = (),

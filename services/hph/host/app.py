@@ -30,6 +30,7 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable
 from hph.runtime.eventlog import EventLog, PartitionCountMismatch, create_topics, open_event_log
 from hph.runtime.events import TOPIC_PARTITIONS, OutboxRelay
+from hph.runtime.hot_caches import HotCaches
 from hph.runtime.memory import CONTAINERS as MEMORY_CONTAINERS
 from hph.runtime.memory import open_memory
 from hph.runtime.narrator import open_narrator
@@ -210,6 +211,7 @@ class RunningPlatform:
         if self.deps.memory is not None:
             await self.deps.memory.close()  # demotes write-behind entries while the store is open
         await self.deps.narrator.close()
+        await self.deps.caches.close()
         await self.channels.close()
         await self.log.close()
         await self.store.close()
@@ -302,6 +304,7 @@ async def _start_on(
         revocations=revocations,
         memory=await open_memory(settings, store),
         narrator=open_narrator(settings),
+        caches=HotCaches.from_settings(settings),
         clock=clock,
     )
     if seed:

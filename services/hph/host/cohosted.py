@@ -42,7 +42,8 @@ async def start_cohosted_gateway(settings: Settings, platform: RunningPlatform, 
     """Serves REST on `settings.http_port` from this worker; `first` is the worker that starts the
     others (it starts the shared rate-limit table afresh, so no bucket outlives a restart)."""
     limiter: Limiter | None = None
-    if settings.workers > 1:
+    # In Redis (HPH_RATE_LIMITS=redis) the buckets are already shared, by every host: the gateway opens them.
+    if settings.workers > 1 and settings.rate_limits != "redis":
         from hph.gateway.shared_limits import SharedRateLimiter
 
         path = shared_limits_path(settings)

@@ -18,7 +18,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 V = TypeVar("V")
 
@@ -26,6 +26,23 @@ log = logging.getLogger(__name__)
 
 # An entry read after this fraction of its TTL is refreshed in the background while still served.
 REFRESH_AFTER_FRACTION = 0.75
+
+
+class HotCache(Protocol[V]):
+    """A hot cache as services use it: this process's TtlCache (embedded), or one copy in Redis every
+    host shares (hph.runtime.redis_cache, HPH_HOT_CACHE=redis). Keys are text or bytes."""
+
+    async def get_or_load(self, key: str | bytes, load: Callable[[], Awaitable[V]]) -> V:
+        """The cached value, or `load()`'s, stored (concurrent misses share one load)."""
+
+    def fresh(self, key: str | bytes, load: Callable[[], Awaitable[V]]) -> V | None:
+        """The value this process holds, without awaiting; None when a load would be needed."""
+
+    async def drop(self, key: str | bytes) -> None:
+        """Forgets `key` wherever it is cached (a write made it stale)."""
+
+    async def drop_all(self) -> None:
+        """Forgets every entry wherever it is cached."""
 
 
 class TtlCache(Generic[V]):
@@ -131,6 +148,14 @@ class TtlCache(Generic[V]):
         self._entries.clear()
         self._loading.clear()
         self._generation += 1
+
+    async def drop(self, key: Hashable) -> None:
+        """`invalidate`, as a HotCache: this process's copy is the only one."""
+        self.invalidate(key)
+
+    async def drop_all(self) -> None:
+        """`clear`, as a HotCache."""
+        self.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -12,6 +12,7 @@ from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.consumers import EventConsumers
 from hph.runtime.events import OutboxRelay
+from hph.runtime.hot_caches import HotCaches
 from hph.runtime.memory import Memory
 from hph.runtime.narrator import Narrator
 from hph.runtime.settings import Settings
@@ -53,6 +54,9 @@ class Dependencies:
     narrator: Narrator = field(default_factory=Narrator.off)
     # One circuit breaker per agent (or other dependency), shared by every service of this process.
     breakers: CircuitBreakers = field(default_factory=CircuitBreakers)
+    # Where hot caches live (HPH_HOT_CACHE): this process's memory, or Redis shared by every host;
+    # a service opens each of its caches with `caches.open(name, codec, ttl_seconds=...)`.
+    caches: HotCaches = field(default_factory=HotCaches.embedded)
     # Long-running jobs of services (e.g. the reservation sweeper), started and stopped by the host.
     background: list[BackgroundTask] = field(default_factory=list)
 

@@ -49,15 +49,25 @@ class Settings:
     rate_limit_per_user_per_minute: int = 100
     # REST requests per minute per client IP address (0 = off).
     rate_limit_per_ip_per_minute: int = 600
+    # Where the REST rate limits' token buckets live: "local" (embedded default: this process, or with
+    # several `hph up` workers a table they share) or "redis" (at HPH_REDIS_URL, one budget per user and
+    # per IP across every host using it; while Redis is unreachable each host enforces the limits
+    # alone, fails open to its own buckets, and says so in a warning and in /ready).
+    rate_limits: str = "local"
+    # Prefix of the rate limits' Redis keys, so several platforms can share one server.
+    rate_limit_redis_prefix: str = "hph:limits:"
+    # Longest wait for Redis by a rate-limit check or a hot cache read, seconds; a slower answer
+    # counts as Redis being down (the check fails open, the read goes to storage).
+    redis_call_timeout_seconds: float = 0.25
     # REST JSON prints fields holding their default value (0, false, "", []) instead of omitting them
     # (Envoy's always_print_primitive_fields), so the storefront always finds the keys it reads.
     json_emit_defaults: bool = True
     # `hph up` runs the REST gateway inside every server worker (sharing the HTTP port like the gRPC
     # one) and calls the services beside it in-process; with several workers the rate limits live in
     # one table they share (on tmpfs, `/dev/shm/hph-rate-limits-<hash of the data dir>`, else
-    # `<data dir>/run/rate-limits`). A co-hosted gateway routes only the services its process hosts.
-    # False runs it as one separate process that reaches them over gRPC only, the topology of the
-    # Envoy edge it stands in for.
+    # `<data dir>/run/rate-limits`; in Redis instead with HPH_RATE_LIMITS=redis). A co-hosted
+    # gateway routes only the services its process hosts. False runs it as one separate process that
+    # reaches them over gRPC only, the topology of the Envoy edge it stands in for.
     gateway_cohosted: bool = True
     # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
     # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
@@ -78,6 +88,17 @@ class Settings:
     # How long catalog reads are served from the in-process hot cache, seconds (0 = off); a replica's
     # own writes invalidate at once, and a hot entry is refreshed in the background before it expires.
     catalog_cache_seconds: float = 2.0
+    # Where the hot caches shared by hosts live (catalog products and pages): "memory" (embedded
+    # default: each process its own, stale on other hosts for at most their TTL) or "redis" (at
+    # HPH_REDIS_URL, one copy for every host, dropped by the writer and by product events; see
+    # docs/adapters.md for the staleness bound).
+    hot_cache: str = "memory"
+    # Prefix of the hot cache's Redis keys, so several platforms can share one server.
+    cache_redis_prefix: str = "hph:cache:"
+    # With HPH_HOT_CACHE=redis, how long a process keeps its own copy of an entry read from Redis,
+    # seconds (0 = none, every read asks Redis); product events drop it sooner, and this bounds how
+    # long another host's change (e.g. a stock flip) may be served stale from it.
+    cache_local_seconds: float = 0.5
     # Deadline of the catalog's call to the catalog-search agent for `GET /api/products?search=`,
     # seconds; past it (or when the agent is down or still building its index) the catalog answers
     # with its own word matching and sets `search_fallback`.
@@ -107,8 +128,9 @@ class Settings:
     # balance each consumer group's partitions among themselves).
     event_log: str = "sqlite"
     # Redis server shared by the processes of a platform (redis://host:port/db); empty = none, and
-    # everything that can use it runs embedded instead: the event log when HPH_EVENT_LOG=redis, and
-    # the memory hot tier.
+    # everything that can use it runs embedded instead: the memory hot tier, and what is asked for
+    # explicitly: the event log (HPH_EVENT_LOG=redis), the rate limits (HPH_RATE_LIMITS=redis) and
+    # the hot cache (HPH_HOT_CACHE=redis).
     redis_url: str = ""
     # Prefix of every Redis key of the event log (streams, checkpoints, leases); platforms sharing
     # one Redis keep apart by giving each its own.

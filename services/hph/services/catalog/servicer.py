@@ -27,11 +27,13 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import clock as clocks
 from hph.runtime import money, validation
-from hph.runtime.cache import TtlCache
+from hph.runtime.cache import HotCache
+from hph.runtime.consumers import ConsumerGroup, Delivery, Subscription
 from hph.runtime.deps import Dependencies
 from hph.runtime.documents import Mutation, read_or_not_found, update_document
 from hph.runtime.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from hph.runtime.events import NOT_OUTBOX, OUTBOX_ID_PREFIX, outbox_op
+from hph.runtime.redis_cache import proto_codec
 from hph.runtime.rpc.call_context import current_call
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
@@ -63,6 +65,9 @@ CONTAINERS = (
     ContainerSpec(CATEGORIES, CATEGORY_PARTITION_KEY),
 )
 BY_NAME = (OrderBy("name"),)
+# The per-replica consumer group that drops cached products other hosts changed (shared caches only).
+CACHE_GROUP = "catalog-cache"
+PRODUCT_TOPIC = "product-events"
 MAX_CATEGORIES = 1000
 
 _PRODUCT_STATUS = {
@@ -129,9 +134,15 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     def __init__(self, deps: Dependencies, products: Container, categories: Container) -> None:
         self._deps = deps
         self._products = products
-        # Hot tier for the peak's read storm; our own writes invalidate, the TTL bounds the rest.
-        self._hot_products: TtlCache[product_pb2.Product] = TtlCache(deps.settings.catalog_cache_seconds)
-        self._hot_pages: TtlCache[pb.ListProductsResponse] = TtlCache(deps.settings.catalog_cache_seconds, 2_000)
+        # Hot tier for the peak's read storm (this process's, or shared in Redis: HPH_HOT_CACHE); our
+        # own writes drop what they change, product events what other hosts changed, the TTL the rest.
+        ttl = deps.settings.catalog_cache_seconds
+        self._hot_products: HotCache[product_pb2.Product] = deps.caches.open(
+            "catalog-products", proto_codec(product_pb2.Product), ttl_seconds=ttl
+        )
+        self._hot_pages: HotCache[pb.ListProductsResponse] = deps.caches.open(
+            "catalog-pages", proto_codec(pb.ListProductsResponse), ttl_seconds=ttl, max_entries=2_000
+        )
         self._categories = categories
         self._search_agent = search_agent.SearchAgent(deps)
 
@@ -267,7 +278,6 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
         event = product_events.created(
             doc, actor_id=call.principal.subject, correlation_id=call.request_id, clock=self._deps.clock
         )
-        self.forget()
         try:
             results = await self._products.batch(
                 product_id, [CreateOp(doc), outbox_op(self._products, event, product_id)]
@@ -279,6 +289,8 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             if request.request_id and existing.get("request_id") == request.request_id:
                 return product_message(existing)  # a retry of the create that already happened
             raise AlreadyExists(f"product {product_id!r} already exists") from None
+        # After the commit: a page loaded between a drop and the commit would be stored without it.
+        await self.forget()
         self._deps.notify_relay()
         created = results[0]
         assert created is not None  # a create returns the document it wrote
@@ -454,10 +466,12 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
     # --- helpers --------------------------------------------------------------------------
 
     async def _update_category(self, category_id: str, etag: str, mutate: Mutation) -> Document:
-        self.forget()  # category moves change which products a category filter lists
-        return await update_document(
-            self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
-        )
+        try:
+            return await update_document(
+                self._categories, category_id, category_id, mutate, what="category", expected_etag=etag
+            )
+        finally:
+            await self.forget()  # after the write: category moves change which products a filter lists
 
     async def _update_product(self, product_id: str, etag: str, mutate: Mutation) -> Document:
         """Writes a staff change of the product together with the event it amounts to."""
@@ -479,15 +493,23 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 events=events,
             )
         finally:
-            self.forget(product_id)
+            await self.forget(product_id)
         self._deps.notify_relay()
         return updated
 
-    def forget(self, product_id: str = "") -> None:
-        """Drops what this replica's writes made stale: the product and every cached page."""
+    async def forget(self, product_id: str = "") -> None:
+        """Drops what a write made stale, wherever it is cached: the product and every cached page."""
         if product_id:
-            self._hot_products.invalidate(product_id)
-        self._hot_pages.clear()
+            await self._hot_products.drop(product_id)
+        await self._hot_pages.drop_all()
+
+    def consumer_group(self) -> ConsumerGroup:
+        """With caches shared by hosts: every process drops the products other hosts changed (and the
+        shared copies, in case the writer could not), as their product events come in."""
+        return ConsumerGroup(CACHE_GROUP, (Subscription.to(PRODUCT_TOPIC, self._product_changed),), per_replica=True)
+
+    async def _product_changed(self, delivery: Delivery) -> None:
+        await self.forget(delivery.envelope.partition_key)
 
     async def _category_parents(self) -> dict[str, str]:
         page = await self._categories.query(Query(), max_items=MAX_CATEGORIES)
@@ -509,6 +531,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     if deps.bus is not None:  # in_stock follows inventory's stock levels
         listener = stock_listener.StockListener(products, on_change=servicer.forget)
         deps.bus.declare(listener.consumer_group())
+        if deps.caches.shared:
+            deps.bus.declare(servicer.consumer_group())
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         add_to_server=lambda server: pb_grpc.add_CatalogServiceServicer_to_server(servicer, server),

@@ -9,7 +9,7 @@ redeliveries are harmless (the flag is set, not toggled), so at-least-once deliv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from holidaypeak.events.v1 import inventory_events_pb2 as ev
 from hph.runtime.consumers import ConsumerGroup, Delivery, Subscription
@@ -24,7 +24,7 @@ STOCK_EVENTS = (ev.InventoryReserved, ev.InventoryReleased, ev.InventoryConfirme
 
 
 class StockListener:
-    def __init__(self, products: Container, on_change: Callable[[str], None] | None = None) -> None:
+    def __init__(self, products: Container, on_change: Callable[[str], Awaitable[None]] | None = None) -> None:
         """`on_change(product_id)` runs after a flag changed (e.g. to drop a cached copy)."""
         self._products = products
         self._on_change = on_change
@@ -54,4 +54,4 @@ class StockListener:
         except NotFound:
             return  # stock of a SKU the catalog does not (or no longer) list
         if changed and self._on_change is not None:
-            self._on_change(sku)
+            await self._on_change(sku)
