@@ -473,3 +473,51 @@ async def test_the_consumer_framework_handles_every_event_in_order_and_checkpoin
     }
     # The leases were released at stop (an empty owner), so another host takes over at once.
     assert await log.owners("payments", TOPIC) == {}
+
+
+async def test_two_hosts_split_a_groups_partitions_and_one_takes_over_when_the_other_dies(
+    open_log: Opener, store: SqliteDocumentStore
+) -> None:
+    from tests.support.waiting import eventually
+
+    handled: dict[str, list[str]] = {"host-a": [], "host-b": []}
+
+    def handler(host: str) -> Callable[[Delivery], Awaitable[None]]:
+        async def handle(delivery: Delivery) -> None:
+            handled[host].append(delivery.event.envelope.event_id)
+
+        return handle
+
+    # Leases of 3 s: blob times have whole seconds, so a lease must outlast one by a margin.
+    settings = ConsumerSettings(poll_interval=0.05, lease_seconds=3.0)
+    hosts = {}
+    for host in ("host-a", "host-b"):
+        log, _ = await open_log()
+        await log.create_topic(TOPIC, PARTITIONS)
+        hosts[host] = await EventConsumers.open(log, store, settings=settings, consumer=host)
+        hosts[host].declare(ConsumerGroup("payments", (Subscription.to(TOPIC, handler(host), OrderCreated),)))
+        await hosts[host].start()
+    a, b = hosts["host-a"], hosts["host-b"]
+    try:
+
+        def split() -> bool:
+            mine, theirs = a.owned("payments", TOPIC), b.owned("payments", TOPIC)
+            return len(mine) == len(theirs) == PARTITIONS // 2 and mine | theirs == set(range(PARTITIONS))
+
+        await eventually(split, within=15)
+        writer, _ = await open_log()
+        await writer.create_topic(TOPIC, PARTITIONS)
+        first = await writer.append(TOPIC, [an_event(keys_for(p)[0]) for p in range(PARTITIONS)])
+        await eventually(lambda: len(handled["host-a"]) + len(handled["host-b"]) == PARTITIONS, within=15)
+        for host, consumers in hosts.items():
+            owned = consumers.owned("payments", TOPIC)
+            assert sorted(handled[host]) == sorted(e.envelope.event_id for e in first if e.partition in owned)
+
+        await a.abandon()  # a crash: no checkpoint, no release; its leases expire
+        later = await writer.append(TOPIC, [an_event(keys_for(p)[0], 1) for p in range(PARTITIONS)])
+        await eventually(lambda: b.owned("payments", TOPIC) == set(range(PARTITIONS)), within=15)
+        await b.wait_until_caught_up(within=15)
+        assert set(handled["host-b"]) >= {event.envelope.event_id for event in later}  # nothing lost
+        assert await writer.checkpoints("payments", TOPIC) == dict.fromkeys(range(PARTITIONS), 1)
+    finally:
+        await b.stop()
