@@ -521,3 +521,15 @@ async def test_two_hosts_split_a_groups_partitions_and_one_takes_over_when_the_o
         assert await writer.checkpoints("payments", TOPIC) == dict.fromkeys(range(PARTITIONS), 1)
     finally:
         await b.stop()
+
+
+async def test_a_registered_group_the_hub_lacks_fails_its_reads_loudly(
+    log: EventHubsEventLog, broker: FakeNamespace
+) -> None:
+    broker.hubs[TOPIC].consumer_groups.discard("analytics")  # infra drifted from the registry
+    await log.append(TOPIC, an_event(keys_for(0)[0]))
+    with pytest.raises(EventLogError, match="analytics"):  # the SDK retries; the read reports it
+        await log.read_as("analytics", TOPIC, 0, Position.earliest())
+    broker.hubs[TOPIC].consumer_groups.add("analytics")  # provisioned: the receiver's retry gets through
+    batch = await log.read_as("analytics", TOPIC, 0, Position.earliest())
+    assert [event.sequence for event in batch.events] == [0]

@@ -18,6 +18,8 @@ from azure.eventhub import EventData, EventDataBatch
 from azure.eventhub.exceptions import ConnectError, EventHubError
 
 RECEIVERS_PER_GROUP = 5
+# The pause before the fake's receiver tries a failed link again (the SDK waits about a second).
+RETRY_PAUSE = 0.05
 
 
 @dataclass
@@ -184,8 +186,13 @@ class FakeConsumer:
         hub = self._namespace.hub(self._hub)
         if partition_id is None:
             raise AssertionError("the adapter always receives from one partition")
-        if self.consumer_group not in hub.consumer_groups:
-            raise EventHubError(f"consumer group {self.consumer_group!r} does not exist on {self._hub!r}")
+        while self.consumer_group not in hub.consumer_groups:
+            # What the SDK's processor does with a link that cannot open: reports the error to
+            # on_error, closes the link and tries again after a pause, for as long as it runs.
+            missing = EventHubError(f"consumer group {self.consumer_group!r} does not exist on {self._hub!r}")
+            if on_error is not None:
+                await on_error(None, missing)
+            await asyncio.sleep(RETRY_PAUSE)
         key = (self._hub, self.consumer_group, partition_id)
         if self._namespace.receivers.get(key, 0) >= RECEIVERS_PER_GROUP:
             raise EventHubError("QuotaExceeded: at most 5 receivers per partition and consumer group")

@@ -77,3 +77,14 @@ def test_settings_and_the_factory_keep_connection_strings_out_of_their_reprs() -
     for text in (repr(settings), str(settings), repr(clients), str(clients)):
         assert KEY not in text and "AccountKey" not in text and "SharedAccessKey" not in text
     assert clients.namespace == "localhost"  # the emulator's endpoint, from its connection string
+
+
+async def test_the_event_hubs_log_needs_its_namespace_and_storage() -> None:
+    from hph.runtime.eventlog import open_event_log
+
+    with pytest.raises(AzureConfigError, match="HPH_EVENTHUBS_NAMESPACE"):
+        await open_event_log(Settings(event_log="eventhubs", azure_storage_account_url=AZURE.azure_storage_account_url))
+    with pytest.raises(AzureConfigError, match="HPH_AZURE_STORAGE_ACCOUNT_URL"):
+        await open_event_log(Settings(event_log="eventhubs", eventhubs_namespace=AZURE.eventhubs_namespace))
+    with pytest.raises(AzureConfigError, match="HPH_AZURE_EMULATOR=true"):
+        await open_event_log(Settings(event_log="eventhubs", eventhubs_connection_string=EVENTHUBS))

@@ -174,6 +174,7 @@ class _Receiver:
         self.offsets: OrderedDict[int, str] = OrderedDict()
         self._queue: asyncio.Queue[list[EventData]] = asyncio.Queue(maxsize=_BUFFERED_BATCHES)
         self._pending: list[EventData] = []
+        self._error: Exception | None = None
         starting, inclusive = _starting(start)
         self._task = asyncio.create_task(
             client.receive_batch(
@@ -190,10 +191,13 @@ class _Receiver:
 
     async def _on_batch(self, _context: Any, events: list[EventData]) -> None:
         if events:
+            self._error = None
             await self._queue.put(events)  # a full buffer holds the receiver back
 
     async def _on_error(self, _context: Any, error: Exception) -> None:
-        # The SDK reconnects by itself; the reads simply find nothing meanwhile.
+        # The SDK closes the link and opens it again by itself; a read that finds nothing meanwhile
+        # reports the error, so a consumer group the hub lacks or a lost identity is not silent.
+        self._error = error
         log.warning("event hubs receiver error", extra={"partition": self.partition, "error": repr(error)})
 
     async def take(self, max_events: int, wait: float) -> list[EventData]:
@@ -204,6 +208,9 @@ class _Receiver:
             try:
                 self._pending = await asyncio.wait_for(self._queue.get(), wait)
             except TimeoutError:
+                error, self._error = self._error, None
+                if error is not None:
+                    raise EventLogError(f"the receiver of partition {self.partition} failed: {error!r}") from error
                 return []
         while len(self._pending) < max_events and not self._queue.empty():
             self._pending.extend(self._queue.get_nowait())

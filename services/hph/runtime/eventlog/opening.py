@@ -20,7 +20,8 @@ EVENT_LOG_ADAPTERS = (SQLITE, REDIS, EVENTHUBS)
 
 
 async def open_event_log(settings: Settings) -> EventLog:
-    """The settings' event log; ValueError for an unknown adapter or Redis without a URL."""
+    """The settings' event log; ValueError for an unknown adapter, Redis without a URL or Event Hubs
+    without its namespace and checkpoint storage (AzureConfigError names the setting)."""
     if settings.event_log == SQLITE:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return await SqliteEventLog.open(settings.data_dir / LOG_FILE_NAME)
@@ -31,7 +32,7 @@ async def open_event_log(settings: Settings) -> EventLog:
 
         return RedisEventLog.connect(settings.redis_url, key_prefix=settings.redis_key_prefix)
     if settings.event_log == EVENTHUBS:
-        return open_eventhubs_log(settings)
+        return await open_eventhubs_log(settings)
     raise ValueError(f"HPH_EVENT_LOG={settings.event_log!r}: choose one of {', '.join(EVENT_LOG_ADAPTERS)}")
 
 
@@ -42,20 +43,25 @@ async def create_topics(log: EventLog, partitions: Mapping[str, int]) -> None:
         await log.create_topic(topic, count)
 
 
-def open_eventhubs_log(settings: Settings) -> EventLog:
+async def open_eventhubs_log(settings: Settings) -> EventLog:
     """The Event Hubs log of the settings, its topics and consumer groups from the topic registry."""
     from hph.runtime.azure_clients import AzureClients
     from hph.runtime.eventlog.eventhubs import EventHubsEventLog
     from hph.runtime.events import TOPIC_CONSUMER_GROUPS, TOPIC_PARTITIONS
 
     clients = AzureClients.from_settings(settings)
-    namespace = clients.namespace
     container = settings.eventhubs_checkpoint_container
+    try:
+        namespace = clients.namespace
+        checkpoint_store = clients.checkpoint_store(container)
+    except BaseException:
+        await clients.close()
+        raise
     return EventHubsEventLog(
         namespace=namespace,
         producer=clients.producer,
         consumer=clients.consumer,
-        checkpoint_store=clients.checkpoint_store(container),
+        checkpoint_store=checkpoint_store,
         container=clients.container(container),
         topics=TOPIC_PARTITIONS,
         consumer_groups=TOPIC_CONSUMER_GROUPS,
