@@ -533,3 +533,16 @@ async def test_a_registered_group_the_hub_lacks_fails_its_reads_loudly(
     broker.hubs[TOPIC].consumer_groups.add("analytics")  # provisioned: the receiver's retry gets through
     batch = await log.read_as("analytics", TOPIC, 0, Position.earliest())
     assert [event.sequence for event in batch.events] == [0]
+
+
+async def test_an_event_another_writer_put_on_the_hub_is_refused_by_name(
+    log: EventHubsEventLog, broker: FakeNamespace
+) -> None:
+    from azure.eventhub import EventData
+
+    foreign = broker.producer(TOPIC)
+    batch = await foreign.create_batch(partition_id="1")
+    batch.add(EventData(b"\xff\xfe not a protobuf envelope"))
+    await foreign.send_batch(batch)
+    with pytest.raises(EventLogError, match="not an hph envelope"):
+        await log.read(TOPIC, 1, Position.earliest())

@@ -53,7 +53,7 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def running_azurite(directory: Path, within: float = 30.0) -> Iterator[Azurite]:
+def running_azurite(directory: Path, within: float = 60.0) -> Iterator[Azurite]:
     """Starts azurite's blob service on a free 127.0.0.1 port, storing under `directory`, with an
     account of a random name and key; yields it once it listens; stops it when the block ends."""
     if not azurite_installed():

@@ -56,6 +56,7 @@ from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFo
 from azure.eventhub import EventData, EventDataBatch
 from azure.eventhub.exceptions import EventHubError
 from azure.storage.blob.aio import ContainerClient
+from google.protobuf.message import DecodeError
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.eventlog.port import (
@@ -162,6 +163,13 @@ def _body(event: EventData) -> bytes:
     if sections is None or not all(isinstance(section, bytes) for section in sections):
         raise EventLogError(f"event {event.sequence_number} of the hub is not an hph envelope (not a data body)")
     return b"".join(sections)
+
+
+def _envelope(event: EventData) -> EventEnvelope:
+    try:
+        return EventEnvelope.FromString(_body(event))
+    except DecodeError as exc:
+        raise EventLogError(f"event {event.sequence_number} of the hub is not an hph envelope: {exc}") from exc
 
 
 class _Receiver:
@@ -380,18 +388,32 @@ class EventHubsEventLog:
         self, group: str, topic: str, partition: int, start: Position, max_events: int = 100
     ) -> ReadBatch:
         """`read` through `group`'s receiver (the framework's readers; "" for plain reads)."""
+        return await self._read(group, topic, partition, start, max_events)
+
+    async def _read(
+        self,
+        reader: str,
+        topic: str,
+        partition: int,
+        start: Position,
+        max_events: int,
+        eventhub_group: str | None = None,
+    ) -> ReadBatch:
+        """A read through `reader`'s receiver of the partition, in `eventhub_group` (default: the
+        reader's registered consumer group, `$Default` for plain reads)."""
         await self._partitions.check(topic, partition)
         validate_max_events(max_events)
         if start.start is StartAt.LATEST:
             properties = await self._partition_properties(topic, partition)
             last = None if properties["is_empty"] else int(properties["last_enqueued_sequence_number"])
             return ReadBatch([], Position.following(last))
-        key = (group, topic, partition)
+        key = (reader, topic, partition)
         receiver = self._receivers.get(key)
         if receiver is None or receiver.expected != start:
             if receiver is not None:
                 await receiver.stop()
-            eventhub_group = self.eventhub_consumer_group(group, topic) if group else DEFAULT_CONSUMER_GROUP
+            if eventhub_group is None:
+                eventhub_group = self.eventhub_consumer_group(reader, topic) if reader else DEFAULT_CONSUMER_GROUP
             receiver = self._receivers[key] = _Receiver(self._consumer(topic, eventhub_group), partition, start)
         received = await receiver.take(max_events, self._receive_wait)
         events = [
@@ -400,7 +422,7 @@ class EventHubsEventLog:
                 partition,
                 int(event.sequence_number or 0),
                 event.enqueued_time or self._clock(),
-                EventEnvelope.FromString(_body(event)),
+                _envelope(event),
             )
             for event in received
         ]
@@ -506,11 +528,13 @@ class EventHubsEventLog:
         if properties["last_enqueued_time_utc"] < moment:
             return int(properties["last_enqueued_sequence_number"])  # every event is older
         # Some event is at or after the moment: receive the first one (Event Hubs has no lookup).
-        reader = f"reset:{moment.isoformat()}"
+        reader = f"reset:{moment.isoformat()}"  # ":" keeps it apart from every group name
         deadline = asyncio.get_running_loop().time() + _RESET_RECEIVE_SECONDS
         try:
             while asyncio.get_running_loop().time() < deadline:
-                batch = await self.read_as(reader, topic, partition, Position.since(moment), max_events=1)
+                batch = await self._read(
+                    reader, topic, partition, Position.since(moment), 1, eventhub_group=DEFAULT_CONSUMER_GROUP
+                )
                 if batch.events:
                     first = batch.events[0].sequence
                     beginning = int(properties["beginning_sequence_number"])
