@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support.azurite import Azurite, azurite_installed, running_azurite
 from tests.support.redis_server import redis_server_binary, running_redis_server
 
 
@@ -36,3 +37,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed")
     with running_redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
+    """A private azurite blob service (one per test process, started on first use, stopped at the
+    end); tests share it in containers of their own. Skips when .ci/setup could not install it."""
+    if not azurite_installed():
+        pytest.skip("azurite is not installed (bash .ci/setup installs it with npm)")
+    with running_azurite(tmp_path_factory.mktemp("azurite")) as emulator:
+        yield emulator

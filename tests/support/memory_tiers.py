@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hph.runtime.memory import (
+    ColdStore,
     HotTier,
     Intervals,
     LocalFileColdStore,
@@ -36,16 +37,18 @@ async def tiered_memory(
     clock: ManualClock[datetime],
     *,
     hot: HotTier | None = None,
+    cold: ColdStore | None = None,
     intervals: Intervals = NO_PASSES,
     ttl_seconds: float = 0.0,
 ) -> Memory:
-    """Hot (in-process, 1 MiB, unless `hot` is given), warm over `store`, cold under `cold_folder`;
+    """Hot (in-process, 1 MiB, unless `hot` is given), warm over `store`, cold under `cold_folder`
+    (unless `cold` is given);
     entries stay hot HOT_SECONDS and are archived after ARCHIVE_AFTER_SECONDS unless a namespace
     says otherwise."""
     return Memory(
         hot if hot is not None else LocalHotTier(1024 * 1024),
         WarmTier(await MEMORY.open(store)),
-        LocalFileColdStore(cold_folder),
+        cold if cold is not None else LocalFileColdStore(cold_folder),
         defaults=default_policy(
             ttl_seconds=ttl_seconds, hot_seconds=HOT_SECONDS, archive_after_seconds=ARCHIVE_AFTER_SECONDS
         ),

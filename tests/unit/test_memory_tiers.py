@@ -300,31 +300,8 @@ async def test_a_write_behind_entry_that_expired_in_hot_is_not_demoted(
 # --- archive to cold ----------------------------------------------------------------------------
 
 
-async def test_warm_records_past_their_age_move_to_cold_and_a_read_brings_them_back_up(
-    memory: Memory, store: SqliteDocumentStore, cold_folder: Path, clock: ManualClock[datetime]
-) -> None:
-    answers = memory.namespace(*ANSWERS)
-    await answers.put("old", {"n": 1})
-    clock.advance(ARCHIVE_AFTER_SECONDS / 2)
-    await answers.put("recent", {"n": 2})
-    clock.advance(ARCHIVE_AFTER_SECONDS / 2)
-
-    report = await memory.archive_once()
-
-    assert report.archived == 1
-    warm = await warm_of(store)
-    assert await warm.get("catalog-search.answers", "old") is None
-    assert await warm.get("catalog-search.answers", "recent") is not None
-    cold = LocalFileColdStore(cold_folder)
-    archived = await cold.get("catalog-search.answers", "old")
-    assert archived is not None and archived.value() == {"n": 1}
-
-    clock.advance(HOT_SECONDS)  # the hot copy is gone too
-    found = await answers.get("old")
-    assert found is not None and found.tier == "cold" and found.value == {"n": 1}
-    assert await warm.get("catalog-search.answers", "old") is not None  # promoted to warm
-    again = await answers.get("old")
-    assert again is not None and again.tier == "hot"
+# The archive itself (warm to cold and back) runs on every cold adapter: tests/integration/
+# test_memory_cold_tier.py.
 
 
 async def test_cold_files_are_named_safely_and_expired_ones_are_purged(cold_folder: Path) -> None:
@@ -338,36 +315,6 @@ async def test_cold_files_are_named_safely_and_expired_ones_are_purged(cold_fold
     assert await cold.get("a.b", "user:1") == keep
     assert await cold.get("a.b", "user:2") is None
     assert [path.name for path in (cold_folder / "a.b").iterdir()] == ["user%3A1.json"]
-
-
-# --- deletes ----------------------------------------------------------------------------------
-
-
-async def test_a_delete_forgets_the_key_in_every_tier_and_an_older_version_in_flight_cannot_revive_it(
-    memory: Memory, store: SqliteDocumentStore, cold_folder: Path, clock: ManualClock[datetime]
-) -> None:
-    answers = memory.namespace(*ANSWERS)
-    await answers.put("k", "v1")
-    clock.advance(ARCHIVE_AFTER_SECONDS)
-    await memory.archive_once()  # now in cold
-    await answers.put("k", "v2")
-    warm = await warm_of(store)
-    before = await warm.get("catalog-search.answers", "k")
-    assert before is not None
-
-    await answers.delete("k")
-
-    assert await answers.get("k") is None
-    assert await LocalFileColdStore(cold_folder).get("catalog-search.answers", "k") is None
-    # A demotion or promotion of v2 that was under way when the delete ran loses to the tombstone.
-    assert not await warm.put(before.record, clock())
-    assert not await memory.hot.put(HotEntry(before.record, clock() + timedelta(minutes=1), dirty=False), clock())
-    clock.advance(HOT_SECONDS)
-    assert await answers.get("k") is None
-    # The tombstone itself goes at its archive time.
-    clock.advance(ARCHIVE_AFTER_SECONDS)
-    assert (await memory.archive_once()).removed == 1
-    assert await warm.get("catalog-search.answers", "k") is None
 
 
 # --- observability ----------------------------------------------------------------------------

@@ -124,9 +124,32 @@ class Settings:
     outbox_poll_seconds: float = 2.0
     # The durable event log the outbox relay appends to and consumer groups read: "sqlite" (embedded
     # default, `events.sqlite3` in the data dir, consumed by the one process that runs the background
-    # jobs) or "redis" (Redis Streams at HPH_REDIS_URL, shared by every process pointed at it, which
-    # balance each consumer group's partitions among themselves).
+    # jobs), "redis" (Redis Streams at HPH_REDIS_URL, shared by every process pointed at it, which
+    # balance each consumer group's partitions among themselves) or "eventhubs" (Azure Event Hubs at
+    # HPH_EVENTHUBS_NAMESPACE, checkpoints and leases in Blob Storage; see docs/adapters.md).
     event_log: str = "sqlite"
+    # Event Hubs namespace of HPH_EVENT_LOG=eventhubs, fully qualified ("NAME.servicebus.windows.net");
+    # one event hub per topic, provisioned by infra/ from the topic registry.
+    eventhubs_namespace: str = ""
+    # Blob container of the Event Hubs checkpoint store (checkpoints, partition ownership, consumer
+    # membership), in the HPH_AZURE_STORAGE_ACCOUNT_URL account; created when missing.
+    eventhubs_checkpoint_container: str = "eventhub-checkpoints"
+    # How long an Event Hubs read waits for the partition's receiver to hand over events before it
+    # answers with none, seconds (consumers poll again after HPH_CONSUMER_POLL_SECONDS).
+    eventhubs_receive_wait_seconds: float = 0.2
+    # Blob Storage account of the Azure adapters ("https://NAME.blob.core.windows.net"), reached with
+    # DefaultAzureCredential (workload identity on AKS): the cold memory tier and the Event Hubs
+    # checkpoint store.
+    azure_storage_account_url: str = ""
+    # Connect the Azure adapters to local emulators (azurite) with the connection strings below
+    # instead of DefaultAzureCredential. Connection strings and account keys are refused without it,
+    # so production runs on identities only.
+    azure_emulator: bool = False
+    # Blob Storage connection string of an emulator (azurite), with HPH_AZURE_EMULATOR=true only;
+    # never logged.
+    azure_storage_connection_string: str = field(default="", repr=False)
+    # Event Hubs connection string of an emulator, with HPH_AZURE_EMULATOR=true only; never logged.
+    eventhubs_connection_string: str = field(default="", repr=False)
     # Redis server shared by the processes of a platform (redis://host:port/db); empty = none, and
     # everything that can use it runs embedded instead: the memory hot tier, and what is asked for
     # explicitly: the event log (HPH_EVENT_LOG=redis), the rate limits (HPH_RATE_LIMITS=redis) and
@@ -237,8 +260,13 @@ class Settings:
     # Lifetime of a memory entry after its last write, seconds (0 = until deleted); a namespace may
     # choose its own.
     memory_ttl_seconds: float = 0.0
+    # The memory cold tier: "files" (embedded default, under data_dir/memory-cold) or "blob" (Blob
+    # Storage container HPH_MEMORY_COLD_CONTAINER in HPH_AZURE_STORAGE_ACCOUNT_URL).
+    memory_cold: str = "files"
+    # Blob container of the cold memory tier with HPH_MEMORY_COLD=blob; created when missing.
+    memory_cold_container: str = "memory-cold"
     # Age (since it reached warm storage) after which a memory entry moves from warm storage to the
-    # cold tier (files under data_dir/memory-cold), seconds; a namespace may choose its own.
+    # cold tier (HPH_MEMORY_COLD), seconds; a namespace may choose its own.
     memory_archive_after_seconds: float = 86_400.0
     # Seconds between the memory archive passes (warm entries past their age to cold, expired
     # entries removed from every tier).

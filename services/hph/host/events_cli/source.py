@@ -21,7 +21,7 @@ from hph.host.app import database_path, open_store
 from hph.host.events_cli.errors import CommandFailed, UsageError
 from hph.runtime.consumers import EventAdmin, GroupRecord
 from hph.runtime.eventlog import LOG_FILE_NAME, EventLog, open_event_log
-from hph.runtime.eventlog.opening import EVENT_LOG_ADAPTERS, REDIS, SQLITE
+from hph.runtime.eventlog.opening import EVENT_LOG_ADAPTERS, EVENTHUBS, REDIS, SQLITE
 from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
 
@@ -67,6 +67,8 @@ async def open_source(settings: Settings) -> EventsSource:
         raise UsageError(f"HPH_EVENT_LOG={settings.event_log!r}: choose one of {', '.join(EVENT_LOG_ADAPTERS)}")
     if settings.event_log == REDIS and not settings.redis_url:
         raise UsageError("HPH_EVENT_LOG=redis needs HPH_REDIS_URL (redis://host:port/db)")
+    if settings.event_log == EVENTHUBS and not (settings.eventhubs_namespace or settings.eventhubs_connection_string):
+        raise UsageError("HPH_EVENT_LOG=eventhubs needs HPH_EVENTHUBS_NAMESPACE (NAME.servicebus.windows.net)")
     if not database_path(settings).is_file():
         raise CommandFailed(
             f"no platform state in {data_dir}: run `hph up` there first, or give its --data-dir (HPH_DATA_DIR)"

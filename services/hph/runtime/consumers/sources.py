@@ -3,7 +3,8 @@ through Redis consumer-group delivery.
 
 - `CheckpointReader` (any log; the SQLite default): reads on from the group's checkpoint with
   `EventLog.read`, keeping its place in memory between batches; `restart` goes back to the stored
-  checkpoint (after a reset).
+  checkpoint (after a reset). On a log that reads per group (`GroupReadingLog`, Event Hubs: each
+  group has its own receiver and consumer group) it reads with `read_as(group, ...)`.
 - `RedisDelivery` (the Redis Streams log): `XREADGROUP` hands out what no consumer of the group has
   had yet (`deliver`), pending for this consumer until acknowledged (`done`, after the checkpoint).
   When it starts (a partition it just claimed, or after a reset) it first takes over the entries
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
-from hph.runtime.eventlog import EventLog, LoggedEvent, Position
+from hph.runtime.eventlog import EventLog, LoggedEvent, Position, ReadBatch
 
 
 @runtime_checkable
@@ -38,6 +39,15 @@ class DeliveringLog(Protocol):
     async def reclaim(
         self, group: str, topic: str, partition: int, consumer: str, min_idle: timedelta, max_events: int = 100
     ) -> list[LoggedEvent]: ...
+
+
+@runtime_checkable
+class GroupReadingLog(Protocol):
+    """A log whose reads go through the reading group (EventHubsEventLog)."""
+
+    async def read_as(
+        self, group: str, topic: str, partition: int, start: Position, max_events: int = 100
+    ) -> ReadBatch: ...
 
 
 class PartitionSource(Protocol):
@@ -68,7 +78,10 @@ class CheckpointReader:
         return checkpoint
 
     async def next_batch(self, max_events: int) -> list[LoggedEvent]:
-        batch = await self._log.read(self._topic, self._partition, self._position, max_events)
+        if isinstance(self._log, GroupReadingLog):
+            batch = await self._log.read_as(self._group, self._topic, self._partition, self._position, max_events)
+        else:
+            batch = await self._log.read(self._topic, self._partition, self._position, max_events)
         self._position = batch.next_position
         return batch.events
 

@@ -15,7 +15,9 @@ Semantics every adapter keeps (docs/events.md in the shared design says why each
   not be dense (Redis derives them from its entry ids); lag is therefore counted in events by each
   adapter rather than computed by callers as a difference.
 - `append` is atomic per partition at most (an Event Hubs batch targets one partition); a caller that
-  retries a failed append may append an event twice, which consumers absorb by `event_id`.
+  retries a failed append may append an event twice, which consumers absorb by `event_id`. It
+  answers with each event's partition and position; an engine that does not report positions on
+  send (Event Hubs) answers `UNKNOWN_SEQUENCE` and the time the send was acknowledged.
 - A read starts from the earliest retained event, the latest (nothing that exists yet), a sequence
   number (inclusive, or exclusive with `Position.after`) or an enqueued time (events enqueued at or
   after it), and returns at most `max_events` events of one partition with the position to read on
@@ -47,6 +49,9 @@ from typing import Protocol, runtime_checkable
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 
 MAX_PARTITIONS = 32
+# The sequence number `append` answers with on an engine that does not report the positions of what
+# it was sent (Event Hubs): the event's partition is known, its position is learnt by reading it.
+UNKNOWN_SEQUENCE = -1
 MAX_READ_EVENTS = 10_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")

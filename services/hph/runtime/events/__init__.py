@@ -10,6 +10,7 @@ deduplicated by event_id per group.
 from hph.runtime.events.envelope import (
     EVENT_TOPICS,
     SCHEMA_VERSION,
+    TOPIC_CONSUMER_GROUPS,
     TOPIC_PARTITIONS,
     TOPICS,
     new_event,
@@ -42,6 +43,7 @@ __all__ = [
     "PENDING",
     "SCHEMA_VERSION",
     "TOPICS",
+    "TOPIC_CONSUMER_GROUPS",
     "TOPIC_PARTITIONS",
     "OutboxRelay",
     "decode_envelope",

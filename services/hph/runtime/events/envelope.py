@@ -5,7 +5,7 @@ the contract rather than kept as a table here: `EventEnvelope.payload` numbers i
 of ten per topic (10-19 order, 20-29 payment, ...), block `n` is the `Topic` enum value `n`, and a
 topic's name is that value's name without `TOPIC_`, lower case, plus "-events" (both rules are
 stated in envelope.proto). A new event therefore needs no change here; a new topic needs its
-partition count in `TOPIC_PARTITIONS`, the topic registry.
+entry in registry.json, the topic registry (`TOPIC_PARTITIONS`, `TOPIC_CONSUMER_GROUPS`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import UTC
+from pathlib import Path
 from types import MappingProxyType
 
+import orjson
 from google.protobuf.message import Message
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope, Topic
@@ -25,6 +27,7 @@ _PAYLOAD_ONEOF = "payload"
 _TOPIC_BLOCK = 10
 _TOPIC_PREFIX = "TOPIC_"
 _TOPIC_SUFFIX = "-events"
+REGISTRY_FILE = "registry.json"
 
 
 def topic_name(topic: int) -> str:
@@ -53,25 +56,24 @@ _FIELD_BY_TYPE, _TOPIC_BY_FIELD = _payload_fields()
 TOPICS: tuple[str, ...] = tuple(topic_name(value) for value in Topic.values() if value != Topic.TOPIC_UNSPECIFIED)
 """Every topic name, in enum order."""
 
-# Partitions per topic on the durable event log (fixed once a topic exists: Event Hubs cannot change
-# them, and a key's partition is its hash modulo the count). More partitions mean more consumers of
-# one group can work in parallel, each partition in order; the busiest topics of a checkout get 8.
-_PARTITIONS = {
-    "order-events": 8,
-    "payment-events": 8,
-    "inventory-events": 8,
-    "product-events": 4,
-    "user-events": 4,
-    "shipment-events": 4,
-    "return-events": 4,
-    "ticket-events": 4,
-}
-if set(_PARTITIONS) != set(TOPICS):  # a new Topic value needs its partition count here
-    raise RuntimeError(f"partition counts for {sorted(set(TOPICS) ^ set(_PARTITIONS))} are missing or stale")
+# The topic registry, one data file that infra/ reads too (registry.json beside this module):
+# partitions per topic on the durable event log (fixed once a topic exists: Event Hubs cannot change
+# them, and a key's partition is its hash modulo the count; more partitions let more consumers of one
+# group work in parallel, each partition in order; the busiest topics of a checkout get 8), and the
+# consumer groups reading each topic (Event Hubs consumer groups are provisioned per event hub).
+_REGISTRY = orjson.loads((Path(__file__).parent / REGISTRY_FILE).read_bytes())["topics"]
+if set(_REGISTRY) != set(TOPICS):  # a new Topic value needs its entry in the registry
+    raise RuntimeError(f"registry entries for {sorted(set(TOPICS) ^ set(_REGISTRY))} are missing or stale")
 
-TOPIC_PARTITIONS: Mapping[str, int] = MappingProxyType({topic: _PARTITIONS[topic] for topic in TOPICS})
+TOPIC_PARTITIONS: Mapping[str, int] = MappingProxyType({topic: int(_REGISTRY[topic]["partitions"]) for topic in TOPICS})
 """The topic registry: every topic name (in enum order) -> its partition count on the event log.
 The host creates exactly these topics at start; infrastructure (Event Hubs) reads the same table."""
+
+TOPIC_CONSUMER_GROUPS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {topic: tuple(_REGISTRY[topic]["consumer_groups"]) for topic in TOPICS}
+)
+"""Every topic name -> the consumer groups of the hosted services and agents that read it (the
+Event Hubs consumer groups infra provisions; the Event Hubs log reads as them)."""
 
 EVENT_TOPICS: Mapping[str, str] = MappingProxyType(
     {full_name: _TOPIC_BY_FIELD[field] for full_name, field in _FIELD_BY_TYPE.items()}

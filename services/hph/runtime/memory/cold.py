@@ -1,8 +1,8 @@
-"""The cold tier's port and its local-files adapter (embedded); a Blob Storage adapter comes later.
+"""The cold tier's port and its local-files adapter (embedded); the Blob Storage adapter is blob_cold.
 
-The port is four calls over whole records, keyed by namespace and key, so a blob adapter maps it
-one to one: container `memory-cold`, blob `<namespace>/<key>`, the record's JSON as content and its
-expiry as blob metadata (a lifecycle rule, or `purge_expired` listing by prefix, removes the expired).
+The port is four calls over whole records, keyed by namespace and key (and `close`), so the blob
+adapter maps it one to one: container `memory-cold`, blob `<namespace>/<key>`, the record's JSON as
+content and its expiry as blob metadata (`purge_expired` lists them and removes the expired).
 
 `LocalFileColdStore` keeps one JSON file per record, `<root>/<namespace>/<quoted key>.json`, written
 to a temporary file, fsynced and renamed into place, so a crash leaves the old record or the new one,
@@ -47,6 +47,10 @@ class ColdStore(Protocol):
         """Removes the records expired at `now`; how many."""
         ...
 
+    async def close(self) -> None:
+        """Releases the tier's clients (nothing for files)."""
+        ...
+
 
 class LocalFileColdStore:
     def __init__(self, root: Path) -> None:
@@ -70,6 +74,9 @@ class LocalFileColdStore:
 
     async def purge_expired(self, now: datetime) -> int:
         return await asyncio.to_thread(self._purge, now)
+
+    async def close(self) -> None:
+        return None
 
     def _write(self, path: Path, record: Record) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

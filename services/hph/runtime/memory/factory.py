@@ -14,11 +14,27 @@ from hph.runtime.settings import Settings
 from hph.runtime.storage import DocumentStore
 
 COLD_FOLDER = "memory-cold"
+FILES, BLOB = "files", "blob"
+COLD_ADAPTERS = (FILES, BLOB)
 
 
 def cold_root(settings: Settings) -> Path:
     """Where the embedded cold tier keeps its files: `<data dir>/memory-cold`."""
     return settings.data_dir / COLD_FOLDER
+
+
+def open_cold_store(settings: Settings) -> ColdStore:
+    """The cold tier the settings name (`HPH_MEMORY_COLD`): files under the data dir, or a Blob
+    Storage container reached through hph.runtime.azure_clients (imported only then)."""
+    if settings.memory_cold == FILES:
+        return LocalFileColdStore(cold_root(settings))
+    if settings.memory_cold == BLOB:
+        from hph.runtime.azure_clients import AzureClients
+        from hph.runtime.memory.blob_cold import BlobColdStore
+
+        clients = AzureClients.from_settings(settings)
+        return BlobColdStore(clients.container(settings.memory_cold_container), on_close=clients.close)
+    raise ValueError(f"HPH_MEMORY_COLD={settings.memory_cold!r}: choose one of {', '.join(COLD_ADAPTERS)}")
 
 
 async def open_memory(
@@ -31,9 +47,11 @@ async def open_memory(
 ) -> Memory:
     """The tiered memory: hot in Redis when `settings.redis_url` is set (under
     `memory_redis_prefix`), else an in-process LRU of `memory_hot_max_bytes`; warm in the
-    `agent_memory` container of `store`; cold in files under the data dir. `hot` and `cold`
-    replace the configured tiers (tests, other adapters). Start its passes with `start()`, and
+    `agent_memory` container of `store`; cold as `HPH_MEMORY_COLD` says (`open_cold_store`).
+    `hot` and `cold` replace the configured tiers (tests, other adapters). Start its passes with `start()`, and
     `close()` it before closing the store."""
+    # The cold tier first: a settings error there must not leave a Redis connection open.
+    cold = cold if cold is not None else open_cold_store(settings)
     if hot is None:
         if settings.redis_url:
             redis_hot = RedisHotTier.connect(settings.redis_url, settings.memory_redis_prefix)
@@ -45,7 +63,7 @@ async def open_memory(
     return Memory(
         hot,
         warm,
-        cold if cold is not None else LocalFileColdStore(cold_root(settings)),
+        cold,
         defaults=default_policy(
             ttl_seconds=settings.memory_ttl_seconds,
             hot_seconds=settings.memory_hot_seconds,

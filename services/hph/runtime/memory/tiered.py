@@ -384,9 +384,13 @@ class Memory:
             )
 
     async def close(self) -> None:
-        """`stop()`, then releases the hot tier (its Redis connections)."""
+        """`stop()`, then releases the hot tier (its Redis connections) and the cold one (its Blob
+        Storage client)."""
         await self.stop()
-        await self._hot.close()
+        try:
+            await self._hot.close()
+        finally:
+            await self._cold.close()
 
 
 class MemoryNamespace:
