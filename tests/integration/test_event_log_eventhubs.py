@@ -9,6 +9,7 @@ only to record its calls: checkpoints, ownership claims and membership are store
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -284,6 +285,7 @@ async def test_partition_info_and_lag_follow_the_hubs_dense_sequence_numbers(
     info = await log.partition_info(TOPIC, 1)
     assert (info.first_sequence, info.last_sequence) == (0, 5)
     assert (await log.partition_info(TOPIC, 0)).last_sequence is None
+    assert await log.last_sequences(TOPIC) == {1: 5}  # what the consumers' watch compares with
 
     await read_all(log, 1, Position.earliest())
     await log.checkpoint("payments", TOPIC, 1, 2)
@@ -425,8 +427,6 @@ async def test_a_claim_racing_another_loses_on_the_etag(log: EventHubsEventLog, 
 
 
 async def test_membership_lists_live_consumers_and_drops_those_gone(log: EventHubsEventLog, open_log: Opener) -> None:
-    import asyncio
-
     other, _ = await open_log()
     ttl = timedelta(seconds=10)
     assert await log.join("payments", "host-a", ttl) == ["host-a"]
@@ -437,7 +437,7 @@ async def test_membership_lists_live_consumers_and_drops_those_gone(log: EventHu
     await log.join("payments", "host-a", ttl)
     # host-a stops renewing; host-b renews with a short membership time. Blob times have whole
     # seconds, so a membership can look up to a second older than it is, never younger.
-    await asyncio.sleep(1.5)
+    await asyncio.sleep(2.5)
     assert await other.join("payments", "host-b", timedelta(seconds=1.3)) == ["host-b"]
 
 

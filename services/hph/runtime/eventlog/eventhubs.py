@@ -451,6 +451,11 @@ class EventHubsEventLog:
             properties["last_enqueued_time_utc"],
         )
 
+    async def last_sequences(self, topic: str) -> dict[int, int]:
+        partitions = await self._partitions.of(topic)
+        infos = await asyncio.gather(*(self.partition_info(topic, partition) for partition in range(partitions)))
+        return {info.partition: info.last_sequence for info in infos if info.last_sequence is not None}
+
     # --- checkpoints ------------------------------------------------------------------------------
 
     def _checkpoint_blob(self, group: str, topic: str, partition: int) -> str:
