@@ -48,7 +48,12 @@ def reservation_skips(order: order_pb2.Order) -> list[str]:
 
 
 ALWAYS_PEAK = "2000-01-01T00:00:00Z/2100-01-01T00:00:00Z"
-HUB_SETTINGS = {"reservation_peak_window": ALWAYS_PEAK}
+HUB_SETTINGS = {
+    "reservation_peak_window": ALWAYS_PEAK,
+    # These tests ask whether the agent was consulted, not how fast: 50 orders at once on a busy
+    # machine must not miss the 0.2 s deadline (the deadline's own test sets it back).
+    "reservation_check_deadline_seconds": 5.0,
+}
 POLICY = load_policy()
 # A hot SKU that takes no backorders, a backorderable SKU, and a product the policy does not list.
 HOT: SkuRule = next(r for r in POLICY.skus.values() if r.hot and r.backorder_restock_days is None)
