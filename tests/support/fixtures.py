@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support import postgres
 from tests.support.redis_server import redis_server_binary, running_redis_server
 
 
@@ -36,3 +37,18 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed")
     with running_redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """DSN of a database of this test process's own on the PostgreSQL test server (created on first
+    use, dropped at the end; tests share it under schemas of their own). Skips, saying why, when no
+    server is usable at HPH_TEST_POSTGRES_DSN (default: the local server's `postgres` user)."""
+    reason = postgres.run_sync(postgres.unavailable_reason)
+    if reason is not None:
+        pytest.skip(reason)
+    name = postgres.run_sync(postgres.create_database)
+    try:
+        yield postgres.dsn_for(name)
+    finally:
+        postgres.run_sync(lambda: postgres.drop_database(name))

@@ -179,10 +179,24 @@ def database_path(settings: Settings) -> Path:
     return settings.data_dir / "hph.sqlite3"
 
 
+STORAGE_ADAPTERS = ("sqlite", "postgres")
+
+
 async def open_store(settings: Settings) -> DocumentStore:
-    if settings.storage != "sqlite":
-        raise ValueError(f"storage adapter {settings.storage!r} is not available in this build; use 'sqlite'")
-    return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    """The document store HPH_STORAGE names; StorageError when its server cannot be reached."""
+    if settings.storage == "sqlite":
+        return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    if settings.storage == "postgres":
+        if not settings.postgres_dsn:
+            raise ValueError("HPH_STORAGE=postgres needs HPH_POSTGRES_DSN (postgresql://user@host:5432/database)")
+        # Imported here: only processes that use PostgreSQL pay for loading its driver.
+        from hph.runtime.storage.postgres import PostgresDocumentStore
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # dev issuer keys and local files
+        return await PostgresDocumentStore.open(
+            settings.postgres_dsn, schema=settings.postgres_schema, max_connections=settings.postgres_pool_size
+        )
+    raise ValueError(f"unknown storage adapter {settings.storage!r}; choose one of {', '.join(STORAGE_ADAPTERS)}")
 
 
 @dataclass
