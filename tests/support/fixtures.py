@@ -52,3 +52,10 @@ def postgres_dsn() -> Iterator[str]:
         yield postgres.dsn_for(name)
     finally:
         postgres.run_sync(lambda: postgres.drop_database(name))
+
+
+@pytest.fixture
+async def postgres_database(postgres_dsn: str) -> AsyncIterator[str]:
+    """DSN of a new database for this test alone (a platform's whole store), dropped afterwards."""
+    async with postgres.temporary_database() as dsn:
+        yield dsn

@@ -1,7 +1,13 @@
-"""Starts the real platform in-process on a free port with a temporary data dir (shared by test suites)."""
+"""Starts the real platform in-process on a free port with a temporary data dir (shared by test suites).
+
+`HPH_TEST_STORAGE=postgres` in the environment runs every hub started here on PostgreSQL instead
+of SQLite: each hub on a new database of its own on the server at HPH_TEST_POSTGRES_DSN (see
+tests/support/postgres.py), dropped when the hub stops. A test that sets `storage` itself is left
+as it is."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -14,6 +20,7 @@ from hph.host.app import SERVICE_NAMES, RunningPlatform, select_services, start_
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.clock import Clock, system_clock
 from hph.runtime.settings import Settings
+from tests.support import postgres
 from tests.support.tokens import Metadata, signed_bearer
 
 
@@ -25,6 +32,8 @@ class Hub:
     platform: RunningPlatform
     channel: grpc.aio.Channel
     issuer: DevIssuer
+    # The PostgreSQL database made for this hub alone (HPH_TEST_STORAGE=postgres), dropped on stop.
+    own_database: str | None = None
 
     @property
     def address(self) -> str:
@@ -45,15 +54,29 @@ async def start_hub(
     """`settings_overrides` replaces fields of the test settings (e.g. {"inprocess_calls": False});
     `clock` is the services' clock (a test's ManualClock moves the platform's time)."""
     settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
-    settings = replace(settings, **dict(settings_overrides or {}))
-    platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
+    overrides = dict(settings_overrides or {})
+    own_database = None
+    if os.environ.get("HPH_TEST_STORAGE") == "postgres" and "storage" not in overrides:
+        own_database = await postgres.create_database()
+        overrides.update(storage="postgres", postgres_dsn=postgres.dsn_for(own_database), postgres_pool_size=4)
+    settings = replace(settings, **overrides)
+    try:
+        platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
+    except BaseException:
+        if own_database is not None:
+            await postgres.drop_database(own_database)
+        raise
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
-    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
+    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience), own_database)
 
 
 async def stop_hub(hub: Hub) -> None:
     await hub.channel.close()
-    await hub.platform.stop()
+    try:
+        await hub.platform.stop()
+    finally:
+        if hub.own_database is not None:
+            await postgres.drop_database(hub.own_database)
 
 
 @asynccontextmanager

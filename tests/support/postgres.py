@@ -2,8 +2,9 @@
 
 The DSN (a postgresql:// URL) names a server and a database the test user may connect to and
 create databases from; it defaults to the local server's `postgres` user over TCP. Every database
-made here is named `hph_test_<random>` and dropped (WITH FORCE) when its user is done, so parallel
-test processes never share one.
+made here is named `hph_test_<random>`, commits without waiting for the disk (synchronous_commit
+off: a test kills platform processes, never the server) and is dropped (WITH FORCE) when its user
+is done, so parallel test processes never share one.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ async def create_database() -> str:
     connection = await asyncpg.connect(admin_dsn(), timeout=10)
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
+        # A commit need not wait for the WAL flush in a throwaway database: what the tests kill is
+        # the platform's process, never the server, and a commit is in the server once answered.
+        await connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await connection.close()
     return name

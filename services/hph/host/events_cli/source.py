@@ -67,7 +67,8 @@ async def open_source(settings: Settings) -> EventsSource:
         raise UsageError(f"HPH_EVENT_LOG={settings.event_log!r}: choose one of {', '.join(EVENT_LOG_ADAPTERS)}")
     if settings.event_log == REDIS and not settings.redis_url:
         raise UsageError("HPH_EVENT_LOG=redis needs HPH_REDIS_URL (redis://host:port/db)")
-    if not database_path(settings).is_file():
+    # Only the embedded store lives in the data dir; a server's (HPH_STORAGE=postgres) is asked.
+    if settings.storage == "sqlite" and not database_path(settings).is_file():
         raise CommandFailed(
             f"no platform state in {data_dir}: run `hph up` there first, or give its --data-dir (HPH_DATA_DIR)"
         )
