@@ -3,6 +3,7 @@ own fixture of the same name wins."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -43,9 +44,12 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def postgres_dsn() -> Iterator[str]:
     """DSN of a database of this test process's own on the PostgreSQL test server (created on first
     use, dropped at the end; tests share it under schemas of their own). Skips, saying why, when no
-    server is usable at HPH_TEST_POSTGRES_DSN (default: the local server's `postgres` user)."""
+    server is usable at HPH_TEST_POSTGRES_DSN (default: the local server's `postgres` user); fails
+    instead with HPH_TEST_REQUIRE_POSTGRES=1, which .ci/test sets when setup found a server."""
     reason = postgres.run_sync(postgres.unavailable_reason)
     if reason is not None:
+        if os.environ.get("HPH_TEST_REQUIRE_POSTGRES") == "1":  # .ci/test, where setup saw a server
+            pytest.fail(reason)
         pytest.skip(reason)
     name = postgres.run_sync(postgres.create_database)
     try:
