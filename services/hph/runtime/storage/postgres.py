@@ -224,6 +224,11 @@ class PostgresDocumentStore:
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise StorageError(f"cannot connect to PostgreSQL at {server}: {type(exc).__name__}: {exc}") from exc
+        except ValueError:
+            # The parser's own words may quote the DSN, password included: say only what is wrong.
+            raise ValueError(
+                "the PostgreSQL DSN is not a valid postgresql://user:password@host:port/database URL"
+            ) from None
         store = cls(pool, schema, server)
         try:
             await store._in_transaction(store._create_schema)
