@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import test_checkout_race as checkout_race  # its races, called here on PostgreSQL (not re-collected)
 
+from hph.runtime.storage.postgres import PostgresDocumentStore
 from tests.support.hph_process import run_hph
 from tests.support.platform_harness import Hub, running_hub
 
@@ -66,3 +67,20 @@ async def test_a_wrong_password_is_refused_without_printing_it(tmp_path: Path, p
     assert seeded.returncode == 1
     assert secret not in seeded.stdout + seeded.stderr
     assert "hph: cannot connect to PostgreSQL at postgresql://127.0.0.1:" in seeded.stderr, seeded.stderr
+
+
+async def test_a_schema_with_an_older_container_layout_is_refused_in_one_line(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    store = await PostgresDocumentStore.open(postgres_database)
+    try:
+        await store.container("products", "/id")  # products were partitioned by id before events
+    finally:
+        await store.close()
+    env = {"HPH_STORAGE": "postgres", "HPH_POSTGRES_DSN": postgres_database}
+
+    result = run_hph("serve", "--services", "catalog", "--grpc-port", "0", data_dir=tmp_path, env=env)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("hph: the PostgreSQL schema 'hph' was written by a version"), result.stderr
+    assert "'products' has partition key path '/id', not '/product_id'" in result.stderr

@@ -230,7 +230,13 @@ class RunningPlatform:
 
 
 def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> ValueError:
-    """What to tell an operator whose data dir was written with another container layout."""
+    """What to tell an operator whose store was written with another container layout."""
+    if settings.storage == "postgres":
+        return ValueError(
+            f"the PostgreSQL schema {settings.postgres_schema!r} was written by a version of Holiday Peak Hub "
+            f"that stored {mismatch.container!r} differently ({mismatch}); drop it or start with another "
+            "HPH_POSTGRES_SCHEMA to begin with fresh demo data"
+        )
     return ValueError(
         f"the data dir {settings.data_dir} was written by a version of Holiday Peak Hub that stored "
         f"{mismatch.container!r} differently ({mismatch}); move it away or start with another "
