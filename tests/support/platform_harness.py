@@ -1,9 +1,9 @@
 """Starts the real platform in-process on a free port with a temporary data dir (shared by test suites).
 
 `HPH_TEST_STORAGE=postgres` in the environment runs every hub started here on PostgreSQL instead
-of SQLite: each hub on a new database of its own on the server at HPH_TEST_POSTGRES_DSN (see
-tests/support/postgres.py), dropped when the hub stops. A test that sets `storage` itself is left
-as it is."""
+of SQLite, on the server at HPH_TEST_POSTGRES_DSN: a schema per data dir (a hub restarted on the same
+data dir finds its state) in a database of the test process's own (`postgres.schema_for`). A test
+that sets `storage` itself is left as it is."""
 
 from __future__ import annotations
 
@@ -32,8 +32,6 @@ class Hub:
     platform: RunningPlatform
     channel: grpc.aio.Channel
     issuer: DevIssuer
-    # The PostgreSQL database made for this hub alone (HPH_TEST_STORAGE=postgres), dropped on stop.
-    own_database: str | None = None
 
     @property
     def address(self) -> str:
@@ -55,28 +53,18 @@ async def start_hub(
     `clock` is the services' clock (a test's ManualClock moves the platform's time)."""
     settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
     overrides = dict(settings_overrides or {})
-    own_database = None
     if os.environ.get("HPH_TEST_STORAGE") == "postgres" and "storage" not in overrides:
-        own_database = await postgres.create_database()
-        overrides.update(storage="postgres", postgres_dsn=postgres.dsn_for(own_database), postgres_pool_size=4)
+        dsn, schema = postgres.schema_for(data_dir)
+        overrides.update(storage="postgres", postgres_dsn=dsn, postgres_schema=schema, postgres_pool_size=4)
     settings = replace(settings, **overrides)
-    try:
-        platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
-    except BaseException:
-        if own_database is not None:
-            await postgres.drop_database(own_database)
-        raise
+    platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
-    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience), own_database)
+    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
 
 
 async def stop_hub(hub: Hub) -> None:
     await hub.channel.close()
-    try:
-        await hub.platform.stop()
-    finally:
-        if hub.own_database is not None:
-            await postgres.drop_database(hub.own_database)
+    await hub.platform.stop()
 
 
 @asynccontextmanager

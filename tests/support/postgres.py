@@ -10,11 +10,15 @@ is done, so parallel test processes never share one.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import hashlib
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -86,3 +90,22 @@ async def temporary_database() -> AsyncIterator[str]:
         yield dsn_for(name)
     finally:
         await drop_database(name)
+
+
+_process_database: str | None = None
+_process_database_lock = threading.Lock()
+
+
+def schema_for(data_dir: Path) -> tuple[str, str]:
+    """(DSN, schema) of the platform state of `data_dir` when the test process runs its platforms
+    on PostgreSQL: one schema per data dir, so a platform restarted on the same data dir finds its
+    state again, in one database per test process, made on first use and dropped when the process
+    exits."""
+    global _process_database
+    with _process_database_lock:
+        if _process_database is None:
+            name = run_sync(create_database)
+            atexit.register(lambda: asyncio.run(drop_database(name)))
+            _process_database = name
+    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:24]
+    return dsn_for(_process_database), f"d_{digest}"
