@@ -983,3 +983,22 @@ async def test_commits_of_another_store_object_are_not_reported(open_store: Stor
     mine = await store.container("carts", "/user_id")
     assert (await mine.read("a", "u1"))["id"] == "a"
     assert log.commits == []
+
+
+async def test_batches_writing_the_same_documents_in_opposite_orders_all_complete(
+    open_store: StoreOpener, store: DocumentStore
+) -> None:
+    other = await open_store()
+    containers = [await store.container("pairs", "/p"), await other.container("pairs", "/p")]
+    await containers[0].create({"id": "a", "p": "1", "n": 0})
+    await containers[0].create({"id": "b", "p": "1", "n": 0})
+
+    async def write_both(n: int) -> None:
+        order = ["a", "b"] if n % 2 else ["b", "a"]
+        ops = [UpsertOp({"id": doc_id, "p": "1", "n": n}) for doc_id in order]
+        await containers[n % 2].batch("1", ops)
+
+    await asyncio.gather(*(write_both(n) for n in range(40)))  # a deadlock would fail one
+
+    a, b = await containers[0].read("a", "1"), await containers[1].read("b", "1")
+    assert a["n"] == b["n"]  # both written by the same batch, the last to commit

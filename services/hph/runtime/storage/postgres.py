@@ -11,8 +11,8 @@ are rendered by `postgres_query`. Semantics follow `port` (Cosmos DB rules); how
 - Conditional writes are single statements (`UPDATE ... WHERE version = $n`,
   `INSERT ... ON CONFLICT DO UPDATE ... WHERE version = $n`): under READ COMMITTED a concurrent
   writer waits for the row and then re-checks the version, so compare-and-swap holds across hosts.
-  A batch is one transaction, retried from the start when PostgreSQL reports a deadlock with another
-  batch (nothing of it was applied).
+  A batch is one transaction that first takes its partition's advisory lock, so batches of one
+  partition take turns and never deadlock (a single write locks one row and cannot close a cycle).
 - Indexes: the primary key (container, pk, id) serves point operations and single-partition scans
   in id order; (container, id, pk) serves cross-partition scans; a GIN `jsonb_path_ops` index on the
   body answers the equalities the services filter by (kind, status, user, sku...), which the
@@ -23,7 +23,6 @@ are rendered by `postgres_query`. Semantics follow `port` (Cosmos DB rules); how
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -71,9 +70,6 @@ _Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 
 DEFAULT_SCHEMA = "hph"
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-# Attempts at a batch that PostgreSQL aborted to break a deadlock with a concurrent transaction.
-_BATCH_ATTEMPTS = 5
-_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
 def describe_dsn(dsn: str) -> str:
@@ -126,6 +122,7 @@ class _Statements:
     upsert_if: str
     delete: str
     delete_if: str
+    lock_partition: str
 
     @classmethod
     def of(cls, schema: str) -> _Statements:
@@ -158,6 +155,7 @@ class _Statements:
             upsert_if=upsert + " WHERE d.version = $6 RETURNING d.version",
             delete=f"DELETE FROM {table} WHERE {key} RETURNING 1",
             delete_if=f"DELETE FROM {table} WHERE {key} AND version = $4 RETURNING 1",
+            lock_partition="SELECT pg_advisory_xact_lock($1::integer, hashtext($2::text))",
         )
 
 
@@ -333,16 +331,8 @@ class PostgresDocumentStore:
         return await self._call(run)
 
     async def transaction(self, work: Callable[[_Connection], Awaitable[T]]) -> T:
-        """Runs `work` in one transaction, from the start again if PostgreSQL aborted it to break a
-        deadlock (nothing of it was applied then)."""
-        for attempt in range(1, _BATCH_ATTEMPTS + 1):
-            try:
-                return await self._in_transaction(work)
-            except StorageError as exc:
-                if attempt == _BATCH_ATTEMPTS or not isinstance(exc.__cause__, _RETRYABLE):
-                    raise
-            await asyncio.sleep(0.001 * attempt)
-        raise AssertionError("unreachable")
+        """Runs `work(connection)` in one transaction; any failure rolls all of it back."""
+        return await self._in_transaction(work)
 
 
 # --- the container -----------------------------------------------------------------------------
@@ -458,6 +448,9 @@ class PostgresContainer:
         plan = [self._plan(pk, index, op) for index, op in enumerate(operations)]
 
         async def run(connection: _Connection) -> list[Document | None]:
+            # Batches of one partition take turns (as in Cosmos DB): two batches locking the same
+            # rows in opposite orders would otherwise deadlock, and PostgreSQL would abort one.
+            await connection.execute(self._sql.lock_partition, self._id, pk)
             results: list[Document | None] = []
             for index, op in enumerate(plan):
                 try:
