@@ -63,3 +63,8 @@ async def postgres_database(postgres_dsn: str) -> AsyncIterator[str]:
     """DSN of a new database for this test alone (a platform's whole store), dropped afterwards."""
     async with postgres.temporary_database() as dsn:
         yield dsn
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drops the database of this test process's platforms on PostgreSQL (HPH_TEST_STORAGE)."""
+    postgres.drop_process_database()

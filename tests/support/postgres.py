@@ -104,8 +104,23 @@ def schema_for(data_dir: Path) -> tuple[str, str]:
     global _process_database
     with _process_database_lock:
         if _process_database is None:
-            name = run_sync(create_database)
-            atexit.register(lambda: asyncio.run(drop_database(name)))
-            _process_database = name
+            _process_database = run_sync(create_database)
+            atexit.register(drop_process_database)  # outside pytest (benchmarks, scripts)
     digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:24]
     return dsn_for(_process_database), f"d_{digest}"
+
+
+def drop_process_database() -> None:
+    """Drops the database `schema_for` made, if any; pytest calls it when the session finishes (an
+    xdist worker may exit without running atexit handlers)."""
+    global _process_database
+    with _process_database_lock:
+        name, _process_database = _process_database, None
+    if name is None:
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case (session end, exit), where no thread may be started
+        asyncio.run(drop_database(name))
+    else:
+        run_sync(lambda: drop_database(name))
