@@ -85,11 +85,17 @@ async def test_200_shoppers_race_for_25_units_through_create_order(hub: Hub) -> 
 
 
 async def test_buyers_spread_over_two_worker_processes_never_oversell(tmp_path: Path) -> None:
+    await buyers_spread_over_two_worker_processes_never_oversell(tmp_path)
+
+
+async def buyers_spread_over_two_worker_processes_never_oversell(
+    tmp_path: Path, env: dict[str, str] | None = None
+) -> None:
     """`hph up --workers 2`: two processes on one store, each with its own event loop and in-process
     locks, so nothing but the storage compare-and-swap (the commit helper's if-match) keeps them from
     both selling the same unit. Reservations arrive over 16 connections, which the kernel spreads
-    over the two workers."""
-    process, banner = start_hph(tmp_path, "--workers", "2")
+    over the two workers. `env` chooses the store (tests/integration/test_postgres_platform.py)."""
+    process, banner = start_hph(tmp_path, "--workers", "2", env=env)
     assert "REST" in banner, banner
     options = [("grpc.use_local_subchannel_pool", 1)]  # a connection of its own per channel
     channels = [grpc.aio.insecure_channel(grpc_address(banner), options=options) for _ in range(16)]

@@ -27,7 +27,8 @@ async def test_every_container_the_platform_opens_is_declared_with_its_partition
     monkeypatch.setattr(SqliteDocumentStore, "container", recording)
     # Building every service and seeding opens what each uses; a revocation check opens the one
     # container the platform opens on first use.
-    async with running_hub(tmp_path / "data", seed=True) as hub:
+    # On SQLite whatever HPH_TEST_STORAGE says: the recording wraps that adapter.
+    async with running_hub(tmp_path / "data", seed=True, settings_overrides={"storage": "sqlite"}) as hub:
         assert hub.platform.deps.revocations is not None
         assert not await hub.platform.deps.revocations.is_revoked("some-token-id")
         created = {name for name, _ in opened}

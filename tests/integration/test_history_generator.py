@@ -66,7 +66,10 @@ async def test_one_seed_writes_the_same_history_and_the_agents_see_it(tmp_path: 
     assert together >= 2
 
     hosted = (*SERVICE_NAMES, "product-detail-enrichment")
-    async with running_hub(tmp_path / "first", services=hosted, seed=False) as hub:
+    # The history went into the data dir's SQLite store (`generate`): read it there, whatever
+    # HPH_TEST_STORAGE says.
+    sqlite = {"storage": "sqlite"}
+    async with running_hub(tmp_path / "first", services=hosted, seed=False, settings_overrides=sqlite) as hub:
         await settle(hub)  # the agents' groups read the whole log from its start
         agent = pb_grpc.ProductDetailEnrichmentServiceStub(hub.channel)
         answer = await read_until(

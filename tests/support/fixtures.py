@@ -3,12 +3,14 @@ own fixture of the same name wins."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from hph.runtime.storage import SqliteDocumentStore
+from tests.support import postgres
 from tests.support.azurite import Azurite, azurite_installed, running_azurite
 from tests.support.redis_server import redis_server_binary, running_redis_server
 
@@ -47,3 +49,33 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
         pytest.skip("azurite is not installed (bash .ci/setup installs it with npm)")
     with running_azurite(tmp_path_factory.mktemp("azurite")) as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """DSN of a database of this test process's own on the PostgreSQL test server (created on first
+    use, dropped at the end; tests share it under schemas of their own). Skips, saying why, when no
+    server is usable at HPH_TEST_POSTGRES_DSN (default: the local server's `postgres` user); fails
+    instead with HPH_TEST_REQUIRE_POSTGRES=1, which .ci/test sets when setup found a server."""
+    reason = postgres.run_sync(postgres.unavailable_reason)
+    if reason is not None:
+        if os.environ.get("HPH_TEST_REQUIRE_POSTGRES") == "1":  # .ci/test, where setup saw a server
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = postgres.run_sync(postgres.create_database)
+    try:
+        yield postgres.dsn_for(name)
+    finally:
+        postgres.run_sync(lambda: postgres.drop_database(name))
+
+
+@pytest.fixture
+async def postgres_database(postgres_dsn: str) -> AsyncIterator[str]:
+    """DSN of a new database for this test alone (a platform's whole store), dropped afterwards."""
+    async with postgres.temporary_database() as dsn:
+        yield dsn
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drops the database of this test process's platforms on PostgreSQL (HPH_TEST_STORAGE)."""
+    postgres.drop_process_database()

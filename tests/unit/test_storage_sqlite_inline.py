@@ -357,94 +357,7 @@ async def test_calls_from_another_thread_go_to_the_worker_and_work(
     ]
 
 
-# --- commit listeners --------------------------------------------------------------------------
-
-
-async def test_listeners_get_each_committed_write_as_stored(store: SqliteDocumentStore, carts: Container) -> None:
-    first, second = CommitLog(), CommitLog()
-    store.add_commit_listener(first)
-    store.add_commit_listener(second)
-
-    created = await carts.create({"id": "a", "user_id": "u1", "v": 1})
-    replaced = await carts.replace({**created, "v": 2}, if_match=created["_etag"])
-    upserted = await carts.upsert({"id": "b", "user_id": "u1"})
-    await carts.delete("b", "u1")  # deletes are not reported
-    await carts.read("a", "u1")  # nor reads
-    await carts.query(Query(), max_items=10)
-    batch = await carts.batch(
-        "u2",
-        [
-            CreateOp({"id": "c", "user_id": "u2"}),
-            ReadOp("c"),
-            UpsertOp({"id": "d", "user_id": "u2"}),
-            DeleteOp("c"),
-        ],
-    )
-
-    expected = [
-        ("carts", "u1", [created]),
-        ("carts", "u1", [replaced]),
-        ("carts", "u1", [upserted]),
-        # A batch reports its create/replace/upsert documents, in operation order; not its reads
-        # and deletes (here "c" is reported although the same batch deleted it afterwards).
-        ("carts", "u2", [batch[0], batch[2]]),
-    ]
-    assert first.commits == expected
-    assert second.commits == expected
-    for _, _, docs in first.commits:
-        assert all(isinstance(doc["_etag"], str) and doc["_etag"] and "_ts" in doc for doc in docs)
-    assert first.commits[1][2][0]["_etag"] == (await carts.read("a", "u1"))["_etag"]
-
-
-async def test_batches_without_writes_are_not_reported(store: SqliteDocumentStore, carts: Container) -> None:
-    await carts.create({"id": "a", "user_id": "u1"})
-    await carts.create({"id": "b", "user_id": "u1"})
-    log = CommitLog()
-    store.add_commit_listener(log)
-
-    await carts.batch("u1", [ReadOp("a"), ReadOp("a")])
-    await carts.batch("u1", [DeleteOp("b"), ReadOp("a")])
-
-    assert log.commits == []
-
-
-async def test_listener_copies_are_independent_of_the_returned_documents(
-    store: SqliteDocumentStore, carts: Container
-) -> None:
-    log = CommitLog()
-    store.add_commit_listener(log)
-
-    created = await carts.create({"id": "a", "user_id": "u1", "tags": ["x"]})
-    [in_batch] = await carts.batch("u1", [UpsertOp({"id": "b", "user_id": "u1", "tags": ["y"]})])
-    assert in_batch is not None
-    told = [docs[0] for _, _, docs in log.commits]
-    assert told == [created, in_batch]
-
-    created["tags"].append("changed by the caller")
-    created["v"] = 1
-    in_batch["tags"].clear()
-    assert told[0] == {**told[0], "tags": ["x"]} and "v" not in told[0]
-    assert told[1]["tags"] == ["y"]
-    assert told[0] is not created and told[0]["tags"] is not created["tags"]
-
-
-async def test_failed_writes_notify_nothing(store: SqliteDocumentStore, carts: Container) -> None:
-    existing = await carts.create({"id": "a", "user_id": "u1"})
-    log = CommitLog()
-    store.add_commit_listener(log)
-
-    with pytest.raises(ConflictError):
-        await carts.create({"id": "a", "user_id": "u1"})
-    with pytest.raises(PreconditionFailedError):
-        await carts.replace({**existing, "v": 2}, if_match="stale")
-    with pytest.raises(PreconditionFailedError):
-        await carts.upsert({**existing, "v": 2}, if_match="stale")
-    with pytest.raises(BatchError):
-        await carts.batch("u1", [CreateOp({"id": "b", "user_id": "u1"}), CreateOp({"id": "a", "user_id": "u1"})])
-    with pytest.raises(ValueError):  # refused before it reached SQLite
-        await carts.batch("u1", [CreateOp({"id": "b", "user_id": "u2"})])
-
-    assert log.commits == []
+# --- commit listeners (their contract: tests/contract/test_storage_contract.py) ------------------
 
 
 async def test_a_write_that_fell_back_to_the_worker_is_reported_once_it_commits(
@@ -460,20 +373,6 @@ async def test_a_write_that_fell_back_to_the_worker_is_reported_once_it_commits(
     created = await asyncio.wait_for(write, 5)
 
     assert log.commits == [("carts", "u1", [created])]
-
-
-async def test_commits_of_another_store_object_are_not_reported(store: SqliteDocumentStore) -> None:
-    log = CommitLog()
-    store.add_commit_listener(log)
-    other = await SqliteDocumentStore.open(store.path)
-    try:
-        await (await other.container("carts", "/user_id")).create({"id": "a", "user_id": "u1"})
-    finally:
-        await other.close()
-
-    mine = await store.container("carts", "/user_id")
-    assert (await mine.read("a", "u1"))["id"] == "a"
-    assert log.commits == []
 
 
 # --- WAL checkpoints ---------------------------------------------------------------------------

@@ -180,10 +180,24 @@ def database_path(settings: Settings) -> Path:
     return settings.data_dir / "hph.sqlite3"
 
 
+STORAGE_ADAPTERS = ("sqlite", "postgres")
+
+
 async def open_store(settings: Settings) -> DocumentStore:
-    if settings.storage != "sqlite":
-        raise ValueError(f"storage adapter {settings.storage!r} is not available in this build; use 'sqlite'")
-    return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    """The document store HPH_STORAGE names; StorageError when its server cannot be reached."""
+    if settings.storage == "sqlite":
+        return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    if settings.storage == "postgres":
+        if not settings.postgres_dsn:
+            raise ValueError("HPH_STORAGE=postgres needs HPH_POSTGRES_DSN (postgresql://user@host:5432/database)")
+        # Imported here: only processes that use PostgreSQL pay for loading its driver.
+        from hph.runtime.storage.postgres import PostgresDocumentStore
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # dev issuer keys and local files
+        return await PostgresDocumentStore.open(
+            settings.postgres_dsn, schema=settings.postgres_schema, max_connections=settings.postgres_pool_size
+        )
+    raise ValueError(f"unknown storage adapter {settings.storage!r}; choose one of {', '.join(STORAGE_ADAPTERS)}")
 
 
 @dataclass
@@ -218,7 +232,13 @@ class RunningPlatform:
 
 
 def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> ValueError:
-    """What to tell an operator whose data dir was written with another container layout."""
+    """What to tell an operator whose store was written with another container layout."""
+    if settings.storage == "postgres":
+        return ValueError(
+            f"the PostgreSQL schema {settings.postgres_schema!r} was written by a version of Holiday Peak Hub "
+            f"that stored {mismatch.container!r} differently ({mismatch}); drop it or start with another "
+            "HPH_POSTGRES_SCHEMA to begin with fresh demo data"
+        )
     return ValueError(
         f"the data dir {settings.data_dir} was written by a version of Holiday Peak Hub that stored "
         f"{mismatch.container!r} differently ({mismatch}); move it away or start with another "

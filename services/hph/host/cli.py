@@ -450,7 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "token":
         return _token(args)
     logs.configure(settings.log_level, settings.log_format)
-    # Failures while running (exit 1): a port taken, a data dir in use or written by another version.
+    from hph.runtime.storage.port import StorageError
+
+    # Failures while running (exit 1): a port taken, a data dir in use or written by another version,
+    # a storage server that cannot be reached.
     try:
         if args.command == "up":
             asyncio.run(_serve(settings, names, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True))
@@ -471,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             target = args.grpc_target or f"127.0.0.1:{settings.grpc_port}"
             asyncio.run(serve_stdio(settings, grpc_target=target, token=settings.token))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, StorageError) as exc:
         print(f"hph: {_one_line(exc)}", file=sys.stderr)
         return 1
     return 0

@@ -247,8 +247,19 @@ class Settings:
     # Calls to services hosted in this same process skip the loopback socket (same stubs,
     # interceptor and policies); false sends them over gRPC like any other.
     inprocess_calls: bool = True
-    # Storage adapter: "sqlite" (embedded default; the only one built today, see docs/adapters.md).
+    # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` in the data dir)
+    # or "postgres" (the PostgreSQL server at HPH_POSTGRES_DSN, which several hosts can share).
     storage: str = "sqlite"
+    # PostgreSQL connection URL for HPH_STORAGE=postgres
+    # (postgresql://user:password@host:5432/database); never logged, errors name only host, port and
+    # database.
+    postgres_dsn: str = field(default="", repr=False)
+    # Schema holding the platform's tables in that database (created if absent); platforms sharing
+    # one database keep apart by giving each its own.
+    postgres_schema: str = "hph"
+    # Most connections each process keeps to PostgreSQL (its pool); mind the server's
+    # max_connections across all hosts and workers.
+    postgres_pool_size: int = 10
     # Size bound of the in-process memory hot tier (an LRU), bytes of keys and values; used when
     # redis_url is empty (with Redis, bound it with Redis's maxmemory and a volatile-* policy).
     memory_hot_max_bytes: int = 64 * 1024 * 1024

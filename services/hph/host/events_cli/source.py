@@ -69,7 +69,8 @@ async def open_source(settings: Settings) -> EventsSource:
         raise UsageError("HPH_EVENT_LOG=redis needs HPH_REDIS_URL (redis://host:port/db)")
     if settings.event_log == EVENTHUBS and not (settings.eventhubs_namespace or settings.eventhubs_connection_string):
         raise UsageError("HPH_EVENT_LOG=eventhubs needs HPH_EVENTHUBS_NAMESPACE (NAME.servicebus.windows.net)")
-    if not database_path(settings).is_file():
+    # Only the embedded store lives in the data dir; a server's (HPH_STORAGE=postgres) is asked.
+    if settings.storage == "sqlite" and not database_path(settings).is_file():
         raise CommandFailed(
             f"no platform state in {data_dir}: run `hph up` there first, or give its --data-dir (HPH_DATA_DIR)"
         )

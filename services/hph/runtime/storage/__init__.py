@@ -1,7 +1,8 @@
 """Document storage: the Cosmos-DB-shaped port and its adapters.
 
 Callers depend on `DocumentStore` / `Container` and the query model; the composition root picks an
-adapter (`SqliteDocumentStore` embedded, Cosmos DB in production).
+adapter (`SqliteDocumentStore` embedded; `hph.runtime.storage.postgres.PostgresDocumentStore`, which
+several hosts share, imported only where used; Cosmos DB in production).
 """
 
 from hph.runtime.storage.port import (

@@ -2,10 +2,11 @@
 
 Owns the `Container` / `DocumentStore` protocols, the query model (terms, ordering, pages), batch
 operations, the storage errors, and the validation and continuation-token helpers that every adapter
-shares. Only semantics Cosmos DB offers belong here, so the SQLite adapter (embedded default) and the
-Cosmos DB adapter are interchangeable without touching callers.
+shares. Only semantics Cosmos DB offers belong here, so the adapters (SQLite embedded, PostgreSQL
+shared, Cosmos DB) are interchangeable without touching callers; tests/contract holds the suite
+every adapter passes.
 
-Query semantics (both adapters implement exactly these, following Cosmos DB's rules):
+Query semantics (every adapter implements exactly these, following Cosmos DB's rules):
 
 - A field path is dotted (`"address.city"`); each segment is `[A-Za-z0-9_]+`. Paths are validated
   when a term is built, so no adapter ever renders caller text into a query.

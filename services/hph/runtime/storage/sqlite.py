@@ -28,7 +28,6 @@ the worker thread that runs every statement. Semantics follow `port` (Cosmos DB 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sqlite3
 import threading
@@ -39,11 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import orjson
-
+from hph.runtime.storage.codec import decode_document, encode_document
 from hph.runtime.storage.port import (
     MAX_BATCH_OPERATIONS,
-    MAX_DOCUMENT_BYTES,
     And,
     ArrayContains,
     BatchError,
@@ -362,28 +359,6 @@ class _Write:
     ts: int
 
 
-def _encode(doc: Document) -> str:
-    # orjson does the common case several times faster than json (documents are encoded on every
-    # write); json remains the judge of what orjson declines (integers beyond 64 bits, non-str
-    # keys) and of NaN/Infinity, which orjson would quietly write as null: a null in the output is
-    # the cheap sign that the document must be checked the strict way.
-    try:
-        raw = orjson.dumps(doc)
-    except (orjson.JSONEncodeError, TypeError):
-        raw = None
-    if raw is None or b"null" in raw:
-        try:
-            body = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"document is not JSON-serialisable: {exc}") from exc
-        size = len(body) if len(body) <= MAX_DOCUMENT_BYTES // 4 else len(body.encode())
-    else:
-        body, size = raw.decode(), len(raw)
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"document exceeds {MAX_DOCUMENT_BYTES} bytes")
-    return body
-
-
 # --- the store ---------------------------------------------------------------------------------
 
 
@@ -633,7 +608,7 @@ def _query_page(connection: sqlite3.Connection, sql: _Sql, max_items: int) -> tu
     more = len(rows) > max_items
     del rows[max_items:]
     position = list(rows[-1][1:]) if more else None
-    return [_decode(row[0]) for row in rows], position
+    return [decode_document(row[0]) for row in rows], position
 
 
 def _count(connection: sqlite3.Connection, sql: _Sql) -> int:
@@ -722,12 +697,12 @@ class SqliteContainer:
         ts = int(time.time())
         clean["_etag"] = etag
         clean["_ts"] = ts
-        return _Write(doc_id, pk, _encode(clean), etag, ts)
+        return _Write(doc_id, pk, encode_document(clean), etag, ts)
 
     async def read(self, id: str, partition_key: str) -> Document:
         doc_id, pk = validate_id(id), validate_partition_key(partition_key)
         body = await self._store.run_bounded(_read_body, self._id, pk, doc_id, writes=False)
-        return _decode(body)
+        return decode_document(body)
 
     async def create(self, doc: Document) -> Document:
         write = self._prepare(doc)
@@ -747,8 +722,8 @@ class SqliteContainer:
     def _written(self, write: _Write) -> Document:
         # Listeners get their own copy: callers may change the document they are handed.
         if self._store.listened:
-            self._store.committed(self, write.pk, (_decode(write.body),))
-        return _decode(write.body)
+            self._store.committed(self, write.pk, (decode_document(write.body),))
+        return decode_document(write.body)
 
     async def delete(self, id: str, partition_key: str, *, if_match: str | None = None) -> None:
         doc_id, pk = validate_id(id), validate_partition_key(partition_key)
@@ -794,10 +769,12 @@ class SqliteContainer:
         writes = any(op.kind is not ReadOp for op in plan)
         bodies = await self._store.run_bounded(_run_batch, self._id, pk, plan, writes=writes)
         if writes and self._store.listened:
-            written = [_decode(body) for op, body in zip(plan, bodies, strict=True) if op.write is not None and body]
+            written = [
+                decode_document(body) for op, body in zip(plan, bodies, strict=True) if op.write is not None and body
+            ]
             if written:  # deletes and reads are not reported
                 self._store.committed(self, pk, written)
-        return [None if body is None else _decode(body) for body in bodies]
+        return [None if body is None else decode_document(body) for body in bodies]
 
     def _plan(self, pk: str, index: int, op: BatchOperation) -> _PlannedOp:
         if isinstance(op, ReadOp | DeleteOp):
@@ -816,11 +793,3 @@ def _check_etag(if_match: str | None) -> str | None:
     if if_match is not None and not isinstance(if_match, str):
         raise ValueError("if_match must be an etag string")
     return if_match
-
-
-def _decode(body: str) -> Document:
-    try:
-        doc: Document = orjson.loads(body)
-    except orjson.JSONDecodeError:  # e.g. an integer beyond 64 bits, which json wrote and reads
-        doc = json.loads(body)
-    return doc
