@@ -312,6 +312,8 @@ async def products(store: DocumentStore) -> Container:
         (In("price", [12, "9"]), {"p3", "p4"}),
         (In("address.city", [None, "Porto"]), {"p2", "p5"}),
         (In("price", []), set()),
+        (In("id", ["p2", "p4", "nope", 2, None]), {"p2", "p4"}),  # ids are strings: 2 and null never match
+        (Not(In("id", ["p1", "p2"])), {"p3", "p4", "p5"}),
         (Contains("name", "apple"), {"p1", "p2"}),
         (Contains("name", "APPLE", ignore_case=False), {"p2"}),
         (Contains("address.city", "isb"), {"p1", "p3"}),

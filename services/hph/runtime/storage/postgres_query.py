@@ -154,6 +154,10 @@ class QueryRenderer:
                 parts.append(f"({self._typed(b, term.field, 'number')} = ANY({bound}))")
             elif value_class == "boolean":
                 parts.append(f"({self._typed(b, term.field, 'boolean')} = ANY({b.bind(values, 'boolean[]')}))")
+            elif term.field == "id":
+                # Every document's id is a string equal to its key column: the same answer, by index
+                # (a lookup of many ids, such as a consumer's ledger check, must not scan the partition).
+                parts.append(f"(d.id = ANY({b.bind(values, 'text[]')}))")
             else:
                 bound = b.bind(values, "text[]")
                 parts.append(f"({self._typed(b, term.field, 'string')} = ANY({bound}))")
