@@ -16,9 +16,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from azure.cosmos.aio import CosmosClient
 
-from hph.runtime.storage import DocumentStore, SqliteDocumentStore
+from hph.runtime.storage import DocumentStore, OrderBy, SqliteDocumentStore
+from hph.runtime.storage.cosmos import CosmosDocumentStore
 from hph.runtime.storage.postgres import PostgresDocumentStore
+from tests.support.cosmos_emulator import EMULATOR_KEY
 
 StoreOpener = Callable[[], Awaitable[DocumentStore]]
 StoreAdapter = Callable[[pytest.FixtureRequest, Path], AbstractAsyncContextManager[StoreOpener]]
@@ -53,7 +56,48 @@ async def postgres_stores(request: pytest.FixtureRequest, _tmp_path: Path) -> As
             await connection.close()
 
 
+def _both_ways(field: str) -> list[tuple[OrderBy, ...]]:
+    return [(OrderBy(field),), (OrderBy(field, descending=True),)]
+
+
+# The orderings the contract suite's queries use, per container: on Cosmos DB every ordered page
+# is served from a composite index, declared when the container is created (as
+# hph/runtime/storage/containers.json declares the services').
+CONTRACT_ORDERINGS: dict[str, list[tuple[OrderBy, ...]]] = {
+    "ranked": _both_ways("rank"),
+    "scores": [(OrderBy("stats.group"), OrderBy("stats.score", descending=True))],
+    "board": _both_ways("score"),
+    "products": _both_ways("price"),
+    "words": _both_ways("word"),
+    "numbers": _both_ways("v"),
+}
+
+
+@asynccontextmanager
+async def cosmos_stores(request: pytest.FixtureRequest, _tmp_path: Path) -> AsyncIterator[StoreOpener]:
+    """A database of the test's own on the test process's Cosmos DB emulator (`cosmos_endpoint`)."""
+    endpoint: str = request.getfixturevalue("cosmos_endpoint")
+    database = f"t_{uuid.uuid4().hex[:16]}"
+
+    async def open_store() -> DocumentStore:
+        return await CosmosDocumentStore.open(
+            endpoint,
+            database,
+            key=EMULATOR_KEY,
+            verify_tls=False,
+            manage_containers=True,
+            orderings=CONTRACT_ORDERINGS,
+        )
+
+    try:
+        yield open_store
+    finally:
+        async with CosmosClient(endpoint, EMULATOR_KEY, connection_verify=False) as client:
+            await client.delete_database(database)
+
+
 STORAGE_ADAPTERS = [
     pytest.param(sqlite_stores, id="sqlite"),
     pytest.param(postgres_stores, id="postgres", marks=pytest.mark.integration),
+    pytest.param(cosmos_stores, id="cosmos", marks=pytest.mark.integration),
 ]
