@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -94,6 +95,42 @@ async def cosmos_stores(request: pytest.FixtureRequest, _tmp_path: Path) -> Asyn
     finally:
         async with CosmosClient(endpoint, EMULATOR_KEY, connection_verify=False) as client:
             await client.delete_database(database)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A contract test an adapter's test engine cannot run (`skip`), or a documented difference of
+    the adapter's semantics (`xfail`, strict: it must keep failing, or the entry goes). `params`
+    narrows it to test ids containing one of them."""
+
+    reason: str
+    xfail: bool = False
+    params: tuple[str, ...] = ()
+
+
+_COSMOS_BATCH = Gap(
+    "the npm Cosmos DB emulator has no transactional batch (it rejects the SDK's batch request and"
+    " would not roll back); batches are tested at the SDK boundary in tests/contract/test_cosmos_sdk_boundary.py"
+)
+ADAPTER_GAPS: dict[str, dict[str, Gap]] = {
+    "cosmos_stores": {
+        "test_batch_applies_all_operations_and_returns_results": _COSMOS_BATCH,
+        "test_batch_failure_rolls_back_earlier_operations": _COSMOS_BATCH,
+        "test_store_keeps_working_after_a_failed_batch": _COSMOS_BATCH,
+        "test_no_oversell_when_two_store_objects_race_read_modify_write": _COSMOS_BATCH,
+        "test_listeners_get_each_committed_write_as_stored": _COSMOS_BATCH,
+        "test_batches_without_writes_are_not_reported": _COSMOS_BATCH,
+        "test_listener_copies_are_independent_of_the_returned_documents": _COSMOS_BATCH,
+        "test_failed_writes_notify_nothing": _COSMOS_BATCH,
+        "test_batch_size_limits": _COSMOS_BATCH,
+        "test_contains_folds_case_by_unicode_case_folding": Gap(
+            "Cosmos DB lowers case (LOWER) rather than folding it: ß does not match SS", xfail=True, params=("STRASSE",)
+        ),
+        "test_documents_round_trip_unicode_nesting_and_big_integers": Gap(
+            "the emulator keeps numbers as JavaScript doubles: integers beyond 2**53 lose digits", xfail=True
+        ),
+    },
+}
 
 
 STORAGE_ADAPTERS = [

@@ -198,7 +198,9 @@ async def open_store(settings: Settings) -> DocumentStore:
         )
     if settings.storage == "cosmos":
         if not settings.cosmos_endpoint:
-            raise ValueError("HPH_STORAGE=cosmos needs HPH_COSMOS_ENDPOINT (https://<account>.documents.azure.com:443/)")
+            raise ValueError(
+                "HPH_STORAGE=cosmos needs HPH_COSMOS_ENDPOINT (https://<account>.documents.azure.com:443/)"
+            )
         # Imported here: only processes that use Cosmos DB pay for loading its SDK.
         from hph.runtime.storage.cosmos import CosmosDocumentStore
 

@@ -94,12 +94,26 @@ def order_ref(path: str) -> str:
     return _path(validate_field_path(path))
 
 
-def rank_of(expression: str) -> str:
-    """The port's type rank of a value, as a Cosmos SQL expression (0 undefined .. 6 object)."""
-    return (
-        f"(IS_DEFINED({expression}) ? (IS_NULL({expression}) ? 1 : (IS_BOOL({expression}) ? 2 :"
-        f" (IS_NUMBER({expression}) ? 3 : (IS_STRING({expression}) ? 4 : (IS_ARRAY({expression}) ? 5 : 6))))) : 0)"
-    )
+_TYPE_CHECKS = {
+    RANK_NULL: "IS_NULL",
+    RANK_BOOL: "IS_BOOL",
+    RANK_NUMBER: "IS_NUMBER",
+    RANK_STRING: "IS_STRING",
+    RANK_ARRAY: "IS_ARRAY",
+    RANK_OBJECT: "IS_OBJECT",
+}
+
+
+def _is_rank(expression: str, rank: int) -> _Expr:
+    """True when the value has that type rank, false otherwise (never undefined)."""
+    if rank == RANK_UNDEFINED:
+        return _Expr(f"NOT IS_DEFINED({expression})", _NOT)
+    return _Expr(f"{_TYPE_CHECKS[rank]}({expression})", _ATOM)
+
+
+def _rank_among(expression: str, ranks: range) -> _Expr:
+    """True when the value's type rank is one of `ranks` (a disjunction of type checks)."""
+    return _any([_is_rank(expression, rank) for rank in ranks])
 
 
 def rank_of_value(value: Any) -> int:
@@ -116,34 +130,86 @@ def rank_of_value(value: Any) -> int:
     return RANK_OBJECT
 
 
-def _join(parts: Sequence[str], operator: str, *, empty: str) -> str:
+# Precedences of rendered expressions. Parentheses are written only where precedence needs them:
+# the emulator's parser takes time exponential in their nesting depth (several seconds at 6).
+_OR, _AND, _NOT, _COMPARISON, _ATOM = range(1, 6)
+
+
+@dataclass(frozen=True)
+class _Expr:
+    text: str
+    precedence: int
+
+    def at_least(self, precedence: int) -> str:
+        return self.text if self.precedence >= precedence else f"({self.text})"
+
+
+def _all(parts: Sequence[_Expr]) -> _Expr:
     if not parts:
-        return empty
-    return "(" + f" {operator} ".join(parts) + ")"
+        return _Expr("true", _ATOM)
+    if len(parts) == 1:
+        return parts[0]
+    return _Expr(" AND ".join(part.at_least(_AND) for part in parts), _AND)
+
+
+def _any(parts: Sequence[_Expr]) -> _Expr:
+    if not parts:
+        return _Expr("false", _ATOM)
+    if len(parts) == 1:
+        return parts[0]
+    return _Expr(" OR ".join(part.at_least(_OR) for part in parts), _OR)
+
+
+def _not(part: _Expr) -> _Expr:
+    return _Expr(f"NOT {part.at_least(_ATOM)}", _NOT)
+
+
+def _typed(check: _Expr, expression: str) -> _Expr:
+    """`expression` where `check` holds, undefined elsewhere."""
+    return _Expr(f"({check.at_least(_ATOM)} ? {expression} : undefined)", _ATOM)
+
+
+def _term(b: _Builder, term: Term, negated: bool = False) -> _Expr:
+    """Renders a term. Under a NOT (`negated`) false and undefined differ, so there every test of
+    a value of the wrong type (or none) is made undefined explicitly (`_typed`) rather than left
+    to the engine, which the emulator gets wrong (`"5" = 5` is false there); elsewhere the plain
+    form keeps the filter servable from the index."""
+    if isinstance(term, Eq | Ne | Lt | Le | Gt | Ge):
+        ref = field_ref(term.field)
+        comparison = f"{ref} {_OPERATORS[type(term)]} {b.bind(term.value)}"
+        if negated or isinstance(term, Ne):
+            return _typed(_is_rank(ref, rank_of_value(term.value)), comparison)
+        return _Expr(comparison, _COMPARISON)
+    if isinstance(term, In):
+        if not term.values:
+            return _Expr("false", _ATOM)
+        if negated:
+            return _any([_term(b, Eq(term.field, value), negated=True) for value in term.values])
+        return _Expr(f"{field_ref(term.field)} IN ({', '.join(b.bind(value) for value in term.values)})", _COMPARISON)
+    if isinstance(term, Contains):
+        ref = field_ref(term.field)
+        if term.ignore_case:
+            test = f"CONTAINS(LOWER({ref}), {b.bind(term.text.lower())})"
+        else:
+            test = f"CONTAINS({ref}, {b.bind(term.text)})"
+        return _typed(_is_rank(ref, RANK_STRING), test) if negated else _Expr(test, _ATOM)
+    if isinstance(term, ArrayContains):
+        ref = field_ref(term.field)
+        test = f"ARRAY_CONTAINS({ref}, {b.bind(term.value)})"
+        return _typed(_is_rank(ref, RANK_ARRAY), test) if negated else _Expr(test, _ATOM)
+    if isinstance(term, IsDefined):
+        return _Expr(f"IS_DEFINED({field_ref(term.field)})", _ATOM)
+    if isinstance(term, And):
+        return _all([_term(b, child, negated) for child in term.terms])
+    if isinstance(term, Or):
+        return _any([_term(b, child, negated) for child in term.terms])
+    if isinstance(term, Not):
+        return _not(_term(b, term.term, negated=True))
+    raise TypeError(f"not a query term: {term!r}")
 
 
 def render_term(b: _Builder, term: Term) -> str:
-    if isinstance(term, Eq | Ne | Lt | Le | Gt | Ge):
-        return f"({field_ref(term.field)} {_OPERATORS[type(term)]} {b.bind(term.value)})"
-    if isinstance(term, In):
-        if not term.values:
-            return "false"
-        return f"({field_ref(term.field)} IN ({', '.join(b.bind(value) for value in term.values)}))"
-    if isinstance(term, Contains):
-        if term.ignore_case:
-            return f"CONTAINS(LOWER({field_ref(term.field)}), {b.bind(term.text.lower())})"
-        return f"CONTAINS({field_ref(term.field)}, {b.bind(term.text)})"
-    if isinstance(term, ArrayContains):
-        return f"ARRAY_CONTAINS({field_ref(term.field)}, {b.bind(term.value)})"
-    if isinstance(term, IsDefined):
-        return f"IS_DEFINED({field_ref(term.field)})"
-    if isinstance(term, And):
-        return _join([render_term(b, child) for child in term.terms], "AND", empty="true")
-    if isinstance(term, Or):
-        return _join([render_term(b, child) for child in term.terms], "OR", empty="false")
-    if isinstance(term, Not):
-        return f"(NOT {render_term(b, term.term)})"
-    raise TypeError(f"not a query term: {term!r}")
+    return _term(b, term).text
 
 
 def _sort_keys(order_by: Sequence[OrderBy], pk_segments: Sequence[str]) -> list[tuple[tuple[str, ...], bool]]:
@@ -168,20 +234,20 @@ class CosmosQueryRenderer:
     def __init__(self, pk_segments: Sequence[str]) -> None:
         self._pk_segments = tuple(pk_segments)
 
-    def _conditions(self, b: _Builder, query: Query, partition_key: str | None) -> list[str]:
-        conditions: list[str] = []
+    def _conditions(self, b: _Builder, query: Query, partition_key: str | None) -> list[_Expr]:
+        conditions: list[_Expr] = []
         if partition_key is not None:
             # The request is scoped to the partition already; saying so in the filter as well costs
             # nothing and is what the emulator insists on.
-            conditions.append(f"({partition_key_ref(self._pk_segments)} = {b.bind(partition_key)})")
+            conditions.append(_Expr(f"{partition_key_ref(self._pk_segments)} = {b.bind(partition_key)}", _COMPARISON))
         if query.where is not None:
-            conditions.append(render_term(b, query.where))
+            conditions.append(_term(b, query.where))
         return conditions
 
     def count(self, query: Query, partition_key: str | None = None) -> CosmosSql:
         b = _Builder()
         conditions = self._conditions(b, query, partition_key)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        where = f" WHERE {_all(conditions).text}" if conditions else ""
         return CosmosSql(f"SELECT VALUE COUNT(1) FROM c{where}", b.parameters)
 
     def page(self, query: Query, partition_key: str | None, position: list[Any] | None, limit: int) -> CosmosSql:
@@ -189,40 +255,41 @@ class CosmosQueryRenderer:
         conditions = self._conditions(b, query, partition_key)
         if position is not None:
             conditions.append(self._after(b, query.order_by, check_position(position, query.order_by)))
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        where = f" WHERE {_all(conditions).text}" if conditions else ""
         order = ", ".join(
             f"{_path(path)} {'DESC' if descending else 'ASC'}"
             for path, descending in _sort_keys(query.order_by, self._pk_segments)
         )
         return CosmosSql(f"SELECT TOP {b.bind(limit)} * FROM c{where} ORDER BY {order}", b.parameters)
 
-    def _after(self, b: _Builder, order_by: Sequence[OrderBy], position: list[Any]) -> str:
+    def _after(self, b: _Builder, order_by: Sequence[OrderBy], position: list[Any]) -> _Expr:
         """Rows strictly after `position`: k0 beyond a0 OR (k0 equal a0 AND k1 beyond a1) ... OR
-        (all equal AND (id, pk) > (last id, last pk))."""
-        disjuncts: list[str] = []
-        equal_prefix: list[str] = []
+        (all equal AND (id, pk) > (last id, last pk)). Every part is true or false, never
+        undefined, so rows of other types fall on the right side by their type rank."""
+        disjuncts: list[_Expr] = []
+        equal_prefix: list[_Expr] = []
         for index, item in enumerate(order_by):
             rank, value = position[2 * index], position[2 * index + 1]
             ref = order_ref(item.field)
-            rank_expression = rank_of(ref)
-            beyond_rank = f"{rank_expression} {'<' if item.descending else '>'} {b.bind(rank)}"
+            later_ranks = range(RANK_UNDEFINED, rank) if item.descending else range(rank + 1, RANK_OBJECT + 1)
+            beyond_parts = [_rank_among(ref, later_ranks)]
             if rank in (RANK_BOOL, RANK_NUMBER, RANK_STRING):
                 bound = b.bind(value)
-                same_rank_beyond = f"({ref} {'<' if item.descending else '>'} {bound})"
-                beyond = f"({beyond_rank} OR {same_rank_beyond})"
-                equal = f"({ref} = {bound})"
+                same_type = _is_rank(ref, rank)
+                comparison = _Expr(f"{ref} {'<' if item.descending else '>'} {bound}", _COMPARISON)
+                beyond_parts.append(_all([same_type, comparison]))
+                equal = _all([same_type, _Expr(f"{ref} = {bound}", _COMPARISON)])
             else:
                 # Undefined and null are one value each; arrays and objects tie by type (the port
                 # leaves their relative order to the adapter).
-                beyond = f"({beyond_rank})"
-                equal = f"({rank_expression} = {b.bind(rank)})"
-            disjuncts.append(_join([*equal_prefix, beyond], "AND", empty="true"))
+                equal = _is_rank(ref, rank)
+            disjuncts.append(_all([*equal_prefix, _any(beyond_parts)]))
             equal_prefix.append(equal)
         last_id, last_pk = b.bind(position[-2]), b.bind(position[-1])
         pk = partition_key_ref(self._pk_segments)
-        tail = f'(c["id"] > {last_id} OR (c["id"] = {last_id} AND {pk} > {last_pk}))'
-        disjuncts.append(_join([*equal_prefix, tail], "AND", empty="true"))
-        return _join(disjuncts, "OR", empty="false")
+        tail = _Expr(f'c["id"] > {last_id} OR c["id"] = {last_id} AND {pk} > {last_pk}', _OR)
+        disjuncts.append(_all([*equal_prefix, tail]))
+        return _any(disjuncts)
 
     def position_of(self, doc: Document, order_by: Sequence[OrderBy], partition_key: str) -> list[Any]:
         """A document's keyset position: per order field (rank, value), then id and partition key."""
