@@ -33,6 +33,7 @@ from azure.core import MatchConditions
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import AzureError
 from azure.cosmos import PartitionKey, documents
+from azure.cosmos._retry_options import RetryOptions
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
 from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
 
@@ -178,7 +179,7 @@ class CosmosDocumentStore:
         credential = None if key else azure_credential()
         policy = documents.ConnectionPolicy()
         # `_sdk_call` honours 429s itself, bounded; the SDK retrying underneath would multiply waits.
-        policy.RetryOptions = documents.RetryOptions(max_retry_attempt_count=0)
+        policy.RetryOptions = RetryOptions(max_retry_attempt_count=0)
         client = CosmosClient(
             endpoint,
             key or credential,  # type: ignore[arg-type]
@@ -260,7 +261,8 @@ class CosmosDocumentStore:
             "automatic": True,
             "includedPaths": [{"path": "/*"}],
             "excludedPaths": [{"path": '/"_etag"/?'}],
-            "compositeIndexes": [_composite_policy(index) for index in indexes],
+            # An ORDER BY of one path is served by the range index every path has.
+            "compositeIndexes": [_composite_policy(index) for index in indexes if len(index) > 1],
         }
 
     async def ensure_composite_index(self, container: CosmosContainer, index: tuple[tuple[str, bool], ...]) -> None:
@@ -531,7 +533,7 @@ class CosmosContainer:
 
     async def _ensure_index(self, query: Query) -> None:
         index = composite_index(query.order_by, self._pk_segments)
-        if index in self._indexes:
+        if len(index) < 2 or index in self._indexes:
             return
         if not self._store.manage_containers:
             paths = ", ".join(f"{path} {'DESC' if desc else 'ASC'}" for path, desc in index)
