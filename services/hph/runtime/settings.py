@@ -211,7 +211,8 @@ class Settings:
     # Verify the endpoint's TLS certificate; false only for a local emulator's self-signed one.
     cosmos_verify_tls: bool = True
     # Create the database, containers and composite indexes the code needs (emulator, development
-    # accounts with a key); false expects them provisioned by infra/ (infra/containers.json).
+    # accounts with a key); false expects them provisioned by infra/ from
+    # services/hph/runtime/storage/containers.json.
     cosmos_manage_containers: bool = False
     # Size bound of the in-process memory hot tier (an LRU), bytes of keys and values; used when
     # redis_url is empty (with Redis, bound it with Redis's maxmemory and a volatile-* policy).

@@ -6,7 +6,7 @@ The port is modelled on Cosmos DB, so operations map one to one; what this modul
   partition key path. With `manage_containers` (emulator, development accounts with a key) the
   adapter creates the database, containers and the composite indexes its ordered queries need;
   without it (production: Entra ID data-plane roles cannot manage containers) the containers must
-  exist as `infra/` provisions them from `infra/containers.json`, and a container with another
+  exist as `infra/` provisions them from the registry (`containers.json` here), and a container with another
   partition key path, or a missing composite index, is a clear error rather than a silent fallback.
 - Throttling (429): the SDK's own throttle retries are off; `_sdk_call` waits what the server asks
   (`x-ms-retry-after-ms`), at most `throttle_attempts` times and `max_throttle_wait` seconds in
@@ -244,7 +244,7 @@ class CosmosDocumentStore:
         except NotFoundError as exc:
             raise StorageError(
                 f"cosmos ({self.account}): container {name!r} does not exist; infra/ provisions it from"
-                " infra/containers.json (or set HPH_COSMOS_MANAGE_CONTAINERS for an emulator)"
+                " hph/runtime/storage/containers.json (or set HPH_COSMOS_MANAGE_CONTAINERS for an emulator)"
             ) from exc
         paths = (properties.get("partitionKey") or {}).get("paths") or []
         stored_path = paths[0] if len(paths) == 1 else ",".join(paths)
@@ -539,8 +539,8 @@ class CosmosContainer:
             paths = ", ".join(f"{path} {'DESC' if desc else 'ASC'}" for path, desc in index)
             raise StorageError(
                 f"cosmos ({self._store.account}): container {self._name!r} has no composite index ({paths}) for"
-                " this query's order; declare the ordering in hph/runtime/storage/containers.json (infra/"
-                " provisions it)"
+                " this query's order; infra/ must provision it (or set HPH_COSMOS_MANAGE_CONTAINERS where the"
+                " adapter may change containers)"
             )
         # Added online; Cosmos DB keeps serving while it builds (the npm emulator, however, drops
         # the container's documents on a replace: its tests declare their orderings up front).
