@@ -167,6 +167,7 @@ async def test_sdk_boundary_batch_sends_one_execute_item_batch_with_each_operati
     assert [doc["_etag"] if doc else None for doc in out] == ['"e1"', '"e2"', '"e3"', None, '"e1"']
     assert all("_rid" not in doc for doc in out if doc)  # documents look alike across adapters
     assert told == [("u1", [out[0], out[1], out[2]])]
+    assert told[0][1][0] is not out[0]  # listeners get copies the caller's changes do not reach
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ from azure.cosmos._retry_options import RetryOptions
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
 from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
 
-from hph.runtime.storage.codec import encode_document
+from hph.runtime.storage.codec import decode_document, encode_document
 from hph.runtime.storage.cosmos_query import CosmosQueryRenderer, composite_index
 from hph.runtime.storage.port import (
     MAX_BATCH_OPERATIONS,
@@ -125,6 +125,10 @@ def _brief(exc: BaseException) -> str:
 
 def _etag_sendable(if_match: str) -> bool:
     return bool(if_match) and if_match.isascii() and if_match.isprintable()
+
+
+def _copy(doc: Document) -> Document:
+    return decode_document(encode_document(doc))
 
 
 def _clean(doc: Mapping[str, Any]) -> Document:
@@ -414,7 +418,8 @@ class CosmosContainer:
         self._remember_session(write.pk, response)
         stored = _clean(response)
         if self._store.listened:
-            self._store.committed(self, write.pk, (_clean(response),))
+            # A deep copy: the caller may change the document it got back.
+            self._store.committed(self, write.pk, (_copy(stored),))
         return stored
 
     async def read(self, id: str, partition_key: str) -> Document:
@@ -583,7 +588,7 @@ class CosmosContainer:
             out.append(None if isinstance(op, DeleteOp) or body is None else _clean(body))
         if self._store.listened:
             written = [
-                _clean(doc)
+                _copy(doc)
                 for op, doc in zip(operations, out, strict=True)
                 if isinstance(op, CreateOp | ReplaceOp | UpsertOp) and doc is not None
             ]
@@ -622,9 +627,9 @@ def _batch_conditions(if_match: str | None) -> tuple[dict[str, Any], StorageErro
 
 
 def _batch_error(exc: CosmosBatchOperationError) -> BatchError:
-    index = exc.error_index
+    index = exc.error_index if isinstance(exc.error_index, int) else 0
     responses = exc.operation_responses or []
-    status = responses[index].get("statusCode") if 0 <= index < len(responses) else None
+    status = responses[index].get("statusCode") if 0 <= index < len(responses) else exc.status_code
     cause_type = _STATUS_ERRORS.get(status or 0, StorageError)
     return BatchError(index, cause_type(f"batch operation {index} failed with status {status}"))
 
