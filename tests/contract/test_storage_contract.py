@@ -49,7 +49,23 @@ from hph.runtime.storage import (
     UpsertOp,
 )
 from hph.runtime.storage.port import encode_continuation, query_fingerprint
-from tests.support.storage_adapters import STORAGE_ADAPTERS, StoreAdapter, StoreOpener
+from tests.support.storage_adapters import ADAPTER_GAPS, STORAGE_ADAPTERS, StoreAdapter, StoreOpener
+
+
+@pytest.fixture(autouse=True)
+def known_gaps(request: pytest.FixtureRequest) -> None:
+    """Skips what an adapter's test engine cannot run and expects the documented differences to
+    fail (tests/support/storage_adapters.py: ADAPTER_GAPS, each saying where it is covered)."""
+    callspec = getattr(request.node, "callspec", None)
+    adapter = callspec.params.get("open_store") if callspec is not None else None
+    gaps = ADAPTER_GAPS.get(getattr(adapter, "__name__", ""), {})
+    gap = gaps.get(request.node.originalname)
+    if gap is None or (gap.params and not any(param in callspec.id for param in gap.params)):
+        return
+    if gap.xfail:
+        request.applymarker(pytest.mark.xfail(reason=gap.reason, strict=True))
+    else:
+        pytest.skip(gap.reason)
 
 
 @pytest.fixture(params=STORAGE_ADAPTERS)

@@ -12,6 +12,7 @@ import pytest
 from hph.runtime.storage import SqliteDocumentStore
 from tests.support import postgres
 from tests.support.azurite import Azurite, azurite_installed, running_azurite
+from tests.support.cosmos_emulator import emulator_installed, running_cosmos_emulator
 from tests.support.redis_server import redis_server_binary, running_redis_server
 
 
@@ -67,6 +68,20 @@ def postgres_dsn() -> Iterator[str]:
         yield postgres.dsn_for(name)
     finally:
         postgres.run_sync(lambda: postgres.drop_database(name))
+
+
+@pytest.fixture(scope="session")
+def cosmos_endpoint() -> Iterator[str]:
+    """https endpoint of a private Cosmos DB emulator (one per test process, started on first use,
+    stopped at the end); tests share it under databases of their own. Skips when .ci/setup could not
+    install it; fails instead with HPH_TEST_REQUIRE_COSMOS=1, which .ci/test sets when it is."""
+    if not emulator_installed():
+        reason = "the Cosmos DB emulator (.ci/tools/node_modules/@vercel/cosmosdb-server, run by node) is not installed"
+        if os.environ.get("HPH_TEST_REQUIRE_COSMOS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with running_cosmos_emulator() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from tests.support.syntax import last_name
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACES = ("services/hph", "gateway/hph", "agents/hph")
 HELPER = ROOT / "services/hph/runtime/commit.py"
+ADAPTERS = ROOT / "services/hph/runtime/storage"
 
 LOST_RACE = frozenset({"PreconditionFailedError", "ConflictError", "BatchError"})
 GUARDED_OPS = frozenset({"CreateOp", "ReplaceOp", "UpsertOp", "DeleteOp"})
@@ -114,8 +115,11 @@ def why_storage_retry(body: ast.AST) -> str:
     return ""
 
 
-def retry_loops(tree: ast.AST) -> Iterator[tuple[int, str]]:
-    storage = uses_storage(tree)
+def retry_loops(tree: ast.AST, *, adapter: bool = False) -> Iterator[tuple[int, str]]:
+    """`adapter`: a storage adapter's module. It implements the port rather than using it; its
+    counted loops retry the engine's transient answers (throttling, a broken deadlock), so only the
+    lost-race shapes count there."""
+    storage = uses_storage(tree) and not adapter
     for node in ast.walk(tree):
         if repeats(node) and (why := why_storage_retry(node)):
             yield node.lineno, f"a repeating loop that {why}"
@@ -137,7 +141,9 @@ def test_no_storage_retry_loop_outside_the_commit_helper() -> None:
     found = [
         f"{path.relative_to(ROOT)}:{line}: {why}"
         for path in modules()
-        for line, why in retry_loops(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        for line, why in retry_loops(
+            ast.parse(path.read_text(encoding="utf-8"), filename=str(path)), adapter=path.parent == ADAPTERS
+        )
     ]
     assert found == [], "retry through hph.runtime.commit instead:\n" + "\n".join(found)
 

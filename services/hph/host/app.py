@@ -180,7 +180,7 @@ def database_path(settings: Settings) -> Path:
     return settings.data_dir / "hph.sqlite3"
 
 
-STORAGE_ADAPTERS = ("sqlite", "postgres")
+STORAGE_ADAPTERS = ("sqlite", "postgres", "cosmos")
 
 
 async def open_store(settings: Settings) -> DocumentStore:
@@ -196,6 +196,25 @@ async def open_store(settings: Settings) -> DocumentStore:
         settings.data_dir.mkdir(parents=True, exist_ok=True)  # dev issuer keys and local files
         return await PostgresDocumentStore.open(
             settings.postgres_dsn, schema=settings.postgres_schema, max_connections=settings.postgres_pool_size
+        )
+    if settings.storage == "cosmos":
+        if not settings.cosmos_endpoint:
+            raise ValueError(
+                "HPH_STORAGE=cosmos needs HPH_COSMOS_ENDPOINT (https://<account>.documents.azure.com:443/)"
+            )
+        # Imported here: only processes that use Cosmos DB pay for loading its SDK.
+        from hph.runtime.azure_clients import require_emulator_for_keys
+        from hph.runtime.storage.cosmos import CosmosDocumentStore
+
+        require_emulator_for_keys(settings, HPH_COSMOS_KEY=settings.cosmos_key)
+
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # dev issuer keys and local files
+        return await CosmosDocumentStore.open(
+            settings.cosmos_endpoint,
+            settings.cosmos_database,
+            key=settings.cosmos_key,
+            verify_tls=settings.cosmos_verify_tls,
+            manage_containers=settings.cosmos_manage_containers,
         )
     raise ValueError(f"unknown storage adapter {settings.storage!r}; choose one of {', '.join(STORAGE_ADAPTERS)}")
 

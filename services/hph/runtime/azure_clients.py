@@ -26,6 +26,26 @@ if TYPE_CHECKING:
     from azure.core.credentials_async import AsyncTokenCredential
 
 
+def default_credential() -> AsyncTokenCredential:
+    """DefaultAzureCredential: workload identity on AKS, a managed identity on a VM, `az login` on a
+    laptop. Imported on call, so processes that never talk to Azure do not load azure-identity."""
+    from azure.identity.aio import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def require_emulator_for_keys(settings: Settings, **secrets: str) -> None:
+    """AzureConfigError naming each HPH_ setting holding a key or connection string, unless
+    HPH_AZURE_EMULATOR=true: keys are for local emulators only (the message never holds a secret)."""
+    given = [name for name, value in secrets.items() if value]
+    if given and not settings.azure_emulator:
+        raise AzureConfigError(
+            f"{', '.join(given)} set without HPH_AZURE_EMULATOR=true: connection strings and keys are for "
+            "local emulators only; in Azure give the account's URL and let DefaultAzureCredential "
+            "(workload identity) authenticate"
+        )
+
+
 class AzureConfigError(ValueError):
     """The Azure settings are incomplete or unsafe; the message names the setting, never a secret."""
 
@@ -54,17 +74,11 @@ class AzureClients:
     @classmethod
     def from_settings(cls, settings: Settings, credential: AsyncTokenCredential | None = None) -> AzureClients:
         """AzureConfigError when a connection string is given without HPH_AZURE_EMULATOR=true."""
-        secrets = {
-            "HPH_AZURE_STORAGE_CONNECTION_STRING": settings.azure_storage_connection_string,
-            "HPH_EVENTHUBS_CONNECTION_STRING": settings.eventhubs_connection_string,
-        }
-        given = [name for name, value in secrets.items() if value]
-        if given and not settings.azure_emulator:
-            raise AzureConfigError(
-                f"{', '.join(given)} set without HPH_AZURE_EMULATOR=true: connection strings and keys are for "
-                "local emulators only; in Azure give HPH_AZURE_STORAGE_ACCOUNT_URL / HPH_EVENTHUBS_NAMESPACE and "
-                "let DefaultAzureCredential (workload identity) authenticate"
-            )
+        require_emulator_for_keys(
+            settings,
+            HPH_AZURE_STORAGE_CONNECTION_STRING=settings.azure_storage_connection_string,
+            HPH_EVENTHUBS_CONNECTION_STRING=settings.eventhubs_connection_string,
+        )
         if settings.azure_emulator:
             return cls(
                 storage_account_url=settings.azure_storage_account_url,
@@ -74,9 +88,7 @@ class AzureClients:
                 eventhubs_connection_string=settings.eventhubs_connection_string,
             )
         if credential is None:
-            from azure.identity.aio import DefaultAzureCredential
-
-            credential = DefaultAzureCredential()
+            credential = default_credential()
         return cls(
             storage_account_url=settings.azure_storage_account_url,
             eventhubs_namespace=settings.eventhubs_namespace,

@@ -247,8 +247,9 @@ class Settings:
     # Calls to services hosted in this same process skip the loopback socket (same stubs,
     # interceptor and policies); false sends them over gRPC like any other.
     inprocess_calls: bool = True
-    # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` in the data dir)
-    # or "postgres" (the PostgreSQL server at HPH_POSTGRES_DSN, which several hosts can share).
+    # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` in the data dir),
+    # "postgres" (the PostgreSQL server at HPH_POSTGRES_DSN, which several hosts can share) or
+    # "cosmos" (Azure Cosmos DB for NoSQL at HPH_COSMOS_ENDPOINT).
     storage: str = "sqlite"
     # PostgreSQL connection URL for HPH_STORAGE=postgres
     # (postgresql://user:password@host:5432/database); never logged, errors name only host, port and
@@ -260,6 +261,19 @@ class Settings:
     # Most connections each process keeps to PostgreSQL (its pool); mind the server's
     # max_connections across all hosts and workers.
     postgres_pool_size: int = 10
+    # Cosmos DB account endpoint for HPH_STORAGE=cosmos (https://<account>.documents.azure.com:443/).
+    cosmos_endpoint: str = ""
+    # Cosmos DB database holding the platform's containers.
+    cosmos_database: str = "hph"
+    # Account key: for the emulator only (production signs in with DefaultAzureCredential, workload
+    # identity on AKS); never logged.
+    cosmos_key: str = field(default="", repr=False)
+    # Verify the endpoint's TLS certificate; false only for a local emulator's self-signed one.
+    cosmos_verify_tls: bool = True
+    # Create the database, containers and composite indexes the code needs (emulator, development
+    # accounts with a key); false expects them provisioned by infra/ from
+    # services/hph/runtime/storage/containers.json.
+    cosmos_manage_containers: bool = False
     # Size bound of the in-process memory hot tier (an LRU), bytes of keys and values; used when
     # redis_url is empty (with Redis, bound it with Redis's maxmemory and a volatile-* policy).
     memory_hot_max_bytes: int = 64 * 1024 * 1024
