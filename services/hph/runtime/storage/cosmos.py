@@ -60,10 +60,10 @@ from hph.runtime.storage.port import (
     ReplaceOp,
     StorageError,
     UpsertOp,
-    decode_continuation,
+    check_count_request,
     encode_continuation,
     partition_key_of,
-    query_fingerprint,
+    start_page,
     validate_container_name,
     validate_id,
     validate_partition_key,
@@ -485,14 +485,7 @@ class CosmosContainer:
         max_items: int = 100,
         continuation: str | None = None,
     ) -> Page:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
-        if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
-            raise ValueError("max_items must be a positive integer")
-        fingerprint = query_fingerprint(self._name, query, partition_key)
-        position = None if continuation is None else decode_continuation(continuation, fingerprint)
+        fingerprint, position = start_page(self._name, query, partition_key, max_items, continuation)
         await self._ensure_index(query)
         # One extra row tells whether another page exists.
         sql = self._renderer.page(query, partition_key, position, max_items + 1)
@@ -507,10 +500,7 @@ class CosmosContainer:
         return Page([_clean(row) for row in rows], token)
 
     async def count(self, query: Query, *, partition_key: str | None = None) -> int:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
+        check_count_request(query, partition_key)
         sql = self._renderer.count(query, partition_key)
         values = await self._fetch(sql.text, sql.parameters, partition_key)
         # Across partitions the SDK may answer one partial count per partition range.

@@ -542,3 +542,24 @@ def decode_continuation(token: str, fingerprint: str) -> list[Any]:
         raise InvalidContinuationError("continuation token belongs to a different query")
     position: list[Any] = payload["p"]
     return position
+
+
+def check_count_request(query: object, partition_key: str | None) -> None:
+    """The argument checks every adapter's `count` makes (TypeError, ValueError)."""
+    if not isinstance(query, Query):
+        raise TypeError("query must be a Query")
+    if partition_key is not None:
+        validate_partition_key(partition_key)
+
+
+def start_page(
+    container: str, query: object, partition_key: str | None, max_items: object, continuation: str | None
+) -> tuple[str, list[Any] | None]:
+    """The argument checks every adapter's `query` makes, then the query's fingerprint and the
+    position its continuation token resumes after (None for the first page)."""
+    check_count_request(query, partition_key)
+    assert isinstance(query, Query)
+    if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
+        raise ValueError("max_items must be a positive integer")
+    fingerprint = query_fingerprint(container, query, partition_key)
+    return fingerprint, None if continuation is None else decode_continuation(continuation, fingerprint)

@@ -53,10 +53,10 @@ from hph.runtime.storage.port import (
     ReplaceOp,
     StorageError,
     UpsertOp,
-    decode_continuation,
+    check_count_request,
     encode_continuation,
     partition_key_of,
-    query_fingerprint,
+    start_page,
     validate_container_name,
     validate_id,
     validate_partition_key,
@@ -416,14 +416,7 @@ class PostgresContainer:
         max_items: int = 100,
         continuation: str | None = None,
     ) -> Page:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
-        if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
-            raise ValueError("max_items must be a positive integer")
-        fingerprint = query_fingerprint(self._name, query, partition_key)
-        position = None if continuation is None else decode_continuation(continuation, fingerprint)
+        fingerprint, position = start_page(self._name, query, partition_key, max_items, continuation)
         # One extra row tells whether another page exists without a second round trip.
         sql, sort_columns = self._store.renderer.page(self._id, query, partition_key, position, max_items + 1)
         rows = await self._store.fetch(sql.text, *sql.params)
@@ -433,10 +426,7 @@ class PostgresContainer:
         return Page([decode_document(row[0]) for row in rows], token)
 
     async def count(self, query: Query, *, partition_key: str | None = None) -> int:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
+        check_count_request(query, partition_key)
         sql = self._store.renderer.count(self._id, query, partition_key)
         return int(await self._store.fetchval(sql.text, *sql.params))
 

@@ -74,10 +74,10 @@ from hph.runtime.storage.port import (
     StorageError,
     Term,
     UpsertOp,
-    decode_continuation,
+    check_count_request,
     encode_continuation,
     partition_key_of,
-    query_fingerprint,
+    start_page,
     validate_container_name,
     validate_field_path,
     validate_id,
@@ -737,24 +737,14 @@ class SqliteContainer:
         max_items: int = 100,
         continuation: str | None = None,
     ) -> Page:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
-        if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:
-            raise ValueError("max_items must be a positive integer")
-        fingerprint = query_fingerprint(self._name, query, partition_key)
-        position = None if continuation is None else decode_continuation(continuation, fingerprint)
+        fingerprint, position = start_page(self._name, query, partition_key, max_items, continuation)
         # One extra row tells whether another page exists without a second round trip.
         sql = _page_sql(self._id, query, partition_key, position, max_items + 1)
         items, last = await self._store.run(_query_page, sql, max_items)
         return Page(items, None if last is None else encode_continuation(fingerprint, last))
 
     async def count(self, query: Query, *, partition_key: str | None = None) -> int:
-        if not isinstance(query, Query):
-            raise TypeError("query must be a Query")
-        if partition_key is not None:
-            validate_partition_key(partition_key)
+        check_count_request(query, partition_key)
         where = _filter(self._id, query, partition_key)
         return await self._store.run(
             _count, _Sql(f"SELECT COUNT(*) FROM documents AS d WHERE {where.text}", where.params)
