@@ -2,7 +2,8 @@
 
 One command, deterministic output: `hph codegen` writes, `hph codegen --check` fails (exit 1) when
 the committed generated code differs from what the protos produce. The list of error reasons for
-integrators (`docs/error-reasons.md`) is generated with the code, from the ErrorReason comments.
+integrators (`docs/error-reasons.md`) is generated with the code, from the ErrorReason comments, and
+so is the TypeScript client (`clients/ts/src/gen`, see `ts_codegen`), unless .ci/setup found no npm.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from hph.host import error_reasons_doc
+from hph.host import error_reasons_doc, ts_codegen
 
 GENERATED_PACKAGE = "holidaypeak"
 DESCRIPTOR_SET_NAME = "holidaypeak.binpb"
@@ -82,6 +83,20 @@ def differences(expected: Path, actual: Path) -> list[str]:
     return sorted(found)
 
 
+def typescript(root: Path, descriptor_set: Path, out_dir: Path) -> Path | None:
+    """The TypeScript client generated under out_dir, or None (said on stderr) when its tools are
+    missing: skipped if .ci/setup recorded that it found no npm, an error otherwise."""
+    missing = ts_codegen.missing_tools(root)
+    if not missing:
+        return ts_codegen.generate(root, descriptor_set, out_dir)
+    reason = ts_codegen.skip_reason(root)
+    if reason is not None:
+        print(f"!! TypeScript client SKIPPED: {reason}", file=sys.stderr)
+    else:
+        print(f"TypeScript client tools missing ({', '.join(missing)}); run `bash .ci/setup`", file=sys.stderr)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hph codegen", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only verify the committed code is current")
@@ -94,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         fresh = Path(tmp) / GENERATED_PACKAGE
         reasons_page = error_reasons_doc.render_file(fresh / DESCRIPTOR_SET_NAME)
         doc = root / error_reasons_doc.DOC_PATH
+        fresh_ts = typescript(root, fresh / DESCRIPTOR_SET_NAME, Path(tmp) / "ts")
+        target_ts = root / ts_codegen.GENERATED_DIR
+        if fresh_ts is None and ts_codegen.skip_reason(root) is None:
+            return 1
         if args.check:
             if not target.exists():
                 print(f"generated code missing: {target}; run `hph codegen`", file=sys.stderr)
@@ -101,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             drift = differences(fresh, target)
             if not doc.is_file() or doc.read_text() != reasons_page:
                 drift.append(f"differs: {error_reasons_doc.DOC_PATH}")
+            if fresh_ts is not None:
+                if target_ts.is_dir():
+                    drift.extend(f"{d} (in {ts_codegen.GENERATED_DIR})" for d in differences(fresh_ts, target_ts))
+                else:
+                    drift.append(f"missing: {ts_codegen.GENERATED_DIR}")
             if drift:
                 print("generated code is stale; run `hph codegen`:", *drift, sep="\n  ", file=sys.stderr)
                 return 1
@@ -111,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(fresh, target, ignore=shutil.ignore_patterns("__pycache__"))
         doc.parent.mkdir(parents=True, exist_ok=True)
         doc.write_text(reasons_page)
+        if fresh_ts is not None:
+            if target_ts.exists():
+                shutil.rmtree(target_ts)
+            shutil.copytree(fresh_ts, target_ts)
     print(f"generated {len(proto_sources(protos_dir))} contracts into {target}")
+    if fresh_ts is not None:
+        print(f"generated the TypeScript client into {target_ts}")
     return 0
 
 
