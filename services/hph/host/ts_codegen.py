@@ -15,9 +15,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from hph.gateway.descriptors import load_descriptor_set
-from hph.gateway.openapi import build_openapi
-
 CLIENT_DIR = Path("clients/ts")
 GENERATED_DIR = CLIENT_DIR / "src" / "gen"
 BUF_TEMPLATE = CLIENT_DIR / "buf.gen.yaml"
@@ -52,6 +49,11 @@ def _run(command: list[str], cwd: Path) -> None:
 
 def openapi_document(descriptor_set: Path) -> str:
     """The OpenAPI document of every HTTP binding, as the gateway serves it with default settings."""
+    # Imported here: the gateway loads the committed generated code (access options), which
+    # `hph codegen` must be able to replace even when it is missing or broken.
+    from hph.gateway.descriptors import load_descriptor_set
+    from hph.gateway.openapi import build_openapi
+
     spec = build_openapi(load_descriptor_set(descriptor_set), version=OPENAPI_VERSION)
     return json.dumps(spec, indent=1, sort_keys=True) + "\n"
 
