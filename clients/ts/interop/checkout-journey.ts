@@ -55,6 +55,25 @@ async function refusal(call: () => Promise<unknown>, what: string): Promise<Conn
 
 // Loaded 2-core CI machines: generous per-call deadlines, never a timing assertion.
 const CALL_TIMEOUT_MS = 30_000;
+const EVENTUALLY_MS = 90_000;
+
+/** Asks `read` until its answer passes `done` (NOT_FOUND counts as not yet), for EVENTUALLY_MS. */
+async function eventually<T>(read: () => Promise<T>, done: (answer: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + EVENTUALLY_MS;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const answer = await read();
+      if (done(answer)) return answer;
+      last = JSON.stringify(answer, (_, value: unknown) => (typeof value === "bigint" ? String(value) : value));
+    } catch (error) {
+      if (ConnectError.from(error).code !== Code.NotFound) throw error;
+      last = "NOT_FOUND";
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last answer: ${last}`);
+}
 
 async function main(): Promise<void> {
   const transport = createGrpcTransport({ baseUrl: `http://${required("HPH_GRPC")}` });
@@ -158,10 +177,19 @@ async function main(): Promise<void> {
   check(tracking.status === ShipmentStatus.PICKED_UP, `tracking picked up, got ${ShipmentStatus[tracking.status]}`);
   check((tracking.shipments[0]?.events.length ?? 0) >= 2, "label created and picked up events");
   check(tracking.estimatedDeliveryAt !== undefined, "a delivery estimate");
-  const status = await orderStatus.getOrderStatus({ orderId: order.id }, shopper);
-  check(status.orderId === order.id && status.headline !== "", "the order-status agent answers with a headline");
-  check(status.timeline.length > 0, "an order timeline");
-  step("track", `${ShipmentStatus[tracking.status]} via ${shipment.carrier}; "${status.headline}"`);
+  // The order-status agent answers from its projection of the event log, which follows the
+  // writes: ask until it has seen the pickup (NOT_FOUND until it has seen the order at all).
+  const tracked = Date.now();
+  const seen = ["OrderCreated", "PaymentSucceeded", "ShipmentCreated", "ShipmentStatusChanged"];
+  const status = await eventually(
+    () => orderStatus.getOrderStatus({ orderId: order.id }, shopper),
+    (answer) =>
+      answer.status === OrderStatus.SHIPPED &&
+      seen.every((type) => answer.timeline.some((entry) => entry.eventType === type)),
+    "the order-status timeline to show the order placed, paid, shipped and picked up",
+  );
+  check(status.headline !== "", "the order-status agent says where the order stands");
+  step("track", `${ShipmentStatus[tracking.status]} via ${shipment.carrier}; "${status.headline}" (timeline after ${Date.now() - tracked} ms)`);
 
   // A bad request: INVALID_ARGUMENT with a BadRequest naming every missing required field.
   const invalid = await refusal(
