@@ -150,54 +150,31 @@ module roles 'roles.bicep' = {
 }
 
 // --- the Azure profile's settings (docs/azure.md) ------------------------------------------------
+// Each HPH_* output is the setting of that name, so the pods' environment is the outputs as they
+// are (docs/azure.md: `jq` to an env file). HPH_REDIS_URL is the one setting not output: it holds
+// the cache's access key, and deployment outputs are stored in plain text.
 
-@description('HPH_STORAGE')
-output storage string = 'cosmos'
+output HPH_STORAGE string = 'cosmos'
+output HPH_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output HPH_COSMOS_DATABASE string = cosmos.outputs.databaseName
+output HPH_EVENT_LOG string = 'eventhubs'
+output HPH_EVENTHUBS_NAMESPACE string = eventHubsNamespace.outputs.fullyQualifiedName
+output HPH_EVENTHUBS_CHECKPOINT_CONTAINER string = storage.outputs.checkpointContainer
+output HPH_EVENT_RETENTION_HOURS int = eventRetentionHours
+output HPH_AZURE_STORAGE_ACCOUNT_URL string = storage.outputs.blobEndpoint
+output HPH_MEMORY_COLD string = 'blob'
+output HPH_MEMORY_COLD_CONTAINER string = storage.outputs.memoryColdContainer
+output HPH_HOT_CACHE string = 'redis'
+output HPH_RATE_LIMITS string = 'redis'
+output HPH_ENTRA_TENANT_ID string = tenant().tenantId
+output HPH_ENTRA_CLIENT_ID string = entraClientId
+output HPH_DEV_ISSUER_ENABLED bool = false
 
-@description('HPH_COSMOS_ENDPOINT')
-output cosmosEndpoint string = cosmos.outputs.endpoint
-
-@description('HPH_COSMOS_DATABASE')
-output cosmosDatabase string = cosmos.outputs.databaseName
-
-@description('HPH_EVENT_LOG')
-output eventLog string = 'eventhubs'
-
-@description('HPH_EVENTHUBS_NAMESPACE')
-output eventHubsNamespace string = eventHubsNamespace.outputs.fullyQualifiedName
-
-@description('HPH_EVENTHUBS_CHECKPOINT_CONTAINER')
-output eventHubsCheckpointContainer string = storage.outputs.checkpointContainer
-
-@description('HPH_EVENT_RETENTION_HOURS')
-output eventRetentionHours int = eventRetentionHours
-
-@description('HPH_AZURE_STORAGE_ACCOUNT_URL')
-output storageAccountUrl string = storage.outputs.blobEndpoint
-
-@description('HPH_MEMORY_COLD')
-output memoryCold string = 'blob'
-
-@description('HPH_MEMORY_COLD_CONTAINER')
-output memoryColdContainer string = storage.outputs.memoryColdContainer
-
-@description('HPH_REDIS_URL: rediss://:<access key>@<redisHostName>:<redisSslPort>/0 (the key is never an output)')
+@description('HPH_REDIS_URL is rediss://:<access key>@<redisHostName>:<redisSslPort>/0, the key from a Kubernetes Secret.')
 output redisHostName string = redis.outputs.hostName
 
-@description('HPH_REDIS_URL: the TLS port')
+@description('The TLS port of HPH_REDIS_URL.')
 output redisSslPort int = redis.outputs.sslPort
 
-@description('HPH_HOT_CACHE')
-output hotCache string = 'redis'
-
-@description('HPH_RATE_LIMITS')
-output rateLimits string = 'redis'
-
-@description('HPH_ENTRA_TENANT_ID')
-output entraTenantId string = tenant().tenantId
-
-@description('HPH_ENTRA_CLIENT_ID')
-output entraClientId string = entraClientId
-
-@description('Workload identity: the service account annotation azure.workload.identity/client-id (AZURE_CLIENT_ID in the pods)')
+@description('The service account annotation azure.workload.identity/client-id (AZURE_CLIENT_ID in the pods).')
 output workloadIdentityClientId string = identity.outputs.clientId
