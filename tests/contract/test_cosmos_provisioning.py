@@ -20,7 +20,7 @@ import pytest
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
 
-from hph.runtime.storage import OrderBy, Query
+from hph.runtime.storage import OrderBy, Query, StorageError
 from hph.runtime.storage.cosmos import CosmosDocumentStore, ThrottlePolicy
 from hph.runtime.storage.cosmos_query import composite_index
 from hph.runtime.storage.port import validate_partition_key_path
@@ -105,6 +105,79 @@ async def test_sdk_boundary_other_containers_get_the_indexes_of_their_declared_o
     ]
     # Keyed by id, an unordered page has one sort path: no composite index.
     assert database.created["scratch"]["indexing_policy"]["compositeIndexes"] == []
+
+
+class _ProvisionedDatabase:
+    """A database whose containers exist with the given properties; nothing may be created."""
+
+    def __init__(self, properties: dict[str, dict[str, Any]]) -> None:
+        self.properties = properties
+
+    def get_container_client(self, name: str) -> _FakeProxy:
+        return _FakeProxy(self.properties[name])
+
+
+def _as_provisioned(name: str, **changes: Any) -> dict[str, Any]:
+    """A container's properties as infra/cosmos.bicep provisions it from the registry, then `changes`."""
+    entry = registry()[name]
+    properties: dict[str, Any] = {
+        "id": name,
+        "partitionKey": {"paths": [entry.spec.partition_key_path]},
+        "indexingPolicy": entry.indexing_policy(),
+    }
+    if entry.default_ttl is not None:
+        properties["defaultTtl"] = entry.default_ttl
+    properties.update(changes)
+    return {key: value for key, value in properties.items() if value is not None}
+
+
+async def _open_unmanaged(properties: dict[str, Any]) -> None:
+    store = CosmosDocumentStore(
+        _Client(),  # type: ignore[arg-type]
+        _ProvisionedDatabase({properties["id"]: properties}),  # type: ignore[arg-type]
+        "https://acct.documents.azure.com:443",
+        manage_containers=False,
+        throttle=ThrottlePolicy(),
+    )
+    entry = registry()[properties["id"]]
+    await store.container(entry.spec.name, entry.spec.partition_key_path)
+
+
+async def test_sdk_boundary_an_unmanaged_open_refuses_a_container_provisioned_otherwise() -> None:
+    orders = registry()["orders"]
+    await _open_unmanaged(_as_provisioned("orders"))
+    await _open_unmanaged(_as_provisioned("carts", defaultTtl=-1))  # on, expiring nothing: as off
+
+    fewer = orders.indexing_policy()
+    assert fewer["compositeIndexes"].pop()[0] == {"path": "/payment_due_at", "order": "ascending"}
+    with pytest.raises(StorageError, match=r"infra/cosmos\.bicep") as missing_index:
+        await _open_unmanaged(_as_provisioned("orders", indexingPolicy=fewer))
+    assert "lacks the composite index (/payment_due_at ASC, /id ASC, /user_id ASC)" in str(missing_index.value)
+
+    with pytest.raises(StorageError, match=r"lacks default TTL -1 \(it has None\)"):
+        await _open_unmanaged(_as_provisioned("orders", defaultTtl=None))
+    # A TTL the registry does not have would expire documents nothing expects to vanish.
+    with pytest.raises(StorageError, match=r"default TTL None \(it has 3600\)"):
+        await _open_unmanaged(_as_provisioned("carts", defaultTtl=3600))
+
+
+@pytest.mark.integration
+async def test_an_unmanaged_open_refuses_an_emulator_container_without_the_registrys_indexes(
+    cosmos_endpoint: str,
+) -> None:
+    database = f"t_{uuid.uuid4().hex[:16]}"
+    async with CosmosClient(cosmos_endpoint, EMULATOR_KEY, connection_verify=False) as client:
+        db = await client.create_database(database)
+        try:
+            await db.create_container("orders", PartitionKey("/user_id"), default_ttl=-1)
+            store = await CosmosDocumentStore.open(cosmos_endpoint, database, key=EMULATOR_KEY, verify_tls=False)
+            try:
+                with pytest.raises(StorageError, match="lacks the composite index"):
+                    await store.container("orders", "/user_id")
+            finally:
+                await store.close()
+        finally:
+            await client.delete_database(database)
 
 
 @pytest.mark.integration

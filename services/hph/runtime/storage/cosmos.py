@@ -7,8 +7,9 @@ The port is modelled on Cosmos DB, so operations map one to one; what this modul
   adapter creates the database and containers, a registered container with the registry's
   indexing policy and default TTL (`containers.json` here, as `infra/cosmos.bicep` provisions it);
   without it (production: Entra ID data-plane roles cannot manage containers) the containers must
-  exist as `infra/` provisions them, and a container with another partition key path, or a missing
-  composite index, is a clear error rather than a silent fallback.
+  exist as `infra/` provisions them, and a container with another partition key path, or (for a
+  registered one) a missing composite index or another default TTL, is a clear error when it is
+  opened rather than a silent fallback.
 - Throttling (429): the SDK's own throttle retries are off; `_sdk_call` waits what the server asks
   (`x-ms-retry-after-ms`), at most `throttle_attempts` times and `max_throttle_wait` seconds in
   all, then reports a StorageError.
@@ -221,9 +222,14 @@ class CosmosDocumentStore:
         self._check_open()
         known = self._containers.get(name)
         if known is None:
-            proxy, stored_path, indexes = await self._open_container(name, partition_key_path)
+            proxy, properties = await self._open_container(name, partition_key_path)
+            paths = (properties.get("partitionKey") or {}).get("paths") or []
+            stored_path = paths[0] if len(paths) == 1 else ",".join(paths)
             if stored_path != partition_key_path:
                 raise PartitionKeyPathMismatch(name, stored_path, partition_key_path)
+            indexes = _composite_indexes(properties)
+            if not self.manage_containers:
+                self._check_provisioned(name, partition_key_path, indexes, properties.get("defaultTtl"))
             known = self._containers.setdefault(
                 name, CosmosContainer(self, proxy, name, partition_key_path, pk_segments, indexes)
             )
@@ -231,9 +237,7 @@ class CosmosDocumentStore:
             raise PartitionKeyPathMismatch(name, known.partition_key_path, partition_key_path)
         return known
 
-    async def _open_container(
-        self, name: str, partition_key_path: str
-    ) -> tuple[ContainerProxy, str, set[CompositeIndex]]:
+    async def _open_container(self, name: str, partition_key_path: str) -> tuple[ContainerProxy, dict[str, Any]]:
         if self.manage_containers:
             settings = self._creation_settings(name, partition_key_path)
             key = PartitionKey(partition_key_path)
@@ -247,9 +251,31 @@ class CosmosDocumentStore:
                 f"cosmos ({self.account}): container {name!r} does not exist; infra/ provisions it from"
                 " hph/runtime/storage/containers.json (or set HPH_COSMOS_MANAGE_CONTAINERS for an emulator)"
             ) from exc
-        paths = (properties.get("partitionKey") or {}).get("paths") or []
-        stored_path = paths[0] if len(paths) == 1 else ",".join(paths)
-        return proxy, stored_path, _composite_indexes(properties)
+        return proxy, properties
+
+    def _check_provisioned(
+        self, name: str, partition_key_path: str, indexes: set[CompositeIndex], default_ttl: object
+    ) -> None:
+        """A registered container this adapter may not change must be as infra/cosmos.bicep
+        provisions it from the registry: caught when the host starts, not by the first query that
+        needs a missing index (or never, for a TTL that would expire documents or keep them forever)."""
+        registered = registry().get(name)
+        if registered is None or registered.spec.partition_key_path != partition_key_path:
+            return
+        problems = [
+            f"the composite index ({_describe_index(index)})"
+            for index in registered.composite_indexes
+            if index not in indexes
+        ]
+        expected = registered.default_ttl
+        # TTL on without a default (-1) expires nothing by itself, so it stands in for "off".
+        if default_ttl != expected and not (expected is None and default_ttl == -1):
+            problems.append(f"default TTL {expected} (it has {default_ttl})")
+        if problems:
+            raise StorageError(
+                f"cosmos ({self.account}): container {name!r} lacks {'; '.join(problems)} of"
+                " hph/runtime/storage/containers.json; deploy infra/cosmos.bicep"
+            )
 
     def _creation_settings(self, name: str, partition_key_path: str) -> dict[str, Any]:
         """What a container this adapter creates gets: for a registered container (same name and
@@ -344,6 +370,11 @@ async def _sdk_call(account: str, throttle: ThrottlePolicy, work: Callable[[], A
         except OSError as exc:  # connection failures below the SDK; TimeoutError is an OSError
             raise StorageError(f"cosmos ({account}): {type(exc).__name__}: {exc}") from exc
     raise AssertionError("unreachable")
+
+
+def _describe_index(index: CompositeIndex) -> str:
+    """A composite index for messages: "/created_at DESC, /id ASC"."""
+    return ", ".join(f"{path} {'DESC' if descending else 'ASC'}" for path, descending in index)
 
 
 def _composite_indexes(properties: Mapping[str, Any]) -> set[CompositeIndex]:
@@ -528,9 +559,9 @@ class CosmosContainer:
         if len(index) < 2 or index in self._indexes:
             return
         if not self._store.manage_containers:
-            paths = ", ".join(f"{path} {'DESC' if desc else 'ASC'}" for path, desc in index)
             raise StorageError(
-                f"cosmos ({self._store.account}): container {self._name!r} has no composite index ({paths}) for"
+                f"cosmos ({self._store.account}): container {self._name!r} has no composite index"
+                f" ({_describe_index(index)}) for"
                 " this query's order; infra/ must provision it (or set HPH_COSMOS_MANAGE_CONTAINERS where the"
                 " adapter may change containers)"
             )
