@@ -17,7 +17,7 @@ from itertools import chain
 from hph.runtime.storage import ContainerSpec, OrderBy
 from hph.runtime.storage.cosmos_query import composite_index
 from hph.runtime.storage.port import validate_partition_key_path
-from hph.runtime.storage.registry import ETAG_PATH, CompositeIndex, RegisteredContainer, registry
+from hph.runtime.storage.registry import ETAG_PATH, CompositeIndex, RegisteredContainer, composite_policy, registry
 from tests.support.code_queries import ROOT, SHARED_QUERIERS, Ordering, scan
 
 _EXCLUDED_PATH = re.compile(r"(?:/[A-Za-z0-9_]+)+/(?:\?|\*)")
@@ -63,10 +63,14 @@ def test_every_ordering_the_code_uses_has_its_composite_index() -> None:
             # a package on at least one of its own.
             shared = package in SHARED_QUERIERS
             if needing and (len(served) < len(needing) if shared else not served):
-                unserved = {spec.name: _index(spec, ordering) for spec in needing if spec not in served}
+                unserved = {
+                    spec.name: json.dumps(composite_policy(_index(spec, ordering)))
+                    for spec in needing
+                    if spec not in served
+                }
                 where = "each of" if shared else "one of"
                 missing.append(f"{package} orders by {ordering}: add to {where} {unserved}")
-    assert missing == []
+    assert missing == [], "add to compositeIndexes in hph/runtime/storage/containers.json"
 
 
 def test_every_container_serves_unordered_pages() -> None:
