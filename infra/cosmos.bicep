@@ -95,8 +95,3 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
 
 @description('HPH_COSMOS_ENDPOINT')
 output endpoint string = account.properties.documentEndpoint
-
-@description('HPH_COSMOS_DATABASE')
-output databaseName string = database.name
-
-output accountName string = account.name

@@ -37,5 +37,3 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
 
 @description('HPH_EVENTHUBS_NAMESPACE: the fully qualified namespace (NAME.servicebus.windows.net).')
 output fullyQualifiedName string = split(split(namespace.properties.serviceBusEndpoint, '/')[2], ':')[0]
-
-output name string = namespace.name

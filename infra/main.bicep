@@ -110,9 +110,10 @@ module eventHubsNamespace 'eventhubs-namespace.bicep' = {
 module eventHubs 'eventhubs.bicep' = {
   name: 'eventhubs'
   params: {
-    namespaceName: eventHubsNamespace.outputs.name
+    namespaceName: eventHubsName
     retentionHours: eventRetentionHours
   }
+  dependsOn: [eventHubsNamespace]
 }
 
 module redis 'redis.bicep' = {
@@ -142,11 +143,13 @@ module roles 'roles.bicep' = {
   name: 'roles'
   params: {
     principalId: identity.outputs.principalId
-    cosmosAccountName: cosmos.outputs.accountName
-    cosmosDatabaseName: cosmos.outputs.databaseName
-    eventHubsNamespaceName: eventHubsNamespace.outputs.name
-    storageAccountName: storage.outputs.name
+    cosmosAccountName: cosmosName
+    cosmosDatabaseName: cosmosDatabase
+    eventHubsNamespaceName: eventHubsName
+    storageAccountName: storageName
   }
+  // The roles are assigned on resources these modules create.
+  dependsOn: [cosmos, eventHubsNamespace, storage]
 }
 
 // --- the Azure profile's settings (docs/azure.md) ------------------------------------------------
@@ -156,14 +159,14 @@ module roles 'roles.bicep' = {
 
 output HPH_STORAGE string = 'cosmos'
 output HPH_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
-output HPH_COSMOS_DATABASE string = cosmos.outputs.databaseName
+output HPH_COSMOS_DATABASE string = cosmosDatabase
 output HPH_EVENT_LOG string = 'eventhubs'
 output HPH_EVENTHUBS_NAMESPACE string = eventHubsNamespace.outputs.fullyQualifiedName
-output HPH_EVENTHUBS_CHECKPOINT_CONTAINER string = storage.outputs.checkpointContainer
+output HPH_EVENTHUBS_CHECKPOINT_CONTAINER string = checkpointContainer
 output HPH_EVENT_RETENTION_HOURS int = eventRetentionHours
 output HPH_AZURE_STORAGE_ACCOUNT_URL string = storage.outputs.blobEndpoint
 output HPH_MEMORY_COLD string = 'blob'
-output HPH_MEMORY_COLD_CONTAINER string = storage.outputs.memoryColdContainer
+output HPH_MEMORY_COLD_CONTAINER string = memoryColdContainer
 output HPH_HOT_CACHE string = 'redis'
 output HPH_RATE_LIMITS string = 'redis'
 output HPH_ENTRA_TENANT_ID string = tenant().tenantId

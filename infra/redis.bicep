@@ -46,5 +46,3 @@ output hostName string = cache.properties.hostName
 
 @description('TLS port of HPH_REDIS_URL.')
 output sslPort int = cache.properties.sslPort
-
-output name string = cache.name

@@ -60,9 +60,3 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 
 @description('HPH_AZURE_STORAGE_ACCOUNT_URL')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
-
-output name string = account.name
-
-output memoryColdContainer string = memoryColdContainer
-
-output checkpointContainer string = checkpointContainer

@@ -135,6 +135,15 @@ def test_main_wires_every_module_with_its_required_parameters_and_existing_outpu
     }, "every Bicep file is part of main.bicep"
 
 
+def test_no_output_shares_a_name_with_another_symbol_of_its_file() -> None:
+    """Older Bicep versions refuse an output named like a parameter, variable, resource or module."""
+    for path in BICEP_FILES:
+        text = path.read_text(encoding="utf-8")
+        symbols = set(re.findall(r"^(?:param|var|resource|module) (\w+) ", text, re.MULTILINE))
+        outputs = {name for name, _ in _OUTPUT.findall(text)}
+        assert outputs & symbols == set(), path.name
+
+
 # --- names ---------------------------------------------------------------------------------------
 
 # Azure's naming rules of each resource main.bicep names
