@@ -154,7 +154,7 @@ class Settings:
     # everything that can use it runs embedded instead: the memory hot tier, and what is asked for
     # explicitly: the event log (HPH_EVENT_LOG=redis), the rate limits (HPH_RATE_LIMITS=redis) and
     # the hot cache (HPH_HOT_CACHE=redis).
-    redis_url: str = ""
+    redis_url: str = field(default="", repr=False)
     # Prefix of every Redis key of the event log (streams, checkpoints, leases); platforms sharing
     # one Redis keep apart by giving each its own.
     redis_key_prefix: str = "hph:eventlog:"

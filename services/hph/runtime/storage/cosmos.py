@@ -4,10 +4,12 @@ The port is modelled on Cosmos DB, so operations map one to one; what this modul
 
 - One database (`HPH_COSMOS_DATABASE`); a port container is a Cosmos container of the same name and
   partition key path. With `manage_containers` (emulator, development accounts with a key) the
-  adapter creates the database, containers and the composite indexes its ordered queries need;
+  adapter creates the database and containers, a registered container with the registry's
+  indexing policy and default TTL (`containers.json` here, as `infra/cosmos.bicep` provisions it);
   without it (production: Entra ID data-plane roles cannot manage containers) the containers must
-  exist as `infra/` provisions them from the registry (`containers.json` here), and a container with another
-  partition key path, or a missing composite index, is a clear error rather than a silent fallback.
+  exist as `infra/` provisions them, and a container with another partition key path, or (for a
+  registered one) a missing composite index or another default TTL, is a clear error when it is
+  opened rather than a silent fallback.
 - Throttling (429): the SDK's own throttle retries are off; `_sdk_call` waits what the server asks
   (`x-ms-retry-after-ms`), at most `throttle_attempts` times and `max_throttle_wait` seconds in
   all, then reports a StorageError.
@@ -47,6 +49,7 @@ from hph.runtime.storage.port import (
     CommitListener,
     ConflictError,
     Container,
+    ContainerSpec,
     CreateOp,
     DeleteOp,
     Document,
@@ -69,6 +72,13 @@ from hph.runtime.storage.port import (
     validate_partition_key,
     validate_partition_key_path,
     without_system_fields,
+)
+from hph.runtime.storage.registry import (
+    CompositeIndex,
+    RegisteredContainer,
+    composite_policy,
+    parse_composite,
+    registry,
 )
 
 T = TypeVar("T")
@@ -212,9 +222,14 @@ class CosmosDocumentStore:
         self._check_open()
         known = self._containers.get(name)
         if known is None:
-            proxy, stored_path, indexes = await self._open_container(name, partition_key_path)
+            proxy, properties = await self._open_container(name, partition_key_path)
+            paths = (properties.get("partitionKey") or {}).get("paths") or []
+            stored_path = paths[0] if len(paths) == 1 else ",".join(paths)
             if stored_path != partition_key_path:
                 raise PartitionKeyPathMismatch(name, stored_path, partition_key_path)
+            indexes = _composite_indexes(properties)
+            if not self.manage_containers:
+                self._check_provisioned(name, partition_key_path, indexes, properties.get("defaultTtl"))
             known = self._containers.setdefault(
                 name, CosmosContainer(self, proxy, name, partition_key_path, pk_segments, indexes)
             )
@@ -222,16 +237,11 @@ class CosmosDocumentStore:
             raise PartitionKeyPathMismatch(name, known.partition_key_path, partition_key_path)
         return known
 
-    async def _open_container(
-        self, name: str, partition_key_path: str
-    ) -> tuple[ContainerProxy, str, set[tuple[tuple[str, bool], ...]]]:
+    async def _open_container(self, name: str, partition_key_path: str) -> tuple[ContainerProxy, dict[str, Any]]:
         if self.manage_containers:
-            policy = self._indexing_policy(name, validate_partition_key_path(partition_key_path))
-            proxy = await self.call(
-                lambda: self._database.create_container_if_not_exists(
-                    name, PartitionKey(partition_key_path), indexing_policy=policy
-                )
-            )
+            settings = self._creation_settings(name, partition_key_path)
+            key = PartitionKey(partition_key_path)
+            proxy = await self.call(lambda: self._database.create_container_if_not_exists(name, key, **settings))
         else:
             proxy = self._database.get_container_client(name)
         try:
@@ -241,31 +251,60 @@ class CosmosDocumentStore:
                 f"cosmos ({self.account}): container {name!r} does not exist; infra/ provisions it from"
                 " hph/runtime/storage/containers.json (or set HPH_COSMOS_MANAGE_CONTAINERS for an emulator)"
             ) from exc
-        paths = (properties.get("partitionKey") or {}).get("paths") or []
-        stored_path = paths[0] if len(paths) == 1 else ",".join(paths)
-        return proxy, stored_path, _composite_indexes(properties)
+        return proxy, properties
 
-    def _indexing_policy(self, name: str, pk_segments: Sequence[str]) -> dict[str, Any]:
-        """Every path indexed (the default), plus a composite index per known ordering and one for
-        the unordered page (id, partition key)."""
-        indexes = dict.fromkeys(
-            composite_index(tuple(order_by), pk_segments) for order_by in [(), *self._orderings.get(name, ())]
-        )
-        return {
-            "indexingMode": "consistent",
-            "automatic": True,
-            "includedPaths": [{"path": "/*"}],
-            "excludedPaths": [{"path": '/"_etag"/?'}],
+    def _check_provisioned(
+        self, name: str, partition_key_path: str, indexes: set[CompositeIndex], default_ttl: object
+    ) -> None:
+        """A registered container this adapter may not change must be as infra/cosmos.bicep
+        provisions it from the registry: caught when the host starts, not by the first query that
+        needs a missing index (or never, for a TTL that would expire documents or keep them forever)."""
+        registered = registry().get(name)
+        if registered is None or registered.spec.partition_key_path != partition_key_path:
+            return
+        problems = [
+            f"the composite index ({_describe_index(index)})"
+            for index in registered.composite_indexes
+            if index not in indexes
+        ]
+        expected = registered.default_ttl
+        # TTL on without a default (-1) expires nothing by itself, so it stands in for "off".
+        if default_ttl != expected and not (expected is None and default_ttl == -1):
+            problems.append(f"default TTL {expected} (it has {default_ttl})")
+        if problems:
+            raise StorageError(
+                f"cosmos ({self.account}): container {name!r} lacks {'; '.join(problems)} of"
+                " hph/runtime/storage/containers.json; deploy infra/cosmos.bicep"
+            )
+
+    def _creation_settings(self, name: str, partition_key_path: str) -> dict[str, Any]:
+        """What a container this adapter creates gets: for a registered container (same name and
+        key path) the registry's indexing policy and default TTL, as infra/cosmos.bicep provisions
+        it; for any other (tests' own) every path indexed, plus the composite indexes of the
+        unordered page (id, partition key) and of the orderings it was opened with."""
+        pk_segments = validate_partition_key_path(partition_key_path)
+        extra = tuple(
+            index
+            for index in dict.fromkeys(
+                composite_index(tuple(order_by), pk_segments) for order_by in [(), *self._orderings.get(name, ())]
+            )
             # An ORDER BY of one path is served by the range index every path has.
-            "compositeIndexes": [_composite_policy(index) for index in indexes if len(index) > 1],
-        }
+            if len(index) > 1
+        )
+        registered = registry().get(name)
+        if registered is None or registered.spec.partition_key_path != partition_key_path:
+            registered = RegisteredContainer(ContainerSpec(name, partition_key_path), (), (), None)
+        settings: dict[str, Any] = {"indexing_policy": registered.indexing_policy(extra)}
+        if registered.default_ttl is not None:
+            settings["default_ttl"] = registered.default_ttl
+        return settings
 
-    async def ensure_composite_index(self, container: CosmosContainer, index: tuple[tuple[str, bool], ...]) -> None:
+    async def ensure_composite_index(self, container: CosmosContainer, index: CompositeIndex) -> None:
         """Adds a composite index to a container this adapter manages (emulator, development)."""
         properties = await self.call(container.proxy.read)
         policy = dict(properties.get("indexingPolicy") or {})
         composite = list(policy.get("compositeIndexes") or [])
-        composite.append(_composite_policy(index))
+        composite.append(composite_policy(index))
         policy["compositeIndexes"] = composite
         await self.call(
             lambda: self._database.replace_container(
@@ -333,15 +372,13 @@ async def _sdk_call(account: str, throttle: ThrottlePolicy, work: Callable[[], A
     raise AssertionError("unreachable")
 
 
-def _composite_policy(index: tuple[tuple[str, bool], ...]) -> list[dict[str, str]]:
-    return [{"path": path, "order": "descending" if descending else "ascending"} for path, descending in index]
+def _describe_index(index: CompositeIndex) -> str:
+    """A composite index for messages: "/created_at DESC, /id ASC"."""
+    return ", ".join(f"{path} {'DESC' if descending else 'ASC'}" for path, descending in index)
 
 
-def _composite_indexes(properties: Mapping[str, Any]) -> set[tuple[tuple[str, bool], ...]]:
-    found: set[tuple[tuple[str, bool], ...]] = set()
-    for index in (properties.get("indexingPolicy") or {}).get("compositeIndexes") or []:
-        found.add(tuple((item["path"], item.get("order", "ascending") == "descending") for item in index))
-    return found
+def _composite_indexes(properties: Mapping[str, Any]) -> set[CompositeIndex]:
+    return {parse_composite(index) for index in (properties.get("indexingPolicy") or {}).get("compositeIndexes") or []}
 
 
 @dataclass(frozen=True)
@@ -361,7 +398,7 @@ class CosmosContainer:
         name: str,
         partition_key_path: str,
         pk_segments: tuple[str, ...],
-        composite_indexes: set[tuple[tuple[str, bool], ...]],
+        composite_indexes: set[CompositeIndex],
     ) -> None:
         self._store = store
         self.proxy = proxy
@@ -522,9 +559,9 @@ class CosmosContainer:
         if len(index) < 2 or index in self._indexes:
             return
         if not self._store.manage_containers:
-            paths = ", ".join(f"{path} {'DESC' if desc else 'ASC'}" for path, desc in index)
             raise StorageError(
-                f"cosmos ({self._store.account}): container {self._name!r} has no composite index ({paths}) for"
+                f"cosmos ({self._store.account}): container {self._name!r} has no composite index"
+                f" ({_describe_index(index)}) for"
                 " this query's order; infra/ must provision it (or set HPH_COSMOS_MANAGE_CONTAINERS where the"
                 " adapter may change containers)"
             )
