@@ -97,12 +97,9 @@ async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildP
     return child, int(child.ready.group("port"))
 
 
-async def start_worker(
-    settings: Settings, services: Sequence[str], *, rest: bool = False, env: Mapping[str, str] | None = None
-) -> ChildProcess:
+async def start_worker(settings: Settings, services: Sequence[str], *, rest: bool = False) -> ChildProcess:
     """One more server process hosting `services` on the (already bound, shared) gRPC port and, with
-    `rest`, serving their REST surface on the (already bound, shared) HTTP port; `env` adds to the
-    environment it inherits."""
+    `rest`, serving their REST surface on the (already bound, shared) HTTP port."""
     return await ChildProcess.start(
         [
             "serve",
@@ -121,17 +118,17 @@ async def start_worker(
         ],
         ready=WORKER_READY,
         what="server worker",
-        env=env or {},
+        env={},
     )
 
 
 class AgentsProcess:
     """The agents' process of the platform hosting `services` (`Duties` in hph.host.app): it runs the
-    agents' shared consumer groups and periodic jobs, and answers the calls the services make to the
-    agents, on a port of the loopback (`address`) that clients are not told of. It builds the same
-    services and agents, so what the agents call runs in-process there too. Should it die while the
-    platform runs, it is started again on the same port (the services' routes to it stay valid); its
-    consumers resume from their checkpoints, and the agents' calls fall back meanwhile."""
+    agents' shared consumer groups (their projections) and periodic jobs. It builds the same services
+    and agents, so what their handlers call runs in-process there too, and serves gRPC on a loopback
+    port (`address`) that no client is told of: the calls to the agents stay in the serving workers,
+    where they cost no network hop and no deadline risk. Should it die while the platform runs, it
+    is started again on the same port; its consumers resume from their checkpoints."""
 
     RESTART_PAUSE_SECONDS = 1.0
 

@@ -313,20 +313,13 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         if cohosted:
             own_gateway = await start_cohosted_gateway(settings, platform, first=True)
             http_port = own_gateway.port
-        worker_env: dict[str, str] = {}
         if agents_apart:
-            agents_process = await AgentsProcess.start(settings, names)
-            children.append(agents_process)
-            # The services' calls to the agents go to that process, which keeps their projections
-            # and answers them on its own core; REST and gRPC clients of an agent are still served
-            # here, from the same store.
-            built_agents = [spec.name for spec in specs if spec.is_agent and spec.implementation]
-            platform.channels.route(built_agents, agents_process.address)
-            routes = ",".join(f"{agent}={agents_process.address}" for agent in built_agents)
-            worker_env["HPH_SERVICE_ADDRESSES"] = ",".join(filter(None, (settings.service_addresses, routes)))
+            # The agents' projections and periodic jobs run there, on their own core; the calls to
+            # the agents are still answered here, in-process, from the same store.
+            children.append(await AgentsProcess.start(settings, names))
         worker_settings = replace(settings, grpc_port=platform.grpc.port, http_port=http_port)
         for _ in range(settings.workers - 1):
-            children.append(await start_worker(worker_settings, names, rest=cohosted, env=worker_env))
+            children.append(await start_worker(worker_settings, names, rest=cohosted))
         if with_gateway and not cohosted:
             gateway, http_port = await start_gateway(settings, grpc_target=address)
             children.insert(0, gateway)

@@ -7,7 +7,7 @@ runs in the same process (`hph up`) or in another pod: the topology is the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import grpc
@@ -53,12 +53,6 @@ class ChannelPool:
         `dispatcher`, calls to it are made in-process (hph.runtime.rpc.local) instead."""
         self._local = address
         self._local_channel = None if dispatcher is None else LocalChannel(dispatcher)
-
-    def route(self, services: Iterable[str], address: str) -> None:
-        """Sends the calls to `services` to `address` from now on (a process started after this one,
-        such as the agents' process of `hph up`); calls already made are unaffected."""
-        for service in services:
-            self._addresses[service] = address
 
     def target(self, service: str) -> str:
         target = self._addresses.get(service) or self._local
