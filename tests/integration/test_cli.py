@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
@@ -178,8 +179,10 @@ def test_up_with_two_workers_shares_both_ports_and_the_rate_limits_and_stops_eve
         children = _children(process.pid)
         commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0") for pid in children}
         workers = [pid for pid, argv in commands.items() if "--worker" in argv]
-        # The REST gateway runs inside each worker (HPH_GATEWAY_COHOSTED): no process of its own.
-        assert len(workers) == 1 and len(children) == 1, commands
+        agents = [pid for pid, argv in commands.items() if "--agents-background" in argv]
+        # The REST gateway runs inside each worker (HPH_GATEWAY_COHOSTED): no process of its own; the
+        # agents' process is the only other child.
+        assert len(workers) == 1 and len(agents) == 1 and len(children) == 2, commands
         both = [process.pid, workers[0]]
 
         # Connections with their own subchannel pools are separate TCP connections; the kernel spreads
@@ -234,7 +237,7 @@ def test_up_runs_the_gateway_as_a_process_of_its_own_when_asked(tmp_path: Path) 
         children = _children(process.pid)
         commands = {pid: Path(f"/proc/{pid}/cmdline").read_text().split("\0") for pid in children}
         gateways = [pid for pid, argv in commands.items() if "gateway" in argv]
-        assert len(gateways) == 1 and len(children) == 1, commands
+        assert len(gateways) == 1 and len(children) == 2, commands  # and the agents' process
 
         async def rest_call() -> list[int]:
             connections = _RestConnections(http_port, 1)
@@ -307,15 +310,77 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path) -> None:
     process, banner = start_hph(tmp_path, "--workers", "2", env={"HPH_SHUTDOWN_GRACE_SECONDS": "1"})
     try:
         assert "2 worker processes" in banner, banner
-        [worker] = _children(process.pid)
+        children = _children(process.pid)  # the worker and the agents' process
+        assert len(children) == 2, children
         process.kill()  # SIGKILL: no chance to stop its children
         process.wait()
         deadline = time.monotonic() + 30
-        while _running(worker) and time.monotonic() < deadline:
+        while any(_running(child) for child in children) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _running(worker), "the worker kept serving after its parent died"
+        assert not any(_running(child) for child in children), "a child kept running after its parent died"
     finally:
         shared_limits_path(Settings(data_dir=tmp_path)).unlink(missing_ok=True)  # the killed parent's
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _agents_process(parent: int) -> int:
+    [agents] = [
+        pid
+        for pid in _children(parent)
+        if "--agents-background" in Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+    ]
+    return agents
+
+
+def _listening_ports(pid: int) -> set[int]:
+    inodes = _socket_inodes(pid)
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_the_agents_process_is_started_again_on_its_port_when_it_dies(tmp_path: Path) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    process, banner = start_hph(tmp_path)
+    try:
+        assert "REST" in banner, banner
+        first = _agents_process(process.pid)
+        [port] = _listening_ports(first)
+        os.kill(first, signal.SIGKILL)
+        deadline, second = time.monotonic() + 60, first
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            with contextlib.suppress(ValueError, FileNotFoundError):
+                second = _agents_process(process.pid)
+                if second != first and port in _listening_ports(second):
+                    break
+        assert second != first and port in _listening_ports(second), "the agents' process was not started again"
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        _stop_and_reap(process, [second])
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_agents_background_cohosted_keeps_one_process(tmp_path: Path) -> None:
+    process, banner = start_hph(tmp_path, env={"HPH_AGENTS_BACKGROUND_COHOSTED": "true"})
+    try:
+        assert "REST" in banner, banner
+        assert _children(process.pid) == []
+        _stop_and_reap(process, [])
+    finally:
         if process.poll() is None:
             process.kill()
             process.wait()

@@ -499,12 +499,14 @@ def replica_group(handler: Callable[[Delivery], Awaitable[None]], name: str = "s
     return ConsumerGroup(name, (Subscription.to(TOPIC, handler),), per_replica=True)
 
 
-async def replica_consumers(backbone: Backbone, *groups: ConsumerGroup, shared: bool = True) -> EventConsumers:
+async def replica_consumers(
+    backbone: Backbone, *groups: ConsumerGroup, shared: bool | Callable[[str], bool] = True, replicas: bool = True
+) -> EventConsumers:
     """A process whose per-replica groups are added (start positions placed) before it starts."""
     consumers = await EventConsumers.open(await backbone.open_log(), backbone.store, settings=SETTINGS)
     for group in groups:
         await consumers.add(group)
-    await consumers.start(shared=shared)
+    await consumers.start(shared=shared, replicas=replicas)
     backbone.running.append(consumers)
     return consumers
 
@@ -532,6 +534,35 @@ async def test_every_reader_of_a_per_replica_group_gets_every_event_while_a_shar
     assert sorted(shared.handled) == sorted(e.envelope.event_id for e in [*before, *after])
     assert one.member("search-index") != two.member("search-index")
     assert one.member(GROUP) is None
+
+
+async def test_two_processes_split_the_shared_groups_by_name_and_only_the_serving_one_keeps_replicas(
+    backbone: Backbone,
+) -> None:
+    """`hph up`'s first worker and its agents' process: each shared group runs in exactly one of
+    them, chosen by name, and the agents' process, which answers no client, keeps no replica."""
+    services, agents, replica = Effects(), Effects(), Effects()
+    services_group = ConsumerGroup("sales", (Subscription.to(TOPIC, services),))
+    agents_group = ConsumerGroup("co-purchases", (Subscription.to(TOPIC, agents),))
+    first = await replica_consumers(
+        backbone, services_group, agents_group, replica_group(replica), shared=lambda name: name == "sales"
+    )
+    apart = await replica_consumers(
+        backbone,
+        services_group,
+        agents_group,
+        replica_group(Effects()),
+        shared=lambda name: name == "co-purchases",
+        replicas=False,
+    )
+    events = await backbone.append(*(key_in(p, n) for p in range(PARTITIONS) for n in (0, 1)))
+    await first.wait_until_caught_up()
+    await apart.wait_until_caught_up()
+    everything = sorted(e.envelope.event_id for e in events)
+    assert sorted(services.handled) == sorted(agents.handled) == sorted(replica.handled) == everything
+    assert first.owned("sales", TOPIC) == apart.owned("co-purchases", TOPIC) == set(range(PARTITIONS))
+    assert first.owned("co-purchases", TOPIC) == apart.owned("sales", TOPIC) == set()
+    assert apart.owned("search-index", TOPIC) == set()
 
 
 async def test_a_per_replica_group_shows_one_lag_per_process_and_leaves_nothing_when_stopped(

@@ -89,6 +89,9 @@ class Variant:
     python: str = sys.executable
     # None: `hph up` as shipped; True/False: with or without the reservation policy agent (see --reservation-agent).
     reservation_agent: bool | None = None
+    # With the agents: their consumers and the services' calls to them in the first worker instead of
+    # a process of their own (HPH_AGENTS_BACKGROUND_COHOSTED=true).
+    agents_cohosted: bool = False
 
     @property
     def label(self) -> str:
@@ -99,6 +102,7 @@ class Variant:
             + (" (gateway process)" if self.gateway_process else "")
             + (", loopback calls" if self.loopback else "")
             + {None: "", True: ", reservation agent", False: ", no reservation agent"}[self.reservation_agent]
+            + (", agents in one process" if self.agents_cohosted else "")
         )
 
     @property
@@ -114,12 +118,14 @@ class Variant:
             **({"HPH_GATEWAY_COHOSTED": "false"} if self.gateway_process else {}),
             # Limits live (the purchases projection queried for hot SKUs) whatever today's date is.
             **({"HPH_RESERVATION_PEAK_WINDOW": PEAK_ALWAYS} if self.reservation_agent is not None else {}),
+            **({"HPH_AGENTS_BACKGROUND_COHOSTED": "true"} if self.agents_cohosted else {}),
         }
 
 
 @dataclass(frozen=True)
 class Outcome:
     orders_per_second: float
+    caught_up_seconds: float
     server_cpu_ms_per_order: float
     worst_p99_ms: float
     create_order_p50_ms: float
@@ -143,6 +149,30 @@ def never_deny_risk_policy(directory: str) -> str:
     path = Path(directory) / "bench-risk-policy.json"
     path.write_text(json.dumps({"review_threshold": 1.0, "deny_threshold": 2.0}))
     return str(path)
+
+
+async def consumers_caught_up(data_dir: str, python: str, within: float = 180.0) -> float:
+    """Seconds until `hph events lag` finds every consumer group caught up (each has checkpointed
+    all it read: checkpoints are written every HPH_CONSUMER_CHECKPOINT_SECONDS, 5 s, so this is up to
+    that much later than the last event was handled, in every variant alike); inf past `within`."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < within:
+        probe = await asyncio.create_subprocess_exec(
+            python,
+            "-m",
+            "hph.host.cli",
+            "events",
+            "lag",
+            "--exit-code",
+            "--data-dir",
+            data_dir,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        if await probe.wait() == 0:
+            return time.perf_counter() - began
+        await asyncio.sleep(0.5)
+    return float("inf")
 
 
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
@@ -188,9 +218,11 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                     latencies[name].append((time.perf_counter() - started) * 1000)
 
             async def prepare(n: int) -> tuple[tuple[tuple[str, str]], str, str]:
-                """Sign in and register an address and a card: set-up, outside the measured window."""
+                """Sign in, register, and add an address and a card: set-up, outside the measured window."""
                 metadata = (("authorization", f"Bearer {await asyncio.to_thread(hph_token, data_dir, f'bench-{n}')}"),)
                 users = user_grpc.UserServiceStub(channels[n % len(channels)])
+                # A registered shopper, as at a real checkout (the risk check reads the account's age).
+                await users.Register(user_pb.RegisterRequest(name=f"Bench Shopper {n}"), metadata=metadata)
                 address = await users.CreateAddress(
                     user_pb.CreateAddressRequest(
                         name="Bench",
@@ -342,8 +374,11 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
             for each in channels:
                 await each.close()
             orders = Result("CreateOrder", len(latencies["CreateOrder"]), 0, elapsed, latencies["CreateOrder"])
+            caught_up = await consumers_caught_up(data_dir, variant.python)
+            print(f"every consumer group caught up {caught_up:.1f} s after the load stopped")
             return Outcome(
                 completed / elapsed,
+                caught_up,
                 server_cpu / max(completed, 1) * 1000,
                 worst_p99,
                 orders.percentile(0.5),
@@ -382,6 +417,12 @@ def main() -> None:
         action="store_true",
         help="run each variant with the reservation policy agent (hph up) and without it (hph serve, no agent)",
     )
+    parser.add_argument(
+        "--agents-cohosted",
+        action="store_true",
+        help="with --reservation-agent, also run the agents in the first worker instead of their own "
+        "process (HPH_AGENTS_BACKGROUND_COHOSTED=true)",
+    )
     add_code_argument(parser)
     parser.add_argument("--rounds", type=int, default=1, help="run the whole list of variants this many times")
     args = parser.parse_args()
@@ -390,13 +431,17 @@ def main() -> None:
     if args.rest:
         transports += [(True, False), *([(True, True)] if args.gateway_process else [])]
     variants = [
-        Variant(int(workers), loopback, rest, gateway_process, code, python, agent)
+        Variant(int(workers), loopback, rest, gateway_process, code, python, agent, cohosted)
         for _ in range(args.rounds)
         for code, python in codes.items()
         for workers in args.workers.split(",")
         for rest, gateway_process in transports
         for loopback in ((False, True) if args.loopback else (False,))
-        for agent in ((True, False) if args.reservation_agent else (None,))
+        for agent, cohosted in (
+            ((True, False), *([(True, True)] if args.agents_cohosted else []), (False, False))
+            if args.reservation_agent
+            else ((None, False),)
+        )
     ]
     outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
     if len(variants) > 1:
@@ -404,14 +449,15 @@ def main() -> None:
         print(f"\nside by side (ratios to {variants[0].label}):")
         print(
             f"{'variant':60} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13} "
-            f"{'CreateOrder p50/p99 ms':>23}"
+            f"{'CreateOrder p50/p99 ms':>23} {'caught up s':>12}"
         )
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
                 f"{variant.label:60} {outcome.orders_per_second:9.1f} "
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
                 f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f} "
-                f"{outcome.create_order_p50_ms:11.1f}/{outcome.create_order_p99_ms:.1f}"
+                f"{outcome.create_order_p50_ms:11.1f}/{outcome.create_order_p99_ms:<11.1f} "
+                f"{outcome.caught_up_seconds:12.1f}"
             )
 
 

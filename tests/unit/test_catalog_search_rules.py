@@ -264,6 +264,29 @@ def test_changes_are_searchable_after_commit_and_removed_products_are_gone(demo_
     assert len(index) == 49
 
 
+def test_a_stock_count_is_shown_at_once_and_only_a_flag_or_weight_change_is_reindexed(demo_docs: list) -> None:  # type: ignore[type-arg]
+    index = SearchIndex()
+    stocked = dataclasses.replace(demo_docs[0], in_stock=True, available=40, units_sold=0)
+    index.upsert_many([stocked, *demo_docs[1:20]])
+    index.commit()
+    words = stocked.name.split()[0]
+    # Fewer units, still in stock: the hit shows the new count with no commit, and nothing waits.
+    assert index.revise(dataclasses.replace(stocked, available=39)) is False
+    assert not index.uncommitted
+    hits = {h.doc.product_id: h.doc for h in search(index, words)[1].hits}
+    assert hits[stocked.product_id].available == 39
+    # A sale moves the ranking weight (popularity): re-indexed, searchable after the commit.
+    assert index.revise(dataclasses.replace(stocked, available=39, units_sold=3)) is True
+    assert index.uncommitted
+    index.commit()
+    # Sold out: the stock flag is in the index, so the in-stock filter leaves it out after the commit.
+    assert index.revise(dataclasses.replace(stocked, available=0, in_stock=False, units_sold=3)) is True
+    index.commit()
+    in_stock_only = search(index, words, Filters(in_stock=True))[1]
+    assert stocked.product_id not in {h.doc.product_id for h in in_stock_only.hits}
+    assert index.get(stocked.product_id).available == 0  # type: ignore[union-attr]
+
+
 def test_a_hit_explains_the_fields_of_the_current_version_of_its_product(demo_docs: list) -> None:  # type: ignore[type-arg]
     index = SearchIndex()
     index.upsert_many(demo_docs[:50])

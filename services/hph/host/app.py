@@ -250,6 +250,32 @@ class RunningPlatform:
         await self.store.close()
 
 
+@dataclass(frozen=True)
+class Duties:
+    """What a platform process runs besides answering calls. Every process keeps the outbox relay
+    and its hot tier; the rest is placed once per data dir (with the embedded log, one reader of a
+    group's partitions; with Redis, one share of them per host):
+
+    - `services`: the commerce services' shared consumer groups and periodic jobs (sweepers), and
+      the log's retention sweep;
+    - `agents`: the agents' shared consumer groups (their projections) and periodic jobs, which cost
+      more CPU per order than the services' own and need no answer within a call, so `hph up` runs
+      them in a process of their own (`AGENTS_APART`), on a core the services do not wait for;
+    - `serves`: the per-replica groups (in-memory projections such as the search index), which only
+      a process answering calls needs.
+    """
+
+    services: bool
+    agents: bool
+    serves: bool = True
+
+
+EVERYTHING = Duties(services=True, agents=True)
+SERVING = Duties(services=False, agents=False)  # an extra worker of `hph up --workers N`
+SERVICES_FIRST = Duties(services=True, agents=False)  # the first worker when the agents' run apart
+AGENTS_APART = Duties(services=False, agents=True, serves=False)  # the process `hph up` starts for them
+
+
 def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> ValueError:
     """What to tell an operator whose store was written with another container layout."""
     if settings.storage == "postgres":
@@ -270,14 +296,14 @@ async def start_platform(
     services: Sequence[ServiceSpec],
     *,
     seed: bool,
-    background: bool = True,
+    duties: Duties = EVERYTHING,
     reuse_port: bool = False,
     clock: clocks.Clock = clocks.system_clock,
 ) -> RunningPlatform:
     """Opens storage, optionally seeds demo data, and serves the chosen services on one server.
 
-    `background=False` leaves the services' background jobs (sweepers) to another worker;
-    `reuse_port` lets several worker processes share the gRPC port.
+    `duties` says which background work this process takes (`Duties`; another process of the same
+    platform takes the rest); `reuse_port` lets several worker processes share the gRPC port.
 
     A data dir whose containers were created with other partition keys, or an event log whose topics
     have other partition counts, is refused with a ValueError saying so; that happens while creating
@@ -295,7 +321,7 @@ async def start_platform(
         raise
     try:
         return await _start_on(
-            store, log_, settings, services, seed=seed, background=background, reuse_port=reuse_port, clock=clock
+            store, log_, settings, services, seed=seed, duties=duties, reuse_port=reuse_port, clock=clock
         )
     except PartitionKeyPathMismatch as mismatch:
         await log_.close()
@@ -318,7 +344,7 @@ async def _start_on(
     services: Sequence[ServiceSpec],
     *,
     seed: bool,
-    background: bool,
+    duties: Duties,
     reuse_port: bool,
     clock: clocks.Clock = clocks.system_clock,
 ) -> RunningPlatform:
@@ -362,7 +388,16 @@ async def _start_on(
             log.exception("identity provider metadata unavailable")
             raise Unavailable("the identity provider cannot be reached; retry shortly") from None
 
-    bindings = [await spec.binding(deps) for spec in services]
+    # Which groups and periodic jobs are the agents': those their bindings declared or added.
+    agents_groups: set[str] = set()
+    agents_jobs: set[int] = set()  # ids: a job need not be hashable
+    bindings = []
+    for hosted in services:
+        groups_before, jobs_before = set(bus.groups), len(deps.background)
+        bindings.append(await hosted.binding(deps))
+        if hosted.is_agent:
+            agents_groups.update(set(bus.groups) - groups_before)
+            agents_jobs.update(id(job) for job in deps.background[jobs_before:])
     await declare_extension_groups(settings.consumer_extensions, deps)
     for spec, container in containers.items():
         if spec.outbox:
@@ -372,16 +407,18 @@ async def _start_on(
     )
     channels.set_local_address(f"{settings.grpc_host}:{host.port}", host.local if settings.inprocess_calls else None)
     await relay.start()
-    if not background:
-        deps.background.clear()  # another worker runs them; RunningPlatform.stop stops what ran
-        # Per-replica groups (in-memory projections such as the search index) run in every process.
-        await bus.start(shared=False)
-    else:
-        # The shared consumer groups the services declared while their bindings were built run where
-        # the background jobs run: with the embedded log that is the one process reading it; with
-        # Redis every such process takes its share of each group's partitions. Per-replica groups
-        # run here as in every other process.
-        await bus.start()
+    # Another process of this platform runs what this one's duties leave out; RunningPlatform.stop
+    # stops what ran here.
+    deps.background[:] = [
+        job for job in deps.background if (duties.agents if id(job) in agents_jobs else duties.services)
+    ]
+    # Shared groups run where the background jobs run: with the embedded log that is the one
+    # process reading each group; with Redis every such process takes its share of each group's
+    # partitions. Per-replica groups run in every process that answers calls.
+    await bus.start(
+        shared=lambda group: duties.agents if group in agents_groups else duties.services, replicas=duties.serves
+    )
+    if duties.services:
         deps.background.append(
             RetentionSweeper(
                 log_,
@@ -393,7 +430,7 @@ async def _start_on(
     for task in deps.background:
         await task.start()
     if deps.memory is not None:
-        await deps.memory.start(archive=background)  # every worker demotes its own hot tier
+        await deps.memory.start(archive=duties.services)  # every worker demotes its own hot tier
     planned = tuple(spec.full_name for spec in services if not spec.implementation)
     return RunningPlatform(
         settings=settings, store=store, grpc=host, channels=channels, deps=deps, log=log_, planned=planned

@@ -1,7 +1,8 @@
 """The child processes `hph up` runs beside its own server, each started the same way: with
 `HPH_WORKERS` > 1, extra server workers (several workers use several cores), and with
 `HPH_GATEWAY_COHOSTED=false`, the REST gateway as a process of its own that reaches the services
-only over gRPC, like the Envoy sidecar it stands in for. A child reports that it is ready with one
+only over gRPC, like the Envoy sidecar it stands in for; and unless `HPH_AGENTS_BACKGROUND_COHOSTED`,
+the process running the agents' consumer groups and periodic jobs. A child reports that it is ready with one
 line on stdout, which also says where it listens.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -18,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hph.runtime.settings import Settings
+
+log = logging.getLogger("hph.host")
 
 # Set in a child's environment to the pid of the `hph` that started it (see `follow_parent`).
 PARENT_PID_ENV = "HPH_PARENT_PID"
@@ -116,6 +120,73 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
         what="server worker",
         env={},
     )
+
+
+class AgentsProcess:
+    """The agents' process of the platform hosting `services` (`Duties` in hph.host.app): it runs the
+    agents' shared consumer groups (their projections) and periodic jobs. It builds the same services
+    and agents, so what their handlers call runs in-process there too, and serves gRPC on a loopback
+    port (`address`) that no client is told of: the calls to the agents stay in the serving workers,
+    where they cost no network hop and no deadline risk. Should it die while the platform runs, it
+    is started again on the same port; its consumers resume from their checkpoints."""
+
+    RESTART_PAUSE_SECONDS = 1.0
+
+    def __init__(self, settings: Settings, services: Sequence[str], child: ChildProcess) -> None:
+        self._settings = settings
+        self._services = list(services)
+        self._child = child
+        self.address = child.ready.group("address")
+        self._stopping = False
+        self._watch = asyncio.create_task(self._keep_running(), name="hph-agents-process")
+
+    @classmethod
+    async def start(cls, settings: Settings, services: Sequence[str]) -> AgentsProcess:
+        return cls(settings, services, await cls._start_child(settings, services, port=0))
+
+    @staticmethod
+    async def _start_child(settings: Settings, services: Sequence[str], *, port: int) -> ChildProcess:
+        return await ChildProcess.start(
+            [
+                "serve",
+                "--agents-background",
+                "--services",
+                ",".join(services),
+                "--data-dir",
+                str(settings.data_dir),
+                "--grpc-host",
+                "127.0.0.1",
+                "--grpc-port",
+                str(port),
+            ],
+            ready=WORKER_READY,
+            what="agents' process",
+            env={},
+        )
+
+    async def _keep_running(self) -> None:
+        port = int(self.address.rsplit(":", 1)[1])
+        while True:
+            code = await self._child.process.wait()
+            if self._stopping:
+                return
+            log.error("the agents' process exited; starting it again", extra={"exit_code": code})
+            await asyncio.sleep(self.RESTART_PAUSE_SECONDS)
+            try:
+                self._child = await self._start_child(self._settings, self._services, port=port)
+            except OSError:
+                log.exception("the agents' process could not be started again; retrying")
+
+    async def stop(self, grace_seconds: float) -> None:
+        self._stopping = True
+        self._watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._watch
+        await self._child.stop(grace_seconds)
+
+    @property
+    def pid(self) -> int:
+        return self._child.process.pid
 
 
 def follow_parent() -> None:

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     # ports and data dir (without the data dir's lock, which its parent holds), skips seeding and
     # background jobs.
     serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    # Internal: the process `hph up`/`hph serve` start for the agents' consumer groups and periodic
+    # jobs (HPH_AGENTS_BACKGROUND_COHOSTED=false, the default); it shares their data dir, answers no client.
+    serve.add_argument("--agents-background", action="store_true", help=argparse.SUPPRESS)
 
     seed = commands.add_parser(
         "seed",
@@ -213,14 +216,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-async def _serve_worker(settings: Settings, names: Sequence[str], *, rest: bool) -> None:
+async def _serve_worker(settings: Settings, names: Sequence[str], *, rest: bool, agents_background: bool) -> None:
     """An extra worker: the same services (and with `rest`, the REST surface) on the ports the first
-    worker bound, nothing else."""
-    from hph.host.app import select_services, start_platform
+    worker bound, nothing else. With `agents_background`, the agents' background process instead:
+    the same services, on a port of its own that no client is told of, running the agents' consumer
+    groups and periodic jobs."""
+    from hph.host.app import AGENTS_APART, SERVING, select_services, start_platform
     from hph.host.cohosted import start_cohosted_gateway
     from hph.runtime.server import run_until_signalled
 
-    platform = await start_platform(settings, select_services(names), seed=False, background=False, reuse_port=True)
+    duties = AGENTS_APART if agents_background else SERVING
+    platform = await start_platform(
+        settings, select_services(names), seed=False, duties=duties, reuse_port=not agents_background
+    )
     gateway = None
     if rest:
         try:
@@ -235,22 +243,30 @@ async def _serve_worker(settings: Settings, names: Sequence[str], *, rest: bool)
         await platform.stop()
 
     # The parent reads this line to know the worker is serving.
-    print(f"worker {os.getpid()} serving gRPC on {settings.grpc_host}:{platform.grpc.port}", flush=True)
-    await run_until_signalled(stop)
+    line = f"worker {os.getpid()} serving gRPC on {settings.grpc_host}:{platform.grpc.port}"
+    await run_until_signalled(stop, ready=lambda: print(line, flush=True))
 
 
 async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_gateway: bool) -> None:
     from dataclasses import replace
 
     from hph.gateway.server import GatewayHost
-    from hph.host.app import select_services, start_platform
-    from hph.host.children import ChildProcess, refuse_if_taken, start_gateway, start_worker
+    from hph.host.app import EVERYTHING, SERVICES_FIRST, select_services, start_platform
+    from hph.host.children import (
+        AgentsProcess,
+        ChildProcess,
+        refuse_if_taken,
+        start_gateway,
+        start_worker,
+    )
     from hph.host.cohosted import shared_limits_path, start_cohosted_gateway
     from hph.host.data_dir_lock import DataDirLock
     from hph.runtime.server import run_until_signalled
 
     shared = settings.workers > 1
     cohosted = with_gateway and settings.gateway_cohosted
+    specs = select_services(names)
+    agents_apart = not settings.agents_background_cohosted and any(s.is_agent and s.implementation for s in specs)
     lock = DataDirLock.acquire(settings.data_dir)  # until the platform stops (or this process dies)
     # Asked before anything starts, so a port in use is one line naming it, with one worker or many
     # (shared ports are shared with this platform's own workers only).
@@ -267,14 +283,15 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
                 settings, days=settings.seed_history_days, seed=12, progress=_history_progress
             )
             print("\n".join(summary.lines()), file=sys.stderr)
-        platform = await start_platform(settings, select_services(names), seed=seed, reuse_port=shared)
+        duties = SERVICES_FIRST if agents_apart else EVERYTHING
+        platform = await start_platform(settings, specs, seed=seed, duties=duties, reuse_port=shared)
     except BaseException:
         lock.release()
         raise
     address = f"{settings.grpc_host}:{platform.grpc.port}"
     http_port = settings.http_port
     own_gateway: GatewayHost | None = None
-    children: list[ChildProcess] = []
+    children: list[ChildProcess | AgentsProcess] = []
     # A worker drains its gateway, then its gRPC calls: each within the grace.
     child_grace = settings.shutdown_grace_seconds * (2 if cohosted else 1)
 
@@ -296,6 +313,10 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         if cohosted:
             own_gateway = await start_cohosted_gateway(settings, platform, first=True)
             http_port = own_gateway.port
+        if agents_apart:
+            # The agents' projections and periodic jobs run there, on their own core; the calls to
+            # the agents are still answered here, in-process, from the same store.
+            children.append(await AgentsProcess.start(settings, names))
         worker_settings = replace(settings, grpc_port=platform.grpc.port, http_port=http_port)
         for _ in range(settings.workers - 1):
             children.append(await start_worker(worker_settings, names, rest=cohosted))
@@ -306,7 +327,7 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         await stop()
         raise
     workers = f", {settings.workers} worker processes" if shared else ""
-    agents = sum(spec.is_agent for spec in select_services(names))
+    agents = sum(spec.is_agent for spec in specs)
     hosted = f"{len(names) - agents} services" + (f", {agents} agents" if agents else "")
     lines = [
         "Holiday Peak Hub is up",
@@ -322,8 +343,7 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
             "holidaypeak.commerce.v1.CatalogService/ListProducts",
             f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
         ]
-    print("\n".join(lines), flush=True)
-    await run_until_signalled(stop)
+    await run_until_signalled(stop, ready=lambda: print("\n".join(lines), flush=True))
 
 
 async def _gateway(settings: Settings, grpc_target: str) -> None:
@@ -334,8 +354,8 @@ async def _gateway(settings: Settings, grpc_target: str) -> None:
     refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
     host = await start_gateway(settings, grpc_target=grpc_target)
     # `hph up` reads this line to learn the port (it may have asked for port 0).
-    print(f"REST gateway listening on http://{settings.http_host}:{host.port} -> gRPC {grpc_target}", flush=True)
-    await run_until_signalled(host.stop)
+    line = f"REST gateway listening on http://{settings.http_host}:{host.port} -> gRPC {grpc_target}"
+    await run_until_signalled(host.stop, ready=lambda: print(line, flush=True))
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -458,8 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "up":
             asyncio.run(_serve(settings, names, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True))
         elif args.command == "serve":
-            if args.worker:
-                asyncio.run(_serve_worker(settings, names, rest=args.rest))
+            if args.worker or args.agents_background:
+                asyncio.run(_serve_worker(settings, names, rest=args.rest, agents_background=args.agents_background))
             else:
                 asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":

@@ -4,8 +4,8 @@ Two platforms on one store would each run the outbox relay and the sweepers over
 containers (events published twice, orders cancelled twice), and the rate-limit table of their
 workers is one per data dir. The lock is `flock` on a file holding the holder's pid, so a second
 `hph up` names the process to stop; the kernel releases it when the holder exits, however it exits,
-so a crash leaves no stale lock. The workers a platform starts itself (`hph up --workers N`, and the
-gateway process with `HPH_GATEWAY_COHOSTED=false`) share the data dir by design and take no lock: they
+so a crash leaves no stale lock. The workers a platform starts itself (`hph up --workers N`, the agents'
+process, and the gateway process with `HPH_GATEWAY_COHOSTED=false`) share the data dir by design and take no lock: they
 run only as its children and die with it. Services meant to share one store run in one platform
 (`hph serve --services a,b`); separate platforms need separate data dirs.
 """

@@ -104,9 +104,14 @@ async def start_grpc_host(
 
 
 async def run_until_signalled(
-    stop: Callable[[], Awaitable[None]], *, signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT)
+    stop: Callable[[], Awaitable[None]],
+    *,
+    signals: Sequence[int] = (signal.SIGTERM, signal.SIGINT),
+    ready: Callable[[], None] | None = None,
 ) -> None:
-    """Blocks until SIGTERM/SIGINT, then runs `stop` (which drains in-flight calls).
+    """Blocks until SIGTERM/SIGINT, then runs `stop` (which drains in-flight calls). `ready` (which
+    announces the process, e.g. its banner) runs once the signals are handled, so whoever reads the
+    announcement and stops the process at once still gets the drain, not the default SIGTERM death.
 
     Called once start-up is over, so it first moves what start-up built out of the garbage
     collector's sight: descriptor pools, route tables, compiled rules and seeded data live as long
@@ -119,6 +124,8 @@ async def run_until_signalled(
     for sig in signals:
         loop.add_signal_handler(sig, stopping.set)
     try:
+        if ready is not None:
+            ready()
         await stopping.wait()
         log.info("shutdown requested; draining in-flight calls")
         await stop()

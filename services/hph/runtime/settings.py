@@ -69,6 +69,12 @@ class Settings:
     # gateway routes only the services its process hosts. False runs it as one separate process that
     # reaches them over gRPC only, the topology of the Envoy edge it stands in for.
     gateway_cohosted: bool = True
+    # `hph up` (and `hph serve` hosting agents) runs the agents' shared consumer groups (their
+    # projections) and periodic jobs in a process of their own, started and stopped with it, so the
+    # event work each order causes in the agents runs on another core than the calls the shopper
+    # waits for (the calls to the agents stay in the serving workers). True runs them in the first
+    # server worker beside the services' own.
+    agents_background_cohosted: bool = False
     # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
     # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
     mcp_enabled: bool = True

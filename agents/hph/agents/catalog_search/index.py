@@ -14,6 +14,7 @@ put in the total order (score, product id) in Python, so pages are stable.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -171,6 +172,12 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+def _indexed_form(doc: SearchDocument) -> tuple[SearchDocument, float]:
+    """What of `doc` the tantivy index and the counts hold: all but the stock count and the units
+    sold, which reach it only through the stock flag and the ranking weight."""
+    return dataclasses.replace(doc, available=None, units_sold=0), tantivy_weight(boosts_of(doc).multiplier)
+
+
 class SearchIndex:
     """The index of active products; `commit()` makes changes visible to searches."""
 
@@ -224,6 +231,20 @@ class SearchIndex:
         self._count(doc, field_words, +1)
         self._dirty = True
 
+    def revise(self, doc: SearchDocument) -> bool:
+        """Replaces the product's stored document, and re-indexes it only when something the index
+        holds changed (text, categories, brand, price, the stock flag or the ranking weight): a
+        stock count or a sale that moves none of them (most of an order's stock events) costs a
+        dictionary write, not a delete and re-add with every word counted again. True when the
+        change waits for `commit`; a product not indexed yet is added."""
+        old = self._docs.get(doc.product_id)
+        if old is None or _indexed_form(old) != _indexed_form(doc):
+            self.upsert(doc)
+            return True
+        self._docs[doc.product_id] = doc
+        self._by_ord[self._ord_of[doc.product_id]] = doc
+        return False
+
     def upsert_many(self, docs: Iterable[SearchDocument]) -> None:
         """Bulk load: like `upsert` each, with the type-ahead table sorted once at the end."""
         self._bulk = True
@@ -241,6 +262,11 @@ class SearchIndex:
         self._forget(product_id)
         self._dirty = True
         return True
+
+    @property
+    def uncommitted(self) -> bool:
+        """Whether changes wait for `commit` to become searchable."""
+        return self._dirty
 
     def commit(self) -> bool:
         """Makes every change since the last commit searchable; False when there was none."""

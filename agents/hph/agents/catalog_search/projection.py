@@ -158,7 +158,7 @@ class SearchProjection(FollowedProjection):
             changed = self._add_units(payload.lines, +1)
         elif isinstance(payload, order_ev.OrderCancelled) and payload.previous_status in _PAID_STATES:
             changed = self._add_units(payload.lines, -1)
-        if changed:
+        if changed and self.index.uncommitted:  # a stock count alone is visible at once (SearchIndex.revise)
             self._schedule_commit()
         return changed
 
@@ -208,7 +208,7 @@ class SearchProjection(FollowedProjection):
         updated = dataclasses.replace(doc, **changes)  # type: ignore[arg-type]
         if updated == doc:
             return False
-        self.index.upsert(updated)
+        self.index.revise(updated)
         return True
 
     def _add_units(self, lines: Iterable[order_ev.OrderLine], sign: int) -> bool:

@@ -30,6 +30,9 @@ from hph.agents.checkout_support.orders import CONTAINER, GROUP, SOURCE, TOPIC, 
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
 from hph.commerce.pricing.sources import check_request_fields
 from hph.runtime import money, validation
+from hph.runtime.auth.service_identity import ServiceCredentials
+from hph.runtime.cache import TtlCache
+from hph.runtime.channels import ChannelPool
 from hph.runtime.clock import Clock
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, Violations
@@ -70,6 +73,12 @@ DECISION_TO_PB = {
 class Platform(PlatformClient):
     """CheckoutService and UserService, called as the platform once the agent checked the caller."""
 
+    def __init__(self, channels: ChannelPool, credentials: ServiceCredentials) -> None:
+        super().__init__(channels, credentials)
+        # An account's creation time never changes once the profile exists, and every order's risk
+        # assessment asks it: remembered (a shopper with no profile yet is asked again).
+        self._created_at: TtlCache[datetime] = TtlCache(ttl_seconds=3600, max_entries=100_000)
+
     async def validate(self, request: pb.ValidateCheckoutRequest, user_id: str) -> Any:
         stub = self._channels.stub("checkout", checkout_service_pb2_grpc.CheckoutServiceStub)
         try:
@@ -88,6 +97,9 @@ class Platform(PlatformClient):
             raise refusal_from(exc, "checkout") from None
 
     async def account_created_at(self, user_id: str) -> datetime | None:
+        known = self._created_at.get(user_id)
+        if known is not None:
+            return known
         stub = self._channels.stub("users", user_service_pb2_grpc.UserServiceStub)
         try:
             user = await stub.GetUser(
@@ -98,7 +110,11 @@ class Platform(PlatformClient):
                 # A signed-in shopper need not have registered a profile: the age is unknown, not an error.
                 return None
             raise refusal_from(exc, "users") from None
-        return user.created_at.ToDatetime(tzinfo=UTC) if user.HasField("created_at") else None
+        if not user.HasField("created_at"):
+            return None
+        created_at: datetime = user.created_at.ToDatetime(tzinfo=UTC)
+        self._created_at.put(user_id, created_at)
+        return created_at
 
 
 class CheckoutSupportServicer(pb_grpc.CheckoutSupportServiceServicer):

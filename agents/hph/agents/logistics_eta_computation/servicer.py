@@ -29,6 +29,7 @@ from hph.agents.logistics_eta_computation.projection import (
 from hph.agents.logistics_eta_computation.tables import EtaTables, default_tables
 from hph.agents.runtime import data_freshness, explanation, narrate_if_asked
 from hph.runtime import validation
+from hph.runtime.cache import TtlCache
 from hph.runtime.clock import Clock, from_iso, to_timestamp
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import FailedPrecondition, NotFound, Violations
@@ -50,12 +51,21 @@ MAX_ROUTES = 10
 LEVEL_TO_PB = {name: level for level, name in LEVEL_FROM_PB.items() if level != shipment_pb2.SERVICE_LEVEL_UNSPECIFIED}
 
 
+ON_TIME_FRESH_SECONDS = 10.0
+
+
 class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
     def __init__(self, tables: EtaTables, parcels: Parcels, clock: Clock, narrator: Narrator | None = None) -> None:
         self._tables = tables
         self._parcels = parcels
         self._clock = clock
         self._narrator = narrator or Narrator.off()
+        # A carrier's on-time record over the recent window is a query over its deliveries, asked for
+        # every shipping option of every checkout; it moves with whole deliveries, so a few seconds
+        # old (on the services' clock, simulated or not) is as good as fresh.
+        self._on_time: TtlCache[core.OnTimeRecord] = TtlCache(
+            ttl_seconds=ON_TIME_FRESH_SECONDS, max_entries=1_000, clock=lambda: self._clock().timestamp()
+        )
 
     async def ComputeEta(self, request: pb.ComputeEtaRequest, context: Any) -> pb.ComputeEtaResponse:
         confidence = _check(request)
@@ -106,9 +116,12 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
         carrier_field: str,
     ) -> pb.ComputeEtaResponse:
         carrier = route.carrier or self._tables.default_carrier.get(route.service_level, "")
-        record = await self._parcels.on_time(
-            carrier, route.service_level, recent_since(now, self._tables.window.recent_days), self._tables
-        )
+        record = self._on_time.get((carrier, route.service_level))
+        if record is None:
+            record = await self._parcels.on_time(
+                carrier, route.service_level, recent_since(now, self._tables.window.recent_days), self._tables
+            )
+            self._on_time.put((carrier, route.service_level), record)
         try:
             answer = core.estimate(
                 route,

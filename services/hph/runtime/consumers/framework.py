@@ -13,7 +13,7 @@ import os
 import re
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from hph.runtime.clock import Clock, system_clock
@@ -111,8 +111,9 @@ class EventConsumers:
         self.consumer = consumer
         self._groups: dict[str, GroupRunner] = {}
         self._running = False
-        # Whether this process runs the shared groups too (False: per-replica groups only).
-        self._shared = True
+        # Which shared groups this process runs (see `start`), and whether it runs per-replica ones.
+        self._runs_shared: Callable[[str], bool] = _every_group
+        self._replicas = True
         # Per-replica groups' ledger and parking, in memory (see ConsumerGroup.per_replica).
         self._recent = RecentEvents()
         self.skipped = SkippedEvents()
@@ -168,7 +169,7 @@ class EventConsumers:
             if runner.declaration.per_replica != group.per_replica:
                 raise ValueError(f"consumer group {group.name!r} is declared both shared and per replica")
             runner.declaration = group
-        if self._running and (self._shared or group.per_replica):
+        if self._running and self._runs(group):
             task = asyncio.create_task(self._start_group(runner), name=f"hph-consumer-start:{group.name}")
             self._starting.add(task)
             task.add_done_callback(self._starting.discard)
@@ -192,15 +193,20 @@ class EventConsumers:
 
     # --- running ----------------------------------------------------------------------------
 
-    async def start(self, *, shared: bool = True) -> None:
-        """Starts the declared groups, and the periodic lag log. `shared=False` starts the
-        per-replica groups only: the host's other worker processes, whose shared groups run in the
-        process with the background jobs (every process keeps its own in-memory projections)."""
+    async def start(self, *, shared: bool | Callable[[str], bool] = True, replicas: bool = True) -> None:
+        """Starts the declared groups, and the periodic lag log. `shared` says which shared groups
+        this process runs: all (True), none (False: the host's other worker processes, whose shared
+        groups run in the process with the background jobs), or those a predicate of the group's
+        name accepts (the agents' groups in a process of their own, the services' in the first
+        worker). `replicas=False` leaves out the per-replica groups, whose in-memory projections
+        only a process that answers calls needs."""
         if self._running:
             return
-        self._running, self._shared = True, shared
+        self._running = True
+        self._runs_shared = (_every_group if shared else _no_group) if isinstance(shared, bool) else shared
+        self._replicas = replicas
         for runner in list(self._groups.values()):
-            if shared or runner.declaration.per_replica:
+            if self._runs(runner.declaration):
                 await self._start_group(runner)
         self._jobs = [
             PeriodicJob(
@@ -214,7 +220,7 @@ class EventConsumers:
                 failure="watching the log for other processes' appends failed",
             ),
         ]
-        if shared:
+        if shared is not False:
             self._jobs.append(
                 PeriodicJob(
                     self._poll_replays_and_resets,
@@ -226,6 +232,9 @@ class EventConsumers:
             )
         for job in self._jobs:
             await job.start()
+
+    def _runs(self, group: ConsumerGroup) -> bool:
+        return self._replicas if group.per_replica else self._runs_shared(group.name)
 
     async def _start_group(self, runner: GroupRunner) -> None:
         declaration = runner.declaration
@@ -505,6 +514,14 @@ class EventConsumers:
                         "partitions": {str(lag.partition): lag.events for lag in lags},
                     },
                 )
+
+
+def _every_group(name: str) -> bool:
+    return True
+
+
+def _no_group(name: str) -> bool:
+    return False
 
 
 def _event_types(group: ConsumerGroup) -> dict[str, list[str]]:

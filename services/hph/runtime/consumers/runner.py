@@ -54,6 +54,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ from hph.runtime.periodic import PeriodicJob
 from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.consumers")
+# Longest a batch's handlers run before the worker lets the event loop answer calls in between.
+_TURN_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -440,9 +443,15 @@ class PartitionWorker:
         done = await self._ledger.handled_among(self.group, wanted) if wanted else set()
         dealt_with: list[LoggedEvent] = []
         succeeded: list[LoggedEvent] = []
+        turn_began = time.perf_counter()
         for event, handler in zip(events, handlers, strict=True):
             if self._stopping:
                 break
+            if time.perf_counter() - turn_began > _TURN_SECONDS:
+                # Handlers whose storage calls complete inline never give the loop back: a long batch
+                # would hold up the calls this process answers (an agent's deadline is 0.5 s).
+                await asyncio.sleep(0)
+                turn_began = time.perf_counter()
             dealt_with.append(event)
             if handler is None:
                 continue  # no subscription of the group takes this type
