@@ -345,7 +345,7 @@ def _token(args: argparse.Namespace) -> int:
     if not settings.dev_issuer_enabled:
         print("hph: the dev issuer is disabled (HPH_DEV_ISSUER_ENABLED=false)", file=sys.stderr)
         return 1
-    issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience)
+    issuer = DevIssuer.from_settings(settings)
     token = issuer.issue(
         args.sub,
         args.role,

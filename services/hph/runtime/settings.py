@@ -330,6 +330,10 @@ class Settings:
     jwt_leeway_seconds: int = 60
     # Trust tokens from the local dev issuer (keys under data_dir); turn off in production.
     dev_issuer_enabled: bool = True
+    # Directory of the dev issuer's signing key and published public keys; hosts of one cluster that
+    # share it (one machine, or a shared volume) accept each other's `hph token` tokens. Empty = the
+    # data dir's own (`<data dir>/auth`).
+    dev_issuer_key_dir: str = ""
     # Lifetime of tokens minted by `hph token`, seconds.
     dev_token_ttl_seconds: int = 3600
     # Entra ID tenant id; setting it trusts Entra-issued tokens for that tenant.
