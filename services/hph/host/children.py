@@ -88,7 +88,7 @@ async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildP
         ],
         ready=GATEWAY_READY,
         what="REST gateway",
-        env={"HPH_DATA_DIR": str(settings.data_dir), "HPH_WORKERS": str(settings.workers)},
+        env={"HPH_DATA_DIR": str(settings.data_dir), "HPH_WORKERS": str(settings.workers), **_profile_env(settings)},
     )
     return child, int(child.ready.group("port"))
 
@@ -114,8 +114,13 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
         ],
         ready=WORKER_READY,
         what="server worker",
-        env={},
+        env=_profile_env(settings),
     )
+
+
+def _profile_env(settings: Settings) -> dict[str, str]:
+    """The profile the parent was given (perhaps by flag): a child resolves the same settings."""
+    return {"HPH_PROFILE": settings.profile} if settings.profile else {}
 
 
 def follow_parent() -> None:

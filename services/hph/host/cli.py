@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from hph.runtime import logs
+from hph.runtime.profiles import LOCAL_CLUSTER
 from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.host")
@@ -26,6 +27,7 @@ EPILOG = """examples:
   hph up                                   # whole platform on embedded defaults, with demo data
   hph up --data-dir /tmp/hph2 --grpc-port 50061 --http-port 8081   # a second instance beside it
   hph up --workers 2                       # two server processes sharing the port (one per core)
+  hph up --profile local-cluster           # on PostgreSQL, Redis Streams, Redis and azurite (docs/profiles.md)
   hph serve --services catalog,reviews     # a subset in one gRPC server
   hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
   hph events lag                           # every consumer group caught up?
@@ -46,8 +48,15 @@ example client configuration (the command an MCP client runs):
 """
 
 
+PROFILE_HELP = (
+    "defaults for the engines: embedded (the default) or local-cluster (PostgreSQL, Redis Streams, Redis "
+    "and azurite on this machine, shared by several hosts; docs/profiles.md); env HPH_PROFILE"
+)
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="embedded state folder (default .hph-data, env HPH_DATA_DIR)")
+    parser.add_argument("--profile", help=PROFILE_HELP)
 
 
 def _add_http(parser: argparse.ArgumentParser, what: str) -> None:
@@ -210,6 +219,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_host=getattr(args, "http_host", None),
         http_port=getattr(args, "http_port", None),
         workers=getattr(args, "workers", None),
+        profile=getattr(args, "profile", None),
     )
 
 
@@ -252,6 +262,15 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
     shared = settings.workers > 1
     cohosted = with_gateway and settings.gateway_cohosted
     lock = DataDirLock.acquire(settings.data_dir)  # until the platform stops (or this process dies)
+    if settings.profile == LOCAL_CLUSTER:
+        from hph.host.local_cluster import prepare
+
+        try:
+            for line in await prepare(settings):
+                print(line, flush=True)
+        except BaseException:
+            lock.release()
+            raise
     # Asked before anything starts, so a port in use is one line naming it, with one worker or many
     # (shared ports are shared with this platform's own workers only).
     refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
