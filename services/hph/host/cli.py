@@ -262,15 +262,11 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
     shared = settings.workers > 1
     cohosted = with_gateway and settings.gateway_cohosted
     lock = DataDirLock.acquire(settings.data_dir)  # until the platform stops (or this process dies)
-    if settings.profile == LOCAL_CLUSTER:
-        from hph.host.local_cluster import prepare
-
-        try:
-            for line in await prepare(settings):
-                print(line, flush=True)
-        except BaseException:
-            lock.release()
-            raise
+    try:
+        await _prepare_profile(settings)
+    except BaseException:
+        lock.release()
+        raise
     # Asked before anything starts, so a port in use is one line naming it, with one worker or many
     # (shared ports are shared with this platform's own workers only).
     refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
@@ -376,6 +372,16 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _prepare_profile(settings: Settings) -> None:
+    """The local-cluster profile's engines are there (its database created, azurite started), or a
+    ValueError saying which is missing."""
+    if settings.profile == LOCAL_CLUSTER:
+        from hph.host.local_cluster import prepare
+
+        for line in await prepare(settings):
+            print(line, flush=True)
+
+
 async def _seed(
     settings: Settings, *, history_days: int = 0, history_seed: int = 12, orders_per_day: float = 12.0
 ) -> None:
@@ -383,6 +389,7 @@ async def _seed(
     from hph.host.seed import seed_demo_data
     from hph.runtime.deps import Dependencies
 
+    await _prepare_profile(settings)
     store = await open_store(settings)
     try:
         counts = await seed_demo_data(Dependencies(settings=settings, store=store), only_if_empty=False)
