@@ -15,6 +15,7 @@ import signal
 import subprocess
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,14 +127,21 @@ def running_cluster(
         event_log_prefix=f"{prefix}eventlog:",
         key_dir=key_dir,
     )
+
+    def start(index: int) -> ClusterHost:
+        name = "abcdefgh"[index]
+        seed = ["--seed"] if index == 0 and command == "serve" else []
+        extra = ["--no-seed"] if index > 0 and command == "up" else []
+        process, banner = start_hph(root / name, *args, *seed, *extra, env=cluster.env, command=command)
+        return ClusterHost(name, root / name, process, banner)
+
     try:
-        for index in range(hosts):
-            name = "abcdefgh"[index]
-            seed = ["--seed"] if index == 0 and command == "serve" else []
-            extra = ["--no-seed"] if index > 0 and command == "up" else []
-            process, banner = start_hph(root / name, *args, *seed, *extra, env=cluster.env, command=command)
-            cluster.hosts.append(ClusterHost(name, root / name, process, banner))
-            assert "REST" in banner, f"host {name} did not start: {banner}\n{_log_tail(root / name)}"
+        # The first host creates the schema and seeds; the others start together once it serves.
+        cluster.hosts.append(start(0))
+        with ThreadPoolExecutor(max_workers=hosts) as starting:
+            cluster.hosts += list(starting.map(start, range(1, hosts)))
+        for host in cluster.hosts:
+            assert "REST" in host.banner, f"host {host.name} did not start: {host.banner}\n{_log_tail(host.data_dir)}"
         yield cluster
     finally:
         for host in cluster.hosts:
