@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -114,14 +114,21 @@ def cluster_env(dsn: str, redis_url: str, prefix: str, key_dir: Path) -> dict[st
 
 @contextmanager
 def running_cluster(
-    root: Path, redis_url: str, *, hosts: int = 3, args: Sequence[str] = SERVE_ARGS, command: str = "serve"
+    root: Path,
+    redis_url: str,
+    *,
+    hosts: int = 3,
+    args: Sequence[str] = SERVE_ARGS,
+    command: str = "serve",
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Cluster]:
-    """`hosts` hosts under `root` (data dirs a, b, c ...) sharing a new database and Redis prefix."""
+    """`hosts` hosts under `root` (data dirs a, b, c ...) sharing a new database and Redis prefix;
+    `env` adds or overrides settings of every host."""
     database = postgres.run_sync(postgres.create_database)
     prefix = f"test-{uuid.uuid4().hex[:12]}:"
     key_dir = root / "cluster-issuer"
     cluster = Cluster(
-        env=cluster_env(postgres.dsn_for(database), redis_url, prefix, key_dir),
+        env={**cluster_env(postgres.dsn_for(database), redis_url, prefix, key_dir), **(env or {})},
         dsn=postgres.dsn_for(database),
         redis_url=redis_url,
         event_log_prefix=f"{prefix}eventlog:",
