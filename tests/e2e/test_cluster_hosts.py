@@ -28,12 +28,11 @@ import pytest
 
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
-from holidaypeak.commerce.v1 import reservation_pb2
 from hph.runtime.events import TOPIC_PARTITIONS
 from tests.support.cluster import LEASE_SECONDS, Cluster, ClusterHost, running_cluster
 from tests.support.hph_process import run_hph
 from tests.support.rest_json import ADDRESS, Headers, Json, ok
-from tests.support.rich_status import reason
+from tests.support.stock_race import race_for_units
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -112,27 +111,7 @@ async def buyers_race_for_25_units_over_three_hosts(cluster: Cluster) -> None:
     opened = channels(cluster, per_host=5)
     try:
         stubs = [inventory_grpc.InventoryServiceStub(channel) for channel in opened]
-        listed = await stubs[0].ListInventoryItems(inventory_pb.ListInventoryItemsRequest(page_size=1), metadata=staff)
-        sku = listed.inventory_items[0].sku
-        await stubs[1].UpdateInventoryItem(
-            inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=UNITS, reason="peak drill"),
-            metadata=staff,
-        )
-
-        async def hold(n: int) -> bool:
-            request = inventory_pb.ReserveStockRequest(
-                order_id=f"ORD-RACE-{n}",
-                user_id=f"racer-{n}",
-                lines=[reservation_pb2.ReservationLine(sku=sku, quantity=1)],
-            )
-            try:
-                await stubs[n % len(stubs)].ReserveStock(request, metadata=staff, timeout=120)
-            except grpc.aio.AioRpcError as error:
-                assert (error.code(), reason(error)) == (grpc.StatusCode.FAILED_PRECONDITION, "OUT_OF_STOCK")
-                return False
-            return True
-
-        held = await asyncio.gather(*(hold(n) for n in range(BUYERS)))
+        sku, held = await race_for_units(stubs, staff, buyers=BUYERS, units=UNITS)
         assert sum(held) == UNITS, f"{sum(held)} holds for {UNITS} units"
         winners_by_host = Counter(n % len(stubs) // 5 for n, won in enumerate(held) if won)
         assert len(winners_by_host) >= 2, f"the race was not spread over the hosts: {winners_by_host}"

@@ -128,18 +128,7 @@ def ensure_azurite(connection_string: str) -> list[str]:
     AZURITE_DIR.mkdir(parents=True, exist_ok=True)
     with (AZURITE_DIR.parent / "azurite.log").open("ab") as log:
         process = subprocess.Popen(
-            [
-                str(AZURITE_BLOB),
-                "--blobHost",
-                "127.0.0.1",
-                "--blobPort",
-                str(port),
-                "--location",
-                str(AZURITE_DIR),
-                "--skipApiVersionCheck",
-                "--loose",
-                "--disableTelemetry",
-            ],
+            azurite_command(port, AZURITE_DIR),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -157,6 +146,23 @@ def ensure_azurite(connection_string: str) -> list[str]:
     return [
         f"  started  azurite (pid {process.pid}) on {host}:{port}, data in {AZURITE_DIR.resolve()}; "
         f"it serves every host of the cluster (stop it with: kill {process.pid})"
+    ]
+
+
+def azurite_command(port: int, location: Path) -> list[str]:
+    """azurite's blob service on 127.0.0.1:`port`, storing under `location`, without the checks of
+    API versions and headers that newer SDKs would fail."""
+    return [
+        str(AZURITE_BLOB),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--location",
+        str(location),
+        "--skipApiVersionCheck",
+        "--loose",
+        "--disableTelemetry",
     ]
 
 
