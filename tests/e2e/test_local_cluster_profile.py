@@ -50,6 +50,7 @@ async def test_hph_up_on_the_local_cluster_profile_serves_a_checkout(
     data_dir = tmp_path / "data"
     with hph_running(data_dir, "--profile", "local-cluster", env=profile_env) as (_, banner):
         assert "created  PostgreSQL database hph_test_" in banner, banner
+        assert "--profile local-cluster" in banner  # the token line it suggests signs with the shared keys
         token = run_hph(
             "token",
             "--profile",

@@ -335,7 +335,8 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
             f"  try      curl '{rest}/api/products?limit=3'",
             f"           grpcurl -plaintext -d '{{\"limit\": 3}}' {address} "
             "holidaypeak.commerce.v1.CatalogService/ListProducts",
-            f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
+            f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}"
+            + (f" --profile {settings.profile}" if settings.profile else ""),
         ]
     print("\n".join(lines), flush=True)
     await run_until_signalled(stop)
