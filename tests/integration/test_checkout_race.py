@@ -17,7 +17,7 @@ from holidaypeak.commerce.v1 import catalog_service_pb2 as catalog_pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as catalog_grpc
 from holidaypeak.commerce.v1 import inventory_service_pb2 as inventory_pb
 from holidaypeak.commerce.v1 import inventory_service_pb2_grpc as inventory_grpc
-from holidaypeak.commerce.v1 import order_pb2, reservation_pb2
+from holidaypeak.commerce.v1 import order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as order_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as order_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
@@ -25,6 +25,7 @@ from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
 from tests.support.hph_process import grpc_address, hph_token, start_hph, stop_hph
 from tests.support.platform_harness import Hub
 from tests.support.rich_status import reason
+from tests.support.stock_race import race_for_units
 
 pytestmark = pytest.mark.integration
 
@@ -102,27 +103,7 @@ async def buyers_spread_over_two_worker_processes_never_oversell(
     try:
         staff = (("authorization", f"Bearer {hph_token(tmp_path, 'staff-sam', 'staff')}"),)
         stubs = [inventory_grpc.InventoryServiceStub(channel) for channel in channels]
-        listed = await stubs[0].ListInventoryItems(inventory_pb.ListInventoryItemsRequest(page_size=1), metadata=staff)
-        sku = listed.inventory_items[0].sku
-        await stubs[0].UpdateInventoryItem(
-            inventory_pb.UpdateInventoryItemRequest(sku=sku, quantity_on_hand=UNITS, reason="peak drill"),
-            metadata=staff,
-        )
-
-        async def hold(n: int) -> bool:
-            request = inventory_pb.ReserveStockRequest(
-                order_id=f"ORD-TWO-{n}",
-                user_id=f"racer-{n}",
-                lines=[reservation_pb2.ReservationLine(sku=sku, quantity=1)],
-            )
-            try:
-                await stubs[n % len(stubs)].ReserveStock(request, metadata=staff, timeout=120)
-            except grpc.aio.AioRpcError as error:
-                assert (error.code(), reason(error)) == (grpc.StatusCode.FAILED_PRECONDITION, "OUT_OF_STOCK")
-                return False
-            return True
-
-        held = await asyncio.gather(*(hold(n) for n in range(BUYERS)))
+        sku, held = await race_for_units(stubs, staff, buyers=BUYERS, units=UNITS)
         assert sum(held) == UNITS, f"{sum(held)} holds for {UNITS} units"
         item = await stubs[0].GetInventoryItem(inventory_pb.GetInventoryItemRequest(sku=sku), metadata=staff)
         assert (item.quantity_on_hand, item.quantity_reserved, item.quantity_available) == (UNITS, UNITS, 0)

@@ -20,6 +20,14 @@ agent runs the shipped policy with every limit raised out of reach (HPH_RESERVAT
 it does all its work on every order (stock reads, the purchases query for hot SKUs, the projection
 of every order event) but never refuses a benchmark shopper, who keeps buying the same SKUs.
 
+--hosts N adds the journey on the local-cluster profile (docs/profiles.md): N `hph up --profile
+local-cluster` hosts with data dirs and ports of their own sharing a PostgreSQL database made for the
+run (synchronous_commit off, as the tests' databases), a private redis-server and one dev issuer key
+dir, shoppers' connections spread over the hosts (gRPC only). Its "server CPU" counts the hosts and,
+apart, the engines: the PostgreSQL backends serving the run's database and the redis-server.
+
+    .venv/bin/python tests/perf/bench_checkout.py --duration 15 --workers 2 --hosts 2
+
 Not a test: a measurement (issue #4 target:
 150 orders/s with p99 < 250 ms per call on the embedded defaults, 2 cores).
 """
@@ -34,10 +42,13 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import asyncpg
 import grpc
 import orjson
 from bench_common import (
@@ -64,7 +75,10 @@ from holidaypeak.commerce.v1 import payment_service_pb2 as payment_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payment_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as user_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as user_grpc
+from tests.support import postgres
+from tests.support.cluster import running_cluster
 from tests.support.hph_process import hph_token, stop_hph
+from tests.support.redis_server import running_redis_server
 
 CALLS = ("AddCartItem", "ValidateCheckout", "CreateOrder", "CreatePayment")
 
@@ -92,9 +106,12 @@ class Variant:
     # With the agents: their consumers and the services' calls to them in the first worker instead of
     # a process of their own (HPH_AGENTS_BACKGROUND_COHOSTED=true).
     agents_cohosted: bool = False
+    hosts: int = 0  # > 0: that many local-cluster hosts (one worker each) instead of one embedded `hph up`
 
     @property
     def label(self) -> str:
+        if self.hosts:
+            return (f"{self.code}: " if self.code else "") + f"local-cluster, {self.hosts} hosts"
         return (
             (f"{self.code}: " if self.code else "")
             + f"{self.workers} worker{'s' if self.workers > 1 else ''}"
@@ -130,6 +147,7 @@ class Outcome:
     worst_p99_ms: float
     create_order_p50_ms: float
     create_order_p99_ms: float
+    engines_cpu_ms_per_order: float = 0.0
 
 
 def unreachable_limits_policy(directory: str) -> str:
@@ -175,6 +193,82 @@ async def consumers_caught_up(data_dir: str, python: str, within: float = 180.0)
     return float("inf")
 
 
+@dataclass
+class Serving:
+    """What a variant runs: its server processes, their gRPC addresses, and a token minter."""
+
+    pids: list[int]
+    grpc_addresses: list[str]
+    rest_port: int
+    token: Callable[[str, str], str]  # (subject, role) -> JWT
+    engine_pids: Callable[[], list[int]] = lambda: []  # the shared engines' processes serving the run
+
+
+@contextmanager
+def serving(variant: Variant, data_dir: str, env: dict[str, str]) -> Iterator[Serving]:
+    """`hph up` as shipped, or the local-cluster hosts of `variant.hosts`."""
+    if not variant.hosts:
+        process, grpc_address, rest_port = start_platform(
+            data_dir, variant.workers, env, python=variant.python, command=variant.command
+        )
+        try:
+            yield Serving([process.pid], [grpc_address], rest_port, lambda sub, role: hph_token(data_dir, sub, role))
+        finally:
+            stop_hph(process)
+        return
+    root = Path(data_dir)
+    with running_redis_server(root / "redis") as redis_url:
+        # The tests' cluster settings, with the shipped defaults back where the tests shorten them.
+        defaults = {
+            "HPH_CONSUMER_LEASE_SECONDS": "10",
+            "HPH_OUTBOX_POLL_SECONDS": "2",
+            "HPH_ANALYTICS_CACHE_SECONDS": "30",
+        }
+        quiet = {**env, **defaults, "HPH_REDIS_CALL_TIMEOUT_SECONDS": "0.25", "HPH_LOG_LEVEL": "WARNING"}
+        with running_cluster(root, redis_url, hosts=variant.hosts, args=(), command="up", env=quiet) as cluster:
+            database = cluster.dsn.rsplit("/", 1)[1]
+            yield Serving(
+                [host.process.pid for host in cluster.hosts],
+                [host.grpc for host in cluster.hosts],
+                0,
+                lambda sub, role: cluster.bearer(role, sub),
+                lambda: [*postgres_backends(database), *redis_server_pids(redis_url)],
+            )
+
+
+def postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to `database`."""
+
+    async def query() -> list[int]:
+        connection = await asyncpg.connect(postgres.admin_dsn())
+        try:
+            rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", database)
+        finally:
+            await connection.close()
+        return [int(row["pid"]) for row in rows]
+
+    return postgres.run_sync(query)
+
+
+def redis_server_pids(url: str) -> list[int]:
+    """The redis-server listening at `url` (its process title names the address)."""
+    address = url.split("//", 1)[1].rsplit("/", 1)[0]
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "redis-server" in text and address in text:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def cpu_of(pids: list[int]) -> dict[str, float]:
+    """tree_cpu_seconds of several processes, merged."""
+    return {key: seconds for pid in pids for key, seconds in tree_cpu_seconds(pid).items()}
+
+
 async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
     """One variant on a fresh data dir: `hph up` as shipped, set-up, then the measured window."""
     with tempfile.TemporaryDirectory(prefix="hph-bench-") as data_dir:
@@ -182,21 +276,23 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
         env["HPH_RISK_POLICY_PATH"] = never_deny_risk_policy(data_dir)
         if variant.reservation_agent:
             env["HPH_RESERVATION_POLICY_PATH"] = unreachable_limits_policy(data_dir)
-        process, grpc_address, rest_port = start_platform(
-            data_dir, variant.workers, env, python=variant.python, command=variant.command
-        )
-        try:
-            # Channels with their own subchannel pool are separate connections (shared otherwise).
+        with serving(variant, data_dir, env) as served:
+            rest_port = served.rest_port
+            # Channels with their own subchannel pool are separate connections (shared otherwise);
+            # with several hosts, connection n goes to host n mod hosts.
             channels = [
-                grpc.aio.insecure_channel(grpc_address, options=[("grpc.use_local_subchannel_pool", 1)])
-                for _ in range(args.connections or args.shoppers)
+                grpc.aio.insecure_channel(
+                    served.grpc_addresses[n % len(served.grpc_addresses)],
+                    options=[("grpc.use_local_subchannel_pool", 1)],
+                )
+                for n in range(args.connections or args.shoppers)
             ]
             channel = channels[0]
             products = (
                 await catalog_grpc.CatalogServiceStub(channel).ListProducts(catalog_pb.ListProductsRequest(limit=100))
             ).products
             skus = [p.id for p in products if p.in_stock]
-            staff = (("authorization", f"Bearer {hph_token(data_dir, 'bench-staff', 'staff')}"),)
+            staff = (("authorization", f"Bearer {served.token('bench-staff', 'staff')}"),)
             for sku in skus:
                 await inventory_grpc.InventoryServiceStub(channel).UpdateInventoryItem(
                     inventory_pb.UpdateInventoryItemRequest(
@@ -219,7 +315,8 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
 
             async def prepare(n: int) -> tuple[tuple[tuple[str, str]], str, str]:
                 """Sign in, register, and add an address and a card: set-up, outside the measured window."""
-                metadata = (("authorization", f"Bearer {await asyncio.to_thread(hph_token, data_dir, f'bench-{n}')}"),)
+                token = await asyncio.to_thread(served.token, f"bench-{n}", "customer")
+                metadata = (("authorization", f"Bearer {token}"),)
                 users = user_grpc.UserServiceStub(channels[n % len(channels)])
                 # A registered shopper, as at a real checkout (the risk check reads the account's age).
                 await users.Register(user_pb.RegisterRequest(name=f"Bench Shopper {n}"), metadata=metadata)
@@ -340,14 +437,16 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
 
             shoppers = await asyncio.gather(*(prepare(n) for n in range(args.shoppers)))
             print(f"== {variant.label}: measuring for {args.duration:.0f} s ...", flush=True)
-            cpu_before = tree_cpu_seconds(process.pid)
+            engine_pids = served.engine_pids()
+            cpu_before, engines_before = cpu_of(served.pids), cpu_of(engine_pids)
             started = time.perf_counter()
             stop_at = started + args.duration
             journey = rest_shopper if variant.rest else shopper
             await asyncio.gather(*(journey(n, stop_at, *prepared) for n, prepared in enumerate(shoppers)))
             elapsed = time.perf_counter() - started
-            cpu_after = tree_cpu_seconds(process.pid)
+            cpu_after, engines_after = cpu_of(served.pids), cpu_of(engine_pids)
             server_cpu = cpu_spent(cpu_before, cpu_after)
+            engines_cpu = cpu_spent(engines_before, engines_after)
             per_process = "; ".join(
                 f"{key.split()[0]} {'gateway' if 'gateway' in key else 'services'} "
                 f"{(seconds - cpu_before.get(key, 0.0)) / max(completed, 1) * 1000:.1f}"
@@ -367,6 +466,11 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 figures = Result(name, len(latencies[name]), 0, elapsed, latencies[name])
                 worst_p99 = max(worst_p99, figures.percentile(0.99))
                 print(f"{name:18} {figures.requests:7d} {figures.percentile(0.5):8.1f} {figures.percentile(0.99):8.1f}")
+            if engine_pids:
+                print(
+                    f"engines CPU: {engines_cpu:.1f} s = {engines_cpu / max(completed, 1) * 1000:.1f} ms per order "
+                    f"(PostgreSQL backends of the run's database and redis-server: {len(engine_pids)} processes)"
+                )
             for check, count in skipped.most_common():
                 print(f"orders placed with a skipped check x{count}: {check}")
             for message, count in errors.most_common(5):
@@ -374,8 +478,10 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
             for each in channels:
                 await each.close()
             orders = Result("CreateOrder", len(latencies["CreateOrder"]), 0, elapsed, latencies["CreateOrder"])
-            caught_up = await consumers_caught_up(data_dir, variant.python)
-            print(f"every consumer group caught up {caught_up:.1f} s after the load stopped")
+            # (Embedded only: the hosts of a cluster keep their lag in their shared engines.)
+            caught_up = float("nan") if variant.hosts else await consumers_caught_up(data_dir, variant.python)
+            if not variant.hosts:
+                print(f"every consumer group caught up {caught_up:.1f} s after the load stopped")
             return Outcome(
                 completed / elapsed,
                 caught_up,
@@ -383,9 +489,8 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
                 worst_p99,
                 orders.percentile(0.5),
                 orders.percentile(0.99),
+                engines_cpu / max(completed, 1) * 1000,
             )
-        finally:
-            stop_hph(process)
 
 
 def main() -> None:
@@ -423,6 +528,13 @@ def main() -> None:
         help="with --reservation-agent, also run the agents in the first worker instead of their own "
         "process (HPH_AGENTS_BACKGROUND_COHOSTED=true)",
     )
+    parser.add_argument(
+        "--hosts",
+        type=int,
+        default=0,
+        help="also run the journey on the local-cluster profile with this many hosts (gRPC; needs PostgreSQL "
+        "at HPH_TEST_POSTGRES_DSN and redis-server)",
+    )
     add_code_argument(parser)
     parser.add_argument("--rounds", type=int, default=1, help="run the whole list of variants this many times")
     args = parser.parse_args()
@@ -443,13 +555,19 @@ def main() -> None:
             else ((None, False),)
         )
     ]
+    if args.hosts:
+        variants += [
+            Variant(1, False, False, code=code, python=python, hosts=args.hosts)
+            for _ in range(args.rounds)
+            for code, python in codes.items()
+        ]
     outcomes = [asyncio.run(measure(args, variant)) for variant in variants]
     if len(variants) > 1:
         base = outcomes[0]
         print(f"\nside by side (ratios to {variants[0].label}):")
         print(
             f"{'variant':60} {'orders/s':>9} {'ratio':>6} {'CPU ms/order':>13} {'worst p99 ms':>13} "
-            f"{'CreateOrder p50/p99 ms':>23} {'caught up s':>12}"
+            f"{'CreateOrder p50/p99 ms':>23} {'engines CPU ms/order':>21} {'caught up s':>12}"
         )
         for variant, outcome in zip(variants, outcomes, strict=True):
             print(
@@ -457,7 +575,7 @@ def main() -> None:
                 f"{outcome.orders_per_second / base.orders_per_second:6.2f} "
                 f"{outcome.server_cpu_ms_per_order:13.1f} {outcome.worst_p99_ms:13.1f} "
                 f"{outcome.create_order_p50_ms:11.1f}/{outcome.create_order_p99_ms:<11.1f} "
-                f"{outcome.caught_up_seconds:12.1f}"
+                f"{outcome.engines_cpu_ms_per_order:21.1f} {outcome.caught_up_seconds:12.1f}"
             )
 
 

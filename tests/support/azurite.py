@@ -17,11 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hph.host.local_cluster import AZURITE_BLOB, azurite_command
 from tests.support.ports import free_port
 from tests.support.processes import stop_process
-
-ROOT = Path(__file__).resolve().parents[2]
-AZURITE_BLOB = ROOT / ".ci" / "tools" / "node_modules" / ".bin" / "azurite-blob"
 
 
 @dataclass(frozen=True)
@@ -64,19 +62,7 @@ def running_azurite(directory: Path, within: float = 60.0) -> Iterator[Azurite]:
     key = base64.b64encode(secrets.token_bytes(32)).decode()
     environment = {**os.environ, "AZURITE_ACCOUNTS": f"{account}:{key}"}
     process = subprocess.Popen(
-        [
-            str(AZURITE_BLOB),
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            str(port),
-            "--location",
-            str(directory),
-            "--silent",
-            "--skipApiVersionCheck",
-            "--loose",
-            "--disableTelemetry",
-        ],
+        [*azurite_command(port, directory), "--silent"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=environment,

@@ -59,7 +59,7 @@ async def start_hub(
     settings = replace(settings, **overrides)
     platform = await start_platform(settings, select_services(services), seed=seed, clock=clock)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
-    return Hub(settings, platform, channel, DevIssuer(data_dir, audience=settings.jwt_audience))
+    return Hub(settings, platform, channel, DevIssuer.from_settings(settings))
 
 
 async def stop_hub(hub: Hub) -> None:

@@ -649,3 +649,23 @@ async def test_fetch_json_and_metadata_validation(entra: EntraStub) -> None:
         OpenIdMetadata.from_document({"jwks_uri": "https://x/keys"})
     with pytest.raises(AuthConfigError, match="jwks_uri"):
         OpenIdMetadata.from_document({"issuer": "https://x", "jwks_uri": "file:///keys"})
+
+
+# --- a key directory the hosts of a cluster share --------------------------------------------------
+
+
+async def test_hosts_sharing_a_key_dir_accept_each_others_dev_tokens(tmp_path: Path) -> None:
+    shared = str(tmp_path / "cluster-issuer")
+    host_a = Settings(data_dir=tmp_path / "a", dev_issuer_key_dir=shared, jwks_min_refresh_seconds=0)
+    host_b = Settings(data_dir=tmp_path / "b", dev_issuer_key_dir=shared, jwks_min_refresh_seconds=0)
+    token = DevIssuer.from_settings(host_a).issue("shopper-1", "customer")
+
+    principal = await build_verifier(host_b, is_revoked=None).verify(token)
+
+    assert principal.subject == "shopper-1"
+    assert DevIssuer.from_settings(host_b).kid == DevIssuer.from_settings(host_a).kid
+    assert not (tmp_path / "a" / "auth").exists() and not (tmp_path / "b" / "auth").exists()
+    # Each data dir's own issuer (the embedded default) trusts only its own keys.
+    alone = Settings(data_dir=tmp_path / "c", jwks_min_refresh_seconds=0)
+    DevIssuer.from_settings(alone).issue("staff-sam", "staff")
+    assert await _refusal(build_verifier(alone, is_revoked=None), token) == Rejection.KID_UNKNOWN

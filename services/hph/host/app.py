@@ -355,7 +355,7 @@ async def _start_on(
     bus = await EventConsumers.open(log_, store, settings=ConsumerSettings.from_settings(settings))
     relay = OutboxRelay(log_, poll_interval=settings.outbox_poll_seconds, on_appended=bus.notify)
     relay.attach(store)
-    issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience) if settings.dev_issuer_enabled else None
+    issuer = DevIssuer.from_settings(settings) if settings.dev_issuer_enabled else None
     revocations = RevocationList(store, cache_seconds=settings.revocation_cache_seconds)
     # Before anything reads or seeds them: a data dir written with another layout is refused here.
     containers = await provision(store, declared_containers(services))

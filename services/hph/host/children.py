@@ -92,7 +92,7 @@ async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildP
         ],
         ready=GATEWAY_READY,
         what="REST gateway",
-        env={"HPH_DATA_DIR": str(settings.data_dir), "HPH_WORKERS": str(settings.workers)},
+        env={"HPH_DATA_DIR": str(settings.data_dir), "HPH_WORKERS": str(settings.workers), **_profile_env(settings)},
     )
     return child, int(child.ready.group("port"))
 
@@ -118,7 +118,7 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
         ],
         ready=WORKER_READY,
         what="server worker",
-        env={},
+        env=_profile_env(settings),
     )
 
 
@@ -161,7 +161,7 @@ class AgentsProcess:
             ],
             ready=WORKER_READY,
             what="agents' process",
-            env={},
+            env=_profile_env(settings),
         )
 
     async def _keep_running(self) -> None:
@@ -187,6 +187,10 @@ class AgentsProcess:
     @property
     def pid(self) -> int:
         return self._child.process.pid
+
+def _profile_env(settings: Settings) -> dict[str, str]:
+    """The profile the parent was given (perhaps by flag): a child resolves the same settings."""
+    return {"HPH_PROFILE": settings.profile} if settings.profile else {}
 
 
 def follow_parent() -> None:

@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from hph.runtime import logs
+from hph.runtime.profiles import LOCAL_CLUSTER
 from hph.runtime.settings import Settings
 
 log = logging.getLogger("hph.host")
@@ -26,6 +27,7 @@ EPILOG = """examples:
   hph up                                   # whole platform on embedded defaults, with demo data
   hph up --data-dir /tmp/hph2 --grpc-port 50061 --http-port 8081   # a second instance beside it
   hph up --workers 2                       # two server processes sharing the port (one per core)
+  hph up --profile local-cluster           # on PostgreSQL, Redis Streams, Redis and azurite (docs/profiles.md)
   hph serve --services catalog,reviews     # a subset in one gRPC server
   hph token --role staff --sub staff-sam   # a dev JWT for the local issuer, on stdout
   hph events lag                           # every consumer group caught up?
@@ -46,8 +48,15 @@ example client configuration (the command an MCP client runs):
 """
 
 
+PROFILE_HELP = (
+    "defaults for the engines: embedded (the default) or local-cluster (PostgreSQL, Redis Streams, Redis "
+    "and azurite on this machine, shared by several hosts; docs/profiles.md); env HPH_PROFILE"
+)
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="embedded state folder (default .hph-data, env HPH_DATA_DIR)")
+    parser.add_argument("--profile", help=PROFILE_HELP)
 
 
 def _add_http(parser: argparse.ArgumentParser, what: str) -> None:
@@ -213,6 +222,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         http_host=getattr(args, "http_host", None),
         http_port=getattr(args, "http_port", None),
         workers=getattr(args, "workers", None),
+        profile=getattr(args, "profile", None),
     )
 
 
@@ -268,6 +278,11 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
     specs = select_services(names)
     agents_apart = not settings.agents_background_cohosted and any(s.is_agent and s.implementation for s in specs)
     lock = DataDirLock.acquire(settings.data_dir)  # until the platform stops (or this process dies)
+    try:
+        await _prepare_profile(settings)
+    except BaseException:
+        lock.release()
+        raise
     # Asked before anything starts, so a port in use is one line naming it, with one worker or many
     # (shared ports are shared with this platform's own workers only).
     refuse_if_taken(settings.grpc_host, settings.grpc_port, "gRPC")
@@ -341,7 +356,8 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
             f"  try      curl '{rest}/api/products?limit=3'",
             f"           grpcurl -plaintext -d '{{\"limit\": 3}}' {address} "
             "holidaypeak.commerce.v1.CatalogService/ListProducts",
-            f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}",
+            f"  token    hph token --role customer --sub customer-ava --data-dir {settings.data_dir}"
+            + (f" --profile {settings.profile}" if settings.profile else ""),
         ]
     await run_until_signalled(stop, ready=lambda: print("\n".join(lines), flush=True))
 
@@ -365,7 +381,7 @@ def _token(args: argparse.Namespace) -> int:
     if not settings.dev_issuer_enabled:
         print("hph: the dev issuer is disabled (HPH_DEV_ISSUER_ENABLED=false)", file=sys.stderr)
         return 1
-    issuer = DevIssuer(settings.data_dir, audience=settings.jwt_audience)
+    issuer = DevIssuer.from_settings(settings)
     token = issuer.issue(
         args.sub,
         args.role,
@@ -377,6 +393,16 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _prepare_profile(settings: Settings) -> None:
+    """The local-cluster profile's engines are there (its database created, azurite started), or a
+    ValueError saying which is missing."""
+    if settings.profile == LOCAL_CLUSTER:
+        from hph.host.local_cluster import prepare
+
+        for line in await prepare(settings):
+            print(line, flush=True)
+
+
 async def _seed(
     settings: Settings, *, history_days: int = 0, history_seed: int = 12, orders_per_day: float = 12.0
 ) -> None:
@@ -384,6 +410,7 @@ async def _seed(
     from hph.host.seed import seed_demo_data
     from hph.runtime.deps import Dependencies
 
+    await _prepare_profile(settings)
     store = await open_store(settings)
     try:
         counts = await seed_demo_data(Dependencies(settings=settings, store=store), only_if_empty=False)

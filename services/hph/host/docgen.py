@@ -49,7 +49,7 @@ ROLE_NAMES = {
 # The files that hold generated regions, relative to the repository root.
 DOC_FILES = ("README.md", "docs/configuration.md", "docs/rest-surface.md", "docs/cli.md")
 # Flags every `hph events` command takes, left out of each row (the page says so once).
-_COMMON_USAGE = ("[-h]", "[--data-dir DATA_DIR]")
+_COMMON_USAGE = ("[-h]", "[--data-dir DATA_DIR]", "[--profile PROFILE]")
 
 
 def setting_comments() -> dict[str, str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from hph.runtime.profiles import profile_defaults
+
 DEFAULT_AUDIENCE = "api://holiday-peak-hub"
 DEV_ISSUER = "https://dev.holidaypeak.local/issuer"
 
@@ -21,6 +23,10 @@ DEV_ISSUER = "https://dev.holidaypeak.local/issuer"
 class Settings:
     """Platform configuration; the comment above each field is its row in docs/configuration.md."""
 
+    # A named set of defaults for the settings below (docs/profiles.md): "embedded" (the default:
+    # everything in the data dir) or "local-cluster" (PostgreSQL, Redis Streams, Redis and azurite on
+    # this machine, which several hosts share); a variable set explicitly still wins.
+    profile: str = ""
     # Where embedded state lives: SQLite database, dev issuer keys, local files.
     data_dir: Path = Path(".hph-data")
     # Interface the gRPC server binds to.
@@ -336,6 +342,10 @@ class Settings:
     jwt_leeway_seconds: int = 60
     # Trust tokens from the local dev issuer (keys under data_dir); turn off in production.
     dev_issuer_enabled: bool = True
+    # Directory of the dev issuer's signing key and published public keys; hosts of one cluster that
+    # share it (one machine, or a shared volume) accept each other's `hph token` tokens. Empty = the
+    # data dir's own (`<data dir>/auth`).
+    dev_issuer_key_dir: str = ""
     # Lifetime of tokens minted by `hph token`, seconds.
     dev_token_ttl_seconds: int = 3600
     # Entra ID tenant id; setting it trusts Entra-issued tokens for that tenant.
@@ -371,8 +381,11 @@ class Settings:
             if raw is None:
                 continue
             values[f.name] = _parse(f.name, raw, type(getattr(defaults, f.name)))
-        settings = cls(**values)
         given = {k: v for k, v in overrides.items() if v is not None}
+        # A profile fills in what neither the environment nor a flag set.
+        for name, value in profile_defaults(given.get("profile", values.get("profile", ""))).items():
+            values.setdefault(name, value)
+        settings = cls(**values)
         return replace(settings, **given) if given else settings
 
     @property

@@ -70,6 +70,7 @@ def add_events_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     """`hph events ...` under `commands`, the subparsers of `hph`."""
     common = OneLineErrorParser(add_help=False)
     common.add_argument("--data-dir", type=Path, help="embedded state folder (default .hph-data, env HPH_DATA_DIR)")
+    common.add_argument("--profile", help="engine defaults: embedded or local-cluster (env HPH_PROFILE)")
 
     events = commands.add_parser(
         "events",

@@ -26,7 +26,7 @@ _INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 def main(args: argparse.Namespace) -> int:
     try:
         check(args)
-        settings = Settings.from_env(data_dir=args.data_dir)
+        settings = Settings.from_env(data_dir=args.data_dir, profile=args.profile)
     except ValueError as exc:
         return _fail(2, exc)
     try:

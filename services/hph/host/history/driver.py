@@ -444,7 +444,7 @@ async def generate_history(
     platform = await start_platform(local, [*SERVICES, *AGENTS], seed=True, clock=clock)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{platform.grpc.port}")
     try:
-        issuer = DevIssuer(local.data_dir, audience=local.jwt_audience)
+        issuer = DevIssuer.from_settings(local)
         summary = await HistoryDriver(channel, issuer, clock, plan).run(progress)
     finally:
         await channel.close()

@@ -1,5 +1,9 @@
 """The local development token issuer: its RSA key pair under `<data_dir>/auth/` and token minting.
 
+The key directory is the data dir's own unless `HPH_DEV_ISSUER_KEY_DIR` names one that the hosts of
+a cluster share (`issuer_key_dir`): then every host signs with, and trusts, the same keys, so a token
+`hph token` minted against one host works on the others.
+
 Files (created on first use, safe when several processes start at once):
 - `dev-issuer-key.pem`: the current private signing key, mode 0600. Created by linking a fully
   written temp file into place, so a concurrent creator either wins or adopts the winner's key.
@@ -30,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from hph.runtime.auth.jwks import uint_b64url
 from hph.runtime.auth.principal import role_from_name
-from hph.runtime.settings import DEFAULT_AUDIENCE, DEV_ISSUER
+from hph.runtime.settings import DEFAULT_AUDIENCE, DEV_ISSUER, Settings
 
 KEY_FILE = "dev-issuer-key.pem"
 JWKS_DIR = "dev-issuer-jwks"
@@ -41,9 +45,15 @@ def auth_dir(data_dir: Path) -> Path:
     return data_dir / "auth"
 
 
-def read_published_jwks(data_dir: Path) -> dict[str, Any]:
-    """The dev issuer's public JWK set as published under `data_dir` (empty before first use)."""
-    directory = auth_dir(data_dir) / JWKS_DIR
+def issuer_key_dir(settings: Settings) -> Path:
+    """Where the settings' dev issuer keeps its keys: HPH_DEV_ISSUER_KEY_DIR, else the data dir's own."""
+    return Path(settings.dev_issuer_key_dir) if settings.dev_issuer_key_dir else auth_dir(settings.data_dir)
+
+
+def read_published_jwks(data_dir: Path, *, key_dir: Path | None = None) -> dict[str, Any]:
+    """The dev issuer's public JWK set as published under `data_dir` (or in `key_dir`, a shared key
+    directory); empty before first use."""
+    directory = (key_dir or auth_dir(data_dir)) / JWKS_DIR
     keys: list[dict[str, Any]] = []
     with contextlib.suppress(FileNotFoundError):
         for path in sorted(directory.glob("*.json")):
@@ -64,13 +74,20 @@ class _SigningKey:
 class DevIssuer:
     """Mints RS256 tokens for local use (`hph token`) with a key pair persisted in the data dir."""
 
-    def __init__(self, data_dir: Path, issuer: str = DEV_ISSUER, audience: str = DEFAULT_AUDIENCE) -> None:
+    def __init__(
+        self, data_dir: Path, issuer: str = DEV_ISSUER, audience: str = DEFAULT_AUDIENCE, *, key_dir: Path | None = None
+    ) -> None:
         self.issuer = issuer
         self.audience = audience
-        self._dir = auth_dir(data_dir)
+        self._dir = key_dir or auth_dir(data_dir)
         self._data_dir = data_dir
         self._lock = threading.Lock()
         self._key: _SigningKey | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DevIssuer:
+        """The settings' issuer: their audience, their key directory (`issuer_key_dir`)."""
+        return cls(settings.data_dir, audience=settings.jwt_audience, key_dir=issuer_key_dir(settings))
 
     @property
     def key_path(self) -> Path:
@@ -84,7 +101,7 @@ class DevIssuer:
     def jwks(self) -> dict[str, Any]:
         """Public JWK set: the current key plus keys rotated out earlier."""
         self._current()
-        return read_published_jwks(self._data_dir)
+        return read_published_jwks(self._data_dir, key_dir=self._dir)
 
     def issue(
         self,

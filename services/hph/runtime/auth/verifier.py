@@ -17,7 +17,7 @@ from typing import Any
 
 import jwt
 
-from hph.runtime.auth.dev_issuer import read_published_jwks
+from hph.runtime.auth.dev_issuer import issuer_key_dir, read_published_jwks
 from hph.runtime.auth.errors import AuthConfigError, InvalidTokenError, Rejection, UnknownKeyError
 from hph.runtime.auth.jwks import JwksCache
 from hph.runtime.auth.oidc import OpenIdMetadata, fetch_json
@@ -222,11 +222,11 @@ def build_verifier(settings: Settings, *, is_revoked: RevocationCheck | None) ->
 
 
 def dev_trusted_issuer(settings: Settings) -> TrustedIssuer:
-    """Trusts the local dev issuer; its key set is re-read from the data dir on each refetch."""
-    data_dir = settings.data_dir
+    """Trusts the local dev issuer; its key set is re-read from its key directory on each refetch."""
+    data_dir, key_dir = settings.data_dir, issuer_key_dir(settings)
 
     async def fetch() -> Mapping[str, Any]:
-        return await asyncio.to_thread(read_published_jwks, data_dir)
+        return await asyncio.to_thread(read_published_jwks, data_dir, key_dir=key_dir)
 
     return TrustedIssuer(
         issuer=DEV_ISSUER,

@@ -15,7 +15,9 @@ Semantics every adapter keeps (docs/events.md in the shared design says why each
   not be dense (Redis derives them from its entry ids); lag is therefore counted in events by each
   adapter rather than computed by callers as a difference.
 - `append` is atomic per partition at most (an Event Hubs batch targets one partition); a caller that
-  retries a failed append may append an event twice, which consumers absorb by `event_id`. It
+  retries a failed append may append an event twice, which consumers absorb by `event_id` (the
+  Redis Streams log, which several hosts' relays share, keeps one copy: its append is idempotent by
+  `event_id` within a window; SQLite serves one host, Event Hubs cannot look an event up). It
   answers with each event's partition and position; an engine that does not report positions on
   send (Event Hubs) answers `UNKNOWN_SEQUENCE` and the time the send was acknowledged.
 - A read starts from the earliest retained event, the latest (nothing that exists yet), a sequence

@@ -6,6 +6,8 @@ Keys, all under a configurable prefix (default "hph:eventlog:"):
 - `<prefix>stream:<topic>:<partition>`: one stream per partition; an entry holds the serialized
   envelope (`e`) and the event's ordinal in the partition (`n`, 1, 2, 3...).
 - `<prefix>ordinal:<topic>:<partition>`: the partition's ordinal counter.
+- `<prefix>published:<topic>:<event id>`: the entry id an event was appended as, kept for
+  `dedupe_window` (see "Appending an event once" below).
 - `<prefix>checkpoints:<group>:<topic>`: a hash per group and topic, partition -> sequence number
   (an Event Hubs-style checkpoint store).
 - `<prefix>lease:<group>:<topic>:<partition>`: the ownership record, the consumer holding the
@@ -19,6 +21,17 @@ Redis's own rate) and 43 bits of milliseconds last until the year 2248. The pack
 `entry_id_of(sequence_of(id)) == id`. The enqueued time is the id's milliseconds. These numbers are
 not dense, so lag is counted with the ordinals: an append is a Lua script that bumps the counter and
 adds the entries, atomically, so concurrent appenders get gap-free ordinals in entry order.
+
+Appending an event once. Several hosts relay one shared store's outbox (hph.runtime.events.relay),
+and a record can be appended twice: its host stalls or dies between the append and marking the
+record sent, and another host's scan appends it again. So an append is idempotent by event id: the
+script that adds a partition's entries first looks up each event's `published` key and, when it is
+there, answers with the entry the event was first appended as instead of adding another; a new
+entry sets the key (`PX dedupe_window`). The log then holds each event once, whoever relays it,
+without the relays having to claim records (a claim would cost every commit a write, and a claimer
+that stalls past its lease appends twice all the same). The window (default an hour) bounds the
+keys' memory: a duplicate appended later than that (a record left unmarked for an hour) is still
+skipped by every consumer group's ledger, which dedupes by event id (hph.runtime.consumers.ledger).
 
 Retention is `XTRIM MINID <ms>` per partition (exact: removes the entries enqueued before the time).
 Checkpoints live in the adapter's own hashes, as in Event Hubs' checkpoint store, and `read` uses
@@ -61,6 +74,8 @@ from hph.runtime.eventlog.port import (
 )
 
 DEFAULT_KEY_PREFIX = "hph:eventlog:"
+# How long an appended event's id is remembered, so another relay's append of it adds nothing.
+DEFAULT_DEDUPE_WINDOW = timedelta(hours=1)
 _COUNTER_BITS = 20
 _COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 # Checkpoints are stored zero-padded to the width of 2**63, so the Lua script compares them as text
@@ -70,12 +85,20 @@ _CHECKPOINT_WIDTH = 19
 # How Redis words "no such group" and "no such stream" in XGROUP SETID's error replies.
 _NO_GROUP_SIGNS = ("NOGROUP", "requires the key to exist", "no such key")
 
+# KEYS = stream, ordinal counter, then each event's `published` key; ARGV = the window (ms), then
+# each serialized envelope. An event already published answers with its first entry id.
 _APPEND = """
-local count = #ARGV
-local base = redis.call('INCRBY', KEYS[2], count) - count
 local ids = {}
-for i = 1, count do
-  ids[i] = redis.call('XADD', KEYS[1], '*', 'n', base + i, 'e', ARGV[i])
+for i = 2, #ARGV do
+  local published = KEYS[i + 1]
+  local first = redis.call('GET', published)
+  if first then
+    ids[i - 1] = first
+  else
+    local id = redis.call('XADD', KEYS[1], '*', 'n', redis.call('INCR', KEYS[2]), 'e', ARGV[i])
+    redis.call('SET', published, id, 'PX', ARGV[1])
+    ids[i - 1] = id
+  end
 end
 return ids
 """
@@ -165,9 +188,16 @@ def _logged(topic: str, partition: int, entries: Sequence[tuple[bytes, dict[byte
 class RedisEventLog:
     """An `EventLog` in Redis Streams (Redis 6.2 or later: XTRIM MINID, exclusive XRANGE bounds)."""
 
-    def __init__(self, client: aioredis.Redis, key_prefix: str = DEFAULT_KEY_PREFIX) -> None:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        key_prefix: str = DEFAULT_KEY_PREFIX,
+        *,
+        dedupe_window: timedelta = DEFAULT_DEDUPE_WINDOW,
+    ) -> None:
         self._client = client
         self._prefix = key_prefix
+        self._dedupe_ms = _millis(dedupe_window)
         self._partitions = PartitionCounts(self._stored_partitions)
         self._append_script = client.register_script(_APPEND)
         self._checkpoint_script = client.register_script(_CHECKPOINT)
@@ -177,9 +207,11 @@ class RedisEventLog:
         self._join_script = client.register_script(_JOIN)
 
     @classmethod
-    def connect(cls, url: str, key_prefix: str = DEFAULT_KEY_PREFIX) -> RedisEventLog:
+    def connect(
+        cls, url: str, key_prefix: str = DEFAULT_KEY_PREFIX, *, dedupe_window: timedelta = DEFAULT_DEDUPE_WINDOW
+    ) -> RedisEventLog:
         """A log over the Redis at `url` (redis://host:port/db); connections open on first use."""
-        return cls(aioredis.Redis.from_url(url, decode_responses=False), key_prefix)
+        return cls(aioredis.Redis.from_url(url, decode_responses=False), key_prefix, dedupe_window=dedupe_window)
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -189,6 +221,9 @@ class RedisEventLog:
 
     def _ordinals(self, topic: str, partition: int) -> str:
         return f"{self._prefix}ordinal:{topic}:{partition}"
+
+    def _published(self, topic: str, event_id: str) -> str:
+        return f"{self._prefix}published:{topic}:{event_id}"
 
     def _checkpoint_hash(self, group: str, topic: str) -> str:
         return f"{self._prefix}checkpoints:{group}:{topic}"
@@ -233,8 +268,10 @@ class RedisEventLog:
         async with self._client.pipeline(transaction=False) as pipeline:
             for partition, indexes in groups.items():
                 keys = [self._stream(topic, partition), self._ordinals(topic, partition)]
-                bodies = [batch[index].SerializeToString() for index in indexes]
-                await self._append_script(keys=keys, args=bodies, client=pipeline)
+                keys += [self._published(topic, batch[index].event_id) for index in indexes]
+                args: list[EncodableT] = [self._dedupe_ms]
+                args += [batch[index].SerializeToString() for index in indexes]
+                await self._append_script(keys=keys, args=args, client=pipeline)
             replies = await self._call(pipeline.execute())
         logged: list[LoggedEvent | None] = [None] * len(batch)
         for (partition, indexes), ids in zip(groups.items(), replies, strict=True):

@@ -26,7 +26,11 @@ Two ways records are found:
 
 Services call `notify()` after committing, which wakes the loop at once.
 
-Several relays on one store (several processes) are safe but may append an event more than once.
+Several relays on one store (several processes, or hosts sharing PostgreSQL) are safe: each scan
+finds every unsent record, so two relays may both append one. On the Redis Streams log, which hosts
+share, the append is idempotent by event id and the log keeps one copy; on the others consumers
+absorb the copy by event id (hph.runtime.consumers.ledger). Marking sent and purging are
+compare-and-swap on the record's etag, so the relay that loses either race just moves on.
 
 Cost: a scan is one query per container; with the SQLite adapter that query reads the container's
 documents, which is why it only runs on the poll schedule when the relay is attached. Sent records
