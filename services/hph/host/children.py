@@ -188,6 +188,7 @@ class AgentsProcess:
     def pid(self) -> int:
         return self._child.process.pid
 
+
 def _profile_env(settings: Settings) -> dict[str, str]:
     """The profile the parent was given (perhaps by flag): a child resolves the same settings."""
     return {"HPH_PROFILE": settings.profile} if settings.profile else {}
