@@ -95,12 +95,14 @@ class Cluster:
         return {partition: await self.log.pending(PROBE_GROUP, TOPIC, partition) for partition in range(PARTITIONS)}
 
     async def wave(self, host: Host, until_partitions: set[int]) -> None:
-        """Opens tickets on `host` until each of `until_partitions` got at least one new event."""
+        """Opens tickets on `host` until its relay put at least one new event in the shared log, and
+        each of `until_partitions` got one (an empty set: the first new event is enough, but it must
+        be in the log before the wave ends, or a later snapshot of the log would miss it)."""
         before = set(await self.event_ids())
         for _ in range(MAX_TICKETS_PER_WAVE):
             await host.open_ticket()
             new = {partition for event_id, partition in (await self.event_ids()).items() if event_id not in before}
-            if until_partitions <= new:
+            if new and until_partitions <= new:
                 return
         raise AssertionError(f"{MAX_TICKETS_PER_WAVE} tickets never reached partitions {until_partitions}")
 
