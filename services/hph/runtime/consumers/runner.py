@@ -352,12 +352,14 @@ class PartitionWorker:
                     if self._checkpoint_due():
                         await self._save_checkpoint()
                     continue
-            else:
-                self.empty_reads += 1
             # The partition held nothing more when read: no need to read again until woken (by this
             # process's appends, or by the watch for other processes' appends and resets).
             if self._flush_requested or self._checkpoint_due():
                 await self._save_checkpoint()
+            if not events:
+                # Counted once the checkpoint asked for is written: a waiter that takes an empty read
+                # for "caught up" (`caught_up`) must not return while that write is still under way.
+                self.empty_reads += 1
             self.progressed.set()
             await self._wait_for_wake()
             if events and self._settings.linger and not self._stopping:
