@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -99,17 +100,19 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _tcp_sockets_on_port(port: int) -> dict[str, str]:
-    """inode -> TCP state (hex, 0A listen, 01 established) of local sockets bound to `port`."""
-    sockets = {}
+def _tcp_sockets() -> Iterator[tuple[int, str, str]]:
+    """(local port, TCP state in hex: 0A listen, 01 established, inode) of every local socket."""
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as lines:
             next(lines)
             for line in lines:
                 fields = line.split()
-                if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                    sockets[fields[9]] = fields[3]
-    return sockets
+                yield int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+
+
+def _tcp_sockets_on_port(port: int) -> dict[str, str]:
+    """inode -> TCP state of local sockets bound to `port`."""
+    return {inode: state for bound, state, inode in _tcp_sockets() if bound == port}
 
 
 def _children(pid: int) -> list[int]:
@@ -336,15 +339,7 @@ def _agents_process(parent: int) -> int:
 
 def _listening_ports(pid: int) -> set[int]:
     inodes = _socket_inodes(pid)
-    ports = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as lines:
-            next(lines)
-            for line in lines:
-                fields = line.split()
-                if fields[3] == "0A" and fields[9] in inodes:
-                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+    return {port for port, state, inode in _tcp_sockets() if state == "0A" and inode in inodes}
 
 
 def test_the_agents_process_is_started_again_on_its_port_when_it_dies(tmp_path: Path) -> None:
