@@ -342,6 +342,28 @@ def _listening_ports(pid: int) -> set[int]:
     return {port for port, state, inode in _tcp_sockets() if state == "0A" and inode in inodes}
 
 
+def test_stopping_while_the_agents_process_is_being_started_again_leaves_no_process_behind(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM lands while the replacement agents' process is still starting (it exists but has not
+    said it is ready): the platform stops it too, and only then exits."""
+    process, _ = start_hph(tmp_path)
+    try:
+        first = _agents_process(process.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline, second = time.monotonic() + 60, first
+        while second == first and time.monotonic() < deadline:
+            time.sleep(0.02)
+            with contextlib.suppress(ValueError, FileNotFoundError):
+                second = _agents_process(process.pid)
+        assert second != first, "the agents' process was not started again"
+        _stop_and_reap(process, [second])
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def test_the_agents_process_is_started_again_on_its_port_when_it_dies(tmp_path: Path) -> None:
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 

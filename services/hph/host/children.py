@@ -59,6 +59,11 @@ class ChildProcess:
             process.kill()
             await process.wait()
             raise OSError(f"the {what} did not start in time") from None
+        except asyncio.CancelledError:
+            # The caller gave up on a child still starting (the platform is stopping): it must not
+            # outlive the platform, so it is stopped and reaped before the cancellation goes on.
+            await _stop(process, grace_seconds=START_TIMEOUT_SECONDS)
+            raise
         match = ready.search(line.decode(errors="replace"))
         if match is None:
             await process.wait()
@@ -67,15 +72,21 @@ class ChildProcess:
 
     async def stop(self, grace_seconds: float) -> None:
         """SIGTERM (the child drains its calls), then SIGKILL if it outlives the grace."""
-        if self.process.returncode is not None:
-            return
-        self.process.terminate()
-        try:
-            await asyncio.wait_for(self.process.wait(), grace_seconds + 5)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-            await self.process.wait()
+        await _stop(self.process, grace_seconds)
+
+
+async def _stop(process: asyncio.subprocess.Process, grace_seconds: float) -> None:
+    """SIGTERM `process`, SIGKILL it if it outlives `grace_seconds` (and five more), and reap it."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace_seconds + 5)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
 
 
 async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildProcess, int]:
