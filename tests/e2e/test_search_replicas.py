@@ -1,8 +1,10 @@
-"""Every worker of `hph up --workers 2` keeps its own search index current: a product renamed through
-REST is found under its new name by whichever worker answers (each REST request on a new
-connection, which the kernel hands to either worker's listener on the shared port). Before the
-index followed a per-replica consumer group, the second worker's index stayed as it was built at
-start."""
+"""Whichever worker of `hph up --workers 2` answers, search finds a product renamed through REST
+under its new name (each REST request on a new connection, which the kernel hands to either
+worker's listener on the shared port). As shipped, both workers forward search to the agents'
+process, which keeps the one index; with the agents in the first worker
+(HPH_AGENTS_BACKGROUND_COHOSTED=true) every worker keeps an index of its own, following a
+per-replica consumer group (before it did, the second worker's index stayed as it was built at
+start)."""
 
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ pytestmark = pytest.mark.e2e
 REQUESTS = 24
 
 
-@pytest.fixture
-def two_workers(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+@pytest.fixture(params=["agents' process", "agents in the first worker"])
+def two_workers(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path / "data"
-    process, banner = start_hph(data_dir, "--workers", "2")
+    cohosted = request.param == "agents in the first worker"
+    env = {"HPH_AGENTS_BACKGROUND_COHOSTED": "true" if cohosted else "false"}
+    process, banner = start_hph(data_dir, "--workers", "2", env=env)
     try:
         assert "REST" in banner, banner
         yield f"http://127.0.0.1:{rest_port(banner)}", data_dir

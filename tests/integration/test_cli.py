@@ -364,15 +364,50 @@ def test_stopping_while_the_agents_process_is_being_started_again_leaves_no_proc
             process.wait()
 
 
+def _search_status(url: str, path: str) -> tuple[int, dict[str, object]]:
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url + path, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def _wait_for_search(url: str, within: float = 60) -> dict[str, object]:
+    deadline, status, body = time.monotonic() + within, 0, {}
+    while time.monotonic() < deadline:
+        status, body = _search_status(url, "/api/search?q=ornament")
+        if status == 200:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"search did not answer: {status} {body}")
+
+
 def test_the_agents_process_is_started_again_on_its_port_when_it_dies(tmp_path: Path) -> None:
+    """Search is answered by the agents' process (which keeps the index) through the serving
+    process: while the former is down search is unavailable, and the catalog's own search falls
+    back to word matching; once it is started again on its port, search answers again."""
     from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from tests.support.hph_process import rest_url
 
     process, banner = start_hph(tmp_path)
     try:
         assert "REST" in banner, banner
+        url = rest_url(banner)
+        assert _wait_for_search(url)["hits"]
         first = _agents_process(process.pid)
         [port] = _listening_ports(first)
         os.kill(first, signal.SIGKILL)
+        while _running(first):
+            time.sleep(0.01)
+        status, refused = _search_status(url, "/api/search?q=ornament")
+        assert status == 503, refused
+        status, products = _search_status(url, "/api/products?search=ornament&limit=3")
+        assert status == 200 and products["products"], products
         deadline, second = time.monotonic() + 60, first
         while time.monotonic() < deadline:
             time.sleep(0.2)
@@ -384,6 +419,7 @@ def test_the_agents_process_is_started_again_on_its_port_when_it_dies(tmp_path: 
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        assert _wait_for_search(url)["hits"]
         _stop_and_reap(process, [second])
     finally:
         if process.poll() is None:

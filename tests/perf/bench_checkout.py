@@ -439,11 +439,13 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
             print(f"== {variant.label}: measuring for {args.duration:.0f} s ...", flush=True)
             engine_pids = served.engine_pids()
             cpu_before, engines_before = cpu_of(served.pids), cpu_of(engine_pids)
+            client_before = time.process_time()
             started = time.perf_counter()
             stop_at = started + args.duration
             journey = rest_shopper if variant.rest else shopper
             await asyncio.gather(*(journey(n, stop_at, *prepared) for n, prepared in enumerate(shoppers)))
             elapsed = time.perf_counter() - started
+            client_cpu = time.process_time() - client_before
             cpu_after, engines_after = cpu_of(served.pids), cpu_of(engine_pids)
             server_cpu = cpu_spent(cpu_before, cpu_after)
             engines_cpu = cpu_spent(engines_before, engines_after)
@@ -459,6 +461,11 @@ async def measure(args: argparse.Namespace, variant: Variant) -> Outcome:
             print(
                 f"server CPU: {server_cpu:.1f} s = {server_cpu / max(completed, 1) * 1000:.1f} ms per order "
                 f"(hph up and its children: {per_process})"
+            )
+            # The shoppers run here, on the same cores: what the machine had left for the server.
+            print(
+                f"client CPU: {client_cpu:.1f} s = {client_cpu / max(completed, 1) * 1000:.1f} ms per order "
+                f"(this benchmark's shoppers, on the same cores)"
             )
             print(f"{'call':18} {'count':>7} {'p50 ms':>8} {'p99 ms':>8}")
             worst_p99 = 0.0

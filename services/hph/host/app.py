@@ -34,6 +34,7 @@ from hph.runtime.hot_caches import HotCaches
 from hph.runtime.memory import CONTAINERS as MEMORY_CONTAINERS
 from hph.runtime.memory import open_memory
 from hph.runtime.narrator import open_narrator
+from hph.runtime.rpc.forwarding import Forwarder, forwarding_binding
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
@@ -61,6 +62,10 @@ class ServiceSpec:
     implementation: str = ""  # "module:factory"; empty while only the contract exists
     planned: str = ""  # why it answers UNIMPLEMENTED for now (when there is no implementation)
     package: str = PROTO_PACKAGE
+    # Answers from an in-memory replica that follows every event (hph.agents.runtime.FollowedProjection):
+    # where the agents have a process of their own, only that process keeps the replica and answers
+    # (`Duties.replicas_apart`).
+    replica: bool = False
 
     @property
     def full_name(self) -> str:
@@ -77,6 +82,12 @@ class ServiceSpec:
         module_name, factory_name = self.implementation.split(":")
         factory: Factory = getattr(importlib.import_module(module_name), factory_name)
         return await factory(deps)
+
+    def forwarded(self, forwarder: Forwarder) -> ServiceBinding:
+        """This service hosted by forwarding each call to where `forwarder` routes it."""
+        module = importlib.import_module(f"{self.package}.{self.proto_module}")
+        methods = module.DESCRIPTOR.services_by_name[self.proto_service].methods
+        return forwarding_binding(self.full_name, [method.name for method in methods], forwarder)
 
     def containers(self) -> tuple[ContainerSpec, ...]:
         """The containers the implementation declares it keeps: its module's `CONTAINERS`."""
@@ -128,12 +139,14 @@ SERVICES: tuple[ServiceSpec, ...] = (
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 
 
-def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec:
+def agent(name: str, implementation: str = "", planned: str = "", *, replica: bool = False) -> ServiceSpec:
     """The spec of agent `name` (kebab-case, as in the agents table): its contract is
     `holidaypeak.agents.v1.<Pascal>Service` in `<snake>_service.proto`."""
     pascal = "".join(part.capitalize() for part in name.split("-"))
     snake = name.replace("-", "_")
-    return ServiceSpec(name, f"{pascal}Service", f"{snake}_service_pb2", implementation, planned, AGENT_PACKAGE)
+    return ServiceSpec(
+        name, f"{pascal}Service", f"{snake}_service_pb2", implementation, planned, AGENT_PACKAGE, replica
+    )
 
 
 # The retail agents (../shared/docs/agents.md), in the order of its table; `hph up` hosts them beside the
@@ -141,7 +154,7 @@ def agent(name: str, implementation: str = "", planned: str = "") -> ServiceSpec
 # an implementation answers UNIMPLEMENTED with its `planned` note. One entry per line, so adding an
 # implementation is a one-line change.
 AGENTS: tuple[ServiceSpec, ...] = (
-    agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding"),
+    agent("catalog-search", "hph.agents.catalog_search.servicer:create_binding", replica=True),
     agent("product-detail-enrichment", "hph.agents.product_detail_enrichment.servicer:create_binding"),
     agent("cart-intelligence", "hph.agents.cart_intelligence.servicer:create_binding"),
     agent("checkout-support", "hph.agents.checkout_support.servicer:create_binding"),
@@ -229,6 +242,8 @@ class RunningPlatform:
     log: EventLog
     # Full names of the hosted services and agents whose implementation has not landed yet.
     planned: tuple[str, ...] = ()
+    # With `Duties.replicas_apart`: where the replica-keeping agents' calls go, once `route`d.
+    forwarder: Forwarder | None = None
 
     async def stop(self) -> None:
         # Consumers first, while the services their handlers call still answer (stopped later, a
@@ -246,6 +261,8 @@ class RunningPlatform:
         await self.deps.narrator.close()
         await self.deps.caches.close()
         await self.channels.close()
+        if self.forwarder is not None:
+            await self.forwarder.close()
         await self.log.close()
         await self.store.close()
 
@@ -262,18 +279,25 @@ class Duties:
       more CPU per order than the services' own and need no answer within a call, so `hph up` runs
       them in a process of their own (`AGENTS_APART`), on a core the services do not wait for;
     - `serves`: the per-replica groups (in-memory projections such as the search index), which only
-      a process answering calls needs.
+      a process answering calls needs;
+    - `replicas_apart`: the agents that answer from such a replica (`ServiceSpec.replica`) are
+      answered by the agents' process, which keeps it; this process forwards their calls there
+      (hph.runtime.rpc.forwarding) and follows no event for them. A replica follows every order's
+      stock and sales events, which in the process answering the checkout cost it a fifth of its CPU.
     """
 
     services: bool
     agents: bool
     serves: bool = True
+    replicas_apart: bool = False
 
 
 EVERYTHING = Duties(services=True, agents=True)
 SERVING = Duties(services=False, agents=False)  # an extra worker of `hph up --workers N`
-SERVICES_FIRST = Duties(services=True, agents=False)  # the first worker when the agents' run apart
-AGENTS_APART = Duties(services=False, agents=True, serves=False)  # the process `hph up` starts for them
+# The first worker and the extra ones when the agents run apart.
+SERVICES_FIRST = Duties(services=True, agents=False, replicas_apart=True)
+SERVING_BESIDE_AGENTS = Duties(services=False, agents=False, replicas_apart=True)
+AGENTS_APART = Duties(services=False, agents=True)  # the process `hph up` starts for them
 
 
 def _older_layout(settings: Settings, mismatch: PartitionKeyPathMismatch) -> ValueError:
@@ -392,7 +416,11 @@ async def _start_on(
     agents_groups: set[str] = set()
     agents_jobs: set[int] = set()  # ids: a job need not be hashable
     bindings = []
+    forwarder = Forwarder() if duties.replicas_apart else None
     for hosted in services:
+        if forwarder is not None and hosted.replica:
+            bindings.append(hosted.forwarded(forwarder))
+            continue
         groups_before, jobs_before = set(bus.groups), len(deps.background)
         bindings.append(await hosted.binding(deps))
         if hosted.is_agent:
@@ -433,5 +461,12 @@ async def _start_on(
         await deps.memory.start(archive=duties.services)  # every worker demotes its own hot tier
     planned = tuple(spec.full_name for spec in services if not spec.implementation)
     return RunningPlatform(
-        settings=settings, store=store, grpc=host, channels=channels, deps=deps, log=log_, planned=planned
+        settings=settings,
+        store=store,
+        grpc=host,
+        channels=channels,
+        deps=deps,
+        log=log_,
+        planned=planned,
+        forwarder=forwarder,
     )

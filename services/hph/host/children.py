@@ -108,9 +108,12 @@ async def start_gateway(settings: Settings, *, grpc_target: str) -> tuple[ChildP
     return child, int(child.ready.group("port"))
 
 
-async def start_worker(settings: Settings, services: Sequence[str], *, rest: bool = False) -> ChildProcess:
+async def start_worker(
+    settings: Settings, services: Sequence[str], *, rest: bool = False, agents_address: str = ""
+) -> ChildProcess:
     """One more server process hosting `services` on the (already bound, shared) gRPC port and, with
-    `rest`, serving their REST surface on the (already bound, shared) HTTP port."""
+    `rest`, serving their REST surface on the (already bound, shared) HTTP port; with
+    `agents_address`, forwarding the replica agents' calls to the agents' process there."""
     return await ChildProcess.start(
         [
             "serve",
@@ -126,6 +129,7 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
             "--workers",  # how many share the ports (the REST rate limits are shared when several do)
             str(settings.workers),
             *(["--rest", "--http-host", settings.http_host, "--http-port", str(settings.http_port)] if rest else []),
+            *(["--agents-address", agents_address] if agents_address else []),
         ],
         ready=WORKER_READY,
         what="server worker",
@@ -135,11 +139,13 @@ async def start_worker(settings: Settings, services: Sequence[str], *, rest: boo
 
 class AgentsProcess:
     """The agents' process of the platform hosting `services` (`Duties` in hph.host.app): it runs the
-    agents' shared consumer groups (their projections) and periodic jobs. It builds the same services
-    and agents, so what their handlers call runs in-process there too, and serves gRPC on a loopback
-    port (`address`) that no client is told of: the calls to the agents stay in the serving workers,
-    where they cost no network hop and no deadline risk. Should it die while the platform runs, it
-    is started again on the same port; its consumers resume from their checkpoints."""
+    agents' shared consumer groups (their projections) and periodic jobs, and keeps the replicas of
+    the agents that answer from one (search). It builds the same services and agents, so what their
+    handlers call runs in-process there too, and serves gRPC on a loopback port (`address`) that
+    only the serving workers are told of: they forward the replica agents' calls there; every other
+    call to an agent stays in the serving worker, where it costs no network hop and no deadline
+    risk. Should it die while the platform runs, it is started again on the same port; its
+    consumers resume from their checkpoints and its replicas are built again."""
 
     RESTART_PAUSE_SECONDS = 1.0
 

@@ -110,8 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     # background jobs.
     serve.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     # Internal: the process `hph up`/`hph serve` start for the agents' consumer groups and periodic
-    # jobs (HPH_AGENTS_BACKGROUND_COHOSTED=false, the default); it shares their data dir, answers no client.
+    # jobs (HPH_AGENTS_BACKGROUND_COHOSTED=false, the default); it shares their data dir and answers only
+    # the calls the serving processes forward to it (the agents that answer from a replica: search).
     serve.add_argument("--agents-background", action="store_true", help=argparse.SUPPRESS)
+    # An extra worker beside the agents' process: the address it forwards the replica agents' calls to.
+    serve.add_argument("--agents-address", default="", help=argparse.SUPPRESS)
 
     seed = commands.add_parser(
         "seed",
@@ -226,19 +229,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-async def _serve_worker(settings: Settings, names: Sequence[str], *, rest: bool, agents_background: bool) -> None:
+async def _serve_worker(
+    settings: Settings, names: Sequence[str], *, rest: bool, agents_background: bool, agents_address: str = ""
+) -> None:
     """An extra worker: the same services (and with `rest`, the REST surface) on the ports the first
-    worker bound, nothing else. With `agents_background`, the agents' background process instead:
-    the same services, on a port of its own that no client is told of, running the agents' consumer
-    groups and periodic jobs."""
-    from hph.host.app import AGENTS_APART, SERVING, select_services, start_platform
+    worker bound, nothing else; with `agents_address`, the agents' process is there, and the calls
+    of the agents that answer from a replica are forwarded to it. With `agents_background`, the
+    agents' process instead: the same services, on a port of its own, running the agents' consumer
+    groups and periodic jobs and answering the replica agents' calls forwarded by the workers."""
+    from hph.host.app import AGENTS_APART, SERVING, SERVING_BESIDE_AGENTS, select_services, start_platform
     from hph.host.cohosted import start_cohosted_gateway
     from hph.runtime.server import run_until_signalled
 
-    duties = AGENTS_APART if agents_background else SERVING
+    duties = AGENTS_APART if agents_background else SERVING_BESIDE_AGENTS if agents_address else SERVING
     platform = await start_platform(
         settings, select_services(names), seed=False, duties=duties, reuse_port=not agents_background
     )
+    if platform.forwarder is not None:
+        platform.forwarder.route(agents_address)
     gateway = None
     if rest:
         try:
@@ -328,13 +336,19 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         if cohosted:
             own_gateway = await start_cohosted_gateway(settings, platform, first=True)
             http_port = own_gateway.port
+        agents_address = ""
         if agents_apart:
             # The agents' projections and periodic jobs run there, on their own core; the calls to
-            # the agents are still answered here, in-process, from the same store.
-            children.append(await AgentsProcess.start(settings, names))
+            # the agents are still answered here, in-process, from the same store, except those of
+            # the agents answering from a replica of the events (search), which is kept only there.
+            agents_process = await AgentsProcess.start(settings, names)
+            children.append(agents_process)
+            agents_address = agents_process.address
+            if platform.forwarder is not None:
+                platform.forwarder.route(agents_address)
         worker_settings = replace(settings, grpc_port=platform.grpc.port, http_port=http_port)
         for _ in range(settings.workers - 1):
-            children.append(await start_worker(worker_settings, names, rest=cohosted))
+            children.append(await start_worker(worker_settings, names, rest=cohosted, agents_address=agents_address))
         if with_gateway and not cohosted:
             gateway, http_port = await start_gateway(settings, grpc_target=address)
             children.insert(0, gateway)
@@ -506,7 +520,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(settings, names, seed=settings.seed_demo_data and not args.no_seed, with_gateway=True))
         elif args.command == "serve":
             if args.worker or args.agents_background:
-                asyncio.run(_serve_worker(settings, names, rest=args.rest, agents_background=args.agents_background))
+                asyncio.run(
+                    _serve_worker(
+                        settings,
+                        names,
+                        rest=args.rest,
+                        agents_background=args.agents_background,
+                        agents_address=args.agents_address,
+                    )
+                )
             else:
                 asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":

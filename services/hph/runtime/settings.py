@@ -78,8 +78,9 @@ class Settings:
     # `hph up` (and `hph serve` hosting agents) runs the agents' shared consumer groups (their
     # projections) and periodic jobs in a process of their own, started and stopped with it, so the
     # event work each order causes in the agents runs on another core than the calls the shopper
-    # waits for (the calls to the agents stay in the serving workers). True runs them in the first
-    # server worker beside the services' own.
+    # waits for (the calls to the agents stay in the serving workers, except search, which answers
+    # from an index of every event and is forwarded to the agents' process that keeps it). True runs
+    # them in the first server worker beside the services' own, and every worker keeps its own index.
     agents_background_cohosted: bool = False
     # Serve MCP (Model Context Protocol, Streamable HTTP, stateless) at `/mcp` on the REST port: the
     # agents' RPCs and a few commerce reads as tools, authorised by the caller's bearer token.
