@@ -6,6 +6,7 @@ This is the only place that knows every service; `hph up` hosts them all in one 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -376,7 +377,10 @@ async def _start_on(
     # The registry's topics exist before anything appends or subscribes (a log created with other
     # partition counts is refused here: PartitionCountMismatch).
     await create_topics(log_, TOPIC_PARTITIONS)
-    bus = await EventConsumers.open(log_, store, settings=ConsumerSettings.from_settings(settings))
+    consumer_settings = ConsumerSettings.from_settings(settings)
+    if duties.agents and not duties.services:  # the agents' process (HPH_AGENTS_CONSUMER_LINGER_SECONDS)
+        consumer_settings = dataclasses.replace(consumer_settings, linger=settings.agents_consumer_linger_seconds)
+    bus = await EventConsumers.open(log_, store, settings=consumer_settings)
     relay = OutboxRelay(log_, poll_interval=settings.outbox_poll_seconds, on_appended=bus.notify)
     relay.attach(store)
     issuer = DevIssuer.from_settings(settings) if settings.dev_issuer_enabled else None

@@ -191,6 +191,11 @@ class Settings:
     # Seconds a busy consumer waits after a partial batch before reading again, so the next batch
     # gathers what arrives meanwhile (an event on an idle partition is read at once); 0 reads at once.
     consumer_linger_seconds: float = 0.05
+    # The same in the agents' process (HPH_AGENTS_BACKGROUND_COHOSTED=false): its projections answer no
+    # call, so their batches wait longer and grow; fewer, larger commits cost it less CPU per order and
+    # disturb the serving processes' reads of the same SQLite file less (each commit from another
+    # process makes their page cache start over).
+    agents_consumer_linger_seconds: float = 0.25
     # Most seconds between two checkpoint writes of a consumer (a stopping one writes at once); events
     # handled after the last checkpoint come again after a crash and the ledger skips them.
     consumer_checkpoint_seconds: float = 5.0
