@@ -154,7 +154,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("crm-segmentation-personalization", planned="planned in issue #16"),
     agent("crm-campaign-intelligence", planned="planned in issue #16"),
     agent("crm-support-assistance", planned="planned in issue #16"),
-    agent("inventory-health-check", planned="planned in issue #16"),
+    agent("inventory-health-check", "hph.agents.inventory_health_check.servicer:create_binding"),
     agent("inventory-jit-replenishment", planned="planned in issue #16"),
     agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
     agent("inventory-alerts-triggers", planned="planned in issue #16"),
