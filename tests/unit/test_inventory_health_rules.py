@@ -35,7 +35,10 @@ def level(on_hand: int, reserved: int = 0) -> dict[str, int]:
             "safety_stock": 0}  # fmt: skip
 
 
-def steady(units_per_day: int, days: int = 28, end: date = NOW.date()) -> dict[str, list[int]]:
+TODAY = NOW.date()
+
+
+def steady(units_per_day: int, days: int = 28, end: date = TODAY) -> dict[str, list[int]]:
     return {(end - timedelta(days=i)).isoformat(): [units_per_day, units_per_day] for i in range(1, days + 1)}
 
 
@@ -166,7 +169,10 @@ def test_anomalies_negative_reserved_above_stale_and_moved() -> None:
     held_at = NOW - timedelta(hours=3)
     doc = signals(
         steady(1),
-        holds={"r1": [2, to_iso(held_at + timedelta(minutes=15)), to_iso(held_at)], "r2": [1, to_iso(NOW), to_iso(NOW)]},
+        holds={
+            "r1": [2, to_iso(held_at + timedelta(minutes=15)), to_iso(held_at)],
+            "r2": [1, to_iso(NOW), to_iso(NOW)],
+        },
         movements=[{"at": to_iso(NOW - timedelta(days=1)), "units": -12, "event": "reserved", "expected_on_hand": 30,
                     "on_hand": 18}, {"at": to_iso(NOW - timedelta(days=30)), "units": -1, "event": "reserved",
                     "expected_on_hand": 1, "on_hand": 0}],
@@ -229,12 +235,12 @@ def test_the_shipped_data_parses_and_maps_prefixes_to_suppliers() -> None:
                 "suppliers": {"x": {"name": "X", "lead_time_days": 0, "order_cost_minor": 1, "holding_cost_rate": 0.2}},
             },
             "lead_time_days",
-        ),  # fmt: skip
+        ),
         (
             parse_calendar,
             {"version": "v", "periods": [{"name": "p", "from": "13-01", "through": "12-01", "prior": 1}]},
             "MM-DD",
-        ),  # fmt: skip
+        ),
         (parse_rules, {"version": "v", "service_level": 1.2}, "service_level"),
         (parse_rules, {"version": "v", "surprise": 1}, "unknown fields"),
     ],
