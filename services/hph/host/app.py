@@ -157,7 +157,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("inventory-health-check", "hph.agents.inventory_health_check.servicer:create_binding"),
     agent("inventory-jit-replenishment", planned="planned in issue #16"),
     agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
-    agent("inventory-alerts-triggers", planned="planned in issue #16"),
+    agent("inventory-alerts-triggers", "hph.agents.inventory_alerts_triggers.servicer:create_binding"),
     agent("logistics-eta-computation", "hph.agents.logistics_eta_computation.servicer:create_binding"),
     agent("logistics-carrier-selection", "hph.agents.logistics_carrier_selection.servicer:create_binding"),
     agent("logistics-returns-support", "hph.agents.logistics_returns_support.servicer:create_binding"),

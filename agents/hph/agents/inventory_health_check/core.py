@@ -30,6 +30,7 @@ from typing import Any
 
 from hph.agents.inventory_health_check.rules import HealthRules
 from hph.agents.inventory_signals import demand as dm
+from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import Supplier
 from hph.agents.runtime import Driver
 from hph.runtime.clock import from_iso
@@ -45,20 +46,7 @@ NEGATIVE, RESERVED_ABOVE, STALE, MOVEMENT = (
 )
 SEVERITY_RANK = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
 LARGE_MOVEMENT_UNITS = 10
-
-
-@dataclass(frozen=True)
-class Stock:
-    sku: str
-    on_hand: int
-    reserved: int
-    reorder_point: int = 0
-    safety_stock: int = 0
-    overstock_threshold: int = 0
-
-    @property
-    def available(self) -> int:
-        return max(0, self.on_hand - self.reserved)
+__all__ = ["Anomaly", "Assessment", "Stock", "assess", "ordered", "thresholds"]
 
 
 @dataclass(frozen=True)
@@ -99,12 +87,20 @@ def assess(
     """One SKU's health as of `now`; `signals` is its projection document (None: never seen)."""
     today = now.date()
     days = (signals or {}).get("days", {})
-    estimate = dm.estimate(days, seasonality, end=today, window=rules.demand_window_days, since=since)
     lead = supplier.lead_time_days
-    reorder = dm.reorder_point(estimate, seasonality, start=today, lead_time_days=lead, z=dm.z_of(rules.service_level))
+    plan = dm.stock_plan(
+        days,
+        seasonality,
+        today=today,
+        window=rules.demand_window_days,
+        since=since,
+        lead_time_days=lead,
+        service_level=rules.service_level,
+        record_reorder_point=stock.reorder_point,
+    )
+    estimate, reorder, level = plan.demand, plan.reorder, plan.reorder_level
     seasonal_rate = reorder.demand_over_lead / lead
     cover = dm.days_of_cover(stock.available, estimate.level, seasonality, start=today)
-    level = max(stock.reorder_point, reorder.point)
     if stock.available <= 0:
         health = OUT
     elif stock.available <= level:

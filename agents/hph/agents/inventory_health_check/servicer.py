@@ -8,8 +8,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from holidaypeak.agents.v1 import agent_types_pb2
@@ -20,12 +19,14 @@ from hph.agents.inventory_health_check import core
 from hph.agents.inventory_health_check.rules import HealthRules, default_rules
 from hph.agents.inventory_signals import demand as dm
 from hph.agents.inventory_signals.projection import CONTAINER, SOURCE, StockSignals
+from hph.agents.inventory_signals.snapshot import Snapshot, load_snapshot
+from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import RetailCalendar, Supply, default_calendar, default_supply
 from hph.agents.runtime import agent_memory, data_freshness, explanation, narrate_if_asked
 from hph.commerce.clients import CatalogClient, InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
-from hph.runtime.clock import Clock, from_iso
+from hph.runtime.clock import Clock
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
 from hph.runtime.memory import MemoryNamespace, Policy
@@ -61,37 +62,6 @@ LAST_SUMMARY_KEY = "last-summary"
 LAST_SUMMARY_TTL_SECONDS = 86_400
 
 
-@dataclass(frozen=True)
-class Catalog:
-    """What every assessment of one answer shares."""
-
-    signals: dict[str, dict[str, Any]]
-    seasonality: dm.Seasonality
-    since: date | None
-    data_as_of: datetime | None
-
-
-async def load_catalog(signals: StockSignals, calendar: RetailCalendar, today: date) -> Catalog:
-    """Every SKU's signals, the seasonal indices fitted on the catalog's demand before `today`, the
-    first day of the history and the newest event time (shared by the stock agents)."""
-    docs = {doc["sku"]: doc async for doc in signals.every()}
-    totals = dm.catalog_totals(doc.get("days", {}) for doc in docs.values())
-    since = min(totals) if totals else None
-    newest = max((doc["last_event_at"] for doc in docs.values() if doc.get("last_event_at")), default="")
-    return Catalog(docs, dm.fit_seasonality(totals, calendar, end=today), since, from_iso(newest) if newest else None)
-
-
-def stock_of(item: inventory_item_pb2.InventoryItem) -> core.Stock:
-    return core.Stock(
-        item.sku,
-        item.quantity_on_hand,
-        item.quantity_reserved,
-        item.reorder_point,
-        item.safety_stock,
-        item.overstock_threshold,
-    )
-
-
 class HealthCheckServicer(pb_grpc.InventoryHealthCheckServiceServicer):
     def __init__(
         self,
@@ -116,7 +86,7 @@ class HealthCheckServicer(pb_grpc.InventoryHealthCheckServiceServicer):
         self._memory = memory
         self._narrator = narrator or Narrator.off()
 
-    async def assess_all(self, skus: Sequence[str] = ()) -> tuple[list[core.Assessment], Catalog, datetime]:
+    async def assess_all(self, skus: Sequence[str] = ()) -> tuple[list[core.Assessment], Snapshot, datetime]:
         """Every SKU's assessment (or those of `skus`; NOT_FOUND for one no product has), unordered."""
         now = self._clock()
         if skus:
@@ -128,10 +98,10 @@ class HealthCheckServicer(pb_grpc.InventoryHealthCheckServiceServicer):
                 items.append(item)
         else:
             items = await self._inventory.items()
-        catalog = await load_catalog(self._signals, self._calendar, now.date())
+        catalog = await load_snapshot(self._signals, self._calendar, now.date())
         assessed = [
             core.assess(
-                stock_of(item),
+                Stock.of(item),
                 catalog.signals.get(item.sku),
                 seasonality=catalog.seasonality,
                 supplier=self._supply.supplier_of(item.sku),

@@ -179,3 +179,31 @@ def days_of_cover(available: int, level: float, seasonality: Seasonality, *, sta
         left -= need
         day += 1
     return MAX_COVER_DAYS
+
+
+@dataclass(frozen=True)
+class StockPlan:
+    """A SKU's demand and the level it is reordered at: what every stock agent judges by."""
+
+    demand: DemandEstimate
+    reorder: ReorderPoint
+    # max(the stock record's own reorder point, the demand-based one).
+    reorder_level: int
+
+
+def stock_plan(
+    days: DayCounts,
+    seasonality: Seasonality,
+    *,
+    today: date,
+    window: int,
+    since: date | None,
+    lead_time_days: int,
+    service_level: float,
+    record_reorder_point: int,
+) -> StockPlan:
+    """The demand over `window` days before `today` and the reorder level over the lead time: the
+    health check's low class, the low-stock alert and the replenishment plan all use this one."""
+    found = estimate(days, seasonality, end=today, window=window, since=since)
+    point = reorder_point(found, seasonality, start=today, lead_time_days=lead_time_days, z=z_of(service_level))
+    return StockPlan(found, point, max(record_reorder_point, point.point))
