@@ -61,11 +61,11 @@ def test_a_reservation_counts_as_demand_of_its_day_and_opens_a_hold() -> None:
     at = NOW - timedelta(hours=1)
     doc = state.apply(state.empty("A"), state.RESERVED, occurred_at=at, level=level(10, 3), quantity=3,
                       reservation_id="r1", expires_at=to_iso(at + timedelta(minutes=15)))  # fmt: skip
-    assert doc["days"] == {NOW.date().isoformat(): [3, 1]}
+    assert doc["days"] == {NOW.date().isoformat(): [3, 1, 7, 10]}
     assert doc["holds"]["r1"][0] == 3 and doc["level"]["reserved"] == 3 and doc["movement_count"] == 0
     confirmed = state.apply(doc, state.CONFIRMED, occurred_at=at, level=level(7, 0), quantity=3, reservation_id="r1")
     assert confirmed["holds"] == {} and confirmed["movement_count"] == 0
-    assert confirmed["days"] == doc["days"]  # a sale is not demand twice
+    assert confirmed["days"] == {NOW.date().isoformat(): [3, 1, 7, 7]}  # a sale is not demand twice
 
 
 def test_an_on_hand_change_no_event_explains_is_a_movement() -> None:

@@ -93,9 +93,9 @@ def day_range(start: date, end: date) -> list[date]:
 def catalog_totals(skus: Iterable[DayCounts]) -> dict[date, int]:
     totals: dict[date, int] = {}
     for days in skus:
-        for name, (units, _) in days.items():
+        for name, entry in days.items():
             day = date.fromisoformat(name)
-            totals[day] = totals.get(day, 0) + units
+            totals[day] = totals.get(day, 0) + entry[0]
     return totals
 
 
@@ -140,8 +140,8 @@ def estimate(
     span = day_range(start, end)
     if not span:
         return DemandEstimate(0.0, 0.0, 0.0, 0.0, 0, 0, 0)
-    units = [days.get(day.isoformat(), [0, 0])[0] for day in span]
-    orders = sum(days.get(day.isoformat(), [0, 0])[1] for day in span)
+    units = [days[day.isoformat()][0] if day.isoformat() in days else 0 for day in span]
+    orders = sum(days[day.isoformat()][1] if day.isoformat() in days else 0 for day in span)
     factors = [seasonality.factor(day) for day in span]
     total = sum(units)
     level = total / sum(factors) if sum(factors) > 0 else 0.0

@@ -4,8 +4,10 @@ Every inventory event carries the SKU's stock level right after its change, and 
 per SKU (partition key sku), so one document per SKU can be kept from them alone:
 
 - `level`: the level after the newest event;
-- `days`: per UTC day of `occurred_at`, [units reserved, reservations]: the demand shoppers placed
-  (a reservation is made for every order line; demand while a SKU is out is not seen, it is censored);
+- `days`: per UTC day of `occurred_at`, [units reserved, reservations, lowest available, closing on
+  hand]: the demand shoppers placed (a reservation is made for every order line; demand while a
+  SKU is out is not seen, it is censored) and where the stock stood (a day whose lowest available
+  is 0 was a stock-out day; the replenishment backtest replays from the closing levels);
 - `holds`: the open reservations (reservation id -> [units, expires_at, held_at]), closed by a
   release or a confirmation;
 - `movements`: on-hand changes no event explains (the newest MAX_MOVEMENTS), with
@@ -27,6 +29,8 @@ from hph.runtime.clock import to_iso
 
 KIND = "signals"
 KEEP_DAYS = 400
+# [units reserved, reservations, lowest available, closing on hand]
+DAY_FIELDS = 4
 MAX_MOVEMENTS = 20
 RESERVED, RELEASED, CONFIRMED, ADJUSTED, LOW_STOCK = "reserved", "released", "confirmed", "adjusted", "low_stock"
 LEVEL_FIELDS = ("on_hand", "reserved", "available", "reorder_point", "safety_stock")
@@ -77,13 +81,23 @@ def apply(
             ][-MAX_MOVEMENTS:]
             state["movement_count"] += 1
     state["level"] = {name: int(level[name]) for name in LEVEL_FIELDS}
-    day = occurred_at.date()
-    if kind == RESERVED:
-        units, holds = state["days"].get(day.isoformat(), [0, 0])
-        state["days"][day.isoformat()] = [units + quantity, holds + 1]
-        state["holds"][reservation_id] = [quantity, expires_at, to_iso(occurred_at)]
-        oldest = (day - timedelta(days=KEEP_DAYS)).isoformat()
+    day = occurred_at.date().isoformat()
+    entry = state["days"].get(day)
+    if entry is None:
+        entry = [0, 0, int(level["available"]), int(level["on_hand"])]
+        oldest = (occurred_at.date() - timedelta(days=KEEP_DAYS)).isoformat()
         state["days"] = {name: value for name, value in state["days"].items() if name > oldest}
+    elif len(entry) < DAY_FIELDS:  # a day folded before the stock columns existed
+        entry = [*entry, int(level["available"]), int(level["on_hand"])][:DAY_FIELDS]
+    entry = [
+        entry[0] + (quantity if kind == RESERVED else 0),
+        entry[1] + (1 if kind == RESERVED else 0),
+        min(entry[2], int(level["available"])),
+        int(level["on_hand"]),
+    ]
+    state["days"][day] = entry
+    if kind == RESERVED:
+        state["holds"][reservation_id] = [quantity, expires_at, to_iso(occurred_at)]
     elif kind in (RELEASED, CONFIRMED):
         state["holds"].pop(reservation_id, None)
     if not state["last_event_at"] or to_iso(occurred_at) > state["last_event_at"]:
