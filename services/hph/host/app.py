@@ -155,7 +155,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("crm-campaign-intelligence", planned="planned in issue #16"),
     agent("crm-support-assistance", planned="planned in issue #16"),
     agent("inventory-health-check", "hph.agents.inventory_health_check.servicer:create_binding"),
-    agent("inventory-jit-replenishment", planned="planned in issue #16"),
+    agent("inventory-jit-replenishment", "hph.agents.inventory_jit_replenishment.servicer:create_binding"),
     agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
     agent("inventory-alerts-triggers", "hph.agents.inventory_alerts_triggers.servicer:create_binding"),
     agent("logistics-eta-computation", "hph.agents.logistics_eta_computation.servicer:create_binding"),
