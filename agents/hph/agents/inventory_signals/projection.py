@@ -17,7 +17,7 @@ into an emptied container recounts the retained history into the same documents 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from holidaypeak.events.v1 import inventory_events_pb2 as ev
@@ -69,21 +69,9 @@ class StockSignals:
             "event_ids", []
         ):
             return
-        occurred = delivery.envelope.occurred_at.ToDatetime(tzinfo=UTC)
-        level = {name: int(getattr(payload.level, name)) for name in state.LEVEL_FIELDS}
-        expires = ""
-        if kind == state.RESERVED and payload.HasField("expires_at"):
-            expires = to_iso(payload.expires_at.ToDatetime(tzinfo=UTC))
-        folded = state.apply(
-            doc,
-            kind,
-            occurred_at=occurred,
-            level=level,
-            quantity=int(getattr(payload, "quantity", 0)),
-            delta=int(getattr(payload, "delta", 0)),
-            reservation_id=str(getattr(payload, "reservation_id", "")),
-            expires_at=expires,
-        )
+        folded = fold(doc, payload, delivery.envelope.occurred_at.ToDatetime(tzinfo=UTC))
+        if folded is None:
+            return
         folded["applied"] = {
             "position": position,
             "event_ids": [*applied.get("event_ids", []), event_id][-RECENT_EVENT_IDS:],
@@ -124,6 +112,28 @@ class StockSignals:
 
 def _content(doc: dict[str, Any]) -> dict[str, Any]:
     return without_system_fields(doc)
+
+
+def fold(doc: dict[str, Any], payload: Any, occurred_at: datetime) -> dict[str, Any] | None:
+    """`doc` after one inventory event's payload (None: not a stock event); what the handler applies,
+    and what `hph eval stock` folds the log with."""
+    kind = _kind(payload)
+    if kind is None:
+        return None
+    level = {name: int(getattr(payload.level, name)) for name in state.LEVEL_FIELDS}
+    expires = ""
+    if kind == state.RESERVED and payload.HasField("expires_at"):
+        expires = to_iso(payload.expires_at.ToDatetime(tzinfo=UTC))
+    return state.apply(
+        doc,
+        kind,
+        occurred_at=occurred_at,
+        level=level,
+        quantity=int(getattr(payload, "quantity", 0)),
+        delta=int(getattr(payload, "delta", 0)),
+        reservation_id=str(getattr(payload, "reservation_id", "")),
+        expires_at=expires,
+    )
 
 
 def _kind(payload: object) -> str | None:
