@@ -52,6 +52,8 @@ class ForecastError:
     smape_windows: int = 0
     ape_sum: float = 0.0
     ape_windows: int = 0
+    squared_error: float = 0.0
+    naive_squared_error: float = 0.0
     # Per origin day, summed over the SKUs: [forecast, actual, naive] (the catalog-level error).
     by_origin: dict[date, list[float]] = field(default_factory=dict)
 
@@ -72,6 +74,14 @@ class ForecastError:
     @property
     def naive_wape(self) -> float:
         return self.naive_absolute_error / self.actual_units if self.actual_units else 0.0
+
+    @property
+    def rmse(self) -> float:
+        return (self.squared_error / self.windows) ** 0.5 if self.windows else 0.0
+
+    @property
+    def naive_rmse(self) -> float:
+        return (self.naive_squared_error / self.windows) ** 0.5 if self.windows else 0.0
 
     @property
     def smape(self) -> float:
@@ -195,6 +205,8 @@ def _score_forecasts(
         error.actual_units += actual
         error.absolute_error += abs(forecast - actual)
         error.naive_absolute_error += abs(naive - actual)
+        error.squared_error += (forecast - actual) ** 2
+        error.naive_squared_error += (naive - actual) ** 2
         error.smape_sum += 2 * abs(forecast - actual) / (abs(forecast) + abs(actual))
         error.smape_windows += 1
         if actual > 0:
