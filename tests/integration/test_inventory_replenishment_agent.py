@@ -24,7 +24,7 @@ from tests.support.platform_harness import start_hub, stop_hub
 from tests.support.rest_harness import start_rest_hub, stop_rest_hub
 from tests.support.rest_json import ok
 from tests.support.rich_status import expect_error, violated_fields
-from tests.support.shoppers import a_shopper, staff
+from tests.support.shoppers import a_shopper, staff, stock_up
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +97,14 @@ async def test_what_to_order_today_is_the_health_checks_low_list(platform: Platf
         pb.PlanReplenishmentRequest(skus=[quiet, low, out], needs_order_only=True), metadata=staff(hub)
     )
     assert {line.sku for line in only.lines} == {low, out}
+    # The next catalog-wide plan says what moved since the last one (memory).
+    await stock_up(hub, [quiet], 0)
+    await platform.caught_up()
+    again = await agent(platform).PlanReplenishment(pb.PlanReplenishmentRequest(page_size=100), metadata=staff(hub))
+    moved = {line.sku: line for line in again.lines if any(d.name == "order_by_moved_days" for d in line.drivers)}
+    assert set(moved) == {quiet}
+    (driver,) = [d for d in moved[quiet].drivers if d.name == "order_by_moved_days"]
+    assert driver.reason == f"the last plan said no order foreseen, this one {today.isoformat()}"
 
 
 async def test_plan_replenishment_refuses_what_it_cannot_answer(platform: Platform) -> None:

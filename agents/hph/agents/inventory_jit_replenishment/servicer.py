@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from holidaypeak.agents.v1 import agent_types_pb2
@@ -23,13 +23,14 @@ from hph.agents.inventory_signals.projection import CONTAINER, SOURCE, StockSign
 from hph.agents.inventory_signals.snapshot import Snapshot, load_snapshot
 from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import RetailCalendar, Supply, default_calendar, default_supply
-from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime import Driver, agent_memory, data_freshness, explanation, narrate_if_asked
 from hph.commerce.clients import CatalogClient, InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
 from hph.runtime.clock import Clock, to_timestamp
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
+from hph.runtime.memory import MemoryNamespace, Policy
 from hph.runtime.narrator import Narrator
 from hph.runtime.server import ServiceBinding
 
@@ -37,6 +38,10 @@ CONTAINERS = (CONTAINER,)
 MAX_SKUS = 100
 MIN_LEVEL, MAX_LEVEL = 0.5, 0.999
 STOCK_SOURCE = "rpc:InventoryService.ListInventoryItems"
+AGENT = "inventory-jit-replenishment"
+# The last catalog-wide plan's order-by days, kept a week: the next plan says which moved.
+LAST_PLAN_KEY = "last-plan"
+LAST_PLAN_TTL = timedelta(days=7)
 METHOD_TO_PB = {core.EOQ: pb.ORDER_QUANTITY_METHOD_EOQ, core.COVER_TARGET: pb.ORDER_QUANTITY_METHOD_COVER_TARGET}
 
 
@@ -51,8 +56,10 @@ class ReplenishmentServicer(pb_grpc.InventoryJitReplenishmentServiceServicer):
         rules: PlanRules | None = None,
         supply: Supply | None = None,
         calendar: RetailCalendar | None = None,
+        memory: MemoryNamespace | None = None,
         narrator: Narrator | None = None,
     ) -> None:
+        self._memory = memory
         self._signals = signals
         self._inventory = inventory
         self._catalog = catalog
@@ -82,11 +89,15 @@ class ReplenishmentServicer(pb_grpc.InventoryJitReplenishmentServiceServicer):
             for line in page
         ]
         following = offset + size if offset + size < len(chosen) else None
+        moved = await self._moved_since_last_plan(lines, whole=not request.skus)
         due_now = sum(1 for line in lines if line.order_by == now.date())
         needing = sum(1 for line in lines if line.needs_order)
         z = dm.z_of(level)
         response = pb.PlanReplenishmentResponse(
-            lines=[_line(line, products[line.sku].name if line.sku in products else "") for line in priced],
+            lines=[
+                _line(line, products[line.sku].name if line.sku in products else "", moved.get(line.sku))
+                for line in priced
+            ],
             next_page_token=_token(following, digest) if following is not None else "",
             service_level=level,
             z=round(z, 4),
@@ -120,6 +131,18 @@ class ReplenishmentServicer(pb_grpc.InventoryJitReplenishmentServiceServicer):
             horizon_days=horizon,
             unit_price_minor=price,
         )
+
+    async def _moved_since_last_plan(self, lines: Sequence[core.PlanLine], *, whole: bool) -> dict[str, str]:
+        """Per SKU, the order-by day of the last catalog-wide plan when it differs from this one's
+        (remembered a week), and remembers this plan's."""
+        if self._memory is None or not whole:
+            return {}
+        current = {line.sku: line.order_by.isoformat() if line.order_by else "" for line in lines}
+        previous = await self._memory.value(LAST_PLAN_KEY)
+        await self._memory.put(LAST_PLAN_KEY, current)
+        if not isinstance(previous, dict):
+            return {}
+        return {sku: str(previous[sku]) for sku, day in current.items() if sku in previous and previous[sku] != day}
 
     async def _stocks(self, skus: Sequence[str]) -> list[Stock]:
         if not skus:
@@ -155,8 +178,23 @@ def _model_drivers(snapshot: Snapshot, level: float, z: float, horizon: int, rul
     ]
 
 
-def _line(line: core.PlanLine, name: str) -> pb.ReplenishmentLine:
+def _line(line: core.PlanLine, name: str, previous_order_by: str | None) -> pb.ReplenishmentLine:
     stock, plan = line.stock, line.plan
+    drivers = [driver.to_proto() for driver in line.drivers]
+    if previous_order_by is not None:
+        now_text = line.order_by.isoformat() if line.order_by else "no order foreseen"
+        was = previous_order_by or "no order foreseen"
+        shift = (
+            (line.order_by - date.fromisoformat(previous_order_by)).days if line.order_by and previous_order_by else 0
+        )
+        drivers.append(
+            Driver(
+                "order_by_moved_days",
+                shift,
+                unit="days",
+                reason=f"the last plan said {was}, this one {now_text}",
+            ).to_proto()
+        )
     order_by = (
         to_timestamp(datetime.combine(line.order_by, time.min, tzinfo=UTC)) if line.order_by is not None else None
     )
@@ -185,7 +223,7 @@ def _line(line: core.PlanLine, name: str) -> pb.ReplenishmentLine:
         quantity_method=METHOD_TO_PB[line.quantity_method],
         order_by=order_by,
         needs_order=line.needs_order,
-        drivers=[driver.to_proto() for driver in line.drivers],
+        drivers=drivers,
     )
 
 
@@ -248,6 +286,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         InventoryClient(deps.channels, deps.service_credentials),
         CatalogClient(deps.channels),
         deps.clock,
+        memory=agent_memory(deps, AGENT, "plans", Policy(ttl=LAST_PLAN_TTL)),
         narrator=deps.narrator,
     )
     return ServiceBinding(
