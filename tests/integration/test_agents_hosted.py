@@ -61,8 +61,8 @@ def planned_rpcs() -> int:
 def test_up_hosts_every_agent_beside_the_services() -> None:
     hosted = _service_names(build_parser().parse_args(["up"]))
     assert {spec.name for spec in AGENTS} <= set(hosted)
-    # The agents of issues #15 and #16 stay planned while #12's are built one by one.
-    assert len(PLANNED) >= 11
+    # The agents of issue #15 stay planned (and those of #16 not built yet) while the others are built.
+    assert len(PLANNED) >= 4
 
 
 async def test_every_planned_agent_rpc_answers_unimplemented_over_grpc_naming_its_issue(up_hub: Hub) -> None:
@@ -75,7 +75,7 @@ async def test_every_planned_agent_rpc_answers_unimplemented_over_grpc_naming_it
             error = await expect_error(call(b"", metadata=staff, timeout=5), grpc.StatusCode.UNIMPLEMENTED)
             assert error.details() == planned_message(spec, method.name)
             calls += 1
-    assert calls == planned_rpcs() and calls >= 11  # every RPC of every planned agent was tried
+    assert calls == planned_rpcs() and calls >= 4  # every RPC of every planned agent was tried
 
 
 async def test_reflection_and_health_list_every_agent(up_hub: Hub) -> None:

@@ -216,6 +216,25 @@ class InventoryClient(PlatformClient):
             ),
         )
 
+    async def items(self) -> list[inventory_item_pb2.InventoryItem]:
+        """Every stock record, read as the platform a page at a time (the stock agents' catalog-wide
+        reports)."""
+        found: list[inventory_item_pb2.InventoryItem] = []
+        token = ""
+        while True:
+            page = await _call(
+                "inventory",
+                self._stub().ListInventoryItems(
+                    inventory_service_pb2.ListInventoryItemsRequest(page_size=100, page_token=token),
+                    timeout=DEADLINE_SECONDS,
+                    metadata=self._as_platform(),
+                ),
+            )
+            found.extend(page.inventory_items)
+            token = page.next_page_token
+            if not token:
+                return found
+
     async def reserve(
         self, *, order_id: str, user_id: str, lines: Sequence[tuple[str, int]], ttl_seconds: int = 0
     ) -> reservation_pb2.Reservation:

@@ -18,6 +18,11 @@ against the actual deliveries of a demo history generated in this process throug
 (hph.host.history): mean absolute error in days and coverage of the confidence window; exits 1
 below its floors (docs/demo-history.md).
 
+Stock (agents inventory-jit-replenishment and inventory-alerts-triggers, `hph eval stock`): a demo
+history generated in this process (hph.host.history.stock_eval): the replenishment backtest's
+forecast error and the stock-outs ordering by the plan would have avoided, and the demand-spike
+alert's precision and recall on injected spikes; exits 1 below its floors.
+
 Risk decisions (agent checkout-support, `hph eval risk`): the accuracy of the fraud risk decision
 core (approve/review/deny) over the hand-labelled situations of hph.agents.checkout_support's
 data/risk_eval.json, with a confusion table and the misses; exits 1 below its floor or when a
@@ -45,7 +50,7 @@ from hph.agents.checkout_support import evaluation as risk_evaluation
 from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
 
-DATASETS = ("search", "carrier", "eta", "risk")
+DATASETS = ("search", "carrier", "eta", "risk", "stock")
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -67,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed",
         type=int,
         metavar="N",
-        help="eta only: the generated history's seed (default 12; another seed checks the calibration holds)",
+        help="eta and stock: the generated history's seed (default 12; another seed checks the calibration holds)",
     )
 
 
@@ -226,6 +231,25 @@ def run_risk(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def run_stock(args: argparse.Namespace) -> int:
+    from hph.host.history import stock_eval
+
+    if args.grpc:
+        print("hph eval stock: runs in this process only (it generates its own history)", file=sys.stderr)
+        return 2
+    seed = stock_eval.EVAL_SEED if args.seed is None else args.seed
+    report = asyncio.run(stock_eval.evaluate(_days_progress, seed=seed))
+    print(
+        f"stock agents (inventory-jit-replenishment, inventory-alerts-triggers) over {stock_eval.EVAL_DAYS} days "
+        f"of generated history (seed {seed})"
+    )
+    print(stock_eval.render(report))
+    failures = stock_eval.below_floors(report)
+    for failure in failures:
+        print(f"hph eval: below the floor: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _days_progress(done: int, total: int) -> None:
     if sys.stderr.isatty():
         filled = round(30 * done / total)
@@ -241,6 +265,8 @@ def run(args: argparse.Namespace) -> int:
         return run_eta(args)
     if args.dataset == "risk":
         return run_risk(args)
+    if args.dataset == "stock":
+        return run_stock(args)
     try:
         report = asyncio.run(evaluate_platform(args.grpc) if args.grpc else evaluate_in_process())
     except grpc.aio.AioRpcError as exc:

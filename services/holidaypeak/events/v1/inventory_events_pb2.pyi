@@ -26,6 +26,23 @@ class AdjustmentReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ADJUSTMENT_REASON_DAMAGED_OR_LOST: _ClassVar[AdjustmentReason]
     ADJUSTMENT_REASON_SETTINGS: _ClassVar[AdjustmentReason]
     ADJUSTMENT_REASON_OTHER: _ClassVar[AdjustmentReason]
+
+class InventoryAlertKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INVENTORY_ALERT_KIND_UNSPECIFIED: _ClassVar[InventoryAlertKind]
+    INVENTORY_ALERT_KIND_LOW_STOCK: _ClassVar[InventoryAlertKind]
+    INVENTORY_ALERT_KIND_STOCK_OUT: _ClassVar[InventoryAlertKind]
+    INVENTORY_ALERT_KIND_RESERVATION_PRESSURE: _ClassVar[InventoryAlertKind]
+    INVENTORY_ALERT_KIND_DEMAND_SPIKE: _ClassVar[InventoryAlertKind]
+
+class InventoryAlertSeverity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INVENTORY_ALERT_SEVERITY_UNSPECIFIED: _ClassVar[InventoryAlertSeverity]
+    INVENTORY_ALERT_SEVERITY_INFO: _ClassVar[InventoryAlertSeverity]
+    INVENTORY_ALERT_SEVERITY_LOW: _ClassVar[InventoryAlertSeverity]
+    INVENTORY_ALERT_SEVERITY_MEDIUM: _ClassVar[InventoryAlertSeverity]
+    INVENTORY_ALERT_SEVERITY_HIGH: _ClassVar[InventoryAlertSeverity]
+    INVENTORY_ALERT_SEVERITY_CRITICAL: _ClassVar[InventoryAlertSeverity]
 RELEASE_REASON_UNSPECIFIED: ReleaseReason
 RELEASE_REASON_ORDER_CANCELLED: ReleaseReason
 RELEASE_REASON_EXPIRED: ReleaseReason
@@ -37,6 +54,17 @@ ADJUSTMENT_REASON_COUNT_CORRECTION: AdjustmentReason
 ADJUSTMENT_REASON_DAMAGED_OR_LOST: AdjustmentReason
 ADJUSTMENT_REASON_SETTINGS: AdjustmentReason
 ADJUSTMENT_REASON_OTHER: AdjustmentReason
+INVENTORY_ALERT_KIND_UNSPECIFIED: InventoryAlertKind
+INVENTORY_ALERT_KIND_LOW_STOCK: InventoryAlertKind
+INVENTORY_ALERT_KIND_STOCK_OUT: InventoryAlertKind
+INVENTORY_ALERT_KIND_RESERVATION_PRESSURE: InventoryAlertKind
+INVENTORY_ALERT_KIND_DEMAND_SPIKE: InventoryAlertKind
+INVENTORY_ALERT_SEVERITY_UNSPECIFIED: InventoryAlertSeverity
+INVENTORY_ALERT_SEVERITY_INFO: InventoryAlertSeverity
+INVENTORY_ALERT_SEVERITY_LOW: InventoryAlertSeverity
+INVENTORY_ALERT_SEVERITY_MEDIUM: InventoryAlertSeverity
+INVENTORY_ALERT_SEVERITY_HIGH: InventoryAlertSeverity
+INVENTORY_ALERT_SEVERITY_CRITICAL: InventoryAlertSeverity
 
 class StockLevel(_message.Message):
     __slots__ = ("on_hand", "reserved", "available", "reorder_point", "safety_stock")
@@ -127,3 +155,51 @@ class LowStock(_message.Message):
     level: StockLevel
     out_of_stock: bool
     def __init__(self, sku: _Optional[str] = ..., level: _Optional[_Union[StockLevel, _Mapping]] = ..., out_of_stock: _Optional[bool] = ...) -> None: ...
+
+class InventoryAlertRaised(_message.Message):
+    __slots__ = ("alert_id", "sku", "kind", "severity", "message", "raised_at", "previous_severity")
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    RAISED_AT_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    sku: str
+    kind: InventoryAlertKind
+    severity: InventoryAlertSeverity
+    message: str
+    raised_at: _timestamp_pb2.Timestamp
+    previous_severity: InventoryAlertSeverity
+    def __init__(self, alert_id: _Optional[str] = ..., sku: _Optional[str] = ..., kind: _Optional[_Union[InventoryAlertKind, str]] = ..., severity: _Optional[_Union[InventoryAlertSeverity, str]] = ..., message: _Optional[str] = ..., raised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_severity: _Optional[_Union[InventoryAlertSeverity, str]] = ...) -> None: ...
+
+class InventoryAlertAcknowledged(_message.Message):
+    __slots__ = ("alert_id", "sku", "kind", "acknowledged_by", "note", "acknowledged_at")
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_BY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACKNOWLEDGED_AT_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    sku: str
+    kind: InventoryAlertKind
+    acknowledged_by: str
+    note: str
+    acknowledged_at: _timestamp_pb2.Timestamp
+    def __init__(self, alert_id: _Optional[str] = ..., sku: _Optional[str] = ..., kind: _Optional[_Union[InventoryAlertKind, str]] = ..., acknowledged_by: _Optional[str] = ..., note: _Optional[str] = ..., acknowledged_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class InventoryAlertResolved(_message.Message):
+    __slots__ = ("alert_id", "sku", "kind", "resolved_at", "cooldown_until")
+    ALERT_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    COOLDOWN_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    alert_id: str
+    sku: str
+    kind: InventoryAlertKind
+    resolved_at: _timestamp_pb2.Timestamp
+    cooldown_until: _timestamp_pb2.Timestamp
+    def __init__(self, alert_id: _Optional[str] = ..., sku: _Optional[str] = ..., kind: _Optional[_Union[InventoryAlertKind, str]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cooldown_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

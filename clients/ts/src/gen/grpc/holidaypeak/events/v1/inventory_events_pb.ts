@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file holidaypeak/events/v1/inventory_events.proto.
  */
 export const file_holidaypeak_events_v1_inventory_events: GenFile = /*@__PURE__*/
-  fileDesc("Cixob2xpZGF5cGVhay9ldmVudHMvdjEvaW52ZW50b3J5X2V2ZW50cy5wcm90bxIVaG9saWRheXBlYWsuZXZlbnRzLnYxIm8KClN0b2NrTGV2ZWwSDwoHb25faGFuZBgBIAEoBRIQCghyZXNlcnZlZBgCIAEoBRIRCglhdmFpbGFibGUYAyABKAUSFQoNcmVvcmRlcl9wb2ludBgEIAEoBRIUCgxzYWZldHlfc3RvY2sYBSABKAUi4QEKEUludmVudG9yeVJlc2VydmVkEhEKA3NrdRgBIAEoCUIE4kEBAhIWCghxdWFudGl0eRgCIAEoBUIE4kEBAhIcCg5yZXNlcnZhdGlvbl9pZBgDIAEoCUIE4kEBAhIQCghvcmRlcl9pZBgEIAEoCRIPCgd1c2VyX2lkGAUgASgJEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBWxldmVsGAcgASgLMiEuaG9saWRheXBlYWsuZXZlbnRzLnYxLlN0b2NrTGV2ZWwi1gEKEUludmVudG9yeVJlbGVhc2VkEhEKA3NrdRgBIAEoCUIE4kEBAhIWCghxdWFudGl0eRgCIAEoBUIE4kEBAhIcCg5yZXNlcnZhdGlvbl9pZBgDIAEoCUIE4kEBAhIQCghvcmRlcl9pZBgEIAEoCRI0CgZyZWFzb24YBSABKA4yJC5ob2xpZGF5cGVhay5ldmVudHMudjEuUmVsZWFzZVJlYXNvbhIwCgVsZXZlbBgGIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsIqEBChJJbnZlbnRvcnlDb25maXJtZWQSEQoDc2t1GAEgASgJQgTiQQECEhYKCHF1YW50aXR5GAIgASgFQgTiQQECEhwKDnJlc2VydmF0aW9uX2lkGAMgASgJQgTiQQECEhAKCG9yZGVyX2lkGAQgASgJEjAKBWxldmVsGAUgASgLMiEuaG9saWRheXBlYWsuZXZlbnRzLnYxLlN0b2NrTGV2ZWwi1gEKEUludmVudG9yeUFkanVzdGVkEhEKA3NrdRgBIAEoCUIE4kEBAhINCgVkZWx0YRgCIAEoBRI3CgZyZWFzb24YAyABKA4yJy5ob2xpZGF5cGVhay5ldmVudHMudjEuQWRqdXN0bWVudFJlYXNvbhIQCghhY3Rvcl9pZBgEIAEoCRIUCgxyZWZlcmVuY2VfaWQYBSABKAkSDAoEbm90ZRgGIAEoCRIwCgVsZXZlbBgHIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsImUKCExvd1N0b2NrEhEKA3NrdRgBIAEoCUIE4kEBAhIwCgVsZXZlbBgCIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsEhQKDG91dF9vZl9zdG9jaxgDIAEoCCqSAQoNUmVsZWFzZVJlYXNvbhIeChpSRUxFQVNFX1JFQVNPTl9VTlNQRUNJRklFRBAAEiIKHlJFTEVBU0VfUkVBU09OX09SREVSX0NBTkNFTExFRBABEhoKFlJFTEVBU0VfUkVBU09OX0VYUElSRUQQAhIhCh1SRUxFQVNFX1JFQVNPTl9QQVlNRU5UX0ZBSUxFRBADKocCChBBZGp1c3RtZW50UmVhc29uEiEKHUFESlVTVE1FTlRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHgoaQURKVVNUTUVOVF9SRUFTT05fUkVDRUlWRUQQARIkCiBBREpVU1RNRU5UX1JFQVNPTl9SRVRVUk5fUkVTVE9DSxACEiYKIkFESlVTVE1FTlRfUkVBU09OX0NPVU5UX0NPUlJFQ1RJT04QAxIlCiFBREpVU1RNRU5UX1JFQVNPTl9EQU1BR0VEX09SX0xPU1QQBBIeChpBREpVU1RNRU5UX1JFQVNPTl9TRVRUSU5HUxAFEhsKF0FESlVTVE1FTlRfUkVBU09OX09USEVSEAZiBnByb3RvMw", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("Cixob2xpZGF5cGVhay9ldmVudHMvdjEvaW52ZW50b3J5X2V2ZW50cy5wcm90bxIVaG9saWRheXBlYWsuZXZlbnRzLnYxIm8KClN0b2NrTGV2ZWwSDwoHb25faGFuZBgBIAEoBRIQCghyZXNlcnZlZBgCIAEoBRIRCglhdmFpbGFibGUYAyABKAUSFQoNcmVvcmRlcl9wb2ludBgEIAEoBRIUCgxzYWZldHlfc3RvY2sYBSABKAUi4QEKEUludmVudG9yeVJlc2VydmVkEhEKA3NrdRgBIAEoCUIE4kEBAhIWCghxdWFudGl0eRgCIAEoBUIE4kEBAhIcCg5yZXNlcnZhdGlvbl9pZBgDIAEoCUIE4kEBAhIQCghvcmRlcl9pZBgEIAEoCRIPCgd1c2VyX2lkGAUgASgJEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKBWxldmVsGAcgASgLMiEuaG9saWRheXBlYWsuZXZlbnRzLnYxLlN0b2NrTGV2ZWwi1gEKEUludmVudG9yeVJlbGVhc2VkEhEKA3NrdRgBIAEoCUIE4kEBAhIWCghxdWFudGl0eRgCIAEoBUIE4kEBAhIcCg5yZXNlcnZhdGlvbl9pZBgDIAEoCUIE4kEBAhIQCghvcmRlcl9pZBgEIAEoCRI0CgZyZWFzb24YBSABKA4yJC5ob2xpZGF5cGVhay5ldmVudHMudjEuUmVsZWFzZVJlYXNvbhIwCgVsZXZlbBgGIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsIqEBChJJbnZlbnRvcnlDb25maXJtZWQSEQoDc2t1GAEgASgJQgTiQQECEhYKCHF1YW50aXR5GAIgASgFQgTiQQECEhwKDnJlc2VydmF0aW9uX2lkGAMgASgJQgTiQQECEhAKCG9yZGVyX2lkGAQgASgJEjAKBWxldmVsGAUgASgLMiEuaG9saWRheXBlYWsuZXZlbnRzLnYxLlN0b2NrTGV2ZWwi1gEKEUludmVudG9yeUFkanVzdGVkEhEKA3NrdRgBIAEoCUIE4kEBAhINCgVkZWx0YRgCIAEoBRI3CgZyZWFzb24YAyABKA4yJy5ob2xpZGF5cGVhay5ldmVudHMudjEuQWRqdXN0bWVudFJlYXNvbhIQCghhY3Rvcl9pZBgEIAEoCRIUCgxyZWZlcmVuY2VfaWQYBSABKAkSDAoEbm90ZRgGIAEoCRIwCgVsZXZlbBgHIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsImUKCExvd1N0b2NrEhEKA3NrdRgBIAEoCUIE4kEBAhIwCgVsZXZlbBgCIAEoCzIhLmhvbGlkYXlwZWFrLmV2ZW50cy52MS5TdG9ja0xldmVsEhQKDG91dF9vZl9zdG9jaxgDIAEoCCLRAgoUSW52ZW50b3J5QWxlcnRSYWlzZWQSFgoIYWxlcnRfaWQYASABKAlCBOJBAQISEQoDc2t1GAIgASgJQgTiQQECEj0KBGtpbmQYAyABKA4yKS5ob2xpZGF5cGVhay5ldmVudHMudjEuSW52ZW50b3J5QWxlcnRLaW5kQgTiQQECEkUKCHNldmVyaXR5GAQgASgOMi0uaG9saWRheXBlYWsuZXZlbnRzLnYxLkludmVudG9yeUFsZXJ0U2V2ZXJpdHlCBOJBAQISDwoHbWVzc2FnZRgFIAEoCRItCglyYWlzZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEkgKEXByZXZpb3VzX3NldmVyaXR5GAcgASgOMi0uaG9saWRheXBlYWsuZXZlbnRzLnYxLkludmVudG9yeUFsZXJ0U2V2ZXJpdHki3AEKGkludmVudG9yeUFsZXJ0QWNrbm93bGVkZ2VkEhYKCGFsZXJ0X2lkGAEgASgJQgTiQQECEhEKA3NrdRgCIAEoCUIE4kEBAhI3CgRraW5kGAMgASgOMikuaG9saWRheXBlYWsuZXZlbnRzLnYxLkludmVudG9yeUFsZXJ0S2luZBIXCg9hY2tub3dsZWRnZWRfYnkYBCABKAkSDAoEbm90ZRgFIAEoCRIzCg9hY2tub3dsZWRnZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIuEBChZJbnZlbnRvcnlBbGVydFJlc29sdmVkEhYKCGFsZXJ0X2lkGAEgASgJQgTiQQECEhEKA3NrdRgCIAEoCUIE4kEBAhI3CgRraW5kGAMgASgOMikuaG9saWRheXBlYWsuZXZlbnRzLnYxLkludmVudG9yeUFsZXJ0S2luZBIvCgtyZXNvbHZlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY29vbGRvd25fdW50aWwYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKpIBCg1SZWxlYXNlUmVhc29uEh4KGlJFTEVBU0VfUkVBU09OX1VOU1BFQ0lGSUVEEAASIgoeUkVMRUFTRV9SRUFTT05fT1JERVJfQ0FOQ0VMTEVEEAESGgoWUkVMRUFTRV9SRUFTT05fRVhQSVJFRBACEiEKHVJFTEVBU0VfUkVBU09OX1BBWU1FTlRfRkFJTEVEEAMqhwIKEEFkanVzdG1lbnRSZWFzb24SIQodQURKVVNUTUVOVF9SRUFTT05fVU5TUEVDSUZJRUQQABIeChpBREpVU1RNRU5UX1JFQVNPTl9SRUNFSVZFRBABEiQKIEFESlVTVE1FTlRfUkVBU09OX1JFVFVSTl9SRVNUT0NLEAISJgoiQURKVVNUTUVOVF9SRUFTT05fQ09VTlRfQ09SUkVDVElPThADEiUKIUFESlVTVE1FTlRfUkVBU09OX0RBTUFHRURfT1JfTE9TVBAEEh4KGkFESlVTVE1FTlRfUkVBU09OX1NFVFRJTkdTEAUSGwoXQURKVVNUTUVOVF9SRUFTT05fT1RIRVIQBirYAQoSSW52ZW50b3J5QWxlcnRLaW5kEiQKIElOVkVOVE9SWV9BTEVSVF9LSU5EX1VOU1BFQ0lGSUVEEAASIgoeSU5WRU5UT1JZX0FMRVJUX0tJTkRfTE9XX1NUT0NLEAESIgoeSU5WRU5UT1JZX0FMRVJUX0tJTkRfU1RPQ0tfT1VUEAISLQopSU5WRU5UT1JZX0FMRVJUX0tJTkRfUkVTRVJWQVRJT05fUFJFU1NVUkUQAxIlCiFJTlZFTlRPUllfQUxFUlRfS0lORF9ERU1BTkRfU1BJS0UQBCr2AQoWSW52ZW50b3J5QWxlcnRTZXZlcml0eRIoCiRJTlZFTlRPUllfQUxFUlRfU0VWRVJJVFlfVU5TUEVDSUZJRUQQABIhCh1JTlZFTlRPUllfQUxFUlRfU0VWRVJJVFlfSU5GTxABEiAKHElOVkVOVE9SWV9BTEVSVF9TRVZFUklUWV9MT1cQAhIjCh9JTlZFTlRPUllfQUxFUlRfU0VWRVJJVFlfTUVESVVNEAMSIQodSU5WRU5UT1JZX0FMRVJUX1NFVkVSSVRZX0hJR0gQBBIlCiFJTlZFTlRPUllfQUxFUlRfU0VWRVJJVFlfQ1JJVElDQUwQBWIGcHJvdG8z", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * StockLevel is a SKU's stock right after the change an event reports.
@@ -336,6 +336,178 @@ export const LowStockSchema: GenMessage<LowStock> = /*@__PURE__*/
   messageDesc(file_holidaypeak_events_v1_inventory_events, 5);
 
 /**
+ * InventoryAlertRaised: the inventory-alerts-triggers agent raised a stock alert. Raised once per
+ * (sku, kind) episode, and again within it only when its severity rises. Topic inventory-events,
+ * partition key sku.
+ *
+ * @generated from message holidaypeak.events.v1.InventoryAlertRaised
+ */
+export type InventoryAlertRaised = Message<"holidaypeak.events.v1.InventoryAlertRaised"> & {
+  /**
+   * Alert id, stable per SKU, kind and episode (the deduplication key).
+   *
+   * @generated from field: string alert_id = 1;
+   */
+  alertId: string;
+
+  /**
+   * SKU the alert is about.
+   *
+   * @generated from field: string sku = 2;
+   */
+  sku: string;
+
+  /**
+   * Kind of alert.
+   *
+   * @generated from field: holidaypeak.events.v1.InventoryAlertKind kind = 3;
+   */
+  kind: InventoryAlertKind;
+
+  /**
+   * How much it matters.
+   *
+   * @generated from field: holidaypeak.events.v1.InventoryAlertSeverity severity = 4;
+   */
+  severity: InventoryAlertSeverity;
+
+  /**
+   * One-line sentence naming the numbers.
+   *
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * When the condition was found.
+   *
+   * @generated from field: google.protobuf.Timestamp raised_at = 6;
+   */
+  raisedAt?: Timestamp | undefined;
+
+  /**
+   * Severity raised before in this episode; unspecified on the first raise.
+   *
+   * @generated from field: holidaypeak.events.v1.InventoryAlertSeverity previous_severity = 7;
+   */
+  previousSeverity: InventoryAlertSeverity;
+};
+
+/**
+ * Describes the message holidaypeak.events.v1.InventoryAlertRaised.
+ * Use `create(InventoryAlertRaisedSchema)` to create a new message.
+ */
+export const InventoryAlertRaisedSchema: GenMessage<InventoryAlertRaised> = /*@__PURE__*/
+  messageDesc(file_holidaypeak_events_v1_inventory_events, 6);
+
+/**
+ * InventoryAlertAcknowledged: a staff member acknowledged a stock alert. Topic inventory-events,
+ * partition key sku.
+ *
+ * @generated from message holidaypeak.events.v1.InventoryAlertAcknowledged
+ */
+export type InventoryAlertAcknowledged = Message<"holidaypeak.events.v1.InventoryAlertAcknowledged"> & {
+  /**
+   * Alert id.
+   *
+   * @generated from field: string alert_id = 1;
+   */
+  alertId: string;
+
+  /**
+   * SKU the alert is about.
+   *
+   * @generated from field: string sku = 2;
+   */
+  sku: string;
+
+  /**
+   * Kind of alert.
+   *
+   * @generated from field: holidaypeak.events.v1.InventoryAlertKind kind = 3;
+   */
+  kind: InventoryAlertKind;
+
+  /**
+   * User id of the staff member.
+   *
+   * @generated from field: string acknowledged_by = 4;
+   */
+  acknowledgedBy: string;
+
+  /**
+   * Note given with the acknowledgement; may be empty.
+   *
+   * @generated from field: string note = 5;
+   */
+  note: string;
+
+  /**
+   * When it was acknowledged.
+   *
+   * @generated from field: google.protobuf.Timestamp acknowledged_at = 6;
+   */
+  acknowledgedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message holidaypeak.events.v1.InventoryAlertAcknowledged.
+ * Use `create(InventoryAlertAcknowledgedSchema)` to create a new message.
+ */
+export const InventoryAlertAcknowledgedSchema: GenMessage<InventoryAlertAcknowledged> = /*@__PURE__*/
+  messageDesc(file_holidaypeak_events_v1_inventory_events, 7);
+
+/**
+ * InventoryAlertResolved: a stock alert's condition no longer holds; the same kind is not raised
+ * again for the SKU before cooldown_until. Topic inventory-events, partition key sku.
+ *
+ * @generated from message holidaypeak.events.v1.InventoryAlertResolved
+ */
+export type InventoryAlertResolved = Message<"holidaypeak.events.v1.InventoryAlertResolved"> & {
+  /**
+   * Alert id.
+   *
+   * @generated from field: string alert_id = 1;
+   */
+  alertId: string;
+
+  /**
+   * SKU the alert is about.
+   *
+   * @generated from field: string sku = 2;
+   */
+  sku: string;
+
+  /**
+   * Kind of alert.
+   *
+   * @generated from field: holidaypeak.events.v1.InventoryAlertKind kind = 3;
+   */
+  kind: InventoryAlertKind;
+
+  /**
+   * When the condition was found to no longer hold.
+   *
+   * @generated from field: google.protobuf.Timestamp resolved_at = 4;
+   */
+  resolvedAt?: Timestamp | undefined;
+
+  /**
+   * End of the cool-down.
+   *
+   * @generated from field: google.protobuf.Timestamp cooldown_until = 5;
+   */
+  cooldownUntil?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message holidaypeak.events.v1.InventoryAlertResolved.
+ * Use `create(InventoryAlertResolvedSchema)` to create a new message.
+ */
+export const InventoryAlertResolvedSchema: GenMessage<InventoryAlertResolved> = /*@__PURE__*/
+  messageDesc(file_holidaypeak_events_v1_inventory_events, 8);
+
+/**
  * ReleaseReason says why reserved stock went back to available.
  *
  * @generated from enum holidaypeak.events.v1.ReleaseReason
@@ -437,4 +609,107 @@ export enum AdjustmentReason {
  */
 export const AdjustmentReasonSchema: GenEnum<AdjustmentReason> = /*@__PURE__*/
   enumDesc(file_holidaypeak_events_v1_inventory_events, 1);
+
+/**
+ * InventoryAlertKind is the kind of a stock alert the inventory-alerts-triggers agent raises.
+ *
+ * @generated from enum holidaypeak.events.v1.InventoryAlertKind
+ */
+export enum InventoryAlertKind {
+  /**
+   * Not set; never sent.
+   *
+   * @generated from enum value: INVENTORY_ALERT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Available stock at or below the reorder point.
+   *
+   * @generated from enum value: INVENTORY_ALERT_KIND_LOW_STOCK = 1;
+   */
+  LOW_STOCK = 1,
+
+  /**
+   * Nothing can be ordered.
+   *
+   * @generated from enum value: INVENTORY_ALERT_KIND_STOCK_OUT = 2;
+   */
+  STOCK_OUT = 2,
+
+  /**
+   * Reserved units are a large share of on-hand stock.
+   *
+   * @generated from enum value: INVENTORY_ALERT_KIND_RESERVATION_PRESSURE = 3;
+   */
+  RESERVATION_PRESSURE = 3,
+
+  /**
+   * Demand far above its moving baseline.
+   *
+   * @generated from enum value: INVENTORY_ALERT_KIND_DEMAND_SPIKE = 4;
+   */
+  DEMAND_SPIKE = 4,
+}
+
+/**
+ * Describes the enum holidaypeak.events.v1.InventoryAlertKind.
+ */
+export const InventoryAlertKindSchema: GenEnum<InventoryAlertKind> = /*@__PURE__*/
+  enumDesc(file_holidaypeak_events_v1_inventory_events, 2);
+
+/**
+ * InventoryAlertSeverity ranks how much a stock alert matters, lowest first.
+ *
+ * @generated from enum holidaypeak.events.v1.InventoryAlertSeverity
+ */
+export enum InventoryAlertSeverity {
+  /**
+   * Not set; never sent (as previous_severity: no earlier raise in this episode).
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Worth knowing.
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_INFO = 1;
+   */
+  INFO = 1,
+
+  /**
+   * Minor.
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_LOW = 2;
+   */
+  LOW = 2,
+
+  /**
+   * Needs attention soon.
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_MEDIUM = 3;
+   */
+  MEDIUM = 3,
+
+  /**
+   * Needs attention now.
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_HIGH = 4;
+   */
+  HIGH = 4,
+
+  /**
+   * Sales are being lost right now.
+   *
+   * @generated from enum value: INVENTORY_ALERT_SEVERITY_CRITICAL = 5;
+   */
+  CRITICAL = 5,
+}
+
+/**
+ * Describes the enum holidaypeak.events.v1.InventoryAlertSeverity.
+ */
+export const InventoryAlertSeveritySchema: GenEnum<InventoryAlertSeverity> = /*@__PURE__*/
+  enumDesc(file_holidaypeak_events_v1_inventory_events, 3);
 
