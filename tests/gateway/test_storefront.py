@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from hph.gateway.server import start_gateway
+from hph.host.cohosted import demo_identities
 from hph.runtime.auth.verifier import build_verifier
 from hph.runtime.settings import Settings
 
@@ -37,7 +38,7 @@ def built_app(root: Path) -> Path:
 @asynccontextmanager
 async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     # Nothing listens on the gRPC target: none of these requests may need a service.
-    host = await start_gateway(replace(settings, http_port=0), grpc_target="127.0.0.1:9")
+    host = await start_gateway(replace(settings, http_port=0), grpc_target="127.0.0.1:9", demo_users=demo_identities())
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{host.port}", timeout=10) as http:
             yield http

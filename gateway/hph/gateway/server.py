@@ -45,7 +45,15 @@ from hph.gateway.http1 import (
 from hph.gateway.mcp_tools import ToolCatalog, build_tool_catalog
 from hph.gateway.openapi import build_openapi
 from hph.gateway.routes import RouteError, RouteTable
-from hph.gateway.storefront import AUTH_CONFIG_PATH, DEV_TOKEN_PATH, SignIn, StaticSite, default_web_dir, is_app_path
+from hph.gateway.storefront import (
+    AUTH_CONFIG_PATH,
+    DEV_TOKEN_PATH,
+    DemoIdentity,
+    SignIn,
+    StaticSite,
+    default_web_dir,
+    is_app_path,
+)
 from hph.gateway.transcoder import Transcoder
 from hph.gateway.upstream import UpstreamPool, upstream_connections_for
 from hph.runtime.rpc.local import LocalChannel
@@ -80,6 +88,7 @@ class Gateway:
         limiter: Limiter | RemoteLimiter | None = None,
         services: Sequence[str] | None = None,
         planned: Sequence[str] = (),
+        demo_users: Sequence[DemoIdentity] = (),
     ) -> None:
         self.grpc_target = grpc_target
         self.limits = limits
@@ -117,7 +126,7 @@ class Gateway:
             catalog = build_tool_catalog(descriptors, tools_of)
             self.mcp = McpMount(settings, catalog, descriptors, self.pool, grpc_target)
         self.site = StaticSite(Path(settings.web_dir) if settings.web_dir else default_web_dir())
-        self.sign_in = SignIn(settings)
+        self.sign_in = SignIn(settings, demo_users)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
             "/health": self._health,
             "/ready": self._ready,
@@ -402,6 +411,7 @@ async def start_gateway(
     reuse_port: bool = False,
     services: Sequence[str] | None = None,
     planned: Sequence[str] = (),
+    demo_users: Sequence[DemoIdentity] = (),
 ) -> GatewayHost:
     """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port.
 
@@ -410,7 +420,7 @@ async def start_gateway(
     all see (edge.Limiter; an in-process RateLimiter by default). `services` (full names) limits the
     routes, the OpenAPI document and /ready to those services; every service in the set by default.
     `planned` (full names) are hosted but not built yet (UNIMPLEMENTED): routed, documented, but not
-    offered as MCP tools.
+    offered as MCP tools. `demo_users` are whom the storefront's dev sign-in offers (`storefront`).
     """
     descriptor_set = descriptors if descriptors is not None else load_descriptor_set()
     table = RouteTable.build(service_bindings(descriptor_set, services))
@@ -426,6 +436,7 @@ async def start_gateway(
         limiter=limiter,
         services=services,
         planned=planned,
+        demo_users=demo_users,
     )
     try:
         server = await loop.create_server(

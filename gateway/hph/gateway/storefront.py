@@ -19,15 +19,25 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 from hph.gateway import codec
+from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.settings import Settings
 
-__all__ = ["AUTH_CONFIG_PATH", "DEV_TOKEN_PATH", "SignIn", "StaticSite", "default_web_dir", "is_app_path"]
+__all__ = [
+    "AUTH_CONFIG_PATH",
+    "DEV_TOKEN_PATH",
+    "DemoIdentity",
+    "SignIn",
+    "StaticSite",
+    "default_web_dir",
+    "is_app_path",
+]
 
 AUTH_CONFIG_PATH = "/auth/config"
 DEV_TOKEN_PATH = "/dev/token"
@@ -136,27 +146,30 @@ def is_app_path(path: str) -> bool:
     return not (path == "/api" or path.startswith("/api/") or path == "/mcp")
 
 
+@dataclass(frozen=True)
+class DemoIdentity:
+    """A demo user the dev sign-in offers (the host passes the demo data's fixed identities: the
+    gateway knows no commerce data of its own)."""
+
+    sub: str
+    name: str
+    email: str
+    role: str
+
+
 class SignIn:
     """`/auth/config` and `/dev/token` (see the module docstring)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, demo_users: Sequence[DemoIdentity] = ()) -> None:
         self.dev_enabled = settings.dev_issuer_enabled and not settings.entra_enabled
         self.settings = settings
-        self._issuer: Any = None
-        self._users: dict[str, Any] = {}
-        if self.dev_enabled:
-            from hph.commerce.demo_data import demo_users
-            from hph.runtime.auth.dev_issuer import DevIssuer
-
-            self._issuer = DevIssuer.from_settings(settings)
-            self._users = {user.subject: user for user in demo_users()}
+        self._issuer: DevIssuer | None = DevIssuer.from_settings(settings) if self.dev_enabled else None
+        self._users = {user.sub: user for user in demo_users} if self.dev_enabled else {}
         self.config = json.dumps(self._config()).encode()
 
     def _config(self) -> dict[str, Any]:
         if self.dev_enabled:
-            users = [
-                {"sub": u.subject, "name": u.name, "email": u.email, "role": u.role_name} for u in self._users.values()
-            ]
+            users = [{"sub": u.sub, "name": u.name, "email": u.email, "role": u.role} for u in self._users.values()]
             return {"mode": "dev", "demo_users": users, "token_path": DEV_TOKEN_PATH}
         if self.settings.entra_enabled:
             tenant = self.settings.entra_tenant_id
@@ -189,9 +202,10 @@ class SignIn:
         user = self._users.get(sub)
         if user is None:
             return _bad("sub", f"{sub!r} is not a demo user; GET /auth/config lists them")
+        assert self._issuer is not None
         ttl = self.settings.dev_token_ttl_seconds
-        token = self._issuer.issue(user.subject, user.role_name, email=user.email, name=user.name, ttl_seconds=ttl)
-        answer = {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "role": user.role_name}
+        token = self._issuer.issue(user.sub, user.role, email=user.email, name=user.name, ttl_seconds=ttl)
+        answer = {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "role": user.role}
         return HTTPStatus.OK, json.dumps(answer).encode()
 
 
