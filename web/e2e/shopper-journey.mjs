@@ -178,6 +178,17 @@ async function journeys() {
   const orderId = await expectPaidOrder(page);
   await audit(page, "order-tracking");
 
+  step("returns: the estimate says why nothing can be returned yet, and the request is refused in words");
+  await page.getByRole("link", { name: "Return items" }).click();
+  await page.getByRole("heading", { name: `Return items from order ${orderId}`, exact: true }).waitFor();
+  await page.locator('input[name^="qty-"]').first().fill("1");
+  await page.getByRole("button", { name: "Check what I would get back" }).click();
+  await page.getByRole("heading", { name: "This cannot be returned", exact: true }).waitFor();
+  await page.getByText(/not delivered yet/).first().waitFor();
+  await page.getByRole("button", { name: "Request the return" }).click();
+  await page.getByText(/only delivered orders can be returned/).waitFor();
+  await audit(page, "return-estimate");
+
   step("order history lists it");
   await page.getByRole("link", { name: "Orders", exact: true }).click();
   await page.getByRole("link", { name: orderId }).waitFor();
@@ -240,7 +251,33 @@ async function journeys() {
   await second.goto(base + "/orders");
   await second.waitForURL(/\/signin\?next=%2Forders&expired=1/);
   await second.getByText("Your session ended or was not accepted.").waitFor();
+  await audit(second, "signin-expired");
   await liam.close();
+
+  // 3. Maya goes over her request budget (HPH_RATE_LIMIT_PER_USER_PER_MINUTE): the page says when to retry.
+  const maya = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  maya.setDefaultTimeout(TIMEOUT);
+  const third = await maya.newPage();
+  step("429: a shopper over the rate limit is told when to try again");
+  await third.goto(base + "/signin?next=%2Forders");
+  await signIn(third, "Maya Patel");
+  await third.waitForURL(/\/orders$/);
+  const limited = await third.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem("hph.session") ?? "{}");
+    for (let attempt = 0; attempt < 1000; attempt += 1) {
+      const answer = await fetch("/api/cart", { headers: { authorization: `Bearer ${token}` } });
+      if (answer.status === 429) return answer.headers.get("retry-after");
+    }
+    return null;
+  });
+  check(limited !== null, "the platform answered 429 within 1000 requests");
+  await third.getByRole("link", { name: "Cart" }).click();
+  const slow = third.locator('.error[data-status="429"]');
+  await slow.waitFor();
+  const said = (await slow.textContent()) ?? "";
+  check(/try again in \d+ s/.test(said), `the page says when to retry: ${said}`);
+  await audit(third, "rate-limited");
+  await maya.close();
 }
 
 if (a11yFailures.length) {

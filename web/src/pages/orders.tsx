@@ -298,6 +298,9 @@ export function ReturnPage(props: { id: string }) {
               <dd class="price">{minor(refund.total?.amount_minor, refund.total?.currency_code)}</dd>
             </dl>
           )}
+          {(estimate.next_steps ?? []).map((next) => (
+            <p key={next.code}>{next.description}</p>
+          ))}
           <p class="meta">{estimate.explanation?.summary}</p>
         </section>
       )}
