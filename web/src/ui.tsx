@@ -150,9 +150,13 @@ export function Stars(props: { rating: number | undefined; count?: number | unde
 
 /** A picture stand-in: the demo catalog's image URLs point at a host that does not exist. */
 export function Swatch(props: { id: string | undefined; name: string | undefined; size?: "small" }) {
-  const hue = [...(props.id ?? "")].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % 360;
+  // A stable colour per id (FNV-1a), spread over the wheel even for ids that differ in one digit.
+  let hash = 2166136261;
+  for (const ch of props.id ?? "") hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619) >>> 0;
+  const hue = hash % 360;
   const initials = (props.name ?? "?")
     .split(/\s+/)
+    .filter((word) => /^[\p{L}\p{N}]/u.test(word))
     .slice(0, 2)
     .map((word) => word.charAt(0))
     .join("");
