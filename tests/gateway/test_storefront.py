@@ -23,6 +23,8 @@ pytestmark = pytest.mark.integration
 
 INDEX = b'<!doctype html><html lang="en"><script type="module" src="/assets/app-1a2b3c.js"></script></html>'
 SCRIPT = b"console.log('storefront')"
+# What a browser sends when it navigates to a page.
+BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 def built_app(root: Path) -> Path:
@@ -67,24 +69,27 @@ async def test_the_built_app_is_served_with_types_caching_and_deep_links(tmp_pat
         svg = await http.get("/favicon.svg")
         assert svg.headers["content-type"] == "image/svg+xml" and svg.headers["cache-control"] == "no-cache"
 
-        # Pages of the app are index.html, for its router to show.
+        # Pages of the app are index.html, for its router to show, when a browser navigates there.
         for deep in ("/products/ORN-0923", "/orders/ord_1/tracking", "/search", "/index.html"):
-            page = await http.get(deep)
+            page = await http.get(deep, headers=BROWSER)
             assert page.status_code == 200 and page.content == INDEX, deep
-        head = await http.head("/products/ORN-0923")
+        head = await http.head("/products/ORN-0923", headers=BROWSER)
         assert head.status_code == 200 and head.headers["content-length"] == str(len(INDEX)) and head.content == b""
+        # Any other client keeps the JSON 404 of a path nothing serves.
+        api_client = await http.get("/products/ORN-0923", headers={"accept": "application/json"})
+        assert api_client.status_code == 404 and api_client.json()["code"] == 5
 
         # A missing file is not a page; the API and the fixed endpoints keep their own answers.
-        missing = await http.get("/assets/gone-123.js")
+        missing = await http.get("/assets/gone-123.js", headers=BROWSER)
         assert missing.status_code == 404 and missing.json()["code"] == 5
-        unknown_api = await http.get("/api/no-such-thing")
+        unknown_api = await http.get("/api/no-such-thing", headers=BROWSER)
         assert unknown_api.status_code == 404
         assert unknown_api.headers["content-type"] == "application/json" and unknown_api.json()["code"] == 5
         assert (await http.get("/api")).headers["content-type"] == "application/json"
         assert (await http.get("/health")).json() == {"status": "ok"}
         assert (await http.get("/openapi.json")).json()["openapi"].startswith("3.1")
         assert (await http.get("/docs")).headers["content-type"].startswith("text/html")
-        posted = await http.post("/products/ORN-0923", json={})
+        posted = await http.post("/products/ORN-0923", json={}, headers=BROWSER)
         assert posted.status_code == 404 and posted.json()["code"] == 5  # only GET/HEAD read pages
 
 
@@ -94,8 +99,8 @@ async def test_without_a_build_the_page_says_how_to_build_it(tmp_path: Path) -> 
         page = await http.get("/")
         assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
         assert "not built" in page.text and "bash .ci/setup" in page.text and "vite build" in page.text
-        assert (await http.get("/products/ORN-0923")).text == page.text
-        assert (await http.get("/assets/app.js")).status_code == 404
+        assert (await http.get("/products/ORN-0923", headers=BROWSER)).text == page.text
+        assert (await http.get("/assets/app.js", headers=BROWSER)).status_code == 404
         # Built while the platform runs: the next load serves it; and a new build replaces it.
         built_app(tmp_path)
         assert (await http.get("/")).content == INDEX
@@ -103,7 +108,7 @@ async def test_without_a_build_the_page_says_how_to_build_it(tmp_path: Path) -> 
         (dist / "assets" / "app-4d5e6f.js").write_bytes(b"console.log('rebuilt')")
         (dist / "index.html").write_bytes(rebuilt)
         os.utime(dist / "index.html", ns=(time.time_ns() + 10**9,) * 2)  # a coarse clock cannot hide it
-        assert (await http.get("/cart")).content == rebuilt
+        assert (await http.get("/cart", headers=BROWSER)).content == rebuilt
         assert (await http.get("/assets/app-4d5e6f.js")).content == b"console.log('rebuilt')"
 
 
@@ -131,7 +136,7 @@ async def test_dev_sign_in_mints_a_token_the_platform_trusts_for_a_demo_user(tmp
             assert violations[0]["field_violations"][0]["field"] == field
         not_json = await http.post("/dev/token", content=b"{", headers={"content-type": "application/json"})
         assert not_json.status_code == 400
-        assert (await http.get("/dev/token")).headers["content-type"].startswith("text/html")  # just a page
+        assert (await http.get("/dev/token", headers=BROWSER)).headers["content-type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

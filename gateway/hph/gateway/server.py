@@ -125,6 +125,7 @@ class Gateway:
                 tools_of = [name for name in hosted if name not in set(planned)]
             catalog = build_tool_catalog(descriptors, tools_of)
             self.mcp = McpMount(settings, catalog, descriptors, self.pool, grpc_target)
+        self.routes = table
         self.site = StaticSite(Path(settings.web_dir) if settings.web_dir else default_web_dir())
         self.sign_in = SignIn(settings, demo_users)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
@@ -173,8 +174,8 @@ class Gateway:
                 sent = len(body)
                 return keep_alive
             # The app's files come from memory: no rate limit, which could only break a page load.
-            if method in ("GET", "HEAD") and is_app_path(path):
-                page = self.site.lookup(path)
+            if method in ("GET", "HEAD") and is_app_path(path) and not self.routes.path_exists(path):
+                page = self.site.lookup(path, "text/html" in special.get(b"accept", ""))
                 if page is not None:
                     status, asset = page
                     headers = [*cors, ("cache-control", asset.cache_control)]

@@ -4,8 +4,10 @@
 `/`: files as they are, hashed assets (`/assets/...`) cached for a year, everything else (index.html
 above all) revalidated on every load so a new build is picked up at once. A path that names no file
 and does not look like a file (no dot in its last segment) is a page of the app (`/products/ORN-0923`)
-and gets index.html, whose router shows it. `/api/...` and the gateway's fixed endpoints never reach
-this module, so an unknown API path stays a JSON 404. Without a build, `/` says how to make one.
+and gets index.html, whose router shows it, when a browser asks for a page (Accept: text/html).
+`/api/...`, the routes of the contracts and the gateway's fixed endpoints never reach this module,
+and a client that is not navigating gets the JSON 404 of an unknown path as before. Without a
+build, `/` says how to make one.
 
 `SignIn` answers what the app needs before it has a token:
 - `GET /auth/config`: which sign-in the page offers: `dev` (the local issuer, with the demo users),
@@ -121,24 +123,23 @@ class StaticSite:
     def built(self) -> bool:
         return "/index.html" in self.files
 
-    def lookup(self, path: str) -> tuple[int, Asset] | None:
-        """The answer for a GET of `path` (not under /api), or None when it is no page or file of the app."""
+    def lookup(self, path: str, wants_html: bool) -> tuple[int, Asset] | None:
+        """The answer for a GET of `path`, or None when it is no page or file of the app.
+
+        A file of the build is served to anyone; `/` is the app; any other path is a page of the
+        app only for a browser navigating to it (`wants_html`: its Accept names text/html) and when
+        it does not look like a file, so an API client's unknown path stays a JSON 404."""
         last = path.rsplit("/", 1)[-1]
-        page_load = path == "/index.html" or "." not in last or not self.built
+        page = path in ("/", "/index.html") or (wants_html and "." not in last)
         # On a page load one stat tells whether `vite build` ran (again) since the files were read.
-        if page_load and self._index_stamp() != self._stamp:
+        if page and self._index_stamp() != self._stamp:
             self._load()
         if not self.built:
-            if "." in path.rsplit("/", 1)[-1]:
-                return None
-            body = _NO_BUILD % str(self.directory).encode()
-            return HTTPStatus.OK, Asset(HTML, body, REVALIDATE)
+            return (HTTPStatus.OK, Asset(HTML, _NO_BUILD % str(self.directory).encode(), REVALIDATE)) if page else None
         asset = self.files.get(path)
         if asset is not None and path != "/index.html":
             return HTTPStatus.OK, asset
-        if path == "/index.html" or "." not in last:
-            return HTTPStatus.OK, self.files["/index.html"]
-        return None
+        return (HTTPStatus.OK, self.files["/index.html"]) if page else None
 
 
 def is_app_path(path: str) -> bool:
