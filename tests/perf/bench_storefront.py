@@ -34,12 +34,10 @@ PAGES = [
 ]
 
 
-def shipped_javascript() -> tuple[int, int]:
-    """Bytes of every .js file of the build, raw and gzipped (level 9, as a server would)."""
+def shipped_javascript() -> list[tuple[str, int, int]]:
+    """Every .js file of the build: name, bytes raw and gzipped (level 9, as a server would)."""
     files = sorted((WEB / "dist" / "assets").glob("*.js"))
-    raw = sum(path.stat().st_size for path in files)
-    packed = sum(len(gzip.compress(path.read_bytes(), 9)) for path in files)
-    return raw, packed
+    return [(path.name, path.stat().st_size, len(gzip.compress(path.read_bytes(), 9))) for path in files]
 
 
 def main() -> int:
@@ -76,8 +74,13 @@ def main() -> int:
             values = [s[key] for s in samples if s[key] is not None]
             row += [f"{statistics.median(values):.0f}", f"{max(values):.0f}"]
         print("| " + " | ".join(row) + " |")
-    raw, packed = shipped_javascript()
-    print(f"JavaScript shipped: {raw / 1000:.1f} kB, {packed / 1000:.1f} kB gzipped")
+    files = shipped_javascript()
+    for name, raw, packed in files:
+        print(f"  {name}: {raw / 1000:.1f} kB, {packed / 1000:.1f} kB gzipped")
+    total_raw, total_packed = sum(f[1] for f in files), sum(f[2] for f in files)
+    print(f"JavaScript in all: {total_raw / 1000:.1f} kB, {total_packed / 1000:.1f} kB gzipped")
+    js = [sample["js_transfer_bytes"] for samples in results.values() for sample in samples]
+    print(f"JavaScript a page load fetches: {max(js) / 1000:.1f} kB (uncompressed on the wire)")
     return 0
 
 

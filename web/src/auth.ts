@@ -1,8 +1,8 @@
 // Who is signed in: the bearer token and what the page shows of its holder, kept in sessionStorage
 // (a tab's sign-in ends with the tab). Sign-in itself asks the gateway (`/auth/config`): on the
-// embedded defaults it mints a dev token for a demo user (`POST /dev/token`); with Entra ID the
-// page would use MSAL instead. These two endpoints belong to the gateway, not the contracts, so
-// they are the only shapes written by hand here.
+// embedded defaults it mints a dev token for a demo user (`POST /dev/token`); with Entra ID it
+// redirects to Microsoft through MSAL (@azure/msal-browser, loaded only then). These two endpoints
+// belong to the gateway, not the contracts, so they are the only shapes written by hand here.
 
 export type Role = "customer" | "staff" | "admin";
 
@@ -97,4 +97,50 @@ export async function devSignIn(user: DemoUser, tokenPath: string): Promise<Sess
   };
   auth.set(session);
   return session;
+}
+
+type EntraConfig = Extract<AuthConfig, { mode: "entra" }>;
+
+/** The MSAL application for the configured tenant; the library is fetched only when Entra is used. */
+async function msal(config: EntraConfig) {
+  const { PublicClientApplication } = await import("@azure/msal-browser");
+  const app = new PublicClientApplication({
+    auth: { clientId: config.client_id, authority: config.authority, redirectUri: `${location.origin}/signin` },
+    cache: { cacheLocation: "sessionStorage" },
+  });
+  await app.initialize();
+  return app;
+}
+
+/** The API scope: tokens for the platform's own app registration (audience = its client id). */
+function scopes(config: EntraConfig): string[] {
+  return [`${config.client_id}/.default`];
+}
+
+/** Leaves for Microsoft's sign-in page; `next` comes back as the redirect's state. */
+export async function entraSignIn(config: EntraConfig, next: string): Promise<void> {
+  const app = await msal(config);
+  await app.loginRedirect({ scopes: scopes(config), state: next });
+}
+
+/** After Microsoft sent the browser back to /signin: the session, and where to go next. */
+export async function entraRedirectResult(config: EntraConfig): Promise<{ next: string } | null> {
+  const app = await msal(config);
+  const result = await app.handleRedirectPromise();
+  if (!result?.accessToken) return null;
+  const claims = JSON.parse(atob(result.accessToken.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as {
+    roles?: string[];
+    sub?: string;
+    oid?: string;
+  };
+  const roles = claims.roles ?? [];
+  const role: Role = roles.includes("admin") ? "admin" : roles.includes("staff") ? "staff" : "customer";
+  auth.set({
+    token: result.accessToken,
+    sub: claims.oid ?? claims.sub ?? result.account.localAccountId,
+    name: result.account.name ?? result.account.username,
+    role,
+    expiresAt: (result.expiresOn?.getTime() ?? Date.now() + 3_600_000) - 30_000,
+  });
+  return { next: result.state ?? "/" };
 }

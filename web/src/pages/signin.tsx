@@ -1,10 +1,10 @@
 // Sign-in. On the embedded defaults: pick a demo user and the platform's local development issuer
-// mints a token (clearly marked as development only). With Entra ID configured the page names the
-// tenant; the MSAL redirect is not built yet.
-import { useState } from "preact/hooks";
+// mints a token (clearly marked as development only). With Entra ID configured: Microsoft's sign-in
+// page through MSAL's redirect flow, back here to finish.
+import { useEffect, useState } from "preact/hooks";
 
 import { api, call } from "../api";
-import { authConfig, devSignIn, type DemoUser } from "../auth";
+import { authConfig, devSignIn, entraRedirectResult, entraSignIn, type DemoUser } from "../auth";
 import { navigate, useLocation } from "../router";
 import { ErrorNote, Loading, useLoad } from "../ui";
 
@@ -17,6 +17,19 @@ export function SignIn() {
   const [busy, setBusy] = useState("");
   const [error, setError] = useState<unknown>(null);
 
+  const safeNext = (to: string) => (to.startsWith("/") && !to.startsWith("//") ? to : "/");
+
+  // Back from Microsoft: MSAL reads the answer from the URL and the session starts here.
+  useEffect(() => {
+    const loaded = config.data;
+    if (loaded?.mode !== "entra" || !location.hash) return;
+    setBusy("entra");
+    entraRedirectResult(loaded).then(
+      (done) => done && navigate(safeNext(done.next), true),
+      (failure: unknown) => setError(failure),
+    ).finally(() => setBusy(""));
+  }, [config.data]);
+
   async function choose(user: DemoUser, tokenPath: string) {
     setBusy(user.sub);
     setError(null);
@@ -28,7 +41,7 @@ export function SignIn() {
           if ((failure as { status?: number }).status !== 409) throw failure;
         });
       }
-      navigate(next.startsWith("/") && !next.startsWith("//") ? next : "/", true);
+      navigate(safeNext(next), true);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -70,10 +83,24 @@ export function SignIn() {
         </>
       )}
       {config.data?.mode === "entra" && (
-        <p>
-          This store signs you in with Microsoft Entra ID (tenant {config.data.tenant_id}). The Entra sign-in
-          redirect is not part of this build of the storefront yet.
-        </p>
+        <>
+          <p>This store signs you in with your Microsoft account (Entra ID).</p>
+          <button
+            type="button"
+            disabled={busy !== ""}
+            onClick={() => {
+              if (config.data?.mode !== "entra") return;
+              setBusy("entra");
+              setError(null);
+              entraSignIn(config.data, next).catch((failure: unknown) => {
+                setError(failure);
+                setBusy("");
+              });
+            }}
+          >
+            {busy === "entra" ? "Signing in…" : "Sign in with Microsoft"}
+          </button>
+        </>
       )}
       {config.data?.mode === "none" && (
         <p>No sign-in is configured on this platform: set an Entra tenant or enable the development issuer.</p>
