@@ -156,6 +156,14 @@ async function journeys() {
   await page.getByRole("heading", { name: "Frequently bought together", exact: true }).waitFor();
   await page.locator("table.histogram tr").nth(4).waitFor();
   await audit(page, "product");
+  step("a quantity the API refuses is explained beside the quantity");
+  await page.getByLabel("Quantity").fill("1000");
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  const quantityError = page.locator('.field-error[data-field="quantity"]');
+  await quantityError.waitFor();
+  check(/between 1 and 99/.test((await quantityError.textContent()) ?? ""), "the API's own words beside the field");
+  await audit(page, "product-quantity-error");
+  await page.getByLabel("Quantity").fill("1");
 
   step("cart and checkout with pm_card_visa");
   await toCheckoutWith(page, "pm_card_visa", "4242");

@@ -39,19 +39,33 @@ export function messageOf(error: unknown): string {
   return String(error);
 }
 
-/** The error of a whole request, in words, with what to do about it. */
-export function ErrorNote(props: { error: unknown; onRetry?: () => void }) {
+/** The error of a whole request, in words, with what to do about it. `fields` are the fields the
+ * form shows their own errors beside; a violation of any other field is listed here, so none goes
+ * unsaid. */
+export function ErrorNote(props: { error: unknown; onRetry?: () => void; fields?: string[] }) {
   if (!props.error) return null;
   const error = props.error;
   const status = error instanceof ApiError ? error.status : 0;
-  const fields = error instanceof ApiError ? Object.keys(error.fields) : [];
+  const violations = error instanceof ApiError ? Object.entries(error.fields) : [];
+  const shown = new Set(props.fields ?? []);
+  const beside = violations.filter(([field]) => shown.has(field));
+  const here = violations.filter(([field]) => !shown.has(field));
   return (
     <div class="error" role="alert" data-status={status || undefined}>
       <p>
         <strong>{status === 429 ? "Slow down: " : status === 404 ? "Not found: " : "Sorry: "}</strong>
         {messageOf(error)}
       </p>
-      {fields.length > 0 && <p class="hint">The fields marked below need attention.</p>}
+      {here.length > 0 && (
+        <ul>
+          {here.map(([field, description]) => (
+            <li key={field} data-field={field}>
+              {field.replace(/_/g, " ")}: {description}
+            </li>
+          ))}
+        </ul>
+      )}
+      {beside.length > 0 && <p class="hint">The fields marked below need attention.</p>}
       {props.onRetry && (
         <button type="button" class="secondary" onClick={props.onRetry}>
           Try again

@@ -147,6 +147,8 @@ const COUNTRIES = [
   ["JP", "Japan"],
 ] as const;
 
+const ADDRESS_FIELDS = ["name", "line1", "line2", "city", "country_code", "region", "postal_code", "phone"];
+
 const REGION_LABEL: Record<string, string> = {
   US: "State",
   CA: "Province",
@@ -189,7 +191,7 @@ function AddressForm(props: { onSaved: (id: string) => void; onCancel: () => voi
 
   return (
     <form class="address-form" onSubmit={save} noValidate aria-label="New address">
-      <ErrorNote error={error} />
+      <ErrorNote error={error} fields={ADDRESS_FIELDS} />
       <Field name="name" label="Full name" error={errors["name"]} input={input("name", { autocomplete: "name" })} />
       <Field name="line1" label="Address" error={errors["line1"]} input={input("line1", { autocomplete: "address-line1" })} />
       <Field
@@ -508,7 +510,7 @@ export function Checkout() {
               <p>{payError}</p>
             </div>
           )}
-          <ErrorNote error={error} />
+          <ErrorNote error={error} fields={["shipping_address_id", "payment_method_id"]} />
           {error instanceof ApiError && error.reason === "AMOUNT_MISMATCH" && (
             <p class="hint">Prices changed while you were checking out: review the new total and place the order again.</p>
           )}

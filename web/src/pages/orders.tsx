@@ -264,7 +264,7 @@ export function ReturnPage(props: { id: string }) {
               ))}
             </select>
           </Field>
-          <ErrorNote error={error} />
+          <ErrorNote error={error} fields={["items", "reason"]} />
           <div class="actions">
             <button type="button" class="secondary" disabled={busy} onClick={() => void check()}>
               Check what I would get back

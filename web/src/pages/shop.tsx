@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { api, call, money, type Schemas } from "../api";
 import { auth } from "../auth";
 import { Link, navigate, useLocation } from "../router";
-import { ErrorNote, Loading, Stars, Swatch, useLoad } from "../ui";
+import { ErrorNote, fieldErrors, Loading, Stars, Swatch, useLoad } from "../ui";
 
 type Hit = Schemas["holidaypeak.agents.v1.SearchHit"];
 type Suggestion = Schemas["holidaypeak.agents.v1.ProductSuggestion"];
@@ -288,6 +288,7 @@ export function ProductPage(props: { id: string }) {
             <p>{p.description}</p>
             <form
               class="add"
+              noValidate
               onSubmit={(event) => {
                 event.preventDefault();
                 void addToCart();
@@ -300,18 +301,25 @@ export function ProductPage(props: { id: string }) {
                 min={1}
                 max={99}
                 value={quantity}
-                onInput={(event) => setQuantity(Number((event.target as HTMLInputElement).value) || 1)}
+                aria-invalid={fieldErrors(error)["quantity"] ? "true" : undefined}
+                aria-describedby={fieldErrors(error)["quantity"] ? "quantity-error" : undefined}
+                onInput={(event) => setQuantity(Math.trunc(Number((event.target as HTMLInputElement).value)) || 0)}
               />
               <button type="submit" disabled={adding || archived}>
                 {adding ? "Adding…" : "Add to cart"}
               </button>
             </form>
+            {fieldErrors(error)["quantity"] && (
+              <p class="field-error" id="quantity-error" data-field="quantity">
+                {fieldErrors(error)["quantity"]}
+              </p>
+            )}
             {added && (
               <p class="ok" role="status">
                 {added} <Link href="/cart">View cart</Link>
               </p>
             )}
-            <ErrorNote error={error} />
+            <ErrorNote error={error} fields={["quantity"]} />
           </div>
         </div>
       )}

@@ -75,7 +75,7 @@ export function NewTicket() {
     <section class="page narrow" aria-labelledby="new-ticket-title">
       <h1 id="new-ticket-title">Ask for help</h1>
       <form onSubmit={submit} noValidate>
-        <ErrorNote error={error} />
+        <ErrorNote error={error} fields={["category", "order_id", "subject", "body"]} />
         <Field name="category" label="About" error={errors["category"]}>
           <select id="field-category" value={category} onChange={(e) => setCategory((e.target as HTMLSelectElement).value as TicketCategory)}>
             {CATEGORIES.map(([value, label]) => (
@@ -170,7 +170,7 @@ export function TicketPage(props: { id: string }) {
             <Field name="body" label="Reply" error={fieldErrors(error)["body"]}>
               <textarea id="field-body" rows={4} value={reply} onInput={(e) => setReply((e.target as HTMLTextAreaElement).value)} />
             </Field>
-            <ErrorNote error={error} />
+            <ErrorNote error={error} fields={["body"]} />
             <button type="submit">Send reply</button>
           </form>
         </>
