@@ -3,12 +3,12 @@
 `StaticSite` serves the built single-page app (`web/dist`, made by `vite build` in `.ci/setup`) at
 `/`: files as they are (gzipped, once at load, for clients that accept it), hashed assets
 (`/assets/...`) cached for a year, everything else (index.html above all) revalidated on every load
-so a new build is picked up at once. A path that names no file
-and does not look like a file (no ending such as .js or .png) is a page of the app (`/products/ORN-0923`)
-and gets index.html, whose router shows it, when a browser asks for a page (Accept: text/html).
-`/api/...`, the routes of the contracts and the gateway's fixed endpoints never reach this module,
-and a client that is not navigating gets the JSON 404 of an unknown path as before. Without a
-build, `/` says how to make one.
+so a new build is picked up at once. A path that names no file and does not look like one (no
+ending such as .js or .png) is a page of the app (`/products/ORN-0923`) and gets index.html, whose
+router shows it, when a browser asks for a page (Accept: text/html). `/api/...`, the routes of the
+contracts and the gateway's fixed endpoints never reach this module, and a client that is not
+navigating gets the JSON 404 of an unknown path as before. Without a build, `/` says how to make
+one.
 
 `SignIn` answers what the app needs before it has a token:
 - `GET /auth/config`: which sign-in the page offers: `dev` (the local issuer, with the demo users),
