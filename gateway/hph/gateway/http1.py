@@ -160,6 +160,8 @@ class RequestHandler(Protocol):
 _INTERESTING = frozenset(
     {
         b"origin",
+        b"accept",
+        b"accept-encoding",
         b"authorization",
         b"x-request-id",
         b"content-type",
