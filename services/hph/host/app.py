@@ -150,7 +150,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("acp-transformation", planned="planned in issue #15"),
     agent("consistency-validation", planned="planned in issue #15"),
     agent("assortment-optimization", planned="planned in issue #15"),
-    agent("crm-profile-aggregation", planned="planned in issue #16"),
+    agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
     agent("crm-segmentation-personalization", planned="planned in issue #16"),
     agent("crm-campaign-intelligence", planned="planned in issue #16"),
     agent("crm-support-assistance", planned="planned in issue #16"),

