@@ -17,7 +17,7 @@ from tests.support.waiting import read_until
 
 pytestmark = pytest.mark.integration
 
-AGENTS = ("crm-profile-aggregation",)
+AGENTS = ("crm-profile-aggregation", "crm-support-assistance")
 PROFILES = "/api/staff/agents/crm-profile-aggregation/profiles"
 
 
@@ -55,3 +55,38 @@ async def test_staff_see_a_shoppers_profile_and_the_shopper_does_not(rest: RestH
     assert (await rest.http.get(f"{PROFILES}/nobody-here", headers=staff)).status_code == 404
     bad = await rest.http.get(f"{PROFILES}/ivy", params={"recent_orders_limit": 99}, headers=staff)
     assert bad.status_code == 400
+
+
+async def test_the_staff_ticket_view_shows_the_brief(rest: RestHub) -> None:
+    noa = rest.bearer("customer", "noa", email="noa@example.com", name="Noa Berg")
+    staff = rest.bearer("staff", "staff-sam")
+    order = await paid_order(rest, noa, staff)
+    ticket = ok(
+        await rest.http.post(
+            "/api/tickets",
+            json={
+                "subject": "Charged twice",
+                "body": "I was charged twice for this order. Please fix it, I'm really upset.",
+                "order_id": order["id"],
+                "category": "TICKET_CATEGORY_PAYMENT",
+            },
+            headers=noa,
+        )
+    )
+    route = f"/api/staff/agents/crm-support-assistance/tickets/{ticket['id']}/brief"
+
+    async def brief() -> dict:  # type: ignore[type-arg]
+        return ok(await rest.http.get(route, headers=staff))
+
+    found = await read_until(brief, lambda got: bool(got.get("context", {}).get("orders")))
+    assert found["ticket_id"] == ticket["id"] and found["user_id"] == "noa"
+    assert [o["order_id"] for o in found["context"]["orders"]] == [order["id"]]
+    assert found["sentiment"]["label"] == "SENTIMENT_LABEL_NEGATIVE"
+    assert found["suggested_priority"] == "TICKET_PRIORITY_HIGH"  # payment 2 + tone 1
+    assert "review_payment" in [a["code"] for a in found["next_best_actions"]]
+    assert found["reply_draft"]["template_id"] == "payment"
+    assert order["id"] in found["reply_draft"]["body"] and "Noa" in found["reply_draft"]["body"]
+    assert (await rest.http.get(route, headers=noa)).status_code == 403
+    assert (
+        await rest.http.get("/api/staff/agents/crm-support-assistance/tickets/nope/brief", headers=staff)
+    ).status_code == 404

@@ -153,7 +153,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
     agent("crm-segmentation-personalization", planned="planned in issue #16"),
     agent("crm-campaign-intelligence", planned="planned in issue #16"),
-    agent("crm-support-assistance", planned="planned in issue #16"),
+    agent("crm-support-assistance", "hph.agents.crm_support_assistance.servicer:create_binding"),
     agent("inventory-health-check", planned="planned in issue #16"),
     agent("inventory-jit-replenishment", planned="planned in issue #16"),
     agent("inventory-reservation-validation", "hph.agents.inventory_reservation_validation.servicer:create_binding"),
