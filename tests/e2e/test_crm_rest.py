@@ -1,6 +1,7 @@
 """The CRM agents through REST, as staff and shoppers see them: a shopper's profile at the staff
 route once their paid order is in it, refused to the shopper themselves; a support ticket's brief at
-the staff ticket view's route."""
+the staff ticket view's route; the segments at their staff route, and a shopper's own
+recommendations (without what they bought) at `/api/recommendations`, never another shopper's."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import pytest
 
 from hph.host.app import SERVICE_NAMES
 from tests.e2e.test_shipments_rest import paid_order
+from tests.support.events import settle
 from tests.support.rest_harness import RestHub, start_rest_hub, stop_rest_hub
 from tests.support.rest_json import ok
 from tests.support.waiting import read_until
 
 pytestmark = pytest.mark.integration
 
-AGENTS = ("crm-profile-aggregation", "crm-support-assistance")
+AGENTS = ("crm-profile-aggregation", "crm-segmentation-personalization", "crm-support-assistance")
 PROFILES = "/api/staff/agents/crm-profile-aggregation/profiles"
 
 
@@ -90,3 +92,34 @@ async def test_the_staff_ticket_view_shows_the_brief(rest: RestHub) -> None:
     assert (
         await rest.http.get("/api/staff/agents/crm-support-assistance/tickets/nope/brief", headers=staff)
     ).status_code == 404
+
+
+async def test_segments_for_staff_and_a_shoppers_own_recommendations(rest: RestHub) -> None:
+    eve = rest.bearer("customer", "eve", email="eve@example.com", name="Eve Lund")
+    staff = rest.bearer("staff", "staff-sam")
+    order = await paid_order(rest, eve, staff)
+    bought = {item["product_id"] for item in order["items"]}
+
+    async def segments() -> dict:  # type: ignore[type-arg]
+        return ok(
+            await rest.http.get(
+                "/api/staff/agents/crm-segmentation-personalization/segments", params={"user_id": "eve"}, headers=staff
+            )
+        )
+
+    await settle(rest.hub)  # the projection has the order before the first run is computed (then kept 15 min)
+    found = await segments()
+    assert found["customer"]["frequency"] == 1
+    assert found["customers_scored"] >= 1
+    assert sum(s.get("size", 0) for s in found["segments"]) == found["customers_scored"]
+    assert found["customer"]["segment"] != "CUSTOMER_SEGMENT_PROSPECT"
+
+    recommended = ok(await rest.http.get("/api/recommendations", params={"limit": 5}, headers=eve))
+    assert recommended["user_id"] == "eve" and recommended["products"]
+    assert not bought & {p["product"]["product_id"] for p in recommended["products"]}
+    assert recommended["explanation"]["drivers"]
+    assert (await rest.http.get("/api/recommendations", params={"user_id": "ivy"}, headers=eve)).status_code == 403
+    assert (await rest.http.get("/api/recommendations")).status_code == 401
+    assert (
+        await rest.http.get("/api/staff/agents/crm-segmentation-personalization/segments", headers=eve)
+    ).status_code == 403

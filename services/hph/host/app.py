@@ -151,7 +151,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("consistency-validation", planned="planned in issue #15"),
     agent("assortment-optimization", planned="planned in issue #15"),
     agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
-    agent("crm-segmentation-personalization", planned="planned in issue #16"),
+    agent("crm-segmentation-personalization", "hph.agents.crm_segmentation_personalization.servicer:create_binding"),
     agent("crm-campaign-intelligence", planned="planned in issue #16"),
     agent("crm-support-assistance", "hph.agents.crm_support_assistance.servicer:create_binding"),
     agent("inventory-health-check", planned="planned in issue #16"),

@@ -11,6 +11,7 @@ import grpc
 from holidaypeak.commerce.v1 import (
     catalog_service_pb2,
     catalog_service_pb2_grpc,
+    product_pb2,
     shipment_pb2,
     shipment_service_pb2,
     shipment_service_pb2_grpc,
@@ -86,3 +87,23 @@ class CrmPlatform(PlatformClient):
                 raise refusal_from(exc, "shipments") from None
             found.extend(page.shipments)
         return found
+
+    async def products_in(self, category_id: str, *, most: int = 200) -> list[product_pb2.Product]:
+        """Active products of a category and its descendants, by name (up to `most`)."""
+        stub = self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
+        found: list[product_pb2.Product] = []
+        token = ""
+        while len(found) < most:
+            try:
+                page = await stub.ListProducts(
+                    catalog_service_pb2.ListProductsRequest(category=category_id, limit=PAGE_SIZE, page_token=token),
+                    timeout=DEADLINE_SECONDS,
+                    metadata=self._as_platform(),
+                )
+            except grpc.aio.AioRpcError as exc:
+                raise refusal_from(exc, "catalog") from None
+            found.extend(page.products)
+            token = page.next_page_token
+            if not token:
+                break
+        return found[:most]

@@ -1,8 +1,10 @@
-"""Agent crm-profile-aggregation over real gRPC on a generated history: every shopper's profile
-equals what their orders say (OrderService as staff sees them: count, lifetime value, average,
-last order, favourite categories, return rate, recent orders); the shared crm-activity projection
-rebuilds from the log to the same documents and the same answers (a replay over the documents and
-into an emptied container); staff only, with every refusal of the contract."""
+"""Agents crm-profile-aggregation and crm-segmentation-personalization over real gRPC on a generated
+history: every shopper's profile equals what their orders say (OrderService as staff sees them:
+count, lifetime value, average, last order, favourite categories, return rate, recent orders); the
+shared crm-activity projection rebuilds from the log to the same documents and the same answers (a
+replay over the documents and into an emptied container); segments cover every customer exactly
+once and show who moved; recommendations leave out what the shopper bought; staff only where the
+contract says so, a shopper's own recommendations only, with every refusal of the contract."""
 
 from __future__ import annotations
 
@@ -17,9 +19,13 @@ import pytest
 
 from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2 as pb
 from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2_grpc as pb_grpc
+from holidaypeak.agents.v1 import crm_segmentation_personalization_service_pb2 as seg_pb
+from holidaypeak.agents.v1 import crm_segmentation_personalization_service_pb2_grpc as seg_grpc
 from holidaypeak.commerce.v1 import catalog_service_pb2, catalog_service_pb2_grpc, order_pb2
 from holidaypeak.commerce.v1 import order_service_pb2 as orders_pb
 from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
+from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
+from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
 from hph.agents.crm_activity import CONTAINER, GROUP
 from hph.host.app import SERVICE_NAMES
 from hph.host.history.driver import generate_history
@@ -34,6 +40,7 @@ from tests.support.shoppers import staff
 pytestmark = pytest.mark.integration
 
 AGENT = "crm-profile-aggregation"
+SEGMENTS = "crm-segmentation-personalization"
 DAYS, SEED, ORDERS_PER_DAY, SHOPPERS = 28, 5, 6.0, 8
 END = datetime.now(UTC).date()
 REACHED = {
@@ -57,10 +64,18 @@ def history_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def hub(history_dir: Path) -> AsyncIterator[Hub]:
-    clock = ManualClock(datetime.now(UTC))
+def clock() -> ManualClock[datetime]:
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+async def hub(history_dir: Path, clock: ManualClock[datetime]) -> AsyncIterator[Hub]:
     running = await start_hub(
-        history_dir, services=(*SERVICE_NAMES, AGENT), seed=False, clock=clock, settings_overrides={"storage": "sqlite"}
+        history_dir,
+        services=(*SERVICE_NAMES, AGENT, SEGMENTS),
+        seed=False,
+        clock=clock,
+        settings_overrides={"storage": "sqlite"},
     )
     try:
         await settle(running)
@@ -199,4 +214,81 @@ async def test_profiles_are_for_staff_only_and_requests_are_checked(hub: Hub) ->
     await expect_error(
         agent.GetProfile(pb.GetProfileRequest(user_id="nobody-at-all"), metadata=staff(hub)),
         grpc.StatusCode.NOT_FOUND,
+    )
+
+
+def segments_of(hub: Hub) -> seg_grpc.CrmSegmentationPersonalizationServiceStub:
+    return seg_grpc.CrmSegmentationPersonalizationServiceStub(hub.channel)
+
+
+async def test_segments_cover_every_customer_once_and_show_who_moved(hub: Hub, clock: ManualClock[datetime]) -> None:
+    agent = segments_of(hub)
+    overview = await agent.Segment(seg_pb.SegmentRequest(), metadata=staff(hub))
+    assert overview.customers_scored == SHOPPERS
+    assert sum(s.size for s in overview.segments) == SHOPPERS
+    assert len(overview.segments) == len(seg_pb.CustomerSegment.keys()) - 1  # every segment, empty ones too
+    assert [s.size for s in overview.segments] == sorted((s.size for s in overview.segments), reverse=True)
+    counted: Counter[int] = Counter()
+    for user_id in shoppers():
+        mine = await agent.Segment(seg_pb.SegmentRequest(user_id=user_id), metadata=staff(hub))
+        assert mine.customer.user_id == user_id and mine.customer.segment != seg_pb.CUSTOMER_SEGMENT_UNSPECIFIED
+        orders = [o for o in await orders_of(hub, user_id) if o.status != order_pb2.ORDER_STATUS_CANCELLED]
+        assert mine.customer.frequency == len(orders)  # the history is shorter than the window
+        counted[mine.customer.segment] += 1
+    assert counted == Counter({s.segment: s.size for s in overview.segments if s.size})
+    assert {d.name for d in overview.explanation.drivers} >= {"recency_quintiles", "frequency_quintiles", "moved"}
+
+    newcomer = hub.auth("customer", "newcomer-nia")
+    await users_grpc.UserServiceStub(hub.channel).Register(users_pb.RegisterRequest(name="Nia Park"), metadata=newcomer)
+    await settle(hub)
+    clock.advance(16 * 60)  # past the run's refresh
+    later = await agent.Segment(seg_pb.SegmentRequest(user_id="newcomer-nia"), metadata=staff(hub))
+    assert later.customers_scored == SHOPPERS + 1
+    prospects = next(s for s in later.segments if s.segment == seg_pb.CUSTOMER_SEGMENT_PROSPECT)
+    assert (prospects.size, prospects.entered) == (1, 1)
+    assert later.customer.segment == seg_pb.CUSTOMER_SEGMENT_PROSPECT
+    assert later.customer.previous_segment == seg_pb.CUSTOMER_SEGMENT_UNSPECIFIED  # not scored before
+
+
+async def test_a_shopper_gets_their_own_recommendations_without_what_they_bought(hub: Hub) -> None:
+    agent = segments_of(hub)
+    user_id = shoppers()[1]
+    me = hub.auth("customer", user_id)
+    answer = await agent.Personalize(seg_pb.PersonalizeRequest(limit=20), metadata=me)
+    bought = {
+        item.product_id
+        for o in await orders_of(hub, user_id)
+        if o.status != order_pb2.ORDER_STATUS_CANCELLED
+        for item in o.items
+    }
+    assert answer.user_id == user_id and answer.products
+    assert not bought & {p.product.product_id for p in answer.products}
+    assert all(p.product.in_stock for p in answer.products)
+    assert [p.score for p in answer.products] == sorted((p.score for p in answer.products), reverse=True)
+    mine = await agent.Segment(seg_pb.SegmentRequest(user_id=user_id), metadata=staff(hub))
+    assert answer.segment == mine.customer.segment
+    as_staff = await agent.Personalize(seg_pb.PersonalizeRequest(user_id=user_id, limit=20), metadata=staff(hub))
+    assert [p.product.product_id for p in as_staff.products] == [p.product.product_id for p in answer.products]
+    category = answer.products[0].product.category_id
+    narrowed = await agent.Personalize(seg_pb.PersonalizeRequest(category_id=category), metadata=me)
+    assert narrowed.products and {p.product.category_id for p in narrowed.products} == {category}
+
+    other = shoppers()[2]
+    await expect_error(
+        agent.Personalize(seg_pb.PersonalizeRequest(user_id=other), metadata=me), grpc.StatusCode.PERMISSION_DENIED
+    )
+    await expect_error(agent.Personalize(seg_pb.PersonalizeRequest()), grpc.StatusCode.UNAUTHENTICATED)
+    await expect_error(agent.Segment(seg_pb.SegmentRequest(), metadata=me), grpc.StatusCode.PERMISSION_DENIED)
+    bad = await expect_error(
+        agent.Personalize(seg_pb.PersonalizeRequest(limit=51, category_id="no-such-category"), metadata=me),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(bad)) == {"limit"}
+    unknown = await expect_error(
+        agent.Personalize(seg_pb.PersonalizeRequest(category_id="no-such-category"), metadata=me),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(unknown)) == {"category_id"}
+    await expect_error(
+        agent.Segment(seg_pb.SegmentRequest(user_id="nobody-at-all"), metadata=staff(hub)), grpc.StatusCode.NOT_FOUND
     )
