@@ -1,10 +1,12 @@
 """The CRM agents through REST, as staff and shoppers see them: a shopper's profile at the staff
 route once their paid order is in it, refused to the shopper themselves; a support ticket's brief at
 the staff ticket view's route; the segments at their staff route, and a shopper's own
-recommendations (without what they bought) at `/api/recommendations`, never another shopper's."""
+recommendations (without what they bought) at `/api/recommendations`, never another shopper's; an
+order placed with a campaign code carries it and counts in the campaign report."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,12 +16,17 @@ from hph.host.app import SERVICE_NAMES
 from tests.e2e.test_shipments_rest import paid_order
 from tests.support.events import settle
 from tests.support.rest_harness import RestHub, start_rest_hub, stop_rest_hub
-from tests.support.rest_json import ok
+from tests.support.rest_json import ADDRESS, ok
 from tests.support.waiting import read_until
 
 pytestmark = pytest.mark.integration
 
-AGENTS = ("crm-profile-aggregation", "crm-segmentation-personalization", "crm-support-assistance")
+AGENTS = (
+    "crm-profile-aggregation",
+    "crm-segmentation-personalization",
+    "crm-campaign-intelligence",
+    "crm-support-assistance",
+)
 PROFILES = "/api/staff/agents/crm-profile-aggregation/profiles"
 
 
@@ -123,3 +130,36 @@ async def test_segments_for_staff_and_a_shoppers_own_recommendations(rest: RestH
     assert (
         await rest.http.get("/api/staff/agents/crm-segmentation-personalization/segments", headers=eve)
     ).status_code == 403
+
+
+async def test_an_order_placed_with_a_campaign_code_counts_in_the_campaign_report(rest: RestHub) -> None:
+    kai = rest.bearer("customer", "kai", email="kai@example.com", name="Kai Moreau")
+    staff = rest.bearer("staff", "staff-sam")
+    ok(await rest.http.post("/api/auth/register", json={}, headers=kai))
+    address = ok(await rest.http.post("/api/users/me/addresses", json=ADDRESS, headers=kai))
+    card = ok(await rest.http.post("/api/users/me/payment-methods", json={"token": "pm_card_visa"}, headers=kai))
+    products = ok(await rest.http.get("/api/products", params={"limit": 50}))["products"]
+    sku = next(p["id"] for p in products if p.get("in_stock"))
+    ok(await rest.http.post("/api/cart/items", json={"product_id": sku, "quantity": 1}, headers=kai))
+    checkout = {"shipping_address_id": address["id"], "payment_method_id": card["id"], "request_id": str(uuid.uuid4())}
+    bad = await rest.http.post("/api/orders", json={**checkout, "campaign_code": "not a code!"}, headers=kai)
+    assert bad.status_code == 400
+    order = ok(await rest.http.post("/api/orders", json={**checkout, "campaign_code": "holiday-email"}, headers=kai))
+    assert order["campaign_code"] == "HOLIDAY-EMAIL"
+    pay = {
+        "order_id": order["id"],
+        "payment_method_id": card["id"],
+        "amount": order["total"],
+        "request_id": str(uuid.uuid4()),
+    }
+    ok(await rest.http.post("/api/payments", json=pay, headers=kai))
+    await settle(rest.hub)
+
+    route = "/api/staff/agents/crm-campaign-intelligence/campaigns"
+    report = ok(await rest.http.get(route, params={"campaign_codes": "HOLIDAY-EMAIL"}, headers=staff))
+    (email,) = report["campaigns"]
+    assert email["campaign_code"] == "HOLIDAY-EMAIL"
+    assert (email["funnel"]["carts"], email["funnel"]["orders"]) == ("1", "1")  # int64 as JSON strings
+    assert email["attributed_revenue"]["amount_minor"] == order["total_minor"]
+    assert email["spend"]["amount_minor"] and "roi" in email and email["advice"].startswith("BUDGET_ACTION_")
+    assert (await rest.http.get(route, headers=kai)).status_code == 403

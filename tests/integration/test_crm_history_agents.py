@@ -1,22 +1,26 @@
-"""Agents crm-profile-aggregation and crm-segmentation-personalization over real gRPC on a generated
-history: every shopper's profile equals what their orders say (OrderService as staff sees them:
-count, lifetime value, average, last order, favourite categories, return rate, recent orders); the
-shared crm-activity projection rebuilds from the log to the same documents and the same answers (a
-replay over the documents and into an emptied container); segments cover every customer exactly
-once and show who moved; recommendations leave out what the shopper bought; staff only where the
-contract says so, a shopper's own recommendations only, with every refusal of the contract."""
+"""Agents crm-profile-aggregation, crm-segmentation-personalization and crm-campaign-intelligence over
+real gRPC on a generated history: every shopper's profile equals what their orders say (OrderService
+as staff sees them: count, lifetime value, average, last order, favourite categories, return rate,
+recent orders); the shared crm-activity projection rebuilds from the log to the same documents and
+the same answers (a replay over the documents and into an emptied container); segments cover every
+customer exactly once and show who moved; campaign reports equal what the orders carrying each code
+say; recommendations leave out what the shopper bought; staff only where the contract says so, a
+shopper's own recommendations only, with every refusal of the contract."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 
+from holidaypeak.agents.v1 import agent_types_pb2
+from holidaypeak.agents.v1 import crm_campaign_intelligence_service_pb2 as camp_pb
+from holidaypeak.agents.v1 import crm_campaign_intelligence_service_pb2_grpc as camp_grpc
 from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2 as pb
 from holidaypeak.agents.v1 import crm_profile_aggregation_service_pb2_grpc as pb_grpc
 from holidaypeak.agents.v1 import crm_segmentation_personalization_service_pb2 as seg_pb
@@ -41,6 +45,7 @@ pytestmark = pytest.mark.integration
 
 AGENT = "crm-profile-aggregation"
 SEGMENTS = "crm-segmentation-personalization"
+CAMPAIGNS = "crm-campaign-intelligence"
 DAYS, SEED, ORDERS_PER_DAY, SHOPPERS = 28, 5, 6.0, 8
 END = datetime.now(UTC).date()
 REACHED = {
@@ -72,7 +77,7 @@ def clock() -> ManualClock[datetime]:
 async def hub(history_dir: Path, clock: ManualClock[datetime]) -> AsyncIterator[Hub]:
     running = await start_hub(
         history_dir,
-        services=(*SERVICE_NAMES, AGENT, SEGMENTS),
+        services=(*SERVICE_NAMES, AGENT, SEGMENTS, CAMPAIGNS),
         seed=False,
         clock=clock,
         settings_overrides={"storage": "sqlite"},
@@ -292,3 +297,63 @@ async def test_a_shopper_gets_their_own_recommendations_without_what_they_bought
     await expect_error(
         agent.Segment(seg_pb.SegmentRequest(user_id="nobody-at-all"), metadata=staff(hub)), grpc.StatusCode.NOT_FOUND
     )
+
+
+PAID = {
+    order_pb2.ORDER_PAYMENT_STATUS_PAID,
+    order_pb2.ORDER_PAYMENT_STATUS_PARTIALLY_REFUNDED,
+    order_pb2.ORDER_PAYMENT_STATUS_REFUNDED,
+}
+
+
+async def test_campaign_reports_equal_what_the_coded_orders_say(hub: Hub) -> None:
+    orders = [o for user_id in shoppers() for o in await orders_of(hub, user_id)]
+    codes = {o.campaign_code for o in orders} - {""}
+    assert codes, "the history puts campaign codes on orders"
+    start = datetime.combine(END, datetime.min.time(), tzinfo=UTC) - timedelta(days=DAYS)
+    window = agent_types_pb2.TimeWindow()
+    window.start_time.FromDatetime(start)
+    agent = camp_grpc.CrmCampaignIntelligenceServiceStub(hub.channel)
+    report = await agent.CampaignPerformance(camp_pb.CampaignPerformanceRequest(window=window), metadata=staff(hub))
+    by_code = {c.campaign_code: c for c in report.campaigns}
+    assert codes <= set(by_code)
+    for code in codes:
+        mine = [o for o in orders if o.campaign_code == code]
+        paid = [o for o in mine if o.payment_status in PAID]
+        found = by_code[code]
+        assert (found.funnel.carts, found.funnel.orders) == (len(mine), len(paid)), code
+        revenue = sum(o.total_minor - o.amount_refunded_minor for o in paid)
+        assert found.attributed_revenue.amount_minor == revenue, code
+        assert found.HasField("spend") and found.HasField("roi")
+        spend = found.spend.amount_minor
+        assert found.roi == pytest.approx((revenue - spend) / spend, abs=1e-4)
+        assert found.advice != camp_pb.BUDGET_ACTION_UNSPECIFIED and found.advice_reason
+    rois = [c.roi for c in report.campaigns if c.HasField("roi")]
+    assert rois == sorted(rois, reverse=True)
+    uncoded = [o for o in orders if not o.campaign_code and o.payment_status in PAID]
+    assert report.unattributed_revenue.amount_minor == sum(o.total_minor - o.amount_refunded_minor for o in uncoded)
+
+    named = await agent.CampaignPerformance(
+        camp_pb.CampaignPerformanceRequest(campaign_codes=[sorted(codes)[0].lower()], window=window),
+        metadata=staff(hub),
+    )
+    assert [c.campaign_code for c in named.campaigns] == [sorted(codes)[0]]
+    customer = hub.auth("customer", shoppers()[0])
+    await expect_error(
+        agent.CampaignPerformance(camp_pb.CampaignPerformanceRequest(), metadata=customer),
+        grpc.StatusCode.PERMISSION_DENIED,
+    )
+    bad = await expect_error(
+        agent.CampaignPerformance(
+            camp_pb.CampaignPerformanceRequest(campaign_codes=["no spaces"]), metadata=staff(hub)
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(bad)) == {"campaign_codes[0]"}
+    backwards = agent_types_pb2.TimeWindow()
+    backwards.start_time.FromDatetime(datetime(2030, 1, 1, tzinfo=UTC))
+    later = await expect_error(
+        agent.CampaignPerformance(camp_pb.CampaignPerformanceRequest(window=backwards), metadata=staff(hub)),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(later)) == {"window.start_time"}

@@ -152,7 +152,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("assortment-optimization", planned="planned in issue #15"),
     agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
     agent("crm-segmentation-personalization", "hph.agents.crm_segmentation_personalization.servicer:create_binding"),
-    agent("crm-campaign-intelligence", planned="planned in issue #16"),
+    agent("crm-campaign-intelligence", "hph.agents.crm_campaign_intelligence.servicer:create_binding"),
     agent("crm-support-assistance", "hph.agents.crm_support_assistance.servicer:create_binding"),
     agent("inventory-health-check", planned="planned in issue #16"),
     agent("inventory-jit-replenishment", planned="planned in issue #16"),

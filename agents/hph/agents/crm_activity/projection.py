@@ -54,6 +54,7 @@ from hph.runtime.storage import (
     Container,
     ContainerSpec,
     Document,
+    Eq,
     NotFoundError,
     PreconditionFailedError,
     Query,
@@ -231,12 +232,16 @@ class CustomerActivity:
             by_user.setdefault(str(doc["user_id"]), []).append(doc)
         return {user_id: _activity(user_id, docs) for user_id, docs in sorted(by_user.items())}
 
-    async def _documents(self, user_id: str | None) -> list[Document]:
+    async def all_orders(self) -> list[OrderRecord]:
+        """Every customer's orders (a cross-partition read: for a staff report, never per event)."""
+        return [_order_record(doc) for doc in await self._documents(None, Query(where=Eq("kind", ORDER)))]
+
+    async def _documents(self, user_id: str | None, query: Query | None = None) -> list[Document]:
         found: list[Document] = []
         continuation: str | None = None
         while True:
             page = await self._container.query(
-                Query(), partition_key=user_id, max_items=PAGE, continuation=continuation
+                query or Query(), partition_key=user_id, max_items=PAGE, continuation=continuation
             )
             found.extend(page.items)
             continuation = page.continuation
@@ -376,24 +381,7 @@ def _activity(user_id: str, docs: list[Document]) -> Activity:
         newest = max(newest, str(doc.get("event_at", "")))
         kind = doc.get("kind")
         if kind == ORDER:
-            orders.append(
-                OrderRecord(
-                    order_id=str(doc["id"]).removeprefix(f"{ORDER}."),
-                    placed_at=_when(doc.get("placed_at")),
-                    total_minor=int(doc.get("total_minor", 0)),
-                    currency_code=str(doc.get("currency_code", "")),
-                    lines=tuple(
-                        LineRecord(
-                            str(x["sku"]), str(x.get("category_id", "")), int(x["quantity"]), str(x.get("name", ""))
-                        )
-                        for x in doc.get("lines", [])
-                    ),
-                    stage=Stage(int(doc.get("stage", 0))),
-                    cancelled=bool(doc.get("cancelled")),
-                    refunded_minor=int(doc.get("refunded_minor", 0)),
-                    campaign_code=str(doc.get("campaign_code", "")),
-                )
-            )
+            orders.append(_order_record(doc))
         elif kind == RETURN:
             returns.append(
                 ReturnRecord(
@@ -431,6 +419,23 @@ def _activity(user_id: str, docs: list[Document]) -> Activity:
         ),
         tickets=tuple(sorted(tickets, key=lambda t: t.ticket_id)),
         data_as_of=_when(newest),
+    )
+
+
+def _order_record(doc: Document) -> OrderRecord:
+    return OrderRecord(
+        order_id=str(doc["id"]).removeprefix(f"{ORDER}."),
+        placed_at=_when(doc.get("placed_at")),
+        total_minor=int(doc.get("total_minor", 0)),
+        currency_code=str(doc.get("currency_code", "")),
+        lines=tuple(
+            LineRecord(str(x["sku"]), str(x.get("category_id", "")), int(x["quantity"]), str(x.get("name", "")))
+            for x in doc.get("lines", [])
+        ),
+        stage=Stage(int(doc.get("stage", 0))),
+        cancelled=bool(doc.get("cancelled")),
+        refunded_minor=int(doc.get("refunded_minor", 0)),
+        campaign_code=str(doc.get("campaign_code", "")),
     )
 
 
