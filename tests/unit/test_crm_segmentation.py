@@ -1,7 +1,7 @@
-"""The crm-segmentation-personalization cores on hand-made customers: quintiles with shared ties,
-the segment rules (every customer exactly once), movement and stability between runs, runs kept and
-rotated by SegmentRuns, recommendations that rank by affinity and never offer what was bought, and
-the segment stability evaluation holding its floors."""
+"""The crm-segmentation-personalization cores on hand-made customers: quintiles with shared ties, the
+segment rules (every customer exactly once), movement and stability between runs, recommendations
+that rank by affinity and never offer what was bought, and the segment stability evaluation holding
+its floors."""
 
 from __future__ import annotations
 
@@ -22,10 +22,8 @@ from hph.agents.crm_segmentation_personalization.rfm import (
     segment_of,
     stability,
 )
-from hph.agents.crm_segmentation_personalization.runs import SegmentRuns
 from hph.host import evaluate
 from hph.host.history import segments_eval as evaluation
-from tests.support.clocks import ManualClock
 
 pytestmark = pytest.mark.unit
 
@@ -113,33 +111,6 @@ def test_movement_and_stability_between_runs() -> None:
     assert (moves[Segment.PROSPECT].entered, moves[Segment.AT_RISK].left) == (1, 1)
     assert (moves[Segment.LOYAL].entered, moves[Segment.LOYAL].left) == (0, 0)
     assert stability(before, after) == 0.5
-
-
-class FakeActivity:
-    """Stands in for the projection's whole-base read (the projection itself: integration tests)."""
-
-    def __init__(self, activities: list[Activity]) -> None:
-        self.activities = activities
-
-    async def everyone(self) -> dict[str, Activity]:
-        return {a.user_id: a for a in self.activities}
-
-
-async def test_runs_are_kept_refreshed_and_rotated_only_when_someone_moved() -> None:
-    clock = ManualClock(NOW)
-    source = FakeActivity(base())
-    runs = SegmentRuns(source, None, clock, refresh=timedelta(minutes=15))  # type: ignore[arg-type]
-    first = await runs.latest()
-    assert first.previous is None and first.current.run_at == NOW
-    clock.advance(60)
-    assert (await runs.latest()).current.run_at == NOW  # still fresh
-    clock.advance(20 * 60)
-    same = await runs.latest()
-    assert same.current.run_at > NOW and same.previous is None  # nobody moved: nothing to compare with
-    source.activities = [*base(), Activity("newbie", orders=orders("newbie", 0))]
-    moved = await runs.latest(force=True)
-    assert moved.previous == first.current.assignments()
-    assert moved.current.customers["newbie"].segment is not Segment.PROSPECT
 
 
 def test_recommendations_rank_by_affinity_and_leave_out_what_was_bought() -> None:
