@@ -49,8 +49,9 @@ from hph.agents.catalog_search.query import Synonyms, plan_query
 from hph.agents.checkout_support import evaluation as risk_evaluation
 from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
+from hph.host.evaluate_crm import CRM_DATASETS, run_crm
 
-DATASETS = ("search", "carrier", "eta", "risk", "stock")
+DATASETS = ("search", "carrier", "eta", "risk", "stock", *CRM_DATASETS)
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -259,6 +260,8 @@ def _days_progress(done: int, total: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.dataset in CRM_DATASETS:
+        return run_crm(args)
     if args.dataset == "carrier":
         return run_carrier(args)
     if args.dataset == "eta":

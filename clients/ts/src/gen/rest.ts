@@ -5753,6 +5753,12 @@ export interface components {
         /** @description Request of CreateOrder. */
         "holidaypeak.commerce.v1.CreateOrderRequest": {
             /**
+             * @description Marketing campaign the shopper came through (e.g. the code of an e-mail link), 1..64 letters,
+             *     digits, '-' or '_', compared case-insensitively and stored upper case; empty when none. Carried
+             *     on the order and its OrderCreated event for campaign attribution.
+             */
+            campaign_code?: string;
+            /**
              * Format: double
              * @description Total in major units the shopper was shown; when set and the computed total differs, the order is
              *     refused with FAILED_PRECONDITION (AMOUNT_MISMATCH) so nobody is charged a price they did not see.
@@ -6772,6 +6778,11 @@ export interface components {
              * @description amount_refunded in the currency's minor units (e.g. cents), exact.
              */
             readonly amount_refunded_minor?: string | number;
+            /**
+             * @description Marketing campaign the order is attributed to (upper case), as given when it was placed; empty
+             *     when none.
+             */
+            campaign_code?: string;
             /** @description Why the order was cancelled (caller's words or "payment not received"); empty otherwise. */
             readonly cancel_reason?: string;
             /**

@@ -38,20 +38,22 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class CreateOrderRequest(_message.Message):
-    __slots__ = ("shipping_address_id", "payment_method_id", "request_id", "shipping_option", "expected_total", "expected_total_minor")
+    __slots__ = ("shipping_address_id", "payment_method_id", "request_id", "shipping_option", "expected_total", "expected_total_minor", "campaign_code")
     SHIPPING_ADDRESS_ID_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_METHOD_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SHIPPING_OPTION_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_TOTAL_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_TOTAL_MINOR_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_CODE_FIELD_NUMBER: _ClassVar[int]
     shipping_address_id: str
     payment_method_id: str
     request_id: str
     shipping_option: str
     expected_total: float
     expected_total_minor: int
-    def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., request_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., expected_total: _Optional[float] = ..., expected_total_minor: _Optional[int] = ...) -> None: ...
+    campaign_code: str
+    def __init__(self, shipping_address_id: _Optional[str] = ..., payment_method_id: _Optional[str] = ..., request_id: _Optional[str] = ..., shipping_option: _Optional[str] = ..., expected_total: _Optional[float] = ..., expected_total_minor: _Optional[int] = ..., campaign_code: _Optional[str] = ...) -> None: ...
 
 class CancelOrderRequest(_message.Message):
     __slots__ = ("order_id", "reason", "etag", "request_id")

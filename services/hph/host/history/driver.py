@@ -203,7 +203,10 @@ class HistoryDriver:
         for sku, quantity in state.planned.lines:
             await self._add_to_cart(me, sku, quantity)
         create = orders_pb.CreateOrderRequest(
-            shipping_address_id=address_id, payment_method_id=card_id, request_id=uuid.uuid4().hex
+            shipping_address_id=address_id,
+            payment_method_id=card_id,
+            request_id=uuid.uuid4().hex,
+            campaign_code=state.planned.campaign_code,
         )
         try:
             order = await self._orders.CreateOrder(create, metadata=me)

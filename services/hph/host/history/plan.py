@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from hph.commerce.demo_data import DemoProduct
@@ -34,6 +34,14 @@ EXCEPTION_RATE = 0.06
 LOST_RATE = 0.015
 REVIEW_RATE = 0.35
 RETURN_RATE = 0.07
+# Marketing campaigns and the share of orders each brings (the rest come without a code); their spend
+# is data of crm-campaign-intelligence (data/campaign_spend.json).
+CAMPAIGNS: tuple[tuple[str, float], ...] = (
+    ("HOLIDAY-EMAIL", 0.14),
+    ("SOCIAL-GIFTS", 0.09),
+    ("SEARCH-ADS", 0.07),
+    ("INFLUENCER-XMAS", 0.03),
+)
 # Where the shoppers live: (city, region, postal code), spread over the US zones.
 SHOPPER_CITIES: tuple[tuple[str, str, str], ...] = (
     ("San Francisco", "CA", "94103"),
@@ -108,6 +116,8 @@ class PlannedOrder:
     review_after_days: int
     returned: bool
     return_after_days: int
+    # Marketing campaign the order came through (CreateOrderRequest.campaign_code); empty for none.
+    campaign_code: str = ""
 
 
 @dataclass
@@ -151,7 +161,24 @@ def plan_history(
         for seconds in moments:
             placed_at = datetime.combine(day, time(), tzinfo=UTC) + timedelta(seconds=round(seconds))
             plan.orders.append(_an_order(rng, placed_at, shoppers, assortment, weights, companions, quality))
+    plan.orders = _with_campaigns(plan.orders, seed)
     return plan
+
+
+def _with_campaigns(orders: list[PlannedOrder], seed: int) -> list[PlannedOrder]:
+    """Campaign codes on some orders, drawn from a generator of their own, so adding them changed no
+    other draw of the plan (orders, lines, fates and every figure measured on them stay the same)."""
+    rng = random.Random(f"campaigns-{seed}")
+    coded = []
+    for order in orders:
+        draw, code = rng.random(), ""
+        for campaign, share in CAMPAIGNS:
+            if draw < share:
+                code = campaign
+                break
+            draw -= share
+        coded.append(replace(order, campaign_code=code) if code else order)
+    return coded
 
 
 def _companions(rng: random.Random, anchors: list[DemoProduct], assortment: list[DemoProduct]) -> dict[str, str]:

@@ -52,6 +52,7 @@ def new_order_document(
     now: str,
     skipped_checks: Sequence[str] = (),
     review_reason: str = "",
+    campaign_code: str = "",
 ) -> Document:
     """A pending order with everything it charges frozen: lines, prices, address and totals.
     Without a reservation expiry there is no payment_due_at field at all (so no sweep matches it)."""
@@ -98,6 +99,8 @@ def new_order_document(
         doc["review_reason"] = review_reason
     if payment_due_at:
         doc["payment_due_at"] = payment_due_at
+    if campaign_code:
+        doc["campaign_code"] = campaign_code
     return doc
 
 
@@ -153,6 +156,7 @@ def order_message(doc: Document, *, with_etag: bool = True) -> order_pb2.Order:
         skipped_checks=doc.get("skipped_checks", ()),
         review_required=bool(doc.get("review_required")),
         review_reason=doc.get("review_reason", ""),
+        campaign_code=doc.get("campaign_code", ""),
     )
 
 
@@ -196,6 +200,7 @@ def created_events(doc: Document, *, correlation_id: str, clock: Clock) -> list[
         reservation_id=doc.get("reservation_id", ""),
         reservation_expires_at=clocks.to_timestamp(doc.get("payment_due_at")),
         payment_method_id=doc.get("payment_method_id", ""),
+        campaign_code=doc.get("campaign_code", ""),
     )
     return [
         _envelope(created, doc, correlation_id, clock),

@@ -18,6 +18,7 @@ changes nothing, and a growth is stored even when the status stays (a second par
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -28,6 +29,19 @@ from hph.commerce.identifiers import ORDER_PREFIX
 from hph.commerce.lifecycle import illegal_transition
 from hph.runtime import validation
 from hph.runtime.errors import Violations
+
+# A campaign code as links carry it (CreateOrderRequest.campaign_code): letters, digits, '-', '_'.
+CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def campaign_code(violations: Violations, code: str) -> str:
+    """The code as stored (upper case, so "holiday-email" and "HOLIDAY-EMAIL" are one campaign);
+    a malformed one is a violation."""
+    if code and not violations.check(
+        CAMPAIGN_CODE.fullmatch(code) is not None, "campaign_code", "must be 1..64 letters, digits, '-' or '_'"
+    ):
+        return ""
+    return code.upper()
 
 
 class Status(StrEnum):

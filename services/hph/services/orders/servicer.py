@@ -247,6 +247,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
                 "must be a non-negative amount",
             )
         validation.minor_amount(violations, "expected_total_minor", _expected_total_minor(request))
+        rules.campaign_code(violations, request.campaign_code)
         key = idempotency_key(request.request_id)
         validation.request_id(violations, key, required=True)  # a retried POST never places a second order
         violations.raise_if_any()
@@ -323,6 +324,7 @@ class OrderServicer(pb_grpc.OrderServiceServicer):
             now=now,
             skipped_checks=skipped_checks,
             review_reason=risk.review_reason,
+            campaign_code=rules.campaign_code(Violations(), request.campaign_code),
         )
         response = messages.order_message(doc, with_etag=False)
         events = messages.created_events(doc, correlation_id=current_request_id(), clock=self._deps.clock)
