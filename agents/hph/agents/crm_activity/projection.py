@@ -47,17 +47,18 @@ from hph.agents.crm_activity.records import (
     TicketRecord,
 )
 from hph.runtime.clock import from_iso, to_iso
+from hph.runtime.commit import Done, Write, commit
 from hph.runtime.consumers import ConsumerGroup, Delivery, EventConsumers, Subscription
 from hph.runtime.events import payload_of
 from hph.runtime.storage import (
-    ConflictError,
     Container,
     ContainerSpec,
+    CreateOp,
     Document,
     Eq,
     NotFoundError,
-    PreconditionFailedError,
     Query,
+    ReplaceOp,
 )
 
 log = logging.getLogger("hph.agents.crm_activity")
@@ -192,11 +193,13 @@ class CustomerActivity:
             await self._merge(payload.user_id, CUSTOMER, CUSTOMER, at, _registered(at))
 
     async def _merge(self, user_id: str, doc_id: str, kind: str, at: datetime, merge: Merge) -> None:
-        """Read, merge, conditional write; a lost race reads again (the merge is idempotent)."""
+        """Read, merge, conditional write (hph.runtime.commit: a lost race reads and merges again;
+        the merge is idempotent)."""
         if not user_id:
             log.warning("event without a user id passed over", extra={"doc_id": doc_id})
             return
-        for _ in range(WRITE_ATTEMPTS):
+
+        async def plan(attempt: int) -> Write[None] | Done[None]:
             try:
                 current: Document | None = await self._container.read(doc_id, user_id)
             except NotFoundError:
@@ -207,16 +210,17 @@ class CustomerActivity:
             if not base.get("event_at") or str(base["event_at"]) < stamp:
                 merged["event_at"] = stamp
             if current is not None and merged == current:
-                return
-            try:
-                if current is None:
-                    await self._container.create(merged)
-                else:
-                    await self._container.replace(merged, if_match=str(current["_etag"]))
-                return
-            except (ConflictError, PreconditionFailedError, NotFoundError):
-                continue
-        raise RuntimeError(f"crm-activity: {doc_id} kept changing under {WRITE_ATTEMPTS} attempts")
+                return Done(None)
+            write = CreateOp(merged) if current is None else ReplaceOp(merged, if_match=str(current["_etag"]))
+            return Write([write], lambda _: None)
+
+        await commit(
+            self._container,
+            user_id,
+            plan,
+            busy=f"crm-activity: {doc_id} kept changing under every attempt",
+            attempts=WRITE_ATTEMPTS,
+        )
 
     # --- reads -------------------------------------------------------------------------------
 
