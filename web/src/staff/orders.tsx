@@ -31,6 +31,8 @@ const SHIPPABLE: OrderStatus[] = ["ORDER_STATUS_PAID", "ORDER_STATUS_FULFILLING"
 export function OrdersPage({ query }: PageProps): JSX.Element {
   const review = query.get("review") === "true";
   const status = (query.get("status") ?? "") as OrderStatus | "";
+  const customer = query.get("user_id") ?? "";
+  const [customerInput, setCustomerInput] = useState(customer);
   const [pages, setPages] = useState<string[]>([""]);
   const token = pages[pages.length - 1] ?? "";
   const loaded = useLoad(
@@ -41,19 +43,22 @@ export function OrdersPage({ query }: PageProps): JSX.Element {
             query: {
               ...(review ? { review: true } : {}),
               ...(status ? { status: [status] } : {}),
+              ...(customer ? { user_id: customer } : {}),
               page_size: 25,
               ...(token ? { page_token: token } : {}),
             },
           },
         }),
       ),
-    [`${review}:${status}:${token}`],
+    [`${review}:${status}:${customer}:${token}`],
   );
-  const show = (next: { review?: boolean; status?: string }): void => {
+  const show = (next: { review?: boolean; status?: string; user_id?: string }): void => {
     const params = new URLSearchParams();
     if (next.review ?? review) params.set("review", "true");
     const s = next.status ?? status;
     if (s) params.set("status", s);
+    const who = next.user_id ?? customer;
+    if (who) params.set("user_id", who);
     setPages([""]);
     navigate(`/staff/orders${params.size ? `?${params}` : ""}`);
   };
@@ -79,6 +84,17 @@ export function OrdersPage({ query }: PageProps): JSX.Element {
             ))}
           </select>
         </label>
+        <form
+          class="staff-inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            show({ user_id: customerInput.trim() });
+          }}
+        >
+          <label for="order-customer">Customer id</label>
+          <input id="order-customer" value={customerInput} onInput={(event) => setCustomerInput(event.currentTarget.value)} />
+          <button type="submit">Filter</button>
+        </form>
       </div>
       {review ? (
         <p class="staff-muted">

@@ -28,6 +28,8 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
   const status = (query.get("status") ?? "") as TicketStatus | "";
   const mine = query.get("mine") === "true";
   const unassigned = query.get("unassigned") === "true";
+  const customer = query.get("user_id") ?? "";
+  const [customerInput, setCustomerInput] = useState(customer);
   const [pages, setPages] = useState<string[]>([""]);
   const token = pages[pages.length - 1] ?? "";
   const loaded = useLoad(
@@ -39,16 +41,23 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
               ...(status ? { status } : {}),
               ...(mine ? { assignee_id: session.sub } : {}),
               ...(unassigned ? { unassigned: true } : {}),
+              ...(customer ? { user_id: customer } : {}),
               page_size: 25,
               ...(token ? { page_token: token } : {}),
             },
           },
         }),
       ),
-    [`${status}:${mine}:${unassigned}:${token}`],
+    [`${status}:${mine}:${unassigned}:${customer}:${token}`],
   );
   const show = (next: Record<string, string>): void => {
-    const params = new URLSearchParams({ ...(status ? { status } : {}), ...next });
+    const params = new URLSearchParams({
+      ...(status ? { status } : {}),
+      ...(mine ? { mine: "true" } : {}),
+      ...(unassigned ? { unassigned: "true" } : {}),
+      ...(customer ? { user_id: customer } : {}),
+      ...next,
+    });
     for (const [k, v] of [...params]) if (!v || v === "false") params.delete(k);
     setPages([""]);
     navigate(`/staff/tickets${params.size ? `?${params}` : ""}`);
@@ -60,7 +69,7 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
       <div class="staff-toolbar">
         <label>
           Status{" "}
-          <select value={status} onChange={(event) => show({ status: event.currentTarget.value, mine: String(mine), unassigned: String(unassigned) })}>
+          <select value={status} onChange={(event) => show({ status: event.currentTarget.value })}>
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -75,6 +84,17 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
         <button type="button" aria-pressed={unassigned} onClick={() => show({ unassigned: String(!unassigned), mine: "" })}>
           Unassigned
         </button>
+        <form
+          class="staff-inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            show({ user_id: customerInput.trim() });
+          }}
+        >
+          <label for="ticket-customer">Customer id</label>
+          <input id="ticket-customer" value={customerInput} onInput={(event) => setCustomerInput(event.currentTarget.value)} />
+          <button type="submit">Filter</button>
+        </form>
       </div>
       <ErrorNote error={loaded.error} />
       {loaded.loading && !loaded.data ? <Loading what="tickets" /> : null}
@@ -154,6 +174,14 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
             <div>
               <dt>Customer</dt>
               <dd>{t.user_id}</dd>
+            </div>
+            <div>
+              <dt>Assignee</dt>
+              <dd data-testid="ticket-assignee">{t.assignee_id || "nobody"}</dd>
+            </div>
+            <div>
+              <dt>Priority</dt>
+              <dd>{enumLabel(t.priority, "TICKET_PRIORITY_")}</dd>
             </div>
             <div>
               <dt>Category</dt>
