@@ -160,6 +160,7 @@ class RequestHandler(Protocol):
 _INTERESTING = frozenset(
     {
         b"origin",
+        b"accept",
         b"authorization",
         b"x-request-id",
         b"content-type",

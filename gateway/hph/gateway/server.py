@@ -23,6 +23,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hph.gateway import codec
@@ -44,6 +45,15 @@ from hph.gateway.http1 import (
 from hph.gateway.mcp_tools import ToolCatalog, build_tool_catalog
 from hph.gateway.openapi import build_openapi
 from hph.gateway.routes import RouteError, RouteTable
+from hph.gateway.storefront import (
+    AUTH_CONFIG_PATH,
+    DEV_TOKEN_PATH,
+    DemoIdentity,
+    SignIn,
+    StaticSite,
+    default_web_dir,
+    is_app_path,
+)
 from hph.gateway.transcoder import Transcoder
 from hph.gateway.upstream import UpstreamPool, upstream_connections_for
 from hph.runtime.rpc.local import LocalChannel
@@ -78,6 +88,7 @@ class Gateway:
         limiter: Limiter | RemoteLimiter | None = None,
         services: Sequence[str] | None = None,
         planned: Sequence[str] = (),
+        demo_users: Sequence[DemoIdentity] = (),
     ) -> None:
         self.grpc_target = grpc_target
         self.limits = limits
@@ -114,11 +125,15 @@ class Gateway:
                 tools_of = [name for name in hosted if name not in set(planned)]
             catalog = build_tool_catalog(descriptors, tools_of)
             self.mcp = McpMount(settings, catalog, descriptors, self.pool, grpc_target)
+        self.routes = table
+        self.site = StaticSite(Path(settings.web_dir) if settings.web_dir else default_web_dir())
+        self.sign_in = SignIn(settings, demo_users)
         self.fixed: dict[str, Callable[[], Awaitable[tuple[int, bytes, bytes]]]] = {
             "/health": self._health,
             "/ready": self._ready,
             "/openapi.json": self._openapi,
             "/docs": self._docs,
+            AUTH_CONFIG_PATH: self._auth_config,
         }
 
     # one request ---------------------------------------------------------------------------
@@ -158,6 +173,16 @@ class Gateway:
                 conn.write(response_head(status, content_type, len(body), rid, cors, keep_alive) + body)
                 sent = len(body)
                 return keep_alive
+            # The app's files come from memory: no rate limit, which could only break a page load.
+            if method in ("GET", "HEAD") and is_app_path(path) and not self.routes.path_exists(path):
+                page = self.site.lookup(path, "text/html" in special.get(b"accept", ""))
+                if page is not None:
+                    status, asset = page
+                    headers = [*cors, ("cache-control", asset.cache_control)]
+                    conn.write(response_head(status, asset.content_type, len(asset.body), rid, headers, keep_alive))
+                    conn.write(asset.body)
+                    sent = len(asset.body)
+                    return keep_alive
             if special.get(b"content-type", "").startswith("application/grpc"):
                 status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
                 message = (
@@ -177,6 +202,11 @@ class Gateway:
                     )
                     sent = send_json(conn, status, body, rid, [*cors, ("retry-after", str(wait))], keep_alive)
                     return keep_alive
+            if path == DEV_TOKEN_PATH and method == "POST":
+                rpc = DEV_TOKEN_PATH
+                status, body = self.sign_in.dev_token(request.body)
+                sent = send_json(conn, status, body, rid, [*cors, ("cache-control", "no-store")], keep_alive)
+                return keep_alive
             if path == MCP_PATH and self.mcp is not None:
                 rpc = MCP_PATH
                 endpoint = await self.mcp.endpoint()
@@ -231,6 +261,9 @@ class Gateway:
 
     async def _docs(self) -> tuple[int, bytes, bytes]:
         return OK, b"text/html; charset=utf-8", self.docs
+
+    async def _auth_config(self) -> tuple[int, bytes, bytes]:
+        return OK, JSON, self.sign_in.config
 
 
 def limiter_from_settings(settings: Settings) -> Limiter | RemoteLimiter:
@@ -379,6 +412,7 @@ async def start_gateway(
     reuse_port: bool = False,
     services: Sequence[str] | None = None,
     planned: Sequence[str] = (),
+    demo_users: Sequence[DemoIdentity] = (),
 ) -> GatewayHost:
     """Builds the route table (refusing bad rules with RouteError), then listens on settings.http_port.
 
@@ -387,7 +421,7 @@ async def start_gateway(
     all see (edge.Limiter; an in-process RateLimiter by default). `services` (full names) limits the
     routes, the OpenAPI document and /ready to those services; every service in the set by default.
     `planned` (full names) are hosted but not built yet (UNIMPLEMENTED): routed, documented, but not
-    offered as MCP tools.
+    offered as MCP tools. `demo_users` are whom the storefront's dev sign-in offers (`storefront`).
     """
     descriptor_set = descriptors if descriptors is not None else load_descriptor_set()
     table = RouteTable.build(service_bindings(descriptor_set, services))
@@ -403,6 +437,7 @@ async def start_gateway(
         limiter=limiter,
         services=services,
         planned=planned,
+        demo_users=demo_users,
     )
     try:
         server = await loop.create_server(

@@ -683,6 +683,11 @@ _USERS: tuple[DemoUser, ...] = (
 # fmt: on
 
 
+def demo_users() -> tuple[DemoUser, ...]:
+    """The fixed demo identities (seed-independent): the storefront's dev sign-in offers them."""
+    return _USERS
+
+
 # --- generator ---------------------------------------------------------------------------------
 
 

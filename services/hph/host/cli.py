@@ -365,10 +365,11 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
 async def _gateway(settings: Settings, grpc_target: str) -> None:
     from hph.gateway.server import start_gateway
     from hph.host.children import refuse_if_taken
+    from hph.host.cohosted import demo_identities
     from hph.runtime.server import run_until_signalled
 
     refuse_if_taken(settings.http_host, settings.http_port, "HTTP")
-    host = await start_gateway(settings, grpc_target=grpc_target)
+    host = await start_gateway(settings, grpc_target=grpc_target, demo_users=demo_identities())
     # `hph up` reads this line to learn the port (it may have asked for port 0).
     line = f"REST gateway listening on http://{settings.http_host}:{host.port} -> gRPC {grpc_target}"
     await run_until_signalled(host.stop, ready=lambda: print(line, flush=True))

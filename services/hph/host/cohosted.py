@@ -18,8 +18,10 @@ import os
 import time
 from pathlib import Path
 
+from hph.commerce.demo_data import demo_users
 from hph.gateway.edge import Limiter
 from hph.gateway.server import GatewayHost, start_gateway
+from hph.gateway.storefront import DemoIdentity
 from hph.host.app import RunningPlatform
 from hph.runtime.rpc.local import LocalChannel
 from hph.runtime.settings import Settings
@@ -27,6 +29,11 @@ from hph.runtime.settings import Settings
 # Shared memory where the system has it: the table is rewritten on every REST request, and on a disk
 # the kernel would keep writing those pages back for nothing.
 _TMPFS = Path("/dev/shm")
+
+
+def demo_identities() -> tuple[DemoIdentity, ...]:
+    """The demo data's fixed users, whom the storefront's dev sign-in offers."""
+    return tuple(DemoIdentity(u.subject, u.name, u.email, u.role_name) for u in demo_users())
 
 
 def shared_limits_path(settings: Settings) -> Path:
@@ -67,6 +74,7 @@ async def start_cohosted_gateway(settings: Settings, platform: RunningPlatform, 
             reuse_port=settings.workers > 1,
             services=platform.grpc.service_names,
             planned=platform.planned,
+            demo_users=demo_identities(),
         )
     except BaseException:
         if limiter is not None:

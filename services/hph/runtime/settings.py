@@ -346,8 +346,11 @@ class Settings:
     # share it (one machine, or a shared volume) accept each other's `hph token` tokens. Empty = the
     # data dir's own (`<data dir>/auth`).
     dev_issuer_key_dir: str = ""
-    # Lifetime of tokens minted by `hph token`, seconds.
+    # Lifetime of tokens minted by `hph token` (and the storefront's dev sign-in), seconds.
     dev_token_ttl_seconds: int = 3600
+    # Directory of the storefront's build the gateway serves at `/`; empty = the checkout's
+    # `web/dist` (`vite build`, run by .ci/setup).
+    web_dir: str = ""
     # Entra ID tenant id; setting it trusts Entra-issued tokens for that tenant.
     entra_tenant_id: str = ""
     # Entra ID application (client) id; accepted as an audience beside jwt_audience.
