@@ -169,6 +169,8 @@ async function journeys() {
   await sam.locator('[data-testid="today-orders"]').waitFor();
   const before = Number(await sam.locator('[data-testid="today-orders"]').textContent());
   await sam.locator(".staff-chart canvas").first().waitFor();
+  await sam.getByRole("link", { name: "Staff console", exact: true }).waitFor(); // in the header, for staff only
+  check((await maya.getByRole("link", { name: "Staff console" }).count()) === 0, "a shopper's header has no staff link");
 
   step("the shopper buys something (through the API); the sale appears on the staff page");
   const { order, product } = await placePaidOrder(mayaToken, staffToken);

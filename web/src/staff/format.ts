@@ -18,5 +18,5 @@ export function shortId(id: string | undefined): string {
 }
 
 export function percent(share: number | undefined): string {
-  return `${((share ?? 0) * 100).toFixed(1)} %`;
+  return `${((share ?? 0) * 100).toFixed(1)}\u00a0%`;
 }
