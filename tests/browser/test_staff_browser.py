@@ -82,3 +82,4 @@ def test_staff_and_admins_run_the_store_from_the_console_in_a_real_browser(tmp_p
     shots = sorted(path.name for path in RESULTS.glob("*.png"))
     for page in STAFF_PAGES:
         assert any(name.endswith(f"-{page}.png") for name in shots), f"no screenshot of {page}: {shots}"
+    assert "staff-console.png" in shots, shots  # docs/img/staff-console.png is a copy of it

@@ -177,6 +177,8 @@ async function journeys() {
   await eventually(sam, sam.locator('[data-testid="today-orders"]'), new RegExp(`^${before + 1}$`), "today's order count grows by one");
   await sam.locator('[data-testid="top-products"] tbody tr').first().waitFor();
   await sam.locator('[data-testid="top-categories"] tbody tr').first().waitFor();
+  // The README's picture of the console: the sales page as a staff member first sees it.
+  await sam.screenshot({ path: join(results, "staff-console.png") });
   await audit(sam, "staff-sales");
 
   step("the orders list and the review queue");

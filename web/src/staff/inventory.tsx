@@ -72,6 +72,7 @@ export function InventoryPage({ query }: PageProps): JSX.Element {
       <ErrorNote error={loaded.error} />
       {loaded.loading && !loaded.data ? <Loading what="stock records" /> : null}
       {loaded.data && !items.length ? <p>No SKU is in these classes.</p> : null}
+      {items.length ? <Replenishment skus={items.slice(0, 100).map((item) => item.sku ?? "")} /> : null}
       {items.length ? (
         <table class="staff-table" data-testid="inventory">
           <thead>
@@ -89,7 +90,7 @@ export function InventoryPage({ query }: PageProps): JSX.Element {
           <tbody>
             {items.map((item) => (
               <tr key={item.sku}>
-                <td>{item.sku}</td>
+                <td class="staff-nowrap">{item.sku}</td>
                 <td>
                   <Badge value={item.health} prefix="INVENTORY_HEALTH_" />
                 </td>
@@ -116,7 +117,6 @@ export function InventoryPage({ query }: PageProps): JSX.Element {
           </button>
         ) : null}
       </div>
-      {items.length ? <Replenishment skus={items.slice(0, 100).map((item) => item.sku ?? "")} /> : null}
     </section>
   );
 }

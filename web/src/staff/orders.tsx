@@ -321,6 +321,7 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
         </div>
       ) : null}
       <form onSubmit={submit} class="staff-form" noValidate>
+        <ErrorNote error={e} fields={["carrier", "service_level", "package_weight_grams", "tracking_number"]} />
         <Field name="ship-carrier" label="Carrier" error={f["carrier"]}>
             <select {...control("ship-carrier", f["carrier"])} value={carrier} onChange={(ev) => setCarrier(ev.currentTarget.value)}>
             {CARRIERS.map((c) => (
@@ -358,7 +359,6 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
             onInput={(ev) => setTrackingNumber(ev.currentTarget.value)}
           />
         </Field>
-        <ErrorNote error={e} />
         <button type="submit" disabled={action.busy}>
           {action.busy ? "Creating…" : "Create shipment"}
         </button>

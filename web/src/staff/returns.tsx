@@ -253,6 +253,7 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
     <section aria-labelledby="step-heading" class="staff-card">
       <h2 id="step-heading">Next step</h2>
       <p>{next.explain}</p>
+      <ErrorNote error={e} fields={["note", "reason"]} />
       {blocked ? (
         <p class="staff-note" role="note">
           Only an admin may {next.step} a return; sign in as an admin to do it.
@@ -269,7 +270,6 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
         <Field name="return-note" label="Note (optional)" error={f["note"]}>
             <input {...control("return-note", f["note"])} value={note} onInput={(ev) => setNote(ev.currentTarget.value)} disabled={blocked} />
         </Field>
-        <ErrorNote error={e} />
         <button type="submit" disabled={action.busy || blocked}>
           {next.label}
         </button>

@@ -255,6 +255,7 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
     <section aria-labelledby="event-heading" class="staff-card">
       <h2 id="event-heading">Record a tracking event</h2>
       <form onSubmit={submit} class="staff-form" noValidate>
+        <ErrorNote error={e} fields={["status", "location", "description", "tracking_number"]} />
         <Field name="event-status" label="Status after the event" error={f["status"]}>
             <select
             {...control("event-status", f["status"])}
@@ -296,7 +297,6 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
             </Field>
           </>
         )}
-        <ErrorNote error={e} />
         <button type="submit" disabled={action.busy}>
           {action.busy ? "Recording…" : "Record event"}
         </button>

@@ -254,6 +254,7 @@ function Reply({ ticket, onSent }: { ticket: Ticket; onSent: () => void }): JSX.
     <section aria-labelledby="reply-heading" class="staff-card">
       <h2 id="reply-heading">Reply</h2>
       <form onSubmit={submit} class="staff-form" noValidate>
+        <ErrorNote error={e} fields={["body", "status"]} />
         <Field name="reply-body" label="Message" error={f["body"]}>
             <textarea {...control("reply-body", f["body"])} rows={4} value={body} onInput={(ev) => setBody(ev.currentTarget.value)} />
         </Field>
@@ -271,7 +272,6 @@ function Reply({ ticket, onSent }: { ticket: Ticket; onSent: () => void }): JSX.
             ))}
           </select>
         </Field>
-        <ErrorNote error={e} />
         <button type="submit" disabled={action.busy}>
           {action.busy ? "Sending…" : internal ? "Add note" : "Send reply"}
         </button>
@@ -309,6 +309,7 @@ function Manage({ ticket, me, onSaved }: { ticket: Ticket; me: string; onSaved: 
           void update({ assignee_id: assignee, priority });
         }}
       >
+        <ErrorNote error={e} fields={["assignee_id", "priority"]} />
         <Field name="ticket-assignee" label="Assignee (staff user id; empty for nobody)" error={f["assignee_id"]}>
             <div class="staff-inline">
             <input {...control("ticket-assignee", f["assignee_id"])} value={assignee} onInput={(ev) => setAssignee(ev.currentTarget.value)} />
@@ -326,7 +327,6 @@ function Manage({ ticket, me, onSaved }: { ticket: Ticket; me: string; onSaved: 
             ))}
           </select>
         </Field>
-        <ErrorNote error={e} />
         <div class="staff-inline">
           <button type="submit" disabled={action.busy}>
             Save assignment
