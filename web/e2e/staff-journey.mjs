@@ -306,6 +306,17 @@ async function journeys() {
   await maya.goto(`${base}/orders/${encodeURIComponent(order.id)}`);
   await eventually(maya, maya.locator("[data-order-status]"), /Partially returned/, "the shopper's order reads Partially returned");
 
+  step("staff cancel another paid order with a reason; the shopper sees it cancelled");
+  const { order: second } = await placePaidOrder(mayaToken, staffToken);
+  await sam.goto(`${base}/staff/orders/${encodeURIComponent(second.id)}`);
+  await sam.getByRole("heading", { name: "Cancel the order", exact: true }).waitFor();
+  await sam.getByLabel("Reason", { exact: true }).fill("The customer asked by phone");
+  await sam.getByRole("button", { name: "Cancel order" }).click();
+  await sam.locator('[data-testid="order-cancelled"]', { hasText: "The customer asked by phone" }).waitFor();
+  await audit(sam, "staff-order-cancelled");
+  await maya.goto(`${base}/orders/${encodeURIComponent(second.id)}`);
+  await eventually(maya, maya.locator("[data-order-status]"), /Cancelled/, "the shopper's second order reads Cancelled");
+
   step("low stock, and the replenishment view or a plain word that its agent is not built yet");
   await staffNav(sam, "Low stock").click();
   await sam.locator('table[data-testid="inventory"]').waitFor();

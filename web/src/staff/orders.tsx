@@ -257,7 +257,24 @@ export function OrderDetail({ orderId }: PageProps & { orderId: string }): JSX.E
           ) : tracking.data ? (
             <p>Nothing shipped yet.</p>
           ) : null}
-          {o.status && SHIPPABLE.includes(o.status) ? <CreateShipment order={o} onCreated={() => tracking.reload()} /> : null}
+          {o.status && SHIPPABLE.includes(o.status) ? (
+            <CreateShipment
+              order={o}
+              onCreated={() => {
+                order.reload();
+                tracking.reload();
+              }}
+            />
+          ) : null}
+          {o.status === "ORDER_STATUS_PENDING" || o.status === "ORDER_STATUS_PAID" ? (
+            <CancelOrder order={o} onCancelled={order.reload} />
+          ) : null}
+          {o.status === "ORDER_STATUS_CANCELLED" ? (
+            <p class="staff-note" role="status" data-testid="order-cancelled">
+              Cancelled {date(o.cancelled_at, true)}: {o.cancel_reason || "no reason given"}
+              {(o.amount_refunded ?? 0) > 0 ? `; ${money(o.amount_refunded, o.currency_code)} refunded` : ""}.
+            </p>
+          ) : null}
         </>
       ) : null}
     </section>
@@ -361,6 +378,45 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
         </Field>
         <button type="submit" disabled={action.busy}>
           {action.busy ? "Creating…" : "Create shipment"}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Cancelling a pending or paid order (a held one, say): its stock is released and what was paid is
+ * refunded (PATCH /api/orders/{id}/cancel, staff may cancel any order). */
+function CancelOrder({ order, onCancelled }: { order: Order; onCancelled: () => void }): JSX.Element {
+  const [reason, setReason] = useState("");
+  const action = useAction();
+  const e = action.error;
+  const f = fieldErrors(e);
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    const done = await action.run(() =>
+      call(
+        api.PATCH("/api/orders/{order_id}/cancel", {
+          params: { path: { order_id: order.id ?? "" } },
+          body: { reason, etag: order.etag ?? "", request_id: requestId("cancel") },
+        }),
+      ),
+    );
+    if (done) onCancelled();
+  };
+  return (
+    <section aria-labelledby="cancel-heading" class="staff-card">
+      <h2 id="cancel-heading">Cancel the order</h2>
+      <p>
+        Releases its stock{order.payment_status === "ORDER_PAYMENT_STATUS_PAID" ? " and refunds the payment in full" : ""}. The
+        customer sees the reason.
+      </p>
+      <form onSubmit={submit} class="staff-form" noValidate>
+        <ErrorNote error={e} fields={["reason"]} />
+        <Field name="cancel-reason" label="Reason" error={f["reason"]}>
+          <input {...control("cancel-reason", f["reason"])} value={reason} onInput={(ev) => setReason(ev.currentTarget.value)} />
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          {action.busy ? "Cancelling…" : "Cancel order"}
         </button>
       </form>
     </section>
