@@ -22,7 +22,7 @@ from hph.runtime.settings import Settings
 pytestmark = pytest.mark.integration
 
 INDEX = b'<!doctype html><html lang="en"><script type="module" src="/assets/app-1a2b3c.js"></script></html>'
-SCRIPT = b"console.log('storefront')"
+BIG_SCRIPT = b"console.log('storefront');\n" * 200
 # What a browser sends when it navigates to a page.
 BROWSER = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -31,7 +31,7 @@ def built_app(root: Path) -> Path:
     dist = root / "dist"
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_bytes(INDEX)
-    (dist / "assets" / "app-1a2b3c.js").write_bytes(SCRIPT)
+    (dist / "assets" / "app-1a2b3c.js").write_bytes(BIG_SCRIPT)
     (dist / "assets" / "app-1a2b3c.css").write_bytes(b"body{}")
     (dist / "favicon.svg").write_bytes(b"<svg/>")
     return dist
@@ -61,11 +61,20 @@ async def test_the_built_app_is_served_with_types_caching_and_deep_links(tmp_pat
         assert home.headers["cache-control"] == "no-cache"  # a new build shows on the next load
 
         script = await http.get("/assets/app-1a2b3c.js")
-        assert script.content == SCRIPT
+        assert script.content == BIG_SCRIPT
         assert script.headers["content-type"] == "text/javascript; charset=utf-8"
         assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
         css = await http.get("/assets/app-1a2b3c.css")
         assert css.headers["content-type"] == "text/css; charset=utf-8"
+        # Text is sent gzipped to whoever accepts it (computed once, when the build is read).
+        big = await http.get("/assets/app-1a2b3c.js", headers={"accept-encoding": "gzip"})
+        assert big.headers["content-encoding"] == "gzip" and big.headers["vary"] == "accept-encoding"
+        assert big.content == BIG_SCRIPT and int(big.headers["content-length"]) < len(BIG_SCRIPT) // 4
+        for refusing in ("identity", "gzip;q=0, identity", "br"):
+            plain = await http.get("/assets/app-1a2b3c.js", headers={"accept-encoding": refusing})
+            assert "content-encoding" not in plain.headers and plain.content == BIG_SCRIPT, refusing
+        weighted = await http.get("/assets/app-1a2b3c.js", headers={"accept-encoding": "br;q=1.0, gzip;q=0.8"})
+        assert weighted.headers["content-encoding"] == "gzip"
         svg = await http.get("/favicon.svg")
         assert svg.headers["content-type"] == "image/svg+xml" and svg.headers["cache-control"] == "no-cache"
 

@@ -80,7 +80,7 @@ def main() -> int:
     total_raw, total_packed = sum(f[1] for f in files), sum(f[2] for f in files)
     print(f"JavaScript in all: {total_raw / 1000:.1f} kB, {total_packed / 1000:.1f} kB gzipped")
     js = [sample["js_transfer_bytes"] for samples in results.values() for sample in samples]
-    print(f"JavaScript a page load fetches: {max(js) / 1000:.1f} kB (uncompressed on the wire)")
+    print(f"JavaScript a page load fetches: {max(js) / 1000:.1f} kB on the wire")
     return 0
 
 

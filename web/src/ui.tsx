@@ -54,7 +54,8 @@ export function ErrorNote(props: { error: unknown; onRetry?: () => void; fields?
     <div class="error" role="alert" data-status={status || undefined}>
       <p>
         <strong>{status === 429 ? "Slow down: " : status === 404 ? "Not found: " : "Sorry: "}</strong>
-        {messageOf(error)}
+        {/* When every problem is said beside its field, the server's summary of them would only repeat it. */}
+        {beside.length > 0 && here.length === 0 ? "some details need a change." : messageOf(error)}
       </p>
       {here.length > 0 && (
         <ul>

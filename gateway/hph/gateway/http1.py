@@ -161,6 +161,7 @@ _INTERESTING = frozenset(
     {
         b"origin",
         b"accept",
+        b"accept-encoding",
         b"authorization",
         b"x-request-id",
         b"content-type",

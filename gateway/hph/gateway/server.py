@@ -178,10 +178,10 @@ class Gateway:
                 page = self.site.lookup(path, "text/html" in special.get(b"accept", ""))
                 if page is not None:
                     status, asset = page
-                    headers = [*cors, ("cache-control", asset.cache_control)]
-                    conn.write(response_head(status, asset.content_type, len(asset.body), rid, headers, keep_alive))
-                    conn.write(asset.body)
-                    sent = len(asset.body)
+                    body, headers = asset.answer(special.get(b"accept-encoding", ""))
+                    conn.write(response_head(status, asset.content_type, len(body), rid, [*cors, *headers], keep_alive))
+                    conn.write(body)
+                    sent = len(body)
                     return keep_alive
             if special.get(b"content-type", "").startswith("application/grpc"):
                 status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE

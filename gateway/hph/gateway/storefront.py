@@ -1,8 +1,9 @@
 """The storefront's files and its sign-in endpoints, served by the gateway beside the REST surface.
 
 `StaticSite` serves the built single-page app (`web/dist`, made by `vite build` in `.ci/setup`) at
-`/`: files as they are, hashed assets (`/assets/...`) cached for a year, everything else (index.html
-above all) revalidated on every load so a new build is picked up at once. A path that names no file
+`/`: files as they are (gzipped, once at load, for clients that accept it), hashed assets
+(`/assets/...`) cached for a year, everything else (index.html above all) revalidated on every load
+so a new build is picked up at once. A path that names no file
 and does not look like a file (no dot in its last segment) is a page of the app (`/products/ORN-0923`)
 and gets index.html, whose router shows it, when a browser asks for a page (Accept: text/html).
 `/api/...`, the routes of the contracts and the gateway's fixed endpoints never reach this module,
@@ -19,6 +20,7 @@ build, `/` says how to make one.
 
 from __future__ import annotations
 
+import gzip
 import json
 import mimetypes
 from collections.abc import Sequence
@@ -64,6 +66,8 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".webmanifest": "application/manifest+json",
 }
+# Types worth gzipping (images and fonts are compressed already).
+_COMPRESSIBLE = ("text/", "application/json", "application/manifest+json", "image/svg+xml")
 
 _NO_BUILD = b"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Holiday Peak Hub: storefront not built</title></head>
@@ -87,6 +91,39 @@ class Asset:
     content_type: bytes
     body: bytes
     cache_control: str
+    # The body gzipped once at load, for clients that accept it; None where it would not shrink.
+    gzipped: bytes | None = None
+
+    def answer(self, accept_encoding: str) -> tuple[bytes, list[tuple[str, str]]]:
+        """The body and headers for a client with this Accept-Encoding."""
+        headers = [("cache-control", self.cache_control)]
+        if self.gzipped is None:
+            return self.body, headers
+        headers.append(("vary", "accept-encoding"))
+        if accepts_gzip(accept_encoding):
+            return self.gzipped, [*headers, ("content-encoding", "gzip")]
+        return self.body, headers
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding value takes gzip (named, or `*`, with a q above 0)."""
+    for item in accept_encoding.lower().split(","):
+        name, _, params = item.partition(";")
+        if name.strip() not in ("gzip", "*"):
+            continue
+        weight = params.strip().removeprefix("q=")
+        try:
+            return not params.strip() or float(weight) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def _gzipped(body: bytes, content_type: str) -> bytes | None:
+    if not content_type.startswith(_COMPRESSIBLE) or len(body) < 1024:
+        return None
+    packed = gzip.compress(body, 9, mtime=0)
+    return packed if len(packed) < len(body) else None
 
 
 class StaticSite:
@@ -116,7 +153,8 @@ class StaticSite:
                 suffix = path.suffix.lower()
                 kind = _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 cache = LONG_CACHE if rel.startswith("assets/") else REVALIDATE
-                files["/" + rel] = Asset(kind.encode(), path.read_bytes(), cache)
+                body = path.read_bytes()
+                files["/" + rel] = Asset(kind.encode(), body, cache, _gzipped(body, kind))
         self.files = files
 
     @property

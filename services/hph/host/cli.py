@@ -353,6 +353,7 @@ async def _serve(settings: Settings, names: Sequence[str], *, seed: bool, with_g
         rest = f"http://{settings.http_host}:{http_port}"
         lines += [
             f"  REST     {rest}/api/...  (docs {rest}/docs, OpenAPI {rest}/openapi.json)",
+            f"  shop     {rest}/  (the storefront, built by .ci/setup)",
             f"  try      curl '{rest}/api/products?limit=3'",
             f"           grpcurl -plaintext -d '{{\"limit\": 3}}' {address} "
             "holidaypeak.commerce.v1.CatalogService/ListProducts",
