@@ -323,6 +323,17 @@ async function journeys() {
   await sam.locator('[data-testid="replenishment"] table, [data-testid="replenishment-planned"]').first().waitFor();
   await audit(sam, "staff-low-stock");
 
+  step("a staff token the platform refuses (401) leads back to sign-in, and back to the page after it");
+  await sam.evaluate(() => {
+    const session = JSON.parse(sessionStorage.getItem("hph.session") ?? "{}");
+    sessionStorage.setItem("hph.session", JSON.stringify({ ...session, token: "not-a-token" }));
+  });
+  await sam.goto(`${base}/staff/tickets`);
+  await sam.waitForURL(/\/signin\?next=%2Fstaff%2Ftickets&expired=1/);
+  await signIn(sam, "Sam Rivera");
+  await sam.waitForURL((url) => url.pathname === "/staff/tickets");
+  await sam.getByRole("heading", { name: "Support tickets", exact: true }).waitFor();
+
   check(pageErrors.length === 0, `no uncaught errors in the pages: ${pageErrors.join("; ")}`);
 }
 
