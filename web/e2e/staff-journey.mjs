@@ -235,6 +235,7 @@ async function journeys() {
   await audit(sam, "staff-shipment-delivered");
   await staffNav(sam, "Shipments").click();
   await sam.locator('table[data-testid="shipments"]').waitFor();
+  await sam.locator('[data-testid="route-issues"] li, [data-testid="route-issues"] p:not(.loading)').first().waitFor();
   await audit(sam, "staff-shipments");
 
   step("the shopper sees the order delivered with its tracking");

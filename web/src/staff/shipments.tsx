@@ -90,6 +90,7 @@ export function ShipmentsPage({ query }: PageProps): JSX.Element {
           </select>
         </label>
       </div>
+      <RouteIssues />
       <ErrorNote error={loaded.error} />
       {loaded.loading && !loaded.data ? <Loading what="shipments" /> : null}
       {loaded.data && !shipments.length ? <p>No shipments match.</p> : null}
@@ -301,6 +302,44 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
           {action.busy ? "Recording…" : "Record event"}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** Parcels in trouble (GET /api/staff/agents/logistics-route-issue-detection/issues): the route
+ * issue agent's findings, most severe first, each with its reason and suggested action. */
+function RouteIssues(): JSX.Element {
+  const issues = useLoad(
+    () =>
+      call(
+        api.GET("/api/staff/agents/logistics-route-issue-detection/issues", {
+          params: { query: { min_severity: "SEVERITY_MEDIUM", page_size: 10 } },
+        }),
+      ),
+    [],
+  );
+  const list = issues.data?.issues ?? [];
+  return (
+    <section aria-labelledby="issues-heading" class="staff-card" data-testid="route-issues">
+      <h2 id="issues-heading">Parcels needing attention</h2>
+      <ErrorNote error={issues.error} onRetry={issues.reload} />
+      {issues.loading && !issues.data ? <Loading what="route issues" /> : null}
+      {issues.data && !list.length ? (
+        <p>No parcel in transit has an issue of medium severity or more ({issues.data.shipments_checked ?? 0} checked).</p>
+      ) : null}
+      {list.length ? (
+        <ul class="staff-list">
+          {list.map((issue) => (
+            <li key={issue.issue_id}>
+              <Badge value={issue.severity} prefix="SEVERITY_" />{" "}
+              <Link href={`/staff/shipments/${encodeURIComponent(issue.shipment_id ?? "")}`}>{shortId(issue.shipment_id)}</Link>{" "}
+              {(issue.carrier ?? "").toUpperCase()}: {issue.message}
+              {/* The action's description ends with the message again, in brackets: said once is enough. */}
+              {issue.action?.description ? `. Suggested: ${issue.action.description.replace(/\s*\([^()]*\)$/, "")}.` : ""}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </section>
   );
 }
