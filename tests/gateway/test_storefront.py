@@ -79,7 +79,7 @@ async def test_the_built_app_is_served_with_types_caching_and_deep_links(tmp_pat
         assert svg.headers["content-type"] == "image/svg+xml" and svg.headers["cache-control"] == "no-cache"
 
         # Pages of the app are index.html, for its router to show, when a browser navigates there.
-        for deep in ("/products/ORN-0923", "/orders/ord_1/tracking", "/search", "/index.html"):
+        for deep in ("/products/ORN-0923", "/orders/ord_1/tracking", "/search", "/index.html", "/products/GIFT-1.5"):
             page = await http.get(deep, headers=BROWSER)
             assert page.status_code == 200 and page.content == INDEX, deep
         head = await http.head("/products/ORN-0923", headers=BROWSER)

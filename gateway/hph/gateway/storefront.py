@@ -3,12 +3,12 @@
 `StaticSite` serves the built single-page app (`web/dist`, made by `vite build` in `.ci/setup`) at
 `/`: files as they are (gzipped, once at load, for clients that accept it), hashed assets
 (`/assets/...`) cached for a year, everything else (index.html above all) revalidated on every load
-so a new build is picked up at once. A path that names no file
-and does not look like a file (no dot in its last segment) is a page of the app (`/products/ORN-0923`)
-and gets index.html, whose router shows it, when a browser asks for a page (Accept: text/html).
-`/api/...`, the routes of the contracts and the gateway's fixed endpoints never reach this module,
-and a client that is not navigating gets the JSON 404 of an unknown path as before. Without a
-build, `/` says how to make one.
+so a new build is picked up at once. A path that names no file and does not look like one (no
+ending such as .js or .png) is a page of the app (`/products/ORN-0923`) and gets index.html, whose
+router shows it, when a browser asks for a page (Accept: text/html). `/api/...`, the routes of the
+contracts and the gateway's fixed endpoints never reach this module, and a client that is not
+navigating gets the JSON 404 of an unknown path as before. Without a build, `/` says how to make
+one.
 
 `SignIn` answers what the app needs before it has a token:
 - `GET /auth/config`: which sign-in the page offers: `dev` (the local issuer, with the demo users),
@@ -119,6 +119,16 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+# A missing path with one of these endings is a missing file (404), never a page of the app; any
+# other ending (`/products/GIFT-1.5`) may be an id in a deep link.
+_FILE_SUFFIXES = frozenset({*_TYPES, ".jpg", ".jpeg", ".gif", ".woff", ".ttf", ".wasm", ".xml", ".pdf", ".zip"})
+
+
+def _looks_like_a_file(path: str) -> bool:
+    last = path.rsplit("/", 1)[-1]
+    return "." in last and "." + last.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES
+
+
 def _gzipped(body: bytes, content_type: str) -> bytes | None:
     if not content_type.startswith(_COMPRESSIBLE) or len(body) < 1024:
         return None
@@ -167,8 +177,7 @@ class StaticSite:
         A file of the build is served to anyone; `/` is the app; any other path is a page of the
         app only for a browser navigating to it (`wants_html`: its Accept names text/html) and when
         it does not look like a file, so an API client's unknown path stays a JSON 404."""
-        last = path.rsplit("/", 1)[-1]
-        page = path in ("/", "/index.html") or (wants_html and "." not in last)
+        page = path in ("/", "/index.html") or (wants_html and not _looks_like_a_file(path))
         # On a page load one stat tells whether `vite build` ran (again) since the files were read.
         if page and self._index_stamp() != self._stamp:
             self._load()
