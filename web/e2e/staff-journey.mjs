@@ -60,7 +60,8 @@ async function rest(method, path, token, body, okStatuses = []) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await answer.text();
-  if (!answer.ok && !okStatuses.includes(answer.status)) throw new Error(`${method} ${path}: HTTP ${answer.status} ${text}`);
+  if (!answer.ok && !okStatuses.includes(answer.status))
+    throw new Error(`${method} ${path}: HTTP ${answer.status} ${text}`);
   return text ? JSON.parse(text) : {};
 }
 
@@ -131,7 +132,11 @@ async function person(name, startPath) {
 async function eventually(page, locator, pattern, what) {
   const deadline = Date.now() + TIMEOUT;
   for (;;) {
-    const text = (await locator.first().textContent({ timeout: TIMEOUT }).catch(() => "")) ?? "";
+    const text =
+      (await locator
+        .first()
+        .textContent({ timeout: TIMEOUT })
+        .catch(() => "")) ?? "";
     if (pattern.test(text)) return text;
     if (Date.now() > deadline) throw new Error(`check failed: ${what} (last read: ${text})`);
     await page.waitForTimeout(700);
@@ -144,7 +149,10 @@ const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "
 try {
   await journeys();
 } catch (failure) {
-  for (const [index, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+  for (const [index, page] of browser
+    .contexts()
+    .flatMap((c) => c.pages())
+    .entries()) {
     await page.screenshot({ path: join(results, `failed-${index}.png`), fullPage: true }).catch(() => undefined);
     console.error(`page ${index} at ${page.url()}`);
   }
@@ -170,11 +178,19 @@ async function journeys() {
   const before = Number(await sam.locator('[data-testid="today-orders"]').textContent());
   await sam.locator(".staff-chart canvas").first().waitFor();
   await sam.getByRole("link", { name: "Staff console", exact: true }).waitFor(); // in the header, for staff only
-  check((await maya.getByRole("link", { name: "Staff console" }).count()) === 0, "a shopper's header has no staff link");
+  check(
+    (await maya.getByRole("link", { name: "Staff console" }).count()) === 0,
+    "a shopper's header has no staff link",
+  );
 
   step("the shopper buys something (through the API); the sale appears on the staff page");
   const { order, product } = await placePaidOrder(mayaToken, staffToken);
-  await eventually(sam, sam.locator('[data-testid="today-orders"]'), new RegExp(`^${before + 1}$`), "today's order count grows by one");
+  await eventually(
+    sam,
+    sam.locator('[data-testid="today-orders"]'),
+    new RegExp(`^${before + 1}$`),
+    "today's order count grows by one",
+  );
   await sam.locator('[data-testid="top-products"] tbody tr').first().waitFor();
   await sam.locator('[data-testid="top-categories"] tbody tr').first().waitFor();
   // The README's picture of the console: the sales page as a staff member first sees it.
@@ -254,7 +270,9 @@ async function journeys() {
   await sam.getByLabel("Customer id").fill("customer-maya");
   await sam.getByRole("button", { name: "Filter" }).click();
   await sam.waitForURL(/user_id=customer-maya/);
-  await sam.locator(`a[href="/staff/tickets/${encodeURIComponent(ticket.id)}"]`, { hasText: "Where is my gift receipt?" }).click();
+  await sam
+    .locator(`a[href="/staff/tickets/${encodeURIComponent(ticket.id)}"]`, { hasText: "Where is my gift receipt?" })
+    .click();
   await sam.getByText("The parcel came without a gift receipt.").waitFor();
   await audit(sam, "staff-ticket");
   await sam.getByRole("button", { name: "Send reply" }).click();
@@ -298,6 +316,12 @@ async function journeys() {
   await ada.locator('[data-testid="return-status"]', { hasText: "received" }).waitFor();
   await ada.getByRole("button", { name: "Restock" }).click();
   await ada.locator('[data-testid="return-status"]', { hasText: "restocked" }).waitFor();
+  const refundAmount = ada.getByLabel(/^Amount in USD/);
+  await refundAmount.fill("0");
+  await ada.getByRole("button", { name: "Refund" }).click();
+  await ada.locator('.field-error[data-field="return-amount"]').waitFor(); // refused at the amount itself
+  check((await refundAmount.getAttribute("aria-invalid")) === "true", "the amount field is marked invalid");
+  await refundAmount.fill("");
   await ada.getByRole("button", { name: "Refund" }).click();
   await ada.locator('[data-testid="return-status"]', { hasText: "refunded" }).waitFor();
   await ada.locator('[data-testid="return-refund"]').waitFor();
@@ -305,7 +329,12 @@ async function journeys() {
   await maya.goto(`${base}/returns`);
   await maya.getByText(new RegExp(`${ret.id}.*Refunded.*refunded \\$`)).waitFor();
   await maya.goto(`${base}/orders/${encodeURIComponent(order.id)}`);
-  await eventually(maya, maya.locator("[data-order-status]"), /Partially returned/, "the shopper's order reads Partially returned");
+  await eventually(
+    maya,
+    maya.locator("[data-order-status]"),
+    /Partially returned/,
+    "the shopper's order reads Partially returned",
+  );
 
   step("staff cancel another paid order with a reason; the shopper sees it cancelled");
   const { order: second } = await placePaidOrder(mayaToken, staffToken);
@@ -316,7 +345,12 @@ async function journeys() {
   await sam.locator('[data-testid="order-cancelled"]', { hasText: "The customer asked by phone" }).waitFor();
   await audit(sam, "staff-order-cancelled");
   await maya.goto(`${base}/orders/${encodeURIComponent(second.id)}`);
-  await eventually(maya, maya.locator("[data-order-status]"), /Cancelled/, "the shopper's second order reads Cancelled");
+  await eventually(
+    maya,
+    maya.locator("[data-order-status]"),
+    /Cancelled/,
+    "the shopper's second order reads Cancelled",
+  );
 
   step("low stock, and the replenishment view or a plain word that its agent is not built yet");
   await staffNav(sam, "Low stock").click();

@@ -12,12 +12,24 @@ export interface Series {
   orders: number[];
 }
 
-export function RevenueChart({ series, currency, label }: { series: Series; currency: string; label: string }): JSX.Element {
+export function RevenueChart({
+  series,
+  currency,
+  label,
+}: {
+  series: Series;
+  currency: string;
+  label: string;
+}): JSX.Element {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const money = new Intl.NumberFormat("en-US", { style: "currency", currency: currency || "USD", maximumFractionDigits: 0 });
+    const money = new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency: currency || "USD",
+      maximumFractionDigits: 0,
+    });
     const width = Math.max(320, Math.min(element.clientWidth || 720, 960));
     const plot = new uPlot(
       {
@@ -26,7 +38,13 @@ export function RevenueChart({ series, currency, label }: { series: Series; curr
         scales: { x: { time: true }, orders: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         series: [
           {},
-          { label: "Revenue", stroke: "#b4232c", fill: "rgba(180, 35, 44, 0.12)", width: 2, value: (_u, v) => (v == null ? "—" : money.format(v)) },
+          {
+            label: "Revenue",
+            stroke: "#b4232c",
+            fill: "rgba(180, 35, 44, 0.12)",
+            width: 2,
+            value: (_u, v) => (v == null ? "—" : money.format(v)),
+          },
           { label: "Orders", stroke: "#1f5f8b", width: 1.5, dash: [4, 4], scale: "orders" },
         ],
         axes: [

@@ -57,7 +57,8 @@ function page(parts: string[], props: PageProps): { title: string; body: JSX.Ele
           <section>
             <h1>No such staff page</h1>
             <p>
-              <code>/staff/{parts.join("/")}</code> is not a page of the staff console. <Link href="/staff">Back to sales</Link>.
+              <code>/staff/{parts.join("/")}</code> is not a page of the staff console.{" "}
+              <Link href="/staff">Back to sales</Link>.
             </p>
           </section>
         ),
@@ -68,7 +69,10 @@ function page(parts: string[], props: PageProps): { title: string; body: JSX.Ele
 export function StaffConsole({ path }: { path: string }): JSX.Element {
   // The router's guard let only staff and admins in; the session is there.
   const session = auth.session() as Session;
-  const parts = path.replace(/^\/staff\/?/, "").split("/").filter(Boolean);
+  const parts = path
+    .replace(/^\/staff\/?/, "")
+    .split("/")
+    .filter(Boolean);
   const { body } = page(parts, { session, query: new URLSearchParams(location.search) });
   const current = parts.length ? `/staff/${parts[0]}` : "/staff";
   return (

@@ -28,7 +28,11 @@ export function Dashboard(_props: PageProps): JSX.Element {
   const today = utcDay();
   const todays = useLoad(
     () =>
-      call(api.GET("/api/staff/analytics/summary", { params: { query: { from_date: today, to_date: today, top_products_limit: 5 } } })),
+      call(
+        api.GET("/api/staff/analytics/summary", {
+          params: { query: { from_date: today, to_date: today, top_products_limit: 5 } },
+        }),
+      ),
     [`${today}:${tick}`],
   );
   const s = todays.data;
@@ -159,7 +163,12 @@ function TopSellers(): JSX.Element {
   const from = utcDay(-29);
   const to = utcDay();
   const summary = useLoad(
-    () => call(api.GET("/api/staff/analytics/summary", { params: { query: { from_date: from, to_date: to, top_products_limit: 10 } } })),
+    () =>
+      call(
+        api.GET("/api/staff/analytics/summary", {
+          params: { query: { from_date: from, to_date: to, top_products_limit: 10 } },
+        }),
+      ),
     [`${from}:${to}`],
   );
   const categories = useLoad(
@@ -217,7 +226,11 @@ function TopSellers(): JSX.Element {
                   <td>{c.name}</td>
                   <td>{money(c.revenue, currency)}</td>
                   <td>
-                    <span class="staff-share" style={{ width: `${Math.round((c.revenue_share ?? 0) * 100)}%` }} aria-hidden="true" />
+                    <span
+                      class="staff-share"
+                      style={{ width: `${Math.round((c.revenue_share ?? 0) * 100)}%` }}
+                      aria-hidden="true"
+                    />
                     {percent(c.revenue_share)}
                   </td>
                 </tr>

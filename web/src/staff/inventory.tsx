@@ -12,7 +12,12 @@ import { Badge, ErrorNote, Loading, useLoad } from "./ui";
 
 type Health = NonNullable<Schemas["holidaypeak.commerce.v1.InventoryItem"]["health"]>;
 
-const HEALTH: Health[] = ["INVENTORY_HEALTH_LOW_STOCK", "INVENTORY_HEALTH_OUT_OF_STOCK", "INVENTORY_HEALTH_OVERSTOCKED", "INVENTORY_HEALTH_HEALTHY"];
+const HEALTH: Health[] = [
+  "INVENTORY_HEALTH_LOW_STOCK",
+  "INVENTORY_HEALTH_OUT_OF_STOCK",
+  "INVENTORY_HEALTH_OVERSTOCKED",
+  "INVENTORY_HEALTH_HEALTHY",
+];
 const DEFAULT_HEALTH: Health[] = ["INVENTORY_HEALTH_LOW_STOCK", "INVENTORY_HEALTH_OUT_OF_STOCK"];
 
 export function InventoryPage({ query }: PageProps): JSX.Element {
@@ -26,7 +31,14 @@ export function InventoryPage({ query }: PageProps): JSX.Element {
     () =>
       call(
         api.GET("/api/staff/inventory", {
-          params: { query: { health, ...(prefix ? { sku_prefix: prefix } : {}), page_size: 50, ...(token ? { page_token: token } : {}) } },
+          params: {
+            query: {
+              health,
+              ...(prefix ? { sku_prefix: prefix } : {}),
+              page_size: 50,
+              ...(token ? { page_token: token } : {}),
+            },
+          },
         }),
       ),
     [`${health.join(",")}:${prefix}:${token}`],
@@ -139,8 +151,8 @@ function Replenishment({ skus }: { skus: string[] }): JSX.Element {
       {plan.loading && !plan.data && !plan.error ? <Loading what="the replenishment plan" /> : null}
       {planned ? (
         <p class="staff-note" role="status" data-testid="replenishment-planned">
-          <strong>The replenishment agent is not available yet.</strong> The platform answered: “{planned.message}”. The list above
-          is the stock service's own classification; reorder by hand until the agent is built.
+          <strong>The replenishment agent is not available yet.</strong> The platform answered: “{planned.message}”. The
+          list above is the stock service's own classification; reorder by hand until the agent is built.
         </p>
       ) : (
         <ErrorNote error={plan.error} />

@@ -92,7 +92,11 @@ export function OrdersPage({ query }: PageProps): JSX.Element {
           }}
         >
           <label for="order-customer">Customer id</label>
-          <input id="order-customer" value={customerInput} onInput={(event) => setCustomerInput(event.currentTarget.value)} />
+          <input
+            id="order-customer"
+            value={customerInput}
+            onInput={(event) => setCustomerInput(event.currentTarget.value)}
+          />
           <button type="submit">Filter</button>
         </form>
       </div>
@@ -155,7 +159,10 @@ export function OrdersPage({ query }: PageProps): JSX.Element {
 }
 
 export function OrderDetail({ orderId }: PageProps & { orderId: string }): JSX.Element {
-  const order = useLoad(() => call(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })), [orderId]);
+  const order = useLoad(
+    () => call(api.GET("/api/orders/{order_id}", { params: { path: { order_id: orderId } } })),
+    [orderId],
+  );
   const tracking = useLoad(
     () => call(api.GET("/api/orders/{order_id}/tracking", { params: { path: { order_id: orderId } } })),
     [orderId],
@@ -206,7 +213,14 @@ export function OrderDetail({ orderId }: PageProps & { orderId: string }): JSX.E
             <div>
               <dt>Ship to</dt>
               <dd>
-                {[o.shipping_address?.name, o.shipping_address?.line1, o.shipping_address?.city, o.shipping_address?.region, o.shipping_address?.postal_code, o.shipping_address?.country_code]
+                {[
+                  o.shipping_address?.name,
+                  o.shipping_address?.line1,
+                  o.shipping_address?.city,
+                  o.shipping_address?.region,
+                  o.shipping_address?.postal_code,
+                  o.shipping_address?.country_code,
+                ]
                   .filter(Boolean)
                   .join(", ")}
               </dd>
@@ -289,7 +303,13 @@ const CARRIERS = [
   { code: "dhl", label: "DHL" },
 ];
 
-const LEVELS = ["SERVICE_LEVEL_UNSPECIFIED", "SERVICE_LEVEL_ECONOMY", "SERVICE_LEVEL_STANDARD", "SERVICE_LEVEL_EXPEDITED", "SERVICE_LEVEL_OVERNIGHT"] as const;
+const LEVELS = [
+  "SERVICE_LEVEL_UNSPECIFIED",
+  "SERVICE_LEVEL_ECONOMY",
+  "SERVICE_LEVEL_STANDARD",
+  "SERVICE_LEVEL_EXPEDITED",
+  "SERVICE_LEVEL_OVERNIGHT",
+] as const;
 
 function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => void }): JSX.Element {
   const [carrier, setCarrier] = useState("");
@@ -330,8 +350,8 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
       {created ? (
         <div class="staff-success" role="status" data-testid="shipment-created">
           <p>
-            Shipment <Link href={`/staff/shipments/${encodeURIComponent(created.id ?? "")}`}>{created.id}</Link> created:{" "}
-            {(created.carrier ?? "").toUpperCase()}, {enumLabel(created.service_level, "SERVICE_LEVEL_")}
+            Shipment <Link href={`/staff/shipments/${encodeURIComponent(created.id ?? "")}`}>{created.id}</Link>{" "}
+            created: {(created.carrier ?? "").toUpperCase()}, {enumLabel(created.service_level, "SERVICE_LEVEL_")}
             {created.tracking_number ? `, tracking ${created.tracking_number}` : ""}.
           </p>
           <CarrierChoiceNote shipment={created} />
@@ -340,7 +360,11 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
       <form onSubmit={submit} class="staff-form" noValidate>
         <ErrorNote error={e} fields={["carrier", "service_level", "package_weight_grams", "tracking_number"]} />
         <Field name="ship-carrier" label="Carrier" error={f["carrier"]}>
-            <select {...control("ship-carrier", f["carrier"])} value={carrier} onChange={(ev) => setCarrier(ev.currentTarget.value)}>
+          <select
+            {...control("ship-carrier", f["carrier"])}
+            value={carrier}
+            onChange={(ev) => setCarrier(ev.currentTarget.value)}
+          >
             {CARRIERS.map((c) => (
               <option key={c.code} value={c.code}>
                 {c.label}
@@ -349,20 +373,22 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
           </select>
         </Field>
         <Field name="ship-level" label="Service level" error={f["service_level"]}>
-            <select
+          <select
             {...control("ship-level", f["service_level"])}
             value={level}
             onChange={(ev) => setLevel(ev.currentTarget.value as (typeof LEVELS)[number])}
           >
             {LEVELS.map((l) => (
               <option key={l} value={l}>
-                {l === "SERVICE_LEVEL_UNSPECIFIED" ? "Standard (or whatever meets its promise)" : enumLabel(l, "SERVICE_LEVEL_")}
+                {l === "SERVICE_LEVEL_UNSPECIFIED"
+                  ? "Standard (or whatever meets its promise)"
+                  : enumLabel(l, "SERVICE_LEVEL_")}
               </option>
             ))}
           </select>
         </Field>
         <Field name="ship-weight" label="Parcel weight (grams)" error={f["package_weight_grams"]}>
-            <input
+          <input
             {...control("ship-weight", f["package_weight_grams"])}
             inputMode="numeric"
             value={weight}
@@ -370,7 +396,7 @@ function CreateShipment({ order, onCreated }: { order: Order; onCreated: () => v
           />
         </Field>
         <Field name="ship-tracking" label="Tracking number (optional)" error={f["tracking_number"]}>
-            <input
+          <input
             {...control("ship-tracking", f["tracking_number"])}
             value={trackingNumber}
             onInput={(ev) => setTrackingNumber(ev.currentTarget.value)}
@@ -407,13 +433,18 @@ function CancelOrder({ order, onCancelled }: { order: Order; onCancelled: () => 
     <section aria-labelledby="cancel-heading" class="staff-card">
       <h2 id="cancel-heading">Cancel the order</h2>
       <p>
-        Releases its stock{order.payment_status === "ORDER_PAYMENT_STATUS_PAID" ? " and refunds the payment in full" : ""}. The
-        customer sees the reason.
+        Releases its stock
+        {order.payment_status === "ORDER_PAYMENT_STATUS_PAID" ? " and refunds the payment in full" : ""}. The customer
+        sees the reason.
       </p>
       <form onSubmit={submit} class="staff-form" noValidate>
         <ErrorNote error={e} fields={["reason"]} />
         <Field name="cancel-reason" label="Reason" error={f["reason"]}>
-          <input {...control("cancel-reason", f["reason"])} value={reason} onInput={(ev) => setReason(ev.currentTarget.value)} />
+          <input
+            {...control("cancel-reason", f["reason"])}
+            value={reason}
+            onInput={(ev) => setReason(ev.currentTarget.value)}
+          />
         </Field>
         <button type="submit" disabled={action.busy}>
           {action.busy ? "Cancelling…" : "Cancel order"}

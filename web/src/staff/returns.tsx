@@ -205,15 +205,36 @@ export function ReturnDetail({ returnId, session }: PageProps & { returnId: stri
 type Step = "approve" | "receive" | "restock" | "refund";
 
 const STEP_OF: Partial<Record<ReturnStatus, { step: Step; label: string; adminOnly: boolean; explain: string }>> = {
-  RETURN_STATUS_REQUESTED: { step: "approve", label: "Approve return", adminOnly: true, explain: "Accept the request; the customer sends the items back." },
-  RETURN_STATUS_APPROVED: { step: "receive", label: "Mark received", adminOnly: false, explain: "The items arrived at the warehouse." },
-  RETURN_STATUS_RECEIVED: { step: "restock", label: "Restock", adminOnly: false, explain: "Put the sellable units back into stock." },
-  RETURN_STATUS_RESTOCKED: { step: "refund", label: "Refund", adminOnly: true, explain: "Refund the customer through the order's payment." },
+  RETURN_STATUS_REQUESTED: {
+    step: "approve",
+    label: "Approve return",
+    adminOnly: true,
+    explain: "Accept the request; the customer sends the items back.",
+  },
+  RETURN_STATUS_APPROVED: {
+    step: "receive",
+    label: "Mark received",
+    adminOnly: false,
+    explain: "The items arrived at the warehouse.",
+  },
+  RETURN_STATUS_RECEIVED: {
+    step: "restock",
+    label: "Restock",
+    adminOnly: false,
+    explain: "Put the sellable units back into stock.",
+  },
+  RETURN_STATUS_RESTOCKED: {
+    step: "refund",
+    label: "Refund",
+    adminOnly: true,
+    explain: "Refund the customer through the order's payment.",
+  },
 };
 
 function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone: () => void }): JSX.Element | null {
   const [note, setNote] = useState("");
   const [rejectReason, setRejectReason] = useState("");
+  const [amount, setAmount] = useState("");
   const action = useAction();
   const next = ret.status ? STEP_OF[ret.status] : undefined;
   if (!next) {
@@ -235,7 +256,13 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
           : step === "restock"
             ? call(api.PATCH("/api/staff/returns/{return_id}/restock", { ...path, body }))
             : step === "refund"
-              ? call(api.PATCH("/api/staff/returns/{return_id}/refund", { ...path, body }))
+              ? call(
+                  api.PATCH("/api/staff/returns/{return_id}/refund", {
+                    ...path,
+                    // Blank: the refund due for the items; a number: that much (in major units), no more than paid.
+                    body: { ...body, ...(amount.trim() ? { amount: Number(amount) } : {}) },
+                  }),
+                )
               : call(
                   api.PATCH("/api/staff/returns/{return_id}/reject", {
                     ...path,
@@ -253,7 +280,7 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
     <section aria-labelledby="step-heading" class="staff-card">
       <h2 id="step-heading">Next step</h2>
       <p>{next.explain}</p>
-      <ErrorNote error={e} fields={["note", "reason"]} />
+      <ErrorNote error={e} fields={["note", "reason", "amount"]} />
       {blocked ? (
         <p class="staff-note" role="note">
           Only an admin may {next.step} a return; sign in as an admin to do it.
@@ -268,8 +295,28 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
         }}
       >
         <Field name="return-note" label="Note (optional)" error={f["note"]}>
-            <input {...control("return-note", f["note"])} value={note} onInput={(ev) => setNote(ev.currentTarget.value)} disabled={blocked} />
+          <input
+            {...control("return-note", f["note"])}
+            value={note}
+            onInput={(ev) => setNote(ev.currentTarget.value)}
+            disabled={blocked}
+          />
         </Field>
+        {next.step === "refund" ? (
+          <Field
+            name="return-amount"
+            label={`Amount in ${ret.currency_code || "USD"} (blank: the refund due)`}
+            error={f["amount"]}
+          >
+            <input
+              {...control("return-amount", f["amount"])}
+              inputMode="decimal"
+              value={amount}
+              onInput={(ev) => setAmount(ev.currentTarget.value)}
+              disabled={blocked}
+            />
+          </Field>
+        ) : null}
         <button type="submit" disabled={action.busy || blocked}>
           {next.label}
         </button>
@@ -284,7 +331,7 @@ function NextStep({ ret, admin, onDone }: { ret: Return; admin: boolean; onDone:
           }}
         >
           <Field name="return-reject" label="Or reject it, because" error={f["reason"]}>
-              <input
+            <input
               {...control("return-reject", f["reason"])}
               value={rejectReason}
               onInput={(ev) => setRejectReason(ev.currentTarget.value)}

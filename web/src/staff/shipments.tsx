@@ -31,7 +31,8 @@ export function CarrierChoiceNote({ shipment }: { shipment: Shipment }): JSX.Ele
     return (
       <p class="staff-note" data-testid="carrier-choice">
         <strong>{carrier} chosen by the carrier-selection agent</strong>
-        {Number(choice.rate_minor ?? 0) > 0 ? ` at ${minor(choice.rate_minor, choice.currency_code)}` : ""}: {choice.reason}
+        {Number(choice.rate_minor ?? 0) > 0 ? ` at ${minor(choice.rate_minor, choice.currency_code)}` : ""}:{" "}
+        {choice.reason}
       </p>
     );
   }
@@ -68,7 +69,8 @@ export function ShipmentsPage({ query }: PageProps): JSX.Element {
     <section class="staff-page">
       <h1>Shipments</h1>
       <p class="staff-muted">
-        A shipment is created from its order's page (<Link href="/staff/orders?status=ORDER_STATUS_PAID">paid orders</Link>).
+        A shipment is created from its order's page (
+        <Link href="/staff/orders?status=ORDER_STATUS_PAID">paid orders</Link>).
       </p>
       <div class="staff-toolbar">
         <label>
@@ -258,7 +260,7 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
       <form onSubmit={submit} class="staff-form" noValidate>
         <ErrorNote error={e} fields={["status", "location", "description", "tracking_number"]} />
         <Field name="event-status" label="Status after the event" error={f["status"]}>
-            <select
+          <select
             {...control("event-status", f["status"])}
             value={status}
             onChange={(ev) => setStatus(ev.currentTarget.value as ShipmentStatus)}
@@ -272,7 +274,7 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
           </select>
         </Field>
         <Field name="event-location" label="Location" error={f["location"]}>
-            <input
+          <input
             {...control("event-location", f["location"])}
             value={location}
             placeholder="Memphis, TN, US"
@@ -280,7 +282,7 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
           />
         </Field>
         <Field name="event-description" label="Description" error={f["description"]}>
-            <input
+          <input
             {...control("event-description", f["description"])}
             value={description}
             placeholder="Arrived at hub"
@@ -289,8 +291,12 @@ function AddEvent({ shipment, onAdded }: { shipment: Shipment; onAdded: () => vo
         </Field>
         {shipment.tracking_number ? null : (
           <>
-            <Field name="event-tracking" label="Tracking number (if the carrier assigned one now)" error={f["tracking_number"]}>
-                <input
+            <Field
+              name="event-tracking"
+              label="Tracking number (if the carrier assigned one now)"
+              error={f["tracking_number"]}
+            >
+              <input
                 {...control("event-tracking", f["tracking_number"])}
                 value={trackingNumber}
                 onInput={(ev) => setTrackingNumber(ev.currentTarget.value)}
@@ -325,17 +331,23 @@ function RouteIssues(): JSX.Element {
       <ErrorNote error={issues.error} onRetry={issues.reload} />
       {issues.loading && !issues.data ? <Loading what="route issues" /> : null}
       {issues.data && !list.length ? (
-        <p>No parcel in transit has an issue of medium severity or more ({issues.data.shipments_checked ?? 0} checked).</p>
+        <p>
+          No parcel in transit has an issue of medium severity or more ({issues.data.shipments_checked ?? 0} checked).
+        </p>
       ) : null}
       {list.length ? (
         <ul class="staff-list">
           {list.map((issue) => (
             <li key={issue.issue_id}>
               <Badge value={issue.severity} prefix="SEVERITY_" />{" "}
-              <Link href={`/staff/shipments/${encodeURIComponent(issue.shipment_id ?? "")}`}>{shortId(issue.shipment_id)}</Link>{" "}
+              <Link href={`/staff/shipments/${encodeURIComponent(issue.shipment_id ?? "")}`}>
+                {shortId(issue.shipment_id)}
+              </Link>{" "}
               {(issue.carrier ?? "").toUpperCase()}: {issue.message}
               {/* The action's description ends with the message again, in brackets: said once is enough. */}
-              {issue.action?.description ? `. Suggested: ${issue.action.description.replace(/\s*\([^()]*\)$/, "")}.` : ""}
+              {issue.action?.description
+                ? `. Suggested: ${issue.action.description.replace(/\s*\([^()]*\)$/, "")}.`
+                : ""}
             </li>
           ))}
         </ul>

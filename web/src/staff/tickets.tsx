@@ -22,7 +22,12 @@ const STATUSES: TicketStatus[] = [
   "TICKET_STATUS_RESOLVED",
   "TICKET_STATUS_CLOSED",
 ];
-const PRIORITIES: TicketPriority[] = ["TICKET_PRIORITY_LOW", "TICKET_PRIORITY_NORMAL", "TICKET_PRIORITY_HIGH", "TICKET_PRIORITY_URGENT"];
+const PRIORITIES: TicketPriority[] = [
+  "TICKET_PRIORITY_LOW",
+  "TICKET_PRIORITY_NORMAL",
+  "TICKET_PRIORITY_HIGH",
+  "TICKET_PRIORITY_URGENT",
+];
 
 export function TicketsPage({ query, session }: PageProps): JSX.Element {
   const status = (query.get("status") ?? "") as TicketStatus | "";
@@ -81,7 +86,11 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
         <button type="button" aria-pressed={mine} onClick={() => show({ mine: String(!mine), unassigned: "" })}>
           Assigned to me
         </button>
-        <button type="button" aria-pressed={unassigned} onClick={() => show({ unassigned: String(!unassigned), mine: "" })}>
+        <button
+          type="button"
+          aria-pressed={unassigned}
+          onClick={() => show({ unassigned: String(!unassigned), mine: "" })}
+        >
           Unassigned
         </button>
         <form
@@ -92,7 +101,11 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
           }}
         >
           <label for="ticket-customer">Customer id</label>
-          <input id="ticket-customer" value={customerInput} onInput={(event) => setCustomerInput(event.currentTarget.value)} />
+          <input
+            id="ticket-customer"
+            value={customerInput}
+            onInput={(event) => setCustomerInput(event.currentTarget.value)}
+          />
           <button type="submit">Filter</button>
         </form>
       </div>
@@ -197,7 +210,11 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
             ) : null}
             <div>
               <dt>First answer due</dt>
-              <dd>{t.first_response_at ? `answered ${date(t.first_response_at, true)}` : date(t.first_response_due_at, true)}</dd>
+              <dd>
+                {t.first_response_at
+                  ? `answered ${date(t.first_response_at, true)}`
+                  : date(t.first_response_due_at, true)}
+              </dd>
             </div>
             <div>
               <dt>Resolution due</dt>
@@ -210,7 +227,16 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
           <h2>Conversation</h2>
           <ol class="staff-conversation" data-testid="conversation">
             {(t.messages ?? []).map((m) => (
-              <li key={m.id} class={m.internal ? "staff-internal" : m.author_role === "ROLE_CUSTOMER" ? "staff-from-customer" : "staff-from-staff"}>
+              <li
+                key={m.id}
+                class={
+                  m.internal
+                    ? "staff-internal"
+                    : m.author_role === "ROLE_CUSTOMER"
+                      ? "staff-from-customer"
+                      : "staff-from-staff"
+                }
+              >
                 <p class="staff-muted">
                   {m.author_id} ({enumLabel(m.author_role, "ROLE_").toLowerCase()}), {date(m.created_at, true)}
                   {m.internal ? " · internal note" : ""}
@@ -256,14 +282,23 @@ function Reply({ ticket, onSent }: { ticket: Ticket; onSent: () => void }): JSX.
       <form onSubmit={submit} class="staff-form" noValidate>
         <ErrorNote error={e} fields={["body", "status"]} />
         <Field name="reply-body" label="Message" error={f["body"]}>
-            <textarea {...control("reply-body", f["body"])} rows={4} value={body} onInput={(ev) => setBody(ev.currentTarget.value)} />
+          <textarea
+            {...control("reply-body", f["body"])}
+            rows={4}
+            value={body}
+            onInput={(ev) => setBody(ev.currentTarget.value)}
+          />
         </Field>
         <label class="staff-check">
-          <input type="checkbox" checked={internal} onChange={(ev) => setInternal(ev.currentTarget.checked)} /> Internal note (the
-          customer never sees it)
+          <input type="checkbox" checked={internal} onChange={(ev) => setInternal(ev.currentTarget.checked)} /> Internal
+          note (the customer never sees it)
         </label>
         <Field name="reply-status" label="Then set the status to" error={f["status"]}>
-            <select {...control("reply-status", f["status"])} value={after} onChange={(ev) => setAfter(ev.currentTarget.value as TicketStatus | "")}>
+          <select
+            {...control("reply-status", f["status"])}
+            value={after}
+            onChange={(ev) => setAfter(ev.currentTarget.value as TicketStatus | "")}
+          >
             <option value="">Keep it (an open ticket becomes in progress)</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -311,15 +346,23 @@ function Manage({ ticket, me, onSaved }: { ticket: Ticket; me: string; onSaved: 
       >
         <ErrorNote error={e} fields={["assignee_id", "priority"]} />
         <Field name="ticket-assignee" label="Assignee (staff user id; empty for nobody)" error={f["assignee_id"]}>
-            <div class="staff-inline">
-            <input {...control("ticket-assignee", f["assignee_id"])} value={assignee} onInput={(ev) => setAssignee(ev.currentTarget.value)} />
+          <div class="staff-inline">
+            <input
+              {...control("ticket-assignee", f["assignee_id"])}
+              value={assignee}
+              onInput={(ev) => setAssignee(ev.currentTarget.value)}
+            />
             <button type="button" onClick={() => setAssignee(me)}>
               Me
             </button>
           </div>
         </Field>
         <Field name="ticket-priority" label="Priority" error={f["priority"]}>
-            <select {...control("ticket-priority", f["priority"])} value={priority} onChange={(ev) => setPriority(ev.currentTarget.value as TicketPriority)}>
+          <select
+            {...control("ticket-priority", f["priority"])}
+            value={priority}
+            onChange={(ev) => setPriority(ev.currentTarget.value as TicketPriority)}
+          >
             {PRIORITIES.map((p) => (
               <option key={p} value={p}>
                 {enumLabel(p, "TICKET_PRIORITY_")}
@@ -332,12 +375,20 @@ function Manage({ ticket, me, onSaved }: { ticket: Ticket; me: string; onSaved: 
             Save assignment
           </button>
           {closed ? null : (
-            <button type="button" disabled={action.busy} onClick={() => void update({ status: "TICKET_STATUS_RESOLVED" })}>
+            <button
+              type="button"
+              disabled={action.busy}
+              onClick={() => void update({ status: "TICKET_STATUS_RESOLVED" })}
+            >
               Mark resolved
             </button>
           )}
           {ticket.status === "TICKET_STATUS_RESOLVED" ? (
-            <button type="button" disabled={action.busy} onClick={() => void update({ status: "TICKET_STATUS_CLOSED" })}>
+            <button
+              type="button"
+              disabled={action.busy}
+              onClick={() => void update({ status: "TICKET_STATUS_CLOSED" })}
+            >
               Close
             </button>
           ) : null}
