@@ -274,6 +274,12 @@ async function journeys() {
     .locator(`a[href="/staff/tickets/${encodeURIComponent(ticket.id)}"]`, { hasText: "Where is my gift receipt?" })
     .click();
   await sam.getByText("The parcel came without a gift receipt.").waitFor();
+  await sam
+    .locator(
+      '[data-testid="brief-planned"], [data-testid="ticket-brief"] p:not(.loading), [data-testid="ticket-brief"] ul',
+    )
+    .first()
+    .waitFor(); // the support assistant's brief, or a plain word that its agent is not built yet
   await audit(sam, "staff-ticket");
   await sam.getByRole("button", { name: "Send reply" }).click();
   await sam.locator('.field-error[data-field="reply-body"]').waitFor(); // an empty reply is refused at its field

@@ -2,9 +2,9 @@
 // conversation with internal notes, a reply or note (POST .../messages, optionally moving the
 // status with it), and assigning, prioritising and resolving (PATCH /api/staff/tickets/{id}).
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
-import { api, call, date, enumLabel, requestId, type Schemas } from "../api";
+import { ApiError, api, call, date, enumLabel, requestId, type Schemas } from "../api";
 import { navigate } from "../router";
 import type { PageProps } from "./console";
 import { shortId } from "./format";
@@ -167,6 +167,7 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
     [ticketId],
   );
   const t = loaded.data;
+  const [draft, setDraft] = useState<{ text: string } | null>(null);
   return (
     <section class="staff-page">
       <p>
@@ -245,7 +246,8 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
               </li>
             ))}
           </ol>
-          <Reply ticket={t} onSent={loaded.reload} />
+          <Brief ticketId={ticketId} onDraft={setDraft} />
+          <Reply ticket={t} draft={draft} onSent={loaded.reload} />
           <Manage ticket={t} me={session.sub} onSaved={loaded.reload} />
         </>
       ) : null}
@@ -253,8 +255,20 @@ export function TicketDetail({ ticketId, session }: PageProps & { ticketId: stri
   );
 }
 
-function Reply({ ticket, onSent }: { ticket: Ticket; onSent: () => void }): JSX.Element {
+function Reply({
+  ticket,
+  draft,
+  onSent,
+}: {
+  ticket: Ticket;
+  draft: { text: string } | null;
+  onSent: () => void;
+}): JSX.Element {
   const [body, setBody] = useState("");
+  // A draft taken from the brief replaces the message (a new object each time it is taken).
+  useEffect(() => {
+    if (draft) setBody(draft.text);
+  }, [draft]);
   const [internal, setInternal] = useState(false);
   const [after, setAfter] = useState<TicketStatus | "">("");
   const action = useAction();
@@ -394,6 +408,59 @@ function Manage({ ticket, me, onSaved }: { ticket: Ticket; me: string; onSaved: 
           ) : null}
         </div>
       </form>
+    </section>
+  );
+}
+
+/** The support assistant's brief of the ticket (GET /api/staff/agents/crm-support-assistance/
+ * tickets/{id}/brief): summary, suggested priority, next best actions and a reply draft to start
+ * from. The agent may not be built yet: it then answers 501, said here in a line. */
+function Brief({ ticketId, onDraft }: { ticketId: string; onDraft: (draft: { text: string }) => void }): JSX.Element {
+  const brief = useLoad(
+    () =>
+      call(
+        api.GET("/api/staff/agents/crm-support-assistance/tickets/{ticket_id}/brief", {
+          params: { path: { ticket_id: ticketId } },
+        }),
+      ),
+    [ticketId],
+  );
+  const planned = brief.error instanceof ApiError && brief.error.status === 501 ? brief.error : null;
+  const b = brief.data;
+  return (
+    <section aria-labelledby="brief-heading" class="staff-card" data-testid="ticket-brief">
+      <h2 id="brief-heading">Support assistant</h2>
+      {brief.loading && !b && !brief.error ? <Loading what="the ticket's brief" /> : null}
+      {planned ? (
+        <p class="staff-note" role="status" data-testid="brief-planned">
+          <strong>The support assistant agent is not available yet.</strong> The platform answered: “{planned.message}”.
+        </p>
+      ) : (
+        <ErrorNote error={brief.error} onRetry={brief.reload} />
+      )}
+      {b ? (
+        <>
+          {b.explanation?.summary ? <p>{b.explanation.summary}</p> : null}
+          {b.suggested_priority && b.suggested_priority !== b.current_priority ? (
+            <p>Suggested priority: {enumLabel(b.suggested_priority, "TICKET_PRIORITY_")}.</p>
+          ) : null}
+          {(b.next_best_actions ?? []).length ? (
+            <ul class="staff-list">
+              {(b.next_best_actions ?? []).map((a, index) => (
+                <li key={`${a.code}-${index}`}>{a.description}</li>
+              ))}
+            </ul>
+          ) : null}
+          {b.reply_draft?.body ? (
+            <div>
+              <p class="staff-message-body">{b.reply_draft.body}</p>
+              <button type="button" onClick={() => onDraft({ text: b.reply_draft?.body ?? "" })}>
+                Use this draft
+              </button>
+            </div>
+          ) : null}
+        </>
+      ) : null}
     </section>
   );
 }
