@@ -265,8 +265,36 @@ async function journeys() {
   step("retry with another card pays the same order");
   await chooseCard(second, "pm_card_visa", "4242");
   await second.getByRole("button", { name: "Pay for this order" }).click();
-  await expectPaidOrder(second);
+  const liamOrder = await expectPaidOrder(second);
   await audit(second, "order-after-retry");
+
+  step("staff deliver it (over the API until the staff console exists); the shopper sees it delivered");
+  const staffToken = (await (await fetch(`${base}/dev/token`, { method: "POST", body: '{"sub": "staff-sam"}' })).json())
+    .access_token;
+  for (const status of ["ORDER_STATUS_FULFILLING", "ORDER_STATUS_SHIPPED", "ORDER_STATUS_DELIVERED"]) {
+    const moved = await fetch(`${base}/api/staff/orders/${liamOrder}/status`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${staffToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ status }),
+    });
+    check(moved.ok, `staff moved the order to ${status}: HTTP ${moved.status} ${await moved.text()}`);
+  }
+  await second.goto(`${base}/orders/${liamOrder}`);
+  await second.locator('[data-order-status="ORDER_STATUS_DELIVERED"]').waitFor();
+
+  step("return one item: the refund estimate, then the return requested");
+  await second.getByRole("link", { name: "Return items" }).click();
+  await second.locator('input[name^="qty-"]').first().fill("1");
+  await second.getByLabel("Why?").selectOption("RETURN_REASON_SIZE_OR_FIT");
+  await second.getByRole("button", { name: "Check what I would get back" }).click();
+  await second.getByRole("heading", { name: "You can return this", exact: true }).waitFor();
+  const refund = (await second.locator("dd.price").last().textContent()) ?? "";
+  check(/^\$\d+\.\d\d$/.test(refund) && refund !== "$0.00", `an estimated refund: ${refund}`);
+  await audit(second, "return-eligible");
+  await second.getByRole("button", { name: "Request the return" }).click();
+  await second.waitForURL(/\/returns\?created=/);
+  await second.getByText(/Requested/).first().waitFor();
+  await audit(second, "returns");
 
   step("a token the platform refuses (401) leads back to sign-in");
   await second.evaluate(() => {

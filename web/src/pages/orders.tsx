@@ -292,8 +292,16 @@ export function ReturnPage(props: { id: string }) {
               <dd>{minor(refund.items?.amount_minor, refund.items?.currency_code)}</dd>
               <dt>Tax</dt>
               <dd>{minor(refund.tax?.amount_minor, refund.tax?.currency_code)}</dd>
+              {Number(refund.shipping?.amount_minor ?? 0) > 0 && (
+                <>
+                  <dt>Shipping</dt>
+                  <dd>{minor(refund.shipping?.amount_minor, refund.shipping?.currency_code)}</dd>
+                </>
+              )}
               <dt>Restocking fees</dt>
               <dd>−{minor(refund.restocking_fees?.amount_minor, refund.restocking_fees?.currency_code)}</dd>
+              <dt>Return shipping</dt>
+              <dd>−{minor(refund.return_shipping_fee?.amount_minor, refund.return_shipping_fee?.currency_code)}</dd>
               <dt>Estimated refund</dt>
               <dd class="price">{minor(refund.total?.amount_minor, refund.total?.currency_code)}</dd>
             </dl>
