@@ -364,6 +364,16 @@ async function journeys() {
   await sam.locator('[data-testid="replenishment"] table, [data-testid="replenishment-planned"]').first().waitFor();
   await audit(sam, "staff-low-stock");
 
+  step("stock received by hand: the reason the API requires is asked for at its field");
+  const lowSku = (await sam.locator('table[data-testid="inventory"] tbody tr td').first().textContent())?.trim() ?? "";
+  await sam.getByLabel("SKU", { exact: true }).fill(lowSku);
+  await sam.getByLabel("Units received").fill("50");
+  await sam.getByRole("button", { name: "Add to stock" }).click();
+  await sam.locator('.field-error[data-field="stock-reason"]').waitFor();
+  await sam.getByLabel(/^Reason/).fill("PO-1234 received");
+  await sam.getByRole("button", { name: "Add to stock" }).click();
+  await sam.locator('[data-testid="stock-saved"]', { hasText: lowSku }).waitFor();
+
   step("a staff token the platform refuses (401) leads back to sign-in, and back to the page after it");
   await sam.evaluate(() => {
     const session = JSON.parse(sessionStorage.getItem("hph.session") ?? "{}");

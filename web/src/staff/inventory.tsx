@@ -5,10 +5,10 @@
 import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 
-import { ApiError, api, call, date, enumLabel, type Schemas } from "../api";
+import { ApiError, api, call, date, enumLabel, requestId, type Schemas } from "../api";
 import { navigate } from "../router";
 import type { PageProps } from "./console";
-import { Badge, ErrorNote, Loading, useLoad } from "./ui";
+import { Badge, ErrorNote, Field, Loading, control, fieldErrors, useAction, useLoad } from "./ui";
 
 type Health = NonNullable<Schemas["holidaypeak.commerce.v1.InventoryItem"]["health"]>;
 
@@ -85,6 +85,7 @@ export function InventoryPage({ query }: PageProps): JSX.Element {
       {loaded.loading && !loaded.data ? <Loading what="stock records" /> : null}
       {loaded.data && !items.length ? <p>No SKU is in these classes.</p> : null}
       {items.length ? <Replenishment skus={items.slice(0, 100).map((item) => item.sku ?? "")} /> : null}
+      <AdjustStock onSaved={loaded.reload} />
       {items.length ? (
         <table class="staff-table" data-testid="inventory">
           <thead>
@@ -194,6 +195,77 @@ function Replenishment({ skus }: { skus: string[] }): JSX.Element {
           )}
         </>
       ) : null}
+    </section>
+  );
+}
+
+/** Receiving stock by hand (PATCH /api/staff/inventory/{sku}): units added to what is on hand, with
+ * the reason every stock change keeps. */
+function AdjustStock({ onSaved }: { onSaved: () => void }): JSX.Element {
+  const [sku, setSku] = useState("");
+  const [delta, setDelta] = useState("");
+  const [reason, setReason] = useState("");
+  const [saved, setSaved] = useState<Schemas["holidaypeak.commerce.v1.InventoryItem"] | null>(null);
+  const action = useAction();
+  const e = action.error;
+  const f = fieldErrors(e);
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    setSaved(null);
+    const item = await action.run(() => {
+      // An empty SKU would name no record at all: said at the field before asking.
+      if (!sku.trim())
+        throw new ApiError("Say which SKU received stock.", 400, "VALIDATION_FAILED", { sku: "required" });
+      return call(
+        api.PATCH("/api/staff/inventory/{sku}", {
+          params: { path: { sku: sku.trim() } },
+          body: {
+            ...(delta.trim() ? { quantity_on_hand_delta: Number(delta) } : {}),
+            reason,
+            request_id: requestId("stock"),
+          },
+        }),
+      );
+    });
+    if (item) {
+      setSaved(item);
+      setDelta("");
+      onSaved();
+    }
+  };
+  return (
+    <section aria-labelledby="adjust-heading" class="staff-card">
+      <h2 id="adjust-heading">Receive stock</h2>
+      {saved ? (
+        <p class="staff-success" role="status" data-testid="stock-saved">
+          {saved.sku}: {saved.quantity_on_hand} on hand, {saved.quantity_available} available (
+          {enumLabel(saved.health, "INVENTORY_HEALTH_").toLowerCase()}).
+        </p>
+      ) : null}
+      <form onSubmit={submit} class="staff-form" noValidate>
+        <ErrorNote error={e} fields={["sku", "quantity_on_hand_delta", "reason"]} />
+        <Field name="stock-sku" label="SKU" error={f["sku"]}>
+          <input {...control("stock-sku", f["sku"])} value={sku} onInput={(ev) => setSku(ev.currentTarget.value)} />
+        </Field>
+        <Field name="stock-delta" label="Units received" error={f["quantity_on_hand_delta"]}>
+          <input
+            {...control("stock-delta", f["quantity_on_hand_delta"])}
+            inputMode="numeric"
+            value={delta}
+            onInput={(ev) => setDelta(ev.currentTarget.value)}
+          />
+        </Field>
+        <Field name="stock-reason" label="Reason (e.g. PO-1234 received)" error={f["reason"]}>
+          <input
+            {...control("stock-reason", f["reason"])}
+            value={reason}
+            onInput={(ev) => setReason(ev.currentTarget.value)}
+          />
+        </Field>
+        <button type="submit" disabled={action.busy}>
+          {action.busy ? "Saving…" : "Add to stock"}
+        </button>
+      </form>
     </section>
   );
 }
