@@ -5,7 +5,8 @@ the REST API) appears in staff's figures for today; staff find it, are refused a
 weight at that field, ship it with the carrier the carrier-selection agent picks (the page says
 which and why) and record tracking events up to delivered; they answer, assign and resolve the
 shopper's ticket; staff may not approve a return, an admin approves, receives, restocks and refunds
-it; staff cancel another paid order with a reason; after each step the shopper's own pages show it.
+it; orders placed too fast on one card put one in the review queue, with why, and staff cancel it;
+after each step the shopper's own pages show it.
 The low-stock page shows the replenishment plan or says its agent is not built. axe-core checks every
 staff page visited (no serious or critical violations); screenshots go to test-results/staff/
 (git-ignored).

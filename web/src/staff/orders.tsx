@@ -2,7 +2,7 @@
 // assessment held for a person: GET /api/staff/orders?review=true), and one order's detail with
 // its tracking and the form that ships it (POST /api/staff/shipments).
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 
 import { api, call, date, enumLabel, money, requestId, type Schemas } from "../api";
 import { navigate } from "../router";
@@ -33,6 +33,7 @@ export function OrdersPage({ query }: PageProps): JSX.Element {
   const status = (query.get("status") ?? "") as OrderStatus | "";
   const customer = query.get("user_id") ?? "";
   const [customerInput, setCustomerInput] = useState(customer);
+  useEffect(() => setCustomerInput(customer), [customer]); // the box shows the filter in force
   const [pages, setPages] = useState<string[]>([""]);
   const token = pages[pages.length - 1] ?? "";
   const loaded = useLoad(

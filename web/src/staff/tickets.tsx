@@ -35,6 +35,7 @@ export function TicketsPage({ query, session }: PageProps): JSX.Element {
   const unassigned = query.get("unassigned") === "true";
   const customer = query.get("user_id") ?? "";
   const [customerInput, setCustomerInput] = useState(customer);
+  useEffect(() => setCustomerInput(customer), [customer]); // the box shows the filter in force
   const [pages, setPages] = useState<string[]>([""]);
   const token = pages[pages.length - 1] ?? "";
   const loaded = useLoad(
