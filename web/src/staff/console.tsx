@@ -26,43 +26,33 @@ const SECTIONS: { path: string; label: string }[] = [
   { path: "/staff/inventory", label: "Low stock" },
 ];
 
-function page(parts: string[], props: PageProps): { title: string; body: JSX.Element } {
+/** The page of a path under /staff (its parts after /staff). */
+function page(parts: string[], props: PageProps): JSX.Element {
   const [section = "", id] = parts;
   const key = id ? decodeURIComponent(id) : "";
   switch (section) {
     case "":
-      return { title: "Sales", body: <Dashboard {...props} /> };
+      return <Dashboard {...props} />;
     case "orders":
-      return key
-        ? { title: `Order ${key}`, body: <OrderDetail {...props} orderId={key} /> }
-        : { title: "Orders", body: <OrdersPage {...props} /> };
+      return key ? <OrderDetail {...props} orderId={key} /> : <OrdersPage {...props} />;
     case "shipments":
-      return key
-        ? { title: `Shipment ${key}`, body: <ShipmentDetail {...props} shipmentId={key} /> }
-        : { title: "Shipments", body: <ShipmentsPage {...props} /> };
+      return key ? <ShipmentDetail {...props} shipmentId={key} /> : <ShipmentsPage {...props} />;
     case "tickets":
-      return key
-        ? { title: `Ticket ${key}`, body: <TicketDetail {...props} ticketId={key} /> }
-        : { title: "Tickets", body: <TicketsPage {...props} /> };
+      return key ? <TicketDetail {...props} ticketId={key} /> : <TicketsPage {...props} />;
     case "returns":
-      return key
-        ? { title: `Return ${key}`, body: <ReturnDetail {...props} returnId={key} /> }
-        : { title: "Returns", body: <ReturnsPage {...props} /> };
+      return key ? <ReturnDetail {...props} returnId={key} /> : <ReturnsPage {...props} />;
     case "inventory":
-      return { title: "Low stock", body: <InventoryPage {...props} /> };
+      return <InventoryPage {...props} />;
     default:
-      return {
-        title: "Not found",
-        body: (
-          <section>
-            <h1>No such staff page</h1>
-            <p>
-              <code>/staff/{parts.join("/")}</code> is not a page of the staff console.{" "}
-              <Link href="/staff">Back to sales</Link>.
-            </p>
-          </section>
-        ),
-      };
+      return (
+        <section>
+          <h1>No such staff page</h1>
+          <p>
+            <code>/staff/{parts.join("/")}</code> is not a page of the staff console.{" "}
+            <Link href="/staff">Back to sales</Link>.
+          </p>
+        </section>
+      );
   }
 }
 
@@ -73,7 +63,7 @@ export function StaffConsole({ path }: { path: string }): JSX.Element {
     .replace(/^\/staff\/?/, "")
     .split("/")
     .filter(Boolean);
-  const { body } = page(parts, { session, query: new URLSearchParams(location.search) });
+  const body = page(parts, { session, query: new URLSearchParams(location.search) });
   const current = parts.length ? `/staff/${parts[0]}` : "/staff";
   return (
     <div class="staff">
