@@ -56,7 +56,16 @@ export function RevenueChart({
       [series.times, series.revenue, series.orders],
       element,
     );
-    return () => plot.destroy();
+    // The card's width follows the window; the canvas follows the card.
+    const resize = new ResizeObserver(() => {
+      const next = Math.max(320, Math.min(element.clientWidth || 720, 960));
+      if (next !== plot.width) plot.setSize({ width: next, height: 260 });
+    });
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
   }, [series, currency]);
   return <div ref={box} class="staff-chart" role="img" aria-label={label} />;
 }
