@@ -10,6 +10,7 @@ import { OrderPage, Orders, ReturnPage, Returns } from "./pages/orders";
 import { CategoryPage, Home, ProductPage, Search } from "./pages/shop";
 import { SignIn } from "./pages/signin";
 import { NewTicket, TicketPage, Tickets } from "./pages/support";
+import { StaffEntry } from "./staff/entry";
 import { Link, match, navigate, useLocation, type RouteDef } from "./router";
 import "./styles.css";
 import { ErrorBoundary } from "./ui";
@@ -30,6 +31,10 @@ const routes: RouteDef[] = [
   { path: "/support", view: () => <Tickets />, role: "customer" },
   { path: "/support/new", view: () => <NewTicket />, role: "customer" },
   { path: "/support/:id", view: (p) => <TicketPage id={p["id"] ?? ""} />, role: "customer" },
+  // The staff console (web/src/staff): its own navigation inside, loaded as a chunk of its own.
+  { path: "/staff", view: () => <StaffEntry />, role: "staff" },
+  { path: "/staff/:section", view: () => <StaffEntry />, role: "staff" },
+  { path: "/staff/:section/:id", view: () => <StaffEntry />, role: "staff" },
 ];
 
 function useSession(): Session | null {
@@ -170,6 +175,11 @@ function Header(props: { session: Session | null; path: string }) {
             <Link href="/cart" aria-current={current("/cart")}>
               Cart
             </Link>
+            {hasRole(session, "staff") && (
+              <Link href="/staff" aria-current={current("/staff")}>
+                Staff console
+              </Link>
+            )}
             <span class="who" data-role={session.role}>
               {session.name}
             </span>
