@@ -251,6 +251,9 @@ class Client:
             await self.pay(order)
 
 
+# Three hosts of two processes each, a checkout load and a lease expiry: alone about 30 s, and more
+# than the suite's default 120 s limit while the rest of the suite shares the two cores.
+@pytest.mark.timeout(360)
 async def test_a_host_killed_mid_checkout_loses_nothing_and_its_partitions_move(
     tmp_path: Path, postgres_dsn: str, redis_url: str
 ) -> None:

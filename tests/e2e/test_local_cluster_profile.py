@@ -51,7 +51,7 @@ async def test_hph_up_on_the_local_cluster_profile_serves_a_checkout(
     with hph_running(data_dir, "--profile", "local-cluster", env=profile_env) as (process, banner):
         assert "created  PostgreSQL database hph_test_" in banner, banner
         assert process.stdout is not None
-        rest_of_banner = "".join(process.stdout.readline() for _ in range(3))  # try, grpcurl, token
+        rest_of_banner = "".join(process.stdout.readline() for _ in range(4))  # shop, try, grpcurl, token
         assert "hph token --role customer" in rest_of_banner and "--profile local-cluster" in rest_of_banner
         token = run_hph(
             "token",

@@ -108,7 +108,7 @@ class Follower:
         if self._process.returncode is None:
             self._process.send_signal(signal.SIGINT)
             try:
-                await asyncio.wait_for(self._process.wait(), 10)
+                await asyncio.wait_for(self._process.wait(), 30)  # a loaded machine is slow to stop it
             except TimeoutError:
                 self._process.kill()
                 await self._process.wait()
