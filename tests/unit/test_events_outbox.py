@@ -425,3 +425,20 @@ async def test_purge_removes_only_sent_records_past_retention(orders: Container,
     left = await all_docs(orders, Query(IS_OUTBOX))
     assert sorted(decode_envelope(record).partition_key for record in left) == ["ORD-3", "ORD-4"]
     assert await orders.count(Query(NOT_OUTBOX)) == 5  # state is never purged
+
+
+def test_a_clock_ahead_of_the_wall_clock_does_not_push_later_records_into_its_future() -> None:
+    """A simulated or pinned clock ahead of the wall clock (the history generator's, a test's) stamps
+    its records; records stamped by the wall clock afterwards keep their own time, so another
+    process's relay finds them settled on its next scan."""
+    from datetime import timedelta
+
+    from hph.runtime.events.outbox import _CreationOrder
+
+    order = _CreationOrder()
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert order.next(now + timedelta(days=20)) == now + timedelta(days=20)
+    assert order.next(now) == now
+    # Within one clock, equal or slightly earlier times still come out strictly increasing.
+    assert order.next(now) == now + timedelta(microseconds=1)
+    assert order.next(now - timedelta(milliseconds=5)) == now + timedelta(microseconds=2)

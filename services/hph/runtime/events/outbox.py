@@ -57,13 +57,21 @@ PENDING: Term = And(IS_OUTBOX, Eq(SENT_FIELD, False))
 
 
 class _CreationOrder:
-    """Hands out strictly increasing creation times within this process.
+    """Hands out strictly increasing creation times within this process, per clock.
 
     The relay publishes in `created_at` order (ties fall back to the random record id), so two events
     stamped in the same microsecond, e.g. OrderCreated and OrderStatusChanged built in one request or
     anything under a pinned test clock, would otherwise leave the outbox in random order. Bumping a
     repeated time by a microsecond keeps them in the order they were written.
+
+    Only a time at, or less than `SAME_CLOCK` behind, the last one handed out is bumped. A time
+    further behind comes from another clock in the same process (a simulated or pinned one ahead of
+    the wall clock, e.g. the history generator's): bumping every later record past that clock's
+    future would keep them from ever looking settled to another process's relay, whose periodic
+    scan leaves records younger than its poll interval to the process that wrote them.
     """
+
+    SAME_CLOCK = timedelta(seconds=1)
 
     def __init__(self) -> None:
         self._last: datetime | None = None
@@ -71,7 +79,7 @@ class _CreationOrder:
 
     def next(self, moment: datetime) -> datetime:
         with self._lock:
-            if self._last is not None and moment <= self._last:
+            if self._last is not None and self._last - self.SAME_CLOCK < moment <= self._last:
                 moment = self._last + timedelta(microseconds=1)
             self._last = moment
             return moment
