@@ -329,7 +329,9 @@ async def test_a_host_killed_mid_checkout_loses_nothing_and_its_partitions_move(
                         return False
                 return True
 
-            await eventually(reconciled, within=HOLD_SECONDS + 60, pause=0.5)
+            # Holds expire after HOLD_SECONDS and a live host's sweeper (every few seconds) returns them;
+            # the rest is room for a machine busy with the rest of the suite (a pass found 80 s short).
+            await eventually(reconciled, within=HOLD_SECONDS + 150, pause=0.5)
 
             # Every group caught up with the log, and the projection counted each paid order once.
             log = cluster.event_log()
