@@ -12,9 +12,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -44,6 +41,7 @@ from hph.agents.inventory_signals.snapshot import load_snapshot
 from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import RetailCalendar, Supply, default_calendar, default_supply
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.clients import InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
@@ -255,7 +253,7 @@ class AlertsServicer(pb_grpc.InventoryAlertsTriggersServiceServicer):
         open_count = sum(1 for doc in chosen if doc["state"] == OPEN)
         return pb.ListAlertsResponse(
             alerts=[alert_message(doc) for doc in page],
-            next_page_token=_token(following, digest) if following is not None else "",
+            next_page_token=offset_token(following, digest) if following is not None else "",
             explanation=explanation(
                 f"{len(chosen)} alert(s) match, {open_count} open",
                 method=f"{core.METHOD}+{self._agent.rules.version}",
@@ -322,21 +320,7 @@ def alert_message(doc: Document) -> pb.InventoryAlert:
 
 def _digest(request: pb.ListAlertsRequest) -> str:
     parts = [request.state, sorted(request.kinds), request.sku, request.page_size]
-    return hashlib.blake2b(json.dumps(parts).encode(), digest_size=8).hexdigest()
-
-
-def _token(offset: int, digest: str) -> str:
-    raw = json.dumps({"o": offset, "q": digest}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _offset(token: str, digest: str) -> int | None:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset, bound = int(body["o"]), str(body["q"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return offset if bound == digest and offset > 0 else None
+    return query_digest(parts)
 
 
 def _check_list(request: pb.ListAlertsRequest) -> tuple[str, set[str], int, int, str]:
@@ -363,7 +347,7 @@ def _check_list(request: pb.ListAlertsRequest) -> tuple[str, set[str], int, int,
     offset = 0
     token = validation.page_token(violations, "page_token", request.page_token)
     if token is not None:
-        decoded = _offset(token, digest)
+        decoded = token_offset(token, digest)
         violations.check(
             decoded is not None, "page_token", "is not a token of this query; keep the other parameters as they were"
         )

@@ -4,9 +4,6 @@ answers a page, most urgent first, with the catalog-wide summary and the explana
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +20,7 @@ from hph.agents.inventory_signals.snapshot import Snapshot, load_snapshot
 from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import RetailCalendar, Supply, default_calendar, default_supply
 from hph.agents.runtime import agent_memory, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.clients import CatalogClient, InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
@@ -133,7 +131,7 @@ class HealthCheckServicer(pb_grpc.InventoryHealthCheckServiceServicer):
         summary += await self._since_last(counts, with_anomalies, whole=not request.skus)
         response = pb.CheckHealthResponse(
             items=[_item(a, names[a.sku].name if a.sku in names else "") for a in page],
-            next_page_token=_token(following, digest) if following is not None else "",
+            next_page_token=offset_token(following, digest) if following is not None else "",
             summary=[pb.HealthCount(health=HEALTH_TO_PB[name], count=counts[name]) for name in core.CLASSES],
             skus_with_anomalies=with_anomalies,
             explanation=explanation(
@@ -203,21 +201,7 @@ def _item(a: core.Assessment, name: str) -> pb.SkuHealth:
 
 def _digest(request: pb.CheckHealthRequest) -> str:
     parts = [sorted(request.skus), sorted(request.health), request.anomalies_only, request.page_size]
-    return hashlib.blake2b(json.dumps(parts).encode(), digest_size=8).hexdigest()
-
-
-def _token(offset: int, digest: str) -> str:
-    raw = json.dumps({"o": offset, "q": digest}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _offset(token: str, digest: str) -> int | None:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset, bound = int(body["o"]), str(body["q"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return offset if bound == digest and offset > 0 else None
+    return query_digest(parts)
 
 
 def _check(request: pb.CheckHealthRequest) -> tuple[set[str], int, int, str]:
@@ -239,7 +223,7 @@ def _check(request: pb.CheckHealthRequest) -> tuple[set[str], int, int, str]:
     offset = 0
     token = validation.page_token(violations, "page_token", request.page_token)
     if token is not None:
-        decoded = _offset(token, digest)
+        decoded = token_offset(token, digest)
         violations.check(
             decoded is not None, "page_token", "is not a token of this query; keep the other parameters as they were"
         )

@@ -5,9 +5,6 @@ from the catalog)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +21,7 @@ from hph.agents.inventory_signals.snapshot import Snapshot, load_snapshot
 from hph.agents.inventory_signals.stock import Stock
 from hph.agents.inventory_signals.supply import RetailCalendar, Supply, default_calendar, default_supply
 from hph.agents.runtime import Driver, agent_memory, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.clients import CatalogClient, InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
@@ -98,7 +96,7 @@ class ReplenishmentServicer(pb_grpc.InventoryJitReplenishmentServiceServicer):
                 _line(line, products[line.sku].name if line.sku in products else "", moved.get(line.sku))
                 for line in priced
             ],
-            next_page_token=_token(following, digest) if following is not None else "",
+            next_page_token=offset_token(following, digest) if following is not None else "",
             service_level=level,
             z=round(z, 4),
             explanation=explanation(
@@ -235,21 +233,7 @@ def _digest(request: pb.PlanReplenishmentRequest) -> str:
         request.needs_order_only,
         request.page_size,
     ]
-    return hashlib.blake2b(json.dumps(parts).encode(), digest_size=8).hexdigest()
-
-
-def _token(offset: int, digest: str) -> str:
-    raw = json.dumps({"o": offset, "q": digest}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _offset(token: str, digest: str) -> int | None:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset, bound = int(body["o"]), str(body["q"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return offset if bound == digest and offset > 0 else None
+    return query_digest(parts)
 
 
 def _check(request: pb.PlanReplenishmentRequest) -> tuple[int, int, str]:
@@ -269,7 +253,7 @@ def _check(request: pb.PlanReplenishmentRequest) -> tuple[int, int, str]:
     offset = 0
     token = validation.page_token(violations, "page_token", request.page_token)
     if token is not None:
-        decoded = _offset(token, digest)
+        decoded = token_offset(token, digest)
         violations.check(
             decoded is not None, "page_token", "is not a token of this query; keep the other parameters as they were"
         )

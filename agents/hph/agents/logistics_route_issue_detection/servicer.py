@@ -14,9 +14,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -48,6 +45,7 @@ from hph.agents.logistics_route_issue_detection.watch import (
     parcel_of,
 )
 from hph.agents.runtime import data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.runtime import validation
 from hph.runtime.clock import Clock, from_iso, to_timestamp
 from hph.runtime.deps import Dependencies
@@ -200,7 +198,7 @@ class RouteIssueServicer(pb_grpc.LogisticsRouteIssueDetectionServiceServicer):
         summary = _summary([issue for _, issue in found], len(parcels))
         response = pb.DetectIssuesResponse(
             issues=issues,
-            next_page_token=_token(following, digest) if following is not None else "",
+            next_page_token=offset_token(following, digest) if following is not None else "",
             shipments_checked=len(parcels),
             explanation=explanation(
                 summary,
@@ -251,21 +249,7 @@ def _summary(found: list[core.Issue], checked: int) -> str:
 
 def _digest(request: pb.DetectIssuesRequest) -> str:
     parts = [request.shipment_id, request.min_severity, sorted(request.kinds), request.page_size]
-    return hashlib.blake2b(json.dumps(parts).encode(), digest_size=8).hexdigest()
-
-
-def _token(offset: int, digest: str) -> str:
-    raw = json.dumps({"o": offset, "q": digest}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _offset(token: str, digest: str) -> int | None:
-    try:
-        body = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset, bound = int(body["o"]), str(body["q"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return offset if bound == digest and offset > 0 else None
+    return query_digest(parts)
 
 
 def _check(request: pb.DetectIssuesRequest) -> tuple[set[str], int, int, str]:
@@ -291,7 +275,7 @@ def _check(request: pb.DetectIssuesRequest) -> tuple[set[str], int, int, str]:
     offset = 0
     token = validation.page_token(violations, "page_token", request.page_token)
     if token is not None:
-        decoded = _offset(token, digest)
+        decoded = token_offset(token, digest)
         violations.check(
             decoded is not None, "page_token", "is not a token of this query; keep the other parameters as they were"
         )
