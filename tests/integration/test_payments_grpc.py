@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from holidaypeak.commerce.v1 import order_service_pb2_grpc as orders_grpc
 from holidaypeak.commerce.v1 import payment_pb2 as payment
 from holidaypeak.commerce.v1 import payment_service_pb2 as pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as pb_grpc
+from hph.runtime import clock as clocks
 from hph.runtime.money import to_minor
 from hph.runtime.storage import And, Eq, Query
 from hph.services.payments import rules
@@ -31,6 +33,7 @@ from hph.services.payments.ledger import CONTAINER, PARTITION_KEY_PATH
 from hph.services.payments.providers import OfflinePaymentProvider, sign_stripe_payload
 from hph.services.payments.providers.offline import CONTAINER as SIMULATOR
 from hph.services.payments.providers.offline import PARTITION_KEY_PATH as SIMULATOR_KEY
+from hph.services.payments.recovery import DEFAULT_GRACE, AbandonedPaymentSweeper
 from tests.support.platform_harness import Hub, running_hub
 from tests.support.rich_status import expect_error, reason, violated_fields
 from tests.support.shoppers import Shopper, a_shopper, admin, staff, stocked_products
@@ -251,25 +254,48 @@ async def test_a_payment_retried_with_the_same_key_charges_once(hub: Hub) -> Non
     assert await simulator_charges(hub, order.id) == 1
 
 
-async def test_a_retry_after_a_crash_between_charging_and_storing_charges_once(hub: Hub) -> None:
-    shopper = await a_shopper(hub, "crashed")
-    order = await an_order(hub, shopper, await a_stocked_product(hub))
-    method_id, key = shopper.cards["pm_card_visa"], "crash-key"
+LONG_AGO = "2020-01-01T00:00:00.000000Z"
+
+
+async def left_by_a_crash(
+    hub: Hub,
+    shopper: Shopper,
+    order: order_pb2.Order,
+    key: str,
+    *,
+    claimed: bool = True,
+    charged: bool = True,
+    stored: str = rules.PENDING,
+) -> str:
+    """What a host that died mid-charge leaves behind, long ago: the payment (status `stored`, its
+    lease run out, follow-ups not run), the order's claim on it when `claimed` (taken before the
+    provider is called), and the provider's charge when `charged`. Returns the payment id."""
+    method_id = shopper.cards["pm_card_visa"]
     payment_id = rules.payment_id_for_charge(shopper.sub, key)
     total_minor = to_minor(order.total, order.currency_code)
-    # What the crashed attempt left behind: the provider charged (with the key derived from the
-    # payment), and our payment is still pending with a lease that has run out.
-    simulator = await OfflinePaymentProvider.open(hub.platform.store)
-    await simulator.create_payment(
-        amount_minor=total_minor,
-        currency=order.currency_code,
-        payment_method="pm_card_visa",
-        customer_ref=shopper.sub,
-        idempotency_key=rules.provider_key(payment_id),
-        metadata={"payment_id": payment_id, "order_id": order.id},
-    )
+    transaction_id = ""
+    if charged:
+        simulator = await OfflinePaymentProvider.open(hub.platform.store)
+        charge = await simulator.create_payment(
+            amount_minor=total_minor,
+            currency=order.currency_code,
+            payment_method="pm_card_visa",
+            customer_ref=shopper.sub,
+            idempotency_key=rules.provider_key(payment_id),
+            metadata={"payment_id": payment_id, "order_id": order.id},
+        )
+        transaction_id = charge.id if stored != rules.PENDING else ""
     container = await hub.platform.store.container(CONTAINER, PARTITION_KEY_PATH)
-    long_ago = "2020-01-01T00:00:00.000000Z"
+    if claimed:
+        await container.create(
+            {
+                "id": rules.claim_id_for(order.id),
+                "kind": "order_claim",
+                "user_id": shopper.sub,
+                "order_id": order.id,
+                "payment_id": payment_id,
+            }
+        )
     await container.create(
         {
             "id": payment_id,
@@ -281,28 +307,37 @@ async def test_a_retry_after_a_crash_between_charging_and_storing_charges_once(h
             "reservation_id": order.reservation_id,
             "amount_minor": total_minor,
             "currency": order.currency_code,
-            "status": rules.PENDING,
+            "status": stored,
             "provider": "offline",
             "payment_method_id": method_id,
             "provider_payment_method_id": "pm_card_visa",
             "card_brand": "visa",
             "card_last4": "4242",
-            "transaction_id": "",
+            "transaction_id": transaction_id,
             "client_secret": "",
             "failure_code": "",
             "failure_message": "",
             "amount_refunded_minor": 0,
             "refunds": [],
-            "lease_until": long_ago,
+            "lease_until": LONG_AGO if stored == rules.PENDING else "",
             "attempt": 1,
             "awaiting_provider": False,
             "order_recorded": False,
-            "created_at": long_ago,
-            "updated_at": long_ago,
-            "succeeded_at": "",
+            "created_at": LONG_AGO,
+            "updated_at": LONG_AGO,
+            "succeeded_at": LONG_AGO if stored == rules.SUCCEEDED else "",
         }
     )
-    retried = await payments(hub).CreatePayment(pay_request(order, method_id, key), metadata=shopper.me)
+    return payment_id
+
+
+async def test_a_retry_after_a_crash_between_charging_and_storing_charges_once(hub: Hub) -> None:
+    shopper = await a_shopper(hub, "crashed")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "crash-key")
+    retried = await payments(hub).CreatePayment(
+        pay_request(order, shopper.cards["pm_card_visa"], "crash-key"), metadata=shopper.me
+    )
     assert (retried.id, retried.status) == (payment_id, payment.PAYMENT_STATUS_SUCCEEDED)
     assert await simulator_charges(hub, order.id) == 1  # the provider replayed the first charge
     assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_PAID
@@ -344,6 +379,130 @@ async def test_parallel_payments_of_one_order_with_different_keys_charge_it_once
     assert len(succeeded) == 1, outcomes
     assert {reason(e) for e in refused} <= {"PAYMENT_IN_PROGRESS", "ORDER_NOT_PAYABLE"}
     assert await simulator_charges(hub, order.id) == 1
+
+
+# --- recovery: what a dead host left half done, with nobody retrying -------------------------------
+
+
+async def recovery_sweeper(hub: Hub) -> AbandonedPaymentSweeper:
+    """The hub's sweeper, stopped so that only the test's own passes run."""
+    [sweeper] = [task for task in hub.platform.deps.background if isinstance(task, AbandonedPaymentSweeper)]
+    await sweeper.stop()
+    return sweeper
+
+
+async def payment_doc(hub: Hub, shopper: Shopper, payment_id: str) -> dict[str, Any] | None:
+    container = await hub.platform.store.container(CONTAINER, PARTITION_KEY_PATH)
+    page = await container.query(Query(where=Eq("id", payment_id)), partition_key=shopper.sub, max_items=1)
+    return page.items[0] if page.items else None
+
+
+async def test_a_charge_abandoned_after_the_provider_charged_is_completed_without_a_retry(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "walked-away")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "gone")
+
+    assert await sweeper.sweep_once() == {"resumed": 1}
+    doc = await payment_doc(hub, shopper, payment_id)
+    assert doc is not None and (doc["status"], doc["order_recorded"]) == (rules.SUCCEEDED, True)
+    assert await simulator_charges(hub, order.id) == 1  # the provider replayed its charge
+    assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_PAID
+    assert await reservation_status(hub, order.reservation_id) == reservation_pb2.RESERVATION_STATUS_CONFIRMED
+    assert await events(hub, shopper.sub, PAYMENT_SUCCEEDED) == 1
+    assert await sweeper.sweep_once() == {}  # nothing left to do
+    # The customer's late retry replays the outcome.
+    retried = await payments(hub).CreatePayment(
+        pay_request(order, shopper.cards["pm_card_visa"], "gone"), metadata=shopper.me
+    )
+    assert (retried.id, retried.status) == (payment_id, payment.PAYMENT_STATUS_SUCCEEDED)
+    assert await simulator_charges(hub, order.id) == 1
+
+
+async def test_an_attempt_that_never_claimed_its_order_is_discarded_and_its_key_reusable(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "never-started")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "unclaimed", claimed=False, charged=False)
+
+    assert await sweeper.sweep_once() == {"discarded": 1}
+    assert await payment_doc(hub, shopper, payment_id) is None
+    assert await simulator_charges(hub, order.id) == 0
+    assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_PENDING
+    paid = await payments(hub).CreatePayment(
+        pay_request(order, shopper.cards["pm_card_visa"], "unclaimed"), metadata=shopper.me
+    )
+    assert (paid.id, paid.status) == (payment_id, payment.PAYMENT_STATUS_SUCCEEDED)
+    assert await simulator_charges(hub, order.id) == 1
+
+
+async def test_a_stored_outcome_whose_follow_ups_never_ran_pays_the_order(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "half-recorded")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "stored", stored=rules.SUCCEEDED)
+
+    assert await sweeper.sweep_once() == {"completed": 1}
+    assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_PAID
+    assert await reservation_status(hub, order.reservation_id) == reservation_pb2.RESERVATION_STATUS_CONFIRMED
+    doc = await payment_doc(hub, shopper, payment_id)
+    assert doc is not None and doc["order_recorded"] is True
+    assert await simulator_charges(hub, order.id) == 1
+    assert await sweeper.sweep_once() == {}
+
+
+async def test_a_charge_recovered_after_its_order_was_cancelled_is_refunded(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "too-late")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "late")
+    await orders(hub).CancelOrder(
+        orders_pb.CancelOrderRequest(order_id=order.id, reason="payment overdue", request_id="c-late"),
+        metadata=shopper.me,
+    )
+
+    assert await sweeper.sweep_once() == {"resumed": 1}
+    doc = await payment_doc(hub, shopper, payment_id)
+    assert doc is not None and doc["status"] == rules.REFUNDED  # never charged for nothing
+    assert doc["amount_refunded_minor"] == doc["amount_minor"]
+    assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_CANCELLED
+    assert await events(hub, shopper.sub, REFUND_ISSUED) == 1
+
+
+async def test_an_attempt_is_left_to_its_request_until_its_lease_and_the_grace_run_out(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "in-flight")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    payment_id = await left_by_a_crash(hub, shopper, order, "busy")
+    # The attempt started now: its lease runs for CHARGE_LEASE.
+    started = datetime.now(UTC)
+    container = await hub.platform.store.container(CONTAINER, PARTITION_KEY_PATH)
+    doc = await payment_doc(hub, shopper, payment_id)
+    assert doc is not None
+    await container.replace(
+        {**doc, "lease_until": clocks.to_iso(started + rules.CHARGE_LEASE), "updated_at": clocks.to_iso(started)}
+    )
+    grace = DEFAULT_GRACE
+    assert await sweeper.sweep_once(now=started) == {}
+    assert await sweeper.sweep_once(now=started + rules.CHARGE_LEASE + grace - timedelta(seconds=1)) == {}
+    assert (await payment_doc(hub, shopper, payment_id) or {}).get("status") == rules.PENDING
+    assert await sweeper.sweep_once(now=started + rules.CHARGE_LEASE + grace + timedelta(seconds=1)) == {"resumed": 1}
+    assert await simulator_charges(hub, order.id) == 1
+
+
+async def test_two_sweepers_racing_for_one_abandoned_charge_drive_it_once(hub: Hub) -> None:
+    sweeper = await recovery_sweeper(hub)
+    shopper = await a_shopper(hub, "raced")
+    order = await an_order(hub, shopper, await a_stocked_product(hub))
+    await left_by_a_crash(hub, shopper, order, "raced")
+    # A second host's sweeper over the same store.
+    other = AbandonedPaymentSweeper(sweeper._ledger, sweeper._charger, clock=hub.platform.deps.clock)
+    first, second = await asyncio.gather(sweeper.sweep_once(), other.sweep_once())
+    together = first + second
+    assert together["resumed"] == 1 and set(together) <= {"resumed", "taken", "failed", "completed"}, together
+    assert await simulator_charges(hub, order.id) == 1
+    assert (await get_order(hub, shopper, order.id)).status == order_pb2.ORDER_STATUS_PAID
+    assert await events(hub, shopper.sub, PAYMENT_SUCCEEDED) == 1
 
 
 # --- refunds -----------------------------------------------------------------------------------

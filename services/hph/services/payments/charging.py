@@ -244,6 +244,16 @@ class Charger:
         }
         return ReplaceOp(updated, if_match=doc["_etag"])
 
+    async def resume_abandoned(self, doc: Document) -> Document | None:
+        """Takes over a charge whose attempt stopped after claiming its order (its host died, or the
+        provider's answer was lost) and drives it to its outcome with the same provider key: the
+        provider replays a charge it already made, or makes the one the customer asked for. Returns
+        the payment as completed, or None when someone else took it over first."""
+        taken = await self._ledger.write(doc, self._take_over(doc).doc)
+        if taken is None:
+            return None
+        return await self._run_charge(taken)
+
     async def _release(self, doc: Document) -> None:
         """Ends our lease early so an immediate retry can take the payment over."""
         await self._ledger.write(doc, {**doc, "lease_until": ""})

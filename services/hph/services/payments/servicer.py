@@ -39,6 +39,7 @@ from hph.services.payments.payment_methods_client import PaymentMethodsClient
 from hph.services.payments.providers import OfflinePaymentProvider, PaymentProvider, WebhookDeduplicator
 from hph.services.payments.providers import offline as offline_provider
 from hph.services.payments.providers import webhooks as stripe_webhooks
+from hph.services.payments.recovery import AbandonedPaymentSweeper
 from hph.services.payments.refunds import Refunder
 from hph.services.payments.stripe_events import StripeWebhooks
 
@@ -274,6 +275,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     if deps.bus is not None:
         deps.bus.declare(CancelledOrderRefunds(ledger, refunder).consumer_group())
     servicer = PaymentServicer(ledger, charger, refunder, webhooks)
+    deps.background.append(AbandonedPaymentSweeper(ledger, charger, clock=deps.clock))
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["PaymentService"].full_name,
         add_to_server=lambda server: pb_grpc.add_PaymentServiceServicer_to_server(servicer, server),
