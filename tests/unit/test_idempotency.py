@@ -113,3 +113,54 @@ def test_fingerprint_ignores_where_the_key_came_from() -> None:
     shown = pb.CreateOrderRequest(shipping_address_id="adr_1", expected_total=0.0)
     assert create_fingerprint(shown) != create_fingerprint(with_header)  # presence counts
     assert request_fingerprint(with_header) == request_fingerprint(pb.CreateOrderRequest(shipping_address_id="adr_1"))
+
+
+# --- retention: a record lives `retention`, on every engine ----------------------------------------
+
+RETENTION = timedelta(hours=24)
+
+
+async def test_a_record_past_its_retention_counts_as_absent(container: Container) -> None:
+    clock = ManualClock(START)
+    idem = records(container, clock)
+    claim = await claimed(await idem.claim("u1", "key-1", "hash-a"))
+    await idem.complete(claim, b"first response")
+    clock.now += RETENTION - timedelta(seconds=1)
+    assert await idem.claim("u1", "key-1", "hash-a") == Replay(b"first response")
+    with pytest.raises(InvalidArgument):
+        await idem.claim("u1", "key-1", "hash-b")
+    # As on Cosmos DB, where the item is gone: the key is free for any request again.
+    clock.now += timedelta(seconds=1)
+    again = await claimed(await idem.claim("u1", "key-1", "hash-b"))
+    assert again.record["request_hash"] == "hash-b" and again.record["status"] == "in_flight"
+
+
+async def test_expiry_deletes_only_this_scopes_expired_records(container: Container) -> None:
+    clock = ManualClock(START)
+    idem = records(container, clock)
+    other = IdempotencyRecords(container, scope="test.other", clock=clock)
+    for n in range(3):
+        await idem.complete(await claimed(await idem.claim(f"u{n}", "old", "h")), b"r")
+    await claimed(await other.claim("u1", "old", "h"))
+    state = await container.create({"id": "order-1", "user_id": "u1", "kind": "order"})
+    clock.now += timedelta(hours=12)
+    await claimed(await idem.claim("u1", "young", "h"))
+    expiry = idem.expiry()
+
+    assert await expiry.sweep_once(now=START + timedelta(hours=23)) == 0
+    assert await expiry.sweep_once(now=START + RETENTION + timedelta(seconds=1)) == 3
+    assert await idem.claim("u1", "old", "h") != Replay(b"r")  # gone: claimed afresh
+    assert await container.read(state["id"], "u1")  # state documents are never touched
+    assert await container.read(other.record_id("u1", "old"), "u1")  # another scope's record stays
+    assert await expiry.sweep_once(now=START + timedelta(hours=36, seconds=1)) == 2  # "young", then the new "old"
+
+
+async def test_a_key_claimed_again_after_its_retention_is_not_purged(container: Container) -> None:
+    clock = ManualClock(START)
+    idem = records(container, clock)
+    await idem.complete(await claimed(await idem.claim("u1", "key-1", "hash-a")), b"r")
+    clock.now = START + RETENTION + timedelta(minutes=1)
+    renewed = await claimed(await idem.claim("u1", "key-1", "hash-b"))  # a new request took the key
+    assert await idem.purge_expired(now=clock.now) == 0
+    kept = await container.read(renewed.record["id"], "u1")
+    assert (kept["request_hash"], kept["_etag"]) == ("hash-b", renewed.etag)

@@ -18,9 +18,12 @@ Life of a key (per scope and owner, e.g. ("orders.create", user id)):
 3. When the work fails, `release` deletes the claim (if it is still ours) so a corrected retry with
    the same key can run; a completed record is never released.
 
-Records carry `ttl` (seconds) so Cosmos DB expires them (the container needs a default TTL of -1
-to honour it); the embedded store keeps them. Queries over the container must exclude them (filter
-on the kind of the state documents: records have `kind == "idempotency"`).
+Records live for `retention` (24 hours by default), the same on every engine: they carry `ttl`
+(seconds) so Cosmos DB expires them (the container needs a default TTL of -1 to honour it), and
+`expires_at`, which the other engines honour twice: a record past it counts as absent when a key
+is claimed (as Cosmos DB hides an expired item at once), and `RecordExpiry`, a sweeper each service
+runs, deletes them (as Cosmos DB does in the background). Queries over the container must exclude
+them (filter on the kind of the state documents: records have `kind == "idempotency"`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from google.protobuf.message import Message
 
@@ -39,12 +42,17 @@ from hph.runtime import clock as clocks
 from hph.runtime.clock import Clock
 from hph.runtime.commit import Completion, Done, Write, Written, commit, stored
 from hph.runtime.errors import Aborted, FieldViolation, InvalidArgument
+from hph.runtime.periodic import PeriodicJob, Sweeper
 from hph.runtime.storage import (
+    And,
     Container,
     CreateOp,
     Document,
+    Eq,
+    Lt,
     NotFoundError,
     PreconditionFailedError,
+    Query,
     ReplaceOp,
     StorageError,
 )
@@ -59,6 +67,8 @@ KEY_REUSED = ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED
 IN_FLIGHT_REASON = ErrorReason.ERROR_REASON_REQUEST_IN_FLIGHT
 DEFAULT_STALE_AFTER = timedelta(seconds=60)
 DEFAULT_RETENTION = timedelta(hours=24)
+EXPIRY_INTERVAL_SECONDS = 600.0
+PURGE_BATCH = 500
 
 
 def request_fingerprint(request: Message) -> str:
@@ -183,7 +193,9 @@ class IdempotencyRecords:
     # --- helpers --------------------------------------------------------------------------
 
     def _judge(self, existing: Document, fingerprint: str) -> Replay | None:
-        """Replay, refusal (raised), or None when a stale claim may be taken over."""
+        """Replay, refusal (raised), or None when a stale claim or an expired record may be taken over."""
+        if self._expired(existing, self._clock()):
+            return None  # past its retention: the key is free again, as if the record were gone
         if existing.get("request_hash") != fingerprint:
             raise InvalidArgument(
                 "this idempotency key was already used for a different request; use a new key",
@@ -196,6 +208,31 @@ class IdempotencyRecords:
         if self._clock() - claimed_at < self._stale_after:
             raise _in_flight()
         return None
+
+    @staticmethod
+    def _expired(record: Document, now: datetime) -> bool:
+        expires_at = record.get("expires_at") or ""
+        return bool(expires_at) and clocks.from_iso(expires_at) <= now
+
+    async def purge_expired(self, *, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+        """Deletes up to `batch` of this scope's records past their retention; returns how many.
+        Each delete is guarded by the etag read, so a record claimed again meanwhile stays."""
+        cutoff = clocks.to_iso(now or self._clock())
+        page = await self._container.query(
+            Query(where=And(Eq("kind", KIND), Eq("scope", self._scope), Lt("expires_at", cutoff))), max_items=batch
+        )
+        purged = 0
+        for record in page.items:
+            try:
+                await self._container.delete(record["id"], self._partition_key(record), if_match=record["_etag"])
+            except (NotFoundError, PreconditionFailedError):
+                continue
+            purged += 1
+        return purged
+
+    def expiry(self, *, interval: float = EXPIRY_INTERVAL_SECONDS) -> RecordExpiry:
+        """The sweeper deleting this scope's expired records (a host's `BackgroundTask`)."""
+        return RecordExpiry(self, interval=interval)
 
     def _new_record(self, owner: str, key: str, fingerprint: str) -> Document:
         now = self._clock()
@@ -237,3 +274,27 @@ def _in_flight() -> Aborted:
         "a request with this idempotency key is still being processed; retry shortly",
         reason=IN_FLIGHT_REASON,
     )
+
+
+class RecordExpiry(Sweeper):
+    """Deletes one scope's expired records every `interval` seconds, a batch at a time until none
+    is left (engines without a TTL of their own keep them otherwise; on Cosmos DB it finds little)."""
+
+    def __init__(self, records: IdempotencyRecords, *, interval: float) -> None:
+        self._records = records
+        self._job = PeriodicJob(
+            self.sweep_once,
+            interval=interval,
+            name="hph-idempotency-expiry",
+            log=log,
+            failure="idempotency record expiry failed",
+            first_pass="now",
+        )
+
+    async def sweep_once(self, *, now: datetime | None = None) -> int:
+        total = 0
+        while purged := await self._records.purge_expired(now=now):
+            total += purged
+            if purged < PURGE_BATCH:
+                break
+        return total

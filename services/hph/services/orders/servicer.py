@@ -649,11 +649,12 @@ def _refund_change(doc: Document, request: pb.RecordOrderPaymentRequest, now: st
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     orders = await deps.store.container(ORDERS, "/user_id")
     index = await deps.store.container(ORDER_INDEX, "/id")
+    records = idempotency.create_records(orders, deps.clock)
     servicer = OrderServicer(
         deps,
         orders,
         index,
-        idempotency.create_records(orders, deps.clock),
+        records,
         checkout_sources(deps),
         CartClient(deps.channels),
         InventoryClient(deps.channels, deps.service_credentials),
@@ -663,6 +664,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         RiskCheck(deps),
     )
     deps.background.append(OverdueOrderSweeper(orders, servicer.cancel_overdue, clock=deps.clock))
+    deps.background.append(records.expiry())
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["OrderService"].full_name,
         add_to_server=lambda server: pb_grpc.add_OrderServiceServicer_to_server(servicer, server),

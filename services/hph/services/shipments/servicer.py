@@ -724,16 +724,18 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     orders = OrdersClient(deps.channels, deps.service_credentials)
     sync = OrderSync(shipments, orders, clock=deps.clock)
     carriers = default_carrier_table()
+    records = IdempotencyRecords(shipments, scope=CREATE_SCOPE, clock=deps.clock)
     servicer = ShipmentServicer(
         deps,
         shipments,
-        IdempotencyRecords(shipments, scope=CREATE_SCOPE, clock=deps.clock),
+        records,
         orders,
         carriers,
         sync,
         CarrierChooser(deps, carriers, dict(messages.LEVEL_FROM_PB)),
     )
     deps.background.append(OrderSyncSweeper(shipments, sync, clock=deps.clock))
+    deps.background.append(records.expiry())
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["ShipmentService"].full_name,
         add_to_server=lambda server: pb_grpc.add_ShipmentServiceServicer_to_server(servicer, server),

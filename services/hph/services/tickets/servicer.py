@@ -562,13 +562,9 @@ def _check_ticket_id(ticket_id: str) -> None:
 async def create_binding(deps: Dependencies) -> ServiceBinding:
     tickets = await deps.store.container(TICKETS, "/user_id")
     index = await deps.store.container(TICKET_INDEX, "/id")
-    servicer = TicketServicer(
-        deps,
-        tickets,
-        index,
-        IdempotencyRecords(tickets, scope=IDEMPOTENCY_SCOPE, clock=deps.clock),
-        CustomerOrders(deps.channels),
-    )
+    records = IdempotencyRecords(tickets, scope=IDEMPOTENCY_SCOPE, clock=deps.clock)
+    servicer = TicketServicer(deps, tickets, index, records, CustomerOrders(deps.channels))
+    deps.background.append(records.expiry())
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["SupportTicketService"].full_name,
         add_to_server=lambda server: pb_grpc.add_SupportTicketServiceServicer_to_server(servicer, server),
