@@ -278,6 +278,14 @@ async def test_guardrails_and_validation(hub: Hub) -> None:
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert "drafts[0].product_id" in violated_fields(missing)
+    misread = await expect_error(
+        queue(hub).SubmitProposals(
+            pb.SubmitProposalsRequest(drafts=[draft(item, "brand", "New", current="not what it says")]),
+            metadata=staff(hub),
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert "drafts[0].current_value" in violated_fields(misread)
     for call in (
         queue(hub).GetProposal(pb.GetProposalRequest(proposal_id="nope"), metadata=staff(hub)),
         queue(hub).RejectProposal(

@@ -125,9 +125,18 @@ class ProposalServicer(pb_grpc.ProductProposalServiceServicer):
             zip(by_product, await asyncio.gather(*(self._catalog.product(pid) for pid in by_product)), strict=True)
         )
         for product_id, indexes in by_product.items():
-            if products[product_id] is None:
-                for i in indexes:
+            found = products[product_id]
+            for i in indexes:
+                if found is None:
                     violations.add(f"drafts[{i}].product_id", f"no product {product_id!r}")
+                elif drafts[i].product_etag == found.etag:
+                    # Read from this very version, the value the audit trail starts from must be its value.
+                    actual = rules.field_value(found, drafts[i].field)
+                    violations.check(
+                        drafts[i].current_value.strip() == actual.strip(),
+                        f"drafts[{i}].current_value",
+                        f"is not the product's {drafts[i].field} at etag {found.etag!r} ({actual!r})",
+                    )
         violations.raise_if_any()
 
         results: list[pb.SubmittedProposal] = [pb.SubmittedProposal() for _ in drafts]
