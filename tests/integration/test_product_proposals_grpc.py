@@ -377,9 +377,13 @@ async def test_auto_approval_only_for_configured_fields_at_or_above_the_floor(tm
         assert (await product(hub, two.id)).brand == two.brand
         auto = await get(hub, results[0].proposal_id)
         assert auto.decided_by == "auto-approval" and auto.audit[-1].action == "auto_approved"
+        # A value the catalog refuses is left for a person; the submission itself succeeds.
+        refused = await submit(hub, [draft(three, "brand", "B" * 101, confidence=0.99)])
+        assert refused[0].outcome == pb.SUBMIT_OUTCOME_CREATED
+        assert (await get(hub, refused[0].proposal_id)).status == p.PROPOSAL_STATUS_PENDING
         stats = await queue(hub).GetProposalStats(pb.GetProposalStatsRequest(), metadata=staff(hub))
         assert {r.field: r.auto_approved for r in stats.rows if r.source_agent == NORMALIZER}["brand"] == 1
-        assert stats.queue_size == 2
+        assert stats.queue_size == 3
 
 
 async def test_proposals_survive_a_restart(tmp_path: Path) -> None:

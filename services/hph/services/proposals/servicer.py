@@ -17,6 +17,7 @@ decision and its event are committed. A claim whose holder died expires (`rules.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from hph.runtime import clock as clocks
 from hph.runtime import validation
 from hph.runtime.commit import Done, Write, commit
 from hph.runtime.deps import Dependencies
-from hph.runtime.errors import Aborted, FailedPrecondition, NotFound, Violations
+from hph.runtime.errors import Aborted, DomainError, FailedPrecondition, NotFound, Violations
 from hph.runtime.rpc.call_context import current_principal, current_request_id
 from hph.runtime.server import ServiceBinding
 from hph.runtime.storage import (
@@ -56,6 +57,8 @@ from hph.services.proposals.policy import ProposalPolicy, load_policy
 from hph.services.proposals.rules import Cause, Status
 from hph.services.proposals.stats import queue_stats
 from hph.services.proposals.watcher import ProductWatcher
+
+log = logging.getLogger("hph.services.proposals")
 
 PROPOSALS = "product_proposals"
 PARTITION_KEY = "/product_id"
@@ -227,8 +230,11 @@ class ProposalServicer(pb_grpc.ProductProposalServiceServicer):
             decided = await self._approve(
                 doc["id"], doc["product_id"], value=None, pinned="", note="", actor=documents.AUTO_APPROVER, auto=True
             )
-        except (FailedPrecondition, Aborted, NotFound):
-            return submitted  # decided meanwhile, or the product went: the person's queue shows it
+        except DomainError as refused:
+            # Decided meanwhile, the product gone, the catalog refusing the value or out of reach:
+            # the proposal stays for a person (the submission itself succeeded).
+            log.warning("auto-approval of %s left it for review: %s", doc["id"], refused.message)
+            return submitted
         outcome = (
             pb.SUBMIT_OUTCOME_AUTO_APPROVED if decided.outcome == Outcome.APPROVED else pb.SUBMIT_OUTCOME_NEEDS_REVIEW
         )
