@@ -19,7 +19,7 @@ from holidaypeak.commerce.v1 import product_pb2
 from holidaypeak.commerce.v1 import product_proposal_pb2 as p
 from holidaypeak.commerce.v1 import product_proposal_service_pb2 as pb
 from holidaypeak.commerce.v1 import product_proposal_service_pb2_grpc as pb_grpc
-from hph.commerce.product_truth import Evidence, ProposalDraft
+from hph.commerce.product_truth import Evidence, ProposalDraft, ProposalSink
 from hph.commerce.proposal_sink import QueueSink
 from hph.runtime.auth.service_identity import ServiceCredentials
 from hph.runtime.channels import ChannelPool
@@ -334,6 +334,7 @@ async def test_the_sink_agents_use_over_grpc(hub: Hub) -> None:
     item = (await products(hub, 6))[5]
     channels = ChannelPool(addresses={"proposals": hub.address})
     sink = QueueSink(channels, ServiceCredentials(hub.issuer))
+    as_protocol: ProposalSink = sink  # what the product-management agents code against
     try:
         drafts = [
             ProposalDraft(
@@ -347,7 +348,7 @@ async def test_the_sink_agents_use_over_grpc(hub: Hub) -> None:
                 (Evidence("tokens", 2, "two tag words found"),),
             ),
         ]
-        await sink.submit(drafts)
+        await as_protocol.submit(drafts)
         results = await sink.submit_with_results(drafts)
         assert results[0].outcome == pb.SUBMIT_OUTCOME_DUPLICATE
         stored = await get(hub, results[0].proposal_id)
