@@ -197,6 +197,15 @@ def test_staleness_against_the_product_now() -> None:
     assert not rules.staleness(doc, archived=False, value_now="acme", etag_now="e1").rebase
 
 
+def test_tags_compare_as_lists() -> None:
+    assert rules.same_value("tags", "toy, gift", "toy,gift")
+    assert not rules.same_value("tags", "toy,gift", "gift,toy")
+    assert not rules.same_value("name", "Toy", "toy")
+    violations = Violations()
+    rules.check_draft_values(violations, "d", a_draft(field="tags", current_value="a,b", proposed_value="a, b"))
+    assert [v.field for v in violations.items] == ["d.proposed_value"]
+
+
 def test_field_values_as_proposals_state_them() -> None:
     product = product_pb2.Product(brand="Acme", tags=["toy", "gift"], attributes={"colour": "red"})
     assert rules.field_value(product, "brand") == "Acme"

@@ -104,7 +104,7 @@ def check_draft_values(violations: Violations, path: str, draft: Any) -> None:
     )
     violations.check(len(draft.current_value) <= MAX_VALUE, f"{path}.current_value", f"at most {MAX_VALUE} characters")
     violations.check(
-        draft.proposed_value.strip() != draft.current_value.strip(),
+        not same_value(draft.field, draft.proposed_value, draft.current_value),
         f"{path}.proposed_value",
         "equals current_value: nothing to change",
     )
@@ -133,6 +133,13 @@ def tags_of(value: str) -> list[str]:
     return [tag.strip() for tag in value.split(",") if tag.strip()]
 
 
+def same_value(field: str, one: str, other: str) -> bool:
+    """Whether two values of `field` are the same to the catalog (tags as lists: "a, b" is "a,b")."""
+    if field == "tags":
+        return tags_of(one.lower()) == tags_of(other.lower())
+    return one.strip() == other.strip()
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a draft goes in its product's queue: a duplicate of `existing`, or a new proposal that
@@ -150,7 +157,10 @@ def place(draft: Any, new_id: str, queue: Sequence[Mapping[str, Any]]) -> Placem
             return Placement(new_id, doc, ())
     same_field = [doc for doc in queue if doc["field"] == draft.field]
     for doc in same_field:
-        if doc["proposed_value"].strip() == draft.proposed_value.strip() and Status(doc["status"]) in DEDUPLICATING:
+        if (
+            same_value(draft.field, doc["proposed_value"], draft.proposed_value)
+            and Status(doc["status"]) in DEDUPLICATING
+        ):
             return Placement(doc["id"], doc, ())
     replaced = tuple(
         doc for doc in same_field if doc["source_agent"] == draft.source_agent and Status(doc["status"]) in OPEN
@@ -203,6 +213,6 @@ class Staleness:
 def staleness(doc: Mapping[str, Any], *, archived: bool, value_now: str, etag_now: str) -> Staleness:
     if archived:
         return Staleness(Cause.PRODUCT_ARCHIVED, False)
-    if value_now.strip() != str(doc["current_value"]).strip():
+    if not same_value(doc["field"], value_now, str(doc["current_value"])):
         return Staleness(Cause.FIELD_CHANGED, False)
     return Staleness(None, etag_now != doc["product_etag"])

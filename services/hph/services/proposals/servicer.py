@@ -116,7 +116,9 @@ class ProposalServicer(pb_grpc.ProductProposalServiceServicer):
             if refusal:
                 violations.add(f"{path}.field", refusal)
             key = (draft.product_id, draft.field, draft.source_agent)
-            if key in seen and drafts[seen[key]].proposed_value.strip() != draft.proposed_value.strip():
+            if key in seen and not rules.same_value(
+                draft.field, drafts[seen[key]].proposed_value, draft.proposed_value
+            ):
                 violations.add(path, f"drafts[{seen[key]}] already proposes this agent's value for this field")
             seen.setdefault(key, i)
         violations.raise_if_any()
@@ -136,7 +138,7 @@ class ProposalServicer(pb_grpc.ProductProposalServiceServicer):
                     # Read from this very version, the value the audit trail starts from must be its value.
                     actual = rules.field_value(found, drafts[i].field)
                     violations.check(
-                        drafts[i].current_value.strip() == actual.strip(),
+                        rules.same_value(drafts[i].field, drafts[i].current_value, actual),
                         f"drafts[{i}].current_value",
                         f"is not the product's {drafts[i].field} at etag {found.etag!r} ({actual!r})",
                     )
@@ -396,7 +398,7 @@ class ProposalServicer(pb_grpc.ProductProposalServiceServicer):
             )
         assert isinstance(written, Conflict)
         value_now = rules.field_value(product, claimed["field"])
-        if value_now.strip() == applied:
+        if rules.same_value(claimed["field"], value_now, applied):
             # Already so in the catalog (e.g. our own write whose record was lost): nothing overwritten.
             return await self._record_approval(claimed, claim_id, applied, product.etag, actor, auto, note)
         return await self._return_to_review(claimed, claim_id, product, value_now, actor)
