@@ -6,7 +6,8 @@ weight at that field, ship it with the carrier the carrier-selection agent picks
 which and why) and record tracking events up to delivered; they answer, assign and resolve the
 shopper's ticket; staff may not approve a return, an admin approves, receives, restocks and refunds
 it; orders placed too fast on one card put one in the review queue, with why, and staff cancel it;
-after each step the shopper's own pages show it.
+after each step the shopper's own pages show it. Staff approve an agent's product proposal with an
+edited value (the product carries it) and reject another with a reason (the value is nowhere).
 The low-stock page shows the replenishment plan or says its agent is not built. axe-core checks every
 staff page visited (no serious or critical violations); screenshots go to test-results/staff/
 (git-ignored).
@@ -51,6 +52,9 @@ STAFF_PAGES = (
     "staff-return-refunded",
     "staff-order-cancelled",
     "staff-low-stock",
+    "staff-proposals",
+    "staff-proposal",
+    "staff-proposal-rejected",
 )
 
 

@@ -25,7 +25,16 @@ from tests.support.tokens import signed_bearer
 
 ANONYMOUS_TOOLS = ["search_products", "get_product"]
 CUSTOMER_TOOLS = [*ANONYMOUS_TOOLS, "get_order_status"]
-STAFF_TOOLS = [*CUSTOMER_TOOLS, "list_inventory", "get_sales_summary"]
+STAFF_TOOLS = [
+    *CUSTOMER_TOOLS,
+    "list_inventory",
+    "get_sales_summary",
+    "list_product_proposals",
+    "get_product_proposal",
+    "approve_product_proposal",
+    "reject_product_proposal",
+    "get_product_proposal_stats",
+]
 
 
 def url(rest: RestHub) -> str:
@@ -72,6 +81,37 @@ async def test_a_staff_tool_is_refused_to_a_customer_who_calls_it_unlisted(rest:
     async with http_mcp(url(rest), bearer(rest, "staff", "staff-sam")) as staff:
         summary = structured(await staff.call_tool("get_sales_summary", {"top_products_limit": 3}))
     assert "total_revenue" in summary
+
+
+async def test_staff_list_and_decide_proposals_as_tools_and_a_customer_cannot(rest: RestHub) -> None:
+    item = ok(await rest.http.get("/api/products", params={"limit": 1}))["products"][0]
+    draft = {
+        "product_id": item["id"],
+        "field": "brand",
+        "current_value": item.get("brand", ""),
+        "proposed_value": "Mcp Brand",
+        "source_agent": "normalization-classification",
+        "confidence": 0.7,
+        "product_etag": item["etag"],
+    }
+    submitted = ok(
+        await rest.http.post(
+            "/api/staff/proposals:submit",
+            json={"drafts": [draft]},
+            headers={"authorization": bearer(rest, "staff", "a")},
+        )
+    )
+    proposal_id = submitted["results"][0]["proposal_id"]
+    async with http_mcp(url(rest), bearer(rest, "customer", "customer-ava")) as customer:
+        status, _ = refusal(await customer.call_tool("list_product_proposals", {}))
+    assert status == "PERMISSION_DENIED"
+    async with http_mcp(url(rest), bearer(rest, "staff", "staff-sam")) as staff:
+        listed = structured(await staff.call_tool("list_product_proposals", {"product_id": item["id"]}))
+        assert [x["id"] for x in listed["proposals"]] == [proposal_id]
+        rejected = structured(
+            await staff.call_tool("reject_product_proposal", {"proposal_id": proposal_id, "reason": "not our spelling"})
+        )
+    assert rejected["status"] == "PROPOSAL_STATUS_REJECTED" and rejected["audit"][-1]["actor_id"] == "staff-sam"
 
 
 async def test_a_shopper_tool_called_anonymously_is_unauthenticated(rest: RestHub) -> None:

@@ -138,6 +138,11 @@ def test_the_platform_offers_the_curated_commerce_reads(platform: DescriptorSet)
     assert visible[ANONYMOUS] == {"search_products", "get_product"}
     assert visible[CUSTOMER] == visible[ANONYMOUS] | {"get_order_status"}
     assert {"list_inventory", "get_sales_summary"} <= visible[STAFF] - visible[CUSTOMER]
+    # The review queue's tools are staff-only: no customer lists or decides proposals.
+    queue_tools = {name for name in reads if "proposal" in name}
+    assert len(queue_tools) == 5 and queue_tools <= visible[STAFF] - visible[CUSTOMER]
+    assert not catalog.tools["approve_product_proposal"].read_only
+    assert catalog.tools["list_product_proposals"].read_only
 
 
 def test_moving_a_curated_name_to_another_rpc_is_one_entry(agents: DescriptorSet) -> None:

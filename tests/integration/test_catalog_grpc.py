@@ -13,8 +13,10 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from holidaypeak.commerce.v1 import catalog_service_pb2 as pb
 from holidaypeak.commerce.v1 import catalog_service_pb2_grpc as pb_grpc
 from holidaypeak.commerce.v1 import product_pb2
+from holidaypeak.events.v1 import product_events_pb2 as ev
 from hph.host.app import SERVICES
 from hph.runtime.auth.dev_issuer import DevIssuer
+from tests.support.events import Recorder
 from tests.support.platform_harness import Hub
 from tests.support.rich_status import expect_error, reason, violated_fields
 from tests.support.tokens import bearer_metadata
@@ -258,3 +260,46 @@ async def test_bad_tokens_are_unauthenticated_even_on_anonymous_rpcs(hub: Hub) -
             with pytest.raises(grpc.aio.AioRpcError) as caught:
                 await call
             assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, name
+
+
+async def test_attributes_are_set_merged_removed_validated_and_published(hub: Hub) -> None:
+    staff = hub.auth("staff", "staff-sam")
+    category = await _leaf_category(hub)
+    recorder = await Recorder.subscribe(hub, "product-events", group="test-attributes")
+    created = await catalog(hub).CreateProduct(
+        pb.CreateProductRequest(
+            product_id="ATR-0001",
+            name="Knit Scarf",
+            price=20,
+            category_id=category,
+            attributes={"colour": "red", "material": "wool"},
+        ),
+        metadata=staff,
+    )
+    assert dict(created.attributes) == {"colour": "red", "material": "wool"}
+    merged = await catalog(hub).UpdateProduct(
+        pb.UpdateProductRequest(product_id="ATR-0001", attributes={"colour": "", "size": "M"}, etag=created.etag),
+        metadata=staff,
+    )
+    assert dict(merged.attributes) == {"material": "wool", "size": "M"}  # colour removed, size added
+    bad = await expect_error(
+        catalog(hub).UpdateProduct(
+            pb.UpdateProductRequest(product_id="ATR-0001", attributes={"Colour": "x", "size": "s" * 201}),
+            metadata=staff,
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert set(violated_fields(bad)) == {"attributes.Colour", "attributes.size"}
+    bad_create = await expect_error(
+        catalog(hub).CreateProduct(
+            pb.CreateProductRequest(name="N", price=1, category_id=category, attributes={"size": ""}), metadata=staff
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
+    assert "attributes.size" in violated_fields(bad_create)
+    await recorder.settle()
+    updated = recorder.of("product_updated", "ATR-0001")[0].product_updated
+    assert dict(updated.product.attributes) == {"material": "wool", "size": "M"}
+    assert "attributes" in updated.changed_fields
+    created_event = recorder.of("product_created", "ATR-0001")[0].product_created
+    assert isinstance(created_event, ev.ProductCreated) and created_event.product.attributes["colour"] == "red"

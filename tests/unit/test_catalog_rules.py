@@ -47,3 +47,20 @@ def test_price_checks_return_minor_units() -> None:
     assert rules.check_price(violations, 1.001, "USD") is None
     assert rules.check_price(violations, 5, "ZZZ") is None
     assert [v.field for v in violations.items] == ["price", "price", "currency_code"]
+
+
+def test_attribute_names_and_values_are_checked_and_an_empty_value_removes_only_on_update() -> None:
+    violations = Violations()
+    rules.check_attributes(violations, {"colour": "red", "Bad-Name": "x", "size": ""}, removals=False)
+    assert {v.field for v in violations.items} == {"attributes.Bad-Name", "attributes.size"}
+    removals = Violations()
+    rules.check_attributes(removals, {"size": ""}, removals=True)
+    assert not removals
+    many = Violations()
+    rules.check_attributes(many, {f"a{i}": "v" for i in range(rules.MAX_ATTRIBUTES + 1)}, removals=False)
+    assert [v.field for v in many.items] == ["attributes"]
+
+
+def test_attribute_changes_merge_into_the_current_ones() -> None:
+    merged = rules.merged_attributes({"colour": "red", "size": "M"}, {"colour": "", "material": " wool "})
+    assert merged == {"material": "wool", "size": "M"}

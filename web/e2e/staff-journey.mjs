@@ -2,7 +2,8 @@
 // driven by playwright-core), against a running platform: tests/browser/test_staff_browser.py
 // starts `hph up` and runs this. A shopper's order is placed through the REST API; staff then see
 // the sale, ship the order to delivered and answer the shopper's ticket; an admin approves and
-// refunds the shopper's return; after each step the shopper's own pages show it. Every staff page
+// refunds the shopper's return; staff approve (edited) and reject agents' product proposals; after
+// each step the shopper's own pages show it. Every staff page
 // visited is checked with axe-core (no serious or critical violations) and photographed into
 // HPH_RESULTS. Any failed step throws: exit code 1.
 //
@@ -402,6 +403,54 @@ async function journeys() {
   await sam.getByLabel(/^Reason/).fill("PO-1234 received");
   await sam.getByRole("button", { name: "Add to stock" }).click();
   await sam.locator('[data-testid="stock-saved"]', { hasText: lowSku }).waitFor();
+
+  step("an agent's proposals in the review queue: one approved with an edit, one rejected with a reason");
+  const [first, second] = (await rest("GET", "/api/products?limit=2")).products;
+  const proposed = await rest("POST", "/api/staff/proposals:submit", staffToken, {
+    drafts: [
+      {
+        product_id: first.id,
+        field: "brand",
+        current_value: first.brand ?? "",
+        proposed_value: "Northwind Toys",
+        source_agent: "normalization-classification",
+        confidence: 0.82,
+        product_etag: first.etag,
+        evidence: [{ name: "brand_table", value: 1, reason: "the listed spelling of the brand" }],
+      },
+      {
+        product_id: second.id,
+        field: "description",
+        current_value: second.description ?? "",
+        proposed_value: "Short words.",
+        source_agent: "consistency-validation",
+        confidence: 0.6,
+        product_etag: second.etag,
+      },
+    ],
+  });
+  const [brandId, descriptionId] = proposed.results.map((r) => r.proposal_id);
+  await staffNav(sam, "Product proposals").click();
+  await sam.locator('table[data-testid="proposals"]').waitFor();
+  await audit(sam, "staff-proposals");
+  await sam.locator(`a[href="/staff/proposals/${encodeURIComponent(brandId)}"]`).click();
+  await sam.locator('[data-testid="proposal-proposed"]', { hasText: "Northwind Toys" }).waitFor();
+  await audit(sam, "staff-proposal");
+  await sam.getByLabel(/^Value to write/).fill("Northwind Toy Co");
+  await sam.getByRole("button", { name: "Approve edited value" }).click();
+  await sam.locator('[data-testid="proposal-status"]', { hasText: "approved" }).waitFor();
+  await sam.locator('[data-testid="proposal-audit"] li', { hasText: "Northwind Toy Co" }).waitFor();
+  const approvedProduct = await rest("GET", `/api/products/${encodeURIComponent(first.id)}`);
+  check(approvedProduct.brand === "Northwind Toy Co", "the product carries the approved, edited brand");
+  await sam.goto(`${base}/staff/proposals/${encodeURIComponent(descriptionId)}`);
+  await sam.getByRole("button", { name: "Reject", exact: true }).click();
+  await sam.locator('.field-error[data-field="proposal-reason"]').waitFor(); // a reason is required
+  await sam.getByLabel(/^Reason/).fill("Marketing owns descriptions");
+  await sam.getByRole("button", { name: "Reject", exact: true }).click();
+  await sam.locator('[data-testid="proposal-status"]', { hasText: "rejected" }).waitFor();
+  await audit(sam, "staff-proposal-rejected");
+  const untouched = await rest("GET", `/api/products/${encodeURIComponent(second.id)}`);
+  check((untouched.description ?? "") === (second.description ?? ""), "the rejected description is nowhere");
 
   step("a staff token the platform refuses (401) leads back to sign-in, and back to the page after it");
   await sam.evaluate(() => {

@@ -6,8 +6,9 @@ Two kinds of tools, one catalog, every name in it unique:
   descriptor set at start-up (no list to keep: an agent contract that lands is a tool), named
   `<agent>_<rpc>` in snake_case: the service name without its `Service` suffix, then the method
   (`InventoryHealthCheckService.CheckHealth` is `inventory_health_check_check_health`);
-- the curated commerce reads of `CURATED_TOOLS`, each a stable name mapped to the RPC that answers it
-  today (one line to move `search_products` onto the catalog-search agent once it is hosted).
+- the curated commerce tools of `CURATED_TOOLS` (reads, and the staff decisions of the product-truth
+  review queue), each a stable name mapped to the RPC that answers it today (one line to move
+  `search_products` onto the catalog-search agent once it is hosted).
 
 A tool's input schema is the JSON Schema of its request message and its output schema that of its
 response, both made by `hph.gateway.schemas`, the derivation the OpenAPI document uses. Who sees a
@@ -72,6 +73,34 @@ CURATED_TOOLS: tuple[CuratedTool, ...] = (
         "get_sales_summary",
         "holidaypeak.commerce.v1.AnalyticsService.GetSalesSummary",
         "Revenue, orders, average order value and best sellers over a date window, for staff.",
+    ),
+    # The product-truth review queue: staff read and decide the changes agents propose.
+    CuratedTool(
+        "list_product_proposals",
+        "holidaypeak.commerce.v1.ProductProposalService.ListProposals",
+        "Agents' proposed product changes awaiting review (or decided), filtered by status, product, "
+        "field and agent, for staff.",
+    ),
+    CuratedTool(
+        "get_product_proposal",
+        "holidaypeak.commerce.v1.ProductProposalService.GetProposal",
+        "One proposed product change with its evidence, confidence and audit trail, for staff.",
+    ),
+    CuratedTool(
+        "approve_product_proposal",
+        "holidaypeak.commerce.v1.ProductProposalService.ApproveProposal",
+        "Approves a proposed product change (optionally with an edited value) and writes it to the "
+        "catalog as the calling staff member; a product changed meanwhile sends it back to review.",
+    ),
+    CuratedTool(
+        "reject_product_proposal",
+        "holidaypeak.commerce.v1.ProductProposalService.RejectProposal",
+        "Rejects a proposed product change with a reason, for staff; nothing is written.",
+    ),
+    CuratedTool(
+        "get_product_proposal_stats",
+        "holidaypeak.commerce.v1.ProductProposalService.GetProposalStats",
+        "The review queue's size, approval and rejection rates per agent and field, and time to decision.",
     ),
 )
 

@@ -13,8 +13,9 @@ Values are strings; `tags` is a comma-separated list.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 # Fields a proposal may name. Each agent has its own allow-list within these (the queue enforces it).
@@ -44,7 +45,8 @@ class ProposalDraft:
     confidence: float
     # The product's etag the agent read; a proposal made against an older etag is superseded.
     product_etag: str
-    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    # dataclasses.field spelled out: the attribute `field` above shadows the bare name for type checkers.
+    evidence: tuple[Evidence, ...] = dataclasses.field(default_factory=tuple)
 
 
 class ProposalSink(Protocol):

@@ -136,6 +136,12 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         "analytics", "AnalyticsService", "analytics_service_pb2", "hph.services.analytics.servicer:create_binding"
     ),
+    ServiceSpec(
+        "proposals",
+        "ProductProposalService",
+        "product_proposal_service_pb2",
+        "hph.services.proposals.servicer:create_binding",
+    ),
 )
 SERVICE_NAMES = tuple(spec.name for spec in SERVICES)
 

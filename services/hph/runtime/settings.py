@@ -234,6 +234,14 @@ class Settings:
     # threshold and weight): a JSON file path; empty = the policy shipped in
     # agents/hph/agents/checkout_support/risk.py (docs/agents/checkout-support.md shows the format).
     risk_policy_path: str = ""
+    # Product-truth review queue: approve agents' proposals on submission without a person, but only
+    # for the fields and categories the policy's auto-approval rules name and only at or above its
+    # confidence floor (never below it). Off: every proposal waits for a person.
+    proposals_auto_approve: bool = False
+    # The review queue's policy (each agent's field allow-list, the auto-approval rules and confidence
+    # floor): a JSON file path; empty = the file shipped with the service
+    # (services/hph/services/proposals/data/proposal_policy.json).
+    proposal_policy_path: str = ""
     # Reservation policy data (safety stock, hot SKUs' per-shopper peak limits, backorder terms, the
     # yearly peak window) the agent reads: a JSON file path; empty = the file shipped with the agent
     # (agents/hph/agents/inventory_reservation_validation/data/reservation_policy.json).

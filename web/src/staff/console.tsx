@@ -6,6 +6,7 @@ import { auth, type Session } from "../auth";
 import { Dashboard } from "./dashboard";
 import { InventoryPage } from "./inventory";
 import { OrderDetail, OrdersPage } from "./orders";
+import { ProposalDetail, ProposalsPage } from "./proposals";
 import { ReturnDetail, ReturnsPage } from "./returns";
 import { ShipmentDetail, ShipmentsPage } from "./shipments";
 import "./staff.css";
@@ -24,6 +25,7 @@ const SECTIONS: { path: string; label: string }[] = [
   { path: "/staff/tickets", label: "Tickets" },
   { path: "/staff/returns", label: "Returns" },
   { path: "/staff/inventory", label: "Low stock" },
+  { path: "/staff/proposals", label: "Product proposals" },
 ];
 
 /** The page of a path under /staff (its parts after /staff). */
@@ -43,6 +45,8 @@ function page(parts: string[], props: PageProps): JSX.Element {
       return key ? <ReturnDetail {...props} returnId={key} /> : <ReturnsPage {...props} />;
     case "inventory":
       return <InventoryPage {...props} />;
+    case "proposals":
+      return key ? <ProposalDetail {...props} proposalId={key} /> : <ProposalsPage {...props} />;
     default:
       return (
         <section>

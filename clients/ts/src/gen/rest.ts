@@ -1919,6 +1919,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists proposals (staff), newest first, filtered by status, product, field and source agent.
+         * @description Lists proposals (staff), newest first, filtered by status, product, field and source agent.
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/ListProposals`
+         */
+        get: operations["ProductProposalService_ListProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/proposals/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The queue's figures (staff): open proposals, decisions and rates per agent and field, and the time from submission to decision.
+         * @description The queue's figures (staff): open proposals, decisions and rates per agent and field, and the
+         *     time from submission to decision.
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/GetProposalStats`
+         */
+        get: operations["ProductProposalService_GetProposalStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/proposals/{proposal_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Returns one proposal with its audit trail (staff).
+         * @description Returns one proposal with its audit trail (staff).
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/GetProposal`
+         */
+        get: operations["ProductProposalService_GetProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/proposals/{proposal_id}:approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves a pending or needs-review proposal (staff), optionally with an edited value, and writes the value through the catalog with the proposal's product etag; a changed product sends it back to review (NEEDS_REVIEW) instead; FAILED_PRECONDITION (ILLEGAL_TRANSITION) once decided.
+         * @description Approves a pending or needs-review proposal (staff), optionally with an edited value, and writes
+         *     the value through the catalog with the proposal's product etag; a changed product sends it back
+         *     to review (NEEDS_REVIEW) instead; FAILED_PRECONDITION (ILLEGAL_TRANSITION) once decided.
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/ApproveProposal`
+         */
+        post: operations["ProductProposalService_ApproveProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/proposals/{proposal_id}:reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rejects a pending or needs-review proposal with a reason (staff); nothing is written to the product; FAILED_PRECONDITION (ILLEGAL_TRANSITION) once decided.
+         * @description Rejects a pending or needs-review proposal with a reason (staff); nothing is written to the
+         *     product; FAILED_PRECONDITION (ILLEGAL_TRANSITION) once decided.
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/RejectProposal`
+         */
+        post: operations["ProductProposalService_RejectProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/proposals:submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stores agents' drafts (staff or the platform); idempotent; a draft equal to a live, approved or rejected proposal (same product, field and value) is a duplicate; a new value from the same agent supersedes its pending one.
+         * @description Stores agents' drafts (staff or the platform); idempotent; a draft equal to a live, approved or
+         *     rejected proposal (same product, field and value) is a duplicate; a new value from the same
+         *     agent supersedes its pending one. INVALID_ARGUMENT for a field outside the agent's allow-list.
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.commerce.v1.ProductProposalService/SubmitProposals`
+         */
+        post: operations["ProductProposalService_SubmitProposals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/returns": {
         parameters: {
             query?: never;
@@ -5423,6 +5573,17 @@ export interface components {
             /** @description Id of the user who owns the address. */
             readonly user_id?: string;
         };
+        /** @description Request of ApproveProposal. */
+        "holidaypeak.commerce.v1.ApproveProposalRequest": {
+            /** @description When set, acts only if the proposal's etag still equals it (else ABORTED). */
+            etag?: string;
+            /** @description Optional note kept in the audit trail. */
+            note?: string;
+            /** @description Id of the proposal. */
+            proposal_id: string;
+            /** @description The reviewer's edit of the value to write instead of the proposed one ("edit then approve"). */
+            value?: string;
+        };
         /** @description Request of ApproveReturn. */
         "holidaypeak.commerce.v1.ApproveReturnRequest": {
             /** @description When set, applies only if the return's etag still equals it (else ABORTED). */
@@ -5864,6 +6025,13 @@ export interface components {
         };
         /** @description Request of CreateProduct. */
         "holidaypeak.commerce.v1.CreateProductRequest": {
+            /**
+             * @description Attributes by name: names 1..40 of a-z, 0-9 and "_" (starting with a letter), values 1..200
+             *     characters, at most 30 entries.
+             */
+            attributes?: {
+                [key: string]: string;
+            };
             /** @description Brand or manufacturer name. */
             brand?: string;
             /** @description Id of an existing active category. */
@@ -6152,6 +6320,13 @@ export interface components {
         };
         /** @description Request of GetProfile; the profile is the caller's. */
         "holidaypeak.commerce.v1.GetProfileRequest": Record<string, never>;
+        /** @description Request of GetProposal. */
+        "holidaypeak.commerce.v1.GetProposalRequest": {
+            /** @description Id of the proposal. */
+            proposal_id: string;
+        };
+        /** @description Request of GetProposalStats. */
+        "holidaypeak.commerce.v1.GetProposalStatsRequest": Record<string, never>;
         /** @description Request of GetReturn. */
         "holidaypeak.commerce.v1.GetReturnRequest": {
             /** @description Id of the return. */
@@ -6634,6 +6809,31 @@ export interface components {
              *     slow or still building its index.
              */
             search_fallback?: boolean;
+        };
+        /** @description Request of ListProposals. */
+        "holidaypeak.commerce.v1.ListProposalsRequest": {
+            /** @description Only proposals for this field (e.g. "brand", "attributes.colour"). */
+            field?: string;
+            /**
+             * Format: int32
+             * @description Page size, 1..100; 0 means 20.
+             */
+            page_size?: number;
+            /** @description Token from a previous response's next_page_token; the filters must stay the same. */
+            page_token?: string;
+            /** @description Only proposals for this product id. */
+            product_id?: string;
+            /** @description Only proposals from this agent. */
+            source_agent?: string;
+            /** @description Only this status; UNSPECIFIED lists every status. */
+            status?: components["schemas"]["holidaypeak.commerce.v1.ProposalStatus"];
+        };
+        /** @description Response of ListProposals. */
+        "holidaypeak.commerce.v1.ListProposalsResponse": {
+            /** @description Token for the next page; empty on the last page. */
+            next_page_token?: string;
+            /** @description The page of proposals, newest first, without their audit trails. */
+            proposals?: components["schemas"]["holidaypeak.commerce.v1.ProductProposal"][];
         };
         /** @description Request of ListRefunds. */
         "holidaypeak.commerce.v1.ListRefundsRequest": {
@@ -7139,6 +7339,10 @@ export interface components {
         };
         /** @description Product is one sellable item; its id is the SKU that inventory, carts and orders refer to. */
         "holidaypeak.commerce.v1.Product": {
+            /** @description Extracted attributes by name (lower-case names such as "colour", "size", "material", "count"). */
+            attributes?: {
+                [key: string]: string;
+            };
             /** @description Brand or manufacturer name. */
             brand?: string;
             /** @description Id of the category the product belongs to. */
@@ -7177,6 +7381,59 @@ export interface components {
              */
             readonly updated_at?: string;
         };
+        /** @description ProductProposal is a proposed change to one product field in the product-truth review queue. */
+        "holidaypeak.commerce.v1.ProductProposal": {
+            /** @description The value written on approval (the proposed value, or the reviewer's edit); empty otherwise. */
+            readonly applied_value?: string;
+            /** @description Every step of its life, oldest first (GetProposal only; empty in lists). */
+            readonly audit?: components["schemas"]["holidaypeak.commerce.v1.ProposalAuditEntry"][];
+            /** @description The product's category when the proposal was made (auto-approval rules name categories). */
+            readonly category_id?: string;
+            /**
+             * Format: double
+             * @description The agent's confidence, 0..1.
+             */
+            confidence?: number;
+            /**
+             * Format: date-time
+             * @description When it was submitted.
+             */
+            readonly created_at?: string;
+            /** @description The field's value when the proposal was made (or, after a conflict, as it is now). */
+            current_value?: string;
+            /**
+             * Format: date-time
+             * @description When it was decided (approved, rejected or superseded).
+             */
+            readonly decided_at?: string;
+            /** @description Who decided (user id, or "auto-approval"); empty while undecided. */
+            readonly decided_by?: string;
+            /** @description A rejection's reason, or why it was superseded or sent back to review. */
+            readonly decision_reason?: string;
+            /** @description Version tag; send it back on approve or reject to act only on the version you saw. */
+            readonly etag?: string;
+            /** @description Why the agent proposes it. */
+            evidence?: components["schemas"]["holidaypeak.commerce.v1.ProposalEvidence"][];
+            /** @description Field to change (see ProposalDraft.field). */
+            field?: string;
+            /** @description Id: "<product_id>.<digest>"; stable for the same draft. */
+            readonly id?: string;
+            /** @description The product's etag the proposal applies to. */
+            product_etag?: string;
+            /** @description Id (SKU) of the product. */
+            product_id?: string;
+            /** @description The value the agent proposes. */
+            proposed_value?: string;
+            /** @description Name of the proposing agent. */
+            source_agent?: string;
+            /** @description Where it stands. */
+            readonly status?: components["schemas"]["holidaypeak.commerce.v1.ProposalStatus"];
+            /**
+             * Format: date-time
+             * @description When it last changed.
+             */
+            readonly updated_at?: string;
+        };
         /**
          * @description ProductStatus says whether a product can be found and bought.
          *     - `PRODUCT_STATUS_UNSPECIFIED`: Not set; never stored.
@@ -7185,6 +7442,146 @@ export interface components {
          * @enum {string}
          */
         "holidaypeak.commerce.v1.ProductStatus": "PRODUCT_STATUS_UNSPECIFIED" | "PRODUCT_STATUS_ACTIVE" | "PRODUCT_STATUS_ARCHIVED";
+        /** @description ProposalAuditEntry is one event in a proposal's life: who did what, when, with which values. */
+        "holidaypeak.commerce.v1.ProposalAuditEntry": {
+            /**
+             * @description What happened: "submitted", "approved", "auto_approved", "rejected", "superseded",
+             *     "returned_to_review" or "rebased" (the product changed elsewhere, this field did not).
+             */
+            action?: string;
+            /** @description User id of the person, or the agent or "platform" for automatic steps. */
+            actor_id?: string;
+            /** @description The product field's value after this step (the proposal's value for a submission). */
+            after_value?: string;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            at?: string;
+            /** @description The product field's value before this step. */
+            before_value?: string;
+            /** @description Why, in words (a rejection's reason, a supersession's cause). */
+            reason?: string;
+        };
+        /** @description ProposalDraft is what an agent submits: a change it wants made to one field of one product. */
+        "holidaypeak.commerce.v1.ProposalDraft": {
+            /**
+             * Format: double
+             * @description How sure the agent is, 0..1.
+             */
+            confidence?: number;
+            /** @description The field's value the agent read (empty when unset). */
+            current_value?: string;
+            /** @description Why the agent proposes it, at most 20 entries. */
+            evidence?: components["schemas"]["holidaypeak.commerce.v1.ProposalEvidence"][];
+            /**
+             * @description Field to change: name, brand, description, category_id, tags (comma-separated), image_url or
+             *     attributes.<name>.
+             */
+            field: string;
+            /** @description The product's etag the agent read; approval writes only onto that version. */
+            product_etag: string;
+            /** @description Id (SKU) of the product. */
+            product_id: string;
+            /** @description The value the agent proposes (empty only for an attribute, meaning remove it). */
+            proposed_value?: string;
+            /** @description Name of the proposing agent, e.g. "normalization-classification"; its allow-list applies. */
+            source_agent: string;
+        };
+        /** @description ProposalEvidence is one reason an agent gives for a proposal, with its number. */
+        "holidaypeak.commerce.v1.ProposalEvidence": {
+            /** @description Short name of the evidence, e.g. "classifier_probability". */
+            name?: string;
+            /** @description Why it supports the proposal, in words. */
+            reason?: string;
+            /** @description Unit of value, e.g. "probability"; empty when unitless. */
+            unit?: string;
+            /**
+             * Format: double
+             * @description Its value.
+             */
+            value?: number;
+        };
+        /** @description ProposalStats is the review queue's figures. */
+        "holidaypeak.commerce.v1.ProposalStats": {
+            /**
+             * Format: double
+             * @description Median seconds from submission to a person's or auto-approval's decision; 0 when none.
+             */
+            median_seconds_to_decision?: number;
+            /**
+             * Format: double
+             * @description Proposals waiting since the longest, in seconds; 0 when none waits.
+             */
+            oldest_open_seconds?: number;
+            /**
+             * Format: int64
+             * @description Proposals waiting for a person (pending plus needs review).
+             */
+            queue_size?: string | number;
+            /** @description Per source agent and field, ordered by agent then field. */
+            rows?: components["schemas"]["holidaypeak.commerce.v1.ProposalStatsRow"][];
+        };
+        /** @description Decisions on the proposals of one source agent and field. */
+        "holidaypeak.commerce.v1.ProposalStatsRow": {
+            /**
+             * Format: double
+             * @description approved / (approved + rejected); 0 when none was decided.
+             */
+            approval_rate?: number;
+            /**
+             * Format: int64
+             * @description Proposals approved (by people or auto-approval).
+             */
+            approved?: string | number;
+            /**
+             * Format: int64
+             * @description Proposals approved by auto-approval (included in approved).
+             */
+            auto_approved?: string | number;
+            /** @description Field the proposals name. */
+            field?: string;
+            /**
+             * Format: double
+             * @description Mean seconds from submission to approval or rejection; 0 when none was decided.
+             */
+            mean_seconds_to_decision?: number;
+            /**
+             * Format: int64
+             * @description Proposals pending or in review.
+             */
+            open?: string | number;
+            /**
+             * Format: int64
+             * @description Proposals rejected.
+             */
+            rejected?: string | number;
+            /**
+             * Format: double
+             * @description rejected / (approved + rejected); 0 when none was decided.
+             */
+            rejection_rate?: number;
+            /** @description Name of the proposing agent. */
+            source_agent?: string;
+            /**
+             * Format: int64
+             * @description Proposals superseded before a decision.
+             */
+            superseded?: string | number;
+        };
+        /**
+         * @description ProposalStatus is where a proposal stands in the product-truth review queue.
+         *     - `PROPOSAL_STATUS_UNSPECIFIED`: Not set; as a filter: every status.
+         *     - `PROPOSAL_STATUS_PENDING`: Waiting for a person's decision.
+         *     - `PROPOSAL_STATUS_NEEDS_REVIEW`: Sent back to review: approving it met a product changed since the proposal was made (etag
+         *       conflict); current_value and product_etag now describe the product as it is.
+         *     - `PROPOSAL_STATUS_APPROVED`: Approved; its applied_value was written to the product through the catalog.
+         *     - `PROPOSAL_STATUS_REJECTED`: Rejected by a person, with a reason; the value was never written.
+         *     - `PROPOSAL_STATUS_SUPERSEDED`: Made obsolete before a decision: the product's field changed, the product was archived, or the
+         *       same agent proposed another value for the same field.
+         * @enum {string}
+         */
+        "holidaypeak.commerce.v1.ProposalStatus": "PROPOSAL_STATUS_UNSPECIFIED" | "PROPOSAL_STATUS_PENDING" | "PROPOSAL_STATUS_NEEDS_REVIEW" | "PROPOSAL_STATUS_APPROVED" | "PROPOSAL_STATUS_REJECTED" | "PROPOSAL_STATUS_SUPERSEDED";
         /** @description Request of QuoteCheckout. */
         "holidaypeak.commerce.v1.QuoteCheckoutRequest": {
             /** @description Saved address to ship to; empty uses the user's default (FAILED_PRECONDITION when there is none). */
@@ -7382,6 +7779,15 @@ export interface components {
             name?: string;
             /** @description Contact phone in E.164 or national format, up to 32 characters; may be empty. */
             phone?: string;
+        };
+        /** @description Request of RejectProposal. */
+        "holidaypeak.commerce.v1.RejectProposalRequest": {
+            /** @description When set, acts only if the proposal's etag still equals it (else ABORTED). */
+            etag?: string;
+            /** @description Id of the proposal. */
+            proposal_id: string;
+            /** @description Why it is rejected, 1..500 characters. */
+            reason: string;
         };
         /** @description Request of RejectReturn. */
         "holidaypeak.commerce.v1.RejectReturnRequest": {
@@ -7887,6 +8293,35 @@ export interface components {
             readonly sku?: string;
         };
         /**
+         * @description SubmitOutcome says what became of one draft.
+         *     - `SUBMIT_OUTCOME_UNSPECIFIED`: Not set.
+         *     - `SUBMIT_OUTCOME_CREATED`: Stored as a new pending proposal.
+         *     - `SUBMIT_OUTCOME_DUPLICATE`: Equal to a proposal already pending, in review, approved or rejected; nothing new stored.
+         *     - `SUBMIT_OUTCOME_AUTO_APPROVED`: Stored and approved at once by the enabled auto-approval (confidence at or above the floor).
+         *     - `SUBMIT_OUTCOME_NEEDS_REVIEW`: Stored, then sent to review: auto-approval met a product changed since the draft's etag.
+         * @enum {string}
+         */
+        "holidaypeak.commerce.v1.SubmitOutcome": "SUBMIT_OUTCOME_UNSPECIFIED" | "SUBMIT_OUTCOME_CREATED" | "SUBMIT_OUTCOME_DUPLICATE" | "SUBMIT_OUTCOME_AUTO_APPROVED" | "SUBMIT_OUTCOME_NEEDS_REVIEW";
+        /** @description Request of SubmitProposals. */
+        "holidaypeak.commerce.v1.SubmitProposalsRequest": {
+            /** @description The drafts, 1..100. */
+            drafts: components["schemas"]["holidaypeak.commerce.v1.ProposalDraft"][];
+        };
+        /** @description Response of SubmitProposals. */
+        "holidaypeak.commerce.v1.SubmitProposalsResponse": {
+            /** @description One entry per draft, in the request's order. */
+            results?: components["schemas"]["holidaypeak.commerce.v1.SubmittedProposal"][];
+        };
+        /** @description What became of one draft of a SubmitProposals request. */
+        "holidaypeak.commerce.v1.SubmittedProposal": {
+            /** @description What happened to the draft. */
+            outcome?: components["schemas"]["holidaypeak.commerce.v1.SubmitOutcome"];
+            /** @description Id of the proposal the draft became or duplicates. */
+            proposal_id?: string;
+            /** @description The proposal's status after the call. */
+            status?: components["schemas"]["holidaypeak.commerce.v1.ProposalStatus"];
+        };
+        /**
          * @description Ticket is a customer's support request and the conversation about it; the customer who raised it
          *     owns it, staff see and work every ticket.
          */
@@ -8186,6 +8621,13 @@ export interface components {
         };
         /** @description Request of UpdateProduct; only the fields that are set change. */
         "holidaypeak.commerce.v1.UpdateProductRequest": {
+            /**
+             * @description Attribute changes merged into the current attributes: a value sets that attribute, an empty
+             *     value removes it; attributes not named stay as they are. Names as in CreateProductRequest.
+             */
+            attributes?: {
+                [key: string]: string;
+            };
             /** @description New brand; empty string clears it. */
             brand?: string;
             /** @description New category id (must exist and be active). */
@@ -11151,6 +11593,13 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /**
+                     * @description Attribute changes merged into the current attributes: a value sets that attribute, an empty
+                     *     value removes it; attributes not named stay as they are. Names as in CreateProductRequest.
+                     */
+                    attributes?: {
+                        [key: string]: string;
+                    };
                     /** @description New brand; empty string clears it. */
                     brand?: string;
                     /** @description New category id (must exist and be active). */
@@ -11263,6 +11712,208 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["PermissionDenied"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_ListProposals: {
+        parameters: {
+            query?: {
+                /** @description Only this status; UNSPECIFIED lists every status. */
+                status?: "PROPOSAL_STATUS_UNSPECIFIED" | "PROPOSAL_STATUS_PENDING" | "PROPOSAL_STATUS_NEEDS_REVIEW" | "PROPOSAL_STATUS_APPROVED" | "PROPOSAL_STATUS_REJECTED" | "PROPOSAL_STATUS_SUPERSEDED";
+                /** @description Only proposals for this product id. Also accepted as `productId`. */
+                product_id?: string;
+                /** @description Only proposals for this field (e.g. "brand", "attributes.colour"). */
+                field?: string;
+                /** @description Only proposals from this agent. Also accepted as `sourceAgent`. */
+                source_agent?: string;
+                /** @description Page size, 1..100; 0 means 20. Also accepted as `pageSize`. */
+                page_size?: number;
+                /** @description Token from a previous response's next_page_token; the filters must stay the same. Also accepted as `pageToken`. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Response of ListProposals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.ListProposalsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_GetProposalStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ProposalStats is the review queue's figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.ProposalStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_GetProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the proposal. */
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ProductProposal is a proposed change to one product field in the product-truth review queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.ProductProposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_ApproveProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the proposal. */
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description When set, acts only if the proposal's etag still equals it (else ABORTED). */
+                    etag?: string;
+                    /** @description Optional note kept in the audit trail. */
+                    note?: string;
+                    /** @description The reviewer's edit of the value to write instead of the proposed one ("edit then approve"). */
+                    value?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description ProductProposal is a proposed change to one product field in the product-truth review queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.ProductProposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_RejectProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id of the proposal. */
+                proposal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description When set, acts only if the proposal's etag still equals it (else ABORTED). */
+                    etag?: string;
+                    /** @description Why it is rejected, 1..500 characters. */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description ProductProposal is a proposed change to one product field in the product-truth review queue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.ProductProposal"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    ProductProposalService_SubmitProposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["holidaypeak.commerce.v1.SubmitProposalsRequest"];
+            };
+        };
+        responses: {
+            /** @description Response of SubmitProposals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["holidaypeak.commerce.v1.SubmitProposalsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
             409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];

@@ -40,7 +40,14 @@ class GetProductRequest(_message.Message):
     def __init__(self, product_id: _Optional[str] = ...) -> None: ...
 
 class CreateProductRequest(_message.Message):
-    __slots__ = ("product_id", "name", "description", "price", "currency_code", "category_id", "image_url", "brand", "tags", "request_id")
+    __slots__ = ("product_id", "name", "description", "price", "currency_code", "category_id", "image_url", "brand", "tags", "request_id", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +58,7 @@ class CreateProductRequest(_message.Message):
     BRAND_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     product_id: str
     name: str
     description: str
@@ -61,10 +69,18 @@ class CreateProductRequest(_message.Message):
     brand: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     request_id: str
-    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class UpdateProductRequest(_message.Message):
-    __slots__ = ("product_id", "name", "description", "price", "currency_code", "category_id", "image_url", "brand", "tags", "etag")
+    __slots__ = ("product_id", "name", "description", "price", "currency_code", "category_id", "image_url", "brand", "tags", "etag", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +91,7 @@ class UpdateProductRequest(_message.Message):
     BRAND_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     product_id: str
     name: str
     description: str
@@ -85,7 +102,8 @@ class UpdateProductRequest(_message.Message):
     brand: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     etag: str
-    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., etag: _Optional[str] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., etag: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ArchiveProductRequest(_message.Message):
     __slots__ = ("product_id", "etag")

@@ -26,13 +26,15 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%holidaypeak/commerce/v1/product.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x03\n\x07Product\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x05\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x05price\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x02\x12\x1b\n\rcurrency_code\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x0b\x63\x61tegory_id\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\timage_url\x18\x07 \x01(\t\x12\x16\n\x08in_stock\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12\r\n\x05\x62rand\x18\t \x01(\t\x12\x0c\n\x04tags\x18\n \x03(\t\x12<\n\x06status\x18\x0b \x01(\x0e\x32&.holidaypeak.commerce.v1.ProductStatusB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x12\n\x04\x65tag\x18\x0e \x01(\tB\x04\xe2\x41\x01\x03*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_ARCHIVED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%holidaypeak/commerce/v1/product.proto\x12\x17holidaypeak.commerce.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x04\n\x07Product\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x05\x12\x12\n\x04name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x05price\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x02\x12\x1b\n\rcurrency_code\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12\x19\n\x0b\x63\x61tegory_id\x18\x06 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\timage_url\x18\x07 \x01(\t\x12\x16\n\x08in_stock\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12\r\n\x05\x62rand\x18\t \x01(\t\x12\x0c\n\x04tags\x18\n \x03(\t\x12<\n\x06status\x18\x0b \x01(\x0e\x32&.holidaypeak.commerce.v1.ProductStatusB\x04\xe2\x41\x01\x03\x12\x34\n\ncreated_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x12\n\x04\x65tag\x18\x0e \x01(\tB\x04\xe2\x41\x01\x03\x12\x44\n\nattributes\x18\x0f \x03(\x0b\x32\x30.holidaypeak.commerce.v1.Product.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_ARCHIVED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'holidaypeak.commerce.v1.product_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_PRODUCT_ATTRIBUTESENTRY']._loaded_options = None
+  _globals['_PRODUCT_ATTRIBUTESENTRY']._serialized_options = b'8\001'
   _globals['_PRODUCT'].fields_by_name['id']._loaded_options = None
   _globals['_PRODUCT'].fields_by_name['id']._serialized_options = b'\342A\001\005'
   _globals['_PRODUCT'].fields_by_name['name']._loaded_options = None
@@ -53,8 +55,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PRODUCT'].fields_by_name['updated_at']._serialized_options = b'\342A\001\003'
   _globals['_PRODUCT'].fields_by_name['etag']._loaded_options = None
   _globals['_PRODUCT'].fields_by_name['etag']._serialized_options = b'\342A\001\003'
-  _globals['_PRODUCTSTATUS']._serialized_start=542
-  _globals['_PRODUCTSTATUS']._serialized_end=645
+  _globals['_PRODUCTSTATUS']._serialized_start=663
+  _globals['_PRODUCTSTATUS']._serialized_end=766
   _globals['_PRODUCT']._serialized_start=133
-  _globals['_PRODUCT']._serialized_end=540
+  _globals['_PRODUCT']._serialized_end=661
+  _globals['_PRODUCT_ATTRIBUTESENTRY']._serialized_start=612
+  _globals['_PRODUCT_ATTRIBUTESENTRY']._serialized_end=661
 # @@protoc_insertion_point(module_scope)

@@ -21,7 +21,14 @@ PRODUCT_STATUS_ACTIVE: ProductStatus
 PRODUCT_STATUS_ARCHIVED: ProductStatus
 
 class Product(_message.Message):
-    __slots__ = ("id", "name", "description", "price", "currency_code", "category_id", "image_url", "in_stock", "brand", "tags", "status", "created_at", "updated_at", "etag")
+    __slots__ = ("id", "name", "description", "price", "currency_code", "category_id", "image_url", "in_stock", "brand", "tags", "status", "created_at", "updated_at", "etag", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +43,7 @@ class Product(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     description: str
@@ -50,4 +58,5 @@ class Product(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     etag: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., in_stock: _Optional[bool] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[ProductStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., price: _Optional[float] = ..., currency_code: _Optional[str] = ..., category_id: _Optional[str] = ..., image_url: _Optional[str] = ..., in_stock: _Optional[bool] = ..., brand: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[ProductStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., etag: _Optional[str] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...

@@ -25,13 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*holidaypeak/events/v1/product_events.proto\x12\x15holidaypeak.events.v1\x1a\x1fgoogle/api/field_behavior.proto\"\xf5\x01\n\x0fProductSnapshot\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05\x62rand\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61tegory_id\x18\x05 \x01(\t\x12\x13\n\x0bprice_minor\x18\x06 \x01(\x03\x12\x15\n\rcurrency_code\x18\x07 \x01(\t\x12\x11\n\timage_url\x18\x08 \x01(\t\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x34\n\x06status\x18\n \x01(\x0e\x32$.holidaypeak.events.v1.ProductStatus\"a\n\x0eProductCreated\x12=\n\x07product\x18\x01 \x01(\x0b\x32&.holidaypeak.events.v1.ProductSnapshotB\x04\xe2\x41\x01\x02\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\xb5\x01\n\x0eProductUpdated\x12=\n\x07product\x18\x01 \x01(\x0b\x32&.holidaypeak.events.v1.ProductSnapshotB\x04\xe2\x41\x01\x02\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12!\n\x14previous_price_minor\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\tB\x17\n\x15_previous_price_minor\"R\n\x0fProductArchived\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x63\x61tegory_id\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_ARCHIVED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*holidaypeak/events/v1/product_events.proto\x12\x15holidaypeak.events.v1\x1a\x1fgoogle/api/field_behavior.proto\"\xf4\x02\n\x0fProductSnapshot\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\r\n\x05\x62rand\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61tegory_id\x18\x05 \x01(\t\x12\x13\n\x0bprice_minor\x18\x06 \x01(\x03\x12\x15\n\rcurrency_code\x18\x07 \x01(\t\x12\x11\n\timage_url\x18\x08 \x01(\t\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x34\n\x06status\x18\n \x01(\x0e\x32$.holidaypeak.events.v1.ProductStatus\x12J\n\nattributes\x18\x0b \x03(\x0b\x32\x36.holidaypeak.events.v1.ProductSnapshot.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"a\n\x0eProductCreated\x12=\n\x07product\x18\x01 \x01(\x0b\x32&.holidaypeak.events.v1.ProductSnapshotB\x04\xe2\x41\x01\x02\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\xb5\x01\n\x0eProductUpdated\x12=\n\x07product\x18\x01 \x01(\x0b\x32&.holidaypeak.events.v1.ProductSnapshotB\x04\xe2\x41\x01\x02\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12!\n\x14previous_price_minor\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\tB\x17\n\x15_previous_price_minor\"R\n\x0fProductArchived\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x63\x61tegory_id\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t*g\n\rProductStatus\x12\x1e\n\x1aPRODUCT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15PRODUCT_STATUS_ACTIVE\x10\x01\x12\x1b\n\x17PRODUCT_STATUS_ARCHIVED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'holidaypeak.events.v1.product_events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_PRODUCTSNAPSHOT_ATTRIBUTESENTRY']._loaded_options = None
+  _globals['_PRODUCTSNAPSHOT_ATTRIBUTESENTRY']._serialized_options = b'8\001'
   _globals['_PRODUCTSNAPSHOT'].fields_by_name['product_id']._loaded_options = None
   _globals['_PRODUCTSNAPSHOT'].fields_by_name['product_id']._serialized_options = b'\342A\001\002'
   _globals['_PRODUCTCREATED'].fields_by_name['product']._loaded_options = None
@@ -40,14 +42,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PRODUCTUPDATED'].fields_by_name['product']._serialized_options = b'\342A\001\002'
   _globals['_PRODUCTARCHIVED'].fields_by_name['product_id']._loaded_options = None
   _globals['_PRODUCTARCHIVED'].fields_by_name['product_id']._serialized_options = b'\342A\001\002'
-  _globals['_PRODUCTSTATUS']._serialized_start=717
-  _globals['_PRODUCTSTATUS']._serialized_end=820
+  _globals['_PRODUCTSTATUS']._serialized_start=844
+  _globals['_PRODUCTSTATUS']._serialized_end=947
   _globals['_PRODUCTSNAPSHOT']._serialized_start=103
-  _globals['_PRODUCTSNAPSHOT']._serialized_end=348
-  _globals['_PRODUCTCREATED']._serialized_start=350
-  _globals['_PRODUCTCREATED']._serialized_end=447
-  _globals['_PRODUCTUPDATED']._serialized_start=450
-  _globals['_PRODUCTUPDATED']._serialized_end=631
-  _globals['_PRODUCTARCHIVED']._serialized_start=633
-  _globals['_PRODUCTARCHIVED']._serialized_end=715
+  _globals['_PRODUCTSNAPSHOT']._serialized_end=475
+  _globals['_PRODUCTSNAPSHOT_ATTRIBUTESENTRY']._serialized_start=426
+  _globals['_PRODUCTSNAPSHOT_ATTRIBUTESENTRY']._serialized_end=475
+  _globals['_PRODUCTCREATED']._serialized_start=477
+  _globals['_PRODUCTCREATED']._serialized_end=574
+  _globals['_PRODUCTUPDATED']._serialized_start=577
+  _globals['_PRODUCTUPDATED']._serialized_end=758
+  _globals['_PRODUCTARCHIVED']._serialized_start=760
+  _globals['_PRODUCTARCHIVED']._serialized_end=842
 # @@protoc_insertion_point(module_scope)

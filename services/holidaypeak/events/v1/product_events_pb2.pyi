@@ -18,7 +18,14 @@ PRODUCT_STATUS_ACTIVE: ProductStatus
 PRODUCT_STATUS_ARCHIVED: ProductStatus
 
 class ProductSnapshot(_message.Message):
-    __slots__ = ("product_id", "name", "description", "brand", "category_id", "price_minor", "currency_code", "image_url", "tags", "status")
+    __slots__ = ("product_id", "name", "description", "brand", "category_id", "price_minor", "currency_code", "image_url", "tags", "status", "attributes")
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -29,6 +36,7 @@ class ProductSnapshot(_message.Message):
     IMAGE_URL_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     product_id: str
     name: str
     description: str
@@ -39,7 +47,8 @@ class ProductSnapshot(_message.Message):
     image_url: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     status: ProductStatus
-    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., brand: _Optional[str] = ..., category_id: _Optional[str] = ..., price_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., image_url: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[ProductStatus, str]] = ...) -> None: ...
+    attributes: _containers.ScalarMap[str, str]
+    def __init__(self, product_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., brand: _Optional[str] = ..., category_id: _Optional[str] = ..., price_minor: _Optional[int] = ..., currency_code: _Optional[str] = ..., image_url: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[ProductStatus, str]] = ..., attributes: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ProductCreated(_message.Message):
     __slots__ = ("product", "actor_id")

@@ -19,6 +19,8 @@ from hph.services.catalog import rules
 SOURCE = "catalog"
 _STATUS = {rules.ACTIVE: ev.PRODUCT_STATUS_ACTIVE, rules.ARCHIVED: ev.PRODUCT_STATUS_ARCHIVED}
 # ProductSnapshot fields, each read from the document field of the same name except the id.
+# Fields older documents may lack, and the value their absence means.
+_ABSENT: dict[str, object] = {"attributes": {}}
 SNAPSHOT_FIELDS = (
     "name",
     "description",
@@ -29,6 +31,7 @@ SNAPSHOT_FIELDS = (
     "image_url",
     "tags",
     "status",
+    "attributes",
 )
 
 
@@ -44,12 +47,15 @@ def snapshot(doc: Document) -> ev.ProductSnapshot:
         image_url=doc.get("image_url", ""),
         tags=doc.get("tags", []),
         status=_STATUS[doc["status"]],
+        attributes=doc.get("attributes", {}),
     )
 
 
 def changed_fields(before: Document, after: Document) -> list[str]:
     """The snapshot fields whose value differs, in snapshot order."""
-    return [name for name in SNAPSHOT_FIELDS if before.get(name) != after.get(name)]
+    return [
+        name for name in SNAPSHOT_FIELDS if before.get(name, _ABSENT.get(name)) != after.get(name, _ABSENT.get(name))
+    ]
 
 
 def _envelope(payload: Message, product_id: str, *, correlation_id: str, clock: Clock) -> EventEnvelope:

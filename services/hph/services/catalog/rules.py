@@ -14,6 +14,10 @@ from hph.runtime.errors import Violations
 CATEGORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 MAX_SEARCH_WORDS = 8
 MAX_TAGS = 20
+# Attribute names are keys shoppers never see raw but agents and feeds match on: one spelling each.
+ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+MAX_ATTRIBUTES = 30
+MAX_ATTRIBUTE_VALUE = 200
 ACTIVE, ARCHIVED = "active", "archived"
 
 
@@ -73,6 +77,30 @@ def check_product_fields(
         violations.check(len(tags) <= MAX_TAGS, "tags", f"at most {MAX_TAGS} tags")
         for i, tag in enumerate(tags):
             validation.text(violations, f"tags[{i}]", tag, required=True, max_length=40)
+
+
+def check_attributes(violations: Violations, attributes: Mapping[str, str], *, removals: bool) -> None:
+    """Checks attribute names and values; with `removals`, an empty value (remove it) is allowed."""
+    violations.check(len(attributes) <= MAX_ATTRIBUTES, "attributes", f"at most {MAX_ATTRIBUTES} attributes")
+    for name, value in sorted(attributes.items()):
+        field = f"attributes.{name}"
+        if not ATTRIBUTE_NAME.fullmatch(name):
+            violations.add(field, "name must be 1..40 of a-z, 0-9 and '_', starting with a letter")
+            continue
+        if value == "" and removals:
+            continue
+        validation.text(violations, field, value, required=True, max_length=MAX_ATTRIBUTE_VALUE)
+
+
+def merged_attributes(current: Mapping[str, str], changes: Mapping[str, str]) -> dict[str, str]:
+    """`current` with `changes` applied: a value sets its attribute, an empty value removes it."""
+    merged = dict(current)
+    for name, value in changes.items():
+        if value.strip():
+            merged[name] = value.strip()
+        else:
+            merged.pop(name, None)
+    return dict(sorted(merged.items()))
 
 
 def check_price(violations: Violations, price: float, currency_code: str) -> int | None:

@@ -92,6 +92,7 @@ def product_message(doc: Document) -> product_pb2.Product:
         in_stock=bool(doc.get("in_stock", False)),
         brand=doc.get("brand", ""),
         tags=doc.get("tags", []),
+        attributes=doc.get("attributes", {}),
         status=_PRODUCT_STATUS[doc["status"]],
         created_at=clocks.to_timestamp(doc.get("created_at")),
         updated_at=clocks.to_timestamp(doc.get("updated_at")),
@@ -245,6 +246,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             brand=request.brand,
             tags=tags,
         )
+        rules.check_attributes(violations, request.attributes, removals=False)
         currency = request.currency_code or self._deps.settings.default_currency
         price_minor = rules.check_price(violations, request.price, currency)
         if violations.check(bool(request.category_id), "category_id", "is required"):
@@ -266,6 +268,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 "image_url": request.image_url,
                 "brand": request.brand.strip(),
                 "tags": rules.normalize_tags(tags),
+                "attributes": rules.merged_attributes({}, request.attributes),
                 "status": rules.ACTIVE,
                 # No stock until inventory receives some.
                 "in_stock": False,
@@ -306,6 +309,7 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
             _check_category_id(violations, "category_id", request.category_id)
         if request.HasField("currency_code") and not request.HasField("price"):
             violations.add("price", "is required when currency_code changes")
+        rules.check_attributes(violations, request.attributes, removals=True)
         violations.raise_if_any()
         if request.HasField("category_id"):
             await self._require_active_category(request.category_id, "category_id")
@@ -323,6 +327,13 @@ class CatalogServicer(pb_grpc.CatalogServiceServicer):
                 doc["category_id"] = request.category_id
             if tags is not None:
                 doc["tags"] = rules.normalize_tags(tags)
+            if request.attributes:
+                attributes = rules.merged_attributes(doc.get("attributes", {}), request.attributes)
+                checks.check(
+                    len(attributes) <= rules.MAX_ATTRIBUTES, "attributes", f"at most {rules.MAX_ATTRIBUTES} attributes"
+                )
+                checks.raise_if_any()
+                doc["attributes"] = attributes
             doc["updated_at"] = clocks.to_iso(self._deps.clock())
             return product_document(doc)
 

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file holidaypeak/commerce/v1/product.proto.
  */
 export const file_holidaypeak_commerce_v1_product: GenFile = /*@__PURE__*/
-  fileDesc("CiVob2xpZGF5cGVhay9jb21tZXJjZS92MS9wcm9kdWN0LnByb3RvEhdob2xpZGF5cGVhay5jb21tZXJjZS52MSKXAwoHUHJvZHVjdBIQCgJpZBgBIAEoCUIE4kEBBRISCgRuYW1lGAIgASgJQgTiQQECEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhMKBXByaWNlGAQgASgBQgTiQQECEhsKDWN1cnJlbmN5X2NvZGUYBSABKAlCBOJBAQISGQoLY2F0ZWdvcnlfaWQYBiABKAlCBOJBAQISEQoJaW1hZ2VfdXJsGAcgASgJEhYKCGluX3N0b2NrGAggASgIQgTiQQEDEg0KBWJyYW5kGAkgASgJEgwKBHRhZ3MYCiADKAkSPAoGc3RhdHVzGAsgASgOMiYuaG9saWRheXBlYWsuY29tbWVyY2UudjEuUHJvZHVjdFN0YXR1c0IE4kEBAxI0CgpjcmVhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI0Cgp1cGRhdGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxISCgRldGFnGA4gASgJQgTiQQEDKmcKDVByb2R1Y3RTdGF0dXMSHgoaUFJPRFVDVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVQUk9EVUNUX1NUQVRVU19BQ1RJVkUQARIbChdQUk9EVUNUX1NUQVRVU19BUkNISVZFRBACYgZwcm90bzM", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("CiVob2xpZGF5cGVhay9jb21tZXJjZS92MS9wcm9kdWN0LnByb3RvEhdob2xpZGF5cGVhay5jb21tZXJjZS52MSKQBAoHUHJvZHVjdBIQCgJpZBgBIAEoCUIE4kEBBRISCgRuYW1lGAIgASgJQgTiQQECEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhMKBXByaWNlGAQgASgBQgTiQQECEhsKDWN1cnJlbmN5X2NvZGUYBSABKAlCBOJBAQISGQoLY2F0ZWdvcnlfaWQYBiABKAlCBOJBAQISEQoJaW1hZ2VfdXJsGAcgASgJEhYKCGluX3N0b2NrGAggASgIQgTiQQEDEg0KBWJyYW5kGAkgASgJEgwKBHRhZ3MYCiADKAkSPAoGc3RhdHVzGAsgASgOMiYuaG9saWRheXBlYWsuY29tbWVyY2UudjEuUHJvZHVjdFN0YXR1c0IE4kEBAxI0CgpjcmVhdGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxI0Cgp1cGRhdGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIE4kEBAxISCgRldGFnGA4gASgJQgTiQQEDEkQKCmF0dHJpYnV0ZXMYDyADKAsyMC5ob2xpZGF5cGVhay5jb21tZXJjZS52MS5Qcm9kdWN0LkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASpnCg1Qcm9kdWN0U3RhdHVzEh4KGlBST0RVQ1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVUFJPRFVDVF9TVEFUVVNfQUNUSVZFEAESGwoXUFJPRFVDVF9TVEFUVVNfQVJDSElWRUQQAmIGcHJvdG8z", [file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * Product is one sellable item; its id is the SKU that inventory, carts and orders refer to.
@@ -118,6 +118,13 @@ export type Product = Message<"holidaypeak.commerce.v1.Product"> & {
    * @generated from field: string etag = 14;
    */
   etag: string;
+
+  /**
+   * Extracted attributes by name (lower-case names such as "colour", "size", "material", "count").
+   *
+   * @generated from field: map<string, string> attributes = 15;
+   */
+  attributes: { [key: string]: string };
 };
 
 /**

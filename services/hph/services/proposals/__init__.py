@@ -1,0 +1,1 @@
+"""The product-truth review queue (ProductProposalService)."""
