@@ -56,7 +56,12 @@ def _unit_pattern(forms: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
 @cache
 def shipped_units() -> UnitTable:
     raw = json.loads(resources.files(__package__).joinpath("data/units.json").read_text(encoding="utf-8"))
-    forms = [(form.lower(), canonical) for canonical, listed in raw["units"].items() for form in listed]
+    # The canonical form is a form too (`12QT` -> `12 qt`).
+    forms = list(
+        dict.fromkeys(
+            (form.lower(), canonical) for canonical, listed in raw["units"].items() for form in [canonical, *listed]
+        )
+    )
     forms.sort(key=lambda pair: (-len(pair[0]), pair[0]))
     return UnitTable(
         tuple(forms),
