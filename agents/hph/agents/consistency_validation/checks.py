@@ -336,6 +336,8 @@ def image_url_valid(url: str, extensions: Sequence[str]) -> bool:
 def image_url_fix(url: str, extensions: Sequence[str]) -> str | None:
     """An https URL when only the scheme is missing or misspelt (`htp://host/a.jpg`, `//host/a.jpg`,
     `host/a.jpg`) and the rest is a valid image URL; None otherwise."""
+    if image_url_valid(url, extensions):
+        return None
     stripped = url.strip()
     match = _MISSPELT_SCHEME.match(stripped)
     if match is None:
