@@ -58,7 +58,7 @@ def test_calibrated_only_when_every_category_has_enough_products() -> None:
 def test_predictions_rank_categories_by_probability_and_name_the_ngrams_behind_them() -> None:
     model = CategoryClassifier(examples(CATALOG))
     found = model.classify("outdoor led string lights", top=3)
-    assert [r.category_id for r in found.ranked][0] == "lights"
+    assert found.best.category_id == "lights"
     assert found.ranked[0].confidence > found.ranked[1].confidence >= found.ranked[2].confidence
     assert 0.0 < sum(r.confidence for r in found.ranked) <= 1.0001
     assert any(t.feature == "word:lights" for t in found.tokens)
