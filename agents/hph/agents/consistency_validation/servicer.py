@@ -35,7 +35,10 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Unavailable, Violations
 from hph.runtime.narrator import Narrator
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 
+# Nothing stored: the catalog view and the classifier live in memory, rebuilt at every start.
+CONTAINERS: tuple[ContainerSpec, ...] = ()
 AGENT = "consistency-validation"
 # How long a call waits for the catalog view and the first model before answering without them.
 FIRST_VIEW_WAIT_SECONDS = 10.0

@@ -24,7 +24,10 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import Unavailable, Violations
 from hph.runtime.narrator import Narrator
 from hph.runtime.server import ServiceBinding
+from hph.runtime.storage import ContainerSpec
 
+# Nothing stored: the catalog view and the classifier live in memory, rebuilt at every start.
+CONTAINERS: tuple[ContainerSpec, ...] = ()
 DEFAULT_ALTERNATIVES, MAX_ALTERNATIVES = 3, 10
 # How long a call waits for the first model (the catalog read and one training) before UNAVAILABLE.
 FIRST_MODEL_WAIT_SECONDS = 10.0
