@@ -14,7 +14,7 @@ Values are strings; `tags` is a comma-separated list.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 # Fields a proposal may name. Each agent has its own allow-list within these (the queue enforces it).
@@ -44,7 +44,7 @@ class ProposalDraft:
     confidence: float
     # The product's etag the agent read; a proposal made against an older etag is superseded.
     product_etag: str
-    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    evidence: tuple[Evidence, ...] = ()
 
 
 class ProposalSink(Protocol):
