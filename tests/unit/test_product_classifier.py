@@ -6,13 +6,21 @@ which its answer changes with the catalog."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from datetime import UTC, datetime
 
+from google.protobuf.message import Message
+
+from holidaypeak.events.v1 import product_events_pb2 as product_ev
 from hph.agents.normalization_classification.core import category_proposal
 from hph.agents.product_catalog.classifier import CALIBRATE_FROM, CategoryClassifier, Example
 from hph.agents.product_catalog.records import ProductRecord
 from hph.agents.product_catalog.trainer import ClassifierTrainer
 from hph.agents.product_catalog.view import CatalogView, CategoryInfo
 from hph.runtime.clock import system_clock
+from hph.runtime.consumers import Delivery
+from hph.runtime.eventlog import LoggedEvent
+from hph.runtime.events import new_event
 
 LIGHTS = [
     "fairy lights warm white",
@@ -109,3 +117,40 @@ async def test_without_two_categories_there_is_no_model() -> None:
     assert await trainer.wait_current(5) is None and trainer.current
     await trainer.stop()
     await asyncio.sleep(0)
+
+
+def event(payload: Message, product_id: str) -> Delivery:
+    envelope = new_event(payload, source="catalog", subject=product_id, partition_key=product_id)
+    return Delivery("product-catalog", LoggedEvent("product-events", 0, 1, datetime.now(UTC), envelope), 1)
+
+
+def snapshot(record: ProductRecord, status: int = product_ev.PRODUCT_STATUS_ACTIVE) -> product_ev.ProductSnapshot:
+    return product_ev.ProductSnapshot(
+        product_id=record.id,
+        name=record.name,
+        category_id=record.category_id,
+        price_minor=1999,
+        currency_code="USD",
+        status=status,  # type: ignore[arg-type]
+    )
+
+
+async def test_the_view_follows_product_events_and_only_a_real_change_retrains() -> None:
+    view = CatalogView(None, system_clock)
+    seen = [dataclasses.replace(r, price=19.99, etag="from-the-build") for r in CATALOG]
+    view.install(seen, [])
+    version = view.version
+    # The same content again (a relay duplicate, or the event of the build's own state): no change.
+    assert not await view.apply(event(product_ev.ProductUpdated(product=snapshot(seen[0])), seen[0].id))
+    assert view.version == version and view.products[seen[0].id].etag == "from-the-build"
+    moved = dataclasses.replace(seen[0], category_id="sleds")
+    assert await view.apply(event(product_ev.ProductUpdated(product=snapshot(moved)), moved.id))
+    assert view.products[moved.id].category_id == "sleds" and view.products[moved.id].etag == ""
+    assert view.version == version + 1
+    new = ProductRecord("NEW-0001", "glass mug", category_id="mugs")
+    assert await view.apply(event(product_ev.ProductCreated(product=snapshot(new)), new.id))
+    assert await view.apply(event(product_ev.ProductArchived(product_id=new.id), new.id))
+    assert new.id not in view.products
+    hidden = snapshot(seen[1], product_ev.PRODUCT_STATUS_ARCHIVED)
+    assert await view.apply(event(product_ev.ProductUpdated(product=hidden), seen[1].id))
+    assert seen[1].id not in view.products

@@ -7,6 +7,7 @@ audit's are submitted once per computed audit."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from holidaypeak.agents.v1 import agent_types_pb2 as types_pb
 from holidaypeak.agents.v1 import consistency_validation_service_pb2 as pb
 from holidaypeak.agents.v1 import consistency_validation_service_pb2_grpc as pb_grpc
 from hph.agents.consistency_validation.audit import Audit, ProductResult, content_of, run_audit, select
-from hph.agents.consistency_validation.checks import CODES, Finding, catalog_stats, check_product
+from hph.agents.consistency_validation.checks import CODES, CatalogStats, Finding, catalog_stats, check_product
 from hph.agents.consistency_validation.rules import Rules, shipped_rules
 from hph.agents.product_catalog import proposals
 from hph.agents.product_catalog.classifier import CONFIDENT_DISAGREEMENT, CategoryClassifier
@@ -67,6 +68,7 @@ class ConsistencyValidationServicer(pb_grpc.ConsistencyValidationServiceServicer
         self._narrator = narrator or Narrator.off()
         self._computed: _Computed | None = None
         self._computing = asyncio.Lock()
+        self._view_stats: tuple[int, CatalogStats] | None = None
 
     async def ValidateProduct(self, request: pb.ValidateProductRequest, context: Any) -> pb.ValidateProductResponse:
         violations = Violations()
@@ -75,8 +77,7 @@ class ConsistencyValidationServicer(pb_grpc.ConsistencyValidationServiceServicer
         subject = await load_subject(self._models.reader, request.product_id, None)
         model = await self._model()
         view = self._models.view
-        others = [p for pid, p in view.products.items() if pid != subject.id]
-        stats = await asyncio.to_thread(catalog_stats, [*others, subject], self._rules)
+        stats = await self._stats(subject)
         classification = model.classify(subject.text(), subject.id) if model else None
         findings = check_product(subject, stats, self._rules, classification, view.ancestors, _method(model))
         result = ProductResult(subject, tuple(findings), completeness(content_of(subject)))
@@ -185,6 +186,21 @@ class ConsistencyValidationServicer(pb_grpc.ConsistencyValidationServiceServicer
             self._computed = _Computed(key, audit)
         await proposals.submit(self._sink, audit.proposals(), self._etag)
         return audit, model
+
+    async def _stats(self, subject: ProductRecord) -> CatalogStats:
+        """The catalog's statistics with `subject` as the catalog has it now: the view's, kept per
+        view version, unless the subject changed since the view saw it."""
+        view = self._models.view
+        seen = view.products.get(subject.id)
+        if seen is not None and dataclasses.replace(seen, etag="") == dataclasses.replace(subject, etag=""):
+            cached = self._view_stats
+            if cached is None or cached[0] != view.version:
+                records = list(view.products.values())
+                cached = (view.version, await asyncio.to_thread(catalog_stats, records, self._rules))
+                self._view_stats = cached
+            return cached[1]
+        others = [p for pid, p in view.products.items() if pid != subject.id]
+        return await asyncio.to_thread(catalog_stats, [*others, subject], self._rules)
 
     async def _model(self) -> CategoryClassifier | None:
         """The current model; the first call waits for the view and its first training (UNAVAILABLE
