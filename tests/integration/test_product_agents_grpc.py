@@ -26,6 +26,7 @@ from hph.agents.product_catalog.shared import catalog_models
 from hph.commerce.demo_data import generate_catalog
 from hph.commerce.demo_messy import MessyProduct, messy_products
 from hph.commerce.product_truth import ProposalDraft
+from tests.support.hph_process import run_hph
 from tests.support.rest_harness import RestHub, start_rest_hub, stop_rest_hub
 from tests.support.rest_json import ok
 from tests.support.rich_status import expect_error, violated_fields
@@ -309,3 +310,23 @@ async def test_rest_routes_for_staff_only(rest: RestHub) -> None:
         )
     ).status_code == 403
     assert (await rest.http.get(AUDIT)).status_code == 401
+
+
+async def test_hph_seed_messy_writes_the_corrupted_products_and_plain_seed_does_not(tmp_path: Path) -> None:
+    from hph.host.app import open_store
+    from hph.runtime.settings import Settings
+    from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
+
+    messy_run = run_hph("seed", "--messy", data_dir=tmp_path / "messy")
+    clean_run = run_hph("seed", data_dir=tmp_path / "clean")
+    assert messy_run.returncode == 0 and clean_run.returncode == 0, messy_run.stderr + clean_run.stderr
+    added = sum(1 for m in messy().values() if m.added)
+    assert f"{len(generate_catalog().products) + added} products" in messy_run.stdout
+    assert f"{len(generate_catalog().products)} products" in clean_run.stdout
+    for name, category in (("messy", "cookware"), ("clean", "headphones-audio")):
+        store = await open_store(Settings(data_dir=tmp_path / name))
+        try:
+            products = await store.container(PRODUCTS, PRODUCT_PARTITION_KEY)
+            assert (await products.read("AUD-0178", "AUD-0178"))["category_id"] == category
+        finally:
+            await store.close()

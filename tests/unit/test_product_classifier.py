@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from google.protobuf.message import Message
 
 from holidaypeak.events.v1 import product_events_pb2 as product_ev
+from hph.agents.normalization_classification import evaluation
 from hph.agents.normalization_classification.core import category_proposal
 from hph.agents.product_catalog.classifier import CALIBRATE_FROM, CategoryClassifier, Example
 from hph.agents.product_catalog.records import ProductRecord
@@ -154,3 +155,11 @@ async def test_the_view_follows_product_events_and_only_a_real_change_retrains()
     hidden = snapshot(seen[1], product_ev.PRODUCT_STATUS_ARCHIVED)
     assert await view.apply(event(product_ev.ProductUpdated(product=hidden), seen[1].id))
     assert seen[1].id not in view.products
+
+
+def test_the_classifier_holds_its_floors_on_the_held_out_catalog_and_the_messy_titles() -> None:
+    report = evaluation.evaluate_classifier()
+    assert report.held_out >= 80 and report.messy >= 60
+    assert evaluation.classifier_below_floors(report) == [], evaluation.render_classifier(report, per_case=True)
+    guessing = dataclasses.replace(report, messy_accuracy=0.1, messy_macro_f1=0.1)
+    assert len(evaluation.classifier_below_floors(guessing)) == 2

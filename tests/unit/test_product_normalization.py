@@ -5,8 +5,11 @@ proposals are made only for catalog products and only for what changed."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from hph.agents.normalization_classification import evaluation
 from hph.agents.normalization_classification.attributes import (
     FIELD_TRUST,
     SYNONYM_FACTOR,
@@ -18,6 +21,7 @@ from hph.agents.normalization_classification.core import ATTRIBUTE_PROPOSAL_FLOO
 from hph.agents.normalization_classification.normalize import known_brands, normalize_brand, normalize_title
 from hph.agents.product_catalog.records import ProductRecord, current_attributes
 from hph.commerce.demo_data import generate_catalog
+from hph.host import evaluate
 
 BRANDS = known_brands(["Lumiere & Co", "Aurora", "Aurora", "AURORA", "Frostline"])
 
@@ -155,3 +159,20 @@ def test_current_attributes_reads_a_products_map_and_is_empty_without_one() -> N
 
     assert current_attributes(WithAttributes()) == {"color": "red"}
     assert current_attributes(object()) == {}
+
+
+def test_normalisation_holds_its_floor_on_the_labelled_titles_and_the_floor_can_fail() -> None:
+    report = evaluation.evaluate_normalization()
+    assert report.pairs >= 50
+    assert evaluation.normalization_below_floor(report) == [], evaluation.render_normalization(report, per_case=True)
+    pairs, _ = evaluation.normalization_pairs()
+    blind = evaluation.NormalizationReport(len(pairs), 0, ())
+    assert evaluation.normalization_below_floor(blind) != []
+
+
+def test_hph_eval_runs_the_product_datasets() -> None:
+    parser = argparse.ArgumentParser()
+    evaluate.add_arguments(parser)
+    assert evaluate.run(parser.parse_args(["normalization", "--queries"])) == 0
+    assert evaluate.run(parser.parse_args(["outliers"])) == 0
+    assert evaluate.run(parser.parse_args(["classifier", "--grpc", "127.0.0.1:1"])) == 2  # in process only
