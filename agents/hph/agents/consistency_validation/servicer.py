@@ -290,13 +290,16 @@ def _product_audit(result: ProductResult) -> pb.ProductAudit:
 def _ref(record: ProductRecord) -> types_pb.ProductRef:
     price = record.price or 0.0
     currency = record.currency_code if money.is_supported_currency(record.currency_code) else "USD"
+    # Rounded, not money.to_minor: a display of whatever the catalog holds must never refuse it.
+    minor = round(price * 10 ** money.exponent(currency))
     return types_pb.ProductRef(
         product_id=record.id,
         name=record.name,
         category_id=record.category_id,
         brand=record.brand,
         image_url=record.image_url,
-        price=types_pb.Money(currency_code=currency, amount_minor=money.to_minor(price, currency), amount=price),
+        price=types_pb.Money(currency_code=currency, amount_minor=minor, amount=price),
+        in_stock=record.in_stock,
     )
 
 

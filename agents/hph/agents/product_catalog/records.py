@@ -28,6 +28,8 @@ class ProductRecord:
     image_url: str = ""
     etag: str = ""
     attributes: Mapping[str, str] = field(default_factory=dict)
+    # As the catalog last said (a product event does not carry it: the view keeps the last known).
+    in_stock: bool = False
 
     def text(self) -> str:
         """Everything the classifier reads of the product, one string."""
@@ -53,6 +55,7 @@ def record_from_product(product: product_pb2.Product) -> ProductRecord:
         image_url=product.image_url,
         etag=product.etag,
         attributes=current_attributes(product),
+        in_stock=product.in_stock,
     )
 
 

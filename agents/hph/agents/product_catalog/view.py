@@ -83,8 +83,10 @@ class CatalogView(FollowedProjection):
             if snapshot.status != product_ev.PRODUCT_STATUS_ACTIVE:
                 changed = self.products.pop(snapshot.product_id, None) is not None
             else:
-                record = record_from_snapshot(snapshot)
                 before = self.products.get(snapshot.product_id)
+                record = record_from_snapshot(snapshot)
+                if before is not None:  # an event says nothing of stock: the last known stays
+                    record = dataclasses.replace(record, in_stock=before.in_stock)
                 # An event carries no etag: the same content as the build read is no change.
                 changed = before is None or dataclasses.replace(before, etag="") != record
                 if changed:
