@@ -323,6 +323,9 @@ async def test_hph_seed_messy_writes_the_corrupted_products_and_plain_seed_does_
     added = sum(1 for m in messy().values() if m.added)
     assert f"{len(generate_catalog().products) + added} products" in messy_run.stdout
     assert f"{len(generate_catalog().products)} products" in clean_run.stdout
+    # The history is planned on the clean catalog: the two are refused together, as a usage error.
+    both = run_hph("seed", "--messy", "--history", "3", data_dir=tmp_path / "both")
+    assert both.returncode == 2 and "cannot be combined" in both.stderr
     for name, category in (("messy", "cookware"), ("clean", "headphones-audio")):
         store = await open_store(Settings(data_dir=tmp_path / name))
         try:

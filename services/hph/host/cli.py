@@ -521,6 +521,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = _service_names(args)
         if settings.workers < 1:
             raise ValueError(f"HPH_WORKERS (--workers) must be at least 1, not {settings.workers}")
+        seeding = args.command == "seed"
+        messy = (seeding and args.messy) or settings.seed_messy_products
+        history = args.history if seeding else settings.seed_history_days if args.command in ("up", "serve") else 0
+        if messy and history:
+            # The history plays the clean catalog's plan (prices, categories) through the services.
+            raise ValueError(
+                "messy products (--messy, HPH_SEED_MESSY_PRODUCTS) and a generated history (--history, "
+                "HPH_SEED_HISTORY_DAYS) cannot be combined: the history is planned on the clean catalog"
+            )
     except ValueError as exc:
         print(f"hph: {exc}", file=sys.stderr)
         return 2
