@@ -57,7 +57,8 @@ async def test_built_agents_are_tools_and_planned_ones_are_not(hph_up: tuple[str
         assert {"cart_intelligence_analyze_cart", "cart_intelligence_cross_sell"} <= names
         assert {"order_status_get_order_status", "logistics_eta_computation_compute_eta"} <= names
         # Planned agents answer UNIMPLEMENTED: not offered to an assistant until they are built.
-        assert not {name for name in names if name.startswith(("consistency_validation_", "acp_transformation_"))}
+        assert not {name for name in names if name.startswith(("acp_transformation_", "assortment_optimization_"))}
+        assert {"consistency_validation_audit_catalog", "normalization_classification_classify"} <= names
         assert "inventory_health_check_check_health" in names
         found = structured(await client.call_tool("catalog_search_search", {"q": "xmas lites", "inStock": True}))
         assert found["hits"], "the demo catalog's Christmas lights are found through the agent's tool"

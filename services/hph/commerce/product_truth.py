@@ -13,7 +13,6 @@ Values are strings; `tags` is a comma-separated list.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -45,8 +44,7 @@ class ProposalDraft:
     confidence: float
     # The product's etag the agent read; a proposal made against an older etag is superseded.
     product_etag: str
-    # dataclasses.field spelled out: the attribute `field` above shadows the bare name for type checkers.
-    evidence: tuple[Evidence, ...] = dataclasses.field(default_factory=tuple)
+    evidence: tuple[Evidence, ...] = ()
 
 
 class ProposalSink(Protocol):

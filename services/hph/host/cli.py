@@ -137,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="X",
         help="mean orders on an ordinary weekday before seasonality (default 12)",
     )
+    seed.add_argument(
+        "--messy",
+        action="store_true",
+        help="also corrupt the demo's known set of messy products (wrong categories, price outliers, near "
+        "duplicates...; hph.commerce.demo_messy) for the product-management agents to find; on an empty "
+        "data dir (existing products are never overwritten)",
+    )
 
     token = commands.add_parser("token", help="print a dev JWT signed by the data dir's local issuer")
     _add_common(token)
@@ -420,7 +427,12 @@ async def _prepare_profile(settings: Settings) -> None:
 
 
 async def _seed(
-    settings: Settings, *, history_days: int = 0, history_seed: int = 12, orders_per_day: float = 12.0
+    settings: Settings,
+    *,
+    history_days: int = 0,
+    history_seed: int = 12,
+    orders_per_day: float = 12.0,
+    messy: bool = False,
 ) -> None:
     from hph.host.app import open_store
     from hph.host.seed import seed_demo_data
@@ -429,7 +441,9 @@ async def _seed(
     await _prepare_profile(settings)
     store = await open_store(settings)
     try:
-        counts = await seed_demo_data(Dependencies(settings=settings, store=store), only_if_empty=False)
+        counts = await seed_demo_data(
+            Dependencies(settings=settings, store=store), only_if_empty=False, messy=messy or None
+        )
     finally:
         await store.close()
     print("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
@@ -507,6 +521,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = _service_names(args)
         if settings.workers < 1:
             raise ValueError(f"HPH_WORKERS (--workers) must be at least 1, not {settings.workers}")
+        seeding = args.command == "seed"
+        messy = (seeding and args.messy) or settings.seed_messy_products
+        history = args.history if seeding else settings.seed_history_days if args.command in ("up", "serve") else 0
+        if messy and history:
+            # The history plays the clean catalog's plan (prices, categories) through the services.
+            raise ValueError(
+                "messy products (--messy, HPH_SEED_MESSY_PRODUCTS) and a generated history (--history, "
+                "HPH_SEED_HISTORY_DAYS) cannot be combined: the history is planned on the clean catalog"
+            )
     except ValueError as exc:
         print(f"hph: {exc}", file=sys.stderr)
         return 2
@@ -535,7 +558,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(_serve(settings, names, seed=args.seed, with_gateway=args.rest))
         elif args.command == "seed":
             asyncio.run(
-                _seed(settings, history_days=args.history, history_seed=args.seed, orders_per_day=args.orders_per_day)
+                _seed(
+                    settings,
+                    history_days=args.history,
+                    history_seed=args.seed,
+                    orders_per_day=args.orders_per_day,
+                    messy=args.messy,
+                )
             )
         elif args.command == "gateway":
             target = args.grpc_target or settings.gateway_grpc_target or f"127.0.0.1:{settings.grpc_port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from hph.commerce.demo_data import generate_catalog
+from hph.commerce.demo_messy import with_messy_products
 from hph.runtime import clock as clocks
 from hph.runtime.deps import Dependencies
 from hph.runtime.events import NOT_OUTBOX
@@ -21,8 +22,10 @@ async def has_demo_data(store: DocumentStore) -> bool:
     return await products.count(Query(NOT_OUTBOX)) > 0
 
 
-async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str, int]:
-    """Seeds catalog, stock and users; with only_if_empty, does nothing on a store with products."""
+async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool, messy: bool | None = None) -> dict[str, int]:
+    """Seeds catalog, stock and users; with only_if_empty, does nothing on a store with products.
+    `messy` (default: HPH_SEED_MESSY_PRODUCTS) corrupts the demo's known set of products
+    (hph.commerce.demo_messy) for the product-management agents to find."""
     from hph.services.catalog.seed import seed_catalog
     from hph.services.catalog.servicer import PRODUCT_PARTITION_KEY, PRODUCTS
     from hph.services.inventory.ledger import INVENTORY
@@ -34,6 +37,8 @@ async def seed_demo_data(deps: Dependencies, *, only_if_empty: bool) -> dict[str
     if only_if_empty and await products.count(Query(NOT_OUTBOX)) > 0:
         return {}
     demo = generate_catalog()
+    if deps.settings.seed_messy_products if messy is None else messy:
+        demo = with_messy_products(demo)
     counts = await seed_catalog(deps, demo)
     # Stock records belong to the inventory service, which defines their shape and container.
     inventory = await deps.store.container(INVENTORY, INVENTORY_PARTITION_KEY)

@@ -128,6 +128,10 @@ class Settings:
     # How long the product-detail-enrichment agent serves a product page's insights and similar
     # products from memory, seconds (0 = off); reviews, stock and co-purchases may lag by this much.
     product_insights_cache_seconds: float = 10.0
+    # How long the normalization-classification and consistency-validation agents wait for product
+    # events to stop before retraining the category classifier on the changed catalog, seconds (a
+    # bulk edit trains once; the first model is trained as soon as the catalog is read).
+    classifier_retrain_debounce_seconds: float = 2.0
     # How long the cart-intelligence agent answers a shopper's cart insights from memory while the
     # cart is unchanged (same etag), seconds (0 = off); stock, prices and the shopper's checkout
     # history may lag by this much, a change to the cart never does.
@@ -377,6 +381,10 @@ class Settings:
     default_currency: str = "USD"
     # Seed demo data when the store is empty (`hph up`).
     seed_demo_data: bool = True
+    # Add the demo's messy products (bad casing and units, a wrong category, price outliers, near
+    # duplicates, a missing description, a malformed image URL; hph.commerce.demo_messy, whose
+    # data file is the ground truth) when seeding (`hph up`'s first start; `hph seed --messy`).
+    seed_messy_products: bool = False
     # Days of demo order history `hph up` generates on its first start (an empty store), placed
     # through the real services; 0 for none (`hph seed --history DAYS` generates it on demand).
     seed_history_days: int = 0

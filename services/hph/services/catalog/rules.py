@@ -8,10 +8,10 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 
+from hph.commerce.identifiers import CATEGORY_ID as CATEGORY_ID  # one home, shared with the product agents
 from hph.runtime import money, validation
 from hph.runtime.errors import Violations
 
-CATEGORY_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
 MAX_SEARCH_WORDS = 8
 MAX_TAGS = 20
 # Attribute names are keys shoppers never see raw but agents and feeds match on: one spelling each.
