@@ -161,7 +161,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("checkout-support", "hph.agents.checkout_support.servicer:create_binding"),
     agent("order-status", "hph.agents.order_status.servicer:create_binding"),
     agent("normalization-classification", planned="planned in issue #15"),
-    agent("acp-transformation", planned="planned in issue #15"),
+    agent("acp-transformation", "hph.agents.acp_transformation.servicer:create_binding"),
     agent("consistency-validation", planned="planned in issue #15"),
     agent("assortment-optimization", planned="planned in issue #15"),
     agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
