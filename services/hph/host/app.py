@@ -163,7 +163,7 @@ AGENTS: tuple[ServiceSpec, ...] = (
     agent("normalization-classification", planned="planned in issue #15"),
     agent("acp-transformation", "hph.agents.acp_transformation.servicer:create_binding"),
     agent("consistency-validation", planned="planned in issue #15"),
-    agent("assortment-optimization", planned="planned in issue #15"),
+    agent("assortment-optimization", "hph.agents.assortment_optimization.servicer:create_binding"),
     agent("crm-profile-aggregation", "hph.agents.crm_profile_aggregation.servicer:create_binding"),
     agent("crm-segmentation-personalization", "hph.agents.crm_segmentation_personalization.servicer:create_binding"),
     agent("crm-campaign-intelligence", "hph.agents.crm_campaign_intelligence.servicer:create_binding"),
