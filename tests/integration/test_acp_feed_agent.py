@@ -196,6 +196,20 @@ async def test_a_product_or_stock_change_reaches_the_feed_within_two_seconds(res
     assert answer.explanation.freshness.HasField("data_as_of")
 
 
+async def test_a_sku_taking_backorders_is_a_preorder_when_sold_out(rest: RestHub) -> None:
+    backorder = "WNT-4358"  # the reservation policy gives it backorder terms
+    await stock_up(rest.hub, [backorder], 0)
+    live = await agent(rest).ToAcpItem(pb.ToAcpItemRequest(product_id=backorder), metadata=staff(rest.hub))
+    assert live.entry.item.availability == pb.ACP_AVAILABILITY_PREORDER
+    assert live.entry.item.is_eligible_search and not live.entry.item.is_eligible_checkout and live.entry.valid
+
+    async def preordered() -> bool:
+        line = await line_of(rest, backorder)
+        return line is not None and line["availability"] == "preorder"
+
+    await eventually(preordered, within=2.0)
+
+
 async def test_an_item_missing_required_fields_is_kept_out_with_its_reasons(rest: RestHub) -> None:
     catalog = catalog_grpc.CatalogServiceStub(rest.hub.channel)
     category = (await catalog.ListCategories(catalog_pb.ListCategoriesRequest(page_size=1))).categories[0]

@@ -55,7 +55,8 @@ def test_a_complete_product_in_stock_is_a_valid_item_for_search_and_checkout() -
         (spec.Stock(3), spec.IN_STOCK, 3, True),
         (spec.Stock(0), spec.OUT_OF_STOCK, 0, False),
         (spec.Stock(-2), spec.OUT_OF_STOCK, 0, False),
-        (spec.Stock(0, preorder=True), spec.PREORDER, 0, True),
+        (spec.Stock(0, preorder=True), spec.PREORDER, 0, False),
+        (spec.Stock(2, preorder=True), spec.IN_STOCK, 2, True),
         (None, spec.OUT_OF_STOCK, 0, False),
     ],
 )

@@ -18,6 +18,7 @@ from holidaypeak.commerce.v1 import product_pb2
 from hph.agents.acp_transformation import records, spec
 from hph.agents.acp_transformation.projection import CONTAINER, SOURCE, Backfill, FeedProjection, parse_time
 from hph.agents.catalog_search.sources import CategoryInfo, ServiceReader, category_info, category_path
+from hph.agents.inventory_reservation_validation.policy import load_policy
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
 from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.clients import CatalogClient, InventoryClient
@@ -52,6 +53,13 @@ async def backfill_from_services(feed: FeedProjection, reader: ServiceReader, in
     return await feed.backfill(products, await inventory.items())
 
 
+def backorder_skus(settings: Settings) -> frozenset[str]:
+    """The SKUs that take orders while out of stock: the reservation policy's backorder terms (the
+    same data inventory-reservation-validation offers backorders from)."""
+    policy = load_policy(settings.reservation_policy_path, settings.reservation_peak_window)
+    return frozenset(sku for sku, rule in policy.skus.items() if rule.backorder_restock_days is not None)
+
+
 def seller_of(settings: Settings) -> spec.Seller:
     """The store's seller terms: from settings, the return window the returns service enforces
     (HPH_RETURN_WINDOW_DAYS, hph.commerce.returns_policy)."""
@@ -75,6 +83,8 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
         inventory: InventoryClient,
         seller: spec.Seller,
         clock: Clock,
+        *,
+        backorders: frozenset[str] = frozenset(),
         narrator: Narrator | None = None,
     ) -> None:
         self._feed = feed
@@ -83,6 +93,7 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
         self._inventory = inventory
         self._seller = seller
         self._clock = clock
+        self._backorders = backorders
         self._narrator = narrator or Narrator.off()
 
     async def ToAcpItem(self, request: pb.ToAcpItemRequest, context: Any) -> pb.ToAcpItemResponse:
@@ -106,7 +117,8 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
             currency_code=product.currency_code,
             active=product.status != product_pb2.PRODUCT_STATUS_ARCHIVED,
         )
-        live = spec.Stock(stock.quantity_available) if stock is not None else None
+        backorder = request.product_id in self._backorders
+        live = spec.Stock(stock.quantity_available, backorder) if stock is not None else None
         result = spec.entry(approved, live, self._seller)
         now = self._clock()
         response = pb.ToAcpItemResponse(
@@ -180,7 +192,7 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
         """Every feed entry of the projection, ordered by item id, and the newest change it reflects."""
         docs = await self._feed.every()
         categories = await self._categories()
-        entries = [_doc_entry(doc, categories, self._seller) for doc in docs if records.complete(doc)]
+        entries = [_doc_entry(doc, categories, self._seller, self._backorders) for doc in docs if records.complete(doc)]
         newest = max((records.data_as_of(doc) for doc in docs), default="")
         return entries, parse_time(newest)
 
@@ -200,7 +212,9 @@ def _path(category_id: str, categories: Mapping[str, CategoryInfo]) -> str:
     return spec.CATEGORY_SEPARATOR.join(reversed(names))
 
 
-def _doc_entry(doc: records.Doc, categories: Mapping[str, CategoryInfo], seller: spec.Seller) -> spec.Entry:
+def _doc_entry(
+    doc: records.Doc, categories: Mapping[str, CategoryInfo], seller: spec.Seller, backorders: frozenset[str]
+) -> spec.Entry:
     values = doc["product"]
     stock = doc.get("stock")
     product = spec.Product(
@@ -214,7 +228,8 @@ def _doc_entry(doc: records.Doc, categories: Mapping[str, CategoryInfo], seller:
         currency_code=str(values["currency_code"]),
         active=records.active(doc),
     )
-    return spec.entry(product, spec.Stock(int(stock["available"])) if stock else None, seller)
+    live = spec.Stock(int(stock["available"]), product.product_id in backorders) if stock else None
+    return spec.entry(product, live, seller)
 
 
 def _entry(entry: spec.Entry) -> pb.AcpFeedEntry:
@@ -309,6 +324,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         inventory,
         seller_of(deps.settings),
         deps.clock,
+        backorders=backorder_skus(deps.settings),
         narrator=deps.narrator,
     )
     return ServiceBinding(

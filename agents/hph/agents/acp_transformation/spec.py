@@ -66,7 +66,8 @@ class Product:
 
 @dataclass(frozen=True)
 class Stock:
-    """Live stock of the item: units that can be ordered now, and whether it may be preordered."""
+    """Live stock of the item: units that can be ordered now, and whether the SKU takes orders
+    before it is back in stock (the reservation policy's backorder terms)."""
 
     available: int
     preorder: bool = False
@@ -119,7 +120,8 @@ def availability(stock: Stock | None) -> str:
 
 def to_item(product: Product, stock: Stock | None, seller: Seller) -> FeedItem:
     """The feed item of `product` with its live stock. An archived product is not eligible for
-    search or checkout; an item that cannot be ordered now is not eligible for checkout."""
+    search or checkout; only an item in stock is eligible for checkout (the platform's checkout
+    holds units it has, so a preorder is taken through the store, not an agent's checkout)."""
     state = availability(stock)
     searchable = product.active
     return FeedItem(
@@ -135,7 +137,7 @@ def to_item(product: Product, stock: Stock | None, seller: Seller) -> FeedItem:
         availability=state,
         inventory_quantity=max(stock.available, 0) if stock is not None else 0,
         is_eligible_search=searchable,
-        is_eligible_checkout=searchable and state != OUT_OF_STOCK,
+        is_eligible_checkout=searchable and state == IN_STOCK,
         seller=seller,
     )
 
