@@ -26,6 +26,7 @@ from holidaypeak.commerce.v1 import inventory_item_pb2, product_pb2
 from holidaypeak.events.v1 import inventory_events_pb2 as inv_ev
 from holidaypeak.events.v1 import product_events_pb2 as prod_ev
 from hph.agents.acp_transformation import records
+from hph.agents.runtime import BUILD_RETRY_SECONDS
 from hph.runtime.clock import to_iso
 from hph.runtime.commit import Done, Write, commit
 from hph.runtime.consumers import ConsumerGroup, Delivery, EventConsumers, Subscription
@@ -41,7 +42,6 @@ GROUP: Final = "acp-transformation"
 PRODUCT_TOPIC, INVENTORY_TOPIC = "product-events", "inventory-events"
 SOURCE: Final = "projection:acp-transformation"
 PAGE: Final = 500
-BACKFILL_RETRY_SECONDS: Final = (0.2, 0.5, 1.0, 2.0, 5.0)
 PRODUCT_EVENTS = (prod_ev.ProductCreated, prod_ev.ProductUpdated, prod_ev.ProductArchived)
 STOCK_EVENTS = (
     inv_ev.InventoryReserved,
@@ -188,7 +188,6 @@ class Backfill:
     def __init__(self, run: Callable[[], Awaitable[int]]) -> None:
         self._run = run
         self._task: asyncio.Task[None] | None = None
-        self.done = asyncio.Event()
 
     async def start(self) -> None:
         if self._task is None:
@@ -205,13 +204,12 @@ class Backfill:
             try:
                 changed = await self._run()
             except Exception as exc:  # the platform may not be up yet: retry
-                pause = BACKFILL_RETRY_SECONDS[min(attempt, len(BACKFILL_RETRY_SECONDS) - 1)]
+                pause = BUILD_RETRY_SECONDS[min(attempt, len(BUILD_RETRY_SECONDS) - 1)]
                 log.warning("acp feed backfill failed (%s); retrying in %.1f s", exc, pause)
                 attempt += 1
                 await asyncio.sleep(pause)
             else:
                 log.info("acp feed backfilled", extra={"changed": changed})
-                self.done.set()
                 return
 
 
