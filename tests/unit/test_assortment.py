@@ -55,6 +55,23 @@ def test_beyond_the_stated_size_the_greedy_answers_and_says_so() -> None:
     assert only_size.value == pytest.approx(sum(sorted((i.value for i in items), reverse=True)[:5]))
 
 
+def test_a_search_past_its_branch_budget_falls_back_to_greedy_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(knapsack, "MAX_NODES", 1)
+    rng = random.Random(11)
+    fallbacks = 0
+    for _ in range(30):
+        items = [knapsack.Item(round(rng.random(), 4), rng.randint(1, 40)) for _ in range(9)]
+        chosen = knapsack.solve(items, budget=70, max_count=4)
+        best = brute_force(items, 70, 4)
+        assert chosen.cost <= 70 and len(chosen.chosen) <= 4
+        if chosen.exact:
+            assert chosen.value == pytest.approx(best)  # the greedy start was proven optimal at the root
+        else:
+            fallbacks += 1
+            assert chosen.value <= best + 1e-12
+    assert fallbacks > 0
+
+
 def test_greedy_is_feasible_and_exact_is_never_worse() -> None:
     rng = random.Random(3)
     for _ in range(40):

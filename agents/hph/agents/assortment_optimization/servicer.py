@@ -4,6 +4,7 @@ daily demand, scores every product with the decision core and answers the chosen
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from holidaypeak.agents.v1 import agent_types_pb2
@@ -106,7 +107,10 @@ class AssortmentServicer(pb_grpc.AssortmentOptimizationServiceServicer):
                     reviews=reviews,
                 )
             )
-        plan = core.recommend(
+        # Off the event loop: the exact search may take up to about a second of CPU on the whole
+        # catalog, and the loop serves other calls (and, co-hosted, other services) meanwhile.
+        plan = await asyncio.to_thread(
+            core.recommend,
             candidates,
             window_days=window,
             max_products=max_products,
