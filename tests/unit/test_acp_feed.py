@@ -207,3 +207,16 @@ def test_a_snapshot_newer_than_the_withdrawal_puts_the_product_back_on_sale() ->
     assert records.archived(withdrawn, ["2026-11-02T10:00:00.000Z", 2]) is None  # a redelivery
     restored = records.with_product(withdrawn, values, ["2026-11-03T10:00:00.000Z", 3])
     assert restored is not None and records.active(restored)
+
+
+def test_the_labelled_feed_items_meet_their_floors_and_a_wrong_label_is_caught() -> None:
+    from hph.agents.acp_transformation import evaluation
+    from hph.runtime.data_tables import load_json
+
+    report = evaluation.evaluate()
+    assert len(report.outcomes) >= 20 and evaluation.below_floors(report) == []
+    raw = load_json(evaluation.DATA_PACKAGE, evaluation.DATASET)
+    relabelled = {**raw, "cases": [{**case, "expected": {**case["expected"], "errors": []}} for case in raw["cases"]]}
+    blind = evaluation.evaluate(relabelled)
+    assert blind.field_precision < 1.0 and evaluation.below_floors(blind)
+    assert "MISS no-brand" in evaluation.render(blind, per_case=False)

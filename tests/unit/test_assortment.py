@@ -201,3 +201,15 @@ def test_unit_costs_come_from_the_supplier_price_list_the_same_every_time() -> N
                 },
             }
         )
+
+
+def test_the_assortment_evaluation_meets_its_floors_on_a_short_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hph.agents.assortment_optimization import evaluation
+
+    monkeypatch.setattr(evaluation, "SMALL_INSTANCES", 40)
+    monkeypatch.setattr(evaluation, "CATALOG_SEEDS", 1)
+    report = evaluation.evaluate()
+    assert report.catalog_instances == len(evaluation.CATALOG_LIMITS) * len(evaluation.CATALOG_BUDGET_SHARES)
+    assert report.small_optimal_share == 1.0 and report.greedy_mean_shortfall >= 0
+    assert report.catalog_exact_share >= 0.9  # one seed's 16 combinations; `hph eval` holds the floor over ten
+    assert "solved exactly" in evaluation.render(report)

@@ -27,6 +27,9 @@ Risk decisions (agent checkout-support, `hph eval risk`): the accuracy of the fr
 core (approve/review/deny) over the hand-labelled situations of hph.agents.checkout_support's
 data/risk_eval.json, with a confusion table and the misses; exits 1 below its floor or when a
 labelled deny is approved or a labelled approve denied (docs/agents/checkout-support.md).
+
+Feed validation and assortment choice (agents acp-transformation and assortment-optimization,
+`hph eval feed` / `hph eval assortment`): hph.host.evaluate_product.
 """
 
 from __future__ import annotations
@@ -50,8 +53,9 @@ from hph.agents.checkout_support import evaluation as risk_evaluation
 from hph.agents.logistics_carrier_selection import evaluation as carrier_evaluation
 from hph.commerce.demo_data import generate_catalog
 from hph.host.evaluate_crm import CRM_DATASETS, run_crm
+from hph.host.evaluate_product import PRODUCT_DATASETS, run_product
 
-DATASETS = ("search", "carrier", "eta", "risk", "stock", *CRM_DATASETS)
+DATASETS = ("search", "carrier", "eta", "risk", "stock", *CRM_DATASETS, *PRODUCT_DATASETS)
 # The floors CI holds search to: a little below what the engine measures on the demo catalog
 # (docs/search.md has both).
 FLOORS = {"ndcg": 0.85, "mrr": 0.90, "max_zero_result_rate": 0.03}
@@ -262,6 +266,8 @@ def _days_progress(done: int, total: int) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dataset in CRM_DATASETS:
         return run_crm(args)
+    if args.dataset in PRODUCT_DATASETS:
+        return run_product(args)
     if args.dataset == "carrier":
         return run_carrier(args)
     if args.dataset == "eta":
