@@ -192,3 +192,19 @@ async def test_every_refusal_of_recommend_assortment(rest: RestHub) -> None:
     )
     bad = await rest.http.post(ROUTE, json={"window_days": 366}, headers=rest.bearer("staff", "staff-sam"))
     assert bad.status_code == 400 and "window_days" in bad.text
+
+
+async def test_without_the_reviews_service_the_answer_is_unavailable_naming_it(tmp_path: Path) -> None:
+    rest = await start_rest_hub(
+        tmp_path / "data", services=("catalog", "users", "inventory", "assortment-optimization")
+    )
+    try:
+        error = await expect_error(
+            agent(rest.hub).RecommendAssortment(
+                pb.RecommendAssortmentRequest(category_id=CATEGORY), metadata=staff(rest.hub), timeout=30
+            ),
+            grpc.StatusCode.UNAVAILABLE,
+        )
+        assert "reviews" in (error.details() or "")
+    finally:
+        await stop_rest_hub(rest)

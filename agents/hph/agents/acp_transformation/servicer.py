@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import grpc
 from google.api import httpbody_pb2
 
 from holidaypeak.agents.v1 import acp_transformation_service_pb2 as pb
@@ -29,6 +30,7 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
 from hph.runtime.money import to_major, to_minor
 from hph.runtime.narrator import Narrator
+from hph.runtime.rpc.downstream import refusal_from
 from hph.runtime.server import ServiceBinding
 from hph.runtime.settings import Settings
 
@@ -197,7 +199,10 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
         return entries, parse_time(newest)
 
     async def _categories(self) -> dict[str, CategoryInfo]:
-        return {c.id: category_info(c) async for c in self._reader.categories()}
+        try:
+            return {c.id: category_info(c) async for c in self._reader.categories()}
+        except grpc.aio.AioRpcError as exc:
+            raise refusal_from(exc, "catalog") from None
 
 
 def _page_size(violations: Violations, value: int) -> int:

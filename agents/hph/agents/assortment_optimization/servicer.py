@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import grpc
+
 from holidaypeak.agents.v1 import agent_types_pb2
 from holidaypeak.agents.v1 import assortment_optimization_service_pb2 as pb
 from holidaypeak.agents.v1 import assortment_optimization_service_pb2_grpc as pb_grpc
@@ -24,6 +26,7 @@ from hph.runtime.deps import Dependencies
 from hph.runtime.errors import InvalidArgument, NotFound, Violations
 from hph.runtime.money import MAX_MINOR_UNITS, MoneyError, to_major, to_minor
 from hph.runtime.narrator import Narrator
+from hph.runtime.rpc.downstream import refusal_from
 from hph.runtime.server import ServiceBinding
 
 CONTAINERS = (SIGNALS_CONTAINER,)
@@ -52,6 +55,7 @@ class AssortmentServicer(pb_grpc.AssortmentOptimizationServiceServicer):
         signals: StockSignals,
         clock: Clock,
         *,
+        currency: str = "USD",
         supply: Supply | None = None,
         narrator: Narrator | None = None,
     ) -> None:
@@ -59,6 +63,7 @@ class AssortmentServicer(pb_grpc.AssortmentOptimizationServiceServicer):
         self._inventory = inventory
         self._signals = signals
         self._clock = clock
+        self._currency = currency  # the platform's, for an empty selection
         self._supply = supply or default_supply()
         self._narrator = narrator or Narrator.off()
 
@@ -67,19 +72,26 @@ class AssortmentServicer(pb_grpc.AssortmentOptimizationServiceServicer):
     ) -> pb.RecommendAssortmentResponse:
         window, promote_share, max_products, budget = _check(request)
         now = self._clock()
-        categories = {c.id: category_info(c) async for c in self._reader.categories()}
+        try:
+            categories = {c.id: category_info(c) async for c in self._reader.categories()}
+            all_products = [p async for p in self._reader.products()]
+        except grpc.aio.AioRpcError as exc:
+            raise refusal_from(exc, "catalog") from None
         if request.category_id and request.category_id not in categories:
             raise NotFound(f"category {request.category_id!r} not found")
         products = [
             p
-            for p in [p async for p in self._reader.products()]
+            for p in all_products
             if not request.category_id or request.category_id in category_path(p.category_id, categories)[0]
         ]
-        currency = products[0].currency_code if products else (budget[1] if budget else "USD")
+        currency = products[0].currency_code if products else self._currency
         if budget is not None and budget[1] != currency:
             raise InvalidArgument.for_field("budget.currency_code", f"must be the catalog's currency {currency}")
         state = ServiceState(products=products)
-        await self._reader.read_ratings(state)
+        try:
+            await self._reader.read_ratings(state)
+        except grpc.aio.AioRpcError as exc:
+            raise refusal_from(exc, "reviews") from None
         stock = {item.sku: item for item in await self._inventory.items()}
         signals = {doc["sku"]: doc async for doc in self._signals.every()}
         candidates = []
@@ -236,6 +248,7 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
         InventoryClient(deps.channels, deps.service_credentials),
         signals,
         deps.clock,
+        currency=deps.settings.default_currency,
         narrator=deps.narrator,
     )
     return ServiceBinding(
