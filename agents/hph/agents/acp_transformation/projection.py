@@ -19,7 +19,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, Final
 
 from holidaypeak.commerce.v1 import inventory_item_pb2, product_pb2
@@ -211,7 +211,3 @@ class Backfill:
             else:
                 log.info("acp feed backfilled", extra={"changed": changed})
                 return
-
-
-def parse_time(text: str) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None

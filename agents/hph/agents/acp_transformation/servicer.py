@@ -17,7 +17,7 @@ from holidaypeak.agents.v1 import acp_transformation_service_pb2_grpc as pb_grpc
 from holidaypeak.agents.v1 import agent_types_pb2
 from holidaypeak.commerce.v1 import product_pb2
 from hph.agents.acp_transformation import records, spec
-from hph.agents.acp_transformation.projection import CONTAINER, SOURCE, Backfill, FeedProjection, parse_time
+from hph.agents.acp_transformation.projection import CONTAINER, SOURCE, Backfill, FeedProjection
 from hph.agents.catalog_search.sources import CategoryInfo, ServiceReader, category_info, category_path
 from hph.agents.inventory_reservation_validation.policy import load_policy
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
@@ -25,7 +25,7 @@ from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.clients import CatalogClient, InventoryClient
 from hph.commerce.identifiers import PRODUCT_ID, PRODUCT_ID_HINT
 from hph.runtime import validation
-from hph.runtime.clock import Clock
+from hph.runtime.clock import Clock, from_iso
 from hph.runtime.deps import Dependencies
 from hph.runtime.errors import NotFound, Violations
 from hph.runtime.money import to_major, to_minor
@@ -196,7 +196,7 @@ class AcpTransformationServicer(pb_grpc.AcpTransformationServiceServicer):
         categories = await self._categories()
         entries = [_doc_entry(doc, categories, self._seller, self._backorders) for doc in docs if records.complete(doc)]
         newest = max((records.data_as_of(doc) for doc in docs), default="")
-        return entries, parse_time(newest)
+        return entries, from_iso(newest) if newest else None
 
     async def _categories(self) -> dict[str, CategoryInfo]:
         try:
