@@ -8,7 +8,6 @@ answer, and refuses customers."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -163,17 +162,14 @@ async def test_a_product_or_stock_change_reaches_the_feed_within_two_seconds(res
         )
     )
     assert changed["name"] == "Approved Festive Title"
-    started = time.monotonic()
 
     async def renamed() -> bool:
         line = await line_of(rest, product_id)
         return line is not None and line["title"] == "Approved Festive Title" and line["price"] == "12.50 USD"
 
     await eventually(renamed, within=2.0)
-    assert time.monotonic() - started <= 2.0
 
     await stock_up(rest.hub, [product_id], 0)
-    started = time.monotonic()
 
     async def sold_out() -> bool:
         line = await line_of(rest, product_id)
