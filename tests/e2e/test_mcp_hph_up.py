@@ -61,6 +61,7 @@ async def test_built_agents_are_tools_and_planned_ones_are_not(hph_up: tuple[str
         planned = tuple(f"{spec.name.replace('-', '_')}_" for spec in AGENTS if not spec.implementation)
         assert not {name for name in names if name.startswith(planned)}
         assert {"acp_transformation_to_acp_item", "acp_transformation_export_feed"} <= names
+        assert "assortment_optimization_recommend_assortment" in names
         assert "inventory_health_check_check_health" in names
         found = structured(await client.call_tool("catalog_search_search", {"q": "xmas lites", "inStock": True}))
         assert found["hits"], "the demo catalog's Christmas lights are found through the agent's tool"
