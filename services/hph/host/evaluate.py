@@ -28,8 +28,9 @@ core (approve/review/deny) over the hand-labelled situations of hph.agents.check
 data/risk_eval.json, with a confusion table and the misses; exits 1 below its floor or when a
 labelled deny is approved or a labelled approve denied (docs/agents/checkout-support.md).
 
-Product data (agents normalization-classification and consistency-validation, `hph eval classifier`,
-`hph eval normalization`, `hph eval outliers`): hph.host.evaluate_product.
+Product data (agents normalization-classification, consistency-validation, acp-transformation and
+assortment-optimization: `hph eval classifier`, `hph eval normalization`, `hph eval outliers`,
+`hph eval feed`, `hph eval assortment`): hph.host.evaluate_product.
 """
 
 from __future__ import annotations

@@ -264,6 +264,18 @@ class Settings:
     # seconds; past it (or with the agent down) the preview answers with the service's own checks and
     # amount and says the estimate was skipped.
     return_estimate_deadline_seconds: float = 0.3
+    # The store's public web address: the Agentic Commerce feed's seller_url, and the base of each
+    # item's product page URL (`<url>/products/<id>`) (agent acp-transformation).
+    store_public_url: str = "https://shop.holidaypeak.example"
+    # Seller name shown beside the store's items in AI agents' results (the feed's seller_name).
+    store_seller_name: str = "Holiday Peak Hub"
+    # Public page of the store's return policy (the feed's return_policy); empty = `<store_public_url>/returns-policy`.
+    store_return_policy_url: str = ""
+    # ISO 3166-1 alpha-2 country the store sells from (the feed's store_country).
+    store_country: str = "US"
+    # Countries the store offers its items in, ISO 3166-1 alpha-2, comma-separated (the feed's
+    # target_countries).
+    store_target_countries: str = "US"
     # Payment provider adapter: "offline" (deterministic simulator) or "stripe".
     payment_provider: str = "offline"
     # Stripe secret key (sk_...), for payment_provider=stripe; never logged.

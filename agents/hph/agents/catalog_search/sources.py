@@ -71,11 +71,11 @@ class ServiceReader(PlatformClient):
         """Everything the index is built from; raises grpc.aio.AioRpcError when the catalog cannot
         be read (the caller retries), skips the optional sources that fail."""
         state = ServiceState()
-        state.categories = {c.id: category_info(c) async for c in self._categories()}
-        state.products = [p async for p in self._products()]
+        state.categories = {c.id: category_info(c) async for c in self.categories()}
+        state.products = [p async for p in self.products()]
         state.sources += ["rpc:CatalogService.ListCategories", "rpc:CatalogService.ListProducts"]
         await self._optional(state, "rpc:InventoryService.ListInventoryItems", self._read_stock)
-        await self._optional(state, "rpc:ReviewService.ListReviews", self._read_ratings)
+        await self._optional(state, "rpc:ReviewService.ListReviews", self.read_ratings)
         await self._optional(state, "rpc:AnalyticsService.GetSalesSummary", self._read_sales)
         return state
 
@@ -100,7 +100,7 @@ class ServiceReader(PlatformClient):
         else:
             state.sources.append(source)
 
-    async def _categories(self) -> AsyncIterator[category_pb2.Category]:
+    async def categories(self) -> AsyncIterator[category_pb2.Category]:
         token = ""
         while True:
             page = await self._catalog().ListCategories(
@@ -114,7 +114,7 @@ class ServiceReader(PlatformClient):
             if not token:
                 return
 
-    async def _products(self) -> AsyncIterator[product_pb2.Product]:
+    async def products(self) -> AsyncIterator[product_pb2.Product]:
         token = ""
         while True:
             page = await self._catalog().ListProducts(
@@ -143,7 +143,7 @@ class ServiceReader(PlatformClient):
             if not token:
                 return
 
-    async def _read_ratings(self, state: ServiceState) -> None:
+    async def read_ratings(self, state: ServiceState) -> None:
         stub = self._channels.stub("reviews", review_service_pb2_grpc.ReviewServiceStub)
         gate = asyncio.Semaphore(REVIEW_READS_IN_FLIGHT)
 

@@ -4,6 +4,7 @@ malformed file fails when the agent starts, not at the first answer."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +23,10 @@ class Supplier:
     lead_time_days: int
     order_cost_minor: int
     holding_cost_rate: float
+    # The price list: unit cost as a share of list price, and how far a SKU's share may sit from it
+    # (None: the supplier's costs are unknown).
+    unit_cost_share: float | None = None
+    unit_cost_spread: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,18 @@ class Supply:
     def supplier_of(self, sku: str) -> Supplier:
         supplier_id = self.skus.get(sku) or self.prefixes.get(sku.split("-", 1)[0]) or self.default_supplier
         return self.suppliers[supplier_id]
+
+    def unit_cost_minor(self, sku: str, price_minor: int) -> int | None:
+        """What one unit of `sku` costs from its supplier, in minor units of its price: the list price
+        times the supplier's cost share, moved by up to its spread by a hash of the SKU (the same
+        SKU always costs the same share); None when the supplier's costs are unknown."""
+        supplier = self.supplier_of(sku)
+        if supplier.unit_cost_share is None or price_minor <= 0:
+            return None
+        digest = int.from_bytes(hashlib.blake2b(sku.encode(), digest_size=4).digest(), "big")
+        position = digest / 0xFFFFFFFF * 2 - 1  # -1..1
+        share = min(max(supplier.unit_cost_share + supplier.unit_cost_spread * position, 0.0), 1.0)
+        return round(price_minor * share)
 
 
 @dataclass(frozen=True)
@@ -70,14 +87,26 @@ def parse_supply(raw: Any, where: str = SUPPLY_FILE) -> Supply:
         lead = fields.get("lead_time_days")
         cost = fields.get("order_cost_minor")
         rate = fields.get("holding_cost_rate")
+        share = fields.get("unit_cost_share")
+        spread = fields.get("unit_cost_spread", 0.0)
         if not isinstance(lead, int) or not 1 <= lead <= 365:
             raise ValueError(f"{at}: lead_time_days must be a whole number of days 1..365")
         if not isinstance(cost, int) or cost < 0:
             raise ValueError(f"{at}: order_cost_minor must be a whole number of cents >= 0")
         if not isinstance(rate, int | float) or not 0 < rate <= 5:
             raise ValueError(f"{at}: holding_cost_rate must be a share in (0, 5]")
+        if share is not None and (not isinstance(share, int | float) or not 0 < share <= 1):
+            raise ValueError(f"{at}: unit_cost_share must be a share of the list price in (0, 1]")
+        if not isinstance(spread, int | float) or not 0 <= spread < 1:
+            raise ValueError(f"{at}: unit_cost_spread must be a share in [0, 1)")
         suppliers[supplier_id] = Supplier(
-            supplier_id, as_text(fields.get("name"), f"{at}.name"), lead, cost, float(rate)
+            supplier_id,
+            as_text(fields.get("name"), f"{at}.name"),
+            lead,
+            cost,
+            float(rate),
+            float(share) if share is not None else None,
+            float(spread),
         )
     default = as_text(table.get("default_supplier"), f"{where}: default_supplier")
     prefixes = {str(k): str(v) for k, v in as_mapping(table.get("sku_prefixes", {}), f"{where}: sku_prefixes").items()}

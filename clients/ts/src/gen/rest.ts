@@ -952,6 +952,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/agents/acp-transformation/feed:jsonl": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Returns a page of the current feed as JSON Lines (content type application/jsonl): one item per line in the feed spec's own field names and value forms, ordered by item id; the next page starts after the last line's item_id (an empty body: past the end).
+         * @description Returns a page of the current feed as JSON Lines (content type application/jsonl): one item
+         *     per line in the feed spec's own field names and value forms, ordered by item id; the next page
+         *     starts after the last line's item_id (an empty body: past the end).
+         *
+         *     **Access:** requires a bearer token with role `staff` or above.
+         *
+         *     gRPC: `/holidaypeak.agents.v1.AcpTransformationService/ExportFeedLines`
+         */
+        get: operations["AcpTransformationService_ExportFeedLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/agents/acp-transformation/items/{product_id}": {
         parameters: {
             query?: never;
@@ -3813,6 +3839,18 @@ export interface components {
             narration?: string;
             /** @description One-line summary of the decision, built from the drivers (never from a language model). */
             summary?: string;
+        };
+        /** @description Request of ExportFeedLines. */
+        "holidaypeak.agents.v1.ExportFeedLinesRequest": {
+            /** @description Include items that fail validation; by default only valid items (what a feed consumer ingests). */
+            include_invalid?: boolean;
+            /**
+             * Format: int32
+             * @description Lines per page, 1..1000; 0 means the default of 100.
+             */
+            page_size?: number;
+            /** @description Item id the page starts after: the item_id of the previous page's last line; empty for the first page. */
+            start_after?: string;
         };
         /** @description Request of ExportFeed. */
         "holidaypeak.agents.v1.ExportFeedRequest": {
@@ -10243,6 +10281,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["holidaypeak.agents.v1.ExportFeedResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["PermissionDenied"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    AcpTransformationService_ExportFeedLines: {
+        parameters: {
+            query?: {
+                /** @description Lines per page, 1..1000; 0 means the default of 100. Also accepted as `pageSize`. */
+                page_size?: number;
+                /** @description Item id the page starts after: the item_id of the previous page's last line; empty for the first page. Also accepted as `startAfter`. */
+                start_after?: string;
+                /** @description Include items that fail validation; by default only valid items (what a feed consumer ingests). Also accepted as `includeInvalid`. */
+                include_invalid?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Raw bytes with their own content type. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -24,12 +24,13 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from holidaypeak.agents.v1 import agent_types_pb2 as holidaypeak_dot_agents_dot_v1_dot_agent__types__pb2
 from holidaypeak.agents.v1 import explanation_pb2 as holidaypeak_dot_agents_dot_v1_dot_explanation__pb2
 from holidaypeak.common.v1 import access_pb2 as holidaypeak_dot_common_dot_v1_dot_access__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6holidaypeak/agents/v1/acp_transformation_service.proto\x12\x15holidaypeak.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\'holidaypeak/agents/v1/agent_types.proto\x1a\'holidaypeak/agents/v1/explanation.proto\x1a\"holidaypeak/common/v1/access.proto\"\xd9\x03\n\x0b\x41\x63pFeedItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0b\n\x03url\x18\x04 \x01(\t\x12\r\n\x05\x62rand\x18\x05 \x01(\t\x12\x18\n\x10product_category\x18\x06 \x01(\t\x12\x11\n\timage_url\x18\x07 \x01(\t\x12+\n\x05price\x18\x08 \x01(\x0b\x32\x1c.holidaypeak.agents.v1.Money\x12<\n\x0c\x61vailability\x18\t \x01(\x0e\x32&.holidaypeak.agents.v1.AcpAvailability\x12\x1a\n\x12inventory_quantity\x18\n \x01(\x05\x12\x1a\n\x12is_eligible_search\x18\x0b \x01(\x08\x12\x1c\n\x14is_eligible_checkout\x18\x0c \x01(\x08\x12\x13\n\x0bseller_name\x18\r \x01(\t\x12\x12\n\nseller_url\x18\x0e \x01(\t\x12\x15\n\rreturn_policy\x18\x0f \x01(\t\x12\x1a\n\x12return_window_days\x18\x10 \x01(\x05\x12\x15\n\rstore_country\x18\x11 \x01(\t\x12\x18\n\x10target_countries\x18\x12 \x03(\t\"a\n\rAcpFieldIssue\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x31\n\x08severity\x18\x03 \x01(\x0e\x32\x1f.holidaypeak.agents.v1.Severity\"\x85\x01\n\x0c\x41\x63pFeedEntry\x12\x30\n\x04item\x18\x01 \x01(\x0b\x32\".holidaypeak.agents.v1.AcpFeedItem\x12\r\n\x05valid\x18\x02 \x01(\x08\x12\x34\n\x06issues\x18\x03 \x03(\x0b\x32$.holidaypeak.agents.v1.AcpFieldIssue\",\n\x10ToAcpItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x96\x01\n\x11ToAcpItemResponse\x12\x32\n\x05\x65ntry\x18\x01 \x01(\x0b\x32#.holidaypeak.agents.v1.AcpFeedEntry\x12\x14\n\x0cspec_version\x18\x02 \x01(\t\x12\x37\n\x0b\x65xplanation\x18\x03 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation\"S\n\x11\x45xportFeedRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x17\n\x0finclude_invalid\x18\x03 \x01(\x08\"\xde\x01\n\x12\x45xportFeedResponse\x12\x34\n\x07\x65ntries\x18\x01 \x03(\x0b\x32#.holidaypeak.agents.v1.AcpFeedEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0bvalid_items\x18\x03 \x01(\x05\x12\x15\n\rinvalid_items\x18\x04 \x01(\x05\x12\x14\n\x0cspec_version\x18\x05 \x01(\t\x12\x37\n\x0b\x65xplanation\x18\x06 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation*\x94\x01\n\x0f\x41\x63pAvailability\x12 \n\x1c\x41\x43P_AVAILABILITY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41\x43P_AVAILABILITY_IN_STOCK\x10\x01\x12!\n\x1d\x41\x43P_AVAILABILITY_OUT_OF_STOCK\x10\x02\x12\x1d\n\x19\x41\x43P_AVAILABILITY_PREORDER\x10\x03\x32\xdf\x02\n\x18\x41\x63pTransformationService\x12\xa5\x01\n\tToAcpItem\x12\'.holidaypeak.agents.v1.ToAcpItemRequest\x1a(.holidaypeak.agents.v1.ToAcpItemResponse\"E\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x39\x12\x37/api/staff/agents/acp-transformation/items/{product_id}\x12\x9a\x01\n\nExportFeed\x12(.holidaypeak.agents.v1.ExportFeedRequest\x1a).holidaypeak.agents.v1.ExportFeedResponse\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+\x12)/api/staff/agents/acp-transformation/feedb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6holidaypeak/agents/v1/acp_transformation_service.proto\x12\x15holidaypeak.agents.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\'holidaypeak/agents/v1/agent_types.proto\x1a\'holidaypeak/agents/v1/explanation.proto\x1a\"holidaypeak/common/v1/access.proto\"\xd9\x03\n\x0b\x41\x63pFeedItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x0b\n\x03url\x18\x04 \x01(\t\x12\r\n\x05\x62rand\x18\x05 \x01(\t\x12\x18\n\x10product_category\x18\x06 \x01(\t\x12\x11\n\timage_url\x18\x07 \x01(\t\x12+\n\x05price\x18\x08 \x01(\x0b\x32\x1c.holidaypeak.agents.v1.Money\x12<\n\x0c\x61vailability\x18\t \x01(\x0e\x32&.holidaypeak.agents.v1.AcpAvailability\x12\x1a\n\x12inventory_quantity\x18\n \x01(\x05\x12\x1a\n\x12is_eligible_search\x18\x0b \x01(\x08\x12\x1c\n\x14is_eligible_checkout\x18\x0c \x01(\x08\x12\x13\n\x0bseller_name\x18\r \x01(\t\x12\x12\n\nseller_url\x18\x0e \x01(\t\x12\x15\n\rreturn_policy\x18\x0f \x01(\t\x12\x1a\n\x12return_window_days\x18\x10 \x01(\x05\x12\x15\n\rstore_country\x18\x11 \x01(\t\x12\x18\n\x10target_countries\x18\x12 \x03(\t\"a\n\rAcpFieldIssue\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x31\n\x08severity\x18\x03 \x01(\x0e\x32\x1f.holidaypeak.agents.v1.Severity\"\x85\x01\n\x0c\x41\x63pFeedEntry\x12\x30\n\x04item\x18\x01 \x01(\x0b\x32\".holidaypeak.agents.v1.AcpFeedItem\x12\r\n\x05valid\x18\x02 \x01(\x08\x12\x34\n\x06issues\x18\x03 \x03(\x0b\x32$.holidaypeak.agents.v1.AcpFieldIssue\",\n\x10ToAcpItemRequest\x12\x18\n\nproduct_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x96\x01\n\x11ToAcpItemResponse\x12\x32\n\x05\x65ntry\x18\x01 \x01(\x0b\x32#.holidaypeak.agents.v1.AcpFeedEntry\x12\x14\n\x0cspec_version\x18\x02 \x01(\t\x12\x37\n\x0b\x65xplanation\x18\x03 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation\"S\n\x11\x45xportFeedRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x17\n\x0finclude_invalid\x18\x03 \x01(\x08\"\xde\x01\n\x12\x45xportFeedResponse\x12\x34\n\x07\x65ntries\x18\x01 \x03(\x0b\x32#.holidaypeak.agents.v1.AcpFeedEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0bvalid_items\x18\x03 \x01(\x05\x12\x15\n\rinvalid_items\x18\x04 \x01(\x05\x12\x14\n\x0cspec_version\x18\x05 \x01(\t\x12\x37\n\x0b\x65xplanation\x18\x06 \x01(\x0b\x32\".holidaypeak.agents.v1.Explanation\"Y\n\x16\x45xportFeedLinesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x13\n\x0bstart_after\x18\x02 \x01(\t\x12\x17\n\x0finclude_invalid\x18\x03 \x01(\x08*\x94\x01\n\x0f\x41\x63pAvailability\x12 \n\x1c\x41\x43P_AVAILABILITY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41\x43P_AVAILABILITY_IN_STOCK\x10\x01\x12!\n\x1d\x41\x43P_AVAILABILITY_OUT_OF_STOCK\x10\x02\x12\x1d\n\x19\x41\x43P_AVAILABILITY_PREORDER\x10\x03\x32\xf7\x03\n\x18\x41\x63pTransformationService\x12\xa5\x01\n\tToAcpItem\x12\'.holidaypeak.agents.v1.ToAcpItemRequest\x1a(.holidaypeak.agents.v1.ToAcpItemResponse\"E\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x39\x12\x37/api/staff/agents/acp-transformation/items/{product_id}\x12\x9a\x01\n\nExportFeed\x12(.holidaypeak.agents.v1.ExportFeedRequest\x1a).holidaypeak.agents.v1.ExportFeedResponse\"7\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02+\x12)/api/staff/agents/acp-transformation/feed\x12\x95\x01\n\x0f\x45xportFeedLines\x12-.holidaypeak.agents.v1.ExportFeedLinesRequest\x1a\x14.google.api.HttpBody\"=\xc2\xf3\x18\x02\x08\x03\x82\xd3\xe4\x93\x02\x31\x12//api/staff/agents/acp-transformation/feed:jsonlb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,22 +43,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACPTRANSFORMATIONSERVICE'].methods_by_name['ToAcpItem']._serialized_options = b'\302\363\030\002\010\003\202\323\344\223\0029\0227/api/staff/agents/acp-transformation/items/{product_id}'
   _globals['_ACPTRANSFORMATIONSERVICE'].methods_by_name['ExportFeed']._loaded_options = None
   _globals['_ACPTRANSFORMATIONSERVICE'].methods_by_name['ExportFeed']._serialized_options = b'\302\363\030\002\010\003\202\323\344\223\002+\022)/api/staff/agents/acp-transformation/feed'
-  _globals['_ACPAVAILABILITY']._serialized_start=1483
-  _globals['_ACPAVAILABILITY']._serialized_end=1631
-  _globals['_ACPFEEDITEM']._serialized_start=263
-  _globals['_ACPFEEDITEM']._serialized_end=736
-  _globals['_ACPFIELDISSUE']._serialized_start=738
-  _globals['_ACPFIELDISSUE']._serialized_end=835
-  _globals['_ACPFEEDENTRY']._serialized_start=838
-  _globals['_ACPFEEDENTRY']._serialized_end=971
-  _globals['_TOACPITEMREQUEST']._serialized_start=973
-  _globals['_TOACPITEMREQUEST']._serialized_end=1017
-  _globals['_TOACPITEMRESPONSE']._serialized_start=1020
-  _globals['_TOACPITEMRESPONSE']._serialized_end=1170
-  _globals['_EXPORTFEEDREQUEST']._serialized_start=1172
-  _globals['_EXPORTFEEDREQUEST']._serialized_end=1255
-  _globals['_EXPORTFEEDRESPONSE']._serialized_start=1258
-  _globals['_EXPORTFEEDRESPONSE']._serialized_end=1480
-  _globals['_ACPTRANSFORMATIONSERVICE']._serialized_start=1634
-  _globals['_ACPTRANSFORMATIONSERVICE']._serialized_end=1985
+  _globals['_ACPTRANSFORMATIONSERVICE'].methods_by_name['ExportFeedLines']._loaded_options = None
+  _globals['_ACPTRANSFORMATIONSERVICE'].methods_by_name['ExportFeedLines']._serialized_options = b'\302\363\030\002\010\003\202\323\344\223\0021\022//api/staff/agents/acp-transformation/feed:jsonl'
+  _globals['_ACPAVAILABILITY']._serialized_start=1601
+  _globals['_ACPAVAILABILITY']._serialized_end=1749
+  _globals['_ACPFEEDITEM']._serialized_start=290
+  _globals['_ACPFEEDITEM']._serialized_end=763
+  _globals['_ACPFIELDISSUE']._serialized_start=765
+  _globals['_ACPFIELDISSUE']._serialized_end=862
+  _globals['_ACPFEEDENTRY']._serialized_start=865
+  _globals['_ACPFEEDENTRY']._serialized_end=998
+  _globals['_TOACPITEMREQUEST']._serialized_start=1000
+  _globals['_TOACPITEMREQUEST']._serialized_end=1044
+  _globals['_TOACPITEMRESPONSE']._serialized_start=1047
+  _globals['_TOACPITEMRESPONSE']._serialized_end=1197
+  _globals['_EXPORTFEEDREQUEST']._serialized_start=1199
+  _globals['_EXPORTFEEDREQUEST']._serialized_end=1282
+  _globals['_EXPORTFEEDRESPONSE']._serialized_start=1285
+  _globals['_EXPORTFEEDRESPONSE']._serialized_end=1507
+  _globals['_EXPORTFEEDLINESREQUEST']._serialized_start=1509
+  _globals['_EXPORTFEEDLINESREQUEST']._serialized_end=1598
+  _globals['_ACPTRANSFORMATIONSERVICE']._serialized_start=1752
+  _globals['_ACPTRANSFORMATIONSERVICE']._serialized_end=2255
 # @@protoc_insertion_point(module_scope)

@@ -1,5 +1,6 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from holidaypeak.agents.v1 import agent_types_pb2 as _agent_types_pb2
 from holidaypeak.agents.v1 import explanation_pb2 as _explanation_pb2
 from holidaypeak.common.v1 import access_pb2 as _access_pb2
@@ -124,3 +125,13 @@ class ExportFeedResponse(_message.Message):
     spec_version: str
     explanation: _explanation_pb2.Explanation
     def __init__(self, entries: _Optional[_Iterable[_Union[AcpFeedEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., valid_items: _Optional[int] = ..., invalid_items: _Optional[int] = ..., spec_version: _Optional[str] = ..., explanation: _Optional[_Union[_explanation_pb2.Explanation, _Mapping]] = ...) -> None: ...
+
+class ExportFeedLinesRequest(_message.Message):
+    __slots__ = ("page_size", "start_after", "include_invalid")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    START_AFTER_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_INVALID_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    start_after: str
+    include_invalid: bool
+    def __init__(self, page_size: _Optional[int] = ..., start_after: _Optional[str] = ..., include_invalid: _Optional[bool] = ...) -> None: ...

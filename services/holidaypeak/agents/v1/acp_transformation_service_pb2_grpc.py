@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from holidaypeak.agents.v1 import acp_transformation_service_pb2 as holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -47,6 +48,11 @@ class AcpTransformationServiceStub:
                 request_serializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedRequest.SerializeToString,
                 response_deserializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedResponse.FromString,
                 _registered_method=True)
+        self.ExportFeedLines = channel.unary_unary(
+                '/holidaypeak.agents.v1.AcpTransformationService/ExportFeedLines',
+                request_serializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedLinesRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
 
 
 class AcpTransformationServiceServicer:
@@ -70,6 +76,15 @@ class AcpTransformationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportFeedLines(self, request, context):
+        """Returns a page of the current feed as JSON Lines (content type application/jsonl): one item
+        per line in the feed spec's own field names and value forms, ordered by item id; the next page
+        starts after the last line's item_id (an empty body: past the end).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AcpTransformationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -82,6 +97,11 @@ def add_AcpTransformationServiceServicer_to_server(servicer, server):
                     servicer.ExportFeed,
                     request_deserializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedRequest.FromString,
                     response_serializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedResponse.SerializeToString,
+            ),
+            'ExportFeedLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportFeedLines,
+                    request_deserializer=holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedLinesRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -141,6 +161,33 @@ class AcpTransformationService:
             '/holidaypeak.agents.v1.AcpTransformationService/ExportFeed',
             holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedRequest.SerializeToString,
             holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportFeedLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/holidaypeak.agents.v1.AcpTransformationService/ExportFeedLines',
+            holidaypeak_dot_agents_dot_v1_dot_acp__transformation__service__pb2.ExportFeedLinesRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

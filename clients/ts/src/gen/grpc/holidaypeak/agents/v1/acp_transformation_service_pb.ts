@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb.js";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb.js";
+import type { HttpBodySchema } from "../../../google/api/httpbody_pb.js";
+import { file_google_api_httpbody } from "../../../google/api/httpbody_pb.js";
 import type { Money, Severity } from "./agent_types_pb.js";
 import { file_holidaypeak_agents_v1_agent_types } from "./agent_types_pb.js";
 import type { Explanation } from "./explanation_pb.js";
@@ -17,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file holidaypeak/agents/v1/acp_transformation_service.proto.
  */
 export const file_holidaypeak_agents_v1_acp_transformation_service: GenFile = /*@__PURE__*/
-  fileDesc("CjZob2xpZGF5cGVhay9hZ2VudHMvdjEvYWNwX3RyYW5zZm9ybWF0aW9uX3NlcnZpY2UucHJvdG8SFWhvbGlkYXlwZWFrLmFnZW50cy52MSLZAwoLQWNwRmVlZEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRILCgN1cmwYBCABKAkSDQoFYnJhbmQYBSABKAkSGAoQcHJvZHVjdF9jYXRlZ29yeRgGIAEoCRIRCglpbWFnZV91cmwYByABKAkSKwoFcHJpY2UYCCABKAsyHC5ob2xpZGF5cGVhay5hZ2VudHMudjEuTW9uZXkSPAoMYXZhaWxhYmlsaXR5GAkgASgOMiYuaG9saWRheXBlYWsuYWdlbnRzLnYxLkFjcEF2YWlsYWJpbGl0eRIaChJpbnZlbnRvcnlfcXVhbnRpdHkYCiABKAUSGgoSaXNfZWxpZ2libGVfc2VhcmNoGAsgASgIEhwKFGlzX2VsaWdpYmxlX2NoZWNrb3V0GAwgASgIEhMKC3NlbGxlcl9uYW1lGA0gASgJEhIKCnNlbGxlcl91cmwYDiABKAkSFQoNcmV0dXJuX3BvbGljeRgPIAEoCRIaChJyZXR1cm5fd2luZG93X2RheXMYECABKAUSFQoNc3RvcmVfY291bnRyeRgRIAEoCRIYChB0YXJnZXRfY291bnRyaWVzGBIgAygJImEKDUFjcEZpZWxkSXNzdWUSDQoFZmllbGQYASABKAkSDgoGcmVhc29uGAIgASgJEjEKCHNldmVyaXR5GAMgASgOMh8uaG9saWRheXBlYWsuYWdlbnRzLnYxLlNldmVyaXR5IoUBCgxBY3BGZWVkRW50cnkSMAoEaXRlbRgBIAEoCzIiLmhvbGlkYXlwZWFrLmFnZW50cy52MS5BY3BGZWVkSXRlbRINCgV2YWxpZBgCIAEoCBI0CgZpc3N1ZXMYAyADKAsyJC5ob2xpZGF5cGVhay5hZ2VudHMudjEuQWNwRmllbGRJc3N1ZSIsChBUb0FjcEl0ZW1SZXF1ZXN0EhgKCnByb2R1Y3RfaWQYASABKAlCBOJBAQIilgEKEVRvQWNwSXRlbVJlc3BvbnNlEjIKBWVudHJ5GAEgASgLMiMuaG9saWRheXBlYWsuYWdlbnRzLnYxLkFjcEZlZWRFbnRyeRIUCgxzcGVjX3ZlcnNpb24YAiABKAkSNwoLZXhwbGFuYXRpb24YAyABKAsyIi5ob2xpZGF5cGVhay5hZ2VudHMudjEuRXhwbGFuYXRpb24iUwoRRXhwb3J0RmVlZFJlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPaW5jbHVkZV9pbnZhbGlkGAMgASgIIt4BChJFeHBvcnRGZWVkUmVzcG9uc2USNAoHZW50cmllcxgBIAMoCzIjLmhvbGlkYXlwZWFrLmFnZW50cy52MS5BY3BGZWVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhMKC3ZhbGlkX2l0ZW1zGAMgASgFEhUKDWludmFsaWRfaXRlbXMYBCABKAUSFAoMc3BlY192ZXJzaW9uGAUgASgJEjcKC2V4cGxhbmF0aW9uGAYgASgLMiIuaG9saWRheXBlYWsuYWdlbnRzLnYxLkV4cGxhbmF0aW9uKpQBCg9BY3BBdmFpbGFiaWxpdHkSIAocQUNQX0FWQUlMQUJJTElUWV9VTlNQRUNJRklFRBAAEh0KGUFDUF9BVkFJTEFCSUxJVFlfSU5fU1RPQ0sQARIhCh1BQ1BfQVZBSUxBQklMSVRZX09VVF9PRl9TVE9DSxACEh0KGUFDUF9BVkFJTEFCSUxJVFlfUFJFT1JERVIQAzLfAgoYQWNwVHJhbnNmb3JtYXRpb25TZXJ2aWNlEqUBCglUb0FjcEl0ZW0SJy5ob2xpZGF5cGVhay5hZ2VudHMudjEuVG9BY3BJdGVtUmVxdWVzdBooLmhvbGlkYXlwZWFrLmFnZW50cy52MS5Ub0FjcEl0ZW1SZXNwb25zZSJFwvMYAggDgtPkkwI5EjcvYXBpL3N0YWZmL2FnZW50cy9hY3AtdHJhbnNmb3JtYXRpb24vaXRlbXMve3Byb2R1Y3RfaWR9EpoBCgpFeHBvcnRGZWVkEiguaG9saWRheXBlYWsuYWdlbnRzLnYxLkV4cG9ydEZlZWRSZXF1ZXN0GikuaG9saWRheXBlYWsuYWdlbnRzLnYxLkV4cG9ydEZlZWRSZXNwb25zZSI3wvMYAggDgtPkkwIrEikvYXBpL3N0YWZmL2FnZW50cy9hY3AtdHJhbnNmb3JtYXRpb24vZmVlZGIGcHJvdG8z", [file_google_api_annotations, file_google_api_field_behavior, file_holidaypeak_agents_v1_agent_types, file_holidaypeak_agents_v1_explanation, file_holidaypeak_common_v1_access]);
+  fileDesc("CjZob2xpZGF5cGVhay9hZ2VudHMvdjEvYWNwX3RyYW5zZm9ybWF0aW9uX3NlcnZpY2UucHJvdG8SFWhvbGlkYXlwZWFrLmFnZW50cy52MSLZAwoLQWNwRmVlZEl0ZW0SDwoHaXRlbV9pZBgBIAEoCRINCgV0aXRsZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRILCgN1cmwYBCABKAkSDQoFYnJhbmQYBSABKAkSGAoQcHJvZHVjdF9jYXRlZ29yeRgGIAEoCRIRCglpbWFnZV91cmwYByABKAkSKwoFcHJpY2UYCCABKAsyHC5ob2xpZGF5cGVhay5hZ2VudHMudjEuTW9uZXkSPAoMYXZhaWxhYmlsaXR5GAkgASgOMiYuaG9saWRheXBlYWsuYWdlbnRzLnYxLkFjcEF2YWlsYWJpbGl0eRIaChJpbnZlbnRvcnlfcXVhbnRpdHkYCiABKAUSGgoSaXNfZWxpZ2libGVfc2VhcmNoGAsgASgIEhwKFGlzX2VsaWdpYmxlX2NoZWNrb3V0GAwgASgIEhMKC3NlbGxlcl9uYW1lGA0gASgJEhIKCnNlbGxlcl91cmwYDiABKAkSFQoNcmV0dXJuX3BvbGljeRgPIAEoCRIaChJyZXR1cm5fd2luZG93X2RheXMYECABKAUSFQoNc3RvcmVfY291bnRyeRgRIAEoCRIYChB0YXJnZXRfY291bnRyaWVzGBIgAygJImEKDUFjcEZpZWxkSXNzdWUSDQoFZmllbGQYASABKAkSDgoGcmVhc29uGAIgASgJEjEKCHNldmVyaXR5GAMgASgOMh8uaG9saWRheXBlYWsuYWdlbnRzLnYxLlNldmVyaXR5IoUBCgxBY3BGZWVkRW50cnkSMAoEaXRlbRgBIAEoCzIiLmhvbGlkYXlwZWFrLmFnZW50cy52MS5BY3BGZWVkSXRlbRINCgV2YWxpZBgCIAEoCBI0CgZpc3N1ZXMYAyADKAsyJC5ob2xpZGF5cGVhay5hZ2VudHMudjEuQWNwRmllbGRJc3N1ZSIsChBUb0FjcEl0ZW1SZXF1ZXN0EhgKCnByb2R1Y3RfaWQYASABKAlCBOJBAQIilgEKEVRvQWNwSXRlbVJlc3BvbnNlEjIKBWVudHJ5GAEgASgLMiMuaG9saWRheXBlYWsuYWdlbnRzLnYxLkFjcEZlZWRFbnRyeRIUCgxzcGVjX3ZlcnNpb24YAiABKAkSNwoLZXhwbGFuYXRpb24YAyABKAsyIi5ob2xpZGF5cGVhay5hZ2VudHMudjEuRXhwbGFuYXRpb24iUwoRRXhwb3J0RmVlZFJlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPaW5jbHVkZV9pbnZhbGlkGAMgASgIIt4BChJFeHBvcnRGZWVkUmVzcG9uc2USNAoHZW50cmllcxgBIAMoCzIjLmhvbGlkYXlwZWFrLmFnZW50cy52MS5BY3BGZWVkRW50cnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhMKC3ZhbGlkX2l0ZW1zGAMgASgFEhUKDWludmFsaWRfaXRlbXMYBCABKAUSFAoMc3BlY192ZXJzaW9uGAUgASgJEjcKC2V4cGxhbmF0aW9uGAYgASgLMiIuaG9saWRheXBlYWsuYWdlbnRzLnYxLkV4cGxhbmF0aW9uIlkKFkV4cG9ydEZlZWRMaW5lc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhMKC3N0YXJ0X2FmdGVyGAIgASgJEhcKD2luY2x1ZGVfaW52YWxpZBgDIAEoCCqUAQoPQWNwQXZhaWxhYmlsaXR5EiAKHEFDUF9BVkFJTEFCSUxJVFlfVU5TUEVDSUZJRUQQABIdChlBQ1BfQVZBSUxBQklMSVRZX0lOX1NUT0NLEAESIQodQUNQX0FWQUlMQUJJTElUWV9PVVRfT0ZfU1RPQ0sQAhIdChlBQ1BfQVZBSUxBQklMSVRZX1BSRU9SREVSEAMy9wMKGEFjcFRyYW5zZm9ybWF0aW9uU2VydmljZRKlAQoJVG9BY3BJdGVtEicuaG9saWRheXBlYWsuYWdlbnRzLnYxLlRvQWNwSXRlbVJlcXVlc3QaKC5ob2xpZGF5cGVhay5hZ2VudHMudjEuVG9BY3BJdGVtUmVzcG9uc2UiRcLzGAIIA4LT5JMCORI3L2FwaS9zdGFmZi9hZ2VudHMvYWNwLXRyYW5zZm9ybWF0aW9uL2l0ZW1zL3twcm9kdWN0X2lkfRKaAQoKRXhwb3J0RmVlZBIoLmhvbGlkYXlwZWFrLmFnZW50cy52MS5FeHBvcnRGZWVkUmVxdWVzdBopLmhvbGlkYXlwZWFrLmFnZW50cy52MS5FeHBvcnRGZWVkUmVzcG9uc2UiN8LzGAIIA4LT5JMCKxIpL2FwaS9zdGFmZi9hZ2VudHMvYWNwLXRyYW5zZm9ybWF0aW9uL2ZlZWQSlQEKD0V4cG9ydEZlZWRMaW5lcxItLmhvbGlkYXlwZWFrLmFnZW50cy52MS5FeHBvcnRGZWVkTGluZXNSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9wvMYAggDgtPkkwIxEi8vYXBpL3N0YWZmL2FnZW50cy9hY3AtdHJhbnNmb3JtYXRpb24vZmVlZDpqc29ubGIGcHJvdG8z", [file_google_api_annotations, file_google_api_field_behavior, file_google_api_httpbody, file_holidaypeak_agents_v1_agent_types, file_holidaypeak_agents_v1_explanation, file_holidaypeak_common_v1_access]);
 
 /**
  * AcpFeedItem is one product row of the feed; field names follow the published feed spec (the
@@ -378,6 +380,41 @@ export const ExportFeedResponseSchema: GenMessage<ExportFeedResponse> = /*@__PUR
   messageDesc(file_holidaypeak_agents_v1_acp_transformation_service, 6);
 
 /**
+ * Request of ExportFeedLines.
+ *
+ * @generated from message holidaypeak.agents.v1.ExportFeedLinesRequest
+ */
+export type ExportFeedLinesRequest = Message<"holidaypeak.agents.v1.ExportFeedLinesRequest"> & {
+  /**
+   * Lines per page, 1..1000; 0 means the default of 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * Item id the page starts after: the item_id of the previous page's last line; empty for the first page.
+   *
+   * @generated from field: string start_after = 2;
+   */
+  startAfter: string;
+
+  /**
+   * Include items that fail validation; by default only valid items (what a feed consumer ingests).
+   *
+   * @generated from field: bool include_invalid = 3;
+   */
+  includeInvalid: boolean;
+};
+
+/**
+ * Describes the message holidaypeak.agents.v1.ExportFeedLinesRequest.
+ * Use `create(ExportFeedLinesRequestSchema)` to create a new message.
+ */
+export const ExportFeedLinesRequestSchema: GenMessage<ExportFeedLinesRequest> = /*@__PURE__*/
+  messageDesc(file_holidaypeak_agents_v1_acp_transformation_service, 7);
+
+/**
  * AcpAvailability is a feed item's availability as the feed spells it.
  *
  * @generated from enum holidaypeak.agents.v1.AcpAvailability
@@ -446,6 +483,18 @@ export const AcpTransformationService: GenService<{
     methodKind: "unary";
     input: typeof ExportFeedRequestSchema;
     output: typeof ExportFeedResponseSchema;
+  },
+  /**
+   * Returns a page of the current feed as JSON Lines (content type application/jsonl): one item
+   * per line in the feed spec's own field names and value forms, ordered by item id; the next page
+   * starts after the last line's item_id (an empty body: past the end).
+   *
+   * @generated from rpc holidaypeak.agents.v1.AcpTransformationService.ExportFeedLines
+   */
+  exportFeedLines: {
+    methodKind: "unary";
+    input: typeof ExportFeedLinesRequestSchema;
+    output: typeof HttpBodySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_holidaypeak_agents_v1_acp_transformation_service, 0);
