@@ -9,6 +9,7 @@ import argparse
 
 import pytest
 
+from holidaypeak.commerce.v1 import product_pb2
 from hph.agents.normalization_classification import evaluation
 from hph.agents.normalization_classification.attributes import (
     FIELD_TRUST,
@@ -153,12 +154,10 @@ def test_an_attribute_the_product_already_has_is_not_proposed_again() -> None:
     assert normalize_product(record, {}).proposals == ()
 
 
-def test_current_attributes_reads_a_products_map_and_is_empty_without_one() -> None:
-    class WithAttributes:
-        attributes = {"color": "red"}
-
-    assert current_attributes(WithAttributes()) == {"color": "red"}
-    assert current_attributes(object()) == {}
+def test_current_attributes_reads_a_products_map() -> None:
+    product = product_pb2.Product(id="SKU-1", attributes={"color": "red"})
+    assert current_attributes(product) == {"color": "red"}
+    assert current_attributes(product_pb2.Product(id="SKU-2")) == {}
 
 
 def test_normalisation_holds_its_floor_on_the_labelled_titles_and_the_floor_can_fail() -> None:

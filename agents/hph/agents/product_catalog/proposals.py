@@ -1,9 +1,13 @@
 """The hand-off of proposals to the review queue (hph.commerce.product_truth).
 
-An agent's sink is optional: without one (the queue not hosted) proposals are computed and returned
-in the answer's drivers but not submitted. A proposal must carry the etag of the product it was
-computed from; a view built from events knows no etag, so the missing ones are read from the
-catalog just before submitting (a product gone since is dropped, as its proposals would be moot).
+The sink is the review queue's (`QueueSink`, over gRPC as the platform). An answer never fails
+because the queue did: a refused or unreachable submission is logged and the answer says how many
+were submitted (a later call submits them again; the queue deduplicates). Without a sink (tests of
+the cores) proposals are computed and returned in the answer's drivers only.
+
+A proposal must carry the etag of the product it was computed from; a view built from events knows
+no etag, so the missing ones are read from the catalog just before submitting (a product gone since
+is dropped, as its proposals would be moot).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from hph.commerce.product_truth import ProposalDraft, ProposalSink
+from hph.commerce.proposal_sink import QueueSink
 from hph.runtime.deps import Dependencies
+from hph.runtime.errors import DomainError
 
 log = logging.getLogger("hph.agents.product_catalog")
 
@@ -36,13 +42,20 @@ async def submit(sink: ProposalSink | None, drafts: Sequence[ProposalDraft], eta
         etag = etags[draft.product_id]
         if etag:
             ready.append(dataclasses.replace(draft, product_etag=etag))
-    if ready:
+    if not ready:
+        return 0
+    try:
         await sink.submit(ready)
+    except DomainError as exc:
+        log.warning(
+            "proposals not submitted to the review queue: %s",
+            exc.message,
+            extra={"drafts": len(ready), "code": exc.code.name},
+        )
+        return 0
     return len(ready)
 
 
-def review_queue(deps: Dependencies) -> ProposalSink | None:
-    """The review queue's sink for this platform; None until the queue is hosted (the one place
-    that wires it: the agents take whatever this returns)."""
-    del deps
-    return None
+def review_queue(deps: Dependencies) -> ProposalSink:
+    """The review queue's sink for this platform (the one place that wires it)."""
+    return QueueSink(deps.channels, deps.service_credentials)

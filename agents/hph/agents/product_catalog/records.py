@@ -37,9 +37,8 @@ class ProductRecord:
 
 
 def current_attributes(product: Any) -> dict[str, str]:
-    """The attributes a catalog product has now. The one place that reads them: the catalog's
-    `Product.attributes` map arrives with the review queue's change, until then products have none."""
-    return {str(k): str(v) for k, v in dict(getattr(product, "attributes", {})).items()}
+    """The attributes a catalog product has now (its `attributes` map)."""
+    return dict(product.attributes)
 
 
 def record_from_product(product: product_pb2.Product) -> ProductRecord:
