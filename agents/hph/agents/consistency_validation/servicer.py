@@ -1,7 +1,7 @@
 """ConsistencyValidationService over gRPC: ValidateProduct checks one product as the catalog has it
 now (read with its etag) against the catalog view's statistics; AuditCatalog pages through the
 whole-catalog audit, computed once per catalog and model version (off the event loop) and filtered
-per request. Fixable findings become proposals for the review queue (when a sink is wired); an
+per request. Fixable findings become proposals for the review queue; an
 audit's are submitted once per computed audit."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """NormalizationClassificationService over gRPC: normalises and classifies a catalog product (read
 with its etag) or a draft, against the catalog view and the classifier trained on it, and gives
-the changes it would make to the review queue as proposals (when a sink is wired)."""
+the changes it would make to the review queue as proposals."""
 
 from __future__ import annotations
 
