@@ -51,7 +51,7 @@ SEVERITY_TO_PB = {spec.ERROR: agent_types_pb2.SEVERITY_HIGH, spec.WARNING: agent
 async def backfill_from_services(feed: FeedProjection, reader: ServiceReader, inventory: InventoryClient) -> int:
     """Merges the catalog's products and inventory's stock records (read as the platform) into the
     feed; returns how many documents changed."""
-    products = [p async for p in reader.products()]
+    products = [p async for p in reader.every_product(include_archived=True)]
     return await feed.backfill(products, await inventory.items())
 
 

@@ -74,7 +74,7 @@ class AssortmentServicer(pb_grpc.AssortmentOptimizationServiceServicer):
         now = self._clock()
         try:
             categories = {c.id: category_info(c) async for c in self._reader.categories()}
-            all_products = [p async for p in self._reader.products()]
+            all_products = [p async for p in self._reader.every_product(include_archived=True)]
         except grpc.aio.AioRpcError as exc:
             raise refusal_from(exc, "catalog") from None
         if request.category_id and request.category_id not in categories:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,6 @@ from holidaypeak.commerce.v1 import (
     analytics_service_pb2,
     analytics_service_pb2_grpc,
     catalog_service_pb2,
-    catalog_service_pb2_grpc,
     category_pb2,
     inventory_service_pb2,
     inventory_service_pb2_grpc,
@@ -27,7 +26,7 @@ from holidaypeak.commerce.v1 import (
     review_service_pb2,
     review_service_pb2_grpc,
 )
-from hph.runtime.rpc.downstream import PlatformClient
+from hph.agents.runtime.catalog import CatalogReader
 
 log = logging.getLogger("hph.agents.catalog_search")
 
@@ -61,18 +60,15 @@ def category_info(category: category_pb2.Category) -> CategoryInfo:
     return CategoryInfo(category.id, category.name, category.parent_id)
 
 
-class ServiceReader(PlatformClient):
+class ServiceReader(CatalogReader):
     """The platform's reads of the catalog, inventory, reviews and analytics."""
-
-    def _catalog(self) -> catalog_service_pb2_grpc.CatalogServiceStub:
-        return self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
 
     async def read_all(self) -> ServiceState:
         """Everything the index is built from; raises grpc.aio.AioRpcError when the catalog cannot
         be read (the caller retries), skips the optional sources that fail."""
         state = ServiceState()
         state.categories = {c.id: category_info(c) async for c in self.categories()}
-        state.products = [p async for p in self.products()]
+        state.products = [p async for p in self.every_product(include_archived=True)]
         state.sources += ["rpc:CatalogService.ListCategories", "rpc:CatalogService.ListProducts"]
         await self._optional(state, "rpc:InventoryService.ListInventoryItems", self._read_stock)
         await self._optional(state, "rpc:ReviewService.ListReviews", self.read_ratings)
@@ -99,34 +95,6 @@ class ServiceReader(PlatformClient):
             state.missing.append(source)
         else:
             state.sources.append(source)
-
-    async def categories(self) -> AsyncIterator[category_pb2.Category]:
-        token = ""
-        while True:
-            page = await self._catalog().ListCategories(
-                catalog_service_pb2.ListCategoriesRequest(page_size=PAGE_SIZE, page_token=token),
-                timeout=DEADLINE_SECONDS,
-                metadata=self._as_platform(),
-            )
-            for category in page.categories:
-                yield category
-            token = page.next_page_token
-            if not token:
-                return
-
-    async def products(self) -> AsyncIterator[product_pb2.Product]:
-        token = ""
-        while True:
-            page = await self._catalog().ListProducts(
-                catalog_service_pb2.ListProductsRequest(limit=PAGE_SIZE, page_token=token),
-                timeout=DEADLINE_SECONDS,
-                metadata=self._as_platform(),
-            )
-            for product in page.products:
-                yield product
-            token = page.next_page_token
-            if not token:
-                return
 
     async def _read_stock(self, state: ServiceState) -> None:
         stub = self._channels.stub("inventory", inventory_service_pb2_grpc.InventoryServiceStub)

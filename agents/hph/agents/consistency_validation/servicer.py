@@ -21,12 +21,12 @@ from hph.agents.consistency_validation.rules import Rules, shipped_rules
 from hph.agents.product_catalog import proposals
 from hph.agents.product_catalog.classifier import CONFIDENT_DISAGREEMENT, CategoryClassifier
 from hph.agents.product_catalog.completeness import completeness
-from hph.agents.product_catalog.reader import PRODUCT_SOURCE
 from hph.agents.product_catalog.records import ProductRecord
 from hph.agents.product_catalog.shared import CatalogModels, catalog_models
 from hph.agents.product_catalog.subject import load_subject
 from hph.agents.product_catalog.view import SOURCE as VIEW_SOURCE
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.catalog import PRODUCT_SOURCE
 from hph.agents.runtime.paging import offset_token, query_digest, token_offset
 from hph.commerce.identifiers import check_category_id, check_product_id
 from hph.commerce.product_truth import ProposalDraft, ProposalSink

@@ -13,11 +13,11 @@ from hph.agents.normalization_classification import core
 from hph.agents.normalization_classification.normalize import METHOD, known_brands
 from hph.agents.product_catalog import proposals
 from hph.agents.product_catalog.classifier import CategoryClassifier
-from hph.agents.product_catalog.reader import PRODUCT_SOURCE
 from hph.agents.product_catalog.shared import CatalogModels, catalog_models
 from hph.agents.product_catalog.subject import check_subject, load_subject
 from hph.agents.product_catalog.view import SOURCE as VIEW_SOURCE
 from hph.agents.runtime import data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.catalog import PRODUCT_SOURCE
 from hph.commerce.product_truth import ProposalSink
 from hph.runtime.clock import Clock
 from hph.runtime.deps import Dependencies

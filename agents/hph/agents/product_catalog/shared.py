@@ -10,9 +10,9 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from hph.agents.product_catalog.reader import CatalogReader
 from hph.agents.product_catalog.trainer import ClassifierTrainer
 from hph.agents.product_catalog.view import CatalogView
+from hph.agents.runtime.catalog import CatalogReader
 from hph.runtime.channels import ChannelPool
 from hph.runtime.deps import Dependencies
 

@@ -8,8 +8,8 @@ for an unknown or archived product).
 from __future__ import annotations
 
 from holidaypeak.agents.v1 import agent_types_pb2
-from hph.agents.product_catalog.reader import CatalogReader, listed
 from hph.agents.product_catalog.records import ProductRecord, record_from_draft, record_from_product
+from hph.agents.runtime.catalog import CatalogReader, listed
 from hph.commerce.identifiers import check_product_id
 from hph.runtime import money, validation
 from hph.runtime.errors import NotFound, Violations

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from holidaypeak.events.v1 import product_events_pb2 as product_ev
-from hph.agents.product_catalog.reader import CatalogReader
 from hph.agents.product_catalog.records import ProductRecord, record_from_product, record_from_snapshot
 from hph.agents.runtime import FollowedProjection
+from hph.agents.runtime.catalog import CatalogReader
 from hph.runtime.clock import Clock
 from hph.runtime.consumers import Delivery, Subscription
 from hph.runtime.events import payload_of
@@ -69,7 +69,7 @@ class CatalogView(FollowedProjection):
         if self._reader is None:
             return
         categories = [CategoryInfo(c.id, c.name, c.parent_id) async for c in self._reader.categories()]
-        products = [record_from_product(p) async for p in self._reader.products()]
+        products = [record_from_product(p) async for p in self._reader.every_product()]
         self.products = {p.id: p for p in products}
         self.categories = {c.id: c for c in categories}
 

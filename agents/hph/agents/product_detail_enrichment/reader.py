@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 
-import grpc
-
 from holidaypeak.commerce.v1 import (
     catalog_service_pb2,
-    catalog_service_pb2_grpc,
     inventory_item_pb2,
     inventory_service_pb2,
     inventory_service_pb2_grpc,
@@ -19,7 +16,7 @@ from holidaypeak.commerce.v1 import (
     review_service_pb2_grpc,
 )
 from hph.agents.product_detail_enrichment.insights import ReviewText
-from hph.runtime.rpc.downstream import PlatformClient
+from hph.agents.runtime.catalog import CatalogReader, listed
 
 PAGE_SIZE = 100
 DEADLINE_SECONDS = 5.0
@@ -28,34 +25,13 @@ MAX_REVIEWS = 500
 # Products of a category compared for similarity.
 MAX_CANDIDATES = 400
 PRODUCT_READS_IN_FLIGHT = 16
-
-PRODUCT_SOURCE = "rpc:CatalogService.GetProduct"
 CATEGORY_SOURCE = "rpc:CatalogService.ListProducts"
 REVIEW_SOURCE = "rpc:ReviewService.ListReviews"
 STOCK_SOURCE = "rpc:InventoryService.BatchGetAvailability"
 
 
-def listed(product: product_pb2.Product) -> bool:
-    return product.status != product_pb2.PRODUCT_STATUS_ARCHIVED
-
-
-class PlatformReader(PlatformClient):
-    def _catalog(self) -> catalog_service_pb2_grpc.CatalogServiceStub:
-        return self._channels.stub("catalog", catalog_service_pb2_grpc.CatalogServiceStub)
-
-    async def product(self, product_id: str) -> product_pb2.Product | None:
-        """The product, None when unknown."""
-        try:
-            found: product_pb2.Product = await self._catalog().GetProduct(
-                catalog_service_pb2.GetProductRequest(product_id=product_id),
-                timeout=DEADLINE_SECONDS,
-                metadata=self._as_platform(),
-            )
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                return None
-            raise
-        return found
+class PlatformReader(CatalogReader):
+    deadline_seconds = DEADLINE_SECONDS
 
     async def products(self, product_ids: Iterable[str]) -> dict[str, product_pb2.Product]:
         """The listed products among `product_ids`, by id (unknown and archived ones left out)."""

@@ -27,14 +27,13 @@ from hph.agents.copurchases import Association, CoPurchases
 from hph.agents.product_detail_enrichment import insights, similarity
 from hph.agents.product_detail_enrichment.reader import (
     CATEGORY_SOURCE,
-    PRODUCT_SOURCE,
     REVIEW_SOURCE,
     STOCK_SOURCE,
     PlatformReader,
-    listed,
 )
 from hph.agents.product_detail_enrichment.shared_answers import SharedAnswers
 from hph.agents.runtime import Driver, data_freshness, explanation, narrate_if_asked
+from hph.agents.runtime.catalog import PRODUCT_SOURCE, listed
 from hph.commerce.identifiers import check_product_id
 from hph.runtime import money
 from hph.runtime.cache import TtlCache
