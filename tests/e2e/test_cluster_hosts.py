@@ -322,16 +322,29 @@ async def test_a_host_killed_mid_checkout_loses_nothing_and_its_partitions_move(
                 for item in order["items"]:
                     bought[item["product_id"]] += int(item["quantity"])
 
+            # (reserved, available) per SKU, against (0, 1000 - bought), as last read: said on failure.
+            stock: dict[str, tuple[int, int, int]] = {}
+
             async def reconciled() -> bool:
                 for sku in skus:
                     item = ok(await http.get(f"{live[1].rest}/api/staff/inventory/{sku}", headers=staff))
-                    if (item.get("quantity_reserved", 0), item["quantity_available"]) != (0, 1000 - bought[sku]):
-                        return False
-                return True
+                    stock[sku] = (item.get("quantity_reserved", 0), item["quantity_available"], 1000 - bought[sku])
+                return all((reserved, available) == (0, expected) for reserved, available, expected in stock.values())
 
             # Holds expire after HOLD_SECONDS and a live host's sweeper (every few seconds) returns them;
             # the rest is room for a machine busy with the rest of the suite (a pass found 80 s short).
-            await eventually(reconciled, within=HOLD_SECONDS + 150, pause=0.5)
+            try:
+                await eventually(reconciled, within=HOLD_SECONDS + 150, pause=0.5)
+            except AssertionError as late:
+                statuses: Counter[tuple[str, str]] = Counter()
+                for shopper in shoppers:
+                    listed = ok(
+                        await http.get(f"{live[0].rest}/api/orders", params={"page_size": 100}, headers=shopper.headers)
+                    )
+                    statuses.update((o["status"], o.get("payment_status", "")) for o in listed["orders"])
+                raise AssertionError(
+                    f"stock (reserved, available, expected available): {stock}; orders: {statuses}"
+                ) from late
 
             # Every group caught up with the log, and the projection counted each paid order once.
             log = cluster.event_log()

@@ -560,6 +560,30 @@ async def test_an_expired_hold_returns_its_units_and_confirming_it_later_re_acqu
     assert again.status == res_pb.RESERVATION_STATUS_EXPIRED
 
 
+async def test_an_expired_hold_released_by_its_cancelled_order_is_never_confirmed_later(hub: Hub) -> None:
+    # The order was cancelled for its overdue payment after the hold had expired; the payment that then
+    # arrives (a retry after its host died) must be refused, not sell the units again for nothing.
+    [sku] = await skus_with_stock(hub, 5)
+    stale = await reserve(hub, "ORD-EXP-CANCELLED", (sku, 2))
+    await sweeper(hub).sweep_once(system_clock() + timedelta(minutes=16))
+    assert (await item(hub, sku)).quantity_available == 5
+    released = await inventory(hub).ReleaseReservation(
+        pb.ReleaseReservationRequest(reservation_id=stale.id, reason="order cancelled"), metadata=staff(hub)
+    )
+    assert released.status == res_pb.RESERVATION_STATUS_EXPIRED  # its units went back at expiry
+    refused = await expect_error(
+        inventory(hub).ConfirmReservation(pb.ConfirmReservationRequest(reservation_id=stale.id), metadata=staff(hub)),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
+    assert reason(refused) == "ILLEGAL_TRANSITION"
+    record = await item(hub, sku)
+    assert (record.quantity_on_hand, record.quantity_available, record.quantity_reserved) == (5, 5, 0)
+    again = await inventory(hub).ReleaseReservation(  # idempotent
+        pb.ReleaseReservationRequest(reservation_id=stale.id, reason="order cancelled"), metadata=staff(hub)
+    )
+    assert again.status == res_pb.RESERVATION_STATUS_EXPIRED
+
+
 async def test_the_running_sweeper_expires_holds_after_the_configured_hold_time(tmp_path: Path) -> None:
     settings = Settings(
         data_dir=tmp_path / "data",

@@ -191,7 +191,7 @@ class Reservations:
             doc = await self.get(reservation_id)
             if doc["status"] == rules.CONFIRMED and not doc.get("intent"):
                 return doc
-            if doc.get("intent") == rules.RELEASING or doc["status"] == rules.RELEASED:
+            if doc.get("intent") == rules.RELEASING or doc["status"] == rules.RELEASED or doc.get("withdrawn"):
                 raise FailedPrecondition(
                     f"reservation {reservation_id!r} was released ({doc.get('release_reason') or 'released'}) "
                     "and cannot be confirmed",
@@ -242,7 +242,7 @@ class Reservations:
     async def release(self, reservation_id: str, reason: str, correlation_id: str) -> Document:
         async with self._locks.hold(reservation_id):
             doc = await self.get(reservation_id)
-            if doc["status"] == rules.RELEASED and not doc.get("intent"):
+            if (doc["status"] == rules.RELEASED or doc.get("withdrawn")) and not doc.get("intent"):
                 return doc
             if doc.get("intent") == rules.CONFIRMING:
                 raise Aborted(f"reservation {reservation_id!r} is being confirmed; retry once that finished")
@@ -262,6 +262,10 @@ class Reservations:
                 updated = {**current, "intent": "", "updated_at": now}
                 if current["status"] != rules.EXPIRED:  # an expired one stays expired: its units went back then
                     updated.update(status=rules.RELEASED, released_at=now, release_reason=reason)
+                else:
+                    # ...but it is withdrawn: a payment arriving later must not take its units again for an
+                    # order that was cancelled meanwhile (the payment is refunded instead).
+                    updated["withdrawn"] = True
                 return updated
 
             return await self._transition(reservation_id, released, known=doc)
