@@ -4,6 +4,7 @@ a rebuild from the log into an empty store (`hph events replay --group checkout-
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 from holidaypeak.events.v1 import order_events_pb2 as events
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.agents.checkout_support import risk
-from hph.agents.checkout_support.orders import CONTAINER, RecentOrders
+from hph.agents.checkout_support.orders import CONTAINER, LOOKBACK, MAX_ORDERS, RecentOrders, _kept, merge_entry
+from hph.runtime.clock import to_iso
 from hph.runtime.events import new_event
 from hph.runtime.storage.sqlite import SqliteDocumentStore
 
@@ -127,3 +129,59 @@ def test_hph_eval_risk_meets_its_floor_and_names_its_misses(capsys: pytest.Captu
     assert "cases 20" in printed and "accuracy 0.900" in printed
     assert "BAD payment-intent-burst" in printed, "the misses are printed, with why"
     assert evaluate.run(parser.parse_args(["risk", "--grpc", "127.0.0.1:1"])) == 2
+
+
+async def test_one_order_reads_the_same_whichever_event_came_first(stores: tuple[RecentOrders, RecentOrders]) -> None:
+    """Events of one order travel in its own log partition, a shopper's orders in several: the
+    OrderPaid may be handled before the OrderCreated, and the document ends the same either way."""
+    in_order, reversed_order = stores
+    created = events.OrderCreated(
+        order_id="c1", user_id="cy", total_minor=5000, currency_code="USD", payment_method_id="pm-c"
+    )
+    paid = events.OrderPaid(order_id="c1", user_id="cy", amount_minor=4500, currency_code="USD")
+    for envelope in (event(created), event(paid)):
+        await in_order.handle(envelope)
+    for envelope in (event(paid), event(created)):
+        await reversed_order.handle(envelope)
+    now = datetime.now(UTC)
+    expected = [("c1", 4500, True, "pm-c")]  # the card from OrderCreated, the amount paid
+    for orders in (in_order, reversed_order):
+        assert [(o.order_id, o.amount_minor, o.paid, o.card) for o in await orders.of_shopper("cy", now)] == expected
+
+
+async def test_racing_writers_of_one_shopper_lose_no_order(stores: tuple[RecentOrders, RecentOrders]) -> None:
+    """Partition workers handle a shopper's orders at once: every lost etag race merges again."""
+    live, _ = stores
+    created = [
+        events.OrderCreated(order_id=f"r{n:02d}", user_id="rae", total_minor=100 + n, currency_code="USD",
+                            payment_method_id="pm-r")
+        for n in range(12)
+    ]  # fmt: skip
+    await asyncio.gather(*(live.handle(event(c)) for c in created))
+    now = datetime.now(UTC)
+    assert sorted(o.order_id for o in await live.of_shopper("rae", now)) == [c.order_id for c in created]
+    assert len(await live.of_card("pm-r", now)) == 12
+
+
+def test_kept_orders_are_the_newest_within_the_window_whatever_the_arrival_order() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def entry(minutes: float) -> dict[str, object]:
+        return {"placed_at": to_iso(start + timedelta(minutes=minutes)), "amount_minor": 1, "created": True}
+
+    many = {f"o{n:04d}": entry(n) for n in range(MAX_ORDERS + 25)}
+    kept = _kept(many)
+    assert sorted(kept) == sorted(many)[25:], "the newest MAX_ORDERS, the oldest dropped"
+
+    old_and_new = {"old": entry(0), "edge": entry(1), "new": entry(1 + LOOKBACK.total_seconds() / 60)}
+    assert sorted(_kept(old_and_new)) == ["edge", "new"], "the window is measured from the newest order"
+
+    def one_at_a_time(order_ids: list[str]) -> dict[str, dict[str, object]]:
+        merged: dict[str, dict[str, object]] = {}
+        for order_id in order_ids:
+            merged = _kept({**merged, order_id: merge_entry(merged.get(order_id), many[order_id])})
+        return merged
+
+    oldest_first = one_at_a_time(sorted(many))
+    assert sorted(oldest_first) == sorted(kept)
+    assert one_at_a_time(sorted(many, reverse=True)) == oldest_first, "newest first: the same end state"

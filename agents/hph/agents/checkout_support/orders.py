@@ -1,38 +1,44 @@
 """Recent orders per shopper and per card: the durable projection of order events the risk drivers
 read (velocity, amount history, distinct cards).
 
-Consumer group "checkout-support" of "order-events". Container `checkout_support_orders`, partition
-key /key: each order is one document in its shopper's partition ("shopper:<user id>") and, when it
-names a saved card, one in the card's ("card:<payment method id>"), both with id = order id, so a
-shopper's or a card's recent orders are one single-partition query. Idempotent under redelivery:
-OrderCreated creates (a conflict changes nothing); OrderPaid sets `paid` on the shopper document
-(creating it when the OrderCreated was never seen). Rebuildable: `hph events replay --group
-checkout-support` re-applies the log onto the same documents.
+Consumer group "checkout-support" of "order-events". Container `checkout_support_recent`, partition
+key /key: ONE document per shopper ("shopper:<user id>") and per saved card ("card:<payment method
+id>"), id "recent", holding that key's orders of the look-back window by order id. A risk check is
+two point reads however many orders a shopper or a card has placed (a query over one document per
+order cost a scan of the partition and a decode per order on every checkout, and grew with the
+shopper's history). Each event is one point read and one conditional write (hph.runtime.commit).
+
+The merge is monotone, so redelivery, replay (`hph events replay --group checkout-support`) and
+events of one shopper arriving out of order over several log partitions all end in the same
+document: OrderCreated gives the placing time, total and card; OrderPaid marks the order paid with
+the paid amount (and stands in for the placing time with the payment's when the OrderCreated was
+never seen). Kept: the orders within `LOOKBACK` of the newest one, at most `MAX_ORDERS` of them
+(newest first, ties by order id); the risk thresholds count far fewer.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from holidaypeak.events.v1 import order_events_pb2
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.agents.checkout_support.risk import CARD_WINDOW, PastOrder
 from hph.agents.runtime import FreshnessTracker
 from hph.runtime import clock as clocks
-from hph.runtime.documents import update_document
-from hph.runtime.storage import And, ConflictError, Container, ContainerSpec, Document, Eq, Ge, Query
+from hph.runtime.commit import Done, Write, commit
+from hph.runtime.storage import Container, ContainerSpec, CreateOp, Document, NotFoundError, ReplaceOp
 
-log = logging.getLogger("hph.agents.checkout_support")
-
-ORDERS, ORDERS_KEY = "checkout_support_orders", "/key"
-CONTAINER = ContainerSpec(ORDERS, ORDERS_KEY)
+RECENT, RECENT_KEY = "checkout_support_recent", "/key"
+CONTAINER = ContainerSpec(RECENT, RECENT_KEY)
 TOPIC, GROUP = "order-events", "checkout-support"
 SOURCE = "projection:checkout-support-orders"
-KIND = "order"
-PAGE = 500
+DOC_ID = "recent"
 # How far back the drivers look (the distinct-cards window is the longest).
 LOOKBACK: timedelta = CARD_WINDOW
+# Orders kept per shopper or card: far above every count threshold of the risk policy, and a bound
+# on the document a checkout reads.
+MAX_ORDERS = 200
+WRITE_ATTEMPTS = 8
 
 
 def shopper_key(user_id: str) -> str:
@@ -58,9 +64,27 @@ class RecentOrders:
         kind = envelope.WhichOneof("payload")
         occurred = envelope.occurred_at.ToDatetime(tzinfo=UTC)
         if kind == "order_created":
-            await self._created(envelope.order_created, occurred)
+            created = envelope.order_created
+            entry = {
+                "placed_at": clocks.to_iso(occurred),
+                "amount_minor": created.total_minor,
+                "currency_code": created.currency_code,
+                "card": created.payment_method_id,
+                "created": True,
+            }
+            await self._merge(shopper_key(created.user_id), created.order_id, entry)
+            if created.payment_method_id:
+                await self._merge(card_key(created.payment_method_id), created.order_id, entry)
         elif kind == "order_paid":
-            await self._paid(envelope.order_paid, occurred)
+            paid = envelope.order_paid
+            paid_at = paid.paid_at.ToDatetime(tzinfo=UTC) if paid.HasField("paid_at") else occurred
+            entry = {
+                "placed_at": clocks.to_iso(paid_at),
+                "amount_minor": paid.amount_minor,
+                "currency_code": paid.currency_code,
+                "paid": True,
+            }
+            await self._merge(shopper_key(paid.user_id), paid.order_id, entry)
         else:
             return
         self.freshness.observed(occurred)
@@ -72,74 +96,81 @@ class RecentOrders:
         return await self._recent(card_key(payment_method_id), now) if payment_method_id else []
 
     async def _recent(self, key: str, now: datetime) -> list[PastOrder]:
-        since = clocks.to_iso(now - LOOKBACK)
-        found: list[PastOrder] = []
-        continuation: str | None = None
-        while True:
-            page = await self._container.query(
-                Query(where=And(Eq("kind", KIND), Ge("placed_at", since))),
-                partition_key=key,
-                max_items=PAGE,
-                continuation=continuation,
-            )
-            found.extend(_past(doc) for doc in page.items)
-            continuation = page.continuation
-            if continuation is None:
-                return found
-
-    async def _created(self, created: order_events_pb2.OrderCreated, occurred: datetime) -> None:
-        base = {
-            "id": created.order_id,
-            "kind": KIND,
-            "user_id": created.user_id,
-            "card": created.payment_method_id,
-            "amount_minor": created.total_minor,
-            "currency_code": created.currency_code,
-            "placed_at": clocks.to_iso(occurred),
-            "paid": False,
-        }
-        keys = [shopper_key(created.user_id)]
-        if created.payment_method_id:
-            keys.append(card_key(created.payment_method_id))
-        for key in keys:
-            try:
-                await self._container.create({**base, "key": key})
-            except ConflictError:
-                log.debug("order already projected", extra={"order_id": created.order_id, "key": key})
-
-    async def _paid(self, paid: order_events_pb2.OrderPaid, occurred: datetime) -> None:
-        key = shopper_key(paid.user_id)
-        placed = paid.paid_at.ToDatetime(tzinfo=UTC) if paid.HasField("paid_at") else occurred
         try:
-            await self._container.create(
-                {
-                    "id": paid.order_id,
-                    "key": key,
-                    "kind": KIND,
-                    "user_id": paid.user_id,
-                    "card": "",
-                    "amount_minor": paid.amount_minor,
-                    "currency_code": paid.currency_code,
-                    "placed_at": clocks.to_iso(placed),
-                    "paid": True,
-                }
-            )
-            return
-        except ConflictError:
-            pass
+            doc = await self._container.read(DOC_ID, key)
+        except NotFoundError:
+            return []
+        since = clocks.to_iso(now - LOOKBACK)
+        return [_past(order_id, entry) for order_id, entry in _orders(doc).items() if str(entry["placed_at"]) >= since]
 
-        async def set_paid(doc: Document) -> Document | None:
-            return None if doc.get("paid") else {**doc, "paid": True, "amount_minor": paid.amount_minor}
+    async def _merge(self, key: str, order_id: str, entry: dict[str, object]) -> None:
+        """Read, merge, conditional write; a lost race reads and merges again (the merge is idempotent)."""
 
-        await update_document(self._container, paid.order_id, key, set_paid, what="projected order")
+        async def plan(attempt: int) -> Write[None] | Done[None]:
+            try:
+                current: Document | None = await self._container.read(DOC_ID, key)
+            except NotFoundError:
+                current = None
+            orders = _orders(current) if current is not None else {}
+            merged = _kept({**orders, order_id: merge_entry(orders.get(order_id), entry)})
+            if merged == orders:
+                return Done(None)
+            doc = {"id": DOC_ID, "key": key, "recent_orders": merged}
+            write = CreateOp(doc) if current is None else ReplaceOp(doc, if_match=str(current["_etag"]))
+            return Write([write], lambda _: None)
+
+        await commit(
+            self._container,
+            key,
+            plan,
+            busy=f"checkout-support: recent orders of {key} kept changing under every attempt",
+            attempts=WRITE_ATTEMPTS,
+        )
 
 
-def _past(doc: Document) -> PastOrder:
+def merge_entry(known: dict[str, Any] | None, seen: dict[str, Any]) -> dict[str, Any]:
+    """One order as both events tell it, whichever came first: the OrderCreated's placing time and
+    card win over the OrderPaid's stand-ins, the paid amount over the total."""
+    if known is None:
+        return {"card": "", "paid": False, "created": False, **seen}
+    merged = dict(known)
+    if seen.get("created") and not known.get("created"):
+        merged.update(placed_at=seen["placed_at"], card=seen["card"], currency_code=seen["currency_code"], created=True)
+        if not known.get("paid"):
+            merged["amount_minor"] = seen["amount_minor"]
+    if seen.get("paid") and not known.get("paid"):
+        merged.update(paid=True, amount_minor=seen["amount_minor"], currency_code=seen["currency_code"])
+        if not known.get("created"):
+            merged["placed_at"] = seen["placed_at"]
+    return merged
+
+
+def _kept(orders: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The orders within LOOKBACK of the newest, at most MAX_ORDERS of them (newest first, ties by
+    order id): the same set whatever order the events came in."""
+    if not orders:
+        return orders
+    newest = max(str(entry["placed_at"]) for entry in orders.values())
+    horizon = clocks.to_iso(clocks.from_iso(newest) - LOOKBACK)
+    ranked = sorted(
+        (item for item in orders.items() if str(item[1]["placed_at"]) >= horizon),
+        key=lambda item: (str(item[1]["placed_at"]), item[0]),
+        reverse=True,
+    )
+    return dict(sorted(ranked[:MAX_ORDERS]))
+
+
+def _orders(doc: Document) -> dict[str, dict[str, Any]]:
+    found = doc.get("recent_orders")
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def _past(order_id: str, entry: dict[str, Any]) -> PastOrder:
     return PastOrder(
-        order_id=str(doc["id"]),
-        placed_at=clocks.from_iso(str(doc["placed_at"])),
-        amount_minor=int(doc.get("amount_minor", 0)),
-        currency_code=str(doc.get("currency_code", "")),
-        card=str(doc.get("card", "")),
-        paid=bool(doc.get("paid")),
+        order_id=order_id,
+        placed_at=clocks.from_iso(str(entry["placed_at"])),
+        amount_minor=int(entry.get("amount_minor", 0)),
+        currency_code=str(entry.get("currency_code", "")),
+        card=str(entry.get("card", "")),
+        paid=bool(entry.get("paid")),
     )
