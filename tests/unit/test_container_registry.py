@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hph.host.app import AGENTS, SERVICES, declared_containers
 from hph.runtime.storage.port import validate_container_name, validate_partition_key_path
-from hph.runtime.storage.registry import registered_containers
+from hph.runtime.storage.registry import registered_containers, registry
 from tests.support.code_queries import modules, specs_in
 
 
@@ -27,3 +27,15 @@ def test_the_registry_holds_only_what_the_platform_hosts() -> None:
     for spec in registered:
         validate_container_name(spec.name)
         validate_partition_key_path(spec.partition_key_path)
+
+
+def test_the_agents_sqlite_file_holds_exactly_the_containers_only_agents_keep() -> None:
+    """What only agents keep (their projections, written on every event they follow) lives in
+    agents.sqlite3; everything a service, the platform or the consumer framework keeps stays in
+    hph.sqlite3, so no commerce commit ever queues behind a projection's."""
+    only_agents = {spec.name for spec in declared_containers(AGENTS)} - {
+        spec.name for spec in declared_containers(SERVICES)
+    }
+    apart = {entry.spec.name for entry in registry().values() if entry.sqlite_file == "agents"}
+    assert only_agents and apart == only_agents
+    assert {entry.sqlite_file for entry in registry().values()} == {"hph", "agents"}

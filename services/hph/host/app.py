@@ -39,6 +39,8 @@ from hph.runtime.rpc.forwarding import Forwarder, forwarding_binding
 from hph.runtime.server import GrpcHost, ServiceBinding, start_grpc_host
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, ContainerSpec, DocumentStore, PartitionKeyPathMismatch
+from hph.runtime.storage.registry import registry
+from hph.runtime.storage.routed import RoutedDocumentStore
 from hph.runtime.storage.sqlite import SqliteDocumentStore
 from hph.runtime.unimplemented import unimplemented_binding
 
@@ -204,13 +206,30 @@ def database_path(settings: Settings) -> Path:
     return settings.data_dir / "hph.sqlite3"
 
 
+def agents_database_path(settings: Settings) -> Path:
+    return settings.data_dir / "agents.sqlite3"
+
+
+async def open_sqlite_store(settings: Settings) -> DocumentStore:
+    """The embedded store: `hph.sqlite3`, and `agents.sqlite3` for the containers the registry puts
+    there (the agents' projections, written on every event they follow; see hph.runtime.storage.routed)."""
+    main = await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    try:
+        agents = await SqliteDocumentStore.open(agents_database_path(settings))
+    except BaseException:
+        await main.close()
+        raise
+    apart = [entry.spec.name for entry in registry().values() if entry.sqlite_file == "agents"]
+    return RoutedDocumentStore(main, dict.fromkeys(apart, agents))
+
+
 STORAGE_ADAPTERS = ("sqlite", "postgres", "cosmos")
 
 
 async def open_store(settings: Settings) -> DocumentStore:
     """The document store HPH_STORAGE names; StorageError when its server cannot be reached."""
     if settings.storage == "sqlite":
-        return await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+        return await open_sqlite_store(settings)
     if settings.storage == "postgres":
         if not settings.postgres_dsn:
             raise ValueError("HPH_STORAGE=postgres needs HPH_POSTGRES_DSN (postgresql://user@host:5432/database)")

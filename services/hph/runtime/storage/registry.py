@@ -35,6 +35,8 @@ class RegisteredContainer:
     excluded_paths: tuple[str, ...]
     # None: no TTL; -1: TTL on, documents live until their own `ttl` field says otherwise.
     default_ttl: int | None
+    # The embedded SQLite store's file: "hph" (hph.sqlite3) or "agents" (agents.sqlite3).
+    sqlite_file: str = "hph"
 
     def indexing_policy(self, extra: tuple[CompositeIndex, ...] = ()) -> dict[str, Any]:
         """The Cosmos DB indexing policy (every path indexed but the excluded ones), with the
@@ -72,6 +74,7 @@ def registry() -> dict[str, RegisteredContainer]:
             composite_indexes=tuple(parse_composite(index) for index in entry["compositeIndexes"]),
             excluded_paths=tuple(entry["excludedPaths"]),
             default_ttl=None if ttl is None else int(ttl),
+            sqlite_file=str(entry.get("sqliteFile", "hph")),
         )
     return entries
 
