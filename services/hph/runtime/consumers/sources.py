@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from hph.runtime.eventlog import EventLog, LoggedEvent, Position, ReadBatch
 
@@ -71,6 +71,9 @@ class CheckpointReader:
         self._topic = topic
         self._partition = partition
         self._position = Position.earliest()
+        # Decided once: an isinstance against a runtime-checkable Protocol inspects every member,
+        # and a busy worker asks for a batch many times a second.
+        self._reads_as_group = isinstance(log, GroupReadingLog)
 
     async def open(self) -> int | None:
         checkpoint = (await self._log.checkpoints(self._group, self._topic)).get(self._partition)
@@ -78,8 +81,9 @@ class CheckpointReader:
         return checkpoint
 
     async def next_batch(self, max_events: int) -> list[LoggedEvent]:
-        if isinstance(self._log, GroupReadingLog):
-            batch = await self._log.read_as(self._group, self._topic, self._partition, self._position, max_events)
+        if self._reads_as_group:
+            grouped = cast(GroupReadingLog, self._log)
+            batch = await grouped.read_as(self._group, self._topic, self._partition, self._position, max_events)
         else:
             batch = await self._log.read(self._topic, self._partition, self._position, max_events)
         self._position = batch.next_position
