@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.commit import Done, Write, commit, stored
 from hph.runtime.errors import Aborted, NotFound
-from hph.runtime.storage import Container, Document, NotFoundError, ReplaceOp
+from hph.runtime.storage import Container, CreateOp, Document, NotFoundError, ReplaceOp
 
 # Turns the current document into the new one, or None for "no change needed".
 Mutation = Callable[[Document], Awaitable[Document | None]]
@@ -66,3 +66,31 @@ async def update_document(
         busy=f"{what} {doc_id!r} is being changed by others; retry",
         pinned=f"{what} {doc_id!r} changed meanwhile; read it again" if expected_etag else "",
     )
+
+
+async def merge_document(
+    container: Container,
+    doc_id: str,
+    partition_key: str,
+    merge: Callable[[Document | None], Document],
+    *,
+    busy: str,
+    attempts: int,
+) -> None:
+    """A projection's write: `merge(current or None)` is the document wanted, created when absent or
+    replaced with the etag read, nothing written when it equals the current one. A lost race (a
+    create that met a document, an etag that moved on) reads and merges again, so `merge` must be
+    idempotent and not depend on the order of the events it folds in."""
+
+    async def plan(attempt: int) -> Write[None] | Done[None]:
+        try:
+            current: Document | None = await container.read(doc_id, partition_key)
+        except NotFoundError:
+            current = None
+        merged = merge(dict(current) if current is not None else None)
+        if current is not None and merged == current:
+            return Done(None)
+        write = CreateOp(merged) if current is None else ReplaceOp(merged, if_match=str(current["_etag"]))
+        return Write([write], lambda _: None)
+
+    await commit(container, partition_key, plan, busy=busy, attempts=attempts)

@@ -25,8 +25,8 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.agents.checkout_support.risk import CARD_WINDOW, PastOrder
 from hph.agents.runtime import FreshnessTracker
 from hph.runtime import clock as clocks
-from hph.runtime.commit import Done, Write, commit
-from hph.runtime.storage import Container, ContainerSpec, CreateOp, Document, NotFoundError, ReplaceOp
+from hph.runtime.documents import merge_document
+from hph.runtime.storage import Container, ContainerSpec, Document, NotFoundError
 
 RECENT, RECENT_KEY = "checkout_support_recent", "/key"
 CONTAINER = ContainerSpec(RECENT, RECENT_KEY)
@@ -106,23 +106,16 @@ class RecentOrders:
     async def _merge(self, key: str, order_id: str, entry: dict[str, object]) -> None:
         """Read, merge, conditional write; a lost race reads and merges again (the merge is idempotent)."""
 
-        async def plan(attempt: int) -> Write[None] | Done[None]:
-            try:
-                current: Document | None = await self._container.read(DOC_ID, key)
-            except NotFoundError:
-                current = None
+        def merge(current: Document | None) -> Document:
             orders = _orders(current) if current is not None else {}
             merged = _kept({**orders, order_id: merge_entry(orders.get(order_id), entry)})
-            if merged == orders:
-                return Done(None)
-            doc = {"id": DOC_ID, "key": key, "recent_orders": merged}
-            write = CreateOp(doc) if current is None else ReplaceOp(doc, if_match=str(current["_etag"]))
-            return Write([write], lambda _: None)
+            return {**(current or {}), "id": DOC_ID, "key": key, "recent_orders": merged}
 
-        await commit(
+        await merge_document(
             self._container,
+            DOC_ID,
             key,
-            plan,
+            merge,
             busy=f"checkout-support: recent orders of {key} kept changing under every attempt",
             attempts=WRITE_ATTEMPTS,
         )

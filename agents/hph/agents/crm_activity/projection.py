@@ -47,18 +47,15 @@ from hph.agents.crm_activity.records import (
     TicketRecord,
 )
 from hph.runtime.clock import from_iso, to_iso
-from hph.runtime.commit import Done, Write, commit
 from hph.runtime.consumers import ConsumerGroup, Delivery, EventConsumers, Subscription
+from hph.runtime.documents import merge_document
 from hph.runtime.events import payload_of
 from hph.runtime.storage import (
     Container,
     ContainerSpec,
-    CreateOp,
     Document,
     Eq,
-    NotFoundError,
     Query,
-    ReplaceOp,
 )
 
 log = logging.getLogger("hph.agents.crm_activity")
@@ -199,25 +196,19 @@ class CustomerActivity:
             log.warning("event without a user id passed over", extra={"doc_id": doc_id})
             return
 
-        async def plan(attempt: int) -> Write[None] | Done[None]:
-            try:
-                current: Document | None = await self._container.read(doc_id, user_id)
-            except NotFoundError:
-                current = None
-            base = dict(current) if current is not None else {"id": doc_id, "user_id": user_id, "kind": kind}
-            merged = merge(dict(base))
+        def merged(current: Document | None) -> Document:
+            base = current if current is not None else {"id": doc_id, "user_id": user_id, "kind": kind}
+            result = merge(dict(base))
             stamp = to_iso(at)
             if not base.get("event_at") or str(base["event_at"]) < stamp:
-                merged["event_at"] = stamp
-            if current is not None and merged == current:
-                return Done(None)
-            write = CreateOp(merged) if current is None else ReplaceOp(merged, if_match=str(current["_etag"]))
-            return Write([write], lambda _: None)
+                result["event_at"] = stamp
+            return result
 
-        await commit(
+        await merge_document(
             self._container,
+            doc_id,
             user_id,
-            plan,
+            merged,
             busy=f"crm-activity: {doc_id} kept changing under every attempt",
             attempts=WRITE_ATTEMPTS,
         )
