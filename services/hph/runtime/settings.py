@@ -289,7 +289,8 @@ class Settings:
     # Calls to services hosted in this same process skip the loopback socket (same stubs,
     # interceptor and policies); false sends them over gRPC like any other.
     inprocess_calls: bool = True
-    # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` and the agents' projections in `agents.sqlite3` in the data dir),
+    # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` in the data dir,
+    # the agents' projections in `agents.sqlite3` beside it),
     # "postgres" (the PostgreSQL server at HPH_POSTGRES_DSN, which several hosts can share) or
     # "cosmos" (Azure Cosmos DB for NoSQL at HPH_COSMOS_ENDPOINT).
     storage: str = "sqlite"
