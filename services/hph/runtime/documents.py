@@ -8,11 +8,16 @@ changed and replaced with the etag read, optionally with the change's events in 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Final
 
 from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.runtime.commit import Done, Write, commit, stored
 from hph.runtime.errors import Aborted, NotFound
 from hph.runtime.storage import Container, CreateOp, Document, NotFoundError, ReplaceOp
+
+# Conditional writes a projection loses to concurrent writers of one document before giving up (the
+# consumer framework then retries the event).
+PROJECTION_WRITE_ATTEMPTS: Final = 8
 
 # Turns the current document into the new one, or None for "no change needed".
 Mutation = Callable[[Document], Awaitable[Document | None]]
@@ -75,7 +80,7 @@ async def merge_document(
     merge: Callable[[Document | None], Document],
     *,
     busy: str,
-    attempts: int,
+    attempts: int = PROJECTION_WRITE_ATTEMPTS,
 ) -> None:
     """A projection's write: `merge(current or None)` is the document wanted, created when absent or
     replaced with the etag read, nothing written when it equals the current one. A lost race (a

@@ -38,7 +38,6 @@ LOOKBACK: timedelta = CARD_WINDOW
 # Orders kept per shopper or card: far above every count threshold of the risk policy, and a bound
 # on the document a checkout reads.
 MAX_ORDERS = 200
-WRITE_ATTEMPTS = 8
 
 
 def shopper_key(user_id: str) -> str:
@@ -117,7 +116,6 @@ class RecentOrders:
             key,
             merge,
             busy=f"checkout-support: recent orders of {key} kept changing under every attempt",
-            attempts=WRITE_ATTEMPTS,
         )
 
 

@@ -65,9 +65,6 @@ CONTAINER: Final = ContainerSpec(NAME, KEY)
 GROUP: Final = "crm-activity"
 SOURCE: Final = "projection:crm-activity"
 PAGE: Final = 500
-# Conditional writes lost to a concurrent writer of the same document before giving up (the
-# consumer framework then retries the event).
-WRITE_ATTEMPTS: Final = 8
 ORDER, RETURN, TICKET, CUSTOMER = "order", "return", "ticket", "customer"
 
 _ORDER_STAGE: Final = {
@@ -210,7 +207,6 @@ class CustomerActivity:
             user_id,
             merged,
             busy=f"crm-activity: {doc_id} kept changing under every attempt",
-            attempts=WRITE_ATTEMPTS,
         )
 
     # --- reads -------------------------------------------------------------------------------
