@@ -34,11 +34,12 @@ from holidaypeak.commerce.v1 import payment_service_pb2 as payments_pb
 from holidaypeak.commerce.v1 import payment_service_pb2_grpc as payments_grpc
 from holidaypeak.commerce.v1 import user_service_pb2 as users_pb
 from holidaypeak.commerce.v1 import user_service_pb2_grpc as users_grpc
+from hph.host.app import open_store
 from hph.runtime.auth.dev_issuer import DevIssuer
 from hph.runtime.consumers import EventAdmin
 from hph.runtime.eventlog import LOG_FILE_NAME, SqliteEventLog
-from hph.runtime.settings import DEFAULT_AUDIENCE
-from hph.runtime.storage import Query, SqliteDocumentStore, StorageError
+from hph.runtime.settings import DEFAULT_AUDIENCE, Settings
+from hph.runtime.storage import DocumentStore, Query, StorageError
 from tests.support.hph_process import grpc_address, start_hph, stop_hph
 from tests.support.shoppers import APPROVED_CARD, HOME
 from tests.support.tokens import Metadata, signed_bearer
@@ -117,7 +118,7 @@ class Outside:
     """The platform's event log and consumer state, read from this process (another process on the
     same SQLite files, as `hph events` would be)."""
 
-    def __init__(self, log: SqliteEventLog, store: SqliteDocumentStore) -> None:
+    def __init__(self, log: SqliteEventLog, store: DocumentStore) -> None:
         self.log = log
         self.store = store
 
@@ -141,7 +142,7 @@ class Outside:
     async def open(cls, data_dir: Path) -> Outside:
         return cls(
             await SqliteEventLog.open(data_dir / LOG_FILE_NAME),
-            await SqliteDocumentStore.open(data_dir / "hph.sqlite3"),
+            await open_store(Settings(data_dir=data_dir)),  # its files as the platform routes them
         )
 
     async def close(self) -> None:

@@ -1,5 +1,5 @@
-"""The embedded store over two SQLite files: each container in the file the registry names, a
-commit to one file never taking the other's write lock, and the outbox relay hearing both."""
+"""The embedded store over several SQLite files: each container in the file the registry names, a
+commit to one file never taking another's write lock, and the outbox relay hearing every file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hph.host.app import agents_database_path, database_path, open_store
+from hph.host.app import agents_database_path, consumers_database_path, database_path, open_store
 from hph.runtime.settings import Settings
 from hph.runtime.storage import Container, Document
 
@@ -32,8 +32,10 @@ async def test_each_container_lives_in_the_file_the_registry_names(tmp_path: Pat
     try:
         recent: Container = await store.container("checkout_support_recent", "/key")
         orders: Container = await store.container("orders", "/user_id")
+        ledger: Container = await store.container("consumer_ledger", "/group")
         await recent.create({"id": "recent", "key": "shopper:ava", "recent_orders": {}})
         await orders.create({"id": "o1", "user_id": "ava", "status": "pending"})
+        await ledger.create({"id": "e1", "group": "checkout-support", "topic": "order-events"})
         read: Document = await recent.read("recent", "shopper:ava")
         assert read["key"] == "shopper:ava"
     finally:
@@ -43,7 +45,10 @@ async def test_each_container_lives_in_the_file_the_registry_names(tmp_path: Pat
     assert rows_in(database_path(settings), "orders") == 1
     assert rows_in(database_path(settings), "checkout_support_recent") == 0
     assert rows_in(agents_database_path(settings), "orders") == 0
-    assert sorted(heard) == ["checkout_support_recent", "orders"], "commit listeners hear both files"
+    assert rows_in(consumers_database_path(settings), "consumer_ledger") == 1
+    assert rows_in(database_path(settings), "consumer_ledger") == 0
+    assert rows_in(agents_database_path(settings), "consumer_ledger") == 0
+    assert sorted(heard) == ["checkout_support_recent", "consumer_ledger", "orders"], "listeners hear every file"
 
     reopened = await open_store(settings)  # the same files again: the same documents
     try:

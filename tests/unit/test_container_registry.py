@@ -4,6 +4,7 @@ containers the code declares, with the same partition key paths."""
 from __future__ import annotations
 
 from hph.host.app import AGENTS, SERVICES, declared_containers
+from hph.runtime.consumers.ledger import LEDGER
 from hph.runtime.storage.port import validate_container_name, validate_partition_key_path
 from hph.runtime.storage.registry import registered_containers, registry
 from tests.support.code_queries import modules, specs_in
@@ -38,4 +39,11 @@ def test_the_agents_sqlite_file_holds_exactly_the_containers_only_agents_keep() 
     }
     apart = {entry.spec.name for entry in registry().values() if entry.sqlite_file == "agents"}
     assert only_agents and apart == only_agents
-    assert {entry.sqlite_file for entry in registry().values()} == {"hph", "agents"}
+    assert {entry.sqlite_file for entry in registry().values()} == {"hph", "agents", "consumers"}
+
+
+def test_the_consumers_sqlite_file_holds_the_ledger_alone() -> None:
+    """Every process marks the events it handled after each batch: in a file of their own, the
+    agents' process's marks never empty the serving processes' page cache of hph.sqlite3."""
+    apart = {entry.spec.name for entry in registry().values() if entry.sqlite_file == "consumers"}
+    assert apart == {LEDGER.name}

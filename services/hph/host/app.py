@@ -6,6 +6,7 @@ This is the only place that knows every service; `hph up` hosts them all in one 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib
 import logging
@@ -202,25 +203,46 @@ def select_services(names: Sequence[str]) -> list[ServiceSpec]:
     return [by_name[n] for n in dict.fromkeys(names)]
 
 
+# The embedded store's files by the registry's `sqliteFile` name (hph.runtime.storage.registry): one
+# writer per SQLite file, and a commit from one process empties the other processes' page cache of
+# that file, so what different processes write on every event lives apart (hph.runtime.storage.routed).
+SQLITE_FILES = {
+    "hph": "hph.sqlite3",  # the commerce services' documents and their outbox
+    "agents": "agents.sqlite3",  # the agents' projections, written by the agents' process
+    "consumers": "consumers.sqlite3",  # every consumer group's ledger of handled events
+}
+
+
+def sqlite_file_path(settings: Settings, name: str) -> Path:
+    return settings.data_dir / SQLITE_FILES[name]
+
+
 def database_path(settings: Settings) -> Path:
-    return settings.data_dir / "hph.sqlite3"
+    return sqlite_file_path(settings, "hph")
 
 
 def agents_database_path(settings: Settings) -> Path:
-    return settings.data_dir / "agents.sqlite3"
+    return sqlite_file_path(settings, "agents")
+
+
+def consumers_database_path(settings: Settings) -> Path:
+    return sqlite_file_path(settings, "consumers")
 
 
 async def open_sqlite_store(settings: Settings) -> DocumentStore:
-    """The embedded store: `hph.sqlite3`, and `agents.sqlite3` for the containers the registry puts
-    there (the agents' projections, written on every event they follow; see hph.runtime.storage.routed)."""
-    main = await SqliteDocumentStore.open(database_path(settings))  # creates the data dir
+    """The embedded store: `hph.sqlite3`, and beside it the files the registry puts containers in:
+    `agents.sqlite3` (the agents' projections, written on every event they follow) and
+    `consumers.sqlite3` (every consumer group's handled marks, written by each process after every
+    batch it handles). See hph.runtime.storage.routed."""
+    stores: dict[str, DocumentStore] = {}
     try:
-        agents = await SqliteDocumentStore.open(agents_database_path(settings))
+        for name in SQLITE_FILES:  # hph first: it creates the data dir
+            stores[name] = await SqliteDocumentStore.open(sqlite_file_path(settings, name))
     except BaseException:
-        await main.close()
+        await asyncio.gather(*(store.close() for store in stores.values()), return_exceptions=True)
         raise
-    apart = [entry.spec.name for entry in registry().values() if entry.sqlite_file == "agents"]
-    return RoutedDocumentStore(main, dict.fromkeys(apart, agents))
+    routes = {entry.spec.name: stores[entry.sqlite_file] for entry in registry().values() if entry.sqlite_file != "hph"}
+    return RoutedDocumentStore(stores["hph"], routes)
 
 
 STORAGE_ADAPTERS = ("sqlite", "postgres", "cosmos")

@@ -290,7 +290,7 @@ class Settings:
     # interceptor and policies); false sends them over gRPC like any other.
     inprocess_calls: bool = True
     # Storage adapter (docs/adapters.md): "sqlite" (embedded default, `hph.sqlite3` in the data dir,
-    # the agents' projections in `agents.sqlite3` beside it),
+    # the agents' projections in `agents.sqlite3` and the consumers' ledger in `consumers.sqlite3`),
     # "postgres" (the PostgreSQL server at HPH_POSTGRES_DSN, which several hosts can share) or
     # "cosmos" (Azure Cosmos DB for NoSQL at HPH_COSMOS_ENDPOINT).
     storage: str = "sqlite"

@@ -35,7 +35,7 @@ class RegisteredContainer:
     excluded_paths: tuple[str, ...]
     # None: no TTL; -1: TTL on, documents live until their own `ttl` field says otherwise.
     default_ttl: int | None
-    # The embedded SQLite store's file: "hph" (hph.sqlite3) or "agents" (agents.sqlite3).
+    # The embedded SQLite store's file: "hph" (hph.sqlite3), "agents" or "consumers" (hph.host.app.SQLITE_FILES).
     sqlite_file: str = "hph"
 
     def indexing_policy(self, extra: tuple[CompositeIndex, ...] = ()) -> dict[str, Any]:
