@@ -22,7 +22,10 @@ from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2 as eta_p
 from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2_grpc as eta_grpc
 from holidaypeak.commerce.v1 import checkout_pb2, shipment_pb2
 from holidaypeak.commerce.v1 import checkout_service_pb2 as checkout_pb
-from hph.commerce.delivery_windows import AGENT, AGENT_SOURCE, TABLE_SOURCE
+from hph.commerce.agent_calls import ANSWERED
+from hph.commerce.delivery_windows import AGENT, AGENT_SOURCE, TABLE_SOURCE, DeliveryWindows
+from hph.commerce.pricing.rules import OfferedOption, option_name
+from hph.commerce.pricing.tables import Destination
 from hph.host.app import SERVICE_NAMES
 from hph.runtime.clock import to_timestamp
 from tests.support.clocks import ManualClock
@@ -146,6 +149,61 @@ async def test_each_option_gets_the_agents_window_moved_by_the_cut_off_and_the_h
     assert list(quote.skipped_checks) == []
     assert quote.selected_shipping_option == holiday_week["express"]
     assert {o.id: o for o in quote.shipping_options} == holiday_week
+
+
+async def test_checkout_reuses_the_agents_windows_until_the_agent_says_and_asks_again_after_the_cut_off(
+    hub: Hub, clock: ManualClock[datetime]
+) -> None:
+    """The agent's answer holds until the next cut-off or midnight, its carrier records' freshness
+    (10 s) at most; checkout's windows reuse it until then and ask again after."""
+    windows = DeliveryWindows(hub.platform.deps)  # checkout's own helper, over the hosted agent
+    offered = tuple(
+        OfferedOption(option_id, option_name(label, low, high), 599, low, high, WEDNESDAY, WEDNESDAY, label)
+        for option_id, label, low, high in (("standard", "Standard", 3, 5), ("express", "Express", 1, 2))
+    )
+    home = Destination("US", "CA", "94103")
+
+    cutoff = WEDNESDAY.replace(hour=19)
+    clock.now = cutoff - timedelta(seconds=5)
+    direct = await eta_grpc.LogisticsEtaComputationServiceStub(hub.channel).EstimateRoutes(
+        eta_pb.EstimateRoutesRequest(
+            routes=[
+                eta_pb.EtaRoute(
+                    service_level=shipment_pb2.SERVICE_LEVEL_STANDARD,
+                    destination_country_code="US",
+                    destination_postal_code="94103",
+                )
+            ]
+        ),
+        metadata=staff(hub),
+    )
+    assert direct.valid_until.ToDatetime(tzinfo=UTC) == cutoff, "the cut-off comes before the records' freshness"
+    clock.now = WEDNESDAY
+    direct = await eta_grpc.LogisticsEtaComputationServiceStub(hub.channel).EstimateRoutes(
+        eta_pb.EstimateRoutesRequest(
+            routes=[
+                eta_pb.EtaRoute(
+                    service_level=shipment_pb2.SERVICE_LEVEL_STANDARD,
+                    destination_country_code="US",
+                    destination_postal_code="94103",
+                )
+            ]
+        ),
+        metadata=staff(hub),
+    )
+    assert direct.valid_until.ToDatetime(tzinfo=UTC) == WEDNESDAY + timedelta(seconds=10)
+
+    clock.now = cutoff - timedelta(seconds=5)
+    before = await windows.windows(offered, home, clock.now)
+    clock.now = cutoff - timedelta(seconds=1)
+    again = await windows.windows(offered, home, clock.now)
+    assert windows.client.counts[ANSWERED] == 1, "asked once for the same destination before the cut-off"
+    assert again == before and set(before.sources.values()) == {AGENT_SOURCE}
+    clock.now = cutoff
+    after = await windows.windows(offered, home, clock.now)
+    assert windows.client.counts[ANSWERED] == 2, "asked again once the cut-off passed"
+    for old, new in zip(before.options, after.options, strict=True):
+        assert new.max_days == old.max_days + 1, "handling starts a business day later after the cut-off"
 
 
 async def test_estimate_routes_refuses_what_it_cannot_answer(hub: Hub) -> None:

@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hph.agents.logistics_eta_computation.core import OnTimeRecord, Progress, Route, UnsupportedRoute, estimate
+from hph.agents.logistics_eta_computation.core import (
+    OnTimeRecord,
+    Progress,
+    Route,
+    UnsupportedRoute,
+    estimate,
+    next_change,
+)
 from hph.agents.logistics_eta_computation.tables import carrier_transit_days, default_tables
 
 pytestmark = pytest.mark.unit
@@ -46,6 +53,26 @@ def test_the_cut_off_edge_adds_one_handling_day() -> None:
     on = estimate(NATIONAL, ready_at=at(THURSDAY.date(), cutoff), now=THURSDAY, tables=TABLES)
     assert (before.handling_days, on.handling_days) == (1, 2)
     assert on.eta.date() == date(2026, 12, 14)  # one business day later: Monday
+
+
+def test_an_estimate_for_ready_now_holds_until_the_cut_off_then_until_midnight() -> None:
+    cutoff = at(THURSDAY.date(), TABLES.cutoff_hour_utc)
+    midnight = datetime(2026, 12, 4, tzinfo=UTC)
+    assert next_change(THURSDAY, TABLES) == cutoff
+    assert next_change(cutoff - timedelta(microseconds=1), TABLES) == cutoff
+    assert next_change(cutoff, TABLES) == midnight
+    assert next_change(midnight - timedelta(microseconds=1), TABLES) == midnight
+
+    # Every moment before the change gets the estimate of the first; at the change the handling
+    # (one more day after the cut-off; a new ready day at midnight) and the business-day counts move.
+    def answer(moment: datetime) -> tuple[object, ...]:
+        got = estimate(NATIONAL, ready_at=moment, now=moment, tables=TABLES)
+        return got.handling_days, got.eta, got.window_start_business_days, got.window_end_business_days
+
+    for start in (THURSDAY, cutoff):
+        change = next_change(start, TABLES)
+        assert answer(change - timedelta(seconds=1)) == answer(start)
+        assert answer(change) != answer(start)
 
 
 def test_holidays_are_skipped_like_weekends() -> None:

@@ -5,13 +5,18 @@ the static shipping table cannot: today's cut-off, the holiday calendar, the des
 the carriers' recent lateness. When it cannot answer, the table's day counts stand, each option says
 so (`window_source` "table") and the caller records "logistics-eta-computation: <why>" among its
 skipped checks.
+
+The agent says until when its answer stands (`valid_until`: the next cut-off or midnight, its
+carrier records' freshness at most), so the same destination's windows are reused until then
+instead of asked again for every ValidateCheckout and QuoteCheckout of the same minute.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2 as agent_pb
 from holidaypeak.agents.v1 import logistics_eta_computation_service_pb2_grpc as agent_grpc
@@ -88,6 +93,44 @@ def apply_estimates(options: Sequence[OfferedOption], estimates: Sequence[agent_
     return Windows(tuple(windowed), sources)
 
 
+def routes_key(request: agent_pb.EstimateRoutesRequest) -> bytes:
+    """The request without its ready times (always "now"): what an answer is reused for."""
+    timeless = agent_pb.EstimateRoutesRequest()
+    timeless.CopyFrom(request)
+    for route in timeless.routes:
+        route.ClearField("ready_at")
+    return timeless.SerializeToString(deterministic=True)
+
+
+class AnswersUntil:
+    """The agent's answers by routes, each until its `valid_until` (a bounded LRU)."""
+
+    def __init__(self, max_entries: int = 1_024) -> None:
+        self._max_entries = max_entries
+        self._answers: OrderedDict[bytes, tuple[datetime, agent_pb.EstimateRoutesResponse]] = OrderedDict()
+
+    def get(self, key: bytes, now: datetime) -> agent_pb.EstimateRoutesResponse | None:
+        found = self._answers.get(key)
+        if found is None:
+            return None
+        if now >= found[0]:
+            del self._answers[key]
+            return None
+        self._answers.move_to_end(key)
+        return found[1]
+
+    def put(self, key: bytes, answer: agent_pb.EstimateRoutesResponse, now: datetime) -> None:
+        if not answer.HasField("valid_until"):
+            return  # an agent that does not say how long its answer stands is asked every time
+        until = answer.valid_until.ToDatetime(tzinfo=UTC)
+        if until <= now:
+            return
+        self._answers[key] = (until, answer)
+        self._answers.move_to_end(key)
+        while len(self._answers) > self._max_entries:
+            self._answers.popitem(last=False)
+
+
 class DeliveryWindows:
     def __init__(self, deps: Dependencies) -> None:
         self.client = AgentClient(
@@ -96,6 +139,7 @@ class DeliveryWindows:
             agent_grpc.LogisticsEtaComputationServiceStub,
             deadline_seconds=deps.settings.delivery_window_deadline_seconds,
         )
+        self.answers = AnswersUntil()
 
     async def windows(
         self, options: Sequence[OfferedOption], destination: Destination | None, now: datetime
@@ -103,8 +147,16 @@ class DeliveryWindows:
         request = routes_request(options, destination, now) if destination is not None else None
         if request is None or not request.routes:
             return Windows(tuple(options), {option.option_id: TABLE_SOURCE for option in options})
-        result = await self.client.call(RPC, request, response=agent_pb.EstimateRoutesResponse, fallback=lambda: None)
-        if result.value is None or len(result.value.estimates) != len(request.routes):
-            why = result.skipped or "an answer for every option missing"
-            return Windows(tuple(options), {option.option_id: TABLE_SOURCE for option in options}, [f"{AGENT}: {why}"])
-        return apply_estimates(options, result.value.estimates)
+        key = routes_key(request)
+        answer = self.answers.get(key, now)
+        if answer is None:
+            result = await self.client.call(
+                RPC, request, response=agent_pb.EstimateRoutesResponse, fallback=lambda: None
+            )
+            if result.value is None or len(result.value.estimates) != len(request.routes):
+                why = result.skipped or "an answer for every option missing"
+                table = {option.option_id: TABLE_SOURCE for option in options}
+                return Windows(tuple(options), table, [f"{AGENT}: {why}"])
+            answer = result.value
+            self.answers.put(key, answer, now)
+        return apply_estimates(options, answer.estimates)

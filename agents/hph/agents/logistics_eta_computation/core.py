@@ -205,6 +205,16 @@ def window_days(shares: Mapping[int, float], confidence: float) -> tuple[int, in
     return early, late, covered
 
 
+def next_change(now: datetime, tables: EtaTables) -> datetime:
+    """The first moment after `now` at which a parcel ready at that moment gets another estimate than
+    one ready at `now`: the cut-off (one more day of handling after it) or UTC midnight (another ready
+    day, another "today"), whichever comes first. Between the two only the carrier's record moves it."""
+    at = now.astimezone(UTC)
+    midnight = datetime.combine(at.date() + timedelta(days=1), time(0), UTC)
+    cutoff = datetime.combine(at.date(), time(tables.cutoff_hour_utc), UTC)
+    return cutoff if at < cutoff else midnight
+
+
 def estimate(
     route: Route,
     *,

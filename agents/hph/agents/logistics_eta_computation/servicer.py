@@ -3,7 +3,7 @@ record from the agent's projection, asks the pure core, and answers with every t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from holidaypeak.agents.v1 import agent_types_pb2
@@ -95,7 +95,11 @@ class EtaServicer(pb_grpc.LogisticsEtaComputationServiceServicer):
                     route, ready_at, core.Progress(), [], now, confidence, None, f"routes[{index}].carrier"
                 )
             )
+        # Ready "now" (unset or given as the moment of asking), the same routes keep these estimates
+        # until the next cut-off or midnight, and the carriers' records stay fresh that long at most.
+        valid_until = min(core.next_change(now, self._tables), now + timedelta(seconds=ON_TIME_FRESH_SECONDS))
         return pb.EstimateRoutesResponse(
+            valid_until=to_timestamp(valid_until),
             estimates=estimates,
             explanation=explanation(
                 "; ".join(e.explanation.summary for e in estimates),

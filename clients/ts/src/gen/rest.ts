@@ -3770,6 +3770,11 @@ export interface components {
             estimates?: components["schemas"]["holidaypeak.agents.v1.ComputeEtaResponse"][];
             /** @description The batch as a whole: one line per route, the method, and the freshness of the carriers' records. */
             explanation?: components["schemas"]["holidaypeak.agents.v1.Explanation"];
+            /**
+             * Format: date-time
+             * @description Until then the same routes ready when asked get these estimates (next cut-off or UTC midnight, records fresh); reuse until then.
+             */
+            valid_until?: string;
         };
         /**
          * @description EtaRoute is a hypothetical parcel route, for estimates before anything ships (e.g. checkout's

@@ -81,9 +81,11 @@ class EstimateRoutesRequest(_message.Message):
     def __init__(self, routes: _Optional[_Iterable[_Union[EtaRoute, _Mapping]]] = ..., confidence: _Optional[float] = ...) -> None: ...
 
 class EstimateRoutesResponse(_message.Message):
-    __slots__ = ("estimates", "explanation")
+    __slots__ = ("estimates", "explanation", "valid_until")
     ESTIMATES_FIELD_NUMBER: _ClassVar[int]
     EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
     estimates: _containers.RepeatedCompositeFieldContainer[ComputeEtaResponse]
     explanation: _explanation_pb2.Explanation
-    def __init__(self, estimates: _Optional[_Iterable[_Union[ComputeEtaResponse, _Mapping]]] = ..., explanation: _Optional[_Union[_explanation_pb2.Explanation, _Mapping]] = ...) -> None: ...
+    valid_until: _timestamp_pb2.Timestamp
+    def __init__(self, estimates: _Optional[_Iterable[_Union[ComputeEtaResponse, _Mapping]]] = ..., explanation: _Optional[_Union[_explanation_pb2.Explanation, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
