@@ -163,35 +163,23 @@ async def test_checkout_reuses_the_agents_windows_until_the_agent_says_and_asks_
     )
     home = Destination("US", "CA", "94103")
 
+    async def valid_until(at: datetime) -> datetime:
+        """The agent's `valid_until` for a standard parcel to 94103 asked at `at`, ready then."""
+        clock.now = at
+        route = eta_pb.EtaRoute(
+            service_level=shipment_pb2.SERVICE_LEVEL_STANDARD,
+            destination_country_code="US",
+            destination_postal_code="94103",
+        )
+        direct = await eta_grpc.LogisticsEtaComputationServiceStub(hub.channel).EstimateRoutes(
+            eta_pb.EstimateRoutesRequest(routes=[route]), metadata=staff(hub)
+        )
+        return direct.valid_until.ToDatetime(tzinfo=UTC)
+
     cutoff = WEDNESDAY.replace(hour=19)
-    clock.now = cutoff - timedelta(seconds=5)
-    direct = await eta_grpc.LogisticsEtaComputationServiceStub(hub.channel).EstimateRoutes(
-        eta_pb.EstimateRoutesRequest(
-            routes=[
-                eta_pb.EtaRoute(
-                    service_level=shipment_pb2.SERVICE_LEVEL_STANDARD,
-                    destination_country_code="US",
-                    destination_postal_code="94103",
-                )
-            ]
-        ),
-        metadata=staff(hub),
-    )
-    assert direct.valid_until.ToDatetime(tzinfo=UTC) == cutoff, "the cut-off comes before the records' freshness"
-    clock.now = WEDNESDAY
-    direct = await eta_grpc.LogisticsEtaComputationServiceStub(hub.channel).EstimateRoutes(
-        eta_pb.EstimateRoutesRequest(
-            routes=[
-                eta_pb.EtaRoute(
-                    service_level=shipment_pb2.SERVICE_LEVEL_STANDARD,
-                    destination_country_code="US",
-                    destination_postal_code="94103",
-                )
-            ]
-        ),
-        metadata=staff(hub),
-    )
-    assert direct.valid_until.ToDatetime(tzinfo=UTC) == WEDNESDAY + timedelta(seconds=10)
+    assert await valid_until(cutoff - timedelta(seconds=5)) == cutoff, "the cut-off before the records' freshness"
+    assert await valid_until(WEDNESDAY) == WEDNESDAY + timedelta(seconds=10)
+    assert await valid_until(cutoff) == cutoff + timedelta(seconds=10)
 
     clock.now = cutoff - timedelta(seconds=5)
     before = await windows.windows(offered, home, clock.now)
