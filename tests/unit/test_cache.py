@@ -20,6 +20,19 @@ def test_entries_expire_after_the_ttl() -> None:
     assert cache.get("a") is None and len(cache) == 0
 
 
+def test_an_entry_may_expire_sooner_than_the_ttl_never_later() -> None:
+    clock = ManualClock(100.0)
+    cache: TtlCache[str] = TtlCache(2.0, clock=clock)
+    cache.put("soon", "x", expires_at=101.0)
+    cache.put("late", "y", expires_at=500.0)
+    clock.now = 100.9
+    assert cache.get("soon") == "x" and cache.get("late") == "y"
+    clock.now = 101.0
+    assert cache.get("soon") is None
+    clock.now = 102.0
+    assert cache.get("late") is None, "the TTL caps what the entry says"
+
+
 def test_least_recently_used_entries_are_evicted() -> None:
     cache: TtlCache[int] = TtlCache(60, max_entries=2, clock=ManualClock(100.0))
     cache.put("a", 1)

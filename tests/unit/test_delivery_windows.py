@@ -14,15 +14,17 @@ from holidaypeak.commerce.v1 import shipment_pb2
 from hph.commerce.delivery_windows import (
     AGENT_SOURCE,
     TABLE_SOURCE,
-    AnswersUntil,
     apply_estimates,
+    keep_answer,
     routes_key,
     routes_request,
     with_estimate,
 )
 from hph.commerce.pricing.rules import OfferedOption, add_business_days, option_name
 from hph.commerce.pricing.tables import Destination
+from hph.runtime.cache import TtlCache
 from hph.runtime.clock import to_timestamp
+from tests.support.clocks import ManualClock
 
 pytestmark = pytest.mark.unit
 
@@ -101,29 +103,22 @@ def test_answers_go_to_their_options_and_options_without_a_route_keep_the_table(
 
 
 def test_an_answer_is_reused_for_the_same_routes_until_the_agent_says_and_not_after() -> None:
-    answers = AnswersUntil(max_entries=2)
+    clock = ManualClock(NOW.timestamp())
+    answers: TtlCache[agent_pb.EstimateRoutesResponse] = TtlCache(60.0, clock=clock)
     key = routes_key(routes_request([STANDARD, EXPRESS], HOME, NOW))
     later = NOW + timedelta(seconds=5)
     assert routes_key(routes_request([STANDARD, EXPRESS], HOME, later)) == key, "the ready time is not the key"
     assert routes_key(routes_request([STANDARD, EXPRESS], Destination("US", "NY", "10001"), NOW)) != key
     until = NOW + timedelta(seconds=10)
     answer = agent_pb.EstimateRoutesResponse(valid_until=to_timestamp(until))
-    answers.put(key, answer, NOW)
-    assert answers.get(key, later) is answer
-    assert answers.get(key, until) is None, "gone at valid_until"
-    answers.put(key, agent_pb.EstimateRoutesResponse(), NOW)
-    assert answers.get(key, NOW) is None, "an answer without valid_until is not kept"
-    answers.put(key, answer, until)
-    assert answers.get(key, until - timedelta(seconds=1)) is None, "an answer already expired is not kept"
-
-
-def test_the_answers_kept_are_bounded_least_recently_used_first() -> None:
-    answers = AnswersUntil(max_entries=2)
-    answer = agent_pb.EstimateRoutesResponse(valid_until=to_timestamp(NOW + timedelta(minutes=1)))
-    keys = [routes_key(routes_request([STANDARD], Destination("US", "CA", code), NOW)) for code in ("1", "2", "3")]
-    answers.put(keys[0], answer, NOW)
-    answers.put(keys[1], answer, NOW)
-    assert answers.get(keys[0], NOW) is answer  # now the most recently used
-    answers.put(keys[2], answer, NOW)
-    assert answers.get(keys[1], NOW) is None
-    assert answers.get(keys[0], NOW) is answer and answers.get(keys[2], NOW) is answer
+    keep_answer(answers, key, answer)
+    clock.now = later.timestamp()
+    assert answers.get(key) is answer
+    clock.now = until.timestamp()
+    assert answers.get(key) is None, "gone at valid_until"
+    clock.now = NOW.timestamp()
+    keep_answer(answers, key, agent_pb.EstimateRoutesResponse())
+    assert answers.get(key) is None, "an answer without valid_until is not kept"
+    clock.now = (until + timedelta(seconds=1)).timestamp()
+    keep_answer(answers, key, answer)
+    assert answers.get(key) is None, "an answer already expired is not kept"

@@ -13,7 +13,6 @@ instead of asked again for every ValidateCheckout and QuoteCheckout of the same 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from holidaypeak.commerce.v1 import shipment_pb2
 from hph.commerce.agent_calls import AgentClient
 from hph.commerce.pricing.rules import OfferedOption, option_name
 from hph.commerce.pricing.tables import Destination
+from hph.runtime.cache import TtlCache
 from hph.runtime.clock import to_timestamp
 from hph.runtime.deps import Dependencies
 
@@ -36,6 +36,8 @@ OPTION_LEVELS: dict[str, shipment_pb2.ServiceLevel] = {
     "standard": shipment_pb2.SERVICE_LEVEL_STANDARD,
     "express": shipment_pb2.SERVICE_LEVEL_EXPEDITED,
 }
+# Longest an answer is reused whatever its `valid_until` says (the agent's own bound is 10 s).
+ANSWER_LIFETIME_CAP_SECONDS = 60.0
 # A window's end is exclusive (midnight after its last day); the latest delivery is just before it.
 LAST_MOMENT = timedelta(seconds=1)
 
@@ -102,33 +104,12 @@ def routes_key(request: agent_pb.EstimateRoutesRequest) -> bytes:
     return timeless.SerializeToString(deterministic=True)
 
 
-class AnswersUntil:
-    """The agent's answers by routes, each until its `valid_until` (a bounded LRU)."""
-
-    def __init__(self, max_entries: int = 1_024) -> None:
-        self._max_entries = max_entries
-        self._answers: OrderedDict[bytes, tuple[datetime, agent_pb.EstimateRoutesResponse]] = OrderedDict()
-
-    def get(self, key: bytes, now: datetime) -> agent_pb.EstimateRoutesResponse | None:
-        found = self._answers.get(key)
-        if found is None:
-            return None
-        if now >= found[0]:
-            del self._answers[key]
-            return None
-        self._answers.move_to_end(key)
-        return found[1]
-
-    def put(self, key: bytes, answer: agent_pb.EstimateRoutesResponse, now: datetime) -> None:
-        if not answer.HasField("valid_until"):
-            return  # an agent that does not say how long its answer stands is asked every time
-        until = answer.valid_until.ToDatetime(tzinfo=UTC)
-        if until <= now:
-            return
-        self._answers[key] = (until, answer)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self._max_entries:
-            self._answers.popitem(last=False)
+def keep_answer(
+    answers: TtlCache[agent_pb.EstimateRoutesResponse], key: bytes, answer: agent_pb.EstimateRoutesResponse
+) -> None:
+    """Keeps the agent's answer until its `valid_until`; one without it is asked for every time."""
+    if answer.HasField("valid_until"):
+        answers.put(key, answer, expires_at=answer.valid_until.ToDatetime(tzinfo=UTC).timestamp())
 
 
 class DeliveryWindows:
@@ -139,7 +120,10 @@ class DeliveryWindows:
             agent_grpc.LogisticsEtaComputationServiceStub,
             deadline_seconds=deps.settings.delivery_window_deadline_seconds,
         )
-        self.answers = AnswersUntil()
+        # The agent's answers by routes (keep_answer), on the services' clock as its `valid_until`.
+        self.answers: TtlCache[agent_pb.EstimateRoutesResponse] = TtlCache(
+            ttl_seconds=ANSWER_LIFETIME_CAP_SECONDS, max_entries=1_024, clock=lambda: deps.clock().timestamp()
+        )
 
     async def windows(
         self, options: Sequence[OfferedOption], destination: Destination | None, now: datetime
@@ -148,7 +132,7 @@ class DeliveryWindows:
         if request is None or not request.routes:
             return Windows(tuple(options), {option.option_id: TABLE_SOURCE for option in options})
         key = routes_key(request)
-        answer = self.answers.get(key, now)
+        answer = self.answers.get(key)
         if answer is None:
             result = await self.client.call(
                 RPC, request, response=agent_pb.EstimateRoutesResponse, fallback=lambda: None
@@ -158,5 +142,5 @@ class DeliveryWindows:
                 table = {option.option_id: TABLE_SOURCE for option in options}
                 return Windows(tuple(options), table, [f"{AGENT}: {why}"])
             answer = result.value
-            self.answers.put(key, answer, now)
+            keep_answer(self.answers, key, answer)
         return apply_estimates(options, answer.estimates)

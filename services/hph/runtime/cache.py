@@ -73,10 +73,13 @@ class TtlCache(Generic[V]):
         self._entries.move_to_end(key)
         return value
 
-    def put(self, key: Hashable, value: V) -> None:
+    def put(self, key: Hashable, value: V, *, expires_at: float | None = None) -> None:
+        """Stores `value` for `ttl_seconds`, or until `expires_at` (the clock's time) when that is sooner:
+        for values that say themselves how long they hold."""
         if not self.enabled:
             return
-        self._entries[key] = (self._clock() + self._ttl, value)
+        lifetime_end = self._clock() + self._ttl
+        self._entries[key] = (lifetime_end if expires_at is None else min(expires_at, lifetime_end), value)
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
