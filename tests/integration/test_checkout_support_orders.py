@@ -185,3 +185,26 @@ def test_kept_orders_are_the_newest_within_the_window_whatever_the_arrival_order
     oldest_first = one_at_a_time(sorted(many))
     assert sorted(oldest_first) == sorted(kept)
     assert one_at_a_time(sorted(many, reverse=True)) == oldest_first, "newest first: the same end state"
+
+
+async def test_a_reader_converts_a_document_once_per_version(stores: tuple[RecentOrders, RecentOrders]) -> None:
+    """The process answering AssessRisk is not the one writing the projection: its reader reuses
+    what it converted while the document's etag is unchanged, and sees every write at once."""
+    writer, _ = stores
+    reader = RecentOrders(writer._container)
+    for envelope in the_log():
+        await writer.handle(envelope)
+    now = datetime.now(UTC)
+    first = await reader.of_card("pm-a", now)
+    again = await reader.of_card("pm-a", now)
+    assert [o.order_id for o in again] == ["a1", "a2", "a3"]
+    assert all(a is b for a, b in zip(first, again, strict=True)), "an unchanged document is not converted again"
+
+    await writer.handle(
+        event(
+            events.OrderCreated(
+                order_id="a5", user_id="ava", total_minor=700, currency_code="USD", payment_method_id="pm-a"
+            )
+        )
+    )
+    assert [o.order_id for o in await reader.of_card("pm-a", now)] == ["a1", "a2", "a3", "a5"]
