@@ -15,6 +15,10 @@ the worker thread that runs every statement. Semantics follow `port` (Cosmos DB 
   loop never stalls on a scan. Inline writes do not checkpoint the WAL themselves; the
   worker does that every `_CHECKPOINT_EVERY` inline commits, off the loop. WAL mode lets other
   processes read while we write.
+- The WAL is started over after each checkpoint that copied all of it (`_checkpoint`). SQLite
+  starts it over by itself only when a writer finds no reader in it, which under steady load (other
+  processes and the worker thread reading all the time) never happened: the file grew by ~300 MB a
+  minute at 100 orders/s, never shrinking until the load stopped.
 - Conditional writes are single statements (`UPDATE ... WHERE etag = ?`,
   `INSERT ... ON CONFLICT DO UPDATE ... WHERE etag = ?`), so compare-and-swap is atomic even across
   processes; a batch is one `BEGIN IMMEDIATE` transaction.
@@ -496,6 +500,12 @@ _INLINE_RETRY_PAUSES = (0.0002, 0.0005, 0.001, 0.001, 0.002, 0.002, 0.003, 0.005
 
 # Inline commits between two WAL checkpoints run by the worker (SQLite's own default is ~1000 pages).
 _CHECKPOINT_EVERY = 500
+# How long the worker waits for a lock (a write, or a checkpoint's), and how long a checkpoint
+# waits for the readers in the WAL before leaving it to grow until the next one (writers wait too).
+_BUSY_TIMEOUT_MS = 5000
+_RESTART_WAIT_MS = 20
+# A WAL that grew (a long reader kept it from starting over) is cut back to this when it starts over.
+_WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -506,7 +516,17 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def _checkpoint(connection: sqlite3.Connection) -> None:
-    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    """Copies the WAL into the database without waiting for anyone (PASSIVE), then copies what is
+    left and waits a moment (at most `_RESTART_WAIT_MS`, holding off writers meanwhile) for the
+    readers still in the WAL to finish, so that the next commit writes at its beginning (RESTART)."""
+    busy, _frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if busy:
+        return  # another connection is checkpointing this file
+    connection.execute(f"PRAGMA busy_timeout = {_RESTART_WAIT_MS}")
+    try:
+        connection.execute("PRAGMA wal_checkpoint(RESTART)")
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
 
 
 def _connect_inline(path: Path) -> sqlite3.Connection:
@@ -515,6 +535,7 @@ def _connect_inline(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA busy_timeout = 0")
     connection.execute("PRAGMA wal_autocheckpoint = 0")
+    connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT_BYTES}")
     connection.execute("PRAGMA foreign_keys = ON")
     return connection
 
@@ -524,7 +545,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, cached_statements=512)
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
-    connection.execute("PRAGMA busy_timeout = 5000")
+    connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+    connection.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT_BYTES}")
     connection.execute("PRAGMA foreign_keys = ON")
     connection.create_function("hph_casefold_contains", 2, _casefold_contains, deterministic=True)
     connection.executescript(_SCHEMA)
