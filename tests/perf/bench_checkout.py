@@ -38,13 +38,14 @@ import argparse
 import asyncio
 import collections
 import json
+import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -584,6 +585,26 @@ def main() -> None:
                 f"{outcome.create_order_p50_ms:11.1f}/{outcome.create_order_p99_ms:<11.1f} "
                 f"{outcome.engines_cpu_ms_per_order:21.1f} {outcome.caught_up_seconds:12.1f}"
             )
+    if args.reservation_agent:
+        print_paired_ratios(variants, outcomes)
+
+
+def print_paired_ratios(variants: list[Variant], outcomes: list[Outcome]) -> None:
+    """Agents on over agents off, each "on" variant paired with the "off" one run right after it (the
+    same code and transport): on a noisy machine the pairs' median says more than any one run does,
+    since one build's orders/s moves by a fifth between runs minutes apart."""
+    ratios: dict[str, list[float]] = collections.defaultdict(list)
+    last_on: dict[str, Outcome] = {}
+    for variant, outcome in zip(variants, outcomes, strict=True):
+        key = replace(variant, reservation_agent=None, agents_cohosted=False).label
+        if variant.reservation_agent and not variant.agents_cohosted:
+            last_on[key] = outcome
+        elif variant.reservation_agent is False and key in last_on:
+            ratios[key].append(last_on.pop(key).orders_per_second / outcome.orders_per_second)
+    print("\nagents on / agents off, per round (each pair run back to back):")
+    for key, found in ratios.items():
+        listed = " ".join(f"{ratio:.2f}" for ratio in found)
+        print(f"{key:40} {listed}  median {statistics.median(found):.2f} (rounds: {len(found)})")
 
 
 if __name__ == "__main__":
