@@ -19,6 +19,8 @@ the open breaker at no cost), and adds a CreateOrder p50/p99 column to the side-
 agent runs the shipped policy with every limit raised out of reach (HPH_RESERVATION_POLICY_PATH), so
 it does all its work on every order (stock reads, the purchases query for hot SKUs, the projection
 of every order event) but never refuses a benchmark shopper, who keeps buying the same SKUs.
+With --rounds, it ends with each agents-on run's orders/s over the agents-off run's right after it,
+per round, and their median: one build's figures move by a fifth between runs minutes apart here.
 
 --hosts N adds the journey on the local-cluster profile (docs/profiles.md): N `hph up --profile
 local-cluster` hosts with data dirs and ports of their own sharing a PostgreSQL database made for the
