@@ -23,7 +23,6 @@ never seen). Kept: the orders within `LOOKBACK` of the newest one, at most `MAX_
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from holidaypeak.events.v1.envelope_pb2 import EventEnvelope
 from hph.agents.checkout_support.risk import CARD_WINDOW, PastOrder
 from hph.agents.runtime import FreshnessTracker
 from hph.runtime import clock as clocks
+from hph.runtime.cache import TtlCache
 from hph.runtime.documents import merge_document
 from hph.runtime.storage import Container, ContainerSpec, Document, NotFoundError
 
@@ -44,8 +44,10 @@ LOOKBACK: timedelta = CARD_WINDOW
 # Orders kept per shopper or card: far above every count threshold of the risk policy, and a bound
 # on the document a checkout reads.
 MAX_ORDERS = 200
-# Documents whose converted orders a reader keeps (least recently read dropped first).
+# Documents whose converted orders a reader keeps (least recently read dropped first), and for how
+# long one unread is kept (an entry is only ever used while its etag matches the document's).
 PARSED_KEYS = 4096
+PARSED_SECONDS = 300.0
 
 
 def shopper_key(user_id: str) -> str:
@@ -62,8 +64,8 @@ class RecentOrders:
     def __init__(self, container: Container) -> None:
         self._container = container
         self.freshness = FreshnessTracker()
-        # key -> (etag, every order of that document version), most recently read last.
-        self._parsed: OrderedDict[str, tuple[str, list[PastOrder]]] = OrderedDict()
+        # key -> (etag, every order of that document version).
+        self._parsed: TtlCache[tuple[str, list[PastOrder]]] = TtlCache(PARSED_SECONDS, max_entries=PARSED_KEYS)
 
     @property
     def data_as_of(self) -> datetime | None:
@@ -116,13 +118,9 @@ class RecentOrders:
         etag = str(doc.get("_etag", ""))
         known = self._parsed.get(key)
         if known is not None and etag and known[0] == etag:
-            self._parsed.move_to_end(key)
             return known[1]
         orders = [_past(order_id, entry) for order_id, entry in _orders(doc).items()]
-        self._parsed[key] = (etag, orders)
-        self._parsed.move_to_end(key)
-        if len(self._parsed) > PARSED_KEYS:
-            self._parsed.popitem(last=False)
+        self._parsed.put(key, (etag, orders))
         return orders
 
     async def _merge(self, key: str, order_id: str, entry: dict[str, object]) -> None:
