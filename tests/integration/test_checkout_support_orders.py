@@ -5,6 +5,7 @@ a rebuild from the log into an empty store (`hph events replay --group checkout-
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -185,6 +186,45 @@ def test_kept_orders_are_the_newest_within_the_window_whatever_the_arrival_order
     oldest_first = one_at_a_time(sorted(many))
     assert sorted(oldest_first) == sorted(kept)
     assert one_at_a_time(sorted(many, reverse=True)) == oldest_first, "newest first: the same end state"
+
+
+def ranked_by_time(orders: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """`_kept` as first written: rank every order by (placing time, order id), newest first."""
+    newest = max(str(entry["placed_at"]) for entry in orders.values())
+    horizon = to_iso(datetime.fromisoformat(newest) - LOOKBACK)
+    ranked = sorted(
+        (item for item in orders.items() if str(item[1]["placed_at"]) >= horizon),
+        key=lambda item: (str(item[1]["placed_at"]), item[0]),
+        reverse=True,
+    )
+    return dict(sorted(ranked[:MAX_ORDERS]))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_kept_orders_match_a_full_ranking_with_ties_and_the_window(seed: int) -> None:
+    """Shared placing times (ties broken by order id), orders beyond the window and beyond the cap
+    at once: the same orders as ranking them all, and the same document order (by order id)."""
+    rng = random.Random(seed)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    # Whole hours over a third of the window (many orders share one); in some cases a quarter of them
+    # beyond the window.
+    hours = int(LOOKBACK.total_seconds() // 3600)
+    old_share = rng.choice([0.0, 0.25])
+    orders = {
+        f"o{rng.randrange(10**6):06d}": {
+            "placed_at": to_iso(
+                start + timedelta(hours=rng.randrange(hours // 3) - hours * (rng.random() < old_share))
+            ),
+            "amount_minor": 1,
+        }
+        for _ in range(rng.choice([5, MAX_ORDERS, MAX_ORDERS + 1, MAX_ORDERS + 2, 2 * MAX_ORDERS, 3 * MAX_ORDERS]))
+    }
+    before = dict(orders)
+    kept = _kept(orders)
+    assert orders == before, "the caller's dict is left as it was"
+    expected = ranked_by_time(orders)
+    assert kept == expected
+    assert list(kept) == list(expected)
 
 
 async def test_a_reader_converts_a_document_once_per_version(stores: tuple[RecentOrders, RecentOrders]) -> None:

@@ -81,21 +81,33 @@ async def merge_document(
     *,
     busy: str,
     attempts: int = PROJECTION_WRITE_ATTEMPTS,
-) -> None:
+    known: Document | None = None,
+) -> Document | None:
     """A projection's write: `merge(current or None)` is the document wanted, created when absent or
     replaced with the etag read, nothing written when it equals the current one. A lost race (a
     create that met a document, an etag that moved on) reads and merges again, so `merge` must be
-    idempotent and not depend on the order of the events it folds in."""
+    idempotent and not depend on the order of the events it folds in. Returns the document as
+    stored (None when there is none and the merge wanted nothing).
 
-    async def plan(attempt: int) -> Write[None] | Done[None]:
+    `known` is the document as the caller last had it stored (what this returned last time): the
+    first attempt merges into it without a read, its etag guarding the write, so a projection whose
+    hot documents are written event after event skips a read and a decode per event. When the merge
+    leaves it unchanged, the store is read after all: the stored document may have moved on (or
+    been cleared for a rebuild), and only the stored one can say that nothing needs writing."""
+
+    async def plan(attempt: int) -> Write[Document | None] | Done[Document | None]:
+        if attempt == 0 and known is not None and "_etag" in known:
+            merged = merge(dict(known))
+            if merged != known:
+                return Write([ReplaceOp(merged, if_match=str(known["_etag"]))], stored(0))
         try:
             current: Document | None = await container.read(doc_id, partition_key)
         except NotFoundError:
             current = None
         merged = merge(dict(current) if current is not None else None)
         if current is not None and merged == current:
-            return Done(None)
+            return Done(current)
         write = CreateOp(merged) if current is None else ReplaceOp(merged, if_match=str(current["_etag"]))
-        return Write([write], lambda _: None)
+        return Write([write], stored(0))
 
-    await commit(container, partition_key, plan, busy=busy, attempts=attempts)
+    return await commit(container, partition_key, plan, busy=busy, attempts=attempts)

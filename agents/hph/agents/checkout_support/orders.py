@@ -23,6 +23,7 @@ never seen). Kept: the orders within `LOOKBACK` of the newest one, at most `MAX_
 
 from __future__ import annotations
 
+import heapq
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,11 @@ MAX_ORDERS = 200
 # long one unread is kept (an entry is only ever used while its etag matches the document's).
 PARSED_KEYS = 4096
 PARSED_SECONDS = 300.0
+# Documents the projection keeps as it last wrote them, to merge the next event into without a read
+# (a busy shopper's or card's document is rewritten for each of its orders). A full one is ~100 KB
+# in memory: this bounds the lot to tens of MB, and one not written for a minute is dropped.
+WRITTEN_KEYS = 256
+WRITTEN_SECONDS = 60.0
 
 
 def shopper_key(user_id: str) -> str:
@@ -66,6 +72,8 @@ class RecentOrders:
         self.freshness = FreshnessTracker()
         # key -> (etag, every order of that document version).
         self._parsed: TtlCache[tuple[str, list[PastOrder]]] = TtlCache(PARSED_SECONDS, max_entries=PARSED_KEYS)
+        # key -> the document as this instance last stored it (merge_document's `known`).
+        self._written: TtlCache[Document] = TtlCache(WRITTEN_SECONDS, max_entries=WRITTEN_KEYS)
 
     @property
     def data_as_of(self) -> datetime | None:
@@ -131,13 +139,16 @@ class RecentOrders:
             merged = _kept({**orders, order_id: merge_entry(orders.get(order_id), entry)})
             return {**(current or {}), "id": DOC_ID, "key": key, "recent_orders": merged}
 
-        await merge_document(
+        written = await merge_document(
             self._container,
             DOC_ID,
             key,
             merge,
             busy=f"checkout-support: recent orders of {key} kept changing under every attempt",
+            known=self._written.get(key),
         )
+        if written is not None:
+            self._written.put(key, written)
 
 
 def merge_entry(known: dict[str, Any] | None, seen: dict[str, Any]) -> dict[str, Any]:
@@ -159,17 +170,26 @@ def merge_entry(known: dict[str, Any] | None, seen: dict[str, Any]) -> dict[str,
 
 def _kept(orders: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The orders within LOOKBACK of the newest, at most MAX_ORDERS of them (newest first, ties by
-    order id): the same set whatever order the events came in."""
+    order id), by order id: the same document whatever order the events came in. The usual merge
+    adds one order to a document already kept, so the work is one pass over the placing times and,
+    at the cap, finding the one order to drop, rather than ranking them all by time."""
     if not orders:
         return orders
-    newest = max(str(entry["placed_at"]) for entry in orders.values())
-    horizon = clocks.to_iso(clocks.from_iso(newest) - LOOKBACK)
-    ranked = sorted(
-        (item for item in orders.items() if str(item[1]["placed_at"]) >= horizon),
-        key=lambda item: (str(item[1]["placed_at"]), item[0]),
-        reverse=True,
-    )
-    return dict(sorted(ranked[:MAX_ORDERS]))
+    placed = [entry["placed_at"] for entry in orders.values()]
+    horizon = clocks.to_iso(clocks.from_iso(max(placed)) - LOOKBACK)
+    if min(placed) < horizon:
+        orders = {order_id: entry for order_id, entry in orders.items() if entry["placed_at"] >= horizon}
+    excess = len(orders) - MAX_ORDERS
+    if excess > 0:
+        # The placing time of the last order to drop, then those at or before it ranked by (time,
+        # order id): a handful, where a key function over them all cost more than the rest.
+        cutoff = heapq.nsmallest(excess, (entry["placed_at"] for entry in orders.values()))[-1]
+        candidates = sorted(
+            (entry["placed_at"], order_id) for order_id, entry in orders.items() if entry["placed_at"] <= cutoff
+        )
+        dropped = {order_id for _, order_id in candidates[:excess]}
+        orders = {order_id: entry for order_id, entry in orders.items() if order_id not in dropped}
+    return dict(sorted(orders.items()))
 
 
 def _orders(doc: Document) -> dict[str, dict[str, Any]]:
