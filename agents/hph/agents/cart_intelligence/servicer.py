@@ -322,7 +322,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     checkouts = ShopperCheckouts(await CONTAINER.open(deps.store))
     copurchases = await CoPurchases.open(deps.store)
     if deps.bus is not None:
-        deps.bus.subscribe(TOPIC, GROUP, checkouts.handle)
+        # Idempotent: one document per order, created once, its flags only ever set.
+        deps.bus.subscribe(TOPIC, GROUP, checkouts.handle, idempotent=True)
     copurchases.follow(deps.bus)  # the shared group; product-detail-enrichment declares the same one
     servicer = CartIntelligenceServicer(
         CartReader(deps.channels, deps.service_credentials),

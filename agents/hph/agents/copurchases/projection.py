@@ -95,7 +95,11 @@ class CoPurchases:
     def follow(self, bus: EventConsumers | None) -> None:
         """Declares the shared consumer group that keeps the counts (no bus: queries only)."""
         if bus is not None:
-            bus.declare(ConsumerGroup(GROUP, (Subscription.to(TOPIC, self.handle, OrderCreated, OrderCancelled),)))
+            # Idempotent: an order's document is created once, in the same batch as the counts it
+            # adds; a cancel subtracts only what is still counted, and its tombstone stops a later
+            # copy of the OrderCreated from counting the order again.
+            subscription = Subscription.to(TOPIC, self.handle, OrderCreated, OrderCancelled)
+            bus.declare(ConsumerGroup(GROUP, (subscription,), idempotent=True))
 
     # --- the projection ----------------------------------------------------------------------
 

@@ -219,7 +219,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     container = await deps.store.container(PURCHASES, PURCHASES_KEY)
     purchases = HotPurchases(container, policy.hot_skus)
     if deps.bus is not None:
-        deps.bus.subscribe(TOPIC, GROUP, purchases.handle)
+        # Idempotent: one document per order, a create that conflicts; a cancel only sets a flag.
+        deps.bus.subscribe(TOPIC, GROUP, purchases.handle, idempotent=True)
     servicer = ReservationValidationServicer(
         policy, purchases, InventoryClient(deps.channels, deps.service_credentials), deps.clock, deps.narrator
     )

@@ -214,7 +214,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     container = await deps.store.container(CONTAINER.name, CONTAINER.partition_key_path)
     deliveries = CarrierDeliveries(container, deps.clock)
     if deps.bus is not None:
-        deps.bus.subscribe(TOPIC, GROUP, deliveries.handle)
+        # Idempotent: one document per delivered shipment, a create that conflicts when repeated.
+        deps.bus.subscribe(TOPIC, GROUP, deliveries.handle, idempotent=True)
     servicer = CarrierSelectionServicer(
         default_rate_book(),
         deliveries,

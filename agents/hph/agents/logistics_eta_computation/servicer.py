@@ -260,7 +260,9 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     )
     if deps.bus is not None:
         for topic in TOPICS:
-            deps.bus.subscribe(topic, GROUP, parcels.handle)
+            # Idempotent: a parcel's fields are set to the event's own values, set once or kept as
+            # sets; a delivery is a create that conflicts when repeated.
+            deps.bus.subscribe(topic, GROUP, parcels.handle, idempotent=True)
     servicer = EtaServicer(tables, parcels, deps.clock, deps.narrator)
     return ServiceBinding(
         full_name=pb.DESCRIPTOR.services_by_name["LogisticsEtaComputationService"].full_name,

@@ -185,7 +185,8 @@ async def create_binding(deps: Dependencies) -> ServiceBinding:
     timelines = Timelines(await deps.store.container(TIMELINES, TIMELINES_KEY))
     if deps.bus is not None:
         for topic in TOPICS:
-            deps.bus.subscribe(topic, GROUP, timelines.handle)
+            # Idempotent: a timeline folds an event in once, by its event id.
+            deps.bus.subscribe(topic, GROUP, timelines.handle, idempotent=True)
     eta = AgentClient(deps, ETA_AGENT, eta_grpc.LogisticsEtaComputationServiceStub)
     servicer = OrderStatusServicer(timelines, eta, deps.clock, deps.narrator, EtaMemory.of(deps))
     return ServiceBinding(

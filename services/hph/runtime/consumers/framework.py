@@ -114,7 +114,8 @@ class EventConsumers:
         # Which shared groups this process runs (see `start`), and whether it runs per-replica ones.
         self._runs_shared: Callable[[str], bool] = _every_group
         self._replicas = True
-        # Per-replica groups' ledger and parking, in memory (see ConsumerGroup.per_replica).
+        # Per-replica groups' ledger and parking, in memory (see ConsumerGroup.per_replica); the
+        # ledger of idempotent groups too (ConsumerGroup.idempotent).
         self._recent = RecentEvents()
         self.skipped = SkippedEvents()
         self._starting: set[asyncio.Task[None]] = set()
@@ -147,15 +148,20 @@ class EventConsumers:
 
     # --- declaring --------------------------------------------------------------------------
 
-    def subscribe(self, topic: str, group: str, handler: Handler, *, start: Position | None = None) -> None:
+    def subscribe(
+        self, topic: str, group: str, handler: Handler, *, start: Position | None = None, idempotent: bool = False
+    ) -> None:
         """Consumer group `group` handles every event of `topic` with `handler(envelope)`, at least
         once and deduplicated by event id (the bus API, kept for services and agents written
         against it). Several calls with one group make one group over several topics. `start`
-        (earliest when not given) says where a group begins on a topic it never read."""
+        (earliest when not given) says where a group begins on a topic it never read;
+        `idempotent`, that the handler absorbs a repeat itself (ConsumerGroup.idempotent)."""
         subscription = Subscription(topic, envelope_handler(handler))
         runner = self._groups.get(group)
         if runner is None:
-            self.declare(ConsumerGroup(group, (subscription,), start or Position.earliest()))
+            self.declare(ConsumerGroup(group, (subscription,), start or Position.earliest(), idempotent=idempotent))
+        elif runner.declaration.idempotent != idempotent:
+            raise ValueError(f"consumer group {group!r} is subscribed both as idempotent and not")
         else:
             self.declare(runner.declaration.with_subscription(subscription))
 
@@ -168,6 +174,8 @@ class EventConsumers:
         else:
             if runner.declaration.per_replica != group.per_replica:
                 raise ValueError(f"consumer group {group.name!r} is declared both shared and per replica")
+            if runner.declaration.idempotent != group.idempotent:
+                raise ValueError(f"consumer group {group.name!r} is declared both idempotent and not")
             runner.declaration = group
         if self._running and self._runs(group):
             task = asyncio.create_task(self._start_group(runner), name=f"hph-consumer-start:{group.name}")
@@ -249,7 +257,16 @@ class EventConsumers:
                 continue
             if topic in new_topics:  # the group's first start on this topic: its checkpoints begin where it says
                 await self._begin(declaration.name, topic, declaration.start)
-            consumer = TopicConsumer(runner.current, topic, self.state, self._settings, self._ownership, self.consumer)
+            consumer = TopicConsumer(
+                runner.current,
+                topic,
+                self.state,
+                self._settings,
+                self._ownership,
+                self.consumer,
+                # An idempotent group's ledger is the in-memory one of per-replica groups.
+                ledger=self._recent if runner.declaration.idempotent else None,
+            )
             runner.topics[topic] = consumer
             await consumer.start()
 

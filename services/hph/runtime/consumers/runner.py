@@ -161,13 +161,15 @@ class Parking(Protocol):
 
 
 class RecentEvents:
-    """A per-replica group's ledger: the ids of the last `capacity` events handled, in memory. It
-    absorbs what the relay appended twice (its duplicates follow closely); the projection it feeds
-    lives in memory too, so nothing here needs to outlive the process."""
+    """The ledger of per-replica and of idempotent groups: the ids of the last `capacity` events
+    handled, in memory. It absorbs what the relay appended twice (its duplicates follow closely);
+    a per-replica group's projection lives in memory too, and an idempotent group's handlers absorb
+    whatever this forgot, so nothing here needs to outlive the process."""
 
     def __init__(self, capacity: int = 100_000) -> None:
         self._capacity = capacity
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        # (group, event id) -> (topic, partition, enqueued_at): what `forget` selects by.
+        self._seen: OrderedDict[tuple[str, str], tuple[str, int, datetime]] = OrderedDict()
 
     async def handled(self, group: str, event_id: str) -> bool:
         return (group, event_id) in self._seen
@@ -177,12 +179,24 @@ class RecentEvents:
 
     async def mark(self, group: str, events: Sequence[LoggedEvent], *, at: datetime) -> None:
         for event in events:
-            self._seen[group, event.envelope.event_id] = None
+            self._seen[group, event.envelope.event_id] = (event.topic, event.partition, event.enqueued_at)
         while len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
 
     async def forget(self, group: str, topic: str, *, since: datetime | None, partition: int | None = None) -> int:
-        return 0  # nobody resets a per-process name
+        """Forgets what a reset of an idempotent group will deliver again (a per-replica group's
+        per-process name is never reset)."""
+        forgotten = [
+            key
+            for key, (seen_topic, seen_partition, enqueued_at) in self._seen.items()
+            if key[0] == group
+            and seen_topic == topic
+            and (partition is None or seen_partition == partition)
+            and (since is None or enqueued_at >= since)
+        ]
+        for key in forgotten:
+            del self._seen[key]
+        return len(forgotten)
 
 
 @dataclass(frozen=True)
@@ -540,6 +554,7 @@ class TopicConsumer:
         ownership: Ownership,
         consumer: str,
         replica: tuple[Ledger, Parking] | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self._declaration = declaration
         self.topic = topic
@@ -550,6 +565,8 @@ class TopicConsumer:
         # A per-replica group's in-memory ledger and parking; it reads with CheckpointReader on
         # every log (no Redis consumer group: that would be state in the stream per process).
         self._replica = replica
+        # The ledger when not the state's durable one (a per-replica or an idempotent group's).
+        self._ledger = replica[0] if replica is not None else ledger
         self.workers: dict[int, PartitionWorker] = {}
         self._partitions = 0
         self._generation = 0
@@ -600,7 +617,8 @@ class TopicConsumer:
                     self._state,
                     self._settings,
                     self._generation,
-                    *(self._replica or (None, None)),
+                    self._ledger,
+                    self._replica[1] if self._replica is not None else None,
                 )
                 self.workers[partition] = worker
                 worker.start()

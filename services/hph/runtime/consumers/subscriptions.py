@@ -17,7 +17,7 @@ subscription names are passed over (checkpointed, never handed to a handler).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from google.protobuf.message import Message
@@ -143,6 +143,13 @@ class ConsumerGroup:
     # attempt is logged and skipped (not dead-lettered), and its checkpoints and registry entry are
     # removed when the process stops or, after a crash, once its heartbeat expires.
     per_replica: bool = False
+    # Idempotent handlers: a repeat of an event is a no-op by the handlers' own writes (a create
+    # that conflicts, an entry keyed by the event's or the order's id, a merge that only moves one
+    # way), the second way docs/events.md allows. The group then keeps no durable ledger marks (one
+    # write per event it handles, the largest cost of a light handler): the ids of the events it
+    # handled lately are kept in process memory, which absorbs what the relay appended twice, and
+    # after a crash the handlers absorb the redelivered batch themselves.
+    idempotent: bool = False
 
     def __post_init__(self) -> None:
         validate_name("group", self.name)
@@ -170,11 +177,11 @@ class ConsumerGroup:
         return None
 
     def with_subscription(self, subscription: Subscription) -> ConsumerGroup:
-        return ConsumerGroup(self.name, (*self.subscriptions, subscription), self.start, self.per_replica)
+        return replace(self, subscriptions=(*self.subscriptions, subscription))
 
     def renamed(self, name: str) -> ConsumerGroup:
         """The same subscriptions under another name (a per-replica group's per-process name)."""
-        return ConsumerGroup(name, self.subscriptions, self.start)
+        return ConsumerGroup(name, self.subscriptions, self.start, idempotent=self.idempotent)
 
 
 def _overlap(first: Subscription, second: Subscription) -> bool:
