@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -85,6 +86,8 @@ CREATE TABLE IF NOT EXISTS log_checkpoints (
 ) WITHOUT ROWID;
 """
 
+# Decoded events a log keeps for the next group that reads them (a few seconds of a busy topic).
+DECODED_EVENTS = 4096
 _SELECT_FROM = "SELECT sequence, enqueued_ms, envelope FROM log_events WHERE topic = ? AND partition = ?"
 
 
@@ -97,6 +100,11 @@ class SqliteEventLog:
         self._clock = clock
         self._partitions = PartitionCounts(self._stored_partitions)
         self._closed = False
+        # The events read last, decoded, by position: every consumer group of a topic reads the
+        # same new events within moments of each other, and each decoded them anew (a dozen groups
+        # follow order-events in one process). Positions are never reused in a log file (sequences
+        # only grow; retention deletes, never renumbers), so an entry is never stale.
+        self._decoded: OrderedDict[tuple[str, int, int], LoggedEvent] = OrderedDict()
 
     @classmethod
     async def open(cls, path: Path, *, clock: Clock = system_clock) -> SqliteEventLog:
@@ -159,11 +167,18 @@ class SqliteEventLog:
             last = (await self._run(_partition_row, topic, partition))[0]
             return ReadBatch([], Position.following(last))
         rows = await self._run(_read, topic, partition, start, max_events)
-        events = [
-            LoggedEvent(topic, partition, sequence, from_millis(enqueued_ms), EventEnvelope.FromString(body))
-            for sequence, enqueued_ms, body in rows
-        ]
-        return ReadBatch.read_from(start, events)
+        return ReadBatch.read_from(start, [self._decode(topic, partition, row) for row in rows])
+
+    def _decode(self, topic: str, partition: int, row: tuple[int, int, bytes]) -> LoggedEvent:
+        sequence, enqueued_ms, body = row
+        position = (topic, partition, sequence)
+        event = self._decoded.get(position)
+        if event is None:
+            event = LoggedEvent(topic, partition, sequence, from_millis(enqueued_ms), EventEnvelope.FromString(body))
+            self._decoded[position] = event
+            if len(self._decoded) > DECODED_EVENTS:
+                self._decoded.popitem(last=False)
+        return event
 
     async def partition_info(self, topic: str, partition: int) -> PartitionInfo:
         await self._partitions.check(topic, partition)
@@ -287,7 +302,8 @@ def _read(
     cursor = connection.execute(
         f"{_SELECT_FROM}{condition} ORDER BY sequence LIMIT ?", (topic, partition, *bound, max_events)
     )
-    return [(int(sequence), int(ms), bytes(body)) for sequence, ms, body in cursor]
+    rows: list[tuple[int, int, bytes]] = cursor.fetchall()  # INTEGER, INTEGER, BLOB NOT NULL: no conversion
+    return rows
 
 
 def _partition_row(
