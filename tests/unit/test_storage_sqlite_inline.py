@@ -38,6 +38,7 @@ from hph.runtime.storage import (
     SqliteDocumentStore,
     UpsertOp,
 )
+from hph.runtime.storage.sqlite import _CHECKPOINT_EVERY
 
 # The storage suite's carts container (the store is tests/support/fixtures.py)
 carts = storage_suite.carts
@@ -392,8 +393,6 @@ def documents_in_the_database_file(path: Path, scratch: Path) -> int:
 async def test_the_worker_checkpoints_the_wal_every_so_many_inline_commits(
     store: SqliteDocumentStore, carts: Container, tmp_path: Path
 ) -> None:
-    from hph.runtime.storage.sqlite import _CHECKPOINT_EVERY
-
     scratch = tmp_path / "copy.sqlite"
     payload = "x" * 2000  # enough pages that SQLite's own 1000-page autocheckpoint would have run
     for n in range(_CHECKPOINT_EVERY - 1):
@@ -413,8 +412,6 @@ async def test_the_wal_starts_over_while_other_connections_keep_reading(
     """SQLite starts the WAL over only when a writer finds no reader in it; with readers always
     there (other processes, the worker's queries) it grew without end. The checkpoint waits a moment
     for them after copying the WAL, so it starts over and stays the size of one checkpoint's writes."""
-    from hph.runtime.storage.sqlite import _CHECKPOINT_EVERY
-
     stop = threading.Event()
 
     def keep_reading() -> None:

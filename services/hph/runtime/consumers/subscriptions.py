@@ -181,7 +181,7 @@ class ConsumerGroup:
 
     def renamed(self, name: str) -> ConsumerGroup:
         """The same subscriptions under another name (a per-replica group's per-process name)."""
-        return ConsumerGroup(name, self.subscriptions, self.start, idempotent=self.idempotent)
+        return replace(self, name=name, per_replica=False)
 
 
 def _overlap(first: Subscription, second: Subscription) -> bool:
